@@ -1,0 +1,58 @@
+"""Plain-text and JSON renderings of answers and corpus listings, for the terminal."""
+
+from __future__ import annotations
+
+import json
+
+from retrieval import Answer, BuildReport, Document, Passage
+
+
+def answer_text(answer: Answer) -> str:
+    """An answer as numbered sentences, each followed by its citation."""
+    if not answer.answered:
+        return answer.message
+    lines: list[str] = []
+    for n, sentence in enumerate(answer.sentences, 1):
+        lines.append(f"[{n}] {sentence.text}")
+        lines.append(f"    —— {sentence.citation.label()}（{sentence.citation.path}）")
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> str:
+    """One line of JSON with the public fields of ``reportqa ask --json``."""
+    return json.dumps(answer.to_json(), ensure_ascii=False)
+
+
+def passage_text(passage: Passage, highlight: tuple[int, int] | None = None) -> str:
+    """A paragraph with its citation; ``highlight`` (offsets in the file) is bracketed 【…】."""
+    text = passage.text
+    if highlight:
+        lo = highlight[0] - passage.citation.para_start
+        hi = highlight[1] - passage.citation.para_start
+        if 0 <= lo <= hi <= len(text):
+            text = f"{text[:lo]}【{text[lo:hi]}】{text[hi:]}"
+    return f"{text}\n    —— {passage.citation.label()}（{passage.citation.path}）"
+
+
+def sources_text(documents: list[Document]) -> str:
+    lines = [f"共收录 {len(documents)} 份报告："]
+    for n, doc in enumerate(documents, 1):
+        about = "、".join(filter(None, ["/".join(doc.places), "、".join(str(y) for y in doc.years)]))
+        lines.append(f"{n}. {doc.title}" + (f"（{about}）" if about else "") + f"  [{doc.path}]")
+    return "\n".join(lines)
+
+
+def index_report_text(report: BuildReport) -> str:
+    action = "已重建索引" if report.rebuilt else "索引已是最新，直接载入"
+    lines = [
+        f"{action}：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.2f} 秒。",
+    ]
+    if report.rebuilt:
+        lines.append(f"重新分词 {report.tokenised_files} 个文件，复用缓存 {report.reused_files} 个文件。")
+    lines.append(f"索引缓存：{report.cache_folder}")
+    for warning in report.warnings:
+        lines.append(f"注意：{warning}")
+    if report.skipped:
+        lines.append(f"跳过 {len(report.skipped)} 个文件：")
+        lines.extend(f"  - {s.path}：{s.reason}" for s in report.skipped)
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""The interactive prompt. With a terminal: line editing and history; with a pipe: one answer per line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from retrieval import Answer, Engine, Passage
+
+from . import render
+
+HELP = """\
+直接输入问题并回车即可，例如：古丈县现有各级各类学校多少所？
+命令：
+  :help      显示本帮助
+  :sources   列出已收录的报告
+  :open N    查看上一个答案第 N 条出处的整段原文
+  :quit      退出（也可按 Ctrl-D）"""
+
+HISTORY = Path(os.environ.get("REPORTQA_HISTORY", Path.home() / ".reportqa_history"))
+
+
+class Session:
+    """The state of one REPL session: the engine and the last answer (for ``:open``)."""
+
+    def __init__(self, engine: Engine, out: TextIO):
+        self.engine = engine
+        self.out = out
+        self.last: Answer | None = None
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> bool:
+        """Handle one input line; False means quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith(":"):
+            cmd, _, arg = line[1:].partition(" ")
+            cmd = cmd.lower()
+            if cmd in ("quit", "q", "exit"):
+                return False
+            if cmd in ("help", "h", "?"):
+                self.say(HELP)
+            elif cmd == "sources":
+                self.say(render.sources_text(self.engine.documents))
+            elif cmd == "open":
+                self.open_citation(arg.strip())
+            else:
+                self.say(f"未知命令 :{cmd}。输入 :help 查看可用命令。")
+            return True
+        self.last = self.engine.answer(line)
+        self.say(render.answer_text(self.last))
+        return True
+
+    def open_citation(self, arg: str) -> None:
+        if self.last is None or not self.last.sentences:
+            self.say("还没有可以打开的出处：请先提一个问题。")
+            return
+        count = len(self.last.sentences)
+        if not arg.isdigit() or not 1 <= int(arg) <= count:
+            self.say(f"用法：:open N，N 为 1 到 {count} 之间的编号。")
+            return
+        sentence = self.last.sentences[int(arg) - 1]
+        passage = Passage(self.engine.paragraph(sentence.citation), sentence.citation)
+        self.say(render.passage_text(passage, (sentence.citation.start, sentence.citation.end)))
+
+
+def _setup_readline() -> None:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - not on every platform
+        return
+    try:
+        readline.read_history_file(HISTORY)
+    except (OSError, ValueError):
+        pass
+    readline.set_history_length(1000)
+    import atexit
+
+    def save() -> None:
+        try:
+            readline.write_history_file(HISTORY)
+        except OSError:
+            pass
+
+    atexit.register(save)
+
+
+def run_repl(engine: Engine, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    session = Session(engine, out)
+    if not stdin.isatty():
+        for line in stdin:
+            if not session.handle(line.rstrip("\r\n")):
+                break
+        return 0
+    _setup_readline()
+    docs = engine.corpus.docs
+    session.say(f"ReportQA：已载入 {len(docs)} 份报告。输入问题后回车；:help 查看命令，:quit 退出。")
+    while True:
+        try:
+            line = input("问> ")
+        except EOFError:
+            session.say("")
+            return 0
+        except KeyboardInterrupt:
+            session.say("")
+            continue
+        if not session.handle(line):
+            return 0

@@ -1,0 +1,205 @@
+"""Settings: one validated object built from defaults, a config file, the environment and flags.
+
+Precedence, lowest first: ``config/settings.toml`` (the shipped defaults), a user file
+(``--config FILE`` or ``REPORTQA_CONFIG``), environment variables ``REPORTQA_<NAME>`` and the
+Telegram variables, then command-line flags. Every value is checked once, at start-up; a bad
+one raises :class:`ConfigError` naming the setting and where it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = CONFIG_DIR.parent
+DEFAULTS_FILE = CONFIG_DIR / "settings.toml"
+USER_DICT = CONFIG_DIR / "userdict.txt"
+STOPWORDS = CONFIG_DIR / "stopwords.txt"
+DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
+
+
+class ConfigError(ValueError):
+    """A setting is unknown, of the wrong type or impossible. The message names it and its source."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: str = ""
+    cache_dir: str = ""
+    top_k: int = 3
+    retrieve_k: int = 30
+    max_question_chars: int = 500
+    min_confidence: float = 0.35
+    max_chunk_chars: int = 400
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+    max_file_mb: int = 256
+    max_docx_xml_mb: int = 64
+    workers: int = 0
+    telegram_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = ""
+    telegram_proxy: str = ""
+    telegram_allowed_ids: tuple[int, ...] = ()
+    telegram_admin_ids: tuple[int, ...] = ()
+    telegram_rate_per_minute: int = 20
+
+    @property
+    def corpus_path(self) -> Path:
+        return Path(self.corpus).expanduser() if self.corpus else DEFAULT_CORPUS
+
+    @property
+    def cache_path(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "reportqa"
+
+    def index_params(self) -> dict[str, Any]:
+        """The settings that change what the index holds (part of its cache key)."""
+        return {"max_chunk_chars": self.max_chunk_chars, "k1": self.k1, "b": self.b,
+                "epsilon": self.epsilon, "max_file_mb": self.max_file_mb,
+                "max_docx_xml_mb": self.max_docx_xml_mb}
+
+    def replace(self, **changes: Any) -> "Settings":
+        return load_settings(overrides=changes, base=self)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+# Settings that may not come from a file kept in the repository.
+_SECRET = {"telegram_token"}
+_ID_LISTS = {"telegram_allowed_ids", "telegram_admin_ids"}
+
+# (minimum, maximum) for numbers; None means unbounded on that side.
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "top_k": (1, 20), "retrieve_k": (1, 1000), "max_question_chars": (1, 100_000),
+    "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
+    "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
+    "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    kind = _FIELDS[name].type
+    where = f"{source}: setting '{name}'"
+    if name in _ID_LISTS:
+        if isinstance(value, str):
+            value = [v for v in value.replace(";", ",").replace(" ", ",").split(",") if v]
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where} must be a list of numeric ids, got {value!r}")
+        try:
+            return tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a list of numeric ids, got {value!r}") from None
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be text, got {value!r}")
+        return value
+    if kind == "int":
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ConfigError(f"{where} must be a whole number, got {value!r}") from None
+        if not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        return value
+    if kind == "float":
+        if isinstance(value, bool):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise ConfigError(f"{where} must be a number, got {value!r}") from None
+        if not isinstance(value, (int, float)):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    raise AssertionError(f"unhandled setting type {kind}")  # pragma: no cover
+
+
+def _check_bounds(name: str, value: Any, source: str) -> None:
+    low, high = _BOUNDS.get(name, (None, None))
+    if low is not None and value < low or high is not None and value > high:
+        span = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ConfigError(f"{source}: setting '{name}' must be {span}, got {value!r}")
+
+
+def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> None:
+    for key, raw in items.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise ConfigError(f"{source}: unknown setting '{key}'")
+        if raw is None:
+            continue
+        value = _coerce(name, raw, source)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_bounds(name, value, source)
+        values[name] = value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    # Allow an optional [reportqa] table as well as top-level keys.
+    if isinstance(data.get("reportqa"), dict):
+        data = {**{k: v for k, v in data.items() if k != "reportqa"}, **data["reportqa"]}
+    return data
+
+
+def _env_values(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key, value in env.items():
+        if key.startswith("REPORTQA_") and key != "REPORTQA_CONFIG":
+            found.append((f"environment variable {key}", {key[len("REPORTQA_"):].lower(): value}))
+    aliases = {
+        "TELEGRAM_BOT_TOKEN": "telegram_token",
+        "TELEGRAM_API_BASE_URL": "telegram_api_base_url",
+        "TELEGRAM_ALLOWED_IDS": "telegram_allowed_ids",
+        "TELEGRAM_ADMIN_IDS": "telegram_admin_ids",
+    }
+    for key, name in aliases.items():
+        if env.get(key):
+            found.append((f"environment variable {key}", {name: env[key]}))
+    proxy = env.get("TELEGRAM_PROXY") or env.get("HTTPS_PROXY") or env.get("https_proxy")
+    if proxy:
+        found.append(("environment variable TELEGRAM_PROXY/HTTPS_PROXY", {"telegram_proxy": proxy}))
+    return found
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    base: Settings | None = None,
+) -> Settings:
+    """Build validated settings. ``overrides`` are command-line values (``None`` means unset)."""
+    env = os.environ if env is None else env
+    if base is not None:
+        values = dataclasses.asdict(base)
+    else:
+        values = dataclasses.asdict(Settings())
+        _apply(values, _read_toml(DEFAULTS_FILE), str(DEFAULTS_FILE))
+        user_file = config_file or env.get("REPORTQA_CONFIG")
+        if user_file:
+            path = Path(user_file).expanduser()
+            _apply(values, _read_toml(path), str(path))
+        for source, items in _env_values(env):
+            _apply(values, items, source)
+    if overrides:
+        _apply(values, overrides, "command line")
+    return Settings(**values)

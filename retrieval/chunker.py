@@ -1,0 +1,142 @@
+"""Outline, paragraphs, sentences and chunks of one document, all as offsets into its text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .types import Document
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+# Outline levels used by these reports, outermost first.
+HEADING_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"^[{_CN_NUM}]{{1,3}}\s*[、．.]"),  # 一、
+    re.compile(rf"^[（(]\s*[{_CN_NUM}]{{1,3}}\s*[）)]"),  # （一）
+    re.compile(r"^\d{1,2}\s*[、．.](?!\d)"),  # 1. / 1、
+    re.compile(r"^[（(]\s*\d{1,2}\s*[）)]"),  # （1）
+    re.compile(rf"^[{_CN_NUM}]{{1,3}}是"),  # 一是…
+)
+# Sentence ends: Chinese and ASCII, with any closing quotes or brackets that follow.
+SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\.(?=\s|$)")
+_ENUM_START = re.compile(rf"[{_CN_NUM}]{{1,3}}是")
+_LABEL_END = re.compile(r"[。！？；：:!?;，,]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TRIM = " \t\r\n\u3000\xa0\ufeff"
+
+MAX_LABEL = 30
+
+
+@dataclass(frozen=True)
+class ChunkSpan:
+    """A chunk before it is numbered: offsets into the document text."""
+
+    section: tuple[str, ...]
+    paragraph: int
+    start: int
+    end: int
+    para_start: int
+    para_end: int
+    sentences: tuple[tuple[int, int], ...]
+
+
+def heading_level(line: str) -> int | None:
+    for level, pattern in enumerate(HEADING_PATTERNS):
+        if pattern.match(line):
+            return level
+    return None
+
+
+def heading_label(line: str) -> str:
+    """The heading text: up to its first sentence end, at most MAX_LABEL characters."""
+    m = _LABEL_END.search(line)
+    label = line[: m.start()] if m else line
+    label = label.strip(_TRIM)
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+def _trimmed(text: str, start: int, end: int, noise: list[tuple[int, int]]) -> tuple[int, int]:
+    """Shrink [start, end) past surrounding whitespace and boilerplate spans."""
+    changed = True
+    while changed and start < end:
+        changed = False
+        while start < end and text[start] in _TRIM:
+            start += 1
+        while end > start and text[end - 1] in _TRIM:
+            end -= 1
+        for ns, ne in noise:
+            if ns <= start < ne:
+                start, changed = ne, True
+            if ns < end <= ne:
+                end, changed = ns, True
+    return start, max(start, end)
+
+
+def split_sentences(text: str, start: int, end: int,
+                    noise: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end]: split at sentence ends and before 一是/二是…."""
+    cuts = [start]
+    segment = text[start:end]
+    for m in SENTENCE_END.finditer(segment):
+        cuts.append(start + m.end())
+    for m in _ENUM_START.finditer(segment):
+        pos = start + m.start()
+        if pos > start and text[pos - 1] in "，,：:":
+            cuts.append(pos)
+    cuts.append(end)
+    spans = []
+    for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:]):
+        a, b = _trimmed(text, a, b, list(noise))
+        if b > a and (_CJK.search(text[a:b]) or any(c.isalnum() for c in text[a:b])):
+            spans.append((a, b))
+    return spans
+
+
+def _overlaps(span: tuple[int, int], noise: list[tuple[int, int]]) -> bool:
+    return any(ns <= span[0] and span[1] <= ne for ns, ne in noise)
+
+
+def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) -> list[ChunkSpan]:
+    """Paragraph chunks of ``doc``; a paragraph longer than ``max_chars`` becomes several chunks."""
+    text = doc.text
+    chunks: list[ChunkSpan] = []
+    outline: list[tuple[int, str]] = []  # (level, label)
+    paragraph = 0
+    pos = 0
+    title_seen = False
+    for raw in text.splitlines(keepends=True):
+        line_start, line_end = pos, pos + len(raw.rstrip("\r\n"))
+        pos += len(raw)
+        start, end = _trimmed(text, line_start, line_end, noise)
+        if end <= start or _overlaps((start, end), noise):
+            continue
+        line = text[start:end]
+        if not title_seen and line.strip() == doc.title:
+            title_seen = True
+            paragraph += 1
+            continue
+        paragraph += 1
+        level = heading_level(line)
+        if level is not None:
+            while outline and outline[-1][0] >= level:
+                outline.pop()
+            outline.append((level, heading_label(line)))
+        sentences = split_sentences(text, start, end, noise)
+        # A line that is only a heading (or a date, a signature) holds nothing to answer with.
+        body_chars = len(_CJK.findall(line))
+        if not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL) \
+                or body_chars < 6 or (body_chars <= 20 and not SENTENCE_END.search(line)):
+            continue
+        section = tuple(label for _, label in outline)
+        # Group sentences into runs of at most max_chars; runs are contiguous so they tile the paragraph.
+        group: list[tuple[int, int]] = []
+        runs: list[list[tuple[int, int]]] = []
+        for sent in sentences:
+            if group and sent[1] - group[0][0] > max_chars:
+                runs.append(group)
+                group = []
+            group.append(sent)
+        if group:
+            runs.append(group)
+        for run in runs:
+            chunks.append(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run)))
+    return chunks

@@ -1,0 +1,118 @@
+"""The engine's one entry point: :meth:`Engine.answer` turns a question into a cited answer."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import Settings, load_settings
+
+from .compose import Composer
+from .corpus import CorpusIndex
+from .store import BuildReport, CorpusError, IndexStore, Progress
+from .text import default_tokenizer
+from .types import Answer, Citation, Document, Skipped
+
+__all__ = ["Engine", "CorpusError", "Passage"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A whole paragraph, for showing the context of a citation or search results."""
+
+    text: str
+    citation: Citation
+    score: float = 0.0
+
+
+class Engine:
+    """A loaded corpus and everything needed to answer questions about it. Thread-safe to query."""
+
+    def __init__(self, settings: Settings, corpus: CorpusIndex, report: BuildReport):
+        self.settings = settings
+        self.corpus = corpus
+        self.report = report
+        self.tokenizer = default_tokenizer()
+        self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
+                                 min_confidence=settings.min_confidence)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
+             progress: Progress | None = None) -> "Engine":
+        """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`."""
+        settings = settings or load_settings()
+        workers = settings.workers or os.cpu_count() or 1
+        store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), workers)
+        corpus, report = store.open(force=rebuild, progress=progress)
+        return cls(settings, corpus, report)
+
+    # --- questions ---------------------------------------------------------------------------
+    def answer(self, question: str, *, limit: int | None = None) -> Answer:
+        """The best sentences answering ``question``, each cited, or a refusal with a message."""
+        if not isinstance(question, str):
+            question = str(question)
+        # Lone surrogates cannot be encoded or shown; replace them instead of failing later.
+        question = question.encode("utf-8", "replace").decode("utf-8")
+        text = question.strip()
+        if not text:
+            return Answer(question, False, message="问题是空的，请输入一个问题，例如：古丈县现有各级各类学校多少所？")
+        limit_chars = self.settings.max_question_chars
+        if len(text) > limit_chars:
+            return Answer(question, False,
+                          message=f"问题太长（{len(text)} 字），请控制在 {limit_chars} 字以内。")
+        return self.composer.compose(text, limit=limit or self.settings.top_k)
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        """The ``k`` best-matching paragraphs for a keyword query (one per paragraph)."""
+        tokens = self.tokenizer.tokens(query.encode("utf-8", "replace").decode("utf-8"))
+        out: list[Passage] = []
+        seen: set[tuple[int, int]] = set()
+        for chunk, score in self.corpus.bm25.top(tokens, k * 4):
+            c = self.corpus.chunk(chunk)
+            key = (int(self.corpus.tables["chunk_doc"][chunk]), c.paragraph)
+            if key in seen:
+                continue
+            seen.add(key)
+            first = self.corpus.sentence_range(chunk)[0]
+            citation = self.corpus.citation(chunk, first)
+            out.append(Passage(self.paragraph(citation), citation, score))
+            if len(out) == k:
+                break
+        return out
+
+    def paragraph(self, citation: Citation) -> str:
+        """The whole paragraph a citation sits in, verbatim."""
+        doc = self.corpus.doc_index(citation.doc_id)
+        if doc is None:
+            return ""
+        return self.corpus.text(doc)[citation.para_start:citation.para_end]
+
+    # --- what is loaded ------------------------------------------------------------------------------
+    @property
+    def documents(self) -> list[Document]:
+        return [self.corpus.document(i) for i in range(len(self.corpus.docs))]
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return self.corpus.skipped
+
+
+class EngineHolder:
+    """Holds the current engine and swaps it atomically on reload (for long-running front ends)."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def reload(self, **kwargs) -> Engine:
+        """Build a fresh engine from the same settings; the old one serves until it is ready."""
+        with self._lock:
+            fresh = Engine.open(self._engine.settings, **kwargs)
+            self._engine = fresh
+            return fresh

@@ -1,0 +1,289 @@
+"""Finding report files, decoding them, and reading what they say about themselves.
+
+Every reader returns the decoded text with line endings untouched; offsets everywhere else
+in the engine point into that text. A file that cannot be read becomes a :class:`Skipped`
+with a reason in Chinese; nothing here raises for a bad file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from .types import Document, Skipped
+
+SUPPORTED = {".txt", ".md", ".docx"}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be turned into text; the message says why, for users."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    rel: str  # relative to the corpus root, POSIX separators
+    size: int
+    mtime_ns: int
+
+
+def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
+    """Supported files under ``root``, recursively, sorted; symlinks never lead outside ``root``."""
+    root = root.resolve()
+    found: list[SourceFile] = []
+    skipped: list[Skipped] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(folder: Path) -> None:
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            skipped.append(Skipped(_rel(folder, root), f"无法读取文件夹（{exc.strerror or exc}）"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:  # a symlink loop
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(_rel(folder, root), f"无法读取文件夹（{exc.strerror or exc}）"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            rel = _rel(path, root)
+            if entry.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    skipped.append(Skipped(rel, "符号链接无效或循环，已跳过"))
+                    continue
+                if target != root and root not in target.parents:
+                    skipped.append(Skipped(rel, "符号链接指向语料文件夹之外，已跳过"))
+                    continue
+            try:
+                if entry.is_dir():
+                    walk(path)
+                    continue
+                if not entry.is_file():
+                    continue
+                if path.suffix.lower() not in SUPPORTED:
+                    continue
+                st = path.stat()
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"无法读取（{exc.strerror or exc}）"))
+                continue
+            found.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
+
+    walk(root)
+    return found, skipped
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode report bytes: BOMs first, then strict UTF-8, then GB18030. Returns (text, encoding)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise UnreadableFile(f"带有 {encoding} 字节顺序标记，但内容无法按此编码解码") from None
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("看起来是二进制文件，不是文本")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030）")
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample.strip():
+        return False
+    bad = len(_CONTROL.findall(sample))
+    return bad <= max(2, len(sample) // 100)
+
+
+# --- .docx ----------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def read_docx(path: Path, max_xml_bytes: int) -> str:
+    """Paragraph texts of a .docx, one per line, read without resolving entities or DTDs.
+
+    The archive is checked before anything is unpacked: a member larger than ``max_xml_bytes``
+    once uncompressed (a zip bomb) is refused without being inflated.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            try:
+                info = archive.getinfo("word/document.xml")
+            except KeyError:
+                raise UnreadableFile("不是有效的 .docx 文件（缺少 word/document.xml）") from None
+            if info.file_size > max_xml_bytes:
+                raise UnreadableFile(
+                    f".docx 解压后过大（{info.file_size // 2**20} MB，上限 {max_xml_bytes // 2**20} MB），已拒绝"
+                )
+            with archive.open(info) as member:
+                xml = member.read(max_xml_bytes + 1)
+            if len(xml) > max_xml_bytes:
+                raise UnreadableFile(".docx 解压后过大，已拒绝")
+    except zipfile.BadZipFile:
+        raise UnreadableFile("不是有效的 .docx 文件（压缩包损坏或被截断）") from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
+        raise UnreadableFile(f"无法解压 .docx（{exc}）") from None
+    try:
+        tree = SafeET.fromstring(xml, forbid_dtd=True)
+    except DefusedXmlException:
+        raise UnreadableFile(".docx 含有 DTD 或外部实体声明，出于安全原因已拒绝") from None
+    except SafeET.ParseError as exc:
+        raise UnreadableFile(f".docx 的 XML 已损坏（{exc}）") from None
+    lines: list[str] = []
+    for para in tree.iter(f"{_W}p"):
+        parts: list[str] = []
+        for node in para.iter():
+            if node.tag == f"{_W}t" and node.text:
+                parts.append(node.text)
+            elif node.tag == f"{_W}tab":
+                parts.append("\t")
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                parts.append(" ")
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
+    """Decoded text of a file and its SHA-256. Raises :class:`UnreadableFile`."""
+    if source.size > max_file_bytes:
+        raise UnreadableFile(f"文件过大（{source.size // 2**20} MB，上限 {max_file_bytes // 2**20} MB）")
+    if source.size == 0:
+        raise UnreadableFile("空文件")
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取（{exc.strerror or exc}）") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if source.path.suffix.lower() == ".docx":
+        if not data.startswith(b"PK"):
+            raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")
+        text = read_docx(source.path, max_docx_xml_bytes)
+    else:
+        if data.startswith(b"PK\x03\x04"):
+            raise UnreadableFile("扩展名是文本，但内容是压缩包或 Office 文档")
+        text, _ = decode_bytes(data)
+    if not text.strip():
+        raise UnreadableFile("没有可读的文字")
+    if not _looks_like_text(text):
+        raise UnreadableFile("内容含有大量控制字符，不像文本")
+    return text, digest
+
+
+# --- boilerplate and metadata ----------------------------------------------------------------
+
+# Inline noise: conversion markers and URLs. Removed from what is indexed, kept for display.
+INLINE_NOISE = re.compile(
+    r"\[bookmark:[^\]\n]{0,80}\]|\{\\[^}\n]{0,80}\}|(?:https?://|www\.)[!-~]{1,300}"
+)
+# Whole lines that are web or site boilerplate.
+NOISE_LINE = re.compile(
+    r"(?:本文内容由互联网用户|如若转载|转载请注明|本站仅提供|本站将立刻删除|版权所有|免责声明|"
+    r"发布时间[:：]|信息来源[:：]|来源[:：]\s*\S{0,20}\s*$|浏览次数|阅读次数|字号[:：]|"
+    r"打印本页|关闭窗口|分享到[:：]?)"
+)
+_META_ONLY = re.compile(r"^[\s\W\d]*$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+_PLACE_BODY = re.compile(
+    r"((?:[A-Za-z]{2}|[\u4e00-\u9fff]{2})(?:县|市|区|州))(?:教育体育局|教体局|教育局|人民政府)"
+)
+# Two-character prefixes that make "<prefix>县/市" a common word rather than a place name.
+_NOT_PLACE = re.compile(r"[委全我本各该此市县区省州政府局年月日的在和与]")
+
+
+def noise_spans(text: str, title_line: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that are boilerplate, in order."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    seen_title = False
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        stripped = body.strip()
+        if stripped and (NOISE_LINE.search(stripped) or (stripped == title_line and seen_title)):
+            spans.append((pos, pos + len(body)))
+        else:
+            for m in INLINE_NOISE.finditer(body):
+                spans.append((pos + m.start(), pos + m.end()))
+        if stripped == title_line:
+            seen_title = True
+        pos += len(line)
+    return spans
+
+
+def first_meaningful_line(text: str) -> str:
+    for line in text.splitlines():
+        clean = INLINE_NOISE.sub("", line).strip()
+        if clean and not NOISE_LINE.search(clean) and not _META_ONLY.match(clean):
+            return clean
+    return ""
+
+
+def extract_metadata(text: str, title: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
+    """(places, years, issuer) from a report's title and text."""
+    head = "\n".join(text.splitlines()[:6])
+    # The issuing body: "<place><bureau>" in the title, the first lines, or else the body.
+    issuer = ""
+    places: list[str] = []
+    for scope in (title, head, text):
+        matches = [m for m in _PLACE_BODY.finditer(scope) if not _NOT_PLACE.search(m.group(1)[:2])]
+        if matches:
+            issuer = Counter(m.group(0) for m in matches).most_common(1)[0][0]
+            places = [p for p, _ in Counter(m.group(1) for m in matches).most_common()]
+            break
+    if not issuer:
+        for line in head.splitlines()[1:]:
+            line = line.strip()
+            if 2 <= len(line) <= 20 and re.search(r"(局|政府|委员会|办公室)$", line):
+                issuer = line
+                break
+    years = [int(y) for y in _YEAR.findall(title)]
+    if not years:
+        years = [int(y) for y, _ in Counter(_YEAR.findall(head)).most_common(2)]
+    return tuple(dict.fromkeys(places)), tuple(sorted(set(years))), issuer
+
+
+def make_document(doc_id: str, rel: str, text: str) -> Document:
+    title = first_meaningful_line(text) or Path(rel).stem
+    places, years, issuer = extract_metadata(text, title)
+    return Document(doc_id=doc_id, path=rel, title=title, text=text,
+                    places=places, years=years, issuer=issuer)

@@ -1,0 +1,76 @@
+"""Normalising and tokenising Chinese text for matching.
+
+Matching happens on a normalised form: NFKC (full-width digits and letters become ASCII),
+Traditional to Simplified conversion, lower case. Displayed text is never normalised.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+
+from config import STOPWORDS, USER_DICT
+
+jieba.setLogLevel(60)
+
+_T2S = opencc.OpenCC("t2s")
+_T2S_LOCK = threading.Lock()
+
+# A token is kept only if it holds a letter, a digit or a CJK character.
+_WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """NFKC, Traditional→Simplified, lower case, whitespace runs to one space."""
+    text = unicodedata.normalize("NFKC", text)
+    with _T2S_LOCK:  # the OpenCC converter is not documented as thread-safe
+        text = _T2S.convert(text)
+    return _SPACES.sub(" ", text.lower())
+
+
+def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(normalize(line))
+    return frozenset(words)
+
+
+class Tokenizer:
+    """jieba (search mode) with the project's user dictionary and stopwords."""
+
+    def __init__(self, user_dict: Path | None = USER_DICT, stopwords: frozenset[str] | None = None):
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        if user_dict is not None and user_dict.exists():
+            self._jieba.load_userdict(str(user_dict))
+        self.stopwords = load_stopwords() if stopwords is None else stopwords
+        self._lock = threading.Lock()
+
+    def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
+        """Search-mode tokens of ``text`` without stopwords, punctuation or spaces."""
+        if not normalized:
+            text = normalize(text)
+        with self._lock:  # jieba's Tokenizer keeps per-call state
+            words = self._jieba.lcut_for_search(text, HMM=True)
+        stop = self.stopwords
+        return [w for w in words if w not in stop and _WORDLIKE.search(w)]
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+def char_bigrams(text: str) -> set[str]:
+    """Bigrams of the word-like characters of an already normalised text."""
+    chars = [c for c in text if _WORDLIKE.match(c)]
+    return {a + b for a, b in zip(chars, chars[1:])}

@@ -1,0 +1,116 @@
+"""The plain records that pass between the stages of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_SEP = " › "
+
+
+@dataclass(frozen=True)
+class Document:
+    """One report: its decoded text (line endings untouched) and what we know about it."""
+
+    doc_id: str
+    path: str  # relative to the corpus folder, POSIX separators
+    title: str
+    text: str
+    places: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    issuer: str = ""
+
+    @property
+    def short_title(self) -> str:
+        return self.title if len(self.title) <= 30 else self.title[:29] + "…"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A paragraph, or a run of sentences of a long paragraph, with where it sits."""
+
+    chunk_id: int
+    doc_id: str
+    section: tuple[str, ...]
+    paragraph: int  # 1-based paragraph number within the document
+    start: int  # character offsets of the chunk in Document.text
+    end: int
+    para_start: int  # offsets of the whole paragraph the chunk belongs to
+    para_end: int
+    sentences: tuple[tuple[int, int], ...]  # (start, end) of each sentence in Document.text
+
+    @property
+    def section_label(self) -> str:
+        return SECTION_SEP.join(self.section)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a sentence comes from, precise enough to open and check."""
+
+    doc_id: str
+    title: str
+    path: str
+    section: str
+    paragraph: int
+    start: int
+    end: int
+    para_start: int
+    para_end: int
+
+    def label(self) -> str:
+        """``title › section, 第N段`` for display."""
+        parts = [self.title] + ([self.section] if self.section else [])
+        return f"{SECTION_SEP.join(parts)}，第{self.paragraph}段"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A verbatim sentence of a report, scored against a question."""
+
+    text: str
+    score: float
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine returns for one question."""
+
+    question: str
+    answered: bool
+    sentences: tuple[Sentence, ...] = ()
+    message: str = ""
+    # Further ranked sentences, for "more results" in front ends; not part of the JSON contract.
+    more: tuple[Sentence, ...] = field(default=(), repr=False)
+
+    def to_json(self) -> dict:
+        """The public JSON contract of ``reportqa ask --json``."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "message": self.message,
+            "sentences": [
+                {
+                    "text": s.text,
+                    "score": round(float(s.score), 6),
+                    "source": {
+                        "doc_id": s.citation.doc_id,
+                        "title": s.citation.title,
+                        "path": s.citation.path,
+                        "section": s.citation.section,
+                        "paragraph": s.citation.paragraph,
+                        "start": s.citation.start,
+                        "end": s.citation.end,
+                    },
+                }
+                for s in self.sentences
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why (in Chinese, for users)."""
+
+    path: str
+    reason: str

@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated index cache and one engine over the seed corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Every test run gets its own cache folder unless a test sets one itself."""
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("REPORTQA_CACHE_DIR")
+    os.environ["REPORTQA_CACHE_DIR"] = str(folder)
+    os.environ.pop("REPORTQA_CONFIG", None)
+    yield folder
+    if old is None:
+        os.environ.pop("REPORTQA_CACHE_DIR", None)
+    else:
+        os.environ["REPORTQA_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def settings(_isolated_cache):
+    from config import load_settings
+
+    return load_settings(overrides={"corpus": str(SEEDS), "cache_dir": str(_isolated_cache)})
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    from retrieval import Engine
+
+    return Engine.open(settings)
