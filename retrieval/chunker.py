@@ -24,6 +24,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _TRIM = " \t\r\n\u3000\xa0\ufeff"
 
 MAX_LABEL = 30
+ENUM_LEVEL = len(HEADING_PATTERNS) - 1
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
             continue
         paragraph += 1
         level = heading_level(line)
+        if level == ENUM_LEVEL:
+            level = None  # 一是/二是 label parts of a paragraph, not the outline
         if level is not None:
             while outline and outline[-1][0] >= level:
                 outline.pop()
@@ -126,17 +129,31 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
         if not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL) \
                 or body_chars < 6 or (body_chars <= 20 and not SENTENCE_END.search(line)):
             continue
-        section = tuple(label for _, label in outline)
-        # Group sentences into runs of at most max_chars; runs are contiguous so they tile the paragraph.
-        group: list[tuple[int, int]] = []
-        runs: list[list[tuple[int, int]]] = []
-        for sent in sentences:
-            if group and sent[1] - group[0][0] > max_chars:
-                runs.append(group)
-                group = []
-            group.append(sent)
-        if group:
-            runs.append(group)
-        for run in runs:
+        base = tuple(label for _, label in outline)
+        for label, run in _runs(text, sentences, max_chars):
+            section = base + ((label,) if label else ())
             chunks.append(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run)))
     return chunks
+
+
+def _runs(text: str, sentences: list[tuple[int, int]],
+          max_chars: int) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Group a paragraph's sentences into contiguous runs of at most ``max_chars``.
+
+    A sentence opening an inline enumeration item (一是…, 二是…) starts a new run, and the runs
+    from there on carry that item's label, so 二是's sentences are cited under 二是.
+    """
+    runs: list[tuple[str, list[tuple[int, int]]]] = []
+    label = ""
+    group: list[tuple[int, int]] = []
+    for sent in sentences:
+        opens_item = _ENUM_START.match(text, sent[0]) is not None
+        if group and (opens_item or sent[1] - group[0][0] > max_chars):
+            runs.append((label, group))
+            group = []
+        if opens_item:
+            label = heading_label(text[sent[0]:sent[1]])
+        group.append(sent)
+    if group:
+        runs.append((label, group))
+    return runs

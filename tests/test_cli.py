@@ -1,0 +1,128 @@
+"""The command line as users run it: subprocesses, real output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+        cache: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=full_env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+def _decoded(path: str) -> str:
+    # The seeds are UTF-8; read without newline translation so offsets match.
+    with open(SEEDS / path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def test_ask_json_contract_and_offsets(cache: Path):
+    proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"question", "answered", "message", "sentences"}
+    assert data["answered"] is True and data["message"] == ""
+    assert 1 <= len(data["sentences"]) <= 3
+    scores = [s["score"] for s in data["sentences"]]
+    assert scores == sorted(scores, reverse=True)
+    first = data["sentences"][0]
+    assert "88所" in first["text"]
+    assert set(first) == {"text", "score", "source"}
+    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end"}
+    assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
+    for s in data["sentences"]:
+        src = s["source"]
+        assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
+
+
+def test_ask_text_output_cites_the_report(cache: Path):
+    proc = run("ask", "古丈县现有各级各类学校多少所？", cache=cache)
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("[1] ") and "88所" in lines[0]
+    assert "古丈县教体局2024年工作总结及2025年工作计划 › 一、基本情况，第" in lines[1]
+
+
+def test_questions_file_gives_one_json_line_per_question_in_order(cache: Path, tmp_path: Path):
+    questions = ["古丈县现有各级各类学校多少所？", "", "比特币价格", "溆浦县2021年消除大班额了吗？"]
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("\n".join(questions) + "\n", encoding="utf-8")
+    proc = run("ask", "--json", "--questions", str(qfile), cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    assert [r["answered"] for r in rows] == [True, False, False, True]
+    assert "空" in rows[1]["message"] and rows[2]["message"]
+
+
+def test_traditional_and_full_width_questions(engine):
+    simplified = engine.answer("古丈县现有各级各类学校多少所？").sentences[0]
+    traditional = engine.answer("古丈縣現有各級各類學校多少所？").sentences[0]
+    assert traditional.citation == simplified.citation
+    full_width = engine.answer("古丈县全县共有学生多少人？有没有１５６１２人？")
+    assert any("15612" in s.text for s in full_width.sentences)
+
+
+def test_over_long_question_is_refused_with_a_message(engine):
+    answer = engine.answer("学校" * 400)
+    assert not answer.answered and "太长" in answer.message
+
+
+def test_repl_reads_piped_questions(cache: Path):
+    proc = run("repl", stdin="古丈县现有各级各类学校多少所？\n:open 1\n:sources\n:open 9\n:bogus\n", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "[1] 古丈县现有各级各类学校88所" in out
+    assert "【古丈县现有各级各类学校88所" in out  # :open highlights the sentence in its paragraph
+    assert "共收录 5 份报告" in out
+    assert "用法：:open N" in out and "未知命令" in out
+
+
+def test_index_reports_what_it_holds_and_reuses_the_cache(cache: Path, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(SEEDS.iterdir())[:2]:
+        (corpus / path.name).write_bytes(path.read_bytes())
+    (corpus / "broken.txt").write_bytes(b"\x00\x01binary")
+    first = run("index", "--corpus", str(corpus), cache=cache)
+    assert first.returncode == 0, first.stderr
+    assert "已重建索引：2 份报告" in first.stdout and "broken.txt" in first.stdout
+    again = run("index", "--corpus", str(corpus), cache=cache)
+    assert "索引已是最新" in again.stdout
+    (corpus / "new.txt").write_text("某县教育局2022年工作总结\n全县新建学校7所，投入资金3.5亿元。\n", encoding="utf-8")
+    third = run("index", "--corpus", str(corpus), cache=cache)
+    assert "已重建索引：3 份报告" in third.stdout
+    assert "重新分词 1 个文件，复用缓存 2 个文件" in third.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("ask", "--corpus", "/nonexistent/folder", "问题"), "语料文件夹不存在"),
+    (("ask", "--top-k", "-1", "问题"), "top_k"),
+    (("ask", "--config", "/nonexistent.toml", "问题"), "config file not found"),
+    (("ask",), "请给出问题"),
+])
+def test_errors_are_one_line_without_traceback(cache: Path, args: tuple[str, ...], message: str):
+    proc = run(*args, cache=cache)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_empty_corpus_is_a_clear_error(cache: Path, tmp_path: Path):
+    proc = run("ask", "--corpus", str(tmp_path), "问题", cache=cache)
+    assert proc.returncode == 2 and "没有可读的报告" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,111 @@
+"""Reading report files: encodings, .docx, boilerplate and metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.ingest import FileResult, process_file
+from retrieval.loader import discover, make_document, noise_spans, read_text
+from retrieval.types import Skipped
+from tests.conftest import SEEDS
+
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
+          "max_file_mb": 256, "max_docx_xml_mb": 64}
+REPORT = (
+    "某某县教育局2023年工作总结\n"
+    "一、基本情况\n"
+    "全县现有中小学校42所，在校学生18650人。\n"
+    "二、主要工作\n"
+    "（一）推进控辍保学\n"
+    "1.落实责任。全县义务教育巩固率达到99.2%；辍学学生全部劝返。\n"
+)
+
+
+def _one(folder: Path) -> FileResult | Skipped:
+    files, skipped = discover(folder)
+    assert not skipped and len(files) == 1
+    return process_file(files[0], PARAMS)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gbk", "gb18030"])
+def test_encodings_decode_to_the_same_text(tmp_path: Path, encoding: str):
+    (tmp_path / "report.txt").write_bytes(REPORT.replace("\n", "\r\n").encode(encoding))
+    result = _one(tmp_path)
+    assert isinstance(result, FileResult)
+    assert result.text.replace("\r\n", "\n") == REPORT
+    assert "\r\n" in result.text  # line endings untouched
+    assert result.title == "某某县教育局2023年工作总结"
+
+
+def test_docx_paragraphs_are_read(tmp_path: Path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in REPORT.splitlines():
+        document.add_paragraph(line)
+    document.save(tmp_path / "report.docx")
+    result = _one(tmp_path)
+    assert isinstance(result, FileResult)
+    assert "全县现有中小学校42所" in result.text
+    assert result.places == ["某某县"]
+
+
+@pytest.mark.parametrize("data, why", [
+    (b"", "空文件"),
+    (b"\x00\x01\x02\x03" * 100, "二进制"),
+    (b"   \n\n  ", "没有可读的文字"),
+])
+def test_unreadable_files_are_skipped_with_a_reason(tmp_path: Path, data: bytes, why: str):
+    (tmp_path / "bad.txt").write_bytes(data)
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    files, _ = discover(tmp_path)
+    results = {f.rel: process_file(f, PARAMS) for f in files}
+    assert isinstance(results["good.txt"], FileResult)
+    bad = results["bad.txt"]
+    assert isinstance(bad, Skipped) and why in bad.reason and bad.path == "bad.txt"
+
+
+def test_boilerplate_is_marked_but_kept_in_the_text():
+    text = (SEEDS / "2024_XX县教育体育局_工作总结和2025年工作计划.txt").read_text(encoding="utf-8")
+    doc = make_document("x", "x.txt", text)
+    spans = noise_spans(text, doc.title)
+    noisy = [text[a:b] for a, b in spans]
+    assert any("如若转载" in n for n in noisy)
+    assert any(n.startswith("本文内容由互联网用户") for n in noisy)
+    assert doc.title in noisy  # the repeated title line
+    assert text.count(doc.title) == 2  # the original text is untouched
+
+
+def test_boilerplate_never_reaches_the_index():
+    files, _ = discover(SEEDS)
+    for f in files:
+        result = process_file(f, PARAMS)
+        assert isinstance(result, FileResult)
+        words = {w for chunk in result.tokens for sent in chunk for w in sent}
+        assert not {"bookmark", "goback", "https", "com", "如若", "转载"} & words, f.rel
+        sentences = [result.text[s:e] for c in result.chunks for s, e in c[6]]
+        assert not any(s.startswith("[bookmark") or "发布时间" in s for s in sentences)
+
+
+@pytest.mark.parametrize("name, place, years", [
+    ("2024_古丈县教体局_工作总结及2025年工作计划.txt", "古丈县", (2024, 2025)),
+    ("2023_长葛市教体局_重点工作总结及2024年重点工作谋划.txt", "长葛市", (2023, 2024)),
+    ("2021_溆浦县教育局_教育工作总结.txt", "溆浦县", (2021,)),
+    ("2019_怀化市教育局_工作总结与2020年工作计划.txt", "怀化市", (2019, 2020)),
+])
+def test_metadata_of_the_seed_reports(name: str, place: str, years: tuple[int, ...]):
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    doc = make_document(name, name, text)
+    assert doc.places[0] == place
+    assert doc.years == years
+    assert place in doc.issuer
+
+
+def test_read_text_reports_oversized_files(tmp_path: Path):
+    (tmp_path / "big.txt").write_text("教育" * 1000, encoding="utf-8")
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], {**PARAMS, "max_file_mb": 0})
+    assert isinstance(result, Skipped) and "过大" in result.reason
+    text, digest = read_text(files[0], 2**20, 2**20)
+    assert text.startswith("教育") and len(digest) == 64
