@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[test]' >/dev/null
+	@echo "Installing ReportQA into $(VENV) (log: $(VENV)/install.log)…"
+	@$(PY) -m pip install --disable-pip-version-check --upgrade pip >$(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --disable-pip-version-check -e '.[test]' >>$(VENV)/install.log 2>&1 \
+		|| { tail -n 30 $(VENV)/install.log; echo "Installation failed; see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)
