@@ -1,0 +1,43 @@
+"""Everything the handlers share: the engine holder, recent answers and the usage policies."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from telegram.ext import Application
+
+from config import Settings
+from retrieval import Engine, EngineHolder
+
+from .limits import AccessControl, OnceNotifier, RateLimiter
+from .store import AnswerStore
+
+STATE_KEY = "reportqa"
+
+
+@dataclass
+class BotState:
+    holder: EngineHolder
+    settings: Settings
+    access: AccessControl
+    limiter: RateLimiter
+    store: AnswerStore = field(default_factory=AnswerStore)
+    refused: OnceNotifier = field(default_factory=OnceNotifier)
+    throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
+    generation: int = 0  # bumped on every successful reload; older stored answers expire
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings, holder: EngineHolder) -> "BotState":
+        return cls(holder=holder, settings=settings,
+                   access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
+                   limiter=RateLimiter(settings.telegram_rate_per_minute))
+
+    @property
+    def engine(self) -> Engine:
+        return self.holder.engine
+
+
+def get_state(application: Application) -> BotState:
+    return application.bot_data[STATE_KEY]

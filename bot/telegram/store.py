@@ -1,0 +1,92 @@
+"""Recent answers per chat, so buttons can refer to them with a few bytes of callback data."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from retrieval import Sentence
+
+CALLBACK_LIMIT = 64  # bytes Telegram allows in callback_data
+SOURCE, MORE, EXAMPLE = "o", "m", "x"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer's ranked sentences (shown and further ones) and the index generation it came from."""
+
+    question: str
+    sentences: tuple[Sentence, ...]
+    page_size: int
+    generation: int
+
+
+class AnswerStore:
+    """Bounded LRU of answers: at most ``per_chat`` per chat and ``max_chats`` chats."""
+
+    def __init__(self, per_chat: int = 64, max_chats: int = 10_000):
+        self.per_chat = per_chat
+        self.max_chats = max_chats
+        self._chats: OrderedDict[int, OrderedDict[str, StoredAnswer]] = OrderedDict()
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def put(self, chat_id: int, entry: StoredAnswer) -> str:
+        """Keep ``entry`` and return its short id (unique for this process)."""
+        with self._lock:
+            key = _base36(next(self._ids))
+            answers = self._chats.get(chat_id)
+            if answers is None:
+                answers = self._chats[chat_id] = OrderedDict()
+                while len(self._chats) > self.max_chats:
+                    self._chats.popitem(last=False)
+            else:
+                self._chats.move_to_end(chat_id)
+            answers[key] = entry
+            while len(answers) > self.per_chat:
+                answers.popitem(last=False)
+            return key
+
+    def get(self, chat_id: int, key: str) -> StoredAnswer | None:
+        """The entry, or ``None`` if it was evicted or never existed."""
+        with self._lock:
+            answers = self._chats.get(chat_id)
+            if answers is None or key not in answers:
+                return None
+            answers.move_to_end(key)
+            self._chats.move_to_end(chat_id)
+            return answers[key]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(a) for a in self._chats.values())
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def encode(kind: str, key: str, index: int) -> str:
+    """Callback data ``kind:key:index`` (always well under 64 bytes)."""
+    data = f"{kind}:{key}:{index}"
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError("callback data too long")
+    return data
+
+
+def decode(data: str | None) -> tuple[str, str, int] | None:
+    """``(kind, key, index)`` from callback data, or ``None`` if it is not ours."""
+    if not data:
+        return None
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] not in (SOURCE, MORE, EXAMPLE) or not parts[2].isdigit():
+        return None
+    return parts[0], parts[1], int(parts[2])
