@@ -6,10 +6,12 @@ import asyncio
 import html
 import logging
 import re
+import warnings
 from typing import Awaitable, Callable, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
+from telegram.warnings import PTBDeprecationWarning
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from .render import split_html
@@ -19,6 +21,14 @@ T = TypeVar("T")
 
 ATTEMPTS = 5
 MAX_RETRY_AFTER = 60.0
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds (an int now, a timedelta in later library versions)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        delay = exc.retry_after
+    return delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
 
 
 def _backoff(attempt: int) -> float:
@@ -46,8 +56,7 @@ async def call_with_retry(action: Callable[[], Awaitable[T]], what: str, *,
         try:
             return await action()
         except RetryAfter as exc:
-            delay = exc.retry_after
-            wait = min(delay if isinstance(delay, (int, float)) else delay.total_seconds(), MAX_RETRY_AFTER)
+            wait = min(_seconds(exc), MAX_RETRY_AFTER)
             log.warning("%s: flood limit, retrying in %.1f s", what, wait)
             await asyncio.sleep(wait)
         except BadRequest as exc:  # a subclass of NetworkError: must come first

@@ -38,6 +38,7 @@ class Fault:
 
     kind: str
     value: int = 0
+    description: str = "Internal Server Error"
 
 
 RETRY_AFTER = Fault("retry_after", 1)
@@ -71,6 +72,13 @@ def auto_entities(text: str) -> list[dict]:
         out.append({"type": "mention", "offset": utf16_len(text[:match.start()]),
                     "length": utf16_len(match.group())})
     return out
+
+
+async def feed(app: Any, update: dict, update_id: int = 1) -> None:
+    """Process one update (``{"message": ...}`` etc.) through an application, in-process."""
+    from telegram import Update
+
+    await app.process_update(Update.de_json({"update_id": update_id, **update}, app.bot))
 
 
 class FakeTelegram:
@@ -132,16 +140,21 @@ class FakeTelegram:
             message.update(extra)
         return message
 
+    def callback(self, user_id: int, message: dict, data: str) -> dict:
+        return {"id": f"cb{next(self._update_ids)}", "from": self.user(user_id), "chat_instance": "ci",
+                "data": data, "message": message}
+
+    def inline(self, user_id: int, query: str) -> dict:
+        return {"id": f"iq{next(self._update_ids)}", "from": self.user(user_id), "query": query, "offset": ""}
+
     def push_message(self, chat_id: int, text: str | None = None, **kwargs: Any) -> int:
         return self.push({"message": self.message(chat_id, text, **kwargs)})
 
     def push_callback(self, user_id: int, message: dict, data: str) -> int:
-        return self.push({"callback_query": {"id": f"cb{next(self._update_ids)}", "from": self.user(user_id),
-                                             "chat_instance": "ci", "data": data, "message": message}})
+        return self.push({"callback_query": self.callback(user_id, message, data)})
 
     def push_inline(self, user_id: int, query: str) -> int:
-        return self.push({"inline_query": {"id": f"iq{next(self._update_ids)}", "from": self.user(user_id),
-                                           "query": query, "offset": ""}})
+        return self.push({"inline_query": self.inline(user_id, query)})
 
     # --- looking at what the bot did ---------------------------------------------------------
     def calls_of(self, method: str) -> list[Call]:
@@ -193,7 +206,7 @@ class FakeTelegram:
             if fault.kind == "retry_after":
                 return 429, {"ok": False, "error_code": 429, "parameters": {"retry_after": fault.value},
                              "description": f"Too Many Requests: retry after {fault.value}"}
-            return fault.value, {"ok": False, "error_code": fault.value, "description": "Internal Server Error"}
+            return fault.value, {"ok": False, "error_code": fault.value, "description": fault.description}
         if method == "getUpdates":
             result = self._get_updates(params)
         else:
