@@ -48,6 +48,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class LibraryTracebacks(logging.Filter):
+    """Folds tracebacks logged by python-telegram-bot into one line (its errors are expected ones:
+    network trouble, a rejected token); the bot's own errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("telegram"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(secrets: Iterable[str], *, quiet: bool = False, debug: bool = False,
                       stream: IO[str] | None = None) -> RedactingFilter:
     """Log to ``stream`` (stderr) through a :class:`RedactingFilter`; return the filter.
@@ -59,6 +73,8 @@ def configure_logging(secrets: Iterable[str], *, quiet: bool = False, debug: boo
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
+    if not debug:
+        handler.addFilter(LibraryTracebacks())
     handler.addFilter(redactor)
     root = logging.getLogger()
     for old in list(root.handlers):
