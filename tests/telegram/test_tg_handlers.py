@@ -97,7 +97,7 @@ async def test_more_button_pages_through_further_results(make_app, api, engine):
     assert "更多结果" in page.params["text"]
     assert "<b>[4]</b>" in page.params["text"] and "<b>[1]</b>" not in page.params["text"]
     assert plain(page.params["text"]).count("——") == 3
-    assert render.escape(answer.more[0].text[:15]) in page.params["text"]
+    assert answer.more[0].text in plain(page.params["text"])
     assert [b["text"] for b in buttons(page)][:3] == ["原文 4", "原文 5", "原文 6"]
     # the 原文 button of a further result points at that sentence
     await feed(app, {"callback_query": api.callback(7, page.result, buttons(page)[0]["callback_data"])})
