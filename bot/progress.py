@@ -4,34 +4,59 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Callable, TextIO
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} 秒"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} 分 {seconds:02d} 秒"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} 小时 {minutes:02d} 分"
 
 
 class ProgressLine:
-    """Callable as ``progress(files_done, files_total, chunks)``; redraws one stderr line."""
+    """Callable as ``progress(files_done, files_total, chunks)``; redraws one stderr line.
 
-    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1):
+    Shows files done out of all, the percentage, the chunks indexed so far and, once there is
+    a rate to go by, the time left. Files taken from the token cache arrive at once in the
+    first call; the rate (and so the estimate) counts only the files tokenised after it.
+    """
+
+    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1,
+                 clock: Callable[[], float] = time.monotonic):
         self.stream = stream or sys.stderr
-        self.started = time.monotonic()
+        self.clock = clock
         self.min_interval = min_interval
-        self._last = 0.0
+        self._start: tuple[float, int] | None = None  # (time, files done) of the first call
+        self._last = float("-inf")
         self._drawn = False
 
     def __call__(self, done: int, total: int, chunks: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self._last < self.min_interval:
+        now = self.clock()
+        if self._start is None:
+            self._start = (now, done)
+        if 0 < done < total and now - self._last < self.min_interval:
             return
         self._last = now
-        elapsed = now - self.started
-        eta = ""
-        if 0 < done < total and elapsed > 0.5:
-            eta = f"，预计还需 {elapsed / done * (total - done):.0f} 秒"
+        started, base = self._start
+        elapsed = now - started
         pct = 100 * done / total if total else 100
-        self.stream.write(f"\r建立索引：{done}/{total} 个文件（{pct:.0f}%），{chunks} 个段落块{eta}\033[K")
+        line = f"建立索引：{done}/{total} 个文件（{pct:.0f}%），{chunks} 个段落块"
+        if done >= total:
+            line += f"，用时 {_duration(elapsed)}"
+        elif done > base and elapsed >= 1.0:
+            line += f"，预计还需 {_duration(elapsed / (done - base) * (total - done))}"
+        self.stream.write(f"\r{line}\033[K")
         self.stream.flush()
         self._drawn = True
 
     def close(self) -> None:
+        """End the line (only if something was drawn)."""
         if self._drawn:
             self.stream.write("\n")
             self.stream.flush()
+            self._drawn = False

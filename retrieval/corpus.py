@@ -6,10 +6,10 @@ no per-chunk Python object exists until a chunk is shown.
 
 from __future__ import annotations
 
+import itertools
 import json
 import mmap
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -21,6 +21,10 @@ from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
 
 TABLES = ("chunk_doc", "chunk_start", "chunk_end", "para_start", "para_end", "paragraph",
           "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes")
+
+
+def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(empty_shape, dtype)
 
 
 @dataclass
@@ -46,6 +50,7 @@ class CorpusIndex:
     def __post_init__(self) -> None:
         self._text_cache: dict[int, str] = {}
         self.id_to_term: list[str] | None = None
+        self._doc_ids: dict[str, int] | None = None
 
     # --- sizes ---------------------------------------------------------------------------
     @property
@@ -69,10 +74,9 @@ class CorpusIndex:
         return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer)
 
     def doc_index(self, doc_id: str) -> int | None:
-        for i, m in enumerate(self.docs):
-            if m.doc_id == doc_id:
-                return i
-        return None
+        if self._doc_ids is None:
+            self._doc_ids = {m.doc_id: i for i, m in reversed(list(enumerate(self.docs)))}
+        return self._doc_ids.get(doc_id)
 
     # --- chunks and sentences ----------------------------------------------------------------
     def chunk(self, i: int) -> Chunk:
@@ -118,58 +122,59 @@ class CorpusIndex:
     @classmethod
     def assemble(cls, results: Sequence[FileResult], params: dict[str, Any],
                  skipped: Sequence[Skipped] = ()) -> "CorpusIndex":
-        """Put per-file results together into one corpus index (in the given order)."""
-        vocab: dict[str, int] = {}
+        """Put per-file results together into one corpus index (in the given order).
+
+        Work per token is done with array operations; Python loops run per file, per chunk
+        section and per distinct term of a file only.
+        """
+        # One dict of every distinct term, first seen first, then one lookup per file term.
+        all_terms = list(itertools.chain.from_iterable(r.terms for r in results))
+        vocab: dict[str, int] = dict(zip(dict.fromkeys(all_terms), itertools.count()))
+        to_global = np.fromiter(map(vocab.__getitem__, all_terms), dtype=np.int32, count=len(all_terms))
+        del all_terms
         sections: dict[str, int] = {}
-        cols: dict[str, list[int]] = {name: [] for name in TABLES}
-        rows: list[np.ndarray] = []
-        tfs: list[np.ndarray] = []
-        doc_len: list[int] = []
-        texts: list[bytes] = []
         docs: list[DocMeta] = []
-        n_sent = 0
-        n_tok = 0
-        cols["sent_ptr"].append(0)
-        cols["tok_ptr"].append(0)
-        cols["doc_bytes"].append(0)
-        byte_pos = 0
-        for d, res in enumerate(results):
+        tok_parts: list[np.ndarray] = []
+        chunk_section: list[int] = []
+        offset = 0
+        for res in results:
             docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
                                 res.issuer, res.sha256))
-            encoded = res.text.encode("utf-8")
-            texts.append(encoded)
-            byte_pos += len(encoded)
-            cols["doc_bytes"].append(byte_pos)
-            for (section, paragraph, start, end, pstart, pend, sents), sent_tokens in zip(res.chunks, res.tokens):
-                cols["chunk_doc"].append(d)
-                cols["chunk_start"].append(start)
-                cols["chunk_end"].append(end)
-                cols["para_start"].append(pstart)
-                cols["para_end"].append(pend)
-                cols["paragraph"].append(paragraph)
-                cols["chunk_section"].append(sections.setdefault(section, len(sections)))
-                chunk_ids: list[int] = []
-                for (s, e), toks in zip(sents, sent_tokens):
-                    ids = [vocab.setdefault(w, len(vocab)) for w in toks]
-                    chunk_ids.extend(ids)
-                    cols["sent_start"].append(s)
-                    cols["sent_end"].append(e)
-                    cols["tok"].extend(ids)
-                    n_tok += len(ids)
-                    cols["tok_ptr"].append(n_tok)
-                    n_sent += 1
-                cols["sent_ptr"].append(n_sent)
-                uniq, counts = np.unique(np.asarray(chunk_ids, dtype=np.int64), return_counts=True)
-                rows.append(uniq)
-                tfs.append(counts)
-                doc_len.append(len(chunk_ids))
-        wide = {"sent_ptr", "tok_ptr", "doc_bytes", "chunk_start", "chunk_end", "para_start",
-                "para_end", "sent_start", "sent_end"}
-        tables = {name: np.asarray(values, dtype=np.int64 if name in wide else np.int32)
-                  for name, values in cols.items()}
-        bm25 = BM25Index.from_counts(vocab, rows, tfs, np.asarray(doc_len, dtype=np.int32),
-                                     params["k1"], params["b"], params["epsilon"])
-        return cls(docs, list(sections), tables, bm25, b"".join(texts), list(skipped))
+            tok_parts.append(to_global[offset:offset + len(res.terms)][res.token_ids])
+            offset += len(res.terms)
+            chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
+        del to_global
+        chunk_cols = _concat([r.chunk_cols for r in results], (0, 6), np.int64)
+        sent_cols = _concat([r.sent_cols for r in results], (0, 3), np.int64)
+        tok = _concat(tok_parts, (0,), np.int32)
+        del tok_parts
+        n_chunks = chunk_cols.shape[0]
+        sent_ptr = np.zeros(n_chunks + 1, dtype=np.int64)
+        np.cumsum(chunk_cols[:, 5], out=sent_ptr[1:])
+        tok_ptr = np.zeros(sent_cols.shape[0] + 1, dtype=np.int64)
+        np.cumsum(sent_cols[:, 2], out=tok_ptr[1:])
+        doc_bytes = np.zeros(len(results) + 1, dtype=np.int64)
+        np.cumsum([len(r.text_utf8) for r in results], out=doc_bytes[1:])
+        tables = {
+            "chunk_doc": np.repeat(np.arange(len(results), dtype=np.int32),
+                                   [r.n_chunks for r in results]),
+            "chunk_start": np.ascontiguousarray(chunk_cols[:, 1]),
+            "chunk_end": np.ascontiguousarray(chunk_cols[:, 2]),
+            "para_start": np.ascontiguousarray(chunk_cols[:, 3]),
+            "para_end": np.ascontiguousarray(chunk_cols[:, 4]),
+            "paragraph": chunk_cols[:, 0].astype(np.int32),
+            "chunk_section": np.asarray(chunk_section, dtype=np.int32),
+            "sent_ptr": sent_ptr,
+            "sent_start": np.ascontiguousarray(sent_cols[:, 0]),
+            "sent_end": np.ascontiguousarray(sent_cols[:, 1]),
+            "tok_ptr": tok_ptr,
+            "tok": tok,
+            "doc_bytes": doc_bytes,
+        }
+        doc_len = np.diff(tok_ptr[sent_ptr]).astype(np.int32)
+        bm25 = BM25Index.from_tokens(vocab, tok, doc_len, params["k1"], params["b"], params["epsilon"])
+        texts = b"".join(r.text_utf8 for r in results)
+        return cls(docs, list(sections), tables, bm25, texts, list(skipped))
 
     # --- persistence ------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

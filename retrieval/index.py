@@ -10,11 +10,32 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 ARRAYS = ("indptr", "postings", "weights", "idf", "doc_len")
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """What the composer needs from a retrieval backend: a score for every chunk.
+
+    :class:`BM25Index` is the in-process implementation. A backend over a search server
+    (Elasticsearch or OpenSearch with BM25 over the same jieba tokens) implements the same
+    methods and returns scores indexed by chunk id.
+    """
+
+    vocab: Mapping[str, int]
+
+    @property
+    def n_chunks(self) -> int: ...
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray: ...
+
+    def top(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]: ...
+
+    def idf_of(self, token: str) -> float: ...
 
 
 @dataclass
@@ -24,7 +45,7 @@ class BM25Index:
 
     vocab: dict[str, int]
     indptr: np.ndarray  # int64, len(vocab) + 1
-    postings: np.ndarray  # int32 chunk ids
+    postings: np.ndarray  # int32 chunk ids, ascending within a term
     weights: np.ndarray  # float64
     idf: np.ndarray  # float64 per term
     doc_len: np.ndarray  # int32 tokens per chunk
@@ -41,44 +62,80 @@ class BM25Index:
               epsilon: float = 0.25, vocab: dict[str, int] | None = None) -> "BM25Index":
         """Index tokenised chunks (each a list of tokens)."""
         vocab = {} if vocab is None else vocab
-        rows: list[np.ndarray] = []
-        tfs: list[np.ndarray] = []
-        doc_len = np.zeros(len(corpus), dtype=np.int32)
-        for i, tokens in enumerate(corpus):
-            doc_len[i] = len(tokens)
-            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int64,
-                              count=len(tokens))
-            uniq, counts = np.unique(ids, return_counts=True)
-            rows.append(uniq)
-            tfs.append(counts)
-        return cls.from_counts(vocab, rows, tfs, doc_len, k1, b, epsilon)
+        doc_len = np.fromiter((len(tokens) for tokens in corpus), dtype=np.int64, count=len(corpus))
+        total = int(doc_len.sum())
+        tok = np.fromiter((vocab.setdefault(t, len(vocab)) for tokens in corpus for t in tokens),
+                          dtype=np.int64, count=total)
+        return cls.from_tokens(vocab, tok, doc_len, k1, b, epsilon)
+
+    @classmethod
+    def from_tokens(cls, vocab: dict[str, int], tok: np.ndarray, doc_len: np.ndarray,
+                    k1: float, b: float, epsilon: float) -> "BM25Index":
+        """Index from one array of term ids, chunk after chunk, and the length of every chunk."""
+        n = int(doc_len.shape[0])
+        n_terms = len(vocab)
+        chunk_of = np.repeat(np.arange(n, dtype=np.int64), doc_len)
+        # One sort of (term, chunk) keys yields the postings term-major, chunks ascending.
+        keys = tok.astype(np.int64) * max(n, 1) + chunk_of
+        del chunk_of
+        keys.sort()
+        first = np.empty(keys.shape[0], dtype=bool)
+        if keys.shape[0]:
+            first[0] = True
+            np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.diff(np.append(starts, keys.shape[0])).astype(np.float64)
+        pairs = keys[starts]
+        del keys, starts
+        term_ids = pairs // max(n, 1)
+        chunk_ids = (pairs - term_ids * max(n, 1)).astype(np.int32)
+        del pairs
+        df = np.bincount(term_ids, minlength=n_terms)
+        return cls._finish(vocab, df, chunk_ids, tf, np.asarray(doc_len, dtype=np.int32), k1, b, epsilon)
 
     @classmethod
     def from_counts(cls, vocab: dict[str, int], rows: list[np.ndarray], tfs: list[np.ndarray],
                     doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> "BM25Index":
         """Index from per-chunk (unique term ids, their counts)."""
-        n_terms = len(vocab)
         n = len(rows)
         if rows:
-            term_ids = np.concatenate(rows) if n else np.zeros(0, np.int64)
+            term_ids = np.concatenate(rows).astype(np.int64)
             tf = np.concatenate(tfs).astype(np.float64)
             chunk_ids = np.repeat(np.arange(n, dtype=np.int32), [len(r) for r in rows])
         else:
             term_ids = np.zeros(0, np.int64)
             tf = np.zeros(0, np.float64)
             chunk_ids = np.zeros(0, np.int32)
-        df = np.bincount(term_ids, minlength=n_terms).astype(np.float64)
-        idf = np.log(n - df + 0.5) - np.log(df + 0.5) if n_terms else np.zeros(0)
+        order = np.lexsort((chunk_ids, term_ids))
+        df = np.bincount(term_ids, minlength=len(vocab))
+        return cls._finish(vocab, df, chunk_ids[order], tf[order], np.asarray(doc_len, dtype=np.int32),
+                           k1, b, epsilon)
+
+    @classmethod
+    def _finish(cls, vocab: dict[str, int], df: np.ndarray, chunk_ids: np.ndarray, tf: np.ndarray,
+                doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> "BM25Index":
+        """Weights of term-major postings, with ``BM25Okapi``'s idf and length normalisation."""
+        n = int(doc_len.shape[0])
+        n_terms = len(vocab)
+        dff = df.astype(np.float64)
+        idf = np.log(n - dff + 0.5) - np.log(dff + 0.5) if n_terms else np.zeros(0)
         if n_terms:
             average_idf = float(idf.sum()) / n_terms
             idf = np.where(idf < 0, epsilon * average_idf, idf)
-        avgdl = float(doc_len.sum()) / n if n else 0.0
-        norm = k1 * (1 - b + b * doc_len.astype(np.float64) / avgdl) if avgdl else np.ones(n) * k1
-        weights = idf[term_ids] * (tf * (k1 + 1)) / (tf + norm[chunk_ids])
-        order = np.argsort(term_ids, kind="stable")
+        avgdl = float(doc_len.sum(dtype=np.int64)) / n if n else 0.0
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df.astype(np.int64), out=indptr[1:])
-        return cls(vocab, indptr, chunk_ids[order], weights[order], idf, doc_len, k1, b, epsilon)
+        np.cumsum(df, out=indptr[1:])
+        if avgdl:
+            norm = (k1 * (1 - b + b * doc_len.astype(np.float64) / avgdl))[chunk_ids]
+        else:
+            norm = np.full(chunk_ids.shape[0], k1)
+        weights = tf * (k1 + 1)
+        norm += tf
+        weights /= norm
+        del norm
+        weights *= np.repeat(idf, df)
+        return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon)
 
     def term_ids(self, tokens: Iterable[str]) -> list[int]:
         vocab = self.vocab
@@ -91,20 +148,30 @@ class BM25Index:
         for t in self.term_ids(tokens):
             counts[t] = counts.get(t, 0) + 1
         for t, c in counts.items():
-            lo, hi = self.indptr[t], self.indptr[t + 1]
+            lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
             # Postings of one term hold each chunk once, so fancy-index += is exact.
-            out[self.postings[lo:hi]] += c * self.weights[lo:hi]
+            if c == 1:
+                out[self.postings[lo:hi]] += self.weights[lo:hi]
+            else:
+                out[self.postings[lo:hi]] += c * self.weights[lo:hi]
         return out
 
     def top(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best (chunk id, score) pairs with a positive score, best first."""
-        scores = self.scores(tokens)
-        if not len(scores):
+        """The ``k`` best (chunk id, score) pairs with a positive score, best first; equal
+        scores in chunk order (also at the cut-off, so the result is one well-defined list)."""
+        return self.top_of(self.scores(tokens), k)
+
+    @staticmethod
+    def top_of(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best positive entries of ``scores`` as (index, score), ties by index."""
+        n = int(scores.shape[0])
+        k = min(k, n)
+        if k <= 0:
             return []
-        k = min(k, len(scores))
-        cand = np.argpartition(-scores, k - 1)[:k]
-        cand = cand[np.lexsort((cand, -scores[cand]))]
-        return [(int(i), float(scores[i])) for i in cand if scores[i] > 0]
+        kth = float(np.partition(scores, n - k)[n - k])  # the k-th largest score
+        cand = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+        cand = cand[np.lexsort((cand, -scores[cand]))][:k]
+        return [(int(i), float(scores[i])) for i in cand]
 
     def idf_of(self, token: str) -> float:
         """idf of a token; a token never seen gets the largest idf a term can have here."""

@@ -1,50 +1,155 @@
 """One file in, one record out: decoded, cleaned, chunked and tokenised.
 
 :func:`process_file` is a pure function of the file and the index settings, so it can run in
-worker processes and its result can be cached per file content.
+worker processes and its result can be cached per file content. The record is columnar (a few
+integer arrays, the file's own vocabulary and its UTF-8 text), so it is cheap to send between
+processes, to store and to load, and an index of many files is assembled with array operations.
 """
 
 from __future__ import annotations
 
+import json
+import struct
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .chunker import chunk_document
 from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_text
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
 
+# Columns of FileResult.chunk_cols and FileResult.sent_cols.
+CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentences")
+SENT_COLS = ("start", "end", "n_tokens")
+_ARRAYS = ("chunk_cols", "sent_cols", "token_ids")
+_DTYPES = {"<i8", "<i4"}
+_MAGIC = b"RQATOK1\n"
+
 
 @dataclass
 class FileResult:
-    """Everything the index needs from one file. JSON-serialisable via :meth:`to_json`."""
+    """Everything the index needs from one file.
+
+    ``chunk_cols`` holds one row per chunk (:data:`CHUNK_COLS`), ``sent_cols`` one row per
+    sentence of those chunks in order (:data:`SENT_COLS`), and ``token_ids`` the tokens of
+    every sentence back to back, as indexes into ``terms`` (the file's own vocabulary).
+    """
 
     rel: str
     sha256: str
-    text: str
+    text_utf8: bytes
     title: str
     places: list[str]
     years: list[int]
     issuer: str
-    # Per chunk: [section, paragraph, start, end, para_start, para_end, [[s, e], ...]]
-    chunks: list[list[Any]]
-    # Per chunk, per sentence: tokens of the normalised, boilerplate-free sentence.
-    tokens: list[list[list[str]]]
+    sections: list[str]  # per chunk: its outline labels joined by SECTION_SEP
+    chunk_cols: np.ndarray  # int64 (n_chunks, 6)
+    sent_cols: np.ndarray  # int64 (n_sentences, 3)
+    terms: list[str]
+    token_ids: np.ndarray  # int32
 
-    def to_json(self, with_text: bool = False) -> dict[str, Any]:
-        data = {k: getattr(self, k) for k in ("rel", "sha256", "title", "places", "years",
-                                              "issuer", "chunks", "tokens")}
-        if with_text:
-            data["text"] = self.text
-        return data
+    @property
+    def n_chunks(self) -> int:
+        return int(self.chunk_cols.shape[0])
+
+    @property
+    def text(self) -> str:
+        return self.text_utf8.decode("utf-8")
+
+    # --- nested views, for tests and tools (the index uses the columns) ---------------------
+    def sentence_tokens(self) -> list[list[str]]:
+        """Tokens of every sentence, as strings."""
+        ends = np.cumsum(self.sent_cols[:, 2]).tolist()
+        words = [self.terms[i] for i in self.token_ids.tolist()]
+        return [words[a:b] for a, b in zip([0] + ends[:-1], ends)]
+
+    def _sentence_groups(self) -> list[range]:
+        ends = np.cumsum(self.chunk_cols[:, 5]).tolist()
+        return [range(a, b) for a, b in zip([0] + ends[:-1], ends)]
+
+    @property
+    def chunks(self) -> list[list[Any]]:
+        """Per chunk: ``[section, paragraph, start, end, para_start, para_end, [[s, e], ...]]``."""
+        sents = self.sent_cols[:, :2].tolist()
+        return [[self.sections[i], *row[:5], [sents[j] for j in group]]
+                for i, (row, group) in enumerate(zip(self.chunk_cols.tolist(), self._sentence_groups()))]
+
+    @property
+    def tokens(self) -> list[list[list[str]]]:
+        """Per chunk, per sentence: its tokens."""
+        per_sentence = self.sentence_tokens()
+        return [[per_sentence[j] for j in group] for group in self._sentence_groups()]
+
+    # --- one file of its own: a JSON header, then the raw arrays; a checksum; never pickle ------
+    def dumps(self) -> bytes:
+        """The record as bytes: magic, header length, JSON header, then the arrays' raw data."""
+        text = self.text_utf8
+        arrays = [getattr(self, name) for name in _ARRAYS]
+        header = {k: getattr(self, k) for k in ("rel", "sha256", "title", "places", "years", "issuer",
+                                                "sections", "terms")}
+        header["text_bytes"] = len(text)
+        header["arrays"] = [[name, a.dtype.str, list(a.shape)] for name, a in zip(_ARRAYS, arrays)]
+        payload = b"".join([text] + [np.ascontiguousarray(a).tobytes() for a in arrays])
+        header["crc32"] = zlib.crc32(payload)
+        head = json.dumps(header, ensure_ascii=False).encode("utf-8")
+        return _MAGIC + struct.pack("<Q", len(head)) + head + payload
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], text: str) -> "FileResult":
-        fields = {k: data[k] for k in ("rel", "sha256", "title", "places", "years", "issuer",
-                                       "chunks", "tokens")}
-        if not isinstance(fields["chunks"], list) or len(fields["chunks"]) != len(fields["tokens"]):
-            raise ValueError("chunk and token lists differ in length")
-        return cls(text=text, **fields)
+    def loads(cls, data: bytes) -> "FileResult":
+        """Parse :meth:`dumps` output; raises ValueError if it is damaged or foreign."""
+        if data[:len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + 8:
+            raise ValueError("not a token cache entry")
+        (n,) = struct.unpack_from("<Q", data, len(_MAGIC))
+        start = len(_MAGIC) + 8 + n
+        try:
+            header = json.loads(data[len(_MAGIC) + 8:start].decode("utf-8"))
+            payload = memoryview(data)[start:]
+            if zlib.crc32(payload) != header["crc32"]:
+                raise ValueError("token cache entry is damaged (checksum)")
+            pos = int(header["text_bytes"])
+            text = bytes(payload[:pos])
+            arrays: dict[str, np.ndarray] = {}
+            for (name, dtype, shape), expected in zip(header["arrays"], _ARRAYS):
+                if name != expected or dtype not in _DTYPES:
+                    raise ValueError("token cache entry has unexpected arrays")
+                count = int(np.prod(shape, dtype=np.int64))
+                size = count * np.dtype(dtype).itemsize
+                if pos + size > len(payload):
+                    raise ValueError("token cache entry is truncated")
+                arrays[name] = np.frombuffer(payload[pos:pos + size], dtype=dtype).reshape(shape)
+                pos += size
+            fields = {k: header[k] for k in ("rel", "sha256", "title", "places", "years", "issuer",
+                                             "sections", "terms")}
+        except (KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"token cache entry is damaged ({type(exc).__name__})") from None
+        if len(arrays) != len(_ARRAYS) or pos != len(payload):
+            raise ValueError("token cache entry is truncated")
+        result = cls(text_utf8=text, **fields, **arrays)
+        result.check()
+        return result
+
+    @classmethod
+    def load(cls, path: Path) -> "FileResult":
+        """Read a stored record; raises ValueError (or OSError) if it is damaged."""
+        return cls.loads(path.read_bytes())
+
+    def check(self) -> None:
+        """Raise ValueError unless the columns fit together."""
+        c, s, t = self.chunk_cols, self.sent_cols, self.token_ids
+        if c.ndim != 2 or c.shape[1] != len(CHUNK_COLS) or s.ndim != 2 or s.shape[1] != len(SENT_COLS) \
+                or t.ndim != 1 or c.dtype != np.int64 or s.dtype != np.int64 or t.dtype != np.int32:
+            raise ValueError("token cache entry has columns of the wrong shape")
+        if len(self.sections) != c.shape[0] or int(c[:, 5].sum()) != s.shape[0] \
+                or int(s[:, 2].sum()) != t.shape[0]:
+            raise ValueError("token cache entry is truncated")
+        if t.shape[0] and (int(t.min()) < 0 or int(t.max()) >= len(self.terms)):
+            raise ValueError("token cache entry points past its vocabulary")
+        if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
+            raise ValueError("token cache entry has negative offsets")
 
 
 def clean_for_index(text: str) -> str:
@@ -62,15 +167,24 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
     doc = make_document(source.rel, source.rel, text)
     noise = noise_spans(text, doc.title)
     spans = chunk_document(doc, noise, params["max_chunk_chars"])
-    tokenizer = default_tokenizer()
-    chunks: list[list[Any]] = []
-    tokens: list[list[list[str]]] = []
-    for span in spans:
-        chunks.append([SECTION_SEP.join(span.section), span.paragraph, span.start, span.end,
-                       span.para_start, span.para_end, [list(s) for s in span.sentences]])
-        tokens.append([tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
-                       for s, e in span.sentences])
-    if not chunks:
+    if not spans:
         return Skipped(source.rel, "没有找到可以索引的段落")
-    return FileResult(source.rel, digest, text, doc.title, list(doc.places), list(doc.years),
-                      doc.issuer, chunks, tokens)
+    tokenizer = default_tokenizer()
+    local: dict[str, int] = {}
+    chunk_rows: list[tuple[int, ...]] = []
+    sent_rows: list[tuple[int, int, int]] = []
+    ids: list[int] = []
+    sections: list[str] = []
+    for span in spans:
+        sections.append(SECTION_SEP.join(span.section))
+        chunk_rows.append((span.paragraph, span.start, span.end, span.para_start, span.para_end,
+                           len(span.sentences)))
+        for s, e in span.sentences:
+            toks = tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
+            ids.extend(local.setdefault(w, len(local)) for w in toks)
+            sent_rows.append((s, e, len(toks)))
+    return FileResult(source.rel, digest, text.encode("utf-8"), doc.title, list(doc.places),
+                      list(doc.years), doc.issuer, sections,
+                      np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
+                      np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
+                      list(local), np.asarray(ids, dtype=np.int32))

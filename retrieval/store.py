@@ -4,7 +4,7 @@ Layout of ``<cache>/<corpus key>/``::
 
     CURRENT              name of the active generation folder (replaced atomically)
     gen-<id>/            one complete index: manifest.json, meta.json, vocab.json, *.npy, texts.bin
-    files/<key>.json     tokens of one file, keyed by its content hash and the index settings
+    files/<key>.tok      tokens of one file, keyed by its content hash and the index settings
     lock                 held while an index is being checked or built
 
 A generation folder is fully written and flushed before CURRENT names it, so a crash at any
@@ -28,9 +28,10 @@ from typing import Any, Callable, Iterator
 from .corpus import CorpusIndex
 from .ingest import FileResult, process_file
 from .loader import SourceFile, discover
+from .text import default_tokenizer
 from .types import Skipped
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
@@ -109,6 +110,9 @@ class IndexStore:
         self.folder = corpus_cache_folder(cache_root, corpus)
         self.params_key = _params_key(params)
 
+    # Below this much new text, tokenising in this process beats starting worker processes.
+    parallel_min_bytes = 2 * 2**20
+
     # --- reading the active generation -----------------------------------------------------
     def _current(self) -> Path | None:
         try:
@@ -173,89 +177,127 @@ class IndexStore:
                     return False
         return True
 
-    # --- building ------------------------------------------------------------------------------
-    def _cached_result(self, source: SourceFile) -> FileResult | None:
-        """The cached tokens of a file whose content is unchanged, else None."""
+    def _previous_files(self) -> dict[str, Any]:
+        """``{rel: [size, mtime_ns, sha256]}`` of the active generation, or {} if unreadable."""
+        gen = self._current()
+        if gen is None:
+            return {}
         try:
-            data = source.path.read_bytes()
+            known = self._read_manifest(gen)["files"]
+            return known if isinstance(known, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    # --- building ------------------------------------------------------------------------------
+    def _entry(self, digest: str) -> Path:
+        return self.folder / "files" / f"{digest}-{self.params_key}.tok"
+
+    def _digest(self, source: SourceFile, previous: dict[str, Any]) -> str | None:
+        """Content hash of a file: from the last manifest when size and mtime are unchanged."""
+        known = previous.get(source.rel)
+        if isinstance(known, list) and len(known) == 3 and known[0] == source.size \
+                and known[1] == source.mtime_ns and isinstance(known[2], str) and known[2]:
+            return known[2]
+        try:
+            return hashlib.sha256(source.path.read_bytes()).hexdigest()
         except OSError:
             return None
-        digest = hashlib.sha256(data).hexdigest()
-        path = self.folder / "files" / f"{digest}-{self.params_key}.json"
+
+    def _cached_result(self, source: SourceFile, previous: dict[str, Any]) -> FileResult | None:
+        """The cached tokens of a file whose content is unchanged, else None."""
+        digest = self._digest(source, previous)
+        if digest is None:
+            return None
+        path = self._entry(digest)
+        if not path.exists():
+            return None
         try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            result = FileResult.from_json(cached, text=cached.pop("text"))
+            result = FileResult.load(path)
+            if result.sha256 != digest:
+                raise ValueError("token cache entry belongs to other content")
         except (OSError, ValueError, KeyError, TypeError):
+            with contextlib.suppress(OSError):
+                path.unlink()  # damaged: the file is tokenised again and the entry rewritten
             return None
         result.rel = source.rel  # the same content may sit under another name
         return result
 
-    def _store_result(self, result: FileResult) -> None:
-        folder = self.folder / "files"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{result.sha256}-{self.params_key}.json"
-        _write_atomic(path, json.dumps(result.to_json(with_text=True), ensure_ascii=False))
-
     def _build(self, files: list[SourceFile], walk_skipped: list[Skipped], report: BuildReport,
                progress: Progress | None) -> CorpusIndex:
-        results: list[FileResult] = []
+        previous = self._previous_files()
+        entries = self.folder / "files"
+        entries.mkdir(parents=True, exist_ok=True)
+        for stale in entries.glob(".*.tmp"):  # left by a build that was killed; we hold the lock
+            with contextlib.suppress(OSError):
+                stale.unlink()
         skipped = list(walk_skipped)
         todo: list[tuple[int, SourceFile]] = []
         slots: list[FileResult | Skipped | None] = [None] * len(files)
         for i, source in enumerate(files):
-            cached = self._cached_result(source)
+            cached = self._cached_result(source, previous)
             if cached is not None:
                 slots[i] = cached
                 report.reused_files += 1
             else:
                 todo.append((i, source))
         done = report.reused_files
-        chunks = sum(len(s.chunks) for s in slots if isinstance(s, FileResult))
+        chunks = sum(s.n_chunks for s in slots if isinstance(s, FileResult))
         if progress:
             progress(done, len(files), chunks)
         for i, result in self._run(todo):
             slots[i] = result
             done += 1
             if isinstance(result, FileResult):
-                chunks += len(result.chunks)
+                chunks += result.n_chunks
                 report.tokenised_files += 1
-                self._store_result(result)
             if progress:
                 progress(done, len(files), chunks)
-        for slot in slots:
-            if isinstance(slot, FileResult):
-                results.append(slot)
-            elif isinstance(slot, Skipped):
-                skipped.append(slot)
+        results = [slot for slot in slots if isinstance(slot, FileResult)]
+        skipped.extend(slot for slot in slots if isinstance(slot, Skipped))
+        del slots
         if not results:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
             raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx）：{self.corpus}"
                               + (f"（{detail}）" if detail else ""))
         corpus = CorpusIndex.assemble(results, self.params, skipped)
-        self._publish(corpus, files, results)
-        return corpus
+        digests = {r.rel: r.sha256 for r in results}
+        del results
+        gen = self._publish(corpus, files, digests)
+        del corpus
+        self._prune(set(digests.values()))
+        # Serve from the files just written: memory-mapped, nothing held twice.
+        return CorpusIndex.load(gen, self.params)
 
     def _run(self, todo: list[tuple[int, SourceFile]]) -> Iterator[tuple[int, FileResult | Skipped]]:
-        """Process files, in worker processes when there are several files and workers."""
-        if self.workers > 1 and len(todo) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-            with ProcessPoolExecutor(max_workers=self.workers) as pool:
-                futures = [(i, source, pool.submit(process_file, source, self.params))
-                           for i, source in todo]
-                for i, source, future in futures:
-                    try:
-                        yield i, future.result()
-                    except Exception as exc:  # a worker died on one file: skip it, keep the rest
-                        yield i, Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
-        else:
-            for i, source in todo:
-                yield i, process_file(source, self.params)
+        """Tokenise files (in worker processes when it pays), storing each in the token cache.
 
-    def _publish(self, corpus: CorpusIndex, files: list[SourceFile], results: list[FileResult]) -> None:
+        Yields (slot, result) as files finish; a file whose worker fails becomes Skipped.
+        """
+        if not todo:
+            return
+        job = (self.params, str(self.folder / "files"))
+        workers = min(self.workers, len(todo))
+        if workers <= 1 or sum(s.size for _, s in todo) < self.parallel_min_bytes:
+            _init_worker(*job)
+            for i, source in todo:
+                yield i, _process_and_store(source)
+            return
+        yield from _run_parallel(todo, workers, job)
+
+    def _prune(self, keep: set[str]) -> None:
+        """Drop cached tokens of content no longer in the corpus (same settings only)."""
+        suffix = f"-{self.params_key}.tok"
+        for path in (self.folder / "files").iterdir():
+            name = path.name
+            stale = name.endswith(".json") or (name.endswith(suffix) and name[: -len(suffix)] not in keep)
+            if stale:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def _publish(self, corpus: CorpusIndex, files: list[SourceFile], digests: dict[str, str]) -> Path:
         """Write a new generation and switch CURRENT to it atomically; drop old generations."""
         gen = self.folder / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         tmp = gen.with_name(gen.name + ".partial")
-        digests = {r.rel: r.sha256 for r in results}
         try:
             corpus.save(tmp)
             manifest = {
@@ -278,4 +320,110 @@ class IndexStore:
         for old in self.folder.glob("gen-*"):
             if old != gen:
                 shutil.rmtree(old, ignore_errors=True)
+        return gen
+
+
+# --- tokenising, in this process or in workers ---------------------------------------------------
+# Set once per process by _init_worker: the index settings and the token cache folder.
+_JOB: tuple[dict[str, Any], str] | None = None
+
+
+def _init_worker(params: dict[str, Any], entries: str) -> None:
+    """Per process: remember the job and build the tokenizer once (jieba's model load)."""
+    global _JOB
+    _JOB = (params, entries)
+    default_tokenizer()
+
+
+def _process_and_store(source: SourceFile) -> FileResult | Skipped:
+    """Tokenise one file and write its token cache entry (atomically, by content hash)."""
+    assert _JOB is not None, "_init_worker was not called"
+    params, entries = _JOB
+    try:
+        result = process_file(source, params)
+    except Exception as exc:  # a bug or an unexpected input in one file: skip it, keep the rest
+        return Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
+    if isinstance(result, FileResult):
+        path = Path(entries) / f"{result.sha256}-{_params_key(params)}.tok"
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            tmp.write_bytes(result.dumps())
+            os.replace(tmp, path)
+        except OSError:  # the cache is an optimisation; the index is still built
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    return result
+
+
+def _process_batch(sources: list[SourceFile]) -> list[FileResult | Skipped]:
+    return [_process_and_store(s) for s in sources]
+
+
+def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tuple[int, SourceFile]]]:
+    """Consecutive files grouped so that each worker gets many small batches (for an even
+    load and a lively progress display) and each batch is worth a round trip."""
+    total = sum(s.size for _, s in todo)
+    target = max(64 * 1024, min(4 * 2**20, total // (workers * 16) or 1))
+    out: list[list[tuple[int, SourceFile]]] = []
+    batch: list[tuple[int, SourceFile]] = []
+    size = 0
+    for item in todo:
+        batch.append(item)
+        size += item[1].size
+        if size >= target or len(batch) >= 32:
+            out.append(batch)
+            batch, size = [], 0
+    if batch:
+        out.append(batch)
+    return out
+
+
+def _run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
+                  job: tuple[dict[str, Any], str]) -> Iterator[tuple[int, FileResult | Skipped]]:
+    """Batches to a pool of fresh processes (spawned: safe even when the caller has threads),
+    at most a few in flight per worker; a pool that breaks leaves its files to this process."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    batches = _batches(todo, workers)
+    left: list[list[tuple[int, SourceFile]]] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=job) as pool:
+        pending: dict[Future, list[tuple[int, SourceFile]]] = {}
+        queue = iter(batches)
+        broken = False
+        while True:
+            while not broken and len(pending) < workers * 3:
+                batch = next(queue, None)
+                if batch is None:
+                    break
+                try:
+                    pending[pool.submit(_process_batch, [s for _, s in batch])] = batch
+                except BrokenProcessPool:
+                    left.append(batch)
+                    broken = True
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                batch = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    left.append(batch)
+                    continue
+                except Exception as exc:
+                    results = [Skipped(s.rel, f"处理失败（{type(exc).__name__}）") for _, s in batch]
+                for (i, _), result in zip(batch, results):
+                    yield i, result
+        if broken:
+            left.extend(queue)
+    if left:  # a worker died (killed, out of memory): finish here, one file at a time
+        _init_worker(*job)
+        for batch in left:
+            for i, source in batch:
+                yield i, _process_and_store(source)
 
