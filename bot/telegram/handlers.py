@@ -68,11 +68,12 @@ async def admit(update: Update, context: Context) -> bool:
         elif update.callback_query or update.inline_query:
             await _notify(update, context, REFUSED)  # buttons and inline queries must be answered
         return False
-    if user_id is not None and not state.limiter.allow(user_id):
-        wait = max(1, round(state.limiter.retry_after(user_id)))
+    limiter = state.inline_limiter if update.inline_query else state.limiter
+    if user_id is not None and not limiter.allow(user_id):
+        wait = max(1, round(limiter.retry_after(user_id)))
         if state.throttled.first_time(user_id) or update.callback_query or update.inline_query:
             await _notify(update, context, f"提问太频繁了，请 {wait} 秒后再试（每人每分钟最多 "
-                                           f"{state.limiter.per_minute} 次）。")
+                                           f"{limiter.per_minute} 次）。")
         return False
     return True
 
@@ -164,9 +165,14 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def answer_question(context: Context, chat_id: int, question: str, reply_to: int | None = None) -> None:
     """Answer ``question`` in ``chat_id``: typing…, engine.answer in a thread, cited sentences."""
     state = get_state(context.application)
-    await call_with_retry(lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING), "sendChatAction")
+    # "typing…" goes out while the engine works, not before it starts.
+    typing = asyncio.ensure_future(call_with_retry(
+        lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING), "sendChatAction", attempts=2))
     generation = state.generation
-    answer = await asyncio.to_thread(state.engine.answer, question)
+    try:
+        answer = await asyncio.to_thread(state.engine.answer, question)
+    finally:
+        await typing
     if not answer.answered:
         await send_html(context.bot, chat_id, render.message_html(answer.message), reply_to=reply_to)
         return

@@ -14,6 +14,7 @@ from .limits import AccessControl, OnceNotifier, RateLimiter
 from .store import AnswerStore
 
 STATE_KEY = "reportqa"
+INLINE_FACTOR = 3
 
 
 @dataclass
@@ -22,6 +23,7 @@ class BotState:
     settings: Settings
     access: AccessControl
     limiter: RateLimiter
+    inline_limiter: RateLimiter  # inline queries arrive while the user types: a looser, separate limit
     store: AnswerStore = field(default_factory=AnswerStore)
     refused: OnceNotifier = field(default_factory=OnceNotifier)
     throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
@@ -32,7 +34,8 @@ class BotState:
     def create(cls, settings: Settings, holder: EngineHolder) -> "BotState":
         return cls(holder=holder, settings=settings,
                    access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
-                   limiter=RateLimiter(settings.telegram_rate_per_minute))
+                   limiter=RateLimiter(settings.telegram_rate_per_minute),
+                   inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR))
 
     @property
     def engine(self) -> Engine:

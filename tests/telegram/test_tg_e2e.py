@@ -7,57 +7,21 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tg_fakeapi import (BOT_USERNAME, DROP, RETRY_AFTER, SERVER_ERROR, TOKEN, FakeBotAPIServer, FakeTelegram)
 from tg_html import plain, problems
+from tg_process import CLEAN_ENV_VARS, ROOT, SEEDS, START_TIMEOUT, BotProcess
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
 QUESTION = "古丈县现有各级各类学校多少所？"
 GUZHANG_REPORT = "古丈县教体局2024年工作总结及2025年工作计划"
-START_TIMEOUT = 120  # the first run may build the index
-_PROXY_VARS = ("TELEGRAM_PROXY", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-               "all_proxy", "TELEGRAM_ALLOWED_IDS", "TELEGRAM_ADMIN_IDS", "TELEGRAM_WEBHOOK_SECRET")
-
-
-class BotProcess:
-    """A bot subprocess whose output goes to files (read after it ends)."""
-
-    def __init__(self, server: FakeBotAPIServer, cache: Path, folder: Path, *extra: str,
-                 token: str = TOKEN, quiet: bool = True):
-        env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARS}
-        env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=server.base_url,
-                   REPORTQA_CACHE_DIR=str(cache), PYTHONUNBUFFERED="1")
-        self.api = server.api
-        self.out_path = folder / "stdout.txt"
-        self.err_path = folder / "stderr.txt"
-        cmd = [sys.executable, "-m", "bot", "telegram", "--corpus", str(SEEDS), *(["--quiet"] if quiet else []),
-               *extra]
-        with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
-
-    def output(self) -> str:
-        return self.out_path.read_text() + self.err_path.read_text()
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=10)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +144,7 @@ def test_sigterm_stops_cleanly_and_the_token_never_shows(live):
 
 # --- separate processes ------------------------------------------------------------------------
 def _run(args: list[str], env_extra: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARS and k != "TELEGRAM_BOT_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV_VARS and k != "TELEGRAM_BOT_TOKEN"}
     env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "bot", "telegram", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)

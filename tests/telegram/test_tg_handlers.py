@@ -218,6 +218,12 @@ async def test_rate_limit_tells_once_then_stays_quiet(make_app, api):
     assert "提问太频繁了" in sent[2] and "每人每分钟最多 2 次" in sent[2]
     await ask(app, api, 8, QUESTION)  # another user is not limited
     assert "88所" in texts(api, 8)[0]
+    # Inline queries come while the user types: they have their own, looser limit.
+    for _ in range(6):
+        await feed(app, {"inline_query": api.inline(7, QUESTION)})
+    await feed(app, {"inline_query": api.inline(7, QUESTION)})
+    results = [c.params["results"] for c in api.calls_of("answerInlineQuery")]
+    assert all(results[:6]) and results[6] == []
 
 
 async def test_non_text_and_bad_questions_get_a_helpful_reply(make_app, api):
