@@ -19,8 +19,10 @@ MAX_PIECE = 28  # characters of a title or section shown in a short source line
 MAX_SEARCH_PARAGRAPH = 800
 
 # A figure worth bolding: a number with a counting unit or a percent sign (not dates).
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s?(?:%|％|万|亿)?(?:[所个名人次项家座间台件户条门倍亩元]|%|％|"
-                     r"平方米|平方公里|公里|千米|米|吨|小时|课时|学时|册|篇|场|期|批|届|班|位|套|支)")
+_UNITS = ("人次", "平方公里", "平方米", "公里", "千米", "小时", "课时", "学时", "%", "％", "所", "个", "名", "人",
+          "次", "项", "家", "座", "间", "台", "件", "户", "条", "门", "倍", "亩", "元", "米", "吨", "册", "篇",
+          "场", "期", "批", "届", "班", "位", "套", "支", "枚", "块", "辆", "本", "节", "天")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s?(?:万|亿)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")
 
 
 def utf16_len(text: str) -> int:

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -29,10 +30,15 @@ def live(_isolated_cache, tmp_path_factory):
     with FakeBotAPIServer(FakeTelegram(max_poll_wait=1.0)) as server:
         bot = BotProcess(server, _isolated_cache, tmp_path_factory.mktemp("bot"))
         try:
-            server.api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), START_TIMEOUT)
+            bot.wait_ready()
             yield bot
         finally:
             bot.kill()
+            transcript = os.environ.get("TELEGRAM_TEST_TRANSCRIPT")
+            if transcript:  # the exchange, for documentation (docs/telegram.md)
+                Path(transcript).write_text(json.dumps(
+                    [{"method": c.method, "params": c.params, "result": c.result} for c in server.api.calls],
+                    ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def answers_in(api: FakeTelegram, chat_id: int, count: int = 1, timeout: float = 20.0):

@@ -15,7 +15,7 @@ import pytest
 
 from tg_fakeapi import FakeBotAPIServer, FakeTelegram
 from tg_html import plain, problems
-from tg_process import ROOT, START_TIMEOUT, BotProcess
+from tg_process import ROOT, BotProcess
 
 CHATS = 50
 PER_CHAT = 10
@@ -55,7 +55,7 @@ def test_fifty_chats_ten_questions_each(engine, _isolated_cache, tmp_path):
         api = server.api
         bot = BotProcess(server, _isolated_cache, tmp_path)
         try:
-            api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), START_TIMEOUT)
+            bot.wait_ready()
             total = CHATS * PER_CHAT
             bot_cpu = _cpu_seconds(bot.proc.pid)
             started = time.perf_counter()

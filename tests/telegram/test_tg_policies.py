@@ -158,3 +158,20 @@ def test_configure_logging_redacts_library_loggers():
     out = stream.getvalue()
     assert "getMe" in out and TOKEN not in out and REDACTED in out
     assert "HTTP Request" not in out
+
+
+def test_application_uses_base_url_and_proxy(settings, engine):
+    from bot.telegram.app import build_application
+    from retrieval import EngineHolder
+
+    custom = settings.replace(telegram_token=TOKEN, telegram_api_base_url="http://127.0.0.1:8081/bot",
+                              telegram_proxy="socks5://127.0.0.1:1080")
+    app = build_application(custom, EngineHolder(engine))
+    assert app.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
+    assert app.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
+    requests = app.bot._request  # (getUpdates request, other requests)
+    assert [r._client_kwargs["proxy"] for r in requests] == ["socks5://127.0.0.1:1080"] * 2
+    bare = settings.replace(telegram_token=TOKEN, telegram_proxy="", telegram_api_base_url="")
+    plain_app = build_application(bare, EngineHolder(engine))
+    assert plain_app.bot.base_url == f"https://api.telegram.org/bot{TOKEN}"
+    assert [r._client_kwargs["proxy"] for r in plain_app.bot._request] == [None, None]

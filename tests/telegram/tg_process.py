@@ -33,6 +33,16 @@ class BotProcess:
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
 
+    def wait_ready(self, method: str = "setMyCommands", timeout: float = START_TIMEOUT) -> None:
+        """Wait for the bot's first call of ``method``; fail with its output if it exits or hangs."""
+        try:
+            self.api.wait_for(lambda calls: any(c.method == method for c in calls) or self.proc.poll() is not None,
+                              timeout)
+        except TimeoutError:
+            raise AssertionError(f"bot not ready in {timeout} s; output:\n{self.output()[-3000:]}") from None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"bot exited with {self.proc.returncode}; output:\n{self.output()[-3000:]}")
+
     def output(self) -> str:
         return self.out_path.read_text() + self.err_path.read_text()
 
