@@ -8,10 +8,15 @@ with a reason in Chinese; nothing here raises for a bad file.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import io
 import os
 import re
+import stat
+import struct
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,57 +42,84 @@ class SourceFile:
 
 
 def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
-    """Supported files under ``root``, recursively, sorted; symlinks never lead outside ``root``."""
+    """Supported files under ``root``, recursively, sorted; symlinks never lead outside ``root``.
+
+    Symlinks inside ``root`` are followed; a folder reached a second time (a symlink loop or
+    two links to one folder) is read once and the other path is reported as skipped.
+    """
     root = root.resolve()
     found: list[SourceFile] = []
     skipped: list[Skipped] = []
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_dirs: dict[tuple[int, int], str] = {}
 
     def walk(folder: Path) -> None:
+        rel_folder = _rel(folder, root)
         try:
             st = folder.stat()
         except OSError as exc:
-            skipped.append(Skipped(_rel(folder, root), f"无法读取文件夹（{exc.strerror or exc}）"))
+            skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:  # a symlink loop
+        if key in seen_dirs:  # a symlink loop, or a second link to a folder already read
+            first = seen_dirs[key] if seen_dirs[key] != "." else "（语料文件夹本身）"
+            skipped.append(Skipped(rel_folder, f"与已读取的文件夹 {first} 相同（符号链接循环或重复），已跳过"))
             return
-        seen_dirs.add(key)
+        seen_dirs[key] = rel_folder
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(Skipped(_rel(folder, root), f"无法读取文件夹（{exc.strerror or exc}）"))
+            skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
             rel = _rel(path, root)
-            if entry.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    skipped.append(Skipped(rel, "符号链接无效或循环，已跳过"))
-                    continue
-                if target != root and root not in target.parents:
-                    skipped.append(Skipped(rel, "符号链接指向语料文件夹之外，已跳过"))
-                    continue
             try:
+                if entry.is_symlink():
+                    try:
+                        target = path.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        skipped.append(Skipped(rel, "符号链接无效或循环，已跳过"))
+                        continue
+                    if target != root and root not in target.parents:
+                        skipped.append(Skipped(rel, "符号链接指向语料文件夹之外，已跳过"))
+                        continue
                 if entry.is_dir():
                     walk(path)
                     continue
-                if not entry.is_file():
+                if not entry.is_file():  # FIFOs, sockets, devices: never opened
                     continue
                 if path.suffix.lower() not in SUPPORTED:
                     continue
                 st = path.stat()
             except OSError as exc:
-                skipped.append(Skipped(rel, f"无法读取（{exc.strerror or exc}）"))
+                skipped.append(Skipped(rel, f"无法读取（{os_reason(exc)}）"))
                 continue
             found.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
 
     walk(root)
     return found, skipped
+
+
+_ERRNO_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件已不存在",
+    errno.ELOOP: "符号链接循环",
+    errno.EISDIR: "是文件夹，不是文件",
+    errno.EIO: "磁盘读取出错",
+    errno.ENAMETOOLONG: "路径过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A short Chinese reason for an operating-system error, for users."""
+    reason = _ERRNO_REASONS.get(exc.errno or 0)
+    if reason:
+        return reason
+    return f"系统错误：{exc.strerror}" if exc.strerror else f"系统错误：{type(exc).__name__}"
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -140,35 +172,41 @@ def _looks_like_text(text: str) -> bool:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def read_docx(path: Path, max_xml_bytes: int) -> str:
-    """Paragraph texts of a .docx, one per line, read without resolving entities or DTDs.
+def read_docx(source: Path | bytes, max_xml_bytes: int) -> str:
+    """Paragraph texts of a .docx (a path or its bytes), one per line.
 
-    The archive is checked before anything is unpacked: a member larger than ``max_xml_bytes``
-    once uncompressed (a zip bomb) is refused without being inflated.
+    The archive is checked before anything is unpacked: a ``word/document.xml`` whose declared
+    size exceeds ``max_xml_bytes`` (a zip bomb) is refused without being inflated, and at most
+    ``max_xml_bytes + 1`` bytes are ever inflated, so a header that lies about the size is caught
+    too. The XML is parsed without DTDs, so no entity is ever declared or resolved.
     """
+    limit_mb = max(1, max_xml_bytes // 2**20)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             try:
                 info = archive.getinfo("word/document.xml")
             except KeyError:
                 raise UnreadableFile("不是有效的 .docx 文件（缺少 word/document.xml）") from None
             if info.file_size > max_xml_bytes:
                 raise UnreadableFile(
-                    f".docx 解压后过大（{info.file_size // 2**20} MB，上限 {max_xml_bytes // 2**20} MB），已拒绝"
-                )
+                    f".docx 解压后过大（{info.file_size // 2**20} MB，上限 {limit_mb} MB，"
+                    "设置 max_docx_xml_mb），疑似压缩炸弹，已拒绝")
             with archive.open(info) as member:
                 xml = member.read(max_xml_bytes + 1)
             if len(xml) > max_xml_bytes:
-                raise UnreadableFile(".docx 解压后过大，已拒绝")
+                raise UnreadableFile(
+                    f".docx 解压后超过上限 {limit_mb} MB（文件头声明的大小不实），疑似压缩炸弹，已拒绝")
     except zipfile.BadZipFile:
         raise UnreadableFile("不是有效的 .docx 文件（压缩包损坏或被截断）") from None
-    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
-        raise UnreadableFile(f"无法解压 .docx（{exc}）") from None
+    except (zlib.error, EOFError, struct.error, ValueError, OSError):
+        raise UnreadableFile("不是有效的 .docx 文件（压缩数据损坏）") from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError):
+        raise UnreadableFile("无法解压 .docx（加密或使用了不支持的压缩方式）") from None
     try:
-        tree = SafeET.fromstring(xml, forbid_dtd=True)
+        tree = SafeET.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise UnreadableFile(".docx 含有 DTD 或外部实体声明，出于安全原因已拒绝") from None
-    except SafeET.ParseError as exc:
+        raise UnreadableFile(".docx 含有 DTD 或实体声明，出于安全原因已拒绝") from None
+    except (SafeET.ParseError, ValueError) as exc:
         raise UnreadableFile(f".docx 的 XML 已损坏（{exc}）") from None
     lines: list[str] = []
     for para in tree.iter(f"{_W}p"):
@@ -184,21 +222,58 @@ def read_docx(path: Path, max_xml_bytes: int) -> str:
     return "\n".join(lines)
 
 
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, refusing it if it holds more than ``max_bytes``.
+
+    Opened without blocking and checked with ``fstat``, so a file swapped for a FIFO or a device
+    after discovery is refused instead of hanging; at most ``max_bytes + 1`` bytes are read, so
+    a file that grew after discovery cannot exhaust memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取（{os_reason(exc)}）") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile("不是普通文件，已跳过")
+        if st.st_size > max_bytes:
+            raise UnreadableFile(_too_big(st.st_size, max_bytes))
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            block = os.read(fd, min(remaining, 2**20 * 8))
+            if not block:
+                break
+            chunks.append(block)
+            remaining -= len(block)
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取（{os_reason(exc)}）") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise UnreadableFile(_too_big(len(data), max_bytes))
+    return data
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (f"文件过大（{size / 2**20:.0f} MB，上限 {max_bytes // 2**20} MB，"
+            "可在设置 max_file_mb 中调整）")
+
+
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
     """Decoded text of a file and its SHA-256. Raises :class:`UnreadableFile`."""
     if source.size > max_file_bytes:
-        raise UnreadableFile(f"文件过大（{source.size // 2**20} MB，上限 {max_file_bytes // 2**20} MB）")
-    if source.size == 0:
+        raise UnreadableFile(_too_big(source.size, max_file_bytes))
+    data = _read_capped(source.path, max_file_bytes)
+    if not data:
         raise UnreadableFile("空文件")
-    try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"无法读取（{exc.strerror or exc}）") from None
     digest = hashlib.sha256(data).hexdigest()
     if source.path.suffix.lower() == ".docx":
         if not data.startswith(b"PK"):
             raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")
-        text = read_docx(source.path, max_docx_xml_bytes)
+        text = read_docx(data, max_docx_xml_bytes)
     else:
         if data.startswith(b"PK\x03\x04"):
             raise UnreadableFile("扩展名是文本，但内容是压缩包或 Office 文档")
@@ -219,7 +294,7 @@ INLINE_NOISE = re.compile(
 # Whole lines that are web or site boilerplate.
 NOISE_LINE = re.compile(
     r"(?:本文内容由互联网用户|如若转载|转载请注明|本站仅提供|本站将立刻删除|版权所有|免责声明|"
-    r"发布时间[:：]|信息来源[:：]|来源[:：]\s*\S{0,20}\s*$|浏览次数|阅读次数|字号[:：]|"
+    r"发布时间[:：]|信息来源[:：]|来源[:：]\s*+\S{0,20}+\s*+$|浏览次数|阅读次数|字号[:：]|"
     r"打印本页|关闭窗口|分享到[:：]?)"
 )
 _META_ONLY = re.compile(r"^[\s\W\d]*$")
