@@ -9,6 +9,7 @@ one raises :class:`ConfigError` naming the setting and where it came from.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ class Settings:
     k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25
-    max_file_mb: int = 256
+    max_file_mb: int = 32
     max_docx_xml_mb: int = 64
     workers: int = 0
     telegram_token: str = field(default="", repr=False)
@@ -121,6 +122,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
                 raise ConfigError(f"{where} must be a number, got {value!r}") from None
         if not isinstance(value, (int, float)):
             raise ConfigError(f"{where} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}")
         return float(value)
     raise AssertionError(f"unhandled setting type {kind}")  # pragma: no cover
 
@@ -130,6 +133,14 @@ def _check_bounds(name: str, value: Any, source: str) -> None:
     if low is not None and value < low or high is not None and value > high:
         span = f"at least {low}" if high is None else f"between {low} and {high}"
         raise ConfigError(f"{source}: setting '{name}' must be {span}, got {value!r}")
+
+
+def _check_corpus(path: Path, source: str) -> None:
+    """A corpus folder named in settings must exist, so the error names where it was set."""
+    if not path.exists():
+        raise ConfigError(f"{source}: setting 'corpus': 语料文件夹不存在：{path}")
+    if not path.is_dir():
+        raise ConfigError(f"{source}: setting 'corpus': 语料路径不是文件夹：{path}")
 
 
 def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> None:
@@ -142,6 +153,8 @@ def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> Non
         value = _coerce(name, raw, source)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             _check_bounds(name, value, source)
+        if name == "corpus" and value:
+            _check_corpus(Path(value).expanduser(), source)
         values[name] = value
 
 
@@ -161,10 +174,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
+# REPORTQA_* variables that are read elsewhere rather than being settings.
+_NOT_SETTINGS = {"REPORTQA_CONFIG", "REPORTQA_DEBUG"}
+
+
 def _env_values(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     for key, value in env.items():
-        if key.startswith("REPORTQA_") and key != "REPORTQA_CONFIG":
+        if key.startswith("REPORTQA_") and key not in _NOT_SETTINGS:
             found.append((f"environment variable {key}", {key[len("REPORTQA_"):].lower(): value}))
     aliases = {
         "TELEGRAM_BOT_TOKEN": "telegram_token",
