@@ -175,7 +175,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 # REPORTQA_* variables that are read elsewhere rather than being settings.
-_NOT_SETTINGS = {"REPORTQA_CONFIG", "REPORTQA_DEBUG"}
+_NOT_SETTINGS = {"REPORTQA_CONFIG", "REPORTQA_DEBUG", "REPORTQA_HISTORY"}
 
 
 def _env_values(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:

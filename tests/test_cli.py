@@ -126,3 +126,10 @@ def test_errors_are_one_line_without_traceback(cache: Path, args: tuple[str, ...
 def test_empty_corpus_is_a_clear_error(cache: Path, tmp_path: Path):
     proc = run("ask", "--corpus", str(tmp_path), "问题", cache=cache)
     assert proc.returncode == 2 and "没有可读的报告" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_repl_history_variable_is_not_mistaken_for_a_setting(cache: Path, tmp_path: Path):
+    proc = run("repl", stdin="比特币价格\n", cache=cache,
+               env={"REPORTQA_HISTORY": str(tmp_path / "history")})
+    assert proc.returncode == 0, proc.stderr
+    assert "没有找到" in proc.stdout
