@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from typing import Callable, TypeVar
 
 from telegram import (BotCommand, InlineQueryResultArticle, InputTextMessageContent, Message, Update)
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler,
                           MessageHandler, filters)
 
@@ -21,6 +23,7 @@ from .state import BotState, get_state
 from .store import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
 COMMANDS = [
@@ -74,6 +77,12 @@ async def admit(update: Update, context: Context) -> bool:
         if state.throttled.first_time(user_id) or update.callback_query or update.inline_query:
             await _notify(update, context, f"提问太频繁了，请 {wait} 秒后再试（每人每分钟最多 "
                                            f"{limiter.per_minute} 次）。")
+        return False
+    if chat is not None and chat.type != ChatType.PRIVATE and not state.group_limiter.allow(chat.id):
+        wait = max(1, round(state.group_limiter.retry_after(chat.id)))
+        if state.group_throttled.first_time(chat.id) or update.callback_query:
+            await _notify(update, context, f"本群提问太频繁了，请 {wait} 秒后再试（每个群每分钟最多 "
+                                           f"{state.group_limiter.per_minute} 次）。")
         return False
     return True
 
@@ -136,7 +145,7 @@ async def reload(update: Update, context: Context) -> None:
     async with state.reload_lock:
         await send_html(context.bot, chat_id, render.message_html("正在重新读取报告，期间照常回答问题……"))
         try:
-            engine = await asyncio.to_thread(state.holder.reload)
+            engine = await _in_daemon_thread(state.holder.reload)
         except CorpusError as exc:
             log.warning("reload failed: %s", exc)
             await send_html(context.bot, chat_id, render.message_html(f"重新载入失败：{exc}。继续使用原来的索引。"))
@@ -145,6 +154,33 @@ async def reload(update: Update, context: Context) -> None:
         report = engine.report
         await send_html(context.bot, chat_id, render.message_html(
             f"已重新载入：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.1f} 秒。"))
+
+
+def _in_daemon_thread(fn: Callable[[], T]) -> "asyncio.Future[T]":
+    """Run ``fn`` in a daemon thread, so a long reload never holds up shutdown."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.cancelled():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (fn(), None)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            outcome = (None, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop has closed: the bot is shutting down
+            pass
+
+    threading.Thread(target=work, name="reportqa-reload", daemon=True).start()
+    return future
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -288,7 +324,9 @@ async def inline_query(update: Update, context: Context) -> None:
             input_message_content=InputTextMessageContent(
                 render.split_html(heading + render.sentence_block(n + 1, s))[0], parse_mode=ParseMode.HTML))
             for n, s in enumerate(answer.sentences[:INLINE_RESULTS])]
-    await call_with_retry(lambda: query.answer(results, cache_time=60), "answerInlineQuery")
+    # With an allowlist, Telegram must not hand these cached results to other users.
+    personal = bool(state.access.allowed)
+    await call_with_retry(lambda: query.answer(results, cache_time=60, is_personal=personal), "answerInlineQuery")
 
 
 # --- errors and wiring -------------------------------------------------------------------------

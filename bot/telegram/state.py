@@ -24,9 +24,11 @@ class BotState:
     access: AccessControl
     limiter: RateLimiter
     inline_limiter: RateLimiter  # inline queries arrive while the user types: a looser, separate limit
+    group_limiter: RateLimiter  # all members of one group together, so the bot never floods it
     store: AnswerStore = field(default_factory=AnswerStore)
     refused: OnceNotifier = field(default_factory=OnceNotifier)
     throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
+    group_throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
     generation: int = 0  # bumped on every successful reload; older stored answers expire
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -35,7 +37,8 @@ class BotState:
         return cls(holder=holder, settings=settings,
                    access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
                    limiter=RateLimiter(settings.telegram_rate_per_minute),
-                   inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR))
+                   inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR),
+                   group_limiter=RateLimiter(settings.telegram_rate_per_minute))
 
     @property
     def engine(self) -> Engine:

@@ -226,6 +226,25 @@ async def test_rate_limit_tells_once_then_stays_quiet(make_app, api):
     assert all(results[:6]) and results[6] == []
 
 
+async def test_a_group_as_a_whole_is_rate_limited(make_app, api):
+    app = await make_app(telegram_rate_per_minute=2)
+    for user in (11, 12, 13, 14):
+        await ask(app, api, GROUP, f"@{BOT_USERNAME} {QUESTION}", user_id=user, chat_type="supergroup")
+    sent = texts(api, GROUP)
+    assert len(sent) == 3 and all("88所" in t for t in sent[:2])
+    assert "本群提问太频繁了" in sent[2] and "每个群每分钟最多 2 次" in sent[2]
+
+
+async def test_inline_results_are_personal_with_an_allowlist(make_app, api):
+    app = await make_app()
+    await feed(app, {"inline_query": api.inline(7, QUESTION)})
+    closed = await make_app(telegram_allowed_ids=[7])
+    await feed(closed, {"inline_query": api.inline(7, QUESTION)})
+    first, second = api.calls_of("answerInlineQuery")
+    assert first.params["is_personal"] is False
+    assert second.params["is_personal"] is True and second.params["results"]
+
+
 async def test_non_text_and_bad_questions_get_a_helpful_reply(make_app, api):
     app = await make_app()
     await feed(app, {"message": api.message(7, None, extra={"photo": [{"file_id": "p", "file_unique_id": "p",

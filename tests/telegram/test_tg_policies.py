@@ -175,3 +175,20 @@ def test_application_uses_base_url_and_proxy(settings, engine):
     plain_app = build_application(bare, EngineHolder(engine))
     assert plain_app.bot.base_url == f"https://api.telegram.org/bot{TOKEN}"
     assert [r._client_kwargs["proxy"] for r in plain_app.bot._request] == [None, None]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"webhook_url": "example.com/hook"}, "--webhook-url 必须是完整的网址"),
+    ({"webhook_url": "https://example.com/hook", "secret_token": "bad secret!"}, "webhook 密钥只能包含"),
+    ({"webhook_url": "https://example.com/hook", "port": 70000}, "--port 必须在 1 到 65535 之间"),
+])
+def test_bad_webhook_arguments_are_one_clear_line(settings, capsys, extra, message):
+    import argparse
+
+    from bot.telegram.app import run_telegram_command
+
+    args = argparse.Namespace(**{"webhook_url": None, "listen": "127.0.0.1", "port": 8443, "secret_token": None,
+                                 "quiet": True, "debug": False, **extra})
+    assert run_telegram_command(args, settings.replace(telegram_token=TOKEN)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("错误：") and message in err[0]

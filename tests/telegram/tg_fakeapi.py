@@ -28,7 +28,7 @@ TOKEN = f"{BOT_ID}:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
 # Parameters sent as JSON text inside the form body.
 _JSON_KEYS = {"reply_markup", "commands", "results", "reply_parameters", "entities", "link_preview_options",
-              "allowed_updates", "button", "scope"}
+              "allowed_updates", "button", "scope", "is_personal", "show_alert"}
 _INT_KEYS = {"chat_id", "offset", "limit", "timeout", "message_id", "reply_to_message_id", "cache_time"}
 
 
