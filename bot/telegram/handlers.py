@@ -16,10 +16,9 @@ from retrieval import CorpusError
 
 from . import render
 from .delivery import call_with_retry, send_html
-from .examples import example_questions
 from .groups import addressed_question, is_private
 from .keyboards import answer_keyboard, examples_keyboard
-from .state import BotState, get_state
+from .state import get_state
 from .store import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
 
 log = logging.getLogger(__name__)
@@ -87,10 +86,6 @@ async def admit(update: Update, context: Context) -> bool:
     return True
 
 
-def _examples(state: BotState) -> list[str]:
-    return example_questions(state.engine.documents)
-
-
 def _reply_to(message: Message) -> int | None:
     """Answers in groups quote the question; in private chats they simply follow it."""
     return None if is_private(message) else message.message_id
@@ -102,8 +97,8 @@ async def start(update: Update, context: Context) -> None:
     if not await admit(update, context):
         return
     state = get_state(context.application)
-    examples = _examples(state)
-    text = render.help_html(state.engine.documents, examples)
+    examples = state.examples
+    text = render.help_html(state.documents, examples)
     await send_html(context.bot, update.effective_chat.id, text, reply_markup=examples_keyboard(examples))
 
 
@@ -112,7 +107,7 @@ async def sources(update: Update, context: Context) -> None:
     if not await admit(update, context):
         return
     state = get_state(context.application)
-    await send_html(context.bot, update.effective_chat.id, render.sources_html(state.engine.documents))
+    await send_html(context.bot, update.effective_chat.id, render.sources_html(state.documents))
 
 
 async def search(update: Update, context: Context) -> None:
@@ -229,7 +224,7 @@ async def text_message(update: Update, context: Context) -> None:
     if not await admit(update, context):
         return
     if not question.strip():
-        example = _examples(get_state(context.application))[0]
+        example = get_state(context.application).examples[0]
         await send_html(context.bot, message.chat_id, render.message_html(EMPTY.format(example=example)),
                         reply_to=_reply_to(message))
         return
@@ -243,7 +238,7 @@ async def other_message(update: Update, context: Context) -> None:
         return
     if not await admit(update, context):
         return
-    example = _examples(get_state(context.application))[0]
+    example = get_state(context.application).examples[0]
     await send_html(context.bot, message.chat_id, render.message_html(NOT_TEXT.format(example=example)),
                     reply_to=_reply_to(message))
 
@@ -263,7 +258,7 @@ async def button(update: Update, context: Context) -> None:
     chat_id = query.message.chat.id
     reply_to = query.message.message_id
     if kind == EXAMPLE:
-        examples = _examples(state)
+        examples = state.examples
         if index >= len(examples):
             await call_with_retry(lambda: query.answer(EXPIRED), "answerCallbackQuery")
             return
@@ -348,7 +343,7 @@ async def post_init(application: Application) -> None:
     """Register the command menu once the bot is known."""
     await call_with_retry(lambda: application.bot.set_my_commands(COMMANDS), "setMyCommands")
     state = get_state(application)
-    log.info("Bot @%s ready: %d reports", application.bot.username, len(state.engine.documents))
+    log.info("Bot @%s ready: %d reports", application.bot.username, len(state.documents))
 
 
 def register(application: Application) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 
 from telegram.ext import Application
 
 from config import Settings
-from retrieval import Engine, EngineHolder
+from retrieval import Document, Engine, EngineHolder
+
+from .examples import example_questions
 
 from .limits import AccessControl, OnceNotifier, RateLimiter
 from .store import AnswerStore
@@ -40,9 +43,33 @@ class BotState:
                    inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR),
                    group_limiter=RateLimiter(settings.telegram_rate_per_minute))
 
+    _described: Engine | None = field(default=None, repr=False)
+    _documents: list[Document] = field(default_factory=list, repr=False)
+    _examples: list[str] = field(default_factory=list, repr=False)
+
     @property
     def engine(self) -> Engine:
         return self.holder.engine
+
+    def _describe(self) -> None:
+        engine = self.engine
+        if self._described is not engine:  # computed once per loaded index
+            # Titles and metadata only: the texts stay in the index.
+            self._documents = [dataclasses.replace(d, text="") for d in engine.documents]
+            self._examples = example_questions(self._documents)
+            self._described = engine
+
+    @property
+    def documents(self) -> list[Document]:
+        """The reports of the current index."""
+        self._describe()
+        return self._documents
+
+    @property
+    def examples(self) -> list[str]:
+        """Example questions about the current index."""
+        self._describe()
+        return self._examples
 
 
 def get_state(application: Application) -> BotState:
