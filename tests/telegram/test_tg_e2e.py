@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -226,7 +227,7 @@ def test_webhook_mode_checks_the_secret(_isolated_cache, tmp_path):
             [answer] = answers_in(api, 4002)
             assert "88所" in answer.params["text"]
             assert api.sent_to(4001) == []
-            assert bot.stop() == 0
+            assert bot.stop(signal.SIGINT) == 0  # Ctrl-C
         finally:
             bot.kill()
     output = bot.output()

@@ -46,9 +46,10 @@ class BotProcess:
     def output(self) -> str:
         return self.out_path.read_text() + self.err_path.read_text()
 
-    def stop(self) -> int:
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Send ``sig`` (SIGTERM, or SIGINT as Ctrl-C does) and return the exit code."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         return self.proc.wait(timeout=10)
 
     def kill(self) -> None:
