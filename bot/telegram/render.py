@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from retrieval import Citation, Document, Passage, Sentence
 from retrieval.types import SECTION_SEP
@@ -230,21 +230,3 @@ def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
         start = cut
     return parts
 
-
-def paginate(blocks: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Join blocks with blank lines into as few messages as fit, splitting any oversized block."""
-    out: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if utf16_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            out.append(current)
-        pieces = split_html(block, limit)
-        out.extend(pieces[:-1])
-        current = pieces[-1] if pieces else ""
-    if current:
-        out.append(current)
-    return out

@@ -158,10 +158,3 @@ def test_split_property_valid_parts_and_no_text_lost(pieces, limit):
     # Cuts may drop the line breaks they fall on, nothing else.
     assert "".join(plain(p) for p in parts).replace("\n", "") == plain(text).replace("\n", "")
 
-
-def test_paginate_packs_blocks_and_splits_big_ones():
-    blocks = ["<b>块</b>" + "字" * 1500 for _ in range(5)] + ["<i>" + _sentences(500) + "</i>"]
-    messages = render.paginate(blocks)
-    assert all(problems(m) == [] for m in messages)
-    assert len(messages) < len(blocks) + 10
-    assert sum(plain(m).count("块") for m in messages) == 5
