@@ -104,11 +104,21 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
     paragraph = 0
     pos = 0
     title_seen = False
+    noise = sorted(noise)
+    first_noise = 0  # noise spans before this index end before the current line
     for raw in text.splitlines(keepends=True):
         line_start, line_end = pos, pos + len(raw.rstrip("\r\n"))
         pos += len(raw)
-        start, end = _trimmed(text, line_start, line_end, noise)
-        if end <= start or _overlaps((start, end), noise):
+        # Only the boilerplate spans that touch this line matter for it (keeps chunking linear).
+        while first_noise < len(noise) and noise[first_noise][1] < line_start:
+            first_noise += 1
+        line_noise = []
+        for span in noise[first_noise:]:
+            if span[0] > line_end:
+                break
+            line_noise.append(span)
+        start, end = _trimmed(text, line_start, line_end, line_noise)
+        if end <= start or _overlaps((start, end), line_noise):
             continue
         line = text[start:end]
         if not title_seen and line.strip() == doc.title:
@@ -123,7 +133,7 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
             while outline and outline[-1][0] >= level:
                 outline.pop()
             outline.append((level, heading_label(line)))
-        sentences = split_sentences(text, start, end, noise)
+        sentences = split_sentences(text, start, end, line_noise)
         # A line that is only a heading (or a date, a signature) holds nothing to answer with.
         body_chars = len(_CJK.findall(line))
         if not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL) \

@@ -219,7 +219,6 @@ def test_a_long_digit_run_in_a_report_does_not_hang_a_question(tmp_path: Path):
 
 
 @pytest.mark.timeout(3)
-@pytest.mark.xfail(strict=True, reason="chunker checks every boilerplate span for every line; reported")
 def test_chunking_a_link_heavy_file_is_not_quadratic():
     from retrieval.loader import make_document, noise_spans
 
