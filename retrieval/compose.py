@@ -1,67 +1,165 @@
 """From a question to an answer: retrieve chunks, score their sentences, pick the best.
 
-Scoring is a weighted sum of features that each look at the question differently:
-idf-weighted term coverage, character-bigram overlap (robust to segmentation), whether the
-sentence carries the kind of answer the question asks for (a number, a date, a name, a list),
-proximity of the matched terms, the chunk's BM25 rank, and a preference for the report a
-question names by place or year. Sentences that only restate the question, or are very long,
-are marked down. The best sentence's coverage decides whether to answer at all.
+Every candidate sentence gets a small vector of features that each look at the question
+differently (see :data:`FEATURES`): idf-weighted term coverage, character-bigram coverage
+weighted by rarity among the candidates (robust to segmentation), coverage of the sentence's
+neighbours and paragraph, proximity of the matched terms, whether the sentence carries the
+kind of answer the question asks for (a number, a date, a name, a place, a list), the chunk's
+BM25 standing, a preference for the report a question names by place or year, and marks
+against sentences that only restate the question or are very long. The score is the dot
+product with weights read from ``config/weights.toml`` (fitted by ``tools/fit_weights.py``).
+Whether to answer at all is decided by a separate confidence: how much of the question the
+best sentences cover, checked against ``settings.min_confidence``.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from config import CONFIG_DIR
 
 from .corpus import CorpusIndex
 from .text import Tokenizer, char_bigrams, normalize
 from .types import Answer, Sentence
 
+WEIGHTS_FILE = CONFIG_DIR / "weights.toml"
+
 # Expected answer types, detected in the normalised question.
+# In order of precedence: the first type found is the one a sentence must carry.
 QUESTION_TYPES: dict[str, re.Pattern[str]] = {
-    "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期]|几|比例|比率|比重|百分之|占比|"
-                         r"多大|多高|多长|多远|数量|人数|金额|规模|增长|提高了|下降了|率"),
-    "time": re.compile(r"哪一年|哪年|何时|什么时候|哪个月|几月|何年|日期|时间|哪天|哪一天|年份"),
-    "person": re.compile(r"谁|哪位|何人|姓名|哪个人"),
-    "place": re.compile(r"哪里|哪儿|在哪|何地|什么地方|哪个[县市区乡镇省]|哪些[县市区乡镇]|哪[所个家]学校|哪些学校"),
-    "name": re.compile(r"叫什么|什么名称|名称|名字|称为|称号|荣誉|什么奖|哪个奖|什么项目|什么活动|什么工程|什么计划"),
+    "time": re.compile(r"哪一年|哪年|何时|什么时候|什么时间|哪个月|几月|何年|日期|哪天|哪一天|年份|哪个朝代|"
+                       r"什么朝代|哪个世纪|几号|哪个时期|什么时期|多少年"),
+    "person": re.compile(r"谁|哪位|何人|姓名|哪个人|哪一人|什么人|哪一位"),
+    "place": re.compile(r"哪里|哪儿|在哪(?![一个]?[年月天日时])|何地|何处|什么地方|哪个[县市区乡镇省国州城地]|哪些[县市区乡镇国地]|"
+                        r"哪[所个家]学校|哪些学校|哪座|哪一座|哪个国家|哪国"),
+    "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期成岁年天种位部本场届]|几成|比例|比率|比重|"
+                         r"百分之|占比|多大|多高|多长|多远|多重|多久|多深|多宽|多厚|数量|人数|金额|规模|率是|率为|率达|"
+                         r"[^效频]率[？?]?$|增长了|提高了|下降了|增加了|减少了"),
+    "name": re.compile(r"叫什么|叫做什么|什么名|名称|名字|称为|称号|荣誉|别称|简称|又称|全称|什么奖|哪个奖|"
+                       r"什么项目|什么活动|什么工程|什么计划|哪部|哪本|什么书|什么作品|哪个公司|哪家"),
     "list": re.compile(r"哪些|包括|包含|有哪|分别|几类|几种|哪几"),
 }
-_NUM_UNIT = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|‰|万元|亿元|千元|元|万人|人次|人|名|所|个|项|次|间|平方米|平米|㎡|亩|台|套|班|"
-    r"万|亿|天|小时|公里|册|户|家|支|批|场|期|位|门|节|倍|分|条|座|届|件|篇|类|种|校|园|块|辆|张)"
-    r"|百分之|[一二三四五六七八九十百千万两]+(?:所|个|项|名|人|次|批|类|种|支|场)"
-)
-_DATE = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月(?:\d{1,2}\s*日)?|年初|年底|上半年|下半年|春季|秋季")
-_PERSON = re.compile(r"同志|局长|校长|书记|主任|县长|市长|老师|教师[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(?:同志|老师)")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:县|市|区|乡|镇|村|省|州)|学校|小学|中学|幼儿园|学院|大学")
-_NAME = re.compile(r"[“\"《「][^”\"》」]{2,30}[”\"》」]|称号|荣誉|奖|工程|计划|项目|活动")
-_LIST = re.compile(r"、.*、|；|一是|包括|分别")
-FEATURES = {"number": _NUM_UNIT, "time": _DATE, "person": _PERSON, "place": _PLACE,
-            "name": _NAME, "list": _LIST}
-
-# Words removed from the question before character bigrams are taken.
-_QUESTION_WORDS = re.compile(
-    r"请问|是多少|有多少|多少|是什么|什么|哪些|哪个|哪里|哪一年|哪年|哪位|如何|怎么样|怎样|怎么|为什么|"
-    r"是否|有没有|吗|呢|吧|谁|几|[?？!！。，,、\s]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-
-# Feature weights. Kept in one place so they can be read and tuned as a whole.
-WEIGHTS = {
-    "coverage": 0.42,
-    "bigram": 0.26,
-    "answer_type": 0.12,
-    "bm25": 0.10,
-    "proximity": 0.06,
-    "doc_match": 0.12,
-    "restate_penalty": 0.25,
-    "length_penalty": 0.10,
-    "same_doc_penalty": 0.06,
+_CN_DIGITS = "零〇一二三四五六七八九十百千万亿两"
+# Features of a sentence that carry an answer of each type (matched on the normalised text).
+ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
+    "number": re.compile(
+        rf"\d+(?:\.\d+)?\s*(?:%|‰)|百分之|[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
+        r"(?:万元|亿元|千元|元|万人|人次|人|名|所|个|项|次|间|平方米|平方公里|平米|㎡|m2|亩|台|套|班|万|亿|千|百|"
+        r"天|小时|公里|千米|米|厘米|毫米|吨|公斤|千克|克|册|户|家|支|批|场|期|位|门|节|倍|分|条|座|届|件|篇|类|"
+        r"种|校|园|块|辆|张|岁|年|枚|只|部|本|首|集|层|周|秒|分钟|度|成|美元|英里|英尺|马力|公顷)"),
+    "time": re.compile(rf"\d{{2,4}}\s*年|[\d{_CN_DIGITS}]{{1,3}}\s*月|\d{{1,2}}\s*日|[{_CN_DIGITS}]{{4}}年|世纪|年代|"
+                       r"年初|年底|上半年|下半年|春季|秋季|当年|同年|次年|翌年|公元|年间"),
+    "person": re.compile(r"同志|局长|校长|书记|主任|县长|市长|先生|女士|总统|国王|皇帝|教授|博士|导演|演员|作家|"
+                         r"创始人|创办人|主席|首相|总理|[\u4e00-\u9fff]{1,2}[·・][\u4e00-\u9fff]|由[\u4e00-\u9fff]{2,4}(?:所|于|在|创|设|发|提|担)"),
+    "place": re.compile(r"[\u4e00-\u9fff](?:省|市|县|区|乡|镇|村|州|国|岛|山|河|湖|江|海|城|港|街|路|洲|半岛)|"
+                        r"学校|小学|中学|幼儿园|学院|大学|位于|座落|坐落|地处|境内"),
+    "name": re.compile(r"[“\"《「『][^”\"》」』]{1,30}[”\"》」』]|称为|称作|叫做|简称|又称|别称|别名|全称|名为|号称|"
+                       r"称号|荣誉|奖|工程|计划|项目|活动"),
+    "list": re.compile(r"、.*、|一是|包括|分别|以及|和.*等"),
 }
-LONG_SENTENCE = 160  # characters; longer sentences are gently marked down
+TYPE_NAMES = tuple(QUESTION_TYPES)
+
+# Question words, removed from the question before it is matched (they never occur in the answer).
+_QUESTION_WORDS = re.compile(
+    r"请问|是多少|有多少|多少|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
+    r"为什么|为何|何时|何地|何处|何人|是否|有没有|吗|呢|吧|谁|几(?!何|乎)[个所名人项次种类年月天岁成]?|"
+    r"[?？!！。，,、\s]")
+_QUESTION_TOKENS = frozenset(
+    "谁 哪 何 哪儿 哪位 何时 何地 何处 何人 何种 何年 为何 多久 多长 多大 多高 多远 多重 哪一 哪一年 哪些 "
+    "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split())
+_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# A place the question names: two or three characters and an administrative suffix.
+_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州))")
+_NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级属]")
+# Factor applied to the confidence when the question names a year or a place the passage lacks.
+MISSING_FACTOR = 0.3
+
+# "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
+_DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
+_DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
+# Questions that ask about every place at once ("各地…", "各县市…").
+_EVERY_PLACE = re.compile(r"各地|各县|各市|各区|各校|哪些地方|哪些县|哪些市|各个")
+
+FEATURES: tuple[str, ...] = (
+    "tok_cov",      # idf-weighted share of question terms found in the sentence
+    "tri_cov",      # share of the question's character trigrams found in the sentence
+    "lcs",          # longest stretch of the question found verbatim, relative to the question
+    "best_in_chunk",  # the sentence covers the question best within its chunk
+    "first_sent",   # the sentence opens its paragraph
+    "starts_q",     # the sentence opens with words of the question (its topic)
+    "rank_recip",   # 1 / (1 + BM25 rank of the chunk)
+    "big_cov",      # rarity-weighted share of question character bigrams in the sentence
+    "ctx_cov",      # idf-weighted share of question terms found anywhere in the chunk
+    "prev_cov",     # tok_cov of the previous sentence of the chunk (answers follow their topic)
+    "next_cov",     # tok_cov of the next sentence
+    "bm25_rel",     # chunk BM25 score relative to the best chunk
+    "top_chunk",    # the chunk ranked first by BM25
+    "doc_pref",     # +1 the report the question names (place/year), -1 another named one
+    "proximity",    # how tightly the matched bigrams sit together
+    "restate",      # the sentence says little beyond the question's own words
+    "novel",        # share of the sentence's bigrams that are not the question's
+    "log_len",      # log of the sentence length
+    "long",         # how far beyond LONG_SENTENCE characters
+    "year_match",   # a year the question names appears in the sentence
+    "year_miss",    # a year the question names appears nowhere in the paragraph or report
+    "type_miss",    # the question asks for an answer type the sentence does not carry
+    "type_nb",      # the sentence carries the asked-for type and its neighbours match the question
+    "defines",      # a definition question, and the sentence opens by defining its subject
+    "sent_bm25",    # BM25 of the sentence itself (relative to the best candidate)
+    *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
+    *(f"has_{t}" for t in TYPE_NAMES),   # the sentence carries type t (whatever is asked)
+)
+F = {name: i for i, name in enumerate(FEATURES)}
+LONG_SENTENCE = 160  # characters
+
+# Fallback when config/weights.toml is absent: a hand-set, reasonable ranking.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "tok_cov": 3.0, "big_cov": 2.5, "ctx_cov": 0.5, "bm25_rel": 1.0, "doc_pref": 1.0,
+    "proximity": 0.6, "restate": -2.0, "long": -1.0, "year_match": 0.5, "year_miss": -1.0,
+    "type_miss": -0.8, **{f"type_{t}": 1.0 for t in TYPE_NAMES},
+}
+DEFAULT_DIVERSITY = 0.5  # score toll per sentence already picked from the same report
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """Feature weights (in :data:`FEATURES` order), the same-report toll and the confidence mix."""
+
+    weights: np.ndarray
+    diversity: float = DEFAULT_DIVERSITY
+
+    @classmethod
+    def from_mapping(cls, weights: dict[str, float], diversity: float = DEFAULT_DIVERSITY) -> "ScoringModel":
+        unknown = set(weights) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown feature weights: {', '.join(sorted(unknown))}")
+        return cls(np.array([float(weights.get(f, 0.0)) for f in FEATURES]), float(diversity))
+
+    def as_mapping(self) -> dict[str, float]:
+        return {f: float(w) for f, w in zip(FEATURES, self.weights)}
+
+
+def load_model(path: Path = WEIGHTS_FILE) -> ScoringModel:
+    """Weights from a TOML file (``[weights]`` feature = number, ``[compose]`` diversity)."""
+    if not path.exists():
+        return ScoringModel.from_mapping(DEFAULT_WEIGHTS)
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return ScoringModel.from_mapping(data.get("weights", {}),
+                                     data.get("compose", {}).get("diversity", DEFAULT_DIVERSITY))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ScoringModel:
+    return load_model()
 
 
 @dataclass(frozen=True)
@@ -72,26 +170,79 @@ class Question:
     types: tuple[str, ...]
     bigrams: frozenset[str]
     years: tuple[int, ...]
+    every_place: bool
+    segments: tuple[str, ...] = ()  # the question without question words, in pieces
+    trigrams: frozenset[str] = frozenset()
+    subject: str = ""  # what a definition question asks about ("" otherwise)
+    places: tuple[str, ...] = ()  # place names the question mentions
+
+
+def question_types(norm: str) -> tuple[str, ...]:
+    """The answer types a normalised question asks for (possibly several, possibly none)."""
+    return tuple(name for name, pattern in QUESTION_TYPES.items() if pattern.search(norm))
+
+
+def answer_shapes(norm: str) -> tuple[str, ...]:
+    """The answer types a normalised sentence carries."""
+    return tuple(name for name, pattern in ANSWER_SHAPES.items() if pattern.search(norm))
+
+
+def longest_shared(segments: tuple[str, ...], text: str) -> int:
+    """Length of the longest piece of any segment that occurs verbatim in ``text``."""
+    best = 0
+    for seg in segments:
+        n = len(seg)
+        for i in range(n - 1):
+            if n - i <= best:
+                break
+            j = i + best + 1
+            if seg[i:j] not in text:
+                continue
+            while j < n and seg[i:j + 1] in text:
+                j += 1
+            best = j - i
+    return best
 
 
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     norm = normalize(question)
-    tokens = tuple(tokenizer.tokens(norm, normalized=True))
-    types = tuple(name for name, pattern in QUESTION_TYPES.items() if pattern.search(norm))
-    bigrams = frozenset(char_bigrams(_QUESTION_WORDS.sub(" ", norm)))
+    content = _QUESTION_WORDS.sub(" ", norm)
+    tokens = tuple(t for t in tokenizer.tokens(content, normalized=True) if t not in _QUESTION_TOKENS)
+    if not tokens:
+        tokens = tuple(tokenizer.tokens(norm, normalized=True))
+    segments = tuple(seg for seg in (_WORDS_ONLY.sub("", part) for part in content.split()) if len(seg) >= 2)
+    bigrams = frozenset(char_bigrams(content))
     years = tuple(int(y) for y in _YEAR.findall(norm))
-    return Question(question, norm, tokens, types, bigrams, years)
+    trigrams = frozenset(seg[i:i + 3] for seg in segments for i in range(len(seg) - 2))
+    m = _DEFINITION.match(norm.strip())
+    subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
+    places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
+    return Question(question, norm, tokens, question_types(norm), bigrams, years,
+                    bool(_EVERY_PLACE.search(norm)), segments, trigrams, subject if len(subject) <= 12 else "",
+                    places)
+
+
+@dataclass
+class Candidates:
+    """Candidate sentences of one question with their feature rows."""
+
+    chunk: list[int]
+    sent: list[int]
+    doc: list[int]
+    features: np.ndarray  # (n, len(FEATURES))
+    confidence: np.ndarray  # (n,)
 
 
 class Composer:
     """Scores sentences of retrieved chunks against a question."""
 
     def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 30,
-                 min_confidence: float = 0.35):
+                 min_confidence: float = 0.35, model: ScoringModel | None = None):
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.retrieve_k = retrieve_k
         self.min_confidence = min_confidence
+        self.model = model or default_model()
         # Place names each document is about, with their short forms (古丈县 → 古丈).
         self._doc_places: list[set[str]] = []
         for meta in corpus.docs:
@@ -103,117 +254,263 @@ class Composer:
                     names.add(p[:-1])
             self._doc_places.append(names)
         self._all_places = set().union(*self._doc_places) if self._doc_places else set()
+        self._doc_years = [set(meta.years) for meta in corpus.docs]
 
-    def _doc_preference(self, q: Question) -> np.ndarray:
-        """Per document: +1 if it is the place/year the question names, -1 if another one is named."""
+    def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per document: +1 if it is the place/year the question names, -1 if another one is named;
+        and, when the question names a place some reports are about, which reports those are."""
         pref = np.zeros(len(self.corpus.docs))
         named_places = {p for p in self._all_places if p in q.norm}
-        for d, meta in enumerate(self.corpus.docs):
-            if named_places:
-                pref[d] += 1.0 if named_places & self._doc_places[d] else -1.0
-            if q.years and meta.years:
-                pref[d] += 0.5 if set(q.years) & set(meta.years) else -0.25
-        return pref
+        chosen = None
+        if named_places:
+            chosen = np.array([bool(named_places & places) for places in self._doc_places])
+            pref += np.where(chosen, 1.0, -1.0)
+        if q.years:
+            for d, years in enumerate(self._doc_years):
+                if years:
+                    pref[d] += 0.5 if set(q.years) & years else -0.25
+        return pref, chosen
+
+    def _retrieve(self, q: Question, pref: np.ndarray, chosen: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+        scores = self.corpus.bm25.scores(q.tokens)
+        chunk_doc = self.corpus.tables["chunk_doc"]
+        if chosen is not None and np.any(chosen[chunk_doc] & (scores > 0)):
+            # The question names the place a report is about: answer from that report only.
+            scores = np.where(chosen[chunk_doc], scores, 0.0)
+        if np.any(pref):
+            scores = np.where(scores > 0, scores * (1.0 + 0.25 * pref[chunk_doc]), scores)
+        k = min(self.retrieve_k, len(scores))
+        if k == 0:
+            return [], scores
+        cand = np.argpartition(-scores, k - 1)[:k]
+        cand = cand[np.lexsort((cand, -scores[cand]))]
+        return [int(i) for i in cand if scores[i] > 0], scores
+
+    def candidates(self, question: str | Question) -> Candidates | None:
+        """Feature rows of every sentence of the retrieved chunks, or None if nothing matched."""
+        q = question if isinstance(question, Question) else analyse(question, self.tokenizer)
+        if not q.tokens and not q.bigrams:
+            return None
+        pref, chosen = self._doc_preference(q)
+        chunks, scores = self._retrieve(q, pref, chosen)
+        if not chunks:
+            return None
+        corpus = self.corpus
+        bm25 = corpus.bm25
+        chunk_doc = corpus.tables["chunk_doc"]
+        top_score = float(scores[chunks[0]]) or 1.0
+
+        # Question terms and their idf weights (unknown terms weigh the most).
+        weights: dict[int, float] = {}
+        total_weight = 0.0
+        for t in dict.fromkeys(q.tokens):
+            w = max(bm25.idf_of(t), 0.05)
+            total_weight += w
+            tid = bm25.vocab.get(t)
+            if tid is not None:
+                weights[tid] = w
+        total_weight = total_weight or 1.0
+
+        rows_chunk: list[int] = []
+        rows_sent: list[int] = []
+        rows_doc: list[int] = []
+        norms: list[str] = []
+        grams: list[set[str]] = []
+        tok_cov: list[float] = []
+        ctx: list[float] = []
+        chunk_rel: list[float] = []
+        chunk_rank: list[int] = []
+        opens_para: list[bool] = []
+        foreign_place: list[bool] = []
+        lens: list[int] = []
+        tfs: list[list[int]] = []
+        best_in_chunk: list[bool] = []
+        first_of_chunk: list[bool] = []
+        last_of_chunk: list[bool] = []
+        para_years: list[bool] = []
+        seen: set[tuple[int, int]] = set()
+        year_strs = [str(y) for y in q.years]
+        for rank, c in enumerate(chunks):
+            doc = int(chunk_doc[c])
+            rng = corpus.sentence_range(c)
+            chunk_terms: set[int] = set()
+            start = len(rows_chunk)
+            para_text = ""
+            for s in rng:
+                text = corpus.sentence_text(c, s)
+                toks = set(corpus.sentence_tokens(s).tolist())
+                chunk_terms |= toks
+                rows_chunk.append(c)
+                rows_sent.append(s)
+                rows_doc.append(doc)
+                norm = normalize(text)
+                norms.append(norm)
+                grams.append(char_bigrams(norm))
+                tok_cov.append(sum(w for t, w in weights.items() if t in toks) / total_weight)
+                if weights:
+                    arr = corpus.sentence_tokens(s)
+                    lens.append(len(arr))
+                    tfs.append([int(np.count_nonzero(arr == t)) for t in weights])
+                else:
+                    lens.append(0)
+                    tfs.append([])
+                chunk_rel.append(float(scores[c]) / top_score)
+                first_of_chunk.append(s == rng.start)
+                opens_para.append(int(corpus.tables["sent_start"][s]) == int(corpus.tables["para_start"][c]))
+                chunk_rank.append(rank)
+                last_of_chunk.append(s == rng.stop - 1)
+                para_text += norm
+            cov = sum(w for t, w in weights.items() if t in chunk_terms) / total_weight
+            has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
+                                            or bool(set(q.years) & self._doc_years[doc]))
+            # A named place unknown to this report and absent from the passage: wrong place.
+            foreign = any(p not in para_text and p not in self._doc_places[doc]
+                          and (len(p) < 3 or p[:-1] not in self._doc_places[doc]) for p in q.places)
+            top_cov = max(tok_cov[start:], default=0.0)
+            for i in range(start, len(rows_chunk)):
+                ctx.append(cov)
+                para_years.append(has_year)
+                foreign_place.append(foreign)
+                best_in_chunk.append(tok_cov[i] >= top_cov and top_cov > 0)
+        n = len(rows_chunk)
+        # Drop repeated sentences (the same text retrieved twice), keeping the first.
+        keep = []
+        for i in range(n):
+            key = (rows_doc[i], hash(norms[i]))
+            if key not in seen:
+                seen.add(key)
+                keep.append(i)
+
+        # Rarity of each question bigram among the candidate sentences.
+        qb = list(q.bigrams)
+        if qb:
+            df = np.array([sum(1 for g in grams if b in g) for b in qb], dtype=np.float64)
+            bw = np.log1p(n / (1.0 + df))
+            bw_total = float(bw.sum()) or 1.0
+        q_len = max(1, max((len(seg) for seg in q.segments), default=1))
+        # BM25 of each sentence as its own document (idf from the index, length from the candidates).
+        sent_bm25 = np.zeros(n)
+        if weights and n:
+            tf = np.array(tfs, dtype=np.float64)
+            idf = np.array(list(weights.values()))
+            length = np.array(lens, dtype=np.float64)
+            norm_len = 1.2 * (0.25 + 0.75 * length / max(1.0, float(length.mean())))
+            sent_bm25 = (tf * 2.2 / (tf + norm_len[:, None]) * idf).sum(axis=1)
+            top = float(sent_bm25.max())
+            if top > 0:
+                sent_bm25 /= top
+        primary = q.types[0] if q.types else ""
+        X = np.zeros((n, len(FEATURES)))
+        conf = np.zeros(n)
+        for i in range(n):
+            g = grams[i]
+            norm = norms[i]
+            if qb:
+                hits = [j for j, b in enumerate(qb) if b in g]
+                big = float(bw[hits].sum()) / bw_total if hits else 0.0
+            else:
+                hits, big = [], 0.0
+            X[i, F["tok_cov"]] = tok_cov[i]
+            X[i, F["big_cov"]] = big
+            X[i, F["ctx_cov"]] = ctx[i]
+            X[i, F["prev_cov"]] = 0.0 if first_of_chunk[i] else tok_cov[i - 1]
+            X[i, F["next_cov"]] = 0.0 if last_of_chunk[i] else tok_cov[i + 1]
+            X[i, F["top_chunk"]] = 1.0 if chunk_rank[i] == 0 else 0.0
+            X[i, F["rank_recip"]] = 1.0 / (1.0 + chunk_rank[i])
+            X[i, F["best_in_chunk"]] = 1.0 if best_in_chunk[i] else 0.0
+            X[i, F["first_sent"]] = 1.0 if opens_para[i] else 0.0
+            if hits:
+                if q.trigrams:
+                    X[i, F["tri_cov"]] = sum(1 for t in q.trigrams if t in norm) / len(q.trigrams)
+                X[i, F["lcs"]] = longest_shared(q.segments, norm) / q_len
+                head = _WORDS_ONLY.sub("", norm[:6])[:2]
+                X[i, F["starts_q"]] = 1.0 if head in q.bigrams else 0.0
+            X[i, F["bm25_rel"]] = chunk_rel[i]
+            X[i, F["doc_pref"]] = max(-1.0, min(1.0, pref[rows_doc[i]]))
+            if len(hits) >= 2:
+                positions = sorted(norm.find(qb[j]) for j in hits)
+                span = positions[-1] - positions[0] + 2
+                X[i, F["proximity"]] = min(1.0, 2.0 * len(hits) / span)
+            elif hits:
+                X[i, F["proximity"]] = 0.5
+            novel = len(g - q.bigrams) / len(g) if g else 0.0
+            X[i, F["novel"]] = novel
+            X[i, F["restate"]] = max(0.0, 0.35 - novel) / 0.35
+            X[i, F["log_len"]] = math.log1p(len(norm)) / 5.0
+            X[i, F["long"]] = min(2.0, max(0.0, (len(norm) - LONG_SENTENCE) / LONG_SENTENCE))
+            if year_strs:
+                X[i, F["year_match"]] = 1.0 if any(y in norm for y in year_strs) else 0.0
+                X[i, F["year_miss"]] = 0.0 if para_years[i] else 1.0
+            shapes = answer_shapes(norm)
+            for t in shapes:
+                X[i, F[f"has_{t}"]] = 1.0
+            X[i, F["sent_bm25"]] = sent_bm25[i]
+            if q.types:
+                matched = [t for t in q.types if t in shapes]
+                for t in matched:
+                    X[i, F[f"type_{t}"]] = 1.0
+                X[i, F["type_miss"]] = 0.0 if primary in shapes else 1.0
+                if primary in shapes:
+                    nb = max(0.0 if first_of_chunk[i] else tok_cov[i - 1],
+                             0.0 if last_of_chunk[i] else tok_cov[i + 1], tok_cov[i])
+                    X[i, F["type_nb"]] = nb
+            if q.subject and norm.startswith(q.subject[:2]) and q.subject in norm[:len(q.subject) + 30]:
+                rest = norm[norm.find(q.subject) + len(q.subject):]
+                X[i, F["defines"]] = 1.0 if _DEFINES.match(rest) else 0.5
+            c = 0.5 * tok_cov[i] + 0.5 * big
+            if year_strs and not para_years[i]:
+                c *= MISSING_FACTOR
+            if foreign_place[i]:
+                c *= MISSING_FACTOR
+            conf[i] = c
+        idx = np.array(keep, dtype=np.int64)
+        return Candidates([rows_chunk[i] for i in keep], [rows_sent[i] for i in keep],
+                          [rows_doc[i] for i in keep], X[idx], conf[idx])
 
     def compose(self, question: str, limit: int = 3, more: int = 10) -> Answer:
         q = analyse(question, self.tokenizer)
-        corpus = self.corpus
-        bm25 = corpus.bm25
         if not q.tokens and not q.bigrams:
             return Answer(question, False, message=NO_TERMS)
-        scores = bm25.scores(q.tokens)
-        pref = self._doc_preference(q)
-        chunk_doc = corpus.tables["chunk_doc"]
-        if np.any(pref):
-            positive = scores > 0
-            scores = np.where(positive, scores * (1.0 + 0.25 * pref[chunk_doc]), scores)
-        k = min(self.retrieve_k, len(scores))
-        if k == 0:
+        cands = self.candidates(q)
+        if cands is None or not len(cands.chunk):
             return Answer(question, False, message=NOT_FOUND)
-        cand = np.argpartition(-scores, k - 1)[:k]
-        cand = [int(i) for i in cand[np.argsort(-scores[cand], kind="stable")] if scores[i] > 0]
-        if not cand:
-            return Answer(question, False, message=NOT_FOUND)
-        top_score = float(scores[cand[0]])
-
-        # Question terms and their idf weights (unknown terms weigh the most).
-        weights: dict[str, float] = {}
-        for t in q.tokens:
-            weights[t] = max(bm25.idf_of(t), 0.05)
-        total_weight = sum(weights.values()) or 1.0
-        term_ids = {bm25.vocab[t]: w for t, w in weights.items() if t in bm25.vocab}
-
-        scored: list[tuple[float, float, int, int, int]] = []  # (score, confidence, chunk, sent, doc)
-        seen_text: set[str] = set()
-        for rank, c in enumerate(cand):
-            doc = int(chunk_doc[c])
-            chunk_rel = float(scores[c]) / top_score if top_score else 0.0
-            for s in corpus.sentence_range(c):
-                text = corpus.sentence_text(c, s)
-                if text in seen_text:
-                    continue
-                seen_text.add(text)
-                toks = corpus.sentence_tokens(s).tolist()
-                score, conf = self._score_sentence(q, text, toks, term_ids, total_weight, chunk_rel,
-                                                   pref[doc])
-                scored.append((score, conf, c, s, doc))
-        if not scored:
-            return Answer(question, False, message=NOT_FOUND)
-        scored.sort(key=lambda r: -r[0])
-        best_conf = max(r[1] for r in scored[:5])
+        scores = cands.features @ self.model.weights
+        order = np.argsort(-scores, kind="stable")
+        best_conf = float(cands.confidence[order[:5]].max())
         if best_conf < self.min_confidence:
             return Answer(question, False, message=NOT_FOUND)
-        ranked = self._diversify(scored, spread=not np.any(pref))
-        picked = [Sentence(corpus.sentence_text(c, s), round(score, 6), corpus.citation(c, s))
-                  for score, _, c, s, _ in ranked[: limit + more]]
+        spread = self._spread(q)
+        ranked = self._diversify(order, scores, cands.doc, spread, limit + more)
+        corpus = self.corpus
+        picked = [Sentence(corpus.sentence_text(cands.chunk[i], cands.sent[i]), round(float(scores[i]), 6),
+                           corpus.citation(cands.chunk[i], cands.sent[i])) for i in ranked]
         return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]))
 
-    def _score_sentence(self, q: Question, text: str, toks: list[int], term_ids: dict[int, float],
-                        total_weight: float, chunk_rel: float, doc_pref: float) -> tuple[float, float]:
-        W = WEIGHTS
-        norm = normalize(text)
-        tokset = set(toks)
-        matched = [t for t in term_ids if t in tokset]
-        coverage = sum(term_ids[t] for t in matched) / total_weight
-        s_bigrams = char_bigrams(norm)
-        bigram = len(q.bigrams & s_bigrams) / len(q.bigrams) if q.bigrams else 0.0
-        answer_type = 0.0
-        if q.types:
-            answer_type = max(1.0 if FEATURES[t].search(norm) else 0.0 for t in q.types)
-        # Proximity: how tightly the matched terms sit together in the sentence.
-        proximity = 0.0
-        if len(matched) >= 2:
-            positions = [i for i, t in enumerate(toks) if t in term_ids]
-            window = positions[-1] - positions[0] + 1
-            proximity = min(1.0, len(set(toks[p] for p in positions)) / window) if window else 0.0
-        elif matched:
-            proximity = 0.5
-        # A sentence whose words are nearly all the question's own adds nothing new.
-        new_bigrams = len(s_bigrams - q.bigrams) / len(s_bigrams) if s_bigrams else 0.0
-        restate = max(0.0, 0.35 - new_bigrams) / 0.35
-        length = max(0.0, (len(text) - LONG_SENTENCE) / LONG_SENTENCE)
-        score = (W["coverage"] * coverage + W["bigram"] * bigram + W["answer_type"] * answer_type
-                 + W["bm25"] * chunk_rel + W["proximity"] * proximity
-                 + W["doc_match"] * max(-1.0, min(1.0, doc_pref))
-                 - W["restate_penalty"] * restate - W["length_penalty"] * min(1.0, length))
-        confidence = 0.6 * coverage + 0.4 * bigram
-        return score, confidence
+    def _spread(self, q: Question) -> float:
+        """How much to favour answers from different reports: only when the reports are about
+        different places and the question picks none of them (or asks about every place)."""
+        if not self._all_places or len(self.corpus.docs) < 2:
+            return 0.0
+        if q.every_place:
+            return 2.0 * self.model.diversity
+        if any(p in q.norm for p in self._all_places):
+            return 0.0
+        return self.model.diversity
 
-    def _diversify(self, scored: list[tuple[float, float, int, int, int]], spread: bool):
-        """Greedy pick; when no report is named, a second sentence from the same report pays a toll."""
-        if not spread:
-            return scored
-        remaining = list(scored[:60])
-        rest = scored[60:]
-        out = []
+    @staticmethod
+    def _diversify(order: np.ndarray, scores: np.ndarray, docs: list[int], toll: float, n: int) -> list[int]:
+        """Greedy pick; a further sentence from an already used report pays ``toll`` per use."""
+        if toll <= 0:
+            return [int(i) for i in order[:n]]
+        pool = [int(i) for i in order[:max(60, n)]]
+        out: list[int] = []
         used: dict[int, int] = {}
-        while remaining:
-            best_i = max(range(len(remaining)),
-                         key=lambda i: remaining[i][0] - WEIGHTS["same_doc_penalty"] * used.get(remaining[i][4], 0))
-            row = remaining.pop(best_i)
-            used[row[4]] = used.get(row[4], 0) + 1
-            out.append(row)
-        return out + rest
+        while pool and len(out) < n:
+            best = max(range(len(pool)), key=lambda j: scores[pool[j]] - toll * used.get(docs[pool[j]], 0))
+            i = pool.pop(best)
+            used[docs[i]] = used.get(docs[i], 0) + 1
+            out.append(i)
+        return out
 
 
 NO_TERMS = "问题里没有可以检索的词语，请换一种说法，例如：古丈县现有各级各类学校多少所？"

@@ -1,0 +1,146 @@
+"""Fit the sentence-scoring weights of ``config/weights.toml``.
+
+For every question of the training sets, the composer's candidate sentences and their feature
+rows are collected exactly as :meth:`Engine.answer` sees them; a sentence is a positive when
+it contains a gold answer verbatim. The weights maximise the (L2-regularised) listwise
+likelihood that a positive sentence is ranked first. Questions whose candidates hold no
+positive are left out.
+
+    python tools/fit_weights.py --train ../shared/datasets/cmrc2018_trial.json \\
+        --check ../shared/datasets/drcd_test.json --check tests/data/dev.jsonl \\
+        --out config/weights.toml
+
+JSONL sets are asked over the configured corpus (seeds/); SQuAD sets over a corpus of their
+own paragraphs, built once in ``--workdir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import load_settings  # noqa: E402
+from retrieval import compose  # noqa: E402
+from retrieval.evaluate import load_questions, open_engine_for  # noqa: E402
+
+Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
+
+
+def collect(engine, items) -> list[Group]:
+    """Feature rows and positive masks of the answerable questions that have a positive."""
+    groups: list[Group] = []
+    composer = engine.composer
+    for item in items:
+        if not item.answerable:
+            continue
+        cands = composer.candidates(item.question)
+        if cands is None:
+            continue
+        texts = [engine.corpus.sentence_text(c, s) for c, s in zip(cands.chunk, cands.sent)]
+        pos = np.array([any(g in t for g in item.answers) for t in texts])
+        if pos.any() and not pos.all():
+            groups.append((cands.features, pos))
+    return groups
+
+
+def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarray]:
+    """Negative log-probability that the top sentence is a positive, with its gradient."""
+    total = 0.5 * l2 * float(w @ w)
+    grad = l2 * w
+    for X, pos in groups:
+        s = X @ w
+        s = s - s.max()
+        e = np.exp(s)
+        p_all = e / e.sum()
+        p_pos = e * pos / (e * pos).sum()
+        total -= float(np.log((e * pos).sum()) - np.log(e.sum()))
+        grad = grad - (p_pos - p_all) @ X
+    return total / len(groups), grad / len(groups)
+
+
+# Features whose weight must not be negative (evidence for an answer) or positive (against one).
+# The signs keep the model explainable and stop correlated features cancelling each other out.
+POSITIVE = {"tok_cov", "tri_cov", "lcs", "best_in_chunk", "starts_q", "rank_recip", "big_cov", "ctx_cov",
+            "bm25_rel", "top_chunk", "doc_pref", "proximity", "year_match",
+            *(f"type_{t}" for t in compose.TYPE_NAMES)}
+NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
+
+
+def bounds() -> list[tuple[float | None, float | None]]:
+    return [(0.0, None) if f in POSITIVE else (None, 0.0) if f in NEGATIVE else (None, None)
+            for f in compose.FEATURES]
+
+
+def fit(groups: list[Group], l2: float = 0.0001, start: np.ndarray | None = None) -> np.ndarray:
+    w0 = np.zeros(groups[0][0].shape[1]) if start is None else start
+    res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B", bounds=bounds())
+    return res.x
+
+
+def top1(w: np.ndarray, groups: list[Group]) -> float:
+    return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
+
+
+def write_toml(path: Path, weights: dict[str, float], diversity: float, sources: list[str], l2: float) -> None:
+    lines = [
+        "# Sentence-scoring weights (one per feature of retrieval/compose.py FEATURES).",
+        "# Fitted by: python tools/fit_weights.py " + " ".join(sources),
+        f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.",
+        "",
+        "[weights]",
+    ]
+    lines += [f"{name} = {value:.4f}" for name, value in weights.items()]
+    lines += ["", "[compose]", "# Score toll per sentence already shown from the same report (multi-report questions).",
+              f"diversity = {diversity:.4f}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", action="append", required=True, help="question set to fit on (repeatable)")
+    parser.add_argument("--check", action="append", default=[], help="held-out set to report on (repeatable)")
+    parser.add_argument("--out", type=Path, help="write the weights here (TOML)")
+    parser.add_argument("--l2", type=float, default=0.0001)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/reportqa-fit"),
+                        help="where SQuAD corpora and their indexes are kept between runs")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    # Start from the shipped weights' diversity; the fit changes only the feature weights.
+    model = compose.load_model()
+
+    def groups_of(path_text: str) -> list[Group]:
+        path = Path(path_text)
+        items, contexts = load_questions(path)
+        engine = open_engine_for(settings, contexts, args.workdir / path.stem)
+        return collect(engine, items)
+
+    train: list[Group] = []
+    for path in args.train:
+        g = groups_of(path)
+        print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
+        train += g
+    w = fit(train, args.l2)
+    print(f"train top-1 among questions with a positive: {top1(w, train):.4f} "
+          f"(current weights {top1(model.weights, train):.4f})")
+    for path in args.check:
+        g = groups_of(path)
+        print(f"check {path}: {top1(w, g):.4f} (current weights {top1(model.weights, g):.4f}, n={len(g)})")
+    weights = {name: float(v) for name, v in zip(compose.FEATURES, w)}
+    for name, v in weights.items():
+        print(f"  {name:12} {v:+.4f}")
+    if args.out:
+        sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}"]
+        write_toml(args.out, weights, model.diversity, sources, args.l2)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
