@@ -50,7 +50,8 @@ _CN_DIGITS = "零〇一二三四五六七八九十百千万亿两"
 # Features of a sentence that carry an answer of each type (matched on the normalised text).
 ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
     "number": re.compile(
-        rf"\d+(?:\.\d+)?\s*(?:%|‰)|百分之|[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
+        # Each alternative starts only at the beginning of a digit run (linear on long runs).
+        rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰)|百分之|(?<![\d{_CN_DIGITS}.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
         r"(?:万元|亿元|千元|元|万人|人次|人|名|所|个|项|次|间|平方米|平方公里|平米|㎡|m2|亩|台|套|班|万|亿|千|百|"
         r"天|小时|公里|千米|米|厘米|毫米|吨|公斤|千克|克|册|户|家|支|批|场|期|位|门|节|倍|分|条|座|届|件|篇|类|"
         r"种|校|园|块|辆|张|岁|年|枚|只|部|本|首|集|层|周|秒|分钟|度|成|美元|英里|英尺|马力|公顷)"),
