@@ -152,7 +152,7 @@ class IndexStore:
                         report.skipped = corpus.skipped
                         report.seconds = time.perf_counter() - start
                         return corpus, report
-                except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+                except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
                     report.warnings.append(f"索引缓存无法使用（{exc}），正在重建")
             corpus = self._build(files, walk_skipped, report, progress)
         report.rebuilt = True
