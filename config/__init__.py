@@ -148,6 +148,9 @@ def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> Non
         name = key.replace("-", "_")
         if name not in _FIELDS:
             raise ConfigError(f"{source}: unknown setting '{key}'")
+        if name in _SECRET and raw and source == str(DEFAULTS_FILE):
+            raise ConfigError(f"{source}: setting '{key}' must not be kept in the shipped settings file; "
+                              "use TELEGRAM_BOT_TOKEN or a private config file")
         if raw is None:
             continue
         value = _coerce(name, raw, source)

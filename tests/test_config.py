@@ -170,3 +170,19 @@ def test_errors_name_setting_and_source_in_process(tmp_path: Path):
         load_settings(overrides={"top_k": -1}, env={})
     with pytest.raises(ConfigError, match=r"environment variable REPORTQA_B: setting 'b'"):
         load_settings(env={"REPORTQA_B": "inf"})
+
+
+def test_the_token_may_not_sit_in_the_shipped_settings_file(tmp_path: Path, monkeypatch):
+    import config
+
+    shipped = tmp_path / "settings.toml"
+    shipped.write_text(config.DEFAULTS_FILE.read_text(encoding="utf-8")
+                       + "telegram_token = '123456:AAE-secret-token-value'\n", encoding="utf-8")
+    monkeypatch.setattr(config, "DEFAULTS_FILE", shipped)
+    with pytest.raises(ConfigError, match="'telegram_token' must not be kept in the shipped settings file") as err:
+        load_settings(env={})
+    assert "AAE-secret" not in str(err.value)
+    private = tmp_path / "private.toml"
+    private.write_text("telegram_token = '123456:AAE-secret-token-value'\n", encoding="utf-8")
+    monkeypatch.setattr(config, "DEFAULTS_FILE", config.CONFIG_DIR / "settings.toml")
+    assert load_settings(config_file=private, env={}).telegram_token.endswith("token-value")
