@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
+from bot.telegram import render as telegram_render  # it renders report text too
 from retrieval import Engine, chunker, compose, loader, text as text_module
 from retrieval.corpus import CorpusIndex
 from retrieval.ingest import FileResult, process_file
@@ -164,11 +165,12 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, compose, text_module)
+ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, compose, text_module, telegram_render)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
-# Patterns known to backtrack quadratically (none at present; compose's number pattern used to
-# retry every split of a long digit run).
-KNOWN_SLOW: set[str] = set()  # compose's number pattern now starts only at the head of a digit run
+# Reported to the owner of bot/telegram/render.py: `\d+(?:[.,]\d+)*…(?:units)` retries from every
+# position of a long digit run not followed by a unit, which is quadratic (100,000 digits take
+# minutes); a `(?<![\d.,])` in front would make each run be tried once, as compose's pattern does.
+KNOWN_SLOW = {"bot.telegram.render._FIGURE"}
 N = 50_000
 # Long runs of one character class (what backtracking feeds on), each followed by a character
 # that makes a match fail at the very end.
