@@ -8,8 +8,9 @@ Sentences come from the bundled seed reports and, when present, the paragraphs o
 QA sets in ``../shared/datasets`` (cmrc2018_trial.json, drcd_test.json). They are recombined
 into files that look like work reports: a title naming a county and a year, outline headings
 (一、 / （一） / 1.), and paragraphs of three to seven sentences, some opened with a year and a
-place. Each paragraph stays under the chunk size, so one paragraph is one chunk and a file
-holds about 100 to 300 chunks. The same N, seed and sources give byte-identical files.
+place. Chunks are counted with the real chunker as files are written, so the corpus holds N
+chunks give or take one file; a file holds about 100 to 300 of them. The same N, seed and
+sources give byte-identical files.
 """
 
 from __future__ import annotations
@@ -140,9 +141,20 @@ def make_file(rng: random.Random, pools: tuple[list[str], list[str]], n_chunks: 
     return rel, "\n".join(lines) + "\n"
 
 
+def count_chunks(rel: str, text: str, max_chunk_chars: int = 400) -> int:
+    """Chunks the index will make of this file (the real chunker, no tokenising)."""
+    sys.path.insert(0, str(ROOT))
+    from retrieval.chunker import chunk_document
+    from retrieval.loader import make_document, noise_spans
+
+    doc = make_document(rel, rel, text)
+    return len(chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars))
+
+
 def generate(n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100,
              max_per_file: int = 300) -> dict[str, int]:
-    """Write about ``n_chunks`` chunks of reports under ``out``; returns counts."""
+    """Write about ``n_chunks`` chunks of reports under ``out`` (counted with the real chunker
+    at the default chunk size); returns counts."""
     reports, pool, used = load_sentences()
     if not reports and not pool:
         raise SystemExit("no source sentences found (seeds/ is empty)")
@@ -152,6 +164,7 @@ def generate(n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100,
     while made < n_chunks:
         want = min(rng.randint(min_per_file, max_per_file), max(1, n_chunks - made))
         rel, text = make_file(rng, (reports, pool), want)
+        want = count_chunks(rel, text)
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         stem, n = path.stem, 1
@@ -162,8 +175,30 @@ def generate(n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100,
         made += want
         files += 1
         chars += len(text)
-    return {"files": files, "chunks_planned": made, "characters": chars, "sentences_in_pool": len(reports) + len(pool),
+    return {"files": files, "chunks": made, "characters": chars, "sentences_in_pool": len(reports) + len(pool),
             "sources": used}
+
+
+def replicate(n_chunks: int, out: Path, source: Path) -> dict[str, int]:
+    """About ``n_chunks`` chunks made of whole copies of the files of ``source`` (each pass in
+    its own folder ``copy-NN``). Copies have the content of their originals, so an index cache
+    that already holds the originals' tokens builds them without tokenising again."""
+    files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
+    if not files:
+        raise SystemExit(f"no report files under {source}")
+    counts = {p: count_chunks(str(p.relative_to(source)), p.read_text(encoding="utf-8")) for p in files}
+    made = copies = 0
+    out.mkdir(parents=True, exist_ok=True)
+    while made < n_chunks:
+        copies += 1
+        for path in files:
+            if made >= n_chunks:
+                break
+            target = out / f"copy-{copies:02d}" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+            made += counts[path]
+    return {"chunks": made, "copies": copies, "source": str(source), "source_files": len(files)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,12 +206,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("chunks", type=int, help="about how many chunks to generate")
     parser.add_argument("out_dir", type=Path, help="folder to write (created; must be empty or absent)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--replicate", type=Path, metavar="DIR",
+                        help="instead of new text, copy the files of DIR (a generated corpus) until N chunks")
     args = parser.parse_args(argv)
     if args.chunks < 1:
         parser.error("chunks must be at least 1")
     if args.out_dir.exists() and any(args.out_dir.iterdir()):
         parser.error(f"{args.out_dir} is not empty")
-    stats = generate(args.chunks, args.out_dir, args.seed)
+    if args.replicate:
+        stats = replicate(args.chunks, args.out_dir, args.replicate)
+    else:
+        stats = generate(args.chunks, args.out_dir, args.seed)
     json.dump(stats, sys.stdout, ensure_ascii=False)
     print()
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import mmap
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,12 +21,50 @@ from .index import BM25Index
 from .ingest import FileResult
 from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
 
-TABLES = ("chunk_doc", "chunk_start", "chunk_end", "para_start", "para_end", "paragraph",
-          "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes")
+TABLES = ("chunk_doc", "chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start",
+          "para_end", "paragraph", "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes")
 
 
 def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(empty_shape, dtype)
+
+
+def _byte_offsets(text_utf8: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 byte offsets of character offsets ``starts`` and ``ends`` in one document."""
+    codes = np.frombuffer(text_utf8.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    widths = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    cum = np.zeros(codes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(widths, out=cum[1:])
+    return cum[starts], cum[ends]
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """A read-only, memory-mapped array as a plain ndarray (memmap's Python-level indexing is
+    slow for the many scalar reads of answering)."""
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
+class _Recent:
+    """A small thread-safe cache of the most recently used values."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[int, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: int) -> str | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: int, value: str) -> str:
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 @dataclass
@@ -48,7 +88,8 @@ class CorpusIndex:
     skipped: list[Skipped] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._text_cache: dict[int, str] = {}
+        self._texts = _Recent(64)  # decoded documents
+        self._chunk_texts = _Recent(1024)  # decoded chunks
         self.id_to_term: list[str] | None = None
         self._doc_ids: dict[str, int] | None = None
 
@@ -60,13 +101,21 @@ class CorpusIndex:
     # --- documents and text ----------------------------------------------------------------
     def text(self, doc: int) -> str:
         """Decoded text of document ``doc`` (a few recent ones are kept)."""
-        cached = self._text_cache.get(doc)
+        cached = self._texts.get(doc)
         if cached is None:
             lo, hi = int(self.tables["doc_bytes"][doc]), int(self.tables["doc_bytes"][doc + 1])
-            cached = bytes(self.texts[lo:hi]).decode("utf-8")
-            if len(self._text_cache) >= 64:
-                self._text_cache.pop(next(iter(self._text_cache)))
-            self._text_cache[doc] = cached
+            cached = self._texts.put(doc, bytes(self.texts[lo:hi]).decode("utf-8"))
+        return cached
+
+    def chunk_text(self, chunk: int) -> str:
+        """Decoded text of one chunk (``text(doc)[chunk_start:chunk_end]``), without decoding
+        the whole document."""
+        cached = self._chunk_texts.get(chunk)
+        if cached is None:
+            t = self.tables
+            base = int(t["doc_bytes"][int(t["chunk_doc"][chunk])])
+            lo, hi = base + int(t["chunk_bstart"][chunk]), base + int(t["chunk_bend"][chunk])
+            cached = self._chunk_texts.put(chunk, bytes(self.texts[lo:hi]).decode("utf-8"))
         return cached
 
     def document(self, doc: int) -> Document:
@@ -108,7 +157,8 @@ class CorpusIndex:
 
     def sentence_text(self, chunk: int, sent: int) -> str:
         t = self.tables
-        return self.text(int(t["chunk_doc"][chunk]))[int(t["sent_start"][sent]):int(t["sent_end"][sent])]
+        base = int(t["chunk_start"][chunk])
+        return self.chunk_text(chunk)[int(t["sent_start"][sent]) - base:int(t["sent_end"][sent]) - base]
 
     def term(self, term_id: int) -> str:
         if self.id_to_term is None:
@@ -144,6 +194,7 @@ class CorpusIndex:
             offset += len(res.terms)
             chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
         del to_global
+        byte_bounds = [_byte_offsets(r.text_utf8, r.chunk_cols[:, 1], r.chunk_cols[:, 2]) for r in results]
         chunk_cols = _concat([r.chunk_cols for r in results], (0, 6), np.int64)
         sent_cols = _concat([r.sent_cols for r in results], (0, 3), np.int64)
         tok = _concat(tok_parts, (0,), np.int32)
@@ -160,6 +211,8 @@ class CorpusIndex:
                                    [r.n_chunks for r in results]),
             "chunk_start": np.ascontiguousarray(chunk_cols[:, 1]),
             "chunk_end": np.ascontiguousarray(chunk_cols[:, 2]),
+            "chunk_bstart": _concat([b for b, _ in byte_bounds], (0,), np.int64),
+            "chunk_bend": _concat([e for _, e in byte_bounds], (0,), np.int64),
             "para_start": np.ascontiguousarray(chunk_cols[:, 3]),
             "para_end": np.ascontiguousarray(chunk_cols[:, 4]),
             "paragraph": chunk_cols[:, 0].astype(np.int32),
@@ -203,8 +256,7 @@ class CorpusIndex:
         if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
             raise ValueError("vocabulary is not a list of terms")
         vocab = {t: i for i, t in enumerate(terms)}
-        tables = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                  for name in TABLES}
+        tables = {name: _mapped(folder / f"{name}.npy") for name in TABLES}
         bm25 = BM25Index.load(folder, vocab, params["k1"], params["b"], params["epsilon"])
         texts_path = folder / "texts.bin"
         with open(texts_path, "rb") as fh:
@@ -220,7 +272,7 @@ class CorpusIndex:
     def check(self, text_bytes: int) -> None:
         t = self.tables
         n = self.n_chunks
-        for name in ("chunk_start", "chunk_end", "para_start", "para_end", "paragraph", "chunk_section"):
+        for name in ("chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start", "para_end", "paragraph", "chunk_section"):
             if t[name].shape != (n,):
                 raise ValueError(f"table {name} is truncated")
         if t["sent_ptr"].shape != (n + 1,) or int(t["sent_ptr"][-1]) != t["sent_start"].shape[0]:

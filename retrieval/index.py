@@ -164,12 +164,13 @@ class BM25Index:
     @staticmethod
     def top_of(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` best positive entries of ``scores`` as (index, score), ties by index."""
-        n = int(scores.shape[0])
-        k = min(k, n)
-        if k <= 0:
+        cand = np.flatnonzero(scores > 0)
+        if k <= 0 or not cand.shape[0]:
             return []
-        kth = float(np.partition(scores, n - k)[n - k])  # the k-th largest score
-        cand = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+        if cand.shape[0] > k:
+            values = scores[cand]
+            kth = values[np.argpartition(-values, k - 1)[k - 1]]  # the k-th largest score
+            cand = cand[values >= kth]  # every chunk tied with it too, so ties break by id
         cand = cand[np.lexsort((cand, -scores[cand]))][:k]
         return [(int(i), float(scores[i])) for i in cand]
 
@@ -192,7 +193,7 @@ class BM25Index:
     def load(cls, folder: Path, vocab: dict[str, int], k1: float, b: float, epsilon: float,
              mmap: bool = True) -> "BM25Index":
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
-                                allow_pickle=False) for name in ARRAYS}
+                                allow_pickle=False).view(np.ndarray) for name in ARRAYS}
         index = cls(vocab, k1=k1, b=b, epsilon=epsilon, **arrays)
         index.check()
         return index

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from .loader import SourceFile, discover
 from .text import default_tokenizer
 from .types import Skipped
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
@@ -58,6 +59,34 @@ class BuildReport:
 def _params_key(params: dict[str, Any]) -> str:
     blob = json.dumps({"format": FORMAT_VERSION, **params}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+TOKEN_FORMAT = 1
+# What a file's tokens depend on besides its content and the settings: the code that reads,
+# chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
+_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py")
+
+
+@functools.lru_cache(maxsize=8)
+def _token_key_cached(blob: str) -> str:
+    import jieba
+
+    from config import STOPWORDS, USER_DICT
+
+    digest = hashlib.sha256(blob.encode())
+    digest.update(str(getattr(jieba, "__version__", "")).encode())
+    here = Path(__file__).resolve().parent
+    for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS]:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.hexdigest()[:16]
+
+
+def _token_key(params: dict[str, Any]) -> str:
+    """Key of per-file token cache entries: changes whenever the tokens could."""
+    return _token_key_cached(json.dumps({"tokens": TOKEN_FORMAT, **params}, sort_keys=True))
 
 
 def corpus_cache_folder(cache_root: Path, corpus: Path) -> Path:
@@ -109,6 +138,7 @@ class IndexStore:
         self.workers = workers
         self.folder = corpus_cache_folder(cache_root, corpus)
         self.params_key = _params_key(params)
+        self.token_key = _token_key(params)
 
     # Below this much new text, tokenising in this process beats starting worker processes.
     parallel_min_bytes = 2 * 2**20
@@ -190,7 +220,7 @@ class IndexStore:
 
     # --- building ------------------------------------------------------------------------------
     def _entry(self, digest: str) -> Path:
-        return self.folder / "files" / f"{digest}-{self.params_key}.tok"
+        return self.folder / "files" / f"{digest}-{self.token_key}.tok"
 
     def _digest(self, source: SourceFile, previous: dict[str, Any]) -> str | None:
         """Content hash of a file: from the last manifest when size and mtime are unchanged."""
@@ -286,7 +316,7 @@ class IndexStore:
 
     def _prune(self, keep: set[str]) -> None:
         """Drop cached tokens of content no longer in the corpus (same settings only)."""
-        suffix = f"-{self.params_key}.tok"
+        suffix = f"-{self.token_key}.tok"
         for path in (self.folder / "files").iterdir():
             name = path.name
             stale = name.endswith(".json") or (name.endswith(suffix) and name[: -len(suffix)] not in keep)
@@ -344,7 +374,7 @@ def _process_and_store(source: SourceFile) -> FileResult | Skipped:
     except Exception as exc:  # a bug or an unexpected input in one file: skip it, keep the rest
         return Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
     if isinstance(result, FileResult):
-        path = Path(entries) / f"{result.sha256}-{_params_key(params)}.tok"
+        path = Path(entries) / f"{result.sha256}-{_token_key(params)}.tok"
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
             tmp.write_bytes(result.dumps())

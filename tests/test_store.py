@@ -76,7 +76,8 @@ def test_second_open_loads_without_tokenising(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(ingest, "default_tokenizer", lambda: pytest.fail("tokenizer used on load"))
     again, report = open_store(corpus, tmp_path / "cache")
     assert not report.rebuilt and report.tokenised_files == 0 and seen == []
-    assert isinstance(again.tables["tok"], np.memmap)  # memory-mapped, not read into memory
+    for array in (again.tables["tok"], again.bm25.postings):  # memory-mapped, not read in
+        assert not array.flags.writeable and not array.flags.owndata
     same_index(first, again)
 
 
