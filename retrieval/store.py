@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -410,15 +411,20 @@ def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tupl
 
 def _run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
                   job: tuple[dict[str, Any], str]) -> Iterator[tuple[int, FileResult | Skipped]]:
-    """Batches to a pool of fresh processes (spawned: safe even when the caller has threads),
-    at most a few in flight per worker; a pool that breaks leaves its files to this process."""
+    """Batches to a pool of worker processes, at most a few in flight per worker; a pool that
+    breaks leaves its files to this process."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     batches = _batches(todo, workers)
     left: list[list[tuple[int, SourceFile]]] = []
-    ctx = multiprocessing.get_context("spawn")
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Single-threaded: forked workers inherit the loaded modules and tokenizer for free.
+        _init_worker(*job)
+        ctx = multiprocessing.get_context("fork")
+    else:  # another thread may hold a lock a forked child would inherit: start afresh
+        ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=job) as pool:
         pending: dict[Future, list[tuple[int, SourceFile]]] = {}

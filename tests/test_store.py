@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import pty
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -190,12 +192,24 @@ def test_assembled_index_equals_index_of_its_token_lists(corpus, tmp_path):
         assert np.allclose(getattr(direct, name), getattr(index.bm25, name), rtol=0, atol=1e-12), name
 
 
-def test_parallel_build_equals_serial_build(corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_parallel_build_equals_serial_build(corpus, tmp_path, monkeypatch, start_method):
     serial, _ = open_store(corpus, tmp_path / "serial")
     monkeypatch.setattr(IndexStore, "parallel_min_bytes", 0)
+    used: list[str] = []
+    real_context = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context", lambda m=None: used.append(m) or real_context(m))
     calls: list[tuple[int, int, int]] = []
-    parallel, report = open_store(corpus, tmp_path / "parallel", workers=2,
-                                  progress=lambda *a: calls.append(a))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # with another thread alive, workers are spawned
+    if start_method == "spawn":
+        other.start()
+    try:
+        parallel, report = open_store(corpus, tmp_path / "parallel", workers=2,
+                                      progress=lambda *a: calls.append(a))
+    finally:
+        stop.set()
+    assert used == [start_method]
     assert report.tokenised_files == 5
     same_index(serial, parallel)
     # Progress: files counted up to the total, chunks growing to the index size.
