@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from config import CONFIG_DIR
+from config import CONFIG_DIR, ConfigError
 
 from .corpus import CorpusIndex
 from .text import Tokenizer, char_bigrams, normalize
@@ -91,20 +91,14 @@ _EVERY_PLACE = re.compile(r"各地|各县|各市|各区|各校|哪些地方|哪�
 
 FEATURES: tuple[str, ...] = (
     "tok_cov",      # idf-weighted share of question terms found in the sentence
-    "tri_cov",      # share of the question's character trigrams found in the sentence
-    "lcs",          # longest stretch of the question found verbatim, relative to the question
     "best_in_chunk",  # the sentence covers the question best within its chunk
     "first_sent",   # the sentence opens its paragraph
-    "starts_q",     # the sentence opens with words of the question (its topic)
     "rank_recip",   # 1 / (1 + BM25 rank of the chunk)
     "big_cov",      # rarity-weighted share of question character bigrams in the sentence
     "ctx_cov",      # idf-weighted share of question terms found anywhere in the chunk
     "prev_cov",     # tok_cov of the previous sentence of the chunk (answers follow their topic)
     "next_cov",     # tok_cov of the next sentence
     "bm25_rel",     # chunk BM25 score relative to the best chunk
-    "top_chunk",    # the chunk ranked first by BM25
-    "doc_pref",     # +1 the report the question names (place/year), -1 another named one
-    "proximity",    # how tightly the matched bigrams sit together
     "restate",      # the sentence says little beyond the question's own words
     "novel",        # share of the sentence's bigrams that are not the question's
     "log_len",      # log of the sentence length
@@ -116,15 +110,14 @@ FEATURES: tuple[str, ...] = (
     "defines",      # a definition question, and the sentence opens by defining its subject
     "sent_bm25",    # BM25 of the sentence itself (relative to the best candidate)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
-    *(f"has_{t}" for t in TYPE_NAMES),   # the sentence carries type t (whatever is asked)
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 LONG_SENTENCE = 160  # characters
 
 # Fallback when config/weights.toml is absent: a hand-set, reasonable ranking.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "tok_cov": 3.0, "big_cov": 2.5, "ctx_cov": 0.5, "bm25_rel": 1.0, "doc_pref": 1.0,
-    "proximity": 0.6, "restate": -2.0, "long": -1.0, "year_match": 0.5, "year_miss": -1.0,
+    "tok_cov": 3.0, "big_cov": 2.5, "ctx_cov": 0.5, "bm25_rel": 1.0,
+    "restate": -2.0, "long": -1.0, "year_match": 0.5, "year_miss": -1.0,
     "type_miss": -0.8, **{f"type_{t}": 1.0 for t in TYPE_NAMES},
 }
 DEFAULT_DIVERSITY = 0.5  # score toll per sentence already picked from the same report
@@ -152,10 +145,13 @@ def load_model(path: Path = WEIGHTS_FILE) -> ScoringModel:
     """Weights from a TOML file (``[weights]`` feature = number, ``[compose]`` diversity)."""
     if not path.exists():
         return ScoringModel.from_mapping(DEFAULT_WEIGHTS)
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    return ScoringModel.from_mapping(data.get("weights", {}),
-                                     data.get("compose", {}).get("diversity", DEFAULT_DIVERSITY))
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return ScoringModel.from_mapping(data.get("weights", {}),
+                                         data.get("compose", {}).get("diversity", DEFAULT_DIVERSITY))
+    except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{path}: not a usable weights file ({exc})") from None
 
 
 @lru_cache(maxsize=1)
@@ -172,8 +168,6 @@ class Question:
     bigrams: frozenset[str]
     years: tuple[int, ...]
     every_place: bool
-    segments: tuple[str, ...] = ()  # the question without question words, in pieces
-    trigrams: frozenset[str] = frozenset()
     subject: str = ""  # what a definition question asks about ("" otherwise)
     places: tuple[str, ...] = ()  # place names the question mentions
 
@@ -188,38 +182,19 @@ def answer_shapes(norm: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in ANSWER_SHAPES.items() if pattern.search(norm))
 
 
-def longest_shared(segments: tuple[str, ...], text: str) -> int:
-    """Length of the longest piece of any segment that occurs verbatim in ``text``."""
-    best = 0
-    for seg in segments:
-        n = len(seg)
-        for i in range(n - 1):
-            if n - i <= best:
-                break
-            j = i + best + 1
-            if seg[i:j] not in text:
-                continue
-            while j < n and seg[i:j + 1] in text:
-                j += 1
-            best = j - i
-    return best
-
-
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     norm = normalize(question)
     content = _QUESTION_WORDS.sub(" ", norm)
     tokens = tuple(t for t in tokenizer.tokens(content, normalized=True) if t not in _QUESTION_TOKENS)
     if not tokens:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))
-    segments = tuple(seg for seg in (_WORDS_ONLY.sub("", part) for part in content.split()) if len(seg) >= 2)
     bigrams = frozenset(char_bigrams(content))
     years = tuple(int(y) for y in _YEAR.findall(norm))
-    trigrams = frozenset(seg[i:i + 3] for seg in segments for i in range(len(seg) - 2))
     m = _DEFINITION.match(norm.strip())
     subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
     places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
-                    bool(_EVERY_PLACE.search(norm)), segments, trigrams, subject if len(subject) <= 12 else "",
+                    bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
                     places)
 
 
@@ -256,6 +231,7 @@ class Composer:
             self._doc_places.append(names)
         self._all_places = set().union(*self._doc_places) if self._doc_places else set()
         self._doc_years = [set(meta.years) for meta in corpus.docs]
+        self._titles = [normalize(meta.title) for meta in corpus.docs]
 
     def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place/year the question names, -1 if another one is named;
@@ -302,9 +278,15 @@ class Composer:
         top_score = float(scores[chunks[0]]) or 1.0
 
         # Question terms and their idf weights (unknown terms weigh the most).
+        # Once a named place has chosen the report, its name tells the report's sentences nothing apart.
+        selectors = {p for p in self._all_places if p in q.norm} if chosen is not None else set()
+        # So does a year that is in a report's title.
+        selectors |= {str(y) for y in q.years if any(str(y) in title for title in self._titles)}
+        terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
+        q_bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
         weights: dict[int, float] = {}
         total_weight = 0.0
-        for t in dict.fromkeys(q.tokens):
+        for t in terms:
             w = max(bm25.idf_of(t), 0.05)
             total_weight += w
             tid = bm25.vocab.get(t)
@@ -331,35 +313,40 @@ class Composer:
         para_years: list[bool] = []
         seen: set[tuple[int, int]] = set()
         year_strs = [str(y) for y in q.years]
+        tables = corpus.tables
+        term_list = list(weights)
         for rank, c in enumerate(chunks):
             doc = int(chunk_doc[c])
             rng = corpus.sentence_range(c)
+            lo, hi = rng.start, rng.stop
+            ptr = tables["tok_ptr"][lo:hi + 1].tolist()
+            all_toks = tables["tok"][ptr[0]:ptr[-1]].tolist()
+            starts = tables["sent_start"][lo:hi].tolist()
+            ends = tables["sent_end"][lo:hi].tolist()
+            para_start = int(tables["para_start"][c])
+            doc_text = corpus.text(doc)
+            rel = float(scores[c]) / top_score
             chunk_terms: set[int] = set()
             start = len(rows_chunk)
             para_text = ""
-            for s in rng:
-                text = corpus.sentence_text(c, s)
-                toks = set(corpus.sentence_tokens(s).tolist())
+            for j, s in enumerate(rng):
+                tok_list = all_toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]]
+                toks = set(tok_list)
                 chunk_terms |= toks
                 rows_chunk.append(c)
                 rows_sent.append(s)
                 rows_doc.append(doc)
-                norm = normalize(text)
+                norm = normalize(doc_text[starts[j]:ends[j]])
                 norms.append(norm)
                 grams.append(char_bigrams(norm))
                 tok_cov.append(sum(w for t, w in weights.items() if t in toks) / total_weight)
-                if weights:
-                    arr = corpus.sentence_tokens(s)
-                    lens.append(len(arr))
-                    tfs.append([int(np.count_nonzero(arr == t)) for t in weights])
-                else:
-                    lens.append(0)
-                    tfs.append([])
-                chunk_rel.append(float(scores[c]) / top_score)
-                first_of_chunk.append(s == rng.start)
-                opens_para.append(int(corpus.tables["sent_start"][s]) == int(corpus.tables["para_start"][c]))
+                lens.append(len(tok_list))
+                tfs.append([tok_list.count(t) if t in toks else 0 for t in term_list])
+                chunk_rel.append(rel)
+                first_of_chunk.append(s == lo)
+                opens_para.append(starts[j] == para_start)
                 chunk_rank.append(rank)
-                last_of_chunk.append(s == rng.stop - 1)
+                last_of_chunk.append(s == hi - 1)
                 para_text += norm
             cov = sum(w for t, w in weights.items() if t in chunk_terms) / total_weight
             has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
@@ -383,12 +370,11 @@ class Composer:
                 keep.append(i)
 
         # Rarity of each question bigram among the candidate sentences.
-        qb = list(q.bigrams)
+        qb = list(q_bigrams)
         if qb:
             df = np.array([sum(1 for g in grams if b in g) for b in qb], dtype=np.float64)
             bw = np.log1p(n / (1.0 + df))
             bw_total = float(bw.sum()) or 1.0
-        q_len = max(1, max((len(seg) for seg in q.segments), default=1))
         # BM25 of each sentence as its own document (idf from the index, length from the candidates).
         sent_bm25 = np.zeros(n)
         if weights and n:
@@ -406,45 +392,31 @@ class Composer:
         for i in range(n):
             g = grams[i]
             norm = norms[i]
+            big = 0.0
             if qb:
                 hits = [j for j, b in enumerate(qb) if b in g]
-                big = float(bw[hits].sum()) / bw_total if hits else 0.0
-            else:
-                hits, big = [], 0.0
+                if hits:
+                    big = float(bw[hits].sum()) / bw_total
             X[i, F["tok_cov"]] = tok_cov[i]
             X[i, F["big_cov"]] = big
             X[i, F["ctx_cov"]] = ctx[i]
             X[i, F["prev_cov"]] = 0.0 if first_of_chunk[i] else tok_cov[i - 1]
             X[i, F["next_cov"]] = 0.0 if last_of_chunk[i] else tok_cov[i + 1]
-            X[i, F["top_chunk"]] = 1.0 if chunk_rank[i] == 0 else 0.0
             X[i, F["rank_recip"]] = 1.0 / (1.0 + chunk_rank[i])
             X[i, F["best_in_chunk"]] = 1.0 if best_in_chunk[i] else 0.0
             X[i, F["first_sent"]] = 1.0 if opens_para[i] else 0.0
-            if hits:
-                if q.trigrams:
-                    X[i, F["tri_cov"]] = sum(1 for t in q.trigrams if t in norm) / len(q.trigrams)
-                X[i, F["lcs"]] = longest_shared(q.segments, norm) / q_len
-                head = _WORDS_ONLY.sub("", norm[:6])[:2]
-                X[i, F["starts_q"]] = 1.0 if head in q.bigrams else 0.0
             X[i, F["bm25_rel"]] = chunk_rel[i]
-            X[i, F["doc_pref"]] = max(-1.0, min(1.0, pref[rows_doc[i]]))
-            if len(hits) >= 2:
-                positions = sorted(norm.find(qb[j]) for j in hits)
-                span = positions[-1] - positions[0] + 2
-                X[i, F["proximity"]] = min(1.0, 2.0 * len(hits) / span)
-            elif hits:
-                X[i, F["proximity"]] = 0.5
             novel = len(g - q.bigrams) / len(g) if g else 0.0
             X[i, F["novel"]] = novel
             X[i, F["restate"]] = max(0.0, 0.35 - novel) / 0.35
             X[i, F["log_len"]] = math.log1p(len(norm)) / 5.0
             X[i, F["long"]] = min(2.0, max(0.0, (len(norm) - LONG_SENTENCE) / LONG_SENTENCE))
             if year_strs:
-                X[i, F["year_match"]] = 1.0 if any(y in norm for y in year_strs) else 0.0
+                # A year in the report's title names the report; it says nothing about the sentence.
+                own = any(y in self._titles[rows_doc[i]] for y in year_strs)
+                X[i, F["year_match"]] = 1.0 if own or any(y in norm for y in year_strs) else 0.0
                 X[i, F["year_miss"]] = 0.0 if para_years[i] else 1.0
-            shapes = answer_shapes(norm)
-            for t in shapes:
-                X[i, F[f"has_{t}"]] = 1.0
+            shapes = [t for t in q.types if ANSWER_SHAPES[t].search(norm)]
             X[i, F["sent_bm25"]] = sent_bm25[i]
             if q.types:
                 matched = [t for t in q.types if t in shapes]

@@ -70,7 +70,10 @@ def default_tokenizer() -> Tokenizer:
     return Tokenizer()
 
 
+_NOT_WORDLIKE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def char_bigrams(text: str) -> set[str]:
-    """Bigrams of the word-like characters of an already normalised text."""
-    chars = [c for c in text if _WORDLIKE.match(c)]
-    return {a + b for a, b in zip(chars, chars[1:])}
+    """Bigrams of the word-like characters of an already normalised text (others are skipped)."""
+    chars = _NOT_WORDLIKE.sub("", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}

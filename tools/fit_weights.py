@@ -113,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     # Start from the shipped weights' diversity; the fit changes only the feature weights.
-    model = compose.load_model()
+    try:
+        model = compose.load_model()
+    except compose.ConfigError:  # weights of an older feature set: start afresh
+        model = compose.ScoringModel.from_mapping(compose.DEFAULT_WEIGHTS)
 
     def groups_of(path_text: str) -> list[Group]:
         path = Path(path_text)
