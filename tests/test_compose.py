@@ -1,0 +1,170 @@
+"""Question analysis and sentence features of the composer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from config import ConfigError
+from retrieval import compose
+from retrieval.compose import F, analyse, answer_shapes, question_types
+from retrieval.text import default_tokenizer, normalize
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("古丈县现有各级各类学校多少所？", "number"),
+    ("全县公办幼儿园在园幼儿占比是多少？", "number"),
+    ("职校毕业生大专录取率达到多少？", "number"),
+    ("该项目是哪一年启动的？", "time"),
+    ("山村幼儿园项目何时被推介？", "time"),
+    ("陈寔路学校什么时候建成？", "time"),
+    ("这本书是谁写的？", "person"),
+    ("哪位校长获得表彰？", "person"),
+    ("培训中心设在哪里？", "place"),
+    ("哪所学校被评为先进基层党组织？", "place"),
+    ("职业中专更名后叫什么？", "name"),
+    ("这个奖项的名称是什么？", "name"),
+    ("控辍保学做了哪些工作？", "list"),
+])
+def test_question_types(question, expected):
+    types = question_types(normalize(question))
+    assert types and types[0] == expected, types
+
+
+def test_a_year_question_is_not_a_place_question():
+    assert question_types(normalize("早田在哪一年首度到台湾？"))[0] == "time"
+    assert "place" not in question_types(normalize("早田在哪一年首度到台湾？"))
+
+
+def test_plain_statement_has_no_type():
+    assert question_types(normalize("介绍一下教育工作")) == ()
+
+
+@pytest.mark.parametrize("sentence, shape", [
+    ("古丈县现有各级各类学校88所。", "number"),
+    ("普惠率94.57%。", "number"),
+    ("共投入3.7344亿元。", "number"),
+    ("1910年，大韩帝国灭亡。", "time"),
+    ("3月24日在论坛上推介。", "time"),
+    ("由张三所创办。", "person"),
+    ("学校位于湖南省古丈县。", "place"),
+    ("更名为“溆浦楚怡职业学校”。", "name"),
+    ("包括语文、数学、英语等科目。", "list"),
+])
+def test_answer_shapes(sentence, shape):
+    assert shape in answer_shapes(normalize(sentence))
+
+
+def test_sentence_without_an_answer_shape():
+    assert "number" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
+    assert "time" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
+
+
+def test_question_words_are_not_search_terms():
+    q = analyse("中华民国是由哪一人建立的？", default_tokenizer())
+    assert "哪" not in q.tokens and "一人" not in q.tokens
+    assert "建立" in q.tokens
+    # 几 inside a word stays: 几何 is a term, not a question word.
+    assert "几何" in analyse("几何学是什么？", default_tokenizer()).tokens
+
+
+def test_definition_subject_and_named_years():
+    q = analyse("什么是棱柱？", default_tokenizer())
+    assert q.subject == "棱柱"
+    q = analyse("古丈县２０２４年新发展党员多少人？", default_tokenizer())
+    assert q.years == (2024,) and q.types[0] == "number"
+
+
+def test_every_place_questions():
+    assert analyse("各地在控辍保学方面做了哪些工作？", default_tokenizer()).every_place
+    assert not analyse("古丈县有多少所学校？", default_tokenizer()).every_place
+
+
+# --- features on the seed corpus -----------------------------------------------------------------
+
+def _row(engine, question: str, needle: str) -> np.ndarray:
+    cands = engine.composer.candidates(question)
+    assert cands is not None
+    for i, (c, s) in enumerate(zip(cands.chunk, cands.sent)):
+        if needle in engine.corpus.sentence_text(c, s):
+            return cands.features[i]
+    raise AssertionError(f"no candidate sentence holds {needle!r}")
+
+
+def test_answer_sentence_carries_the_asked_type(engine):
+    row = _row(engine, "古丈县现有各级各类学校多少所？", "88所")
+    assert row[F["type_number"]] == 1.0 and row[F["type_miss"]] == 0.0
+    assert row[F["tok_cov"]] > 0.5 and row[F["big_cov"]] > 0.5
+
+
+def test_features_are_bounded(engine):
+    cands = engine.composer.candidates("溆浦县一年来共补充教师多少人？")
+    X = cands.features
+    for name in ("tok_cov", "big_cov", "ctx_cov", "bm25_rel", "restate", "novel", "sent_bm25"):
+        assert X[:, F[name]].min() >= 0.0 and X[:, F[name]].max() <= 1.0 + 1e-9, name
+    assert (cands.confidence >= 0).all() and (cands.confidence <= 1 + 1e-9).all()
+
+
+def test_restating_sentence_is_marked(engine):
+    """A sentence made of the question's own words scores high on restate, low on novel."""
+    row = _row(engine, "一是全力做好控辍保学工作", "一是全力做好控辍保学工作")
+    assert row[F["restate"]] > 0.5 and row[F["novel"]] < 0.2
+
+
+def test_long_sentences_are_not_favoured(engine):
+    found = 0
+    for question in ("古丈县组织实施项目多少个？", "怀化市出台了哪些政策法规？", "溆浦县2021年共投入多少资金？"):
+        cands = engine.composer.candidates(question)
+        for i, (c, s) in enumerate(zip(cands.chunk, cands.sent)):
+            length = len(normalize(engine.corpus.sentence_text(c, s)))
+            assert (cands.features[i, F["long"]] > 0) == (length > compose.LONG_SENTENCE)
+            found += length > compose.LONG_SENTENCE
+    assert found
+    assert compose.default_model().as_mapping()["long"] <= 0
+
+
+def test_year_missing_from_the_report_lowers_confidence(engine):
+    with_year = engine.composer.candidates("古丈县2026年高考本科上线率是多少？")
+    without = engine.composer.candidates("古丈县高考本科上线率是多少？")
+    assert with_year.confidence.max() < without.confidence.max()
+    assert with_year.features[:, F["year_miss"]].max() == 1.0
+
+
+def test_named_place_chooses_the_report(engine):
+    for question, place in (("古丈县幼儿园普惠率是多少？", "古丈"), ("XX县公办在园幼儿数占比达到多少？", "XX县")):
+        answer = engine.answer(question)
+        assert answer.answered
+        assert all(place in s.citation.path for s in answer.sentences), question
+
+
+def test_multi_report_question_cites_different_reports(engine):
+    answer = engine.answer("各县市高考本科上线情况怎么样？")
+    assert answer.answered
+    assert len({s.citation.path for s in answer.sentences}) >= 2
+
+
+def test_refusal_explains_what_to_do(engine):
+    answer = engine.answer("比特币现在多少钱一个？")
+    assert not answer.answered and not answer.sentences
+    assert "报告" in answer.message and ("换" in answer.message or "来源" in answer.message)
+
+
+# --- weights ------------------------------------------------------------------------------------
+
+def test_weights_file_round_trip(tmp_path):
+    model = compose.default_model()
+    assert set(model.as_mapping()) == set(compose.FEATURES)
+    path = tmp_path / "w.toml"
+    path.write_text("[weights]\ntok_cov = 1.5\n[compose]\ndiversity = 0.25\n", encoding="utf-8")
+    loaded = compose.load_model(path)
+    assert loaded.as_mapping()["tok_cov"] == 1.5 and loaded.as_mapping()["big_cov"] == 0.0
+    assert loaded.diversity == 0.25
+
+
+@pytest.mark.parametrize("body", ["[weights]\nnot_a_feature = 1\n", "[weights\n", "[weights]\ntok_cov = 'x'\n"])
+def test_bad_weights_file_is_a_config_error(tmp_path, body):
+    path = tmp_path / "w.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        compose.load_model(path)
+    assert str(path) in str(info.value)

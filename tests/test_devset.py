@@ -1,0 +1,94 @@
+"""The dev question set over seeds/: quality floors that `make test` guards.
+
+The questions, gold fragments and reports are in tests/data/dev.jsonl (see its README). The
+numbers are measured with the same code path as `reportqa ask` (Engine.answer).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT, SEEDS
+from retrieval import evaluate as ev
+
+DEV = ROOT / "tests" / "data" / "dev.jsonl"
+SENTENCE_END = re.compile(r"(?<=[。！？；])")
+
+
+@pytest.fixture(scope="module")
+def outcomes(engine):
+    items, contexts = ev.load_questions(DEV)
+    assert contexts is None
+    return ev.evaluate(engine, items)
+
+
+@pytest.fixture(scope="module")
+def summary(outcomes):
+    return ev.summarize(outcomes)
+
+
+def test_dev_set_shape():
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 97
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert sum(not r["answerable"] for r in rows) == 13
+
+
+def test_gold_fragments_occur_in_their_reports():
+    """Every fragment is verbatim in its report; a single-report fragment in one sentence only."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not row["answerable"]:
+            assert row["report"] is None and not row["answers"], row["id"]
+            continue
+        reports = row["report"] if isinstance(row["report"], list) else [row["report"]]
+        for fragment in row["answers"]:
+            holders = [name for name, text in texts.items() if fragment in text]
+            assert set(holders) & set(reports), (row["id"], fragment)
+            if not isinstance(row["report"], list):
+                assert holders == reports, (row["id"], fragment, holders)
+                sentences = [s for s in SENTENCE_END.split(texts[reports[0]]) if fragment in s]
+                assert len(sentences) == 1, (row["id"], fragment)
+
+
+def test_first_sentence_rate(summary, outcomes):
+    missed = [o.item.qid for o in outcomes if o.item.answerable and o.answer_rank != 1]
+    assert summary["answer_at_1"] >= 0.85, f"first-sentence rate {summary['answer_at_1']}; missed {missed}"
+
+
+def test_first_three_rate(summary):
+    assert summary["answer_at_3"] >= 0.90
+
+
+def test_unanswerable_refused(summary, outcomes):
+    answered = [o.item.qid for o in outcomes if not o.item.answerable and o.answered]
+    # Measured 0.769 (10 of 13); the target is 0.9, see docs/quality.md for the trade-off.
+    assert summary["refused_unanswerable"] >= 0.75, f"answered: {answered}"
+
+
+def test_answerable_not_refused(summary, outcomes):
+    refused = [o.item.qid for o in outcomes if o.item.answerable and not o.answered]
+    # Measured 0.083 (7 of 84, all colloquial paraphrases); the target is 0.03.
+    assert summary["refused_answerable"] <= 0.09, f"refused: {refused}"
+
+
+def test_named_report_is_cited_first(outcomes):
+    """place and fact questions name their report: the first citation comes from it."""
+    named = [o for o in outcomes if o.item.kind in ("place", "fact") and o.answered]
+    wrong = [o.item.qid for o in named if o.report_rank != 1]
+    assert len(wrong) <= len(named) * 0.05, wrong
+
+
+def test_multi_report_questions_cite_several_reports(engine):
+    """Questions about every place answer from different reports, each cited."""
+    for row in map(json.loads, DEV.read_text(encoding="utf-8").splitlines()):
+        if row["kind"] != "multi":
+            continue
+        answer = engine.answer(row["question"])
+        assert answer.answered, row["id"]
+        reports = {s.citation.path for s in answer.sentences}
+        assert len(reports) >= 2, (row["id"], reports)
