@@ -7,10 +7,15 @@ docs/quality.md. Skipped with a message where ../shared/datasets is absent.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import SHARED_DATASETS
 from retrieval import evaluate as ev
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
 
 pytestmark = pytest.mark.bench
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
 from retrieval import evaluate as ev
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
 
 DEV = ROOT / "tests" / "data" / "dev.jsonl"
 SENTENCE_END = re.compile(r"(?<=[。！？；])")

@@ -67,9 +67,8 @@ def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarr
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
-POSITIVE = {"tok_cov", "tri_cov", "lcs", "best_in_chunk", "starts_q", "rank_recip", "big_cov", "ctx_cov",
-            "bm25_rel", "top_chunk", "doc_pref", "proximity", "year_match",
-            *(f"type_{t}" for t in compose.TYPE_NAMES)}
+POSITIVE = {"tok_cov", "best_in_chunk", "rank_recip", "big_cov", "ctx_cov", "bm25_rel", "year_match",
+            "sent_bm25", "type_nb", "defines", *(f"type_{t}" for t in compose.TYPE_NAMES)}
 NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 
 
