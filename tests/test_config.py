@@ -12,6 +12,9 @@ import pytest
 from config import ConfigError, load_settings
 from tests.conftest import ROOT, SEEDS
 
+# A hang guard for every test here (tests with their own mark keep it).
+pytestmark = pytest.mark.timeout(60)
+
 
 def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTQA_", "TELEGRAM_"))}

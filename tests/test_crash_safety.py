@@ -24,6 +24,9 @@ from retrieval import Engine
 from retrieval.store import IndexStore, corpus_cache_folder
 from tests.conftest import ROOT, SEEDS
 
+# A hang guard for every test here (tests with their own mark keep it).
+pytestmark = pytest.mark.timeout(120)
+
 QUESTION = "古丈县现有各级各类学校多少所？"
 ANSWER = "88所"
 BROKEN = "索引缓存无法使用"

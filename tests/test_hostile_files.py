@@ -21,6 +21,9 @@ from retrieval.loader import UnreadableFile, discover, read_docx, read_text
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 
+# A hang guard for every test here (tests with their own mark keep it).
+pytestmark = pytest.mark.timeout(120)
+
 GOOD = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
 QUESTION = "古丈县现有各级各类学校多少所？"
 ANSWER = "88所"
