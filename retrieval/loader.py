@@ -142,21 +142,30 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode report bytes: BOMs first, then strict UTF-8, then GB18030. Returns (text, encoding)."""
+    """Decode report bytes: BOMs first, then strict UTF-8, then GB18030. Returns (text, encoding).
+
+    Decoding is strict except at the very end: a character cut in half by truncation (a partial
+    copy or download) is dropped, so the rest of the file is still read.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return _decode(data, encoding), encoding
             except UnicodeDecodeError:
                 raise UnreadableFile(f"带有 {encoding} 字节顺序标记，但内容无法按此编码解码") from None
     if b"\x00" in data[:4096]:
         raise UnreadableFile("看起来是二进制文件，不是文本")
     for encoding in ("utf-8", "gb18030"):
         try:
-            return data.decode(encoding), encoding
+            return _decode(data, encoding), encoding
         except UnicodeDecodeError:
             continue
     raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030）")
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    """Strict decoding that leaves out an incomplete character at the end of ``data``."""
+    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
 
 
 def _looks_like_text(text: str) -> bool:

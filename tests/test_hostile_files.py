@@ -249,6 +249,18 @@ def test_files_that_are_not_what_their_extension_says(tmp_path: Path, name: str,
     assert result.path == name
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_text_cut_in_the_middle_of_a_character_is_still_read(tmp_path: Path, encoding: str):
+    text = (SEEDS / GOOD).read_text(encoding="utf-8").rstrip()  # ends with a Chinese character
+    assert len(text[-1].encode(encoding)) > 1
+    data = text.encode(encoding)
+    (tmp_path / "cut.txt").write_bytes(data[:-1])  # the last character loses a byte
+    result = process_file(source(tmp_path / "cut.txt"), PARAMS)
+    assert isinstance(result, FileResult)
+    assert result.text == text[:-1]
+    assert any(ANSWER in result.text[s:e] for c in result.chunks for s, e in c[6])
+
+
 # --- symlinks -----------------------------------------------------------------------------------------
 
 def test_symlinks_never_lead_outside_and_loops_end(tmp_path: Path):
