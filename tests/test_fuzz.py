@@ -22,7 +22,7 @@ from bot.telegram import render as telegram_render  # it renders report text too
 from retrieval import Engine, chunker, compose, loader, text as text_module
 from retrieval.corpus import CorpusIndex
 from retrieval.ingest import FileResult, process_file
-from retrieval.loader import SourceFile, decode_bytes, discover
+from retrieval.loader import decode_bytes, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 

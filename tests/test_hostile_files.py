@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import struct
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from config import load_settings
 from retrieval import Engine, loader
 from retrieval.ingest import FileResult, process_file
 from retrieval.loader import UnreadableFile, discover, read_docx, read_text
@@ -112,8 +112,6 @@ def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None) -> subpr
 
 
 def open_engine(corpus: Path, cache: Path, **overrides) -> Engine:
-    from config import load_settings
-
     settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "workers": 1,
                                         **overrides})
     return Engine.open(settings)
@@ -455,8 +453,6 @@ def test_twenty_thousand_tiny_files(tmp_path: Path):
                 f"第{n}号简报\n本单位第{n}号简报记录：完成校舍检查{n % 97 + 1}次，整改隐患若干。\n",
                 encoding="utf-8")
     calls: list[tuple[int, int, int]] = []
-    from config import load_settings
-
     settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
                                         "workers": 2})
     engine = Engine.open(settings, progress=lambda *a: calls.append(a))
