@@ -19,8 +19,12 @@ def answer_text(answer: Answer) -> str:
 
 
 def answer_json(answer: Answer) -> str:
-    """One line of JSON with the public fields of ``reportqa ask --json``."""
-    return json.dumps(answer.to_json(), ensure_ascii=False)
+    """One line of JSON with the public fields of ``reportqa ask --json``.
+
+    U+2028/U+2029 are escaped: valid raw in JSON, but line breaks to many line readers.
+    """
+    text = json.dumps(answer.to_json(), ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def passage_text(passage: Passage, highlight: tuple[int, int] | None = None) -> str:

@@ -133,3 +133,11 @@ def test_repl_history_variable_is_not_mistaken_for_a_setting(cache: Path, tmp_pa
                env={"REPORTQA_HISTORY": str(tmp_path / "history")})
     assert proc.returncode == 0, proc.stderr
     assert "没有找到" in proc.stdout
+
+
+def test_json_lines_survive_unicode_line_separators(engine):
+    from bot import render
+
+    line = render.answer_json(engine.answer("古丈县\u2028现有学校多少所？\u2029"))
+    assert len(line.splitlines()) == 1
+    assert json.loads(line)["question"] == "古丈县\u2028现有学校多少所？\u2029"

@@ -167,10 +167,6 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
 
 ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, compose, text_module, telegram_render)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
-# Reported to the owner of bot/telegram/render.py: `\d+(?:[.,]\d+)*…(?:units)` retries from every
-# position of a long digit run not followed by a unit, which is quadratic (100,000 digits take
-# minutes); a `(?<![\d.,])` in front would make each run be tried once, as compose's pattern does.
-KNOWN_SLOW = {"bot.telegram.render._FIGURE"}
 N = 50_000
 # Long runs of one character class (what backtracking feeds on), each followed by a character
 # that makes a match fail at the very end.
@@ -182,14 +178,8 @@ PATHOLOGICAL = [
 ]
 
 
-def _known_slow(name: str):
-    if name in KNOWN_SLOW:
-        return pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason="quadratic backtracking, reported"),
-                                         pytest.mark.timeout(3)])
-    return pytest.param(name, marks=pytest.mark.timeout(30))
-
-
-@pytest.mark.parametrize("name", [_known_slow(n) for n, _ in ALL_PATTERNS])
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", [n for n, _ in ALL_PATTERNS])
 def test_no_regex_backtracks_catastrophically(name: str):
     pattern = dict(ALL_PATTERNS)[name]
     for subject in PATHOLOGICAL:

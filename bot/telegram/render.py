@@ -22,7 +22,7 @@ MAX_SEARCH_PARAGRAPH = 800
 _UNITS = ("人次", "平方公里", "平方米", "公里", "千米", "小时", "课时", "学时", "%", "％", "所", "个", "名", "人",
           "次", "项", "家", "座", "间", "台", "件", "户", "条", "门", "倍", "亩", "元", "米", "吨", "册", "篇",
           "场", "期", "批", "届", "班", "位", "套", "支", "枚", "块", "辆", "本", "节", "天")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s?(?:万|亿)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")
+_FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*\s?(?:万|亿)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")
 
 
 def utf16_len(text: str) -> int:
@@ -160,6 +160,11 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def _visible(html_text: str) -> bool:
+    """Whether the HTML shows any non-blank character (Telegram refuses blank messages)."""
+    return bool(html.unescape(re.sub(r"<[^>]*>", "", html_text)).strip())
+
+
 def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Cut balanced Telegram HTML into messages of at most ``limit`` UTF-16 units.
 
@@ -168,7 +173,7 @@ def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     entity. Tags open at a cut are closed at the end of one part and reopened in the next.
     """
     if utf16_len(text) <= limit:
-        return [text] if text.strip() else []
+        return [text] if _visible(text) else []
     tokens = _tokens(text)
     # The stack of open tags after each token (global: a cut closes and reopens the same tags).
     stacks: list[tuple[tuple[str, str], ...]] = []
@@ -225,7 +230,7 @@ def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
                 cut = start + 1
         body = "".join(tokens[start:cut])
         part = (head + body + closing(cut - 1)).rstrip("\n")
-        if re.sub(r"<[^>]*>", "", part).strip():
+        if _visible(part):
             parts.append(part)
         start = cut
     return parts
