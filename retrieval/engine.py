@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ class Engine:
         if len(text) > limit_chars:
             return Answer(question, False,
                           message=f"问题太长（{len(text)} 字），请控制在 {limit_chars} 字以内。")
-        return self.composer.compose(text, limit=limit or self.settings.top_k)
+        answer = self.composer.compose(text, limit=limit or self.settings.top_k)
+        return dataclasses.replace(answer, question=question)  # echo the question as asked
 
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The ``k`` best-matching paragraphs for a keyword query (one per paragraph)."""
