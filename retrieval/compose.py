@@ -80,8 +80,11 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A place the question names: two or three characters and an administrative suffix.
 _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州))")
 _NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级属]")
-# Factor applied to the confidence when the question names a year or a place the passage lacks.
+# Factor applied to the confidence when the question names a place the passage lacks.
 MISSING_FACTOR = 0.3
+# ... and when it names a year that neither the paragraph nor its report mentions: a passage about
+# other years cannot answer for that year, so such a sentence never carries an answer.
+YEAR_MISSING_FACTOR = 0.0
 
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
@@ -432,7 +435,7 @@ class Composer:
                 X[i, F["defines"]] = 1.0 if _DEFINES.match(rest) else 0.5
             c = 0.5 * tok_cov[i] + 0.5 * big
             if year_strs and not para_years[i]:
-                c *= MISSING_FACTOR
+                c *= YEAR_MISSING_FACTOR
             if foreign_place[i]:
                 c *= MISSING_FACTOR
             conf[i] = c

@@ -130,6 +130,12 @@ def test_year_missing_from_the_report_lowers_confidence(engine):
     assert with_year.features[:, F["year_miss"]].max() == 1.0
 
 
+def test_a_year_no_passage_mentions_is_refused(engine):
+    assert engine.answer("古丈县现有各级各类学校多少所？").answered
+    answer = engine.answer("古丈县2030年现有各级各类学校多少所？")
+    assert not answer.answered and answer.message
+
+
 def test_named_place_chooses_the_report(engine):
     for question, place in (("古丈县幼儿园普惠率是多少？", "古丈"), ("XX县公办在园幼儿数占比达到多少？", "XX县")):
         answer = engine.answer(question)

@@ -71,7 +71,7 @@ def test_first_three_rate(summary):
 def test_unanswerable_refused(summary, outcomes):
     answered = [o.item.qid for o in outcomes if not o.item.answerable and o.answered]
     # Measured 0.769 (10 of 13); the target is 0.9, see docs/quality.md for the trade-off.
-    assert summary["refused_unanswerable"] >= 0.75, f"answered: {answered}"
+    assert summary["refused_unanswerable"] >= 0.84, f"answered: {answered}"
 
 
 def test_answerable_not_refused(summary, outcomes):
