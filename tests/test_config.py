@@ -189,3 +189,14 @@ def test_the_token_may_not_sit_in_the_shipped_settings_file(tmp_path: Path, monk
     private.write_text("telegram_token = '123456:AAE-secret-token-value'\n", encoding="utf-8")
     monkeypatch.setattr(config, "DEFAULTS_FILE", config.CONFIG_DIR / "settings.toml")
     assert load_settings(config_file=private, env={}).telegram_token.endswith("token-value")
+
+
+def test_dataclass_defaults_match_the_shipped_settings_file():
+    import tomllib
+
+    from config import DEFAULTS_FILE, Settings
+
+    shipped = tomllib.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    defaults = Settings()
+    for name, value in shipped.items():
+        assert getattr(defaults, name) == (tuple(value) if isinstance(value, list) else value), name
