@@ -101,31 +101,25 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, got {value!r}")
         return value
-    if kind == "int":
-        if isinstance(value, bool):
-            raise ConfigError(f"{where} must be a whole number, got {value!r}")
-        if isinstance(value, str):
-            try:
-                value = int(value.strip())
-            except ValueError:
-                raise ConfigError(f"{where} must be a whole number, got {value!r}") from None
-        if not isinstance(value, int):
-            raise ConfigError(f"{where} must be a whole number, got {value!r}")
-        return value
-    if kind == "float":
-        if isinstance(value, bool):
-            raise ConfigError(f"{where} must be a number, got {value!r}")
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise ConfigError(f"{where} must be a number, got {value!r}") from None
-        if not isinstance(value, (int, float)):
-            raise ConfigError(f"{where} must be a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ConfigError(f"{where} must be a finite number, got {value!r}")
-        return float(value)
+    if kind in ("int", "float"):
+        return _number(value, int if kind == "int" else float, where)
     raise AssertionError(f"unhandled setting type {kind}")  # pragma: no cover
+
+
+def _number(value: Any, cast: type, where: str) -> int | float:
+    """``value`` as a finite ``cast`` (int or float); text such as "5" from the environment is parsed."""
+    noun = "a whole number" if cast is int else "a number"
+    accepted = (int,) if cast is int else (int, float)
+    if isinstance(value, str):
+        try:
+            value = cast(value.strip())
+        except ValueError:
+            raise ConfigError(f"{where} must be {noun}, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise ConfigError(f"{where} must be {noun}, got {value!r}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where} must be a finite number, got {value!r}")
+    return cast(value)
 
 
 def _check_bounds(name: str, value: Any, source: str) -> None:
