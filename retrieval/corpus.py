@@ -29,6 +29,45 @@ def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...], dtype: type) 
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(empty_shape, dtype)
 
 
+class TermMerger:
+    """One vocabulary for many files, merged as their results arrive (in any order).
+
+    Each file's own terms are looked up once; with ``release=True`` the file's term strings are
+    dropped afterwards, so a build holds every distinct term once rather than once per file.
+    :meth:`finish` then numbers the terms in the order they first occur in the files' final
+    order, so the index does not depend on the order in which files were tokenised.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self._maps: dict[int, np.ndarray] = {}  # id(result) -> arrival ids of its terms
+
+    def add(self, result: FileResult, release: bool = False) -> None:
+        ids = self.ids
+        new = [w for w in result.terms if w not in ids]
+        ids.update(zip(new, range(len(ids), len(ids) + len(new))))
+        self._maps[id(result)] = np.fromiter(map(ids.__getitem__, result.terms), dtype=np.int32,
+                                             count=len(result.terms))
+        if release:
+            result.terms = []
+
+    def term_map(self, result: FileResult) -> np.ndarray:
+        return self._maps[id(result)]
+
+    def finish(self, results: Sequence[FileResult]) -> tuple[dict[str, int], np.ndarray]:
+        """(vocabulary, arrival id -> final id), terms numbered by first occurrence in ``results``."""
+        maps = [self._maps[id(r)] for r in results]
+        flat = np.concatenate(maps) if maps else np.zeros(0, np.int32)
+        arrival, first = np.unique(flat, return_index=True)
+        order = arrival[np.argsort(first, kind="stable")]  # arrival ids, first seen first
+        del flat, arrival, first
+        renumber = np.full(len(self.ids), -1, dtype=np.int32)
+        renumber[order] = np.arange(order.shape[0], dtype=np.int32)
+        by_arrival = list(self.ids)
+        vocab = dict(zip((by_arrival[a] for a in order.tolist()), itertools.count()))
+        return vocab, renumber
+
+
 def _byte_offsets(text_utf8: bytes, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """UTF-8 byte offsets of character offsets ``starts`` and ``ends`` in one document."""
     codes = np.frombuffer(text_utf8.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
@@ -171,29 +210,28 @@ class CorpusIndex:
     # --- building -----------------------------------------------------------------------------
     @classmethod
     def assemble(cls, results: Sequence[FileResult], params: dict[str, Any],
-                 skipped: Sequence[Skipped] = ()) -> "CorpusIndex":
+                 skipped: Sequence[Skipped] = (), terms: "TermMerger | None" = None) -> "CorpusIndex":
         """Put per-file results together into one corpus index (in the given order).
 
         Work per token is done with array operations; Python loops run per file, per chunk
-        section and per distinct term of a file only.
+        section and per distinct term of a file only. ``terms`` is the merger the results were
+        added to as they arrived (see :class:`TermMerger`); without it they are merged here.
         """
-        # One dict of every distinct term, first seen first, then one lookup per file term.
-        all_terms = list(itertools.chain.from_iterable(r.terms for r in results))
-        vocab: dict[str, int] = dict(zip(dict.fromkeys(all_terms), itertools.count()))
-        to_global = np.fromiter(map(vocab.__getitem__, all_terms), dtype=np.int32, count=len(all_terms))
-        del all_terms
+        if terms is None:
+            terms = TermMerger()
+            for res in results:
+                terms.add(res)
+        vocab, renumber = terms.finish(results)
         sections: dict[str, int] = {}
         docs: list[DocMeta] = []
         tok_parts: list[np.ndarray] = []
         chunk_section: list[int] = []
-        offset = 0
         for res in results:
             docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
                                 res.issuer, res.sha256))
-            tok_parts.append(to_global[offset:offset + len(res.terms)][res.token_ids])
-            offset += len(res.terms)
+            tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
             chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
-        del to_global
+        del renumber
         byte_bounds = [_byte_offsets(r.text_utf8, r.chunk_cols[:, 1], r.chunk_cols[:, 2]) for r in results]
         chunk_cols = _concat([r.chunk_cols for r in results], (0, 6), np.int64)
         sent_cols = _concat([r.sent_cols for r in results], (0, 3), np.int64)

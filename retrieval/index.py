@@ -74,10 +74,12 @@ class BM25Index:
         """Index from one array of term ids, chunk after chunk, and the length of every chunk."""
         n = int(doc_len.shape[0])
         n_terms = len(vocab)
-        chunk_of = np.repeat(np.arange(n, dtype=np.int64), doc_len)
+        width = max(n, 1)
         # One sort of (term, chunk) keys yields the postings term-major, chunks ascending.
-        keys = tok.astype(np.int64) * max(n, 1) + chunk_of
-        del chunk_of
+        # Built in place: the key array is the one large temporary.
+        keys = tok.astype(np.int64)
+        keys *= width
+        keys += np.repeat(np.arange(n, dtype=np.int64), doc_len)
         keys.sort()
         first = np.empty(keys.shape[0], dtype=bool)
         if keys.shape[0]:
@@ -85,13 +87,17 @@ class BM25Index:
             np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         del first
-        tf = np.diff(np.append(starts, keys.shape[0])).astype(np.float64)
+        tf = np.empty(starts.shape[0], dtype=np.float64)
+        if starts.shape[0]:
+            np.subtract(starts[1:], starts[:-1], out=tf[:-1], casting="unsafe")
+            tf[-1] = keys.shape[0] - starts[-1]
         pairs = keys[starts]
         del keys, starts
-        term_ids = pairs // max(n, 1)
-        chunk_ids = (pairs - term_ids * max(n, 1)).astype(np.int32)
+        term_ids, chunk_ids = np.divmod(pairs, width)
         del pairs
+        chunk_ids = chunk_ids.astype(np.int32)
         df = np.bincount(term_ids, minlength=n_terms)
+        del term_ids
         return cls._finish(vocab, df, chunk_ids, tf, np.asarray(doc_len, dtype=np.int32), k1, b, epsilon)
 
     @classmethod

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .corpus import CorpusIndex
+from .corpus import CorpusIndex, TermMerger
 from .ingest import FileResult, process_file
 from .loader import SourceFile, discover
 from .text import default_tokenizer
@@ -264,10 +264,12 @@ class IndexStore:
         skipped = list(walk_skipped)
         todo: list[tuple[int, SourceFile]] = []
         slots: list[FileResult | Skipped | None] = [None] * len(files)
+        terms = TermMerger()  # each file's terms merged as it arrives, then released
         for i, source in enumerate(files):
             cached = self._cached_result(source, previous)
             if cached is not None:
                 slots[i] = cached
+                terms.add(cached, release=True)
                 report.reused_files += 1
             else:
                 todo.append((i, source))
@@ -279,6 +281,7 @@ class IndexStore:
             slots[i] = result
             done += 1
             if isinstance(result, FileResult):
+                terms.add(result, release=True)
                 chunks += result.n_chunks
                 report.tokenised_files += 1
             if progress:
@@ -290,7 +293,8 @@ class IndexStore:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
             raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx）：{self.corpus}"
                               + (f"（{detail}）" if detail else ""))
-        corpus = CorpusIndex.assemble(results, self.params, skipped)
+        corpus = CorpusIndex.assemble(results, self.params, skipped, terms)
+        del terms
         digests = {r.rel: r.sha256 for r in results}
         del results
         gen = self._publish(corpus, files, digests)
@@ -316,12 +320,11 @@ class IndexStore:
         yield from _run_parallel(todo, workers, job)
 
     def _prune(self, keep: set[str]) -> None:
-        """Drop cached tokens of content no longer in the corpus (same settings only)."""
-        suffix = f"-{self.token_key}.tok"
+        """Drop cached tokens of content no longer in the corpus, and tokens made by other
+        settings or another version of the code (they would never be read again)."""
+        wanted = {f"{digest}-{self.token_key}.tok" for digest in keep}
         for path in (self.folder / "files").iterdir():
-            name = path.name
-            stale = name.endswith(".json") or (name.endswith(suffix) and name[: -len(suffix)] not in keep)
-            if stale:
+            if path.name not in wanted and not path.name.startswith("."):
                 with contextlib.suppress(OSError):
                     path.unlink()
 

@@ -278,3 +278,19 @@ def test_cli_progress_on_terminal_only_and_not_with_quiet(corpus, tmp_path):
     piped = subprocess.run([sys.executable, "-m", "bot", "index", "--corpus", str(corpus), "--rebuild"],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and "建立索引" not in piped.stderr
+
+
+def test_term_numbering_does_not_depend_on_arrival_order():
+    from retrieval.corpus import TermMerger
+
+    files, _ = store.discover(SEEDS)
+    plain = [ingest.process_file(f, PARAMS) for f in files]
+    reference = CorpusIndex.assemble(plain, PARAMS)
+    arrived = [ingest.process_file(f, PARAMS) for f in files]
+    merger = TermMerger()
+    for result in reversed(arrived):  # the last file finished first
+        merger.add(result, release=True)
+    assert all(r.terms == [] for r in arrived)
+    merged = CorpusIndex.assemble(arrived, PARAMS, terms=merger)
+    assert list(merged.bm25.vocab) == list(reference.bm25.vocab)
+    same_index(reference, merged)
