@@ -41,8 +41,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 
@@ -76,10 +74,13 @@ def questions(n: int, seed: int = 11) -> list[str]:
 # --- phases: each runs in a fresh process and prints one JSON object -------------------------------
 
 def phase_build(corpus: str, cache: str, workers: int, force: bool) -> dict:
+    from config import load_settings
     from retrieval.store import IndexStore
 
+    # The same index settings as every other phase and the CLI, so they share one index.
+    params = load_settings(overrides={"corpus": corpus, "cache_dir": cache}).index_params()
     start = time.perf_counter()
-    index, report = IndexStore(Path(corpus), Path(cache), PARAMS, workers).open(force=force)
+    index, report = IndexStore(Path(corpus), Path(cache), params, workers).open(force=force)
     seconds = time.perf_counter() - start
     chars = int(index.tables["doc_bytes"][-1])
     cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
