@@ -26,9 +26,12 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(PY) -m pytest -q -m "not bench"
 
-# Benchmarks over ../shared/datasets and synthetic corpora; see benchmarks/README.md.
+# Benchmarks: answer quality on ../shared/datasets, the Telegram load test, and the scale
+# benchmark at 10,000 chunks (BENCH_CHUNKS=100000 for the larger run; see benchmarks/README.md).
+BENCH_CHUNKS ?= 10000
 bench: $(STAMP)
-	$(PY) -m pytest -q -m bench -s
+	$(PY) -m pytest -q -m bench -s -p no:cacheprovider
+	$(PY) benchmarks/run.py --chunks $(BENCH_CHUNKS) --work $${TMPDIR:-/tmp}/reportqa-bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
