@@ -38,6 +38,10 @@ FORMAT_VERSION = 3
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
 
+class StaleIndex(ValueError):
+    """The cached index is intact but was made by another format version or other settings."""
+
+
 class CorpusError(Exception):
     """The corpus folder cannot be used at all (missing, empty). The message is for users."""
 
@@ -157,9 +161,9 @@ class IndexStore:
     def _read_manifest(self, gen: Path) -> dict[str, Any]:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
-            raise ValueError("index format version differs")
+            raise StaleIndex("索引由另一版本的程序建立，格式不同")
         if manifest.get("params_key") != self.params_key:
-            raise ValueError("index was built with other settings")
+            raise StaleIndex("索引是用其他设置建立的")
         return manifest
 
     # --- the one public operation ---------------------------------------------------------------
@@ -183,8 +187,10 @@ class IndexStore:
                         report.skipped = corpus.skipped
                         report.seconds = time.perf_counter() - start
                         return corpus, report
-                except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+                except StaleIndex as exc:
                     report.warnings.append(f"索引缓存无法使用（{exc}），正在重建")
+                except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+                    report.warnings.append(f"索引缓存无法使用（文件已损坏或不完整：{exc}），正在重建")
             corpus = self._build(files, walk_skipped, report, progress)
         report.rebuilt = True
         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
