@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-all bench clean
+.PHONY: install run test test-slow test-all bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-# Everything, slow cases included (large files, many files).
+# The slow cases alone (a 200 MB file, 20,000 files, a heavier kill test).
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow
+
+# Everything but the benchmarks: the default suite and the slow cases.
 test-all: $(STAMP)
 	$(PY) -m pytest -q -m "not bench"
 
