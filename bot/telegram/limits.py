@@ -6,6 +6,8 @@ import time
 from collections import OrderedDict, deque
 from typing import Callable, Iterable
 
+from .lru import touch
+
 Clock = Callable[[], float]
 
 
@@ -23,13 +25,7 @@ class RateLimiter:
         self._events: OrderedDict[int, deque[float]] = OrderedDict()
 
     def _recent(self, key: int, now: float) -> deque[float]:
-        events = self._events.get(key)
-        if events is None:
-            events = self._events[key] = deque()
-            while len(self._events) > self.max_keys:
-                self._events.popitem(last=False)
-        else:
-            self._events.move_to_end(key)
+        events = touch(self._events, key, deque, self.max_keys)
         while events and events[0] <= now - self.window:
             events.popleft()
         return events

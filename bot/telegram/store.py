@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from retrieval import Sentence
 
+from .lru import touch
+
 CALLBACK_LIMIT = 64  # bytes Telegram allows in callback_data
 SOURCE, MORE, EXAMPLE = "o", "m", "x"
 
@@ -37,13 +39,7 @@ class AnswerStore:
         """Keep ``entry`` and return its short id (unique for this process)."""
         with self._lock:
             key = _base36(next(self._ids))
-            answers = self._chats.get(chat_id)
-            if answers is None:
-                answers = self._chats[chat_id] = OrderedDict()
-                while len(self._chats) > self.max_chats:
-                    self._chats.popitem(last=False)
-            else:
-                self._chats.move_to_end(chat_id)
+            answers = touch(self._chats, chat_id, OrderedDict, self.max_chats)
             answers[key] = entry
             while len(answers) > self.per_chat:
                 answers.popitem(last=False)
