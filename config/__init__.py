@@ -21,6 +21,7 @@ PROJECT_ROOT = CONFIG_DIR.parent
 DEFAULTS_FILE = CONFIG_DIR / "settings.toml"
 USER_DICT = CONFIG_DIR / "userdict.txt"
 STOPWORDS = CONFIG_DIR / "stopwords.txt"
+SYNONYMS = CONFIG_DIR / "synonyms.txt"
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
 
@@ -35,7 +36,7 @@ class Settings:
     top_k: int = 3
     retrieve_k: int = 30
     max_question_chars: int = 500
-    min_confidence: float = 0.17
+    min_confidence: float = 0.18
     max_chunk_chars: int = 400
     k1: float = 1.5
     b: float = 0.75

@@ -1,15 +1,16 @@
 """From a question to an answer: retrieve chunks, score their sentences, pick the best.
 
 Every candidate sentence gets a small vector of features that each look at the question
-differently (see :data:`FEATURES`): idf-weighted term coverage, character-bigram coverage
-weighted by rarity among the candidates (robust to segmentation), coverage of the sentence's
-neighbours and paragraph, proximity of the matched terms, whether the sentence carries the
-kind of answer the question asks for (a number, a date, a name, a place, a list), the chunk's
-BM25 standing, a preference for the report a question names by place or year, and marks
-against sentences that only restate the question or are very long. The score is the dot
-product with weights read from ``config/weights.toml`` (fitted by ``tools/fit_weights.py``).
-Whether to answer at all is decided by a separate confidence: how much of the question the
-best sentences cover, checked against ``settings.min_confidence``.
+differently (see :data:`FEATURES`): idf-weighted term coverage (a synonym from the thesaurus
+counts for half a term), character-bigram coverage weighted by rarity among the candidates
+(robust to segmentation), coverage of the sentence's neighbours and paragraph, whether the
+sentence carries the kind of answer the question asks for (a number in the asked unit, a date,
+a name, a place, a list) and the question's focus word (焦点 in 焦点是什么), the chunk's BM25
+standing, a preference for the report a question names by place or year, and marks against
+sentences that only restate the question or are very long. The score is the dot product with
+weights read from ``config/weights.toml`` (fitted by ``tools/fit_weights.py``). Whether to
+answer at all is decided by a separate confidence: how much of the question the best sentences
+cover, checked against ``settings.min_confidence``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from config import CONFIG_DIR, ConfigError
 
 from .corpus import CorpusIndex
+from .synonyms import Thesaurus, default_thesaurus
 from .text import Tokenizer, char_bigrams, normalize
 from .types import Answer, Sentence
 
@@ -54,7 +56,8 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
         rf"(?<![\d.])\d+(?:\.\d+)?\s*(?:%|‰)|百分之|(?<![\d{_CN_DIGITS}.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
         r"(?:万元|亿元|千元|元|万人|人次|人|名|所|个|项|次|间|平方米|平方公里|平米|㎡|m2|亩|台|套|班|万|亿|千|百|"
         r"天|小时|公里|千米|米|厘米|毫米|吨|公斤|千克|克|册|户|家|支|批|场|期|位|门|节|倍|分|条|座|届|件|篇|类|"
-        r"种|校|园|块|辆|张|岁|年|枚|只|部|本|首|集|层|周|秒|分钟|度|成|美元|英里|英尺|马力|公顷)"),
+        r"种|校|园|块|辆|张|岁|年|枚|只|部|本|首|集|层|周|秒|分钟|度|成|美元|英里|英尺|马力|公顷|"
+        r"km²|km2|km|cm|mm|kg|m²|m2|mg|ml|m|g|t)"),
     "time": re.compile(rf"\d{{2,4}}\s*年|[\d{_CN_DIGITS}]{{1,3}}\s*月|\d{{1,2}}\s*日|[{_CN_DIGITS}]{{4}}年|世纪|年代|"
                        r"年初|年底|上半年|下半年|春季|秋季|当年|同年|次年|翌年|公元|年间"),
     "person": re.compile(r"同志|局长|校长|书记|主任|县长|市长|先生|女士|总统|国王|皇帝|教授|博士|导演|演员|作家|"
@@ -80,6 +83,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # A place the question names: two or three characters and an administrative suffix.
 _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州))")
 _NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级属]")
+# What a synonym of a question term counts for, against the term itself.
+SYNONYM_WEIGHT = 0.5
 # Factor applied to the confidence when the question names a place the passage lacks.
 MISSING_FACTOR = 0.3
 # ... and when it names a year that neither the paragraph nor its report mentions: a passage about
@@ -112,6 +117,9 @@ FEATURES: tuple[str, ...] = (
     "type_nb",      # the sentence carries the asked-for type and its neighbours match the question
     "defines",      # a definition question, and the sentence opens by defining its subject
     "sent_bm25",    # BM25 of the sentence itself (relative to the best candidate)
+    "key_near",     # the question's rarest term is in the sentence or earlier in its chunk
+    "focus_sent",   # the question's focus word (焦点 in "焦点是什么", 大学 in "哪个大学") is in the sentence
+    "unit_match",   # the sentence has a number in the unit the question asks for (多少钱 → 元)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -173,6 +181,31 @@ class Question:
     every_place: bool
     subject: str = ""  # what a definition question asks about ("" otherwise)
     places: tuple[str, ...] = ()  # place names the question mentions
+    focus: str = ""  # the word naming what is asked for ("" if none is found)
+    unit: re.Pattern[str] | None = None  # a number with the unit the question asks in
+
+
+# The unit a "how many / how much" question expects its number in.
+_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|[^单]元")
+_PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
+_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
+_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所"}
+
+
+def number_unit(norm: str) -> re.Pattern[str] | None:
+    """A pattern for a number in the unit a question asks for (多少钱 → 元, 几所 → 所, 率 → %)."""
+    if not QUESTION_TYPES["number"].search(norm):
+        return None
+    if _PERCENT.search(norm):
+        unit = "%|‰|成"
+    elif _MONEY.search(norm):
+        unit = "元|万元|亿元"
+    else:
+        m = _ASKED_UNIT.search(norm)
+        if not m:
+            return None
+        unit = _SAME_UNIT.get(m.group("unit"), re.escape(m.group("unit")))
+    return re.compile(rf"(?<![\d.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?(?:{unit})")
 
 
 def question_types(norm: str) -> tuple[str, ...]:
@@ -183,6 +216,38 @@ def question_types(norm: str) -> tuple[str, ...]:
 def answer_shapes(norm: str) -> tuple[str, ...]:
     """The answer types a normalised sentence carries."""
     return tuple(name for name, pattern in ANSWER_SHAPES.items() if pattern.search(norm))
+
+
+_WH = re.compile(r"什么|多少|哪|谁|几|怎样|怎么|如何|何")
+_WH_FILLER = re.compile(r"^(?:一?[个所名位家种些年项类条部本座]|一|样的?)")
+_FOCUS_TAIL = re.compile(r"(?:是|为|有|叫|叫做|在|的|了|都|又|则|还|共|一共|分别|主要|具体)+$")
+# One-character words that end a longer name of what is asked (近视率, 用水量, 出生地).
+_SUFFIX_FOCUS = frozenset("率量数额费价值度期名地")
+# One-character words that are a focus on their own (字是什么, 号是什么).
+_ONE_CHAR_FOCUS = frozenset("字号姓名")
+_NOT_FOCUS = frozenset("是 有 在 为 的 了 时候 时间 地方 东西 事情 意思 样子 起来 一共 总共".split())
+
+
+def question_focus(norm: str, tokenizer: Tokenizer) -> str:
+    """The word that names what a question asks for: the noun right after the question word
+    ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点)."""
+    m = _WH.search(norm)
+    if not m:
+        return ""
+    after = _WH_FILLER.sub("", norm[m.end():])
+    words = tokenizer.tokens(after[:8], normalized=True) if after else []
+    if words and len(words[0]) >= 2 and after.startswith(words[0]) and words[0] not in _NOT_FOCUS:
+        return words[0]
+    before = _FOCUS_TAIL.sub("", norm[:m.start()])
+    words = tokenizer.tokens(before[-8:], normalized=True) if before else []
+    if words and before.endswith(words[-1]) and words[-1] not in _NOT_FOCUS:
+        last = words[-1]
+        if len(last) > 1:
+            return last
+        if last in _SUFFIX_FOCUS and len(words) > 1 and before.endswith(words[-2] + last):
+            return words[-2] + last  # 近视 + 率
+        return last if last in _ONE_CHAR_FOCUS else ""
+    return ""
 
 
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
@@ -198,7 +263,7 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places)
+                    places, question_focus(norm, tokenizer), number_unit(norm))
 
 
 @dataclass
@@ -216,8 +281,10 @@ class Composer:
     """Scores sentences of retrieved chunks against a question."""
 
     def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 30,
-                 min_confidence: float = 0.35, model: ScoringModel | None = None):
+                 min_confidence: float = 0.35, model: ScoringModel | None = None,
+                 thesaurus: Thesaurus | None = None):
         self.corpus = corpus
+        self.thesaurus = default_thesaurus() if thesaurus is None else thesaurus
         self.tokenizer = tokenizer
         self.retrieve_k = retrieve_k
         self.min_confidence = min_confidence
@@ -251,8 +318,22 @@ class Composer:
                     pref[d] += 0.5 if set(q.years) & years else -0.25
         return pref, chosen
 
-    def _retrieve(self, q: Question, pref: np.ndarray, chosen: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+    def _expand(self, terms: list[str]) -> dict[str, tuple[str, ...]]:
+        """Synonyms the reports use for each question term (terms without any are left out)."""
+        vocab = self.corpus.bm25.vocab
+        asked = set(terms)
+        out = {}
+        for t in terms:
+            syns = tuple(s for s in self.thesaurus.synonyms(t) if s in vocab and s not in asked)
+            if syns:
+                out[t] = syns
+        return out
+
+    def _retrieve(self, q: Question, pref: np.ndarray, chosen: np.ndarray | None,
+                  expansions: dict[str, tuple[str, ...]]) -> tuple[list[int], np.ndarray]:
         scores = self.corpus.bm25.scores(q.tokens)
+        if expansions:
+            scores += SYNONYM_WEIGHT * self.corpus.bm25.scores([s for syns in expansions.values() for s in syns])
         chunk_doc = self.corpus.tables["chunk_doc"]
         if chosen is not None and np.any(chosen[chunk_doc] & (scores > 0)):
             # The question names the place a report is about: answer from that report only.
@@ -272,7 +353,8 @@ class Composer:
         if not q.tokens and not q.bigrams:
             return None
         pref, chosen = self._doc_preference(q)
-        chunks, scores = self._retrieve(q, pref, chosen)
+        expansions = self._expand(list(dict.fromkeys(q.tokens)))
+        chunks, scores = self._retrieve(q, pref, chosen, expansions)
         if not chunks:
             return None
         corpus = self.corpus
@@ -288,6 +370,8 @@ class Composer:
         terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
         q_bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
         weights: dict[int, float] = {}
+        # Terms the reports word differently: (the term's weight, ids of its synonyms).
+        alternatives: list[tuple[float, int | None, frozenset[int]]] = []
         total_weight = 0.0
         for t in terms:
             w = max(bm25.idf_of(t), 0.05)
@@ -295,7 +379,20 @@ class Composer:
             tid = bm25.vocab.get(t)
             if tid is not None:
                 weights[tid] = w
+            if t in expansions:
+                alternatives.append((w, tid, frozenset(bm25.vocab[s] for s in expansions[t])))
         total_weight = total_weight or 1.0
+
+        def covered(toks: set[int]) -> float:
+            """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
+            found = sum(w for t, w in weights.items() if t in toks)
+            for w, tid, alts in alternatives:
+                if tid not in toks and not alts.isdisjoint(toks):
+                    found += SYNONYM_WEIGHT * w
+            return found / total_weight
+        known = [t for t in terms if bm25.vocab.get(t) is not None]
+        key_term = max(known, key=bm25.idf_of) if known else ""
+        focus = q.focus if q.focus and q.focus != key_term else ""
 
         rows_chunk: list[int] = []
         rows_sent: list[int] = []
@@ -312,6 +409,7 @@ class Composer:
         tfs: list[list[int]] = []
         best_in_chunk: list[bool] = []
         first_of_chunk: list[bool] = []
+        key_near: list[bool] = []
         last_of_chunk: list[bool] = []
         para_years: list[bool] = []
         seen: set[tuple[int, int]] = set()
@@ -342,7 +440,7 @@ class Composer:
                 norm = normalize(doc_text[starts[j]:ends[j]])
                 norms.append(norm)
                 grams.append(char_bigrams(norm))
-                tok_cov.append(sum(w for t, w in weights.items() if t in toks) / total_weight)
+                tok_cov.append(covered(toks))
                 lens.append(len(tok_list))
                 tfs.append([tok_list.count(t) if t in toks else 0 for t in term_list])
                 chunk_rel.append(rel)
@@ -351,14 +449,17 @@ class Composer:
                 chunk_rank.append(rank)
                 last_of_chunk.append(s == hi - 1)
                 para_text += norm
-            cov = sum(w for t, w in weights.items() if t in chunk_terms) / total_weight
+            cov = covered(chunk_terms)
             has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
                                             or bool(set(q.years) & self._doc_years[doc]))
             # A named place unknown to this report and absent from the passage: wrong place.
             foreign = any(p not in para_text and p not in self._doc_places[doc]
                           and (len(p) < 3 or p[:-1] not in self._doc_places[doc]) for p in q.places)
             top_cov = max(tok_cov[start:], default=0.0)
+            seen_key = False
             for i in range(start, len(rows_chunk)):
+                seen_key = seen_key or bool(key_term and key_term in norms[i])
+                key_near.append(seen_key)
                 ctx.append(cov)
                 para_years.append(has_year)
                 foreign_place.append(foreign)
@@ -421,6 +522,9 @@ class Composer:
                 X[i, F["year_miss"]] = 0.0 if para_years[i] else 1.0
             shapes = [t for t in q.types if ANSWER_SHAPES[t].search(norm)]
             X[i, F["sent_bm25"]] = sent_bm25[i]
+            X[i, F["key_near"]] = 1.0 if key_near[i] else 0.0
+            X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
+            X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
             if q.types:
                 matched = [t for t in q.types if t in shapes]
                 for t in matched:

@@ -174,3 +174,42 @@ def test_bad_weights_file_is_a_config_error(tmp_path, body):
     with pytest.raises(ConfigError) as info:
         compose.load_model(path)
     assert str(path) in str(info.value)
+
+
+# --- question focus and asked unit --------------------------------------------------------------
+
+@pytest.mark.parametrize("question, focus", [
+    ("选举的焦点是什么？", "焦点"),
+    ("他是哪个大学毕业的？", "大学"),
+    ("牡蒿在什么季节开花？", "季节"),
+    ("长葛市中小学生的近视率是多少？", "近视率"),
+    ("魏玩的字是什么？", "字"),
+    ("1842年，潘仕成做了什么事情？", ""),
+    ("在学校里工作的老师和职工加起来有多少？", ""),
+])
+def test_question_focus(question, focus):
+    assert compose.question_focus(normalize(question), default_tokenizer()) == focus
+
+
+@pytest.mark.parametrize("question, sentence, matches", [
+    ("溆浦县2021年共投入多少资金改善办学条件？", "2021年，共投入3.7亿元，新建学校", True),
+    ("溆浦县2021年共投入多少资金改善办学条件？", "新增义务教育学位2500个", False),
+    ("古丈县现有各级各类学校多少所？", "全县现有学校12所", True),
+    ("古丈县现有各级各类学校多少所？", "全县共有学生5000人", False),
+    ("全县有多少名教师？", "全县共有教师300人", True),
+    ("幼儿园普惠率是多少？", "普惠率达到90.5%", True),
+    ("幼儿园普惠率是多少？", "新建幼儿园3所", False),
+])
+def test_number_in_the_asked_unit(question, sentence, matches):
+    unit = compose.number_unit(normalize(question))
+    assert unit is not None
+    assert bool(unit.search(normalize(sentence))) is matches
+
+
+def test_questions_without_a_number_ask_no_unit():
+    assert compose.number_unit(normalize("哪所学校被评为先进基层党组织？")) is None
+
+
+def test_unit_feature_marks_the_answer(engine):
+    row = _row(engine, "古丈县现有各级各类学校多少所？", "88所")
+    assert row[F["unit_match"]] == 1.0

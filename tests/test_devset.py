@@ -70,14 +70,14 @@ def test_first_three_rate(summary):
 
 def test_unanswerable_refused(summary, outcomes):
     answered = [o.item.qid for o in outcomes if not o.item.answerable and o.answered]
-    # Measured 0.769 (10 of 13); the target is 0.9, see docs/quality.md for the trade-off.
-    assert summary["refused_unanswerable"] >= 0.84, f"answered: {answered}"
+    # Measured 0.923 (12 of 13); the target is 0.9, see docs/quality.md for the trade-off.
+    assert summary["refused_unanswerable"] >= 0.9, f"answered: {answered}"
 
 
 def test_answerable_not_refused(summary, outcomes):
     refused = [o.item.qid for o in outcomes if o.item.answerable and not o.answered]
-    # Measured 0.083 (7 of 84, all colloquial paraphrases); the target is 0.03.
-    assert summary["refused_answerable"] <= 0.09, f"refused: {refused}"
+    # Measured 0.071 (6 of 84, all colloquial paraphrases); the target is 0.03.
+    assert summary["refused_answerable"] <= 0.08, f"refused: {refused}"
 
 
 def test_named_report_is_cited_first(outcomes):

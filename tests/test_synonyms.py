@@ -1,0 +1,59 @@
+"""The thesaurus that lets a question match a report worded differently."""
+
+from __future__ import annotations
+
+import json
+
+from retrieval.compose import Composer
+from retrieval.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
+
+
+def test_groups_link_each_word_to_the_others():
+    th = Thesaurus([["教师", "老师", "教员"], ["走访", "拜访"]])
+    assert th.synonyms("老师") == ("教员", "教师")
+    assert th.synonyms("拜访") == ("走访",)
+    assert th.synonyms("学生") == ()
+
+
+def test_one_character_words_and_lone_words_are_ignored():
+    th = Thesaurus([["师", "老师"], ["校"], ["學校", "学校"]])  # 學校 normalises to 学校
+    assert th.synonyms("老师") == () and th.synonyms("师") == ()
+    assert len(th) == 0
+
+
+def test_cilin_tree_reads_only_small_synonym_groups(tmp_path):
+    tree = {"A": {"tag": "人", "sub": {"a": {"tag": "x", "sub": {
+        "01=": ["教师", "老师"],
+        "02#": ["教师", "学生"],  # related, not synonyms
+        "03=": [f"词{i:02d}" for i in range(MAX_GROUP + 1)],  # too loose
+    }}}}}
+    path = tmp_path / "tree.json"
+    path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
+    assert cilin_groups(path) == [["教师", "老师"]]
+
+
+def test_synonyms_file_lines_and_comments(tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("# comment\n教职工 教职员工  # trailing\n\n留守儿童 留守孩子\n", encoding="utf-8")
+    assert file_groups(path) == [["教职工", "教职员工"], ["留守儿童", "留守孩子"]]
+
+
+def test_shipped_thesaurus_knows_common_words():
+    assert "教师" in default_thesaurus().synonyms("老师")
+
+
+def test_a_synonym_counts_towards_coverage(engine):
+    """A question worded with a synonym covers the sentence, but less than the report's own word."""
+    composer = engine.composer
+    plain = Composer(engine.corpus, composer.tokenizer, retrieve_k=composer.retrieve_k,
+                     min_confidence=composer.min_confidence, model=composer.model, thesaurus=Thesaurus())
+
+    def best(c: Composer, question: str) -> float:
+        cands = c.candidates(question)
+        texts = [engine.corpus.sentence_text(a, b) for a, b in zip(cands.chunk, cands.sent)]
+        return max(cands.confidence[i] for i, t in enumerate(texts) if "周转宿舍" in t)
+
+    worded = "溆浦县给教师建了多少套周转宿舍？"
+    reworded = "溆浦县给老师建了多少套周转宿舍？"
+    assert best(composer, reworded) > best(plain, reworded)
+    assert best(composer, reworded) < best(composer, worded)
