@@ -119,7 +119,7 @@ FEATURES: tuple[str, ...] = (
     "sent_bm25",    # BM25 of the sentence itself (relative to the best candidate)
     "key_near",     # the question's rarest term is in the sentence or earlier in its chunk
     "focus_sent",   # the question's focus word (焦点 in "焦点是什么", 大学 in "哪个大学") is in the sentence
-    "unit_match",   # the sentence has a number in the unit the question asks for (多少钱 → 元)
+    "unit_match",   # the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -182,18 +182,32 @@ class Question:
     subject: str = ""  # what a definition question asks about ("" otherwise)
     places: tuple[str, ...] = ()  # place names the question mentions
     focus: str = ""  # the word naming what is asked for ("" if none is found)
-    unit: re.Pattern[str] | None = None  # a number with the unit the question asks in
+    unit: re.Pattern[str] | None = None  # what the asked value looks like (a number in its unit, a year)
 
 
 # The unit a "how many / how much" question expects its number in.
 _MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|[^单]元")
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
-_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所"}
+_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所|名|人|家"}
+# Questions that ask for a year, a month or a day, and what such a value looks like.
+_ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代")
+_ASKS_MONTH = re.compile(r"哪个月|几月|哪一?月份")
+_ASKS_DAY = re.compile(r"哪一?天|几号|几日|日期|哪一日")
+_YEAR_VALUE = re.compile(rf"\d{{2,4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年|年代|公元|世纪")
+_MONTH_VALUE = re.compile(rf"[\d{_CN_DIGITS}]{{1,3}}\s*月")
+_DAY_VALUE = re.compile(rf"[\d{_CN_DIGITS}]{{1,3}}\s*[日号]")
 
 
-def number_unit(norm: str) -> re.Pattern[str] | None:
-    """A pattern for a number in the unit a question asks for (多少钱 → 元, 几所 → 所, 率 → %)."""
+def asked_unit(norm: str) -> re.Pattern[str] | None:
+    """What the value a question asks for looks like: a number in its unit (多少钱 → 元, 几所 → 所,
+    率 → %), or a year, month or day (哪一年 → 1912年); None when the question does not say."""
+    if _ASKS_YEAR.search(norm):
+        return _YEAR_VALUE
+    if _ASKS_MONTH.search(norm):
+        return _MONTH_VALUE
+    if _ASKS_DAY.search(norm):
+        return _DAY_VALUE
     if not QUESTION_TYPES["number"].search(norm):
         return None
     if _PERCENT.search(norm):
@@ -263,7 +277,7 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places, question_focus(norm, tokenizer), number_unit(norm))
+                    places, question_focus(norm, tokenizer), asked_unit(norm))
 
 
 @dataclass

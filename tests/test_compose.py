@@ -199,15 +199,19 @@ def test_question_focus(question, focus):
     ("全县有多少名教师？", "全县共有教师300人", True),
     ("幼儿园普惠率是多少？", "普惠率达到90.5%", True),
     ("幼儿园普惠率是多少？", "新建幼儿园3所", False),
+    ("第一次巴尔干战争于何年爆发？", "1912年3月13日，巴尔干同盟成立", True),
+    ("第一次巴尔干战争于何年爆发？", "10月18日爆发第一次巴尔干战争", False),
+    ("学校哪个月开学？", "9月1日开学", True),
+    ("学校哪个月开学？", "2021年开学", False),
 ])
-def test_number_in_the_asked_unit(question, sentence, matches):
-    unit = compose.number_unit(normalize(question))
+def test_value_of_the_asked_kind(question, sentence, matches):
+    unit = compose.asked_unit(normalize(question))
     assert unit is not None
     assert bool(unit.search(normalize(sentence))) is matches
 
 
 def test_questions_without_a_number_ask_no_unit():
-    assert compose.number_unit(normalize("哪所学校被评为先进基层党组织？")) is None
+    assert compose.asked_unit(normalize("哪所学校被评为先进基层党组织？")) is None
 
 
 def test_unit_feature_marks_the_answer(engine):
