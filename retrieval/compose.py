@@ -29,7 +29,7 @@ from config import CONFIG_DIR, ConfigError
 from .corpus import CorpusIndex
 from .synonyms import Thesaurus, default_thesaurus
 from .text import Tokenizer, char_bigrams, normalize
-from .types import Answer, Sentence
+from .types import SECTION_SEP, Answer, Sentence
 
 WEIGHTS_FILE = CONFIG_DIR / "weights.toml"
 
@@ -91,6 +91,11 @@ MISSING_FACTOR = 0.3
 # other years cannot answer for that year, so such a sentence never carries an answer.
 YEAR_MISSING_FACTOR = 0.0
 
+# A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year,
+# and questions that ask about plans rather than results.
+_PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
+_ASKS_PLAN = re.compile(r"计划|打算|谋划|将要|将会|准备|明年|下一步|今后|目标|思路|安排|要点|预计|(?<!即)将(?!近)")
+
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
 _DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
@@ -120,6 +125,7 @@ FEATURES: tuple[str, ...] = (
     "key_near",     # the question's rarest term is in the sentence or earlier in its chunk
     "focus_sent",   # the question's focus word (焦点 in "焦点是什么", 大学 in "哪个大学") is in the sentence
     "unit_match",   # the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)
+    "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -316,6 +322,11 @@ class Composer:
         self._all_places = set().union(*self._doc_places) if self._doc_places else set()
         self._doc_years = [set(meta.years) for meta in corpus.docs]
         self._titles = [normalize(meta.title) for meta in corpus.docs]
+        # Per section: the top-level heading of a plan part, normalised ("" for other sections).
+        self._plan_heading = []
+        for section in corpus.sections:
+            top = normalize(section.split(SECTION_SEP, 1)[0]) if section else ""
+            self._plan_heading.append(top if _PLAN_SECTION.search(top) and "总结" not in top else "")
 
     def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place/year the question names, -1 if another one is named;
@@ -424,6 +435,7 @@ class Composer:
         best_in_chunk: list[bool] = []
         first_of_chunk: list[bool] = []
         key_near: list[bool] = []
+        plans: list[float] = []
         last_of_chunk: list[bool] = []
         para_years: list[bool] = []
         seen: set[tuple[int, int]] = set()
@@ -439,6 +451,11 @@ class Composer:
             starts = tables["sent_start"][lo:hi].tolist()
             ends = tables["sent_end"][lo:hi].tolist()
             para_start = int(tables["para_start"][c])
+            heading = self._plan_heading[int(tables["chunk_section"][c])]
+            plan = 0.0
+            if heading:
+                asks_plan = bool(_ASKS_PLAN.search(q.norm)) or any(y in heading for y in year_strs)
+                plan = 1.0 if asks_plan else -1.0
             doc_text = corpus.text(doc)
             rel = float(scores[c]) / top_score
             chunk_terms: set[int] = set()
@@ -458,6 +475,7 @@ class Composer:
                 lens.append(len(tok_list))
                 tfs.append([tok_list.count(t) if t in toks else 0 for t in term_list])
                 chunk_rel.append(rel)
+                plans.append(plan)
                 first_of_chunk.append(s == lo)
                 opens_para.append(starts[j] == para_start)
                 chunk_rank.append(rank)
@@ -539,6 +557,7 @@ class Composer:
             X[i, F["key_near"]] = 1.0 if key_near[i] else 0.0
             X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
+            X[i, F["plan"]] = plans[i]
             if q.types:
                 matched = [t for t in q.types if t in shapes]
                 for t in matched:

@@ -217,3 +217,12 @@ def test_questions_without_a_number_ask_no_unit():
 def test_unit_feature_marks_the_answer(engine):
     row = _row(engine, "古丈县现有各级各类学校多少所？", "88所")
     assert row[F["unit_match"]] == 1.0
+
+
+def test_plan_sentences_answer_plan_questions_not_result_questions(engine):
+    """A sentence under a report's 工作计划 heading answers "what is planned", not "what was done"."""
+    plan = _row(engine, "怀化市明年计划消除多少个义务教育大班额？", "655个")
+    result = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "655个")
+    done = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "1463个")
+    assert plan[F["plan"]] == 1.0 and result[F["plan"]] == -1.0 and done[F["plan"]] == 0.0
+    assert compose.default_model().as_mapping()["plan"] > 0
