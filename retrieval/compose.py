@@ -125,6 +125,8 @@ FEATURES: tuple[str, ...] = (
     "key_near",     # the question's rarest term is in the sentence or earlier in its chunk
     "focus_sent",   # the question's focus word (焦点 in "焦点是什么", 大学 in "哪个大学") is in the sentence
     "unit_match",   # the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)
+    "win_cov",      # tok_cov of the sentence together with its previous or next sentence (the better)
+    "value_near",   # a value of the asked kind right next to a question term (公费师范生267人), by the term's idf
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
@@ -226,6 +228,30 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
             return None
         unit = _SAME_UNIT.get(m.group("unit"), re.escape(m.group("unit")))
     return re.compile(rf"(?<![\d.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?(?:{unit})")
+
+
+VALUE_AFTER = 4   # characters between a question term and a value that follows it (学校88所)
+VALUE_BEFORE = 2  # ... and between a value and a term that follows it (267名公费师范生)
+
+
+def value_near_term(norm: str, unit: re.Pattern[str], terms: list[tuple[str, float]]) -> float:
+    """The largest weight of a question term that a value of the asked kind directly follows or
+    precedes in ``norm`` (0 if none): 学校88所 answers 学校多少所, 682人 far from it does not."""
+    spans = [(m.start(), m.end()) for m in unit.finditer(norm)]
+    if not spans:
+        return 0.0
+    best = 0.0
+    for term, weight in terms:
+        if weight <= best:
+            continue
+        pos = norm.find(term)
+        while pos >= 0:
+            end = pos + len(term)
+            if any(0 <= a - end <= VALUE_AFTER or 0 <= pos - b <= VALUE_BEFORE for a, b in spans):
+                best = weight
+                break
+            pos = norm.find(term, pos + 1)
+    return best
 
 
 def question_types(norm: str) -> tuple[str, ...]:
@@ -418,6 +444,10 @@ class Composer:
         known = [t for t in terms if bm25.vocab.get(t) is not None]
         key_term = max(known, key=bm25.idf_of) if known else ""
         focus = q.focus if q.focus and q.focus != key_term else ""
+        # Question terms of two or more characters with their weight relative to the rarest one.
+        top_idf = max((bm25.idf_of(t) for t in known), default=1.0) or 1.0
+        near_terms = sorted(((t, bm25.idf_of(t) / top_idf) for t in known if len(t) >= 2),
+                            key=lambda tw: -tw[1])
 
         rows_chunk: list[int] = []
         rows_sent: list[int] = []
@@ -436,6 +466,7 @@ class Composer:
         first_of_chunk: list[bool] = []
         key_near: list[bool] = []
         plans: list[float] = []
+        tsets: list[set[int]] = []
         last_of_chunk: list[bool] = []
         para_years: list[bool] = []
         seen: set[tuple[int, int]] = set()
@@ -465,6 +496,7 @@ class Composer:
                 tok_list = all_toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]]
                 toks = set(tok_list)
                 chunk_terms |= toks
+                tsets.append(toks)
                 rows_chunk.append(c)
                 rows_sent.append(s)
                 rows_doc.append(doc)
@@ -558,6 +590,11 @@ class Composer:
             X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
             X[i, F["plan"]] = plans[i]
+            wp = tok_cov[i] if first_of_chunk[i] else covered(tsets[i - 1] | tsets[i])
+            wn = tok_cov[i] if last_of_chunk[i] else covered(tsets[i] | tsets[i + 1])
+            X[i, F["win_cov"]] = max(wp, wn)
+            if q.unit is not None and X[i, F["unit_match"]]:
+                X[i, F["value_near"]] = value_near_term(norm, q.unit, near_terms)
             if q.types:
                 matched = [t for t in q.types if t in shapes]
                 for t in matched:

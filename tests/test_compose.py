@@ -226,3 +226,23 @@ def test_plan_sentences_answer_plan_questions_not_result_questions(engine):
     done = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "1463个")
     assert plan[F["plan"]] == 1.0 and result[F["plan"]] == -1.0 and done[F["plan"]] == 0.0
     assert compose.default_model().as_mapping()["plan"] > 0
+
+
+@pytest.mark.parametrize("sentence, near", [
+    ("其中：特岗招聘142人、面向社会公开招聘261人、外县调入12人。", 1.0),
+    ("通过特岗计划、面向社会公开招聘等渠道共补充教师682人。", 0.0),  # the number is about all channels
+    ("共有261名面向社会公开招聘的教师。", 0.4),  # close to 社会, too far from 公开招聘
+])
+def test_value_next_to_a_question_term(sentence, near):
+    unit = compose.asked_unit(normalize("面向社会公开招聘了多少人？"))
+    assert compose.value_near_term(normalize(sentence), unit, [("公开招聘", 1.0), ("社会", 0.4)]) == near
+
+
+def test_window_coverage_counts_the_previous_sentence(engine):
+    """A sentence that answers right after the one naming the topic covers the question with it."""
+    cands = engine.composer.candidates("溆浦县面向社会公开招聘了多少人？")
+    X = cands.features
+    assert (X[:, F["win_cov"]] >= X[:, F["tok_cov"]] - 1e-12).all()
+    assert (X[:, F["win_cov"]] > X[:, F["tok_cov"]] + 1e-6).any()
+    row = _row(engine, "溆浦县面向社会公开招聘了多少人？", "261人")
+    assert row[F["value_near"]] > 0.5 and row[F["unit_match"]] == 1.0
