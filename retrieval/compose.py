@@ -40,7 +40,8 @@ QUESTION_TYPES: dict[str, re.Pattern[str]] = {
                        r"什么朝代|哪个世纪|几号|哪个时期|什么时期|多少年"),
     "person": re.compile(r"谁|哪位|何人|姓名|哪个人|哪一人|什么人|哪一位"),
     "place": re.compile(r"哪里|哪儿|在哪(?![一个]?[年月天日时])|何地|何处|什么地方|哪个[县市区乡镇省国州城地]|哪些[县市区乡镇国地]|"
-                        r"哪[所个家]学校|哪些学校|哪座|哪一座|哪个国家|哪国"),
+                        r"哪[所个家]学校|哪些学校|哪座|哪一座|哪个国家|哪国|什么(?:地区|国家|城市|省份?|位置|地点|区域)|"
+                        r"哪[个些一]?(?:地区|城市|省份|位置|地点|区域)|位于何"),
     "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期成岁年天种位部本场届]|几成|比例|比率|比重|"
                          r"百分之|占比|多大|多高|多长|多远|多重|多久|多深|多宽|多厚|数量|人数|金额|规模|率是|率为|率达|"
                          r"[^效频]率[？?]?$|增长了|提高了|下降了|增加了|减少了"),
@@ -126,6 +127,7 @@ FEATURES: tuple[str, ...] = (
     "focus_sent",   # the question's focus word (焦点 in "焦点是什么", 大学 in "哪个大学") is in the sentence
     "unit_match",   # the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)
     "win_cov",      # tok_cov of the sentence together with its previous or next sentence (the better)
+    "category_head",  # the last character of the asked kind (大学, 宗教) ends another word here (香港大学, 伊斯兰教)
     "value_near",   # a value of the asked kind right next to a question term (公费师范生267人), by the term's idf
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
@@ -191,6 +193,7 @@ class Question:
     places: tuple[str, ...] = ()  # place names the question mentions
     focus: str = ""  # the word naming what is asked for ("" if none is found)
     unit: re.Pattern[str] | None = None  # what the asked value looks like (a number in its unit, a year)
+    category: str = ""  # the noun after the question word (大学 in 哪个大学), "" if none
 
 
 # The unit a "how many / how much" question expects its number in.
@@ -274,9 +277,9 @@ _ONE_CHAR_FOCUS = frozenset("字号姓名")
 _NOT_FOCUS = frozenset("是 有 在 为 的 了 时候 时间 地方 东西 事情 意思 样子 起来 一共 总共".split())
 
 
-def question_focus(norm: str, tokenizer: Tokenizer) -> str:
-    """The word that names what a question asks for: the noun right after the question word
-    ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点)."""
+def question_category(norm: str, tokenizer: Tokenizer) -> str:
+    """The noun right after the question word, naming the kind of thing asked for
+    ("哪个大学" → 大学, "什么宗教" → 宗教); "" if the question word is not followed by one."""
     m = _WH.search(norm)
     if not m:
         return ""
@@ -284,6 +287,18 @@ def question_focus(norm: str, tokenizer: Tokenizer) -> str:
     words = tokenizer.tokens(after[:8], normalized=True) if after else []
     if words and len(words[0]) >= 2 and after.startswith(words[0]) and words[0] not in _NOT_FOCUS:
         return words[0]
+    return ""
+
+
+def question_focus(norm: str, tokenizer: Tokenizer) -> str:
+    """The word that names what a question asks for: the noun right after the question word
+    ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点)."""
+    category = question_category(norm, tokenizer)
+    if category:
+        return category
+    m = _WH.search(norm)
+    if not m:
+        return ""
     before = _FOCUS_TAIL.sub("", norm[:m.start()])
     words = tokenizer.tokens(before[-8:], normalized=True) if before else []
     if words and before.endswith(words[-1]) and words[-1] not in _NOT_FOCUS:
@@ -309,7 +324,8 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places, question_focus(norm, tokenizer), asked_unit(norm))
+                    places, question_focus(norm, tokenizer), asked_unit(norm),
+                    question_category(norm, tokenizer))
 
 
 @dataclass
@@ -593,6 +609,8 @@ class Composer:
             wp = tok_cov[i] if first_of_chunk[i] else covered(tsets[i - 1] | tsets[i])
             wn = tok_cov[i] if last_of_chunk[i] else covered(tsets[i] | tsets[i + 1])
             X[i, F["win_cov"]] = max(wp, wn)
+            if q.category and q.category[-1] in norm.replace(q.category, ""):
+                X[i, F["category_head"]] = 1.0
             if q.unit is not None and X[i, F["unit_match"]]:
                 X[i, F["value_near"]] = value_near_term(norm, q.unit, near_terms)
             if q.types:

@@ -25,6 +25,8 @@ from retrieval.text import default_tokenizer, normalize
     ("职业中专更名后叫什么？", "name"),
     ("这个奖项的名称是什么？", "name"),
     ("控辍保学做了哪些工作？", "list"),
+    ("大果西番莲分布在什么地区？", "place"),
+    ("这条河流经哪些城市？", "place"),
 ])
 def test_question_types(question, expected):
     types = question_types(normalize(question))
@@ -246,3 +248,18 @@ def test_window_coverage_counts_the_previous_sentence(engine):
     assert (X[:, F["win_cov"]] > X[:, F["tok_cov"]] + 1e-6).any()
     row = _row(engine, "溆浦县面向社会公开招聘了多少人？", "261人")
     assert row[F["value_near"]] > 0.5 and row[F["unit_match"]] == 1.0
+
+
+def test_category_head_marks_a_word_of_the_asked_kind():
+    tok = default_tokenizer()
+    q = analyse("罗保铭毕业于哪所大学？", tok)
+    assert q.category == "大学" and q.focus == "大学"
+    assert analyse("选举的焦点是什么？", tok).category == ""  # 焦点 comes before the question word
+
+
+def test_category_head_feature(engine):
+    cands = engine.composer.candidates("古丈县哪所学校获评全国文明校园？")
+    texts = [normalize(engine.corpus.sentence_text(c, s)) for c, s in zip(cands.chunk, cands.sent)]
+    for text, flag in zip(texts, cands.features[:, F["category_head"]]):
+        assert bool(flag) == ("校" in text.replace("学校", "")), text
+    assert 0 < cands.features[:, F["category_head"]].sum() < len(texts)
