@@ -36,7 +36,7 @@ class Settings:
     top_k: int = 3
     retrieve_k: int = 30
     max_question_chars: int = 500
-    min_confidence: float = 0.18
+    min_confidence: float = 0.19
     max_chunk_chars: int = 400
     k1: float = 1.5
     b: float = 0.75

@@ -86,6 +86,10 @@ _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州))")
 _NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级属]")
 # What a synonym of a question term counts for, against the term itself.
 SYNONYM_WEIGHT = 0.5
+# Factor applied to the confidence of a sentence that holds a value of the kind the question asks
+# for (多少钱 and 3.7亿元): colloquial questions share few words with the report, but an answer of
+# the right kind is evidence that the sentence answers. Set with min_confidence on the dev set.
+VALUE_EVIDENCE = 1.25
 # Factor applied to the confidence when the question names a place the passage lacks.
 MISSING_FACTOR = 0.3
 # ... and when it names a year that neither the paragraph nor its report mentions: a passage about
@@ -626,6 +630,8 @@ class Composer:
                 rest = norm[norm.find(q.subject) + len(q.subject):]
                 X[i, F["defines"]] = 1.0 if _DEFINES.match(rest) else 0.5
             c = 0.5 * tok_cov[i] + 0.5 * big
+            if X[i, F["unit_match"]]:
+                c = min(1.0, c * VALUE_EVIDENCE)
             if year_strs and not para_years[i]:
                 c *= YEAR_MISSING_FACTOR
             if foreign_place[i]:

@@ -263,3 +263,14 @@ def test_category_head_feature(engine):
     for text, flag in zip(texts, cands.features[:, F["category_head"]]):
         assert bool(flag) == ("校" in text.replace("学校", "")), text
     assert 0 < cands.features[:, F["category_head"]].sum() < len(texts)
+
+
+def test_a_value_of_the_asked_kind_raises_confidence(engine):
+    """Same coverage, but only one sentence holds a number in the asked unit: it is more confident."""
+    cands = engine.composer.candidates("古丈县现有各级各类学校多少所？")
+    X, conf = cands.features, cands.confidence
+    with_value = X[:, F["unit_match"]] == 1.0
+    assert with_value.any() and (~with_value).any()
+    base = 0.5 * X[:, F["tok_cov"]] + 0.5 * X[:, F["big_cov"]]
+    expected = np.where(with_value, np.minimum(1.0, base * compose.VALUE_EVIDENCE), base)
+    assert np.allclose(conf, expected)

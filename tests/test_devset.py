@@ -76,8 +76,8 @@ def test_unanswerable_refused(summary, outcomes):
 
 def test_answerable_not_refused(summary, outcomes):
     refused = [o.item.qid for o in outcomes if o.item.answerable and not o.answered]
-    # Measured 0.071 (6 of 84, all colloquial paraphrases); the target is 0.03.
-    assert summary["refused_answerable"] <= 0.08, f"refused: {refused}"
+    # Measured 0.048 (4 of 84, all colloquial paraphrases); the target is 0.03.
+    assert summary["refused_answerable"] <= 0.06, f"refused: {refused}"
 
 
 def test_named_report_is_cited_first(outcomes):
