@@ -90,6 +90,9 @@ SYNONYM_WEIGHT = 0.5
 # for (多少钱 and 3.7亿元): colloquial questions share few words with the report, but an answer of
 # the right kind is evidence that the sentence answers. Set with min_confidence on the dev set.
 VALUE_EVIDENCE = 1.25
+# ... and of one that holds none when the question asks for one (a rate, a sum, a year): a report
+# that never gives 近视率 as a percentage does not answer "近视率是多少". Set on the dev set too.
+VALUE_MISSING = 0.4
 # Factor applied to the confidence when the question names a place the passage lacks.
 MISSING_FACTOR = 0.3
 # ... and when it names a year that neither the paragraph nor its report mentions: a passage about
@@ -632,6 +635,8 @@ class Composer:
             c = 0.5 * tok_cov[i] + 0.5 * big
             if X[i, F["unit_match"]]:
                 c = min(1.0, c * VALUE_EVIDENCE)
+            elif q.unit is not None:
+                c *= VALUE_MISSING
             if year_strs and not para_years[i]:
                 c *= YEAR_MISSING_FACTOR
             if foreign_place[i]:

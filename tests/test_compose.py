@@ -266,11 +266,17 @@ def test_category_head_feature(engine):
 
 
 def test_a_value_of_the_asked_kind_raises_confidence(engine):
-    """Same coverage, but only one sentence holds a number in the asked unit: it is more confident."""
+    """A sentence holding a number in the asked unit is more confident; one without is less."""
     cands = engine.composer.candidates("古丈县现有各级各类学校多少所？")
     X, conf = cands.features, cands.confidence
     with_value = X[:, F["unit_match"]] == 1.0
     assert with_value.any() and (~with_value).any()
     base = 0.5 * X[:, F["tok_cov"]] + 0.5 * X[:, F["big_cov"]]
-    expected = np.where(with_value, np.minimum(1.0, base * compose.VALUE_EVIDENCE), base)
+    expected = np.where(with_value, np.minimum(1.0, base * compose.VALUE_EVIDENCE), base * compose.VALUE_MISSING)
     assert np.allclose(conf, expected)
+
+
+def test_a_rate_no_sentence_gives_is_refused(engine):
+    """Asked for a rate, the reports' sentences about the subject hold no percentage: refused."""
+    assert not engine.answer("古丈县中小学生的近视率是多少？").answered
+    assert engine.answer("古丈县幼儿园普惠率是多少？").answered

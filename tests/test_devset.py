@@ -70,7 +70,7 @@ def test_first_three_rate(summary):
 
 def test_unanswerable_refused(summary, outcomes):
     answered = [o.item.qid for o in outcomes if not o.item.answerable and o.answered]
-    # Measured 0.923 (12 of 13); the target is 0.9, see docs/quality.md for the trade-off.
+    # Measured 1.0 (13 of 13); the target is 0.9, see docs/quality.md for the trade-off.
     assert summary["refused_unanswerable"] >= 0.9, f"answered: {answered}"
 
 
