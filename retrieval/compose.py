@@ -297,10 +297,12 @@ def question_category(norm: str, tokenizer: Tokenizer) -> str:
     return ""
 
 
-def question_focus(norm: str, tokenizer: Tokenizer) -> str:
+def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None) -> str:
     """The word that names what a question asks for: the noun right after the question word
-    ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点)."""
-    category = question_category(norm, tokenizer)
+    ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点).
+    ``category`` is :func:`question_category` of ``norm`` when the caller already has it."""
+    if category is None:
+        category = question_category(norm, tokenizer)
     if category:
         return category
     m = _WH.search(norm)
@@ -329,10 +331,10 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     m = _DEFINITION.match(norm.strip())
     subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
     places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
+    category = question_category(norm, tokenizer)
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places, question_focus(norm, tokenizer), asked_unit(norm),
-                    question_category(norm, tokenizer))
+                    places, question_focus(norm, tokenizer, category), asked_unit(norm), category)
 
 
 @dataclass

@@ -102,7 +102,8 @@ def write_toml(path: Path, weights: dict[str, float], diversity: float, sources:
         "",
         "[weights]",
     ]
-    lines += [f"{name} = {value:.4f}" for name, value in weights.items()]
+    lines += [f"{name} = {value:.4f}" + ("  # set by hand on the dev set; the fit keeps it" if name in FIXED else "")
+              for name, value in weights.items()]
     lines += ["", "[compose]", "# Score toll per sentence already shown from the same report (multi-report questions).",
               f"diversity = {diversity:.4f}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
