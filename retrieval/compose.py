@@ -374,10 +374,14 @@ class Composer:
         self._doc_years = [set(meta.years) for meta in corpus.docs]
         self._titles = [normalize(meta.title) for meta in corpus.docs]
         # Per section: the top-level heading of a plan part, normalised ("" for other sections).
+        plan_of: dict[str, str] = {}
         self._plan_heading = []
         for section in corpus.sections:
-            top = normalize(section.split(SECTION_SEP, 1)[0]) if section else ""
-            self._plan_heading.append(top if _PLAN_SECTION.search(top) and "总结" not in top else "")
+            raw = section.split(SECTION_SEP, 1)[0] if section else ""
+            if raw not in plan_of:
+                top = normalize(raw)
+                plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
+            self._plan_heading.append(plan_of[raw])
 
     def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place/year the question names, -1 if another one is named;
@@ -512,7 +516,9 @@ class Composer:
             if heading:
                 asks_plan = bool(_ASKS_PLAN.search(q.norm)) or any(y in heading for y in year_strs)
                 plan = 1.0 if asks_plan else -1.0
-            doc_text = corpus.text(doc)
+            # Only the chunk is decoded; sentence offsets are into the document.
+            chunk_text = corpus.chunk_text(c)
+            base = int(tables["chunk_start"][c])
             rel = float(scores[c]) / top_score
             chunk_terms: set[int] = set()
             start = len(rows_chunk)
@@ -525,7 +531,7 @@ class Composer:
                 rows_chunk.append(c)
                 rows_sent.append(s)
                 rows_doc.append(doc)
-                norm = normalize(doc_text[starts[j]:ends[j]])
+                norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
                 norms.append(norm)
                 grams.append(char_bigrams(norm))
                 tok_cov.append(covered(toks))

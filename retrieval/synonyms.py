@@ -30,24 +30,32 @@ class Thesaurus:
     """word → words that may replace it in a question."""
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()):
-        self._syn: dict[str, set[str]] = {}
+        self._groups: list[tuple[str, ...]] = []
+        self._index: dict[str, list[int]] = {}  # word → the groups it is in
         for group in groups:
             self.add_group(group)
 
-    def add_group(self, words: Iterable[str]) -> None:
-        members = {normalize(w).strip() for w in words}
+    def add_group(self, words: Iterable[str], *, normalized: bool = False) -> None:
+        """Make ``words`` synonyms of each other; ``normalized`` skips :func:`normalize` for words
+        already in matching form (词林 is Simplified and holds no full-width characters)."""
+        members = {w.strip() if normalized else normalize(w).strip() for w in words}
         members = {w for w in members if len(w) >= MIN_CHARS and " " not in w}
         if len(members) < 2:
             return
+        gid = len(self._groups)
+        self._groups.append(tuple(members))
         for w in members:
-            self._syn.setdefault(w, set()).update(members - {w})
+            self._index.setdefault(w, []).append(gid)
 
     def synonyms(self, word: str) -> tuple[str, ...]:
         """Other words of the groups ``word`` belongs to (sorted; empty if none)."""
-        return tuple(sorted(self._syn.get(word, ())))
+        found = {w for gid in self._index.get(word, ()) for w in self._groups[gid]}
+        found.discard(word)
+        return tuple(sorted(found))
 
     def __len__(self) -> int:
-        return len(self._syn)
+        """How many words have synonyms."""
+        return len(self._index)
 
 
 def cilin_groups(path: Path) -> list[list[str]]:
@@ -95,7 +103,7 @@ def default_thesaurus() -> Thesaurus:
     else:
         try:
             for group in cilin_groups(cilin):
-                thesaurus.add_group(group)
+                thesaurus.add_group(group, normalized=True)
         except (OSError, ValueError, AttributeError) as exc:
             log.warning("cannot read %s (%s); questions are matched without its synonyms", cilin, exc)
     if SYNONYMS.exists():
