@@ -34,9 +34,9 @@ class Settings:
     corpus: str = ""
     cache_dir: str = ""
     top_k: int = 3
-    retrieve_k: int = 30
+    retrieve_k: int = 10
     max_question_chars: int = 500
-    min_confidence: float = 0.19
+    min_confidence: float = 0.185
     max_chunk_chars: int = 400
     k1: float = 1.5
     b: float = 0.75

@@ -351,7 +351,7 @@ class Candidates:
 class Composer:
     """Scores sentences of retrieved chunks against a question."""
 
-    def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 30,
+    def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 10,
                  min_confidence: float = 0.35, model: ScoringModel | None = None,
                  thesaurus: Thesaurus | None = None):
         self.corpus = corpus
