@@ -87,7 +87,7 @@ _NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级�
 # What a synonym of a question term counts for, against the term itself.
 SYNONYM_WEIGHT = 0.5
 # Factor applied to the confidence of a sentence that holds a value of the kind the question asks
-# for (多少钱 and 3.7亿元): colloquial questions share few words with the report, but an answer of
+# for (多少钱 and 2.5亿元): colloquial questions share few words with the report, but an answer of
 # the right kind is evidence that the sentence answers. Set with min_confidence on the dev set.
 VALUE_EVIDENCE = 1.25
 # ... and of one that holds none when the question asks for one (a rate, a sum, a year): a report
@@ -135,7 +135,7 @@ FEATURES: tuple[str, ...] = (
     "unit_match",   # the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)
     "win_cov",      # tok_cov of the sentence together with its previous or next sentence (the better)
     "category_head",  # the last character of the asked kind (大学, 宗教) ends another word here (香港大学, 伊斯兰教)
-    "value_near",   # a value of the asked kind right next to a question term (公费师范生267人), by the term's idf
+    "value_near",   # a value of the asked kind right next to a question term (师范生30人), by the term's idf
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
@@ -240,13 +240,13 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\d.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?(?:{unit})")
 
 
-VALUE_AFTER = 4   # characters between a question term and a value that follows it (学校88所)
-VALUE_BEFORE = 2  # ... and between a value and a term that follows it (267名公费师范生)
+VALUE_AFTER = 4   # characters between a question term and a value that follows it (学校12所)
+VALUE_BEFORE = 2  # ... and between a value and a term that follows it (30名师范生)
 
 
 def value_near_term(norm: str, unit: re.Pattern[str], terms: list[tuple[str, float]]) -> float:
     """The largest weight of a question term that a value of the asked kind directly follows or
-    precedes in ``norm`` (0 if none): 学校88所 answers 学校多少所, 682人 far from it does not."""
+    precedes in ``norm`` (0 if none): 学校12所 answers 学校多少所, a total further away does not."""
     spans = [(m.start(), m.end()) for m in unit.finditer(norm)]
     if not spans:
         return 0.0
@@ -470,12 +470,12 @@ class Composer:
                 if tid not in toks and not alts.isdisjoint(toks):
                     found += SYNONYM_WEIGHT * w
             return found / total_weight
-        known = [t for t in terms if bm25.vocab.get(t) is not None]
-        key_term = max(known, key=bm25.idf_of) if known else ""
+        known = {t: bm25.idf_of(t) for t in terms if t in bm25.vocab}  # terms the reports use
+        key_term = max(known, key=known.__getitem__) if known else ""
         focus = q.focus if q.focus and q.focus != key_term else ""
         # Question terms of two or more characters with their weight relative to the rarest one.
-        top_idf = max((bm25.idf_of(t) for t in known), default=1.0) or 1.0
-        near_terms = sorted(((t, bm25.idf_of(t) / top_idf) for t in known if len(t) >= 2),
+        top_idf = known.get(key_term) or 1.0
+        near_terms = sorted(((t, idf / top_idf) for t, idf in known.items() if len(t) >= 2),
                             key=lambda tw: -tw[1])
 
         rows_chunk: list[int] = []
