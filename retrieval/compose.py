@@ -337,6 +337,33 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
                     places, question_focus(norm, tokenizer, category), asked_unit(norm), category)
 
 
+@dataclass(slots=True)
+class _Row:
+    """What the composer knows of one candidate sentence before its features are written."""
+
+    chunk: int
+    sent: int
+    doc: int
+    rank: int  # the chunk's BM25 rank
+    rel: float  # the chunk's BM25 score relative to the best chunk
+    plan: float  # +1 / -1 / 0, see the "plan" feature
+    norm: str  # normalised text
+    grams: set[str]
+    toks: set[int]
+    tok_cov: float
+    n_toks: int
+    tfs: list[int]  # counts of the question terms
+    first: bool  # first / last sentence of its chunk
+    last: bool
+    opens_para: bool
+    # Filled once the whole chunk is read:
+    ctx_cov: float = 0.0
+    key_near: bool = False
+    para_year: bool = False
+    foreign_place: bool = False
+    best_in_chunk: bool = False
+
+
 @dataclass
 class Candidates:
     """Candidate sentences of one question with their feature rows."""
@@ -478,26 +505,7 @@ class Composer:
         near_terms = sorted(((t, idf / top_idf) for t, idf in known.items() if len(t) >= 2),
                             key=lambda tw: -tw[1])
 
-        rows_chunk: list[int] = []
-        rows_sent: list[int] = []
-        rows_doc: list[int] = []
-        norms: list[str] = []
-        grams: list[set[str]] = []
-        tok_cov: list[float] = []
-        ctx: list[float] = []
-        chunk_rel: list[float] = []
-        chunk_rank: list[int] = []
-        opens_para: list[bool] = []
-        foreign_place: list[bool] = []
-        lens: list[int] = []
-        tfs: list[list[int]] = []
-        best_in_chunk: list[bool] = []
-        first_of_chunk: list[bool] = []
-        key_near: list[bool] = []
-        plans: list[float] = []
-        tsets: list[set[int]] = []
-        last_of_chunk: list[bool] = []
-        para_years: list[bool] = []
+        rows: list[_Row] = []
         seen: set[tuple[int, int]] = set()
         year_strs = [str(y) for y in q.years]
         tables = corpus.tables
@@ -521,49 +529,39 @@ class Composer:
             base = int(tables["chunk_start"][c])
             rel = float(scores[c]) / top_score
             chunk_terms: set[int] = set()
-            start = len(rows_chunk)
-            para_text = ""
+            chunk_rows: list[_Row] = []
             for j, s in enumerate(rng):
                 tok_list = all_toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]]
                 toks = set(tok_list)
                 chunk_terms |= toks
-                tsets.append(toks)
-                rows_chunk.append(c)
-                rows_sent.append(s)
-                rows_doc.append(doc)
                 norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
-                norms.append(norm)
-                grams.append(char_bigrams(norm))
-                tok_cov.append(covered(toks))
-                lens.append(len(tok_list))
-                tfs.append([tok_list.count(t) if t in toks else 0 for t in term_list])
-                chunk_rel.append(rel)
-                plans.append(plan)
-                first_of_chunk.append(s == lo)
-                opens_para.append(starts[j] == para_start)
-                chunk_rank.append(rank)
-                last_of_chunk.append(s == hi - 1)
-                para_text += norm
+                chunk_rows.append(_Row(
+                    chunk=c, sent=s, doc=doc, rank=rank, rel=rel, plan=plan, norm=norm,
+                    grams=char_bigrams(norm), toks=toks, tok_cov=covered(toks), n_toks=len(tok_list),
+                    tfs=[tok_list.count(t) if t in toks else 0 for t in term_list],
+                    first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start))
+            para_text = "".join(r.norm for r in chunk_rows)
             cov = covered(chunk_terms)
             has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
                                             or bool(set(q.years) & self._doc_years[doc]))
             # A named place unknown to this report and absent from the passage: wrong place.
             foreign = any(p not in para_text and p not in self._doc_places[doc]
                           and (len(p) < 3 or p[:-1] not in self._doc_places[doc]) for p in q.places)
-            top_cov = max(tok_cov[start:], default=0.0)
+            top_cov = max((r.tok_cov for r in chunk_rows), default=0.0)
             seen_key = False
-            for i in range(start, len(rows_chunk)):
-                seen_key = seen_key or bool(key_term and key_term in norms[i])
-                key_near.append(seen_key)
-                ctx.append(cov)
-                para_years.append(has_year)
-                foreign_place.append(foreign)
-                best_in_chunk.append(tok_cov[i] >= top_cov and top_cov > 0)
-        n = len(rows_chunk)
+            for r in chunk_rows:
+                seen_key = seen_key or bool(key_term and key_term in r.norm)
+                r.key_near = seen_key
+                r.ctx_cov = cov
+                r.para_year = has_year
+                r.foreign_place = foreign
+                r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
+            rows += chunk_rows
+        n = len(rows)
         # Drop repeated sentences (the same text retrieved twice), keeping the first.
         keep = []
-        for i in range(n):
-            key = (rows_doc[i], hash(norms[i]))
+        for i, r in enumerate(rows):
+            key = (r.doc, hash(r.norm))
             if key not in seen:
                 seen.add(key)
                 keep.append(i)
@@ -571,15 +569,15 @@ class Composer:
         # Rarity of each question bigram among the candidate sentences.
         qb = list(q_bigrams)
         if qb:
-            df = np.array([sum(1 for g in grams if b in g) for b in qb], dtype=np.float64)
+            df = np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)
             bw = np.log1p(n / (1.0 + df))
             bw_total = float(bw.sum()) or 1.0
         # BM25 of each sentence as its own document (idf from the index, length from the candidates).
         sent_bm25 = np.zeros(n)
         if weights and n:
-            tf = np.array(tfs, dtype=np.float64)
+            tf = np.array([r.tfs for r in rows], dtype=np.float64)
             idf = np.array(list(weights.values()))
-            length = np.array(lens, dtype=np.float64)
+            length = np.array([r.n_toks for r in rows], dtype=np.float64)
             norm_len = 1.2 * (0.25 + 0.75 * length / max(1.0, float(length.mean())))
             sent_bm25 = (tf * 2.2 / (tf + norm_len[:, None]) * idf).sum(axis=1)
             top = float(sent_bm25.max())
@@ -588,23 +586,25 @@ class Composer:
         primary = q.types[0] if q.types else ""
         X = np.zeros((n, len(FEATURES)))
         conf = np.zeros(n)
-        for i in range(n):
-            g = grams[i]
-            norm = norms[i]
+        for i, r in enumerate(rows):
+            g = r.grams
+            norm = r.norm
+            prev = rows[i - 1] if not r.first else None
+            nxt = rows[i + 1] if not r.last else None
             big = 0.0
             if qb:
                 hits = [j for j, b in enumerate(qb) if b in g]
                 if hits:
                     big = float(bw[hits].sum()) / bw_total
-            X[i, F["tok_cov"]] = tok_cov[i]
+            X[i, F["tok_cov"]] = r.tok_cov
             X[i, F["big_cov"]] = big
-            X[i, F["ctx_cov"]] = ctx[i]
-            X[i, F["prev_cov"]] = 0.0 if first_of_chunk[i] else tok_cov[i - 1]
-            X[i, F["next_cov"]] = 0.0 if last_of_chunk[i] else tok_cov[i + 1]
-            X[i, F["rank_recip"]] = 1.0 / (1.0 + chunk_rank[i])
-            X[i, F["best_in_chunk"]] = 1.0 if best_in_chunk[i] else 0.0
-            X[i, F["first_sent"]] = 1.0 if opens_para[i] else 0.0
-            X[i, F["bm25_rel"]] = chunk_rel[i]
+            X[i, F["ctx_cov"]] = r.ctx_cov
+            X[i, F["prev_cov"]] = prev.tok_cov if prev else 0.0
+            X[i, F["next_cov"]] = nxt.tok_cov if nxt else 0.0
+            X[i, F["rank_recip"]] = 1.0 / (1.0 + r.rank)
+            X[i, F["best_in_chunk"]] = 1.0 if r.best_in_chunk else 0.0
+            X[i, F["first_sent"]] = 1.0 if r.opens_para else 0.0
+            X[i, F["bm25_rel"]] = r.rel
             novel = len(g - q.bigrams) / len(g) if g else 0.0
             X[i, F["novel"]] = novel
             X[i, F["restate"]] = max(0.0, 0.35 - novel) / 0.35
@@ -612,17 +612,17 @@ class Composer:
             X[i, F["long"]] = min(2.0, max(0.0, (len(norm) - LONG_SENTENCE) / LONG_SENTENCE))
             if year_strs:
                 # A year in the report's title names the report; it says nothing about the sentence.
-                own = any(y in self._titles[rows_doc[i]] for y in year_strs)
+                own = any(y in self._titles[r.doc] for y in year_strs)
                 X[i, F["year_match"]] = 1.0 if own or any(y in norm for y in year_strs) else 0.0
-                X[i, F["year_miss"]] = 0.0 if para_years[i] else 1.0
+                X[i, F["year_miss"]] = 0.0 if r.para_year else 1.0
             shapes = [t for t in q.types if ANSWER_SHAPES[t].search(norm)]
             X[i, F["sent_bm25"]] = sent_bm25[i]
-            X[i, F["key_near"]] = 1.0 if key_near[i] else 0.0
+            X[i, F["key_near"]] = 1.0 if r.key_near else 0.0
             X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
-            X[i, F["plan"]] = plans[i]
-            wp = tok_cov[i] if first_of_chunk[i] else covered(tsets[i - 1] | tsets[i])
-            wn = tok_cov[i] if last_of_chunk[i] else covered(tsets[i] | tsets[i + 1])
+            X[i, F["plan"]] = r.plan
+            wp = covered(prev.toks | r.toks) if prev else r.tok_cov
+            wn = covered(r.toks | nxt.toks) if nxt else r.tok_cov
             X[i, F["win_cov"]] = max(wp, wn)
             if q.category and q.category[-1] in norm.replace(q.category, ""):
                 X[i, F["category_head"]] = 1.0
@@ -634,25 +634,24 @@ class Composer:
                     X[i, F[f"type_{t}"]] = 1.0
                 X[i, F["type_miss"]] = 0.0 if primary in shapes else 1.0
                 if primary in shapes:
-                    nb = max(0.0 if first_of_chunk[i] else tok_cov[i - 1],
-                             0.0 if last_of_chunk[i] else tok_cov[i + 1], tok_cov[i])
-                    X[i, F["type_nb"]] = nb
+                    X[i, F["type_nb"]] = max(prev.tok_cov if prev else 0.0, nxt.tok_cov if nxt else 0.0,
+                                             r.tok_cov)
             if q.subject and norm.startswith(q.subject[:2]) and q.subject in norm[:len(q.subject) + 30]:
                 rest = norm[norm.find(q.subject) + len(q.subject):]
                 X[i, F["defines"]] = 1.0 if _DEFINES.match(rest) else 0.5
-            c = 0.5 * tok_cov[i] + 0.5 * big
+            c = 0.5 * r.tok_cov + 0.5 * big
             if X[i, F["unit_match"]]:
                 c = min(1.0, c * VALUE_EVIDENCE)
             elif q.unit is not None:
                 c *= VALUE_MISSING
-            if year_strs and not para_years[i]:
+            if year_strs and not r.para_year:
                 c *= YEAR_MISSING_FACTOR
-            if foreign_place[i]:
+            if r.foreign_place:
                 c *= MISSING_FACTOR
             conf[i] = c
         idx = np.array(keep, dtype=np.int64)
-        return Candidates([rows_chunk[i] for i in keep], [rows_sent[i] for i in keep],
-                          [rows_doc[i] for i in keep], X[idx], conf[idx])
+        return Candidates([rows[i].chunk for i in keep], [rows[i].sent for i in keep],
+                          [rows[i].doc for i in keep], X[idx], conf[idx])
 
     def compose(self, question: str, limit: int = 3, more: int = 10) -> Answer:
         q = analyse(question, self.tokenizer)
