@@ -508,6 +508,7 @@ class Composer:
         rows: list[_Row] = []
         seen: set[tuple[int, int]] = set()
         year_strs = [str(y) for y in q.years]
+        asks_plan = bool(_ASKS_PLAN.search(q.norm))
         tables = corpus.tables
         term_list = list(weights)
         for rank, c in enumerate(chunks):
@@ -522,8 +523,7 @@ class Composer:
             heading = self._plan_heading[int(tables["chunk_section"][c])]
             plan = 0.0
             if heading:
-                asks_plan = bool(_ASKS_PLAN.search(q.norm)) or any(y in heading for y in year_strs)
-                plan = 1.0 if asks_plan else -1.0
+                plan = 1.0 if asks_plan or any(y in heading for y in year_strs) else -1.0
             # Only the chunk is decoded; sentence offsets are into the document.
             chunk_text = corpus.chunk_text(c)
             base = int(tables["chunk_start"][c])

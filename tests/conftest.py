@@ -38,3 +38,18 @@ def engine(settings):
     from retrieval import Engine
 
     return Engine.open(settings)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (``clock.now += 5``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

@@ -218,16 +218,8 @@ def test_parallel_build_equals_serial_build(corpus, tmp_path, monkeypatch, start
     assert len(list((store.corpus_cache_folder(tmp_path / "parallel", corpus) / "files").iterdir())) == 5
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_progress_line_shows_files_chunks_and_eta():
-    out, clock = io.StringIO(), Clock()
+def test_progress_line_shows_files_chunks_and_eta(clock):
+    out = io.StringIO()
     line = ProgressLine(out, min_interval=0.0, clock=clock)
     line(10, 110, 2000)  # 10 files from the cache
     clock.now += 5

@@ -17,16 +17,7 @@ from retrieval import Document
 from tg_fakeapi import TOKEN
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_rate_limiter_sliding_window():
-    clock = Clock()
+def test_rate_limiter_sliding_window(clock):
     limiter = RateLimiter(3, clock=clock)
     assert [limiter.allow(1) for _ in range(4)] == [True, True, True, False]
     assert limiter.allow(2)  # other users are not affected
@@ -37,16 +28,15 @@ def test_rate_limiter_sliding_window():
     assert limiter.allow(1) and limiter.retry_after(2) == 0.0
 
 
-def test_rate_limiter_memory_is_bounded():
-    limiter = RateLimiter(1, max_keys=10, clock=Clock())
+def test_rate_limiter_memory_is_bounded(clock):
+    limiter = RateLimiter(1, max_keys=10, clock=clock)
     for user in range(100):
         limiter.allow(user)
     assert len(limiter._events) == 10
     assert limiter.allow(0)  # forgotten, so allowed again
 
 
-def test_once_notifier():
-    clock = Clock()
+def test_once_notifier(clock):
     once = OnceNotifier(clock=clock)
     assert once.first_time(7) and not once.first_time(7) and once.first_time(8)
     every = OnceNotifier(every=60, clock=clock)
