@@ -45,7 +45,7 @@ QUESTION_TYPES: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期成岁年天种位部本场届]|几成|比例|比率|比重|"
                          r"百分之|占比|多大|多高|多长|多远|多重|多久|多深|多宽|多厚|数量|人数|金额|规模|率是|率为|率达|"
                          r"[^效频]率[？?]?$|增长了|提高了|下降了|增加了|减少了"),
-    "name": re.compile(r"叫什么|叫做什么|什么名|名称|名字|称为|称号|荣誉|别称|简称|又称|全称|什么奖|哪个奖|"
+    "name": re.compile(r"叫什么|叫做什么|什么名|名称|名字|称为|称号|荣誉|别称|别名|简称|又称|又名|俗称|全称|什么奖|哪个奖|"
                        r"什么项目|什么活动|什么工程|什么计划|哪部|哪本|什么书|什么作品|哪个公司|哪家"),
     "list": re.compile(r"哪些|包括|包含|有哪|分别|几类|几种|哪几"),
 }
@@ -66,6 +66,7 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
     "place": re.compile(r"[\u4e00-\u9fff](?:省|市|县|区|乡|镇|村|州|国|岛|山|河|湖|江|海|城|港|街|路|洲|半岛)|"
                         r"学校|小学|中学|幼儿园|学院|大学|位于|座落|坐落|地处|境内"),
     "name": re.compile(r"[“\"《「『][^”\"》」』]{1,30}[”\"》」』]|称为|称作|叫做|简称|又称|别称|别名|全称|名为|号称|"
+                       r"又名|原名|本名|俗名|俗称|学名|也称|亦称|或称|旧称|古称|通称|雅称|昵称|外号|绰号|"
                        r"称号|荣誉|奖|工程|计划|项目|活动"),
     "list": re.compile(r"、.*、|一是|包括|分别|以及|和.*等"),
 }
@@ -73,7 +74,7 @@ TYPE_NAMES = tuple(QUESTION_TYPES)
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
 _QUESTION_WORDS = re.compile(
-    r"请问|是多少|有多少|多少|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
+    r"请问|是多少|有多少|多少|什么时候|什么地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
     r"为什么|为何|何时|何地|何处|何人|是否|有没有|吗|呢|吧|谁|几(?!何|乎)[个所名人项次种类年月天岁成]?|"
     r"[?？!！。，,、\s]")
 _QUESTION_TOKENS = frozenset(
@@ -137,6 +138,10 @@ FEATURES: tuple[str, ...] = (
     "category_head",  # the last character of the asked kind (大学, 宗教) ends another word here (香港大学, 伊斯兰教)
     "value_near",   # a value of the asked kind right next to a question term (师范生30人), by the term's idf
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
+    "slot",         # the words around the question word (焦点 in 焦点是什么) recur here with new words in the gap
+    "loc_cov",      # tok_cov with each term also weighted by its rarity among the chunk's sentences
+    "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
+                    # about the paragraph's subject, such as 为食 in X以什么为食)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -201,15 +206,16 @@ class Question:
     focus: str = ""  # the word naming what is asked for ("" if none is found)
     unit: re.Pattern[str] | None = None  # what the asked value looks like (a number in its unit, a year)
     category: str = ""  # the noun after the question word (大学 in 哪个大学), "" if none
+    anchors: tuple[tuple[str, bool], ...] = ()  # words next to the question word; True: it follows them
 
 
 # The unit a "how many / how much" question expects its number in.
-_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|[^单]元")
+_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老])")
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
 _SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所|名|人|家"}
 # Questions that ask for a year, a month or a day, and what such a value looks like.
-_ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代")
+_ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代|(?:公元|西元|民国)前?几年")
 _ASKS_MONTH = re.compile(r"哪个月|几月|哪一?月份")
 _ASKS_DAY = re.compile(r"哪一?天|几号|几日|日期|哪一日")
 _YEAR_VALUE = re.compile(rf"\d{{2,4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年|年代|公元|世纪")
@@ -231,7 +237,7 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     if _PERCENT.search(norm):
         unit = "%|‰|成"
     elif _MONEY.search(norm):
-        unit = "元|万元|亿元"
+        unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
     else:
         m = _ASKED_UNIT.search(norm)
         if not m:
@@ -320,6 +326,45 @@ def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None)
     return ""
 
 
+def question_anchors(norm: str, tokenizer: Tokenizer) -> tuple[tuple[str, bool], ...]:
+    """The content words right before and right after the question word, each with whether the
+    answer follows it: in 选举的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作."""
+    m = _WH.search(norm)
+    if not m:
+        return ()
+    out = []
+    before = _FOCUS_TAIL.sub("", norm[:m.start()])
+    words = tokenizer.tokens(before[-8:], normalized=True) if before else []
+    if words and len(words[-1]) >= 2 and before.endswith(words[-1]) and words[-1] not in _NOT_FOCUS:
+        out.append((words[-1], True))
+    after = _WH_FILLER.sub("", norm[m.end():])
+    words = tokenizer.tokens(after[:8], normalized=True) if after else []
+    if words and len(words[0]) >= 2 and after.startswith(words[0]) and words[0] not in _NOT_FOCUS:
+        out.append((words[0], False))
+    return tuple(out)
+
+
+SLOT_WIDTH = 3  # characters next to an anchor where the answer's new words are looked for
+_WORD_CHAR = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def slot_filled(norm: str, anchors: tuple[tuple[str, bool], ...], asked_chars: frozenset[str]) -> float:
+    """Share of the anchors found in ``norm`` with a word the question lacks on the answer's side:
+    选举的焦点是越南问题 fills 焦点是什么, 焦点 followed by words of its own."""
+    if not anchors:
+        return 0.0
+    filled = 0
+    for word, answer_after in anchors:
+        pos = norm.find(word)
+        while pos >= 0:
+            gap = norm[pos + len(word):pos + len(word) + SLOT_WIDTH] if answer_after else norm[max(0, pos - SLOT_WIDTH):pos]
+            if any(ch not in asked_chars and _WORD_CHAR.match(ch) for ch in gap):
+                filled += 1
+                break
+            pos = norm.find(word, pos + 1)
+    return filled / len(anchors)
+
+
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     norm = normalize(question)
     content = _QUESTION_WORDS.sub(" ", norm)
@@ -334,7 +379,8 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     category = question_category(norm, tokenizer)
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places, question_focus(norm, tokenizer, category), asked_unit(norm), category)
+                    places, question_focus(norm, tokenizer, category), asked_unit(norm), category,
+                    question_anchors(norm, tokenizer))
 
 
 @dataclass(slots=True)
@@ -362,6 +408,8 @@ class _Row:
     para_year: bool = False
     foreign_place: bool = False
     best_in_chunk: bool = False
+    loc_cov: float = 0.0
+    rel_cov: float = 0.0
 
 
 @dataclass
@@ -476,16 +524,22 @@ class Composer:
         selectors |= {str(y) for y in q.years if any(str(y) in title for title in self._titles)}
         terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
         q_bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
+        # Keyed by vocabulary id; a term the index never produced gets a negative key of its own.
         weights: dict[int, float] = {}
+        # Terms of two or more characters, also found as text: a sentence segmented differently
+        # (坦干伊加 as one word in the question, two in the report) still holds the term.
+        spelled: list[tuple[str, int]] = []
         # Terms the reports word differently: (the term's weight, ids of its synonyms).
         alternatives: list[tuple[float, int | None, frozenset[int]]] = []
         total_weight = 0.0
-        for t in terms:
+        for k, t in enumerate(terms):
             w = max(bm25.idf_of(t), 0.05)
             total_weight += w
             tid = bm25.vocab.get(t)
-            if tid is not None:
-                weights[tid] = w
+            key = tid if tid is not None else -1 - k
+            weights[key] = w
+            if len(t) >= 2:
+                spelled.append((t, key))
             if t in expansions:
                 alternatives.append((w, tid, frozenset(bm25.vocab[s] for s in expansions[t])))
         total_weight = total_weight or 1.0
@@ -511,6 +565,7 @@ class Composer:
         asks_plan = bool(_ASKS_PLAN.search(q.norm))
         tables = corpus.tables
         term_list = list(weights)
+        asked_chars = frozenset(q.norm)
         for rank, c in enumerate(chunks):
             doc = int(chunk_doc[c])
             rng = corpus.sentence_range(c)
@@ -533,12 +588,13 @@ class Composer:
             for j, s in enumerate(rng):
                 tok_list = all_toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]]
                 toks = set(tok_list)
-                chunk_terms |= toks
                 norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
+                toks.update(key for t, key in spelled if key not in toks and t in norm)
+                chunk_terms |= toks
                 chunk_rows.append(_Row(
                     chunk=c, sent=s, doc=doc, rank=rank, rel=rel, plan=plan, norm=norm,
                     grams=char_bigrams(norm), toks=toks, tok_cov=covered(toks), n_toks=len(tok_list),
-                    tfs=[tok_list.count(t) if t in toks else 0 for t in term_list],
+                    tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
                     first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start))
             para_text = "".join(r.norm for r in chunk_rows)
             cov = covered(chunk_terms)
@@ -548,6 +604,15 @@ class Composer:
             foreign = any(p not in para_text and p not in self._doc_places[doc]
                           and (len(p) < 3 or p[:-1] not in self._doc_places[doc]) for p in q.places)
             top_cov = max((r.tok_cov for r in chunk_rows), default=0.0)
+            # The same coverage with each term weighted by its rarity among this chunk's sentences:
+            # the subject a whole paragraph is about tells its sentences apart less than the rest.
+            m = len(chunk_rows)
+            local = {t: w * math.log((m + 1) / (0.5 + sum(1 for r in chunk_rows if t in r.toks)))
+                     for t, w in weights.items() if t in chunk_terms}
+            local_total = sum(local.values()) or 1.0
+            # Question terms beyond those of the chunk's opening sentence (its subject).
+            rest = {t: w for t, w in weights.items() if t not in chunk_rows[0].toks}
+            rest_total = sum(rest.values())
             seen_key = False
             for r in chunk_rows:
                 seen_key = seen_key or bool(key_term and key_term in r.norm)
@@ -556,6 +621,9 @@ class Composer:
                 r.para_year = has_year
                 r.foreign_place = foreign
                 r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
+                r.loc_cov = sum(w for t, w in local.items() if t in r.toks) / local_total
+                if rest_total:
+                    r.rel_cov = sum(w for t, w in rest.items() if t in r.toks) / rest_total
             rows += chunk_rows
         n = len(rows)
         # Drop repeated sentences (the same text retrieved twice), keeping the first.
@@ -621,6 +689,9 @@ class Composer:
             X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
             X[i, F["plan"]] = r.plan
+            X[i, F["loc_cov"]] = r.loc_cov
+            X[i, F["rel_cov"]] = r.rel_cov
+            X[i, F["slot"]] = slot_filled(norm, q.anchors, asked_chars)
             wp = covered(prev.toks | r.toks) if prev else r.tok_cov
             wn = covered(r.toks | nxt.toks) if nxt else r.tok_cov
             X[i, F["win_cov"]] = max(wp, wn)

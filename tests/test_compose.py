@@ -46,6 +46,7 @@ def test_plain_statement_has_no_type():
     ("古丈县现有各级各类学校88所。", "number"),
     ("普惠率94.57%。", "number"),
     ("共投入3.7344亿元。", "number"),
+    ("马来穿山甲又名爪哇穿山甲。", "name"),
     ("1910年，大韩帝国灭亡。", "time"),
     ("3月24日在论坛上推介。", "time"),
     ("由张三所创办。", "person"),
@@ -206,6 +207,9 @@ def test_question_focus(question, focus):
     ("第一次巴尔干战争于何年爆发？", "10月18日爆发第一次巴尔干战争", False),
     ("学校哪个月开学？", "9月1日开学", True),
     ("学校哪个月开学？", "2021年开学", False),
+    ("该国于西元几年独立？", "1961年12月9日宣告独立", True),  # 西元 asks for a year, not money
+    ("该国于西元几年独立？", "耗资300万元", False),
+    ("大桥花了多少美元？", "耗资300万美元", True),
 ])
 def test_value_of_the_asked_kind(question, sentence, matches):
     unit = compose.asked_unit(normalize(question))
@@ -281,3 +285,64 @@ def test_a_rate_no_sentence_gives_is_refused(engine):
     """Asked for a rate, the reports' sentences about the subject hold no percentage: refused."""
     assert not engine.answer("古丈县中小学生的近视率是多少？").answered
     assert engine.answer("古丈县幼儿园普惠率是多少？").answered
+
+
+# --- the words around the question word, the paragraph's subject, segmentation ---------------------
+
+def test_question_anchors():
+    tok = default_tokenizer()
+    assert analyse("这次选举的焦点是什么？", tok).anchors == (("焦点", True),)
+    assert analyse("谁创作了这部漫画？", tok).anchors == (("创作", False),)
+    assert analyse("学校以什么闻名？", tok).anchors == (("闻名", False),)
+    assert analyse("古丈县明天天气怎么样？", tok).anchors == (("天气", True),)
+    assert analyse("共有多少？", tok).anchors == ()  # no content word next to the question word
+
+
+@pytest.mark.parametrize("sentence, filled", [
+    ("选举的焦点是越南问题。", 1.0),   # new words right after 焦点
+    ("选举的焦点是什么无人知晓。", 0.0),  # only the question's own words follow
+    ("本次选举十分激烈。", 0.0),      # no anchor at all
+])
+def test_slot_filled(sentence, filled):
+    question = normalize("这次选举的焦点是什么？")
+    anchors = (("焦点", True),)
+    assert compose.slot_filled(normalize(sentence), anchors, frozenset(question)) == filled
+
+
+_OTHER_PARAGRAPHS = [
+    "县城另有一所职业学校，开设机电和护理专业。",
+    "全县共有幼儿园三十所，其中公办园十二所。",
+    "今年新建农村公路八十公里，改造危桥五座。",
+    "县图书馆全年接待读者十万人次。",
+]
+
+
+def _paragraph_engine(settings, tmp_path, paragraphs):
+    """An engine over a small corpus: each paragraph one document, plus a few unrelated ones."""
+    from retrieval.evaluate import open_engine_for
+
+    return open_engine_for(settings, paragraphs + _OTHER_PARAGRAPHS, tmp_path)
+
+
+def test_subject_of_the_paragraph_does_not_outweigh_what_is_asked(settings, tmp_path):
+    """The opening sentence names the school; the sentence with 闻名 covers what is asked about it."""
+    engine = _paragraph_engine(settings, tmp_path, [
+        "青溪中学是本县一所历史悠久的完全中学，位于县城东郊。学校创办于1956年，现有教师120人。"
+        "学校以航模和合唱闻名，多次获得省级奖项。",
+    ])
+    cands = engine.composer.candidates("青溪中学以什么闻名？")
+    texts = [engine.corpus.sentence_text(c, s) for c, s in zip(cands.chunk, cands.sent)]
+    rel = dict(zip(texts, cands.features[:, F["rel_cov"]]))
+    opening = next(t for t in texts if t.startswith("青溪中学"))
+    known_for = next(t for t in texts if "闻名" in t)
+    assert rel[opening] == 0.0 and rel[known_for] == 1.0
+    assert compose.default_model().as_mapping()["rel_cov"] > 0
+
+
+def test_a_term_segmented_differently_in_the_report_still_counts(settings, tmp_path):
+    """坦干伊加 is 坦干 + 伊加 in the question but 日坦 + 干伊加 in the sentence."""
+    engine = _paragraph_engine(settings, tmp_path, [
+        "1961年12月9日坦干伊加宣告独立，成为共和国。该国此后与邻国合并。",
+    ])
+    row = _row(engine, "坦干伊加什么时候宣告独立？", "坦干伊加宣告独立")
+    assert row[F["tok_cov"]] == pytest.approx(1.0)
