@@ -213,6 +213,12 @@ class Question:
 _MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老])")
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
+# 多高 / 多长 / 多重 / 多久 ask for a measure in one of these units.
+_ASKS_MEASURE = re.compile(r"多[高长远深宽厚重久](?![要兴贵视])")
+_LENGTH = "米|公里|千米|厘米|毫米|公尺|公分|英尺|英里|英寸|海里|光年|km|cm|mm|m"
+_MEASURE_UNITS = {"高": _LENGTH, "长": _LENGTH + "|年|天|小时|分钟|秒", "远": _LENGTH, "深": _LENGTH,
+                  "宽": _LENGTH, "厚": _LENGTH, "重": "吨|公斤|千克|克|斤|磅|kg|t|g",
+                  "久": "年|个月|月|周|天|日|小时|分钟|秒|世纪"}
 _SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所|名|人|家"}
 # Questions that ask for a year, a month or a day, and what such a value looks like.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代|(?:公元|西元|民国)前?几年")
@@ -234,8 +240,11 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
         return _DAY_VALUE
     if not QUESTION_TYPES["number"].search(norm):
         return None
+    measure = _ASKS_MEASURE.search(norm)
     if _PERCENT.search(norm):
         unit = "%|‰|成"
+    elif measure:
+        unit = _MEASURE_UNITS[measure.group(0)[-1]]
     elif _MONEY.search(norm):
         unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
     else:
@@ -367,7 +376,8 @@ def slot_filled(norm: str, anchors: tuple[tuple[str, bool], ...], asked_chars: f
 
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     norm = normalize(question)
-    content = _QUESTION_WORDS.sub(" ", norm)
+    # 各地 / 各县 say "every place": no report words it so.
+    content = _EVERY_PLACE.sub(" ", _QUESTION_WORDS.sub(" ", norm))
     tokens = tuple(t for t in tokenizer.tokens(content, normalized=True) if t not in _QUESTION_TOKENS)
     if not tokens:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))

@@ -69,6 +69,10 @@ def test_question_words_are_not_search_terms():
     assert "建立" in q.tokens
     # 几 inside a word stays: 几何 is a term, not a question word.
     assert "几何" in analyse("几何学是什么？", default_tokenizer()).tokens
+    # "Every place" and light verbs are not what a report words the answer with.
+    tokens = analyse("各地在控辍保学方面做了哪些工作？", default_tokenizer()).tokens
+    assert "控辍保学" in tokens and "各地" not in tokens and "做" not in tokens
+    assert "时候" not in analyse("学校什么时候开学？", default_tokenizer()).tokens
 
 
 def test_definition_subject_and_named_years():
@@ -210,6 +214,9 @@ def test_question_focus(question, focus):
     ("该国于西元几年独立？", "1961年12月9日宣告独立", True),  # 西元 asks for a year, not money
     ("该国于西元几年独立？", "耗资300万元", False),
     ("大桥花了多少美元？", "耗资300万美元", True),
+    ("这棵树有多高？", "树高可达55米", True),  # 多高 asks for a length
+    ("这棵树有多高？", "全县有学校55所", False),
+    ("工程持续了多久？", "历时3年", True),
 ])
 def test_value_of_the_asked_kind(question, sentence, matches):
     unit = compose.asked_unit(normalize(question))
@@ -219,6 +226,7 @@ def test_value_of_the_asked_kind(question, sentence, matches):
 
 def test_questions_without_a_number_ask_no_unit():
     assert compose.asked_unit(normalize("哪所学校被评为先进基层党组织？")) is None
+    assert compose.asked_unit(normalize("这项改革有多重要？")) is None  # 多重要 is not 多重
 
 
 def test_unit_feature_marks_the_answer(engine):
