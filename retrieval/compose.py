@@ -140,6 +140,7 @@ FEATURES: tuple[str, ...] = (
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     "slot",         # the words around the question word (焦点 in 焦点是什么) recur here with new words in the gap
     "loc_cov",      # tok_cov with each term also weighted by its rarity among the chunk's sentences
+    "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
     "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
                     # about the paragraph's subject, such as 为食 in X以什么为食)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
@@ -419,6 +420,7 @@ class _Row:
     foreign_place: bool = False
     best_in_chunk: bool = False
     loc_cov: float = 0.0
+    info: float = 0.0
     rel_cov: float = 0.0
 
 
@@ -575,6 +577,7 @@ class Composer:
         asks_plan = bool(_ASKS_PLAN.search(q.norm))
         tables = corpus.tables
         term_list = list(weights)
+        idf_arr = bm25.idf
         asked_chars = frozenset(q.norm)
         for rank, c in enumerate(chunks):
             doc = int(chunk_doc[c])
@@ -601,11 +604,14 @@ class Composer:
                 norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
                 toks.update(key for t, key in spelled if key not in toks and t in norm)
                 chunk_terms |= toks
+                new = [t for t in toks if t >= 0 and t not in weights]
+                info = float(idf_arr[new].sum()) if new else 0.0
                 chunk_rows.append(_Row(
                     chunk=c, sent=s, doc=doc, rank=rank, rel=rel, plan=plan, norm=norm,
                     grams=char_bigrams(norm), toks=toks, tok_cov=covered(toks), n_toks=len(tok_list),
                     tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
-                    first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start))
+                    first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start,
+                    info=math.log1p(info) / 5.0))
             para_text = "".join(r.norm for r in chunk_rows)
             cov = covered(chunk_terms)
             has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
@@ -701,6 +707,7 @@ class Composer:
             X[i, F["plan"]] = r.plan
             X[i, F["loc_cov"]] = r.loc_cov
             X[i, F["rel_cov"]] = r.rel_cov
+            X[i, F["info"]] = r.info
             X[i, F["slot"]] = slot_filled(norm, q.anchors, asked_chars)
             wp = covered(prev.toks | r.toks) if prev else r.tok_cov
             wn = covered(r.toks | nxt.toks) if nxt else r.tok_cov

@@ -354,3 +354,13 @@ def test_a_term_segmented_differently_in_the_report_still_counts(settings, tmp_p
     ])
     row = _row(engine, "坦干伊加什么时候宣告独立？", "坦干伊加宣告独立")
     assert row[F["tok_cov"]] == pytest.approx(1.0)
+
+
+def test_info_counts_the_rare_words_a_sentence_adds(settings, tmp_path):
+    engine = _paragraph_engine(settings, tmp_path, [
+        "青溪中学闻名全县。青溪中学以航模和合唱闻名，多次获得省级奖项。",
+    ])
+    bare = _row(engine, "青溪中学以什么闻名？", "闻名全县")
+    rich = _row(engine, "青溪中学以什么闻名？", "航模")
+    assert 0.0 < bare[F["info"]] < rich[F["info"]]
+    assert compose.default_model().as_mapping()["info"] > 0
