@@ -140,6 +140,7 @@ FEATURES: tuple[str, ...] = (
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     "slot",         # the words around the question word (焦点 in 焦点是什么) recur here with new words in the gap
     "loc_cov",      # tok_cov with each term also weighted by its rarity among the chunk's sentences
+    "ctx_big",      # big_cov of the whole chunk (chunk-level evidence that survives segmentation)
     "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
     "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
                     # about the paragraph's subject, such as 为食 in X以什么为食)
@@ -572,6 +573,7 @@ class Composer:
                             key=lambda tw: -tw[1])
 
         rows: list[_Row] = []
+        chunk_grams: dict[int, set[str]] = {}
         seen: set[tuple[int, int]] = set()
         year_strs = [str(y) for y in q.years]
         asks_plan = bool(_ASKS_PLAN.search(q.norm))
@@ -613,6 +615,7 @@ class Composer:
                     first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start,
                     info=math.log1p(info) / 5.0))
             para_text = "".join(r.norm for r in chunk_rows)
+            chunk_grams[c] = set().union(*(r.grams for r in chunk_rows))
             cov = covered(chunk_terms)
             has_year = bool(year_strs) and (any(y in para_text for y in year_strs)
                                             or bool(set(q.years) & self._doc_years[doc]))
@@ -656,6 +659,9 @@ class Composer:
             df = np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)
             bw = np.log1p(n / (1.0 + df))
             bw_total = float(bw.sum()) or 1.0
+        # The same coverage for whole chunks.
+        ctx_big = {c: float(bw[[j for j, b in enumerate(qb) if b in grams]].sum()) / bw_total
+                   for c, grams in chunk_grams.items()} if qb else {}
         # BM25 of each sentence as its own document (idf from the index, length from the candidates).
         sent_bm25 = np.zeros(n)
         if weights and n:
@@ -682,6 +688,7 @@ class Composer:
                     big = float(bw[hits].sum()) / bw_total
             X[i, F["tok_cov"]] = r.tok_cov
             X[i, F["big_cov"]] = big
+            X[i, F["ctx_big"]] = ctx_big.get(r.chunk, 0.0)
             X[i, F["ctx_cov"]] = r.ctx_cov
             X[i, F["prev_cov"]] = prev.tok_cov if prev else 0.0
             X[i, F["next_cov"]] = nxt.tok_cov if nxt else 0.0

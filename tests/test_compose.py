@@ -364,3 +364,14 @@ def test_info_counts_the_rare_words_a_sentence_adds(settings, tmp_path):
     rich = _row(engine, "青溪中学以什么闻名？", "航模")
     assert 0.0 < bare[F["info"]] < rich[F["info"]]
     assert compose.default_model().as_mapping()["info"] > 0
+
+
+def test_chunk_bigram_coverage_is_shared_by_the_chunk(engine):
+    cands = engine.composer.candidates("古丈县现有各级各类学校多少所？")
+    X = cands.features
+    assert (X[:, F["ctx_big"]] >= X[:, F["big_cov"]] - 1e-12).all()
+    by_chunk: dict[int, set[float]] = {}
+    for c, value in zip(cands.chunk, X[:, F["ctx_big"]]):
+        by_chunk.setdefault(c, set()).add(round(float(value), 12))
+    assert all(len(values) == 1 for values in by_chunk.values())
+    assert len({v for values in by_chunk.values() for v in values}) > 1  # chunks differ
