@@ -77,10 +77,10 @@ def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool =
         if progress:
             progress.close()
     for warning in engine.report.warnings:
-        print(f"注意：{warning}", file=sys.stderr)
+        print(render.terminal_safe(f"注意：{warning}"), file=sys.stderr)
     if engine.report.rebuilt and engine.report.skipped and not args.quiet:
         for s in engine.report.skipped:
-            print(f"注意：已跳过 {s.path}：{s.reason}", file=sys.stderr)
+            print(render.terminal_safe(f"注意：已跳过 {s.path}：{s.reason}"), file=sys.stderr)
     return engine
 
 

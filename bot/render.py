@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 
 from retrieval import Answer, BuildReport, Document, Passage
+
+# Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
+# controls (U+009B is a one-character CSI) and the bidirectional overrides and isolates.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What JSON output escapes beyond what ``json`` does (it escapes C0 controls only).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as U+FFFD instead: report
+    text and file names come from the corpus, and an escape sequence in them must not reach
+    the terminal."""
+    return _TERMINAL_CONTROL.sub("\ufffd", text)
 
 
 def answer_text(answer: Answer) -> str:
@@ -15,16 +29,17 @@ def answer_text(answer: Answer) -> str:
     for n, sentence in enumerate(answer.sentences, 1):
         lines.append(f"[{n}] {sentence.text}")
         lines.append(f"    —— {sentence.citation.label()}（{sentence.citation.path}）")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def answer_json(answer: Answer) -> str:
     """One line of JSON with the public fields of ``reportqa ask --json``.
 
-    U+2028/U+2029 are escaped: valid raw in JSON, but line breaks to many line readers.
+    U+2028/U+2029 are escaped: valid raw in JSON, but line breaks to many line readers; so are
+    the C1 controls and bidirectional overrides (``json`` escapes only C0 controls).
     """
     text = json.dumps(answer.to_json(), ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def passage_text(passage: Passage, highlight: tuple[int, int] | None = None) -> str:
@@ -35,7 +50,7 @@ def passage_text(passage: Passage, highlight: tuple[int, int] | None = None) -> 
         hi = highlight[1] - passage.citation.para_start
         if 0 <= lo <= hi <= len(text):
             text = f"{text[:lo]}【{text[lo:hi]}】{text[hi:]}"
-    return f"{text}\n    —— {passage.citation.label()}（{passage.citation.path}）"
+    return terminal_safe(f"{text}\n    —— {passage.citation.label()}（{passage.citation.path}）")
 
 
 def sources_text(documents: list[Document]) -> str:
@@ -43,7 +58,7 @@ def sources_text(documents: list[Document]) -> str:
     for n, doc in enumerate(documents, 1):
         about = "、".join(filter(None, ["/".join(doc.places), "、".join(str(y) for y in doc.years)]))
         lines.append(f"{n}. {doc.title}" + (f"（{about}）" if about else "") + f"  [{doc.path}]")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def index_report_text(report: BuildReport) -> str:
@@ -59,4 +74,4 @@ def index_report_text(report: BuildReport) -> str:
     if report.skipped:
         lines.append(f"跳过 {len(report.skipped)} 个文件：")
         lines.extend(f"  - {s.path}：{s.reason}" for s in report.skipped)
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))

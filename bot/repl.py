@@ -31,7 +31,7 @@ class Session:
         self.last: Answer | None = None
 
     def say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        print(render.terminal_safe(text), file=self.out, flush=True)
 
     def handle(self, line: str) -> bool:
         """Handle one input line; False means quit."""
