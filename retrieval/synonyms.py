@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
@@ -29,7 +30,9 @@ MIN_CHARS = 2
 class Thesaurus:
     """word → words that may replace it in a question."""
 
-    def __init__(self, groups: Iterable[Iterable[str]] = ()):
+    def __init__(self, groups: Iterable[Iterable[str]] = (), *, base: "Thesaurus | None" = None):
+        """``base``: a thesaurus whose synonyms this one adds to (shared, never changed here)."""
+        self._base = base
         self._groups: list[tuple[str, ...]] = []
         self._index: dict[str, list[int]] = {}  # word → the groups it is in
         for group in groups:
@@ -50,12 +53,16 @@ class Thesaurus:
     def synonyms(self, word: str) -> tuple[str, ...]:
         """Other words of the groups ``word`` belongs to (sorted; empty if none)."""
         found = {w for gid in self._index.get(word, ()) for w in self._groups[gid]}
+        if self._base is not None:
+            found.update(self._base.synonyms(word))
         found.discard(word)
         return tuple(sorted(found))
 
     def __len__(self) -> int:
         """How many words have synonyms."""
-        return len(self._index)
+        if self._base is None:
+            return len(self._index)
+        return len(self._index.keys() | self._base._index.keys())
 
 
 def cilin_groups(path: Path) -> list[list[str]]:
@@ -95,18 +102,44 @@ def file_groups(path: Path) -> list[list[str]]:
 
 
 @lru_cache(maxsize=1)
-def default_thesaurus() -> Thesaurus:
+def cilin_thesaurus() -> Thesaurus:
+    """The small synonym groups of 词林 (read once per process; empty if the package is missing)."""
     thesaurus = Thesaurus()
     cilin = _cilin_file()
     if cilin is None:
         log.warning("the cilin package is not installed; questions are matched without its synonyms")
-    else:
-        try:
-            for group in cilin_groups(cilin):
-                thesaurus.add_group(group, normalized=True)
-        except (OSError, ValueError, AttributeError) as exc:
-            log.warning("cannot read %s (%s); questions are matched without its synonyms", cilin, exc)
-    if SYNONYMS.exists():
-        for group in file_groups(SYNONYMS):
-            thesaurus.add_group(group)
+        return thesaurus
+    try:
+        for group in cilin_groups(cilin):
+            thesaurus.add_group(group, normalized=True)
+    except (OSError, ValueError, AttributeError) as exc:
+        log.warning("cannot read %s (%s); questions are matched without its synonyms", cilin, exc)
     return thesaurus
+
+
+_user_cache: dict[Path, tuple[tuple[int, int] | None, Thesaurus]] = {}
+_user_lock = threading.Lock()
+
+
+def default_thesaurus(path: Path = SYNONYMS) -> Thesaurus:
+    """词林 plus the groups of ``path`` (``config/synonyms.txt``). The file is read again when it
+    has changed since the last call, so an engine built later (Telegram ``/reload``) uses the
+    edited groups; 词林 itself is read once."""
+    try:
+        st = path.stat()
+        signature: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        signature = None
+    with _user_lock:
+        cached = _user_cache.get(path)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        groups: list[list[str]] = []
+        if signature is not None:
+            try:
+                groups = file_groups(path)
+            except (OSError, UnicodeDecodeError) as exc:
+                log.warning("cannot read %s (%s); its synonyms are not used", path, exc)
+        thesaurus = Thesaurus(groups, base=cilin_thesaurus())
+        _user_cache[path] = (signature, thesaurus)
+        return thesaurus

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 from retrieval.compose import Composer
 from retrieval.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
@@ -57,3 +59,24 @@ def test_a_synonym_counts_towards_coverage(engine):
     reworded = "溆浦县给老师建了多少套周转宿舍？"
     assert best(composer, reworded) > best(plain, reworded)
     assert best(composer, reworded) < best(composer, worded)
+
+
+def test_user_groups_add_to_cilin_and_are_read_again_when_edited(tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("溺亡 淹死\n", encoding="utf-8")
+    first = default_thesaurus(path)
+    assert first.synonyms("淹死") == ("溺亡",)
+    assert "教师" in first.synonyms("老师")  # 词林 groups are still there
+    assert default_thesaurus(path) is first  # unchanged file: the same object
+    path.write_text("溺亡 淹死 溺水身亡\n", encoding="utf-8")
+    os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))  # a clearly newer mtime
+    assert default_thesaurus(path).synonyms("淹死") == ("溺亡", "溺水身亡")
+    path.unlink()
+    assert default_thesaurus(path).synonyms("淹死") == ()
+
+
+def test_an_unreadable_synonyms_file_is_skipped_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "synonyms.txt"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    assert default_thesaurus(path).synonyms("淹死") == ()
+    assert str(path) in caplog.text
