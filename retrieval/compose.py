@@ -74,7 +74,7 @@ TYPE_NAMES = tuple(QUESTION_TYPES)
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
 _QUESTION_WORDS = re.compile(
-    r"请问|是多少|有多少|多少|什么时候|什么地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
+    r"请问|是多少|有多少|多少|什么时候|什么地方|哪些?地方|哪个地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
     r"为什么|为何|何时|何地|何处|何人|是否|有没有|吗|呢|吧|谁|几(?!何|乎)[个所名人项次种类年月天岁成]?|"
     r"[?？!！。，,、\s]")
 _QUESTION_TOKENS = frozenset(
@@ -110,6 +110,9 @@ _DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?
 _DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
 # Questions that ask about every place at once ("各地…", "各县市…").
 _EVERY_PLACE = re.compile(r"各地|各县|各市|各区|各校|哪些地方|哪些县|哪些市|各个")
+# ... and their words, which no report uses for the answer (各地 is not matched; 各市场 still is).
+_EVERY_PLACE_WORDS = frozenset("各地 各县 各市 各区 各校 各个 各县市 各县区 各区县 各市县 各省 各乡镇 各乡 各镇 "
+                               "各地区 各学校 各".split())
 
 FEATURES: tuple[str, ...] = (
     "tok_cov",      # idf-weighted share of question terms found in the sentence
@@ -215,8 +218,9 @@ class Question:
 _MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老])")
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
-# 多高 / 多长 / 多重 / 多久 ask for a measure in one of these units.
-_ASKS_MEASURE = re.compile(r"多[高长远深宽厚重久](?![要兴贵视])")
+# 多高 / 多长 / 多重 / 多久 ask for a measure in one of these units: at the end of the question or
+# before 时间/的/了/呢 (not 许多高明, 多长远, 多深刻, 很多高校).
+_ASKS_MEASURE = re.compile(r"(?<![很许好最更较])多[高长远深宽厚重久](?=$|[?？!！。，,\s]|时间|的|了|呢|啊|呀)")
 _LENGTH = "米|公里|千米|厘米|毫米|公尺|公分|英尺|英里|英寸|海里|光年|km|cm|mm|m"
 _MEASURE_UNITS = {"高": _LENGTH, "长": _LENGTH + "|年|天|小时|分钟|秒", "远": _LENGTH, "深": _LENGTH,
                   "宽": _LENGTH, "厚": _LENGTH, "重": "吨|公斤|千克|克|斤|磅|kg|t|g",
@@ -242,19 +246,22 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
         return _DAY_VALUE
     if not QUESTION_TYPES["number"].search(norm):
         return None
+    explicit = _ASKED_UNIT.search(norm)
     measure = _ASKS_MEASURE.search(norm)
     if _PERCENT.search(norm):
         unit = "%|‰|成"
-    elif measure:
-        unit = _MEASURE_UNITS[measure.group(0)[-1]]
     elif _MONEY.search(norm):
         unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
+    elif explicit:
+        unit = _SAME_UNIT.get(explicit.group("unit"), re.escape(explicit.group("unit")))
+    elif measure:
+        unit = _MEASURE_UNITS[measure.group(0)[-1]]
     else:
-        m = _ASKED_UNIT.search(norm)
-        if not m:
-            return None
-        unit = _SAME_UNIT.get(m.group("unit"), re.escape(m.group("unit")))
-    return re.compile(rf"(?<![\d.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?(?:{unit})")
+        return None
+    # The lookbehind keeps the pattern linear on long runs of digits; the lookahead stops one-letter
+    # units inside words (5g, 3min) and 元 of 元旦.
+    return re.compile(rf"(?<![\d{_CN_DIGITS}.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?"
+                      rf"(?:{unit})(?![a-z旦])")
 
 
 VALUE_AFTER = 4   # characters between a question term and a value that follows it (学校12所)
@@ -378,9 +385,9 @@ def slot_filled(norm: str, anchors: tuple[tuple[str, bool], ...], asked_chars: f
 
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     norm = normalize(question)
-    # 各地 / 各县 say "every place": no report words it so.
-    content = _EVERY_PLACE.sub(" ", _QUESTION_WORDS.sub(" ", norm))
-    tokens = tuple(t for t in tokenizer.tokens(content, normalized=True) if t not in _QUESTION_TOKENS)
+    content = _QUESTION_WORDS.sub(" ", norm)
+    tokens = tuple(t for t in tokenizer.tokens(content, normalized=True)
+                   if t not in _QUESTION_TOKENS and t not in _EVERY_PLACE_WORDS)
     if not tokens:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))
     bigrams = frozenset(char_bigrams(content))
@@ -581,6 +588,10 @@ class Composer:
         term_list = list(weights)
         idf_arr = bm25.idf
         asked_chars = frozenset(q.norm)
+        # Words a sentence does not add to the question: its terms, their synonyms, and the place
+        # and year words that chose the report.
+        known_ids = set(weights) | {t for _, _, alts in alternatives for t in alts}
+        known_ids |= {bm25.vocab[w] for w in selectors if w in bm25.vocab}
         for rank, c in enumerate(chunks):
             doc = int(chunk_doc[c])
             rng = corpus.sentence_range(c)
@@ -606,7 +617,7 @@ class Composer:
                 norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
                 toks.update(key for t, key in spelled if key not in toks and t in norm)
                 chunk_terms |= toks
-                new = [t for t in toks if t >= 0 and t not in weights]
+                new = [t for t in toks if t >= 0 and t not in known_ids]
                 info = float(idf_arr[new].sum()) if new else 0.0
                 chunk_rows.append(_Row(
                     chunk=c, sent=s, doc=doc, rank=rank, rel=rel, plan=plan, norm=norm,
@@ -625,13 +636,14 @@ class Composer:
             top_cov = max((r.tok_cov for r in chunk_rows), default=0.0)
             # The same coverage with each term weighted by its rarity among this chunk's sentences:
             # the subject a whole paragraph is about tells its sentences apart less than the rest.
-            m = len(chunk_rows)
-            local = {t: w * math.log((m + 1) / (0.5 + sum(1 for r in chunk_rows if t in r.toks)))
-                     for t, w in weights.items() if t in chunk_terms}
+            n_sents = len(chunk_rows)
+            local = {t: w * math.log((n_sents + 1) / (0.5 + sum(1 for r in chunk_rows if t in r.toks)))
+                     for t, w in weights.items()}
             local_total = sum(local.values()) or 1.0
-            # Question terms beyond those of the chunk's opening sentence (its subject).
-            rest = {t: w for t, w in weights.items() if t not in chunk_rows[0].toks}
-            rest_total = sum(rest.values())
+            # Question terms beyond those of the paragraph's opening sentence, which names its subject.
+            opening = chunk_rows[0].toks if chunk_rows[0].opens_para else self._opening_terms(c, spelled)
+            beyond_subject = {t: w for t, w in weights.items() if t not in opening}
+            beyond_total = sum(beyond_subject.values())
             seen_key = False
             for r in chunk_rows:
                 seen_key = seen_key or bool(key_term and key_term in r.norm)
@@ -641,8 +653,8 @@ class Composer:
                 r.foreign_place = foreign
                 r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
                 r.loc_cov = sum(w for t, w in local.items() if t in r.toks) / local_total
-                if rest_total:
-                    r.rel_cov = sum(w for t, w in rest.items() if t in r.toks) / rest_total
+                if beyond_total:
+                    r.rel_cov = sum(w for t, w in beyond_subject.items() if t in r.toks) / beyond_total
             rows += chunk_rows
         n = len(rows)
         # Drop repeated sentences (the same text retrieved twice), keeping the first.
@@ -747,6 +759,21 @@ class Composer:
         idx = np.array(keep, dtype=np.int64)
         return Candidates([rows[i].chunk for i in keep], [rows[i].sent for i in keep],
                           [rows[i].doc for i in keep], X[idx], conf[idx])
+
+    def _opening_terms(self, c: int, spelled: list[tuple[str, int]]) -> set[int]:
+        """Term ids of the opening sentence of chunk ``c``'s paragraph (an earlier chunk's first
+        sentence when a long paragraph was split), with the question terms it holds as text."""
+        tables = self.corpus.tables
+        doc, para = tables["chunk_doc"][c], tables["para_start"][c]
+        first = c
+        while first > 0 and tables["chunk_doc"][first - 1] == doc and tables["para_start"][first - 1] == para:
+            first -= 1
+        s = self.corpus.sentence_range(first).start
+        ptr = tables["tok_ptr"]
+        toks = set(tables["tok"][ptr[s]:ptr[s + 1]].tolist())
+        norm = normalize(self.corpus.sentence_text(first, s))
+        toks.update(key for t, key in spelled if t in norm)
+        return toks
 
     def compose(self, question: str, limit: int = 3, more: int = 10) -> Answer:
         q = analyse(question, self.tokenizer)

@@ -167,6 +167,10 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
 
 ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, compose, text_module, telegram_render)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
+# Patterns the composer builds per question: the value of the asked kind in its unit.
+ALL_PATTERNS += [(f"retrieval.compose.asked_unit({q})", compose.asked_unit(text_module.normalize(q)))
+                 for q in ("投入多少资金？", "录取率是多少？", "有多少名教师？", "这座桥有多长？", "工程持续了多久？",
+                           "哪一年建成？", "几月开学？", "哪一天举行？")]
 N = 50_000
 # Long runs of one character class (what backtracking feeds on), each followed by a character
 # that makes a match fail at the very end.
@@ -174,7 +178,7 @@ PATHOLOGICAL = [
     "1" * N + "x", "1." * N + "x", " " * N + "x", "\u3000" * N + "年", "学" * N + "!", "、" * N,
     "。" * N + "a", "来源：" + " " * N + "x y", "[bookmark:" * (N // 10), "{\\" * N, "www." + "a" * N + " ",
     "2020" * N, "2020 " * N, "一是" * N, "（一" * N, "“" + "a" * N, "县" * N + "教育", "\n" * N,
-    "一二三" * N + "x", "1" * N + "." + "1" * N, "县市区" * N,
+    "一二三" * N + "x", "1" * N + "." + "1" * N, "县市区" * N, "一" * N + "x", "一" * N + "万米",
 ]
 
 
