@@ -2,10 +2,13 @@
 
 Every candidate sentence gets a small vector of features that each look at the question
 differently (see :data:`FEATURES`): idf-weighted term coverage (a synonym from the thesaurus
-counts for half a term), character-bigram coverage weighted by rarity among the candidates
-(robust to segmentation), coverage of the sentence's neighbours and paragraph, whether the
-sentence carries the kind of answer the question asks for (a number in the asked unit, a date,
-a name, a place, a list) and the question's focus word (焦点 in 焦点是什么), the chunk's BM25
+counts for half a term; a term cut differently by jieba counts when its text is there),
+character-bigram coverage weighted by rarity among the candidates (robust to segmentation),
+coverage of the sentence's neighbours and paragraph, coverage of what the question asks beyond
+the paragraph's subject (named in its opening sentence) and with terms weighted by their rarity
+in the paragraph, whether the sentence carries the kind of answer the question asks for (a
+number in the asked unit, a date, a name, a place, a list), the question's focus word (焦点 in
+焦点是什么) and new words next to the words around the question word, the chunk's BM25
 standing, a preference for the report a question names by place or year, and marks against
 sentences that only restate the question or are very long. The score is the dot product with
 weights read from ``config/weights.toml`` (fitted by ``tools/fit_weights.py``). Whether to
@@ -146,7 +149,7 @@ FEATURES: tuple[str, ...] = (
     "ctx_big",      # big_cov of the whole chunk (chunk-level evidence that survives segmentation)
     "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
     "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
-                    # about the paragraph's subject, such as 为食 in X以什么为食)
+                    # about the paragraph's subject, such as 闻名 in X以什么闻名)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -215,7 +218,7 @@ class Question:
 
 
 # The unit a "how many / how much" question expects its number in.
-_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老])")
+_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老化])")
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
 # 多高 / 多长 / 多重 / 多久 ask for a measure in one of these units: at the end of the question or
@@ -346,7 +349,7 @@ def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None)
 
 def question_anchors(norm: str, tokenizer: Tokenizer) -> tuple[tuple[str, bool], ...]:
     """The content words right before and right after the question word, each with whether the
-    answer follows it: in 选举的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作."""
+    answer follows it: in 会议的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作."""
     m = _WH.search(norm)
     if not m:
         return ()
@@ -368,7 +371,7 @@ _WORD_CHAR = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
 def slot_filled(norm: str, anchors: tuple[tuple[str, bool], ...], asked_chars: frozenset[str]) -> float:
     """Share of the anchors found in ``norm`` with a word the question lacks on the answer's side:
-    选举的焦点是越南问题 fills 焦点是什么, 焦点 followed by words of its own."""
+    会议的焦点是课后服务 fills 焦点是什么, 焦点 followed by words of its own."""
     if not anchors:
         return 0.0
     filled = 0
@@ -417,7 +420,7 @@ class _Row:
     toks: set[int]
     tok_cov: float
     n_toks: int
-    tfs: list[int]  # counts of the question terms
+    tfs: list[int]  # counts of the question terms (at least 1 for a term found only as text)
     first: bool  # first / last sentence of its chunk
     last: bool
     opens_para: bool
@@ -546,8 +549,8 @@ class Composer:
         q_bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
         # Keyed by vocabulary id; a term the index never produced gets a negative key of its own.
         weights: dict[int, float] = {}
-        # Terms of two or more characters, also found as text: a sentence segmented differently
-        # (坦干伊加 as one word in the question, two in the report) still holds the term.
+        # Terms of two or more characters, also found as text: a sentence that jieba cuts
+        # differently (日 + 马萨利加 joined as 日马萨利加 after a date) still holds the term.
         spelled: list[tuple[str, int]] = []
         # Terms the reports word differently: (the term's weight, ids of its synonyms).
         alternatives: list[tuple[float, int | None, frozenset[int]]] = []
@@ -667,13 +670,14 @@ class Composer:
 
         # Rarity of each question bigram among the candidate sentences.
         qb = list(q_bigrams)
-        if qb:
-            df = np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)
-            bw = np.log1p(n / (1.0 + df))
-            bw_total = float(bw.sum()) or 1.0
-        # The same coverage for whole chunks.
-        ctx_big = {c: float(bw[[j for j, b in enumerate(qb) if b in grams]].sum()) / bw_total
-                   for c, grams in chunk_grams.items()} if qb else {}
+        bw = np.log1p(n / (1.0 + np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)))
+        bw_total = float(bw.sum()) or 1.0
+
+        def bigram_share(grams: set[str]) -> float:
+            """Rarity-weighted share of the question's bigrams in ``grams``."""
+            hits = [j for j, b in enumerate(qb) if b in grams]
+            return float(bw[hits].sum()) / bw_total if hits else 0.0
+        ctx_big = {c: bigram_share(grams) for c, grams in chunk_grams.items()}
         # BM25 of each sentence as its own document (idf from the index, length from the candidates).
         sent_bm25 = np.zeros(n)
         if weights and n:
@@ -693,11 +697,7 @@ class Composer:
             norm = r.norm
             prev = rows[i - 1] if not r.first else None
             nxt = rows[i + 1] if not r.last else None
-            big = 0.0
-            if qb:
-                hits = [j for j, b in enumerate(qb) if b in g]
-                if hits:
-                    big = float(bw[hits].sum()) / bw_total
+            big = bigram_share(g)
             X[i, F["tok_cov"]] = r.tok_cov
             X[i, F["big_cov"]] = big
             X[i, F["ctx_big"]] = ctx_big.get(r.chunk, 0.0)
