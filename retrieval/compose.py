@@ -145,7 +145,6 @@ FEATURES: tuple[str, ...] = (
     "value_near",   # a value of the asked kind right next to a question term (师范生30人), by the term's idf
     "plan",         # +1 a plan-section sentence for a question about plans, -1 for one about results
     "slot",         # the words around the question word (焦点 in 焦点是什么) recur here with new words in the gap
-    "loc_cov",      # tok_cov with each term also weighted by its rarity among the chunk's sentences
     "ctx_big",      # big_cov of the whole chunk (chunk-level evidence that survives segmentation)
     "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
     "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
@@ -430,7 +429,6 @@ class _Row:
     para_year: bool = False
     foreign_place: bool = False
     best_in_chunk: bool = False
-    loc_cov: float = 0.0
     info: float = 0.0
     rel_cov: float = 0.0
 
@@ -637,12 +635,6 @@ class Composer:
             foreign = any(p not in para_text and p not in self._doc_places[doc]
                           and (len(p) < 3 or p[:-1] not in self._doc_places[doc]) for p in q.places)
             top_cov = max((r.tok_cov for r in chunk_rows), default=0.0)
-            # The same coverage with each term weighted by its rarity among this chunk's sentences:
-            # the subject a whole paragraph is about tells its sentences apart less than the rest.
-            n_sents = len(chunk_rows)
-            local = {t: w * math.log((n_sents + 1) / (0.5 + sum(1 for r in chunk_rows if t in r.toks)))
-                     for t, w in weights.items()}
-            local_total = sum(local.values()) or 1.0
             # Question terms beyond those of the paragraph's opening sentence, which names its subject.
             opening = chunk_rows[0].toks if chunk_rows[0].opens_para else self._opening_terms(c, spelled)
             beyond_subject = {t: w for t, w in weights.items() if t not in opening}
@@ -655,7 +647,6 @@ class Composer:
                 r.para_year = has_year
                 r.foreign_place = foreign
                 r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
-                r.loc_cov = sum(w for t, w in local.items() if t in r.toks) / local_total
                 if beyond_total:
                     r.rel_cov = sum(w for t, w in beyond_subject.items() if t in r.toks) / beyond_total
             rows += chunk_rows
@@ -724,7 +715,6 @@ class Composer:
             X[i, F["focus_sent"]] = 1.0 if focus and focus in norm else 0.0
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
             X[i, F["plan"]] = r.plan
-            X[i, F["loc_cov"]] = r.loc_cov
             X[i, F["rel_cov"]] = r.rel_cov
             X[i, F["info"]] = r.info
             X[i, F["slot"]] = slot_filled(norm, q.anchors, asked_chars)

@@ -68,7 +68,7 @@ def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarr
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
 POSITIVE = {"tok_cov", "best_in_chunk", "rank_recip", "big_cov", "ctx_cov", "bm25_rel", "year_match",
-            "sent_bm25", "key_near", "focus_sent", "unit_match", "win_cov", "category_head", "value_near", "slot", "loc_cov", "rel_cov", "info", "ctx_big", "type_nb", "defines", *(f"type_{t}" for t in compose.TYPE_NAMES)}
+            "sent_bm25", "key_near", "focus_sent", "unit_match", "win_cov", "category_head", "value_near", "slot", "rel_cov", "info", "ctx_big", "type_nb", "defines", *(f"type_{t}" for t in compose.TYPE_NAMES)}
 NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 
 
