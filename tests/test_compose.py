@@ -27,6 +27,11 @@ from retrieval.text import default_tokenizer, normalize
     ("控辍保学做了哪些工作？", "list"),
     ("这种果树分布在什么地区？", "place"),
     ("这条河流经哪些城市？", "place"),
+    ("哪一个人担任了首任校长？", "person"),  # 哪一个 as well as 哪个
+    ("这项技术最早由哪一个国家提出？", "place"),
+    ("他毕业于哪一所大学？", "place"),
+    ("这座寺庙建于哪一个朝代？", "time"),
+    ("哪个人数最多？", "number"),  # 人数 is a number, not a person
 ])
 def test_question_types(question, expected):
     types = question_types(normalize(question))
