@@ -592,8 +592,8 @@ class Composer:
         asked_chars = frozenset(q.norm)
         # Words a sentence does not add to the question: its terms, their synonyms, and the place
         # and year words that chose the report.
-        known_ids = set(weights) | {t for _, _, alts in alternatives for t in alts}
-        known_ids |= {bm25.vocab[w] for w in selectors if w in bm25.vocab}
+        not_new = set(weights) | {t for _, _, alts in alternatives for t in alts}
+        not_new |= {bm25.vocab[w] for w in selectors if w in bm25.vocab}
         for rank, c in enumerate(chunks):
             doc = int(chunk_doc[c])
             rng = corpus.sentence_range(c)
@@ -619,14 +619,14 @@ class Composer:
                 norm = normalize(chunk_text[starts[j] - base:ends[j] - base])
                 toks.update(key for t, key in spelled if key not in toks and t in norm)
                 chunk_terms |= toks
-                new = [t for t in toks if t >= 0 and t not in known_ids]
-                info = float(idf_arr[new].sum()) if new else 0.0
+                new = [t for t in toks if t >= 0 and t not in not_new]
+                added = float(idf_arr[new].sum()) if new else 0.0
                 chunk_rows.append(_Row(
                     chunk=c, sent=s, doc=doc, rank=rank, rel=rel, plan=plan, norm=norm,
                     grams=char_bigrams(norm), toks=toks, tok_cov=covered(toks), n_toks=len(tok_list),
                     tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
                     first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start,
-                    info=math.log1p(info) / 5.0))
+                    info=math.log1p(added) / 5.0))
             para_text = "".join(r.norm for r in chunk_rows)
             chunk_grams[c] = set().union(*(r.grams for r in chunk_rows))
             cov = covered(chunk_terms)
