@@ -261,10 +261,11 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
         unit = _MEASURE_UNITS[measure.group(0)[-1]]
     else:
         return None
-    # The lookbehind keeps the pattern linear on long runs of digits; the lookahead stops one-letter
-    # units inside words (5g, 3min) and 元 of 元旦.
-    return re.compile(rf"(?<![\d{_CN_DIGITS}.])[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*(?:万|亿|千)?"
-                      rf"(?:{unit})(?![a-z旦])")
+    # The lookbehind keeps the pattern linear on long runs of digits; a calendar year (1935年) is
+    # not a number of years; the last lookahead stops one-letter units inside words (5g, 3min)
+    # and 元 of 元旦.
+    return re.compile(rf"(?<![\d{_CN_DIGITS}.])(?!\d{{4}}\s*年)[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
+                      rf"(?:万|亿|千)?(?:{unit})(?![a-z旦])")
 
 
 VALUE_AFTER = 4   # characters between a question term and a value that follows it (学校12所)

@@ -226,6 +226,8 @@ def test_question_focus(question, focus):
     ("这座塔有多高？", "全县有学校40所", False),
     ("这座塔有多高？", "建成5g基站40个", False),  # a one-letter unit inside a word
     ("工程持续了多久？", "历时3年", True),
+    ("合约为期多少年？", "合约为期7年", True),
+    ("合约为期多少年？", "1935年签订合约", False),  # a calendar year is not a number of years
 ])
 def test_value_of_the_asked_kind(question, sentence, matches):
     unit = compose.asked_unit(normalize(question))
