@@ -5,8 +5,7 @@ differently (see :data:`FEATURES`): idf-weighted term coverage (a synonym from t
 counts for half a term; a term cut differently by jieba counts when its text is there),
 character-bigram coverage weighted by rarity among the candidates (robust to segmentation),
 coverage of the sentence's neighbours and paragraph, coverage of what the question asks beyond
-the paragraph's subject (named in its opening sentence) and with terms weighted by their rarity
-in the paragraph, whether the sentence carries the kind of answer the question asks for (a
+the paragraph's subject (named in its opening sentence), whether the sentence carries the kind of answer the question asks for (a
 number in the asked unit, a date, a name, a place, a list), the question's focus word (焦点 in
 焦点是什么) and new words next to the words around the question word, the chunk's BM25
 standing, a preference for the report a question names by place or year, and marks against
@@ -148,7 +147,7 @@ FEATURES: tuple[str, ...] = (
     "slot",         # the words around the question word (焦点 in 焦点是什么) recur here with new words in the gap
     "ctx_big",      # big_cov of the whole chunk (chunk-level evidence that survives segmentation)
     "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
-    "rel_cov",      # tok_cov of the question terms the chunk's opening sentence lacks (what is asked
+    "rel_cov",      # tok_cov of the question terms the paragraph's opening sentence lacks (what is asked
                     # about the paragraph's subject, such as 闻名 in X以什么闻名)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
@@ -325,6 +324,16 @@ def question_category(norm: str, tokenizer: Tokenizer) -> str:
     return ""
 
 
+def _words_before(norm: str, tokenizer: Tokenizer) -> tuple[str, list[str]]:
+    """The text before the question word without trailing fillers (是, 的, 一共 …), and the words
+    of its last characters; ("", []) when there is no question word."""
+    m = _WH.search(norm)
+    if not m:
+        return "", []
+    before = _FOCUS_TAIL.sub("", norm[:m.start()])
+    return before, (tokenizer.tokens(before[-8:], normalized=True) if before else [])
+
+
 def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None) -> str:
     """The word that names what a question asks for: the noun right after the question word
     ("哪个大学" → 大学) or, failing that, the last word before it ("焦点是什么" → 焦点).
@@ -333,11 +342,7 @@ def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None)
         category = question_category(norm, tokenizer)
     if category:
         return category
-    m = _WH.search(norm)
-    if not m:
-        return ""
-    before = _FOCUS_TAIL.sub("", norm[:m.start()])
-    words = tokenizer.tokens(before[-8:], normalized=True) if before else []
+    before, words = _words_before(norm, tokenizer)
     if words and before.endswith(words[-1]) and words[-1] not in _NOT_FOCUS:
         last = words[-1]
         if len(last) > 1:
@@ -348,21 +353,19 @@ def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None)
     return ""
 
 
-def question_anchors(norm: str, tokenizer: Tokenizer) -> tuple[tuple[str, bool], ...]:
+def question_anchors(norm: str, tokenizer: Tokenizer,
+                     category: str | None = None) -> tuple[tuple[str, bool], ...]:
     """The content words right before and right after the question word, each with whether the
-    answer follows it: in 会议的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作."""
-    m = _WH.search(norm)
-    if not m:
-        return ()
+    answer follows it: in 会议的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作.
+    The word after is the question's category (:func:`question_category`, passed when known)."""
     out = []
-    before = _FOCUS_TAIL.sub("", norm[:m.start()])
-    words = tokenizer.tokens(before[-8:], normalized=True) if before else []
+    before, words = _words_before(norm, tokenizer)
     if words and len(words[-1]) >= 2 and before.endswith(words[-1]) and words[-1] not in _NOT_FOCUS:
         out.append((words[-1], True))
-    after = _WH_FILLER.sub("", norm[m.end():])
-    words = tokenizer.tokens(after[:8], normalized=True) if after else []
-    if words and len(words[0]) >= 2 and after.startswith(words[0]) and words[0] not in _NOT_FOCUS:
-        out.append((words[0], False))
+    if category is None:
+        category = question_category(norm, tokenizer)
+    if category:
+        out.append((category, False))
     return tuple(out)
 
 
@@ -403,7 +406,7 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
                     places, question_focus(norm, tokenizer, category), asked_unit(norm), category,
-                    question_anchors(norm, tokenizer))
+                    question_anchors(norm, tokenizer, category))
 
 
 @dataclass(slots=True)
