@@ -71,7 +71,7 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
     "name": re.compile(r"[“\"《「『][^”\"》」』]{1,30}[”\"》」』]|称为|称作|叫做|简称|又称|别称|别名|全称|名为|号称|"
                        r"又名|原名|本名|俗名|俗称|学名|也称|亦称|或称|旧称|古称|通称|雅称|昵称|外号|绰号|"
                        r"称号|荣誉|奖|工程|计划|项目|活动"),
-    "list": re.compile(r"、.*、|一是|包括|分别|以及|和.*等"),
+    "list": re.compile(r"、.*、|一是.*二是|包括|分别|以及|和.*等"),
 }
 TYPE_NAMES = tuple(QUESTION_TYPES)
 
@@ -149,6 +149,7 @@ FEATURES: tuple[str, ...] = (
     "info",         # rarity (idf) of the sentence's words the question lacks: what it adds (log scale)
     "rel_cov",      # tok_cov of the question terms the paragraph's opening sentence lacks (what is asked
                     # about the paragraph's subject, such as 闻名 in X以什么闻名)
+    "label",        # the sentence is nothing but its paragraph's heading label (一是做好控辍保学工作。)
     *(f"type_{t}" for t in TYPE_NAMES),  # the sentence carries the asked-for type t
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -436,6 +437,7 @@ class _Row:
     best_in_chunk: bool = False
     info: float = 0.0
     rel_cov: float = 0.0
+    label: bool = False
 
 
 @dataclass
@@ -483,6 +485,9 @@ class Composer:
                 top = normalize(raw)
                 plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
             self._plan_heading.append(plan_of[raw])
+        # Per section: its innermost label as bare words, to tell a sentence that only repeats it.
+        self._label = [_WORDS_ONLY.sub("", normalize(section.rsplit(SECTION_SEP, 1)[-1])) if section else ""
+                       for section in corpus.sections]
 
     def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place/year the question names, -1 if another one is named;
@@ -608,6 +613,7 @@ class Composer:
             ends = tables["sent_end"][lo:hi].tolist()
             para_start = int(tables["para_start"][c])
             heading = self._plan_heading[int(tables["chunk_section"][c])]
+            label = self._label[int(tables["chunk_section"][c])]
             plan = 0.0
             if heading:
                 plan = 1.0 if asks_plan or any(y in heading for y in year_strs) else -1.0
@@ -630,7 +636,8 @@ class Composer:
                     grams=char_bigrams(norm), toks=toks, tok_cov=covered(toks), n_toks=len(tok_list),
                     tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
                     first=s == lo, last=s == hi - 1, opens_para=starts[j] == para_start,
-                    info=math.log1p(added) / 5.0))
+                    info=math.log1p(added) / 5.0,
+                    label=bool(label) and _WORDS_ONLY.sub("", norm) == label))
             para_text = "".join(r.norm for r in chunk_rows)
             chunk_grams[c] = set().union(*(r.grams for r in chunk_rows))
             cov = covered(chunk_terms)
@@ -721,6 +728,7 @@ class Composer:
             X[i, F["unit_match"]] = 1.0 if q.unit is not None and q.unit.search(norm) else 0.0
             X[i, F["plan"]] = r.plan
             X[i, F["rel_cov"]] = r.rel_cov
+            X[i, F["label"]] = 1.0 if r.label else 0.0
             X[i, F["info"]] = r.info
             X[i, F["slot"]] = slot_filled(norm, q.anchors, asked_chars)
             wp = covered(prev.toks | r.toks) if prev else r.tok_cov

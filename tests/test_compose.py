@@ -68,6 +68,12 @@ def test_sentence_without_an_answer_shape():
     assert "time" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
 
 
+def test_one_enumerated_item_is_not_a_list():
+    """一是… opens one item; only a sentence that goes on to 二是 enumerates."""
+    assert "list" not in answer_shapes(normalize("一是全力做好控辍保学工作。"))
+    assert "list" in answer_shapes(normalize("一是加强师资培训，二是改善办学条件。"))
+
+
 def test_question_words_are_not_search_terms():
     q = analyse("这所学校是由哪一人创办的？", default_tokenizer())
     assert "哪" not in q.tokens and "一人" not in q.tokens
@@ -252,6 +258,21 @@ def test_plan_sentences_answer_plan_questions_not_result_questions(engine):
     done = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "1463个")
     assert plan[F["plan"]] == 1.0 and result[F["plan"]] == -1.0 and done[F["plan"]] == 0.0
     assert compose.default_model().as_mapping()["plan"] > 0
+
+
+def test_a_sentence_that_only_repeats_its_heading_label_is_marked(engine):
+    """一是全力做好控辍保学工作。 is the label the citation already shows; the sentences after it
+    say what was done."""
+    label = _row(engine, "古丈县在控辍保学方面做了哪些工作？", "一是全力做好控辍保学工作")
+    content = _row(engine, "古丈县在控辍保学方面做了哪些工作？", "控辍保学工作方案")
+    assert label[F["label"]] == 1.0 and content[F["label"]] == 0.0
+    assert compose.default_model().as_mapping()["label"] < 0
+
+
+def test_label_sentence_does_not_answer_first(engine):
+    answer = engine.answer("古丈县在控辍保学方面做了哪些工作？")
+    assert answer.answered
+    assert "一是全力做好控辍保学工作" not in answer.sentences[0].text
 
 
 @pytest.mark.parametrize("sentence, near", [
