@@ -111,11 +111,12 @@ _ASKS_PLAN = re.compile(r"计划|打算|谋划|将要|将会|准备|明年|下�
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
 _DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
-# Questions that ask about every place at once ("各地…", "各县市…").
-_EVERY_PLACE = re.compile(r"各地|各县|各市|各区|各校|哪些地方|哪些县|哪些市|各个")
-# ... and their words, which no report uses for the answer (各地 is not matched; 各市场 still is).
+# Words for every place (各地, 各县市), which no report uses for the answer: they are not search
+# terms (各地 is not matched; 各市场 still is), and a question using them asks about every place.
 _EVERY_PLACE_WORDS = frozenset("各地 各县 各市 各区 各校 各个 各县市 各县区 各区县 各市县 各省 各乡镇 各乡 各镇 "
                                "各地区 各学校 各".split())
+_EVERY_PLACE = re.compile("|".join(sorted((w for w in _EVERY_PLACE_WORDS if len(w) > 1), key=len, reverse=True))
+                          + "|哪些地方|哪些县|哪些市")
 
 FEATURES: tuple[str, ...] = (
     "tok_cov",      # idf-weighted share of question terms found in the sentence

@@ -96,6 +96,9 @@ def test_definition_subject_and_named_years():
 def test_every_place_questions():
     assert analyse("各地在控辍保学方面做了哪些工作？", default_tokenizer()).every_place
     assert not analyse("古丈县有多少所学校？", default_tokenizer()).every_place
+    # The every-place words that are not search terms also mark such a question.
+    q = analyse("各乡镇新建了多少所幼儿园？", default_tokenizer())
+    assert q.every_place and "各" not in q.tokens
 
 
 # --- features on the seed corpus -----------------------------------------------------------------
