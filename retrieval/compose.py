@@ -93,7 +93,7 @@ SYNONYM_WEIGHT = 0.5
 # Factor applied to the confidence of a sentence that holds a value of the kind the question asks
 # for (多少钱 and 2.5亿元): colloquial questions share few words with the report, but an answer of
 # the right kind is evidence that the sentence answers. Set with min_confidence on the dev set.
-VALUE_EVIDENCE = 1.25
+VALUE_EVIDENCE = 1.4
 # ... and of one that holds none when the question asks for one (a rate, a sum, a year): a report
 # that never gives 近视率 as a percentage does not answer "近视率是多少". Set on the dev set too.
 VALUE_MISSING = 0.4

@@ -1,7 +1,7 @@
-"""The dev question set over seeds/: quality floors that `make test` guards.
+"""The dev and holdout question sets over seeds/: quality floors that `make test` guards.
 
-The questions, gold fragments and reports are in tests/data/dev.jsonl (see its README). The
-numbers are measured with the same code path as `reportqa ask` (Engine.answer).
+The questions, gold fragments and reports are in tests/data/dev.jsonl and holdout.jsonl (see
+their README). The numbers are measured with the same code path as `reportqa ask` (Engine.answer).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ SEEDS = ROOT / "seeds"
 SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
 
 DEV = ROOT / "tests" / "data" / "dev.jsonl"
+HOLDOUT = ROOT / "tests" / "data" / "holdout.jsonl"
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
@@ -41,10 +42,20 @@ def test_dev_set_shape():
     assert sum(not r["answerable"] for r in rows) == 13
 
 
-def test_gold_fragments_occur_in_their_reports():
+def test_holdout_set_shape():
+    rows = [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 30
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert sum(not r["answerable"] for r in rows) == 15
+    dev_questions = {json.loads(line)["question"] for line in DEV.read_text(encoding="utf-8").splitlines()}
+    assert not dev_questions & {r["question"] for r in rows}
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT], ids=["dev", "holdout"])
+def test_gold_fragments_occur_in_their_reports(path):
     """Every fragment is verbatim in its report; a single-report fragment in one sentence only."""
     texts = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
-    for line in DEV.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if not row["answerable"]:
             assert row["report"] is None and not row["answers"], row["id"]
@@ -66,20 +77,20 @@ def test_first_sentence_rate(summary, outcomes):
 
 def test_first_three_rate(summary, outcomes):
     missed = [o.item.qid for o in outcomes if o.item.answerable and not 1 <= o.answer_rank <= 3]
-    # Measured 0.941 (79 of 84); the target is 0.97.
-    assert summary["answer_at_3"] >= 0.92, f"first-three rate {summary['answer_at_3']}; missed {missed}"
+    # Measured 0.964 (81 of 84); the target is 0.97.
+    assert summary["answer_at_3"] >= 0.95, f"first-three rate {summary['answer_at_3']}; missed {missed}"
 
 
 def test_unanswerable_refused(summary, outcomes):
     answered = [o.item.qid for o in outcomes if not o.item.answerable and o.answered]
-    # Measured 1.0 (13 of 13); the target is 0.9, see docs/quality.md for the trade-off.
+    # Measured 0.923 (12 of 13); the target is 0.9, see docs/quality.md for the trade-off.
     assert summary["refused_unanswerable"] >= 0.9, f"answered: {answered}"
 
 
 def test_answerable_not_refused(summary, outcomes):
     refused = [o.item.qid for o in outcomes if o.item.answerable and not o.answered]
-    # Measured 0.048 (4 of 84, all colloquial paraphrases); the target is 0.03.
-    assert summary["refused_answerable"] <= 0.06, f"refused: {refused}"
+    # Measured 0.024 (2 of 84, both colloquial paraphrases); the target is 0.03.
+    assert summary["refused_answerable"] <= 0.03, f"refused: {refused}"
 
 
 def test_named_report_is_cited_first(outcomes):
@@ -98,3 +109,22 @@ def test_multi_report_questions_cite_several_reports(engine):
         assert answer.answered, row["id"]
         reports = {s.citation.path for s in answer.sentences}
         assert len(reports) >= 2, (row["id"], reports)
+
+
+@pytest.fixture(scope="module")
+def holdout(engine):
+    items, _ = ev.load_questions(HOLDOUT)
+    outcomes = ev.evaluate(engine, items)
+    return ev.summarize(outcomes), outcomes
+
+
+def test_holdout_floors(holdout):
+    """Questions written from the reports alone and never used to set anything: harder wording
+    and harder unanswerable questions (a place the reports cover, a fact they do not give).
+    Measured 0.733 first sentence (11 of 15), 0.267 wrongly refused (4 of 15) and 0.467 of the
+    unanswerable refused (7 of 15); each floor allows one question less."""
+    summary, outcomes = holdout
+    qids = lambda keep: [o.item.qid for o in outcomes if keep(o)]  # noqa: E731
+    assert summary["answer_at_1"] >= 0.70, qids(lambda o: o.item.answerable and o.answer_rank != 1)
+    assert summary["refused_answerable"] <= 0.30, qids(lambda o: o.item.answerable and not o.answered)
+    assert summary["refused_unanswerable"] >= 0.45, qids(lambda o: not o.item.answerable and o.answered)
