@@ -21,12 +21,18 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_CONTROL.sub("\ufffd", text)
 
 
+CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
+
+
 def answer_text(answer: Answer) -> str:
-    """An answer as numbered sentences, each followed by its citation."""
-    if not answer.answered:
-        return answer.message
+    """An answer as numbered sentences, each followed by its citation; a refusal as its message,
+    then the closest sentences under a heading that says they are not confirmed."""
     lines: list[str] = []
-    for n, sentence in enumerate(answer.sentences, 1):
+    if not answer.answered:
+        lines.append(answer.message)
+        if answer.closest:
+            lines += ["", CLOSEST_HEADING]
+    for n, sentence in enumerate(answer.sentences if answer.answered else answer.closest, 1):
         lines.append(f"[{n}] {sentence.text}")
         lines.append(f"    —— {sentence.citation.label()}（{sentence.citation.path}）")
     return terminal_safe("\n".join(lines))

@@ -57,14 +57,15 @@ class Session:
         return True
 
     def open_citation(self, arg: str) -> None:
-        if self.last is None or not self.last.sentences:
+        shown = () if self.last is None else self.last.sentences or self.last.closest
+        if not shown:
             self.say("还没有可以打开的出处：请先提一个问题。")
             return
-        count = len(self.last.sentences)
+        count = len(shown)
         if not arg.isdigit() or not 1 <= int(arg) <= count:
             self.say(f"用法：:open N，N 为 1 到 {count} 之间的编号。")
             return
-        sentence = self.last.sentences[int(arg) - 1]
+        sentence = shown[int(arg) - 1]
         passage = Passage(self.engine.paragraph(sentence.citation), sentence.citation)
         self.say(render.passage_text(passage, (sentence.citation.start, sentence.citation.end)))
 

@@ -23,12 +23,13 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from config import CONFIG_DIR, ConfigError
 
-from .corpus import CorpusIndex
+from .corpus import CorpusIndex, DocMeta
 from .synonyms import Thesaurus, default_thesaurus
 from .text import Tokenizer, char_bigrams, normalize
 from .types import SECTION_SEP, Answer, Sentence
@@ -477,6 +478,7 @@ class Composer:
         self._all_places = set().union(*self._doc_places) if self._doc_places else set()
         self._doc_years = [set(meta.years) for meta in corpus.docs]
         self._titles = [normalize(meta.title) for meta in corpus.docs]
+        self._not_found = NOT_FOUND.format(coverage=coverage_note(corpus.docs))
         # Per section: the top-level heading of a plan part, normalised ("" for other sections).
         plan_of: dict[str, str] = {}
         self._plan_heading = []
@@ -785,18 +787,24 @@ class Composer:
             return Answer(question, False, message=NO_TERMS)
         cands = self.candidates(q)
         if cands is None or not len(cands.chunk):
-            return Answer(question, False, message=NOT_FOUND)
+            return Answer(question, False, message=self._not_found)
         scores = cands.features @ self.model.weights
         order = np.argsort(-scores, kind="stable")
         best_conf = float(cands.confidence[order[:5]].max())
         if best_conf < self.min_confidence:
-            return Answer(question, False, message=NOT_FOUND)
+            closest: tuple[Sentence, ...] = ()
+            if best_conf >= CLOSEST_SHARE * self.min_confidence:
+                closest = tuple(self._sentence(cands, int(i), scores) for i in order[:CLOSEST])
+            return Answer(question, False, message=self._not_found, closest=closest)
         spread = self._spread(q)
         ranked = self._diversify(order, scores, cands.doc, spread, limit + more)
-        corpus = self.corpus
-        picked = [Sentence(corpus.sentence_text(cands.chunk[i], cands.sent[i]), round(float(scores[i]), 6),
-                           corpus.citation(cands.chunk[i], cands.sent[i])) for i in ranked]
+        picked = [self._sentence(cands, i, scores) for i in ranked]
         return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]))
+
+    def _sentence(self, cands: Candidates, i: int, scores: np.ndarray) -> Sentence:
+        chunk, sent = cands.chunk[i], cands.sent[i]
+        return Sentence(self.corpus.sentence_text(chunk, sent), round(float(scores[i]), 6),
+                        self.corpus.citation(chunk, sent))
 
     def _spread(self, q: Question) -> float:
         """How much to favour answers from different reports: only when the reports are about
@@ -826,4 +834,25 @@ class Composer:
 
 
 NO_TERMS = "问题里没有可以检索的词语，请换一种说法，例如：古丈县现有各级各类学校多少所？"
-NOT_FOUND = "报告中没有找到能回答这个问题的内容。可以换个说法、加上地名或年份，或用“来源”查看收录了哪些报告。"
+NOT_FOUND = "报告中没有找到能回答这个问题的内容。{coverage}可以换个说法、加上地名或年份，或用“来源”查看收录了哪些报告。"
+# A refused question whose best sentences reach this share of min_confidence still shows the
+# CLOSEST best ones, marked as not confirmed: a question in everyday words often has its answer
+# there (see docs/quality.md), and the user can check it against the citation.
+CLOSEST_SHARE = 0.5
+CLOSEST = 2
+MAX_PLACES_NAMED = 6
+
+
+def coverage_note(docs: Sequence[DocMeta]) -> str:
+    """What the reports are about, for a refusal: 现有5份报告，涉及古丈县、长葛市…（2019—2024年）。"""
+    if not docs:
+        return ""
+    places = list(dict.fromkeys(p for d in docs for p in d.places))
+    years = sorted({y for d in docs for y in d.years})
+    note = f"现有{len(docs)}份报告"
+    if places:
+        shown = "、".join(places[:MAX_PLACES_NAMED])
+        note += f"，涉及{shown}" + (f"等{len(places)}地" if len(places) > MAX_PLACES_NAMED else "")
+    if years:
+        note += f"（{years[0]}年）" if years[0] == years[-1] else f"（{years[0]}—{years[-1]}年）"
+    return note + "。"

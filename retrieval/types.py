@@ -82,6 +82,9 @@ class Answer:
     message: str = ""
     # Further ranked sentences, for "more results" in front ends; not part of the JSON contract.
     more: tuple[Sentence, ...] = field(default=(), repr=False)
+    # When not answered: the best sentences found, which fell short of the confidence needed to
+    # answer. Front ends show them as unconfirmed, never as the answer.
+    closest: tuple[Sentence, ...] = ()
 
     def to_json(self) -> dict:
         """The public JSON contract of ``reportqa ask --json``."""
@@ -89,23 +92,25 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "message": self.message,
-            "sentences": [
-                {
-                    "text": s.text,
-                    "score": round(float(s.score), 6),
-                    "source": {
-                        "doc_id": s.citation.doc_id,
-                        "title": s.citation.title,
-                        "path": s.citation.path,
-                        "section": s.citation.section,
-                        "paragraph": s.citation.paragraph,
-                        "start": s.citation.start,
-                        "end": s.citation.end,
-                    },
-                }
-                for s in self.sentences
-            ],
+            "sentences": [_sentence_json(s) for s in self.sentences],
+            "closest": [_sentence_json(s) for s in self.closest],
         }
+
+
+def _sentence_json(s: Sentence) -> dict:
+    return {
+        "text": s.text,
+        "score": round(float(s.score), 6),
+        "source": {
+            "doc_id": s.citation.doc_id,
+            "title": s.citation.title,
+            "path": s.citation.path,
+            "section": s.citation.section,
+            "paragraph": s.citation.paragraph,
+            "start": s.citation.start,
+            "end": s.citation.end,
+        },
+    }
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "answered", "message", "sentences"}
-    assert data["answered"] is True and data["message"] == ""
+    assert set(data) == {"question", "answered", "message", "sentences", "closest"}
+    assert data["answered"] is True and data["message"] == "" and data["closest"] == []
     assert 1 <= len(data["sentences"]) <= 3
     scores = [s["score"] for s in data["sentences"]]
     assert scores == sorted(scores, reverse=True)
@@ -48,6 +48,28 @@ def test_ask_json_contract_and_offsets(cache: Path):
     for s in data["sentences"]:
         src = s["source"]
         assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
+
+
+def test_refusal_shows_the_closest_sentences_as_unconfirmed(cache: Path):
+    """A question in everyday words is refused, but its closest sentences are shown under a
+    heading that says they are not confirmed, with citations and offsets like answers."""
+    question = "长葛市教体局规定每个月哪个星期不开会？"
+    data = json.loads(run("ask", "--json", question, cache=cache).stdout)
+    assert data["answered"] is False and data["sentences"] == []
+    assert "现有5份报告" in data["message"] and "长葛市" in data["message"]
+    assert 1 <= len(data["closest"]) <= 2 and "无会周" in data["closest"][0]["text"]
+    for s in data["closest"]:
+        src = s["source"]
+        assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
+    lines = run("ask", question, cache=cache).stdout.splitlines()
+    assert lines[0].startswith("报告中没有找到") and lines[2].startswith("最接近的内容")
+    assert lines[3].startswith("[1] ") and "无会周" in lines[3] and "第18段" in lines[4]
+
+
+def test_a_question_far_from_every_report_shows_nothing_closest(cache: Path):
+    data = json.loads(run("ask", "--json", "古丈县明天天气怎么样？", cache=cache).stdout)
+    assert data["answered"] is False and data["closest"] == []
+    assert run("ask", "古丈县明天天气怎么样？", cache=cache).stdout.count("\n") == 1
 
 
 def test_ask_text_output_cites_the_report(cache: Path):
@@ -91,6 +113,12 @@ def test_repl_reads_piped_questions(cache: Path):
     assert "【古丈县现有各级各类学校88所" in out  # :open highlights the sentence in its paragraph
     assert "共收录 5 份报告" in out
     assert "用法：:open N" in out and "未知命令" in out
+
+
+def test_repl_opens_a_closest_sentence_of_a_refusal(cache: Path):
+    proc = run("repl", stdin="长葛市教体局规定每个月哪个星期不开会？\n:open 1\n", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "最接近的内容" in proc.stdout and "【减少会议总量" in proc.stdout
 
 
 def test_index_reports_what_it_holds_and_reuses_the_cache(cache: Path, tmp_path: Path):

@@ -418,3 +418,17 @@ def test_chunk_bigram_coverage_counts_the_whole_chunk(settings, tmp_path):
     assert len(in_spread) == 2
     assert all(X[i, F["ctx_big"]] > X[i, F["big_cov"]] + 0.05 for i in in_spread)
     assert X[in_spread[0], F["ctx_big"]] > X[other, F["ctx_big"]]
+
+
+def test_coverage_note_names_places_and_years():
+    from retrieval.corpus import DocMeta
+
+    def meta(place: str, *years: int) -> DocMeta:
+        return DocMeta(place, place + ".txt", place, (place,), years, "", "")
+
+    assert compose.coverage_note([]) == ""
+    assert compose.coverage_note([meta("古丈县", 2024, 2025), meta("长葛市", 2023)]) == \
+        "现有2份报告，涉及古丈县、长葛市（2023—2025年）。"
+    many = [meta(f"第{i}县", 2020) for i in range(9)]
+    assert compose.coverage_note(many) == "现有9份报告，涉及第0县、第1县、第2县、第3县、第4县、第5县等9地（2020年）。"
+    assert compose.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"

@@ -57,13 +57,13 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {"question", "answered", "message", "sentences"}
+    assert set(data) == {"question", "answered", "message", "sentences", "closest"}
     assert isinstance(data["answered"], bool)
     if data["answered"]:
-        assert data["sentences"] and data["message"] == ""
+        assert data["sentences"] and data["message"] == "" and not data["closest"]
     else:
         assert data["message"] and not data["sentences"]
-    for s in data["sentences"]:
+    for s in data["sentences"] + data["closest"]:
         src = s["source"]
         assert _decoded_file(src["path"], corpus)[src["start"]:src["end"]] == s["text"]
     return data

@@ -30,6 +30,16 @@ def test_answer_text_carries_no_escape_sequences():
     assert "有学校" in out and "12所" in out and "一、概况" in out
 
 
+def test_refusal_text_keeps_closest_sentences_apart_and_safe():
+    refusal = Answer("问题", False, message="没有找到\x1b[2J。", closest=(Sentence(HOSTILE, 1.0, _citation()),))
+    out = render.answer_text(refusal)
+    assert "\x1b" not in out and "\u202e" not in out
+    lines = out.splitlines()
+    assert lines[0] == "没有找到\ufffd[2J。" and lines[1] == "" and lines[2] == render.CLOSEST_HEADING
+    assert lines[3].startswith("[1] 全县") and lines[4].startswith("    —— 标题")
+    assert render.answer_text(Answer("问题", False, message="没有找到。")) == "没有找到。"
+
+
 def test_answer_json_escapes_c1_and_bidi_but_round_trips():
     line = render.answer_json(_answer())
     assert "\x9b" not in line and "\u202e" not in line and "\x1b" not in line

@@ -204,15 +204,18 @@ async def answer_question(context: Context, chat_id: int, question: str, reply_t
         answer = await asyncio.to_thread(state.engine.answer, question)
     finally:
         await typing
-    if not answer.answered:
+    if not answer.answered and not answer.closest:
         await send_html(context.bot, chat_id, render.message_html(answer.message), reply_to=reply_to)
         return
-    ranked = answer.sentences + answer.more
-    page = len(answer.sentences)
+    if answer.answered:
+        shown, ranked, text = answer.sentences, answer.sentences + answer.more, render.answer_html(answer.sentences)
+    else:  # a refusal with the closest sentences, marked as unconfirmed
+        shown = ranked = answer.closest
+        text = render.refusal_html(answer.message, answer.closest)
+    page = len(shown)
     key = state.store.put(chat_id, StoredAnswer(question, ranked, page, generation))
     markup = answer_keyboard(key, 0, page, 1 if len(ranked) > page else None)
-    await send_html(context.bot, chat_id, render.answer_html(answer.sentences), reply_markup=markup,
-                    reply_to=reply_to)
+    await send_html(context.bot, chat_id, text, reply_markup=markup, reply_to=reply_to)
 
 
 async def text_message(update: Update, context: Context) -> None:

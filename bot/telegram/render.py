@@ -80,6 +80,14 @@ def message_html(text: str) -> str:
     return escape(text)
 
 
+CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
+
+
+def refusal_html(message: str, closest: Sequence[Sentence]) -> str:
+    """A refusal, then the closest sentences under a heading that says they are not confirmed."""
+    return message_html(message) + "\n\n" + answer_html(closest, heading=CLOSEST_HEADING)
+
+
 def paragraph_html(paragraph: str, citation: Citation) -> str:
     """The whole paragraph around a cited sentence, the sentence in bold, then the full source."""
     lo = citation.start - citation.para_start

@@ -86,6 +86,26 @@ async def test_source_button_shows_the_paragraph_with_the_sentence_highlighted(m
     assert_valid(api)
 
 
+async def test_refusal_shows_the_closest_sentences_as_unconfirmed_with_source_buttons(make_app, api, engine):
+    question = "长葛市教体局规定每个月哪个星期不开会？"
+    answer = engine.answer(question)
+    assert not answer.answered and answer.closest
+    app = await make_app()
+    await ask(app, api, 7, question)
+    [call] = api.sent_to(7)
+    text = plain(call.params["text"])
+    assert text.startswith(answer.message)
+    assert render.CLOSEST_HEADING in text and "无会周" in text
+    assert [b["text"] for b in buttons(call)] == [f"原文 {n + 1}" for n in range(len(answer.closest))]
+    await feed(app, {"callback_query": api.callback(7, call.result, buttons(call)[0]["callback_data"])})
+    assert plain(texts(api, 7)[-1]).startswith("原文 1：\n" + engine.paragraph(answer.closest[0].citation))
+    # Far from every report: the refusal alone, without buttons.
+    await ask(app, api, 7, "古丈县明天天气怎么样？")
+    last = api.sent_to(7)[-1]
+    assert plain(last.params["text"]) == engine.answer("古丈县明天天气怎么样？").message and not buttons(last)
+    assert_valid(api)
+
+
 async def test_more_button_pages_through_further_results(make_app, api, engine):
     app = await make_app()
     await ask(app, api, 7, QUESTION)
