@@ -488,9 +488,18 @@ class Composer:
                 top = normalize(raw)
                 plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
             self._plan_heading.append(plan_of[raw])
-        # Per section: its innermost label as bare words, to tell a sentence that only repeats it.
-        self._label = [_WORDS_ONLY.sub("", normalize(section.rsplit(SECTION_SEP, 1)[-1])) if section else ""
-                       for section in corpus.sections]
+        # Per section, read when first retrieved: its innermost label as bare words.
+        self._labels: dict[int, str] = {}
+
+    def _section_label(self, section: int) -> str:
+        """The innermost label of ``section`` as bare words, to tell a sentence that only repeats
+        it (一是全力做好控辍保学工作。); worked out once per section, when first needed."""
+        label = self._labels.get(section)
+        if label is None:
+            path = self.corpus.sections[section]
+            label = _WORDS_ONLY.sub("", normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
+            self._labels[section] = label
+        return label
 
     def _doc_preference(self, q: Question) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place/year the question names, -1 if another one is named;
@@ -616,7 +625,7 @@ class Composer:
             ends = tables["sent_end"][lo:hi].tolist()
             para_start = int(tables["para_start"][c])
             heading = self._plan_heading[int(tables["chunk_section"][c])]
-            label = self._label[int(tables["chunk_section"][c])]
+            label = self._section_label(int(tables["chunk_section"][c]))
             plan = 0.0
             if heading:
                 plan = 1.0 if asks_plan or any(y in heading for y in year_strs) else -1.0

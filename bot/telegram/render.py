@@ -11,6 +11,7 @@ import html
 import re
 from typing import Sequence
 
+from bot.render import CLOSEST_HEADING
 from retrieval import Citation, Document, Passage, Sentence
 from retrieval.types import SECTION_SEP
 
@@ -78,9 +79,6 @@ def answer_html(sentences: Sequence[Sentence], first_number: int = 1, *, heading
 def message_html(text: str) -> str:
     """A plain message (a refusal, a hint) as Telegram HTML."""
     return escape(text)
-
-
-CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
 
 
 def refusal_html(message: str, closest: Sequence[Sentence]) -> str:
