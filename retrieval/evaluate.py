@@ -57,6 +57,7 @@ class Outcome:
     report_rank: int  # 1-based rank of the first gold report among the cited reports; 0 if none
     seconds: float
     sentences: list[dict[str, str]] = field(default_factory=list)
+    closest: list[dict[str, str]] = field(default_factory=list)  # a refusal's unconfirmed sentences
 
     @property
     def hit1(self) -> bool:
@@ -203,7 +204,8 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
                 report_rank = len(seen)
                 break
     shown = [{"text": s.text, "report": s.citation.path} for s in ranked[:3]]
-    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown)
+    closest = [{"text": s.text, "report": s.citation.path} for s in answer.closest]
+    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -268,7 +270,7 @@ def failures(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     for o in outcomes:
         if (o.item.answerable and o.answer_rank != 1) or (not o.item.answerable and o.answered):
             rows.append({**asdict(o.item), "answered": o.answered, "answer_rank": o.answer_rank,
-                         "report_rank": o.report_rank, "sentences": o.sentences})
+                         "report_rank": o.report_rank, "sentences": o.sentences, "closest": o.closest})
     return rows
 
 

@@ -115,6 +115,16 @@ def test_judge_refusal_scores_nothing():
     assert o.answer_rank == 0 and o.report_rank == 0 and not o.answered
 
 
+def test_a_refusals_closest_sentences_score_nothing_but_are_listed():
+    """Closest sentences are not an answer: a right one still counts as a refusal, and the
+    failures file shows it next to the empty answer."""
+    refusal = Answer("q", False, message="没有", closest=(_sentence("共有88所学校", "a.txt"),))
+    o = ev.judge(_item(), refusal, 0.0)
+    assert o.answer_rank == 0 and o.report_rank == 0 and not o.answered
+    [row] = ev.failures([o])
+    assert row["sentences"] == [] and row["closest"] == [{"text": "共有88所学校", "report": "a.txt"}]
+
+
 def test_judge_compares_gold_verbatim():
     # The gold fragment must occur in the original characters of the sentence.
     answer = Answer("q", True, (_sentence("乙河長一百公里。", "a.txt"),))
