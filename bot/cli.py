@@ -7,11 +7,13 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from config import ConfigError, Settings, load_settings
-from retrieval import CorpusError, Engine
+from config import ConfigError
+from retrieval import CorpusError
 
 from . import render
-from .progress import ProgressLine
+from .evaluate import run_eval_command
+from .repl import run_repl
+from .startup import open_engine, settings_from
 
 EXIT_USAGE = 2
 
@@ -62,28 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {"corpus": args.corpus, "cache_dir": args.cache_dir, "top_k": args.top_k}
-    return load_settings(config_file=args.config, overrides=overrides)
-
-
-def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False) -> Engine:
-    progress = None
-    if not args.quiet and sys.stderr.isatty():
-        progress = ProgressLine()
-    try:
-        engine = Engine.open(settings, rebuild=rebuild, progress=progress)
-    finally:
-        if progress:
-            progress.close()
-    for warning in engine.report.warnings:
-        print(render.terminal_safe(f"注意：{warning}"), file=sys.stderr)
-    if engine.report.rebuilt and engine.report.skipped and not args.quiet:
-        for s in engine.report.skipped:
-            print(render.terminal_safe(f"注意：已跳过 {s.path}：{s.reason}"), file=sys.stderr)
-    return engine
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.questions is None and args.question is None:
         print("错误：请给出问题，或用 --questions FILE 从文件读取。", file=sys.stderr)
@@ -118,19 +98,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_repl(args: argparse.Namespace) -> int:
-    from .repl import run_repl
-
     engine = open_engine(settings_from(args), args)
     return run_repl(engine)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from retrieval.evaluate import run_eval_command
-
     return run_eval_command(args, settings_from(args))
 
 
 def cmd_telegram(args: argparse.Namespace) -> int:
+    # Imported here only so that the other commands start without loading python-telegram-bot.
     from .telegram.app import run_telegram_command
 
     return run_telegram_command(args, settings_from(args))

@@ -36,7 +36,7 @@ class Settings:
     top_k: int = 3
     retrieve_k: int = 10
     max_question_chars: int = 500
-    min_confidence: float = 0.185
+    min_confidence: float | None = None  # None: the answer policy's value (config/weights.toml)
     max_chunk_chars: int = 400
     k1: float = 1.5
     b: float = 0.75
@@ -87,7 +87,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
-    kind = _FIELDS[name].type
+    kind = _FIELDS[name].type.removesuffix(" | None")
     where = f"{source}: setting '{name}'"
     if name in _ID_LISTS:
         if isinstance(value, str):

@@ -9,8 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import mmap
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -18,6 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .index import BM25Index
+from .lru import LRU
 from .ingest import FileResult
 from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
 
@@ -83,29 +82,6 @@ def _mapped(path: Path) -> np.ndarray:
     return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
 
 
-class _Recent:
-    """A small thread-safe cache of the most recently used values."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[int, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: int) -> str | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: int, value: str) -> str:
-        with self._lock:
-            self._items[key] = value
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
 @dataclass
 class DocMeta:
     doc_id: str
@@ -127,8 +103,8 @@ class CorpusIndex:
     skipped: list[Skipped] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._texts = _Recent(64)  # decoded documents
-        self._chunk_texts = _Recent(1024)  # decoded chunks
+        self._texts: LRU[int, str] = LRU(64)  # decoded documents
+        self._chunk_texts: LRU[int, str] = LRU(1024)  # decoded chunks
         self.id_to_term: list[str] | None = None
         self._doc_ids: dict[str, int] | None = None
 
@@ -193,6 +169,46 @@ class CorpusIndex:
                         int(t["paragraph"][chunk]), int(t["sent_start"][sent]),
                         int(t["sent_end"][sent]), int(t["para_start"][chunk]),
                         int(t["para_end"][chunk]))
+
+    # --- what the composer reads of a chunk (plain values, no table access outside) -----------
+    @property
+    def chunk_docs(self) -> np.ndarray:
+        """The document index of every chunk (an array indexed by chunk id)."""
+        return self.tables["chunk_doc"]
+
+    def chunk_section(self, chunk: int) -> int:
+        """Index into :attr:`sections` of the section path ``chunk`` sits in."""
+        return int(self.tables["chunk_section"][chunk])
+
+    def chunk_sentences(self, chunk: int) -> list[tuple[int, int, int, list[int]]]:
+        """(sentence id, start, end, token ids) of each sentence of ``chunk``; offsets into the
+        document's text."""
+        t = self.tables
+        rng = self.sentence_range(chunk)
+        ptr = t["tok_ptr"][rng.start:rng.stop + 1].tolist()
+        toks = t["tok"][ptr[0]:ptr[-1]].tolist()
+        starts = t["sent_start"][rng.start:rng.stop].tolist()
+        ends = t["sent_end"][rng.start:rng.stop].tolist()
+        return [(s, starts[j], ends[j], toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]])
+                for j, s in enumerate(rng)]
+
+    def paragraph_start(self, chunk: int) -> int:
+        """Offset of the paragraph ``chunk`` belongs to (chunks of one long paragraph share it)."""
+        return int(self.tables["para_start"][chunk])
+
+    def chunk_offset(self, chunk: int) -> int:
+        """Offset of ``chunk`` in its document's text."""
+        return int(self.tables["chunk_start"][chunk])
+
+    def paragraph_first_chunk(self, chunk: int) -> int:
+        """The first chunk of the paragraph ``chunk`` belongs to (itself unless a long paragraph
+        was split)."""
+        t = self.tables
+        doc, para = t["chunk_doc"][chunk], t["para_start"][chunk]
+        first = chunk
+        while first > 0 and t["chunk_doc"][first - 1] == doc and t["para_start"][first - 1] == para:
+            first -= 1
+        return first
 
     def sentence_text(self, chunk: int, sent: int) -> str:
         t = self.tables

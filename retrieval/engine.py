@@ -10,11 +10,12 @@ from pathlib import Path
 
 from config import Settings, load_settings
 
+from . import messages, policy
 from .compose import Composer
 from .corpus import CorpusIndex
 from .store import BuildReport, CorpusError, IndexStore, Progress
 from .text import default_tokenizer
-from .types import Answer, Citation, Document, Skipped
+from .types import Answer, Citation, Document, Refusal, Skipped
 
 __all__ = ["Engine", "CorpusError", "Passage"]
 
@@ -58,11 +59,13 @@ class Engine:
         question = question.encode("utf-8", "replace").decode("utf-8")
         text = question.strip()
         if not text:
-            return Answer(question, False, message="问题是空的，请输入一个问题，例如：古丈县现有各级各类学校多少所？")
+            return Answer(question, False, message=messages.EMPTY_QUESTION,
+                          refusal=Refusal(policy.EMPTY_QUESTION))
         limit_chars = self.settings.max_question_chars
         if len(text) > limit_chars:
             return Answer(question, False,
-                          message=f"问题太长（{len(text)} 字），请控制在 {limit_chars} 字以内。")
+                          message=messages.QUESTION_TOO_LONG.format(length=len(text), limit=limit_chars),
+                          refusal=Refusal(policy.QUESTION_TOO_LONG))
         answer = self.composer.compose(text, limit=limit or self.settings.top_k)
         return dataclasses.replace(answer, question=question)  # echo the question as asked
 
@@ -73,7 +76,7 @@ class Engine:
         seen: set[tuple[int, int]] = set()
         for chunk, score in self.corpus.bm25.top(tokens, k * 4):
             c = self.corpus.chunk(chunk)
-            key = (int(self.corpus.tables["chunk_doc"][chunk]), c.paragraph)
+            key = (int(self.corpus.chunk_docs[chunk]), c.paragraph)
             if key in seen:
                 continue
             seen.add(key)

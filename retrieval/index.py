@@ -37,6 +37,8 @@ class Retriever(Protocol):
 
     def idf_of(self, token: str) -> float: ...
 
+    def idf_sum(self, term_ids: Sequence[int]) -> float: ...
+
 
 @dataclass
 class BM25Index:
@@ -186,6 +188,10 @@ class BM25Index:
         if t is None:
             return math.log(self.n_chunks + 0.5) - math.log(0.5) if self.n_chunks else 1.0
         return float(self.idf[t])
+
+    def idf_sum(self, term_ids: Sequence[int]) -> float:
+        """Sum of the idf of vocabulary ids ``term_ids`` (0 for none)."""
+        return float(self.idf[list(term_ids)].sum()) if len(term_ids) else 0.0
 
     # --- persistence: plain .npy arrays (memory-mapped on load), never pickle ---------------
 

@@ -73,6 +73,21 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a question was not answered (``reason`` is one of the names in
+    ``retrieval/policy.py``); ``confidence`` and ``threshold`` where they apply."""
+
+    reason: str
+    confidence: float | None = None
+    threshold: float | None = None
+
+    def to_json(self) -> dict:
+        return {"reason": self.reason,
+                "confidence": None if self.confidence is None else round(float(self.confidence), 4),
+                "threshold": self.threshold}
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine returns for one question."""
 
@@ -85,6 +100,8 @@ class Answer:
     # When not answered: the best sentences found, which fell short of the confidence needed to
     # answer. Front ends show them as unconfirmed, never as the answer.
     closest: tuple[Sentence, ...] = ()
+    # When not answered: why (None when answered).
+    refusal: Refusal | None = None
 
     def to_json(self) -> dict:
         """The public JSON contract of ``reportqa ask --json``."""
@@ -94,6 +111,7 @@ class Answer:
             "message": self.message,
             "sentences": [_sentence_json(s) for s in self.sentences],
             "closest": [_sentence_json(s) for s in self.closest],
+            "refusal": self.refusal.to_json() if self.refusal else None,
         }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
+from retrieval.policy import REASONS as REFUSAL_REASONS
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
@@ -35,7 +36,10 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "answered", "message", "sentences", "closest"}
+    assert set(data) == {"question", "answered", "message", "sentences", "closest", "refusal"}
+    assert (data["refusal"] is None) == data["answered"]
+    if data["refusal"] is not None:
+        assert data["refusal"]["reason"] in REFUSAL_REASONS
     assert data["answered"] is True and data["message"] == "" and data["closest"] == []
     assert 1 <= len(data["sentences"]) <= 3
     scores = [s["score"] for s in data["sentences"]]

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from config import ConfigError
-from retrieval import compose
-from retrieval.compose import F, analyse, answer_shapes, question_types
+from retrieval import compose, features, messages, scoring, shapes
+from retrieval import question as question_analysis
+from retrieval.features import F
+from retrieval.question import analyse, question_types
+from retrieval.shapes import answer_shapes
 from retrieval.text import default_tokenizer, normalize
 
 
@@ -139,10 +142,10 @@ def test_long_sentences_are_not_favoured(engine):
         cands = wide.candidates(question)
         for i, (c, s) in enumerate(zip(cands.chunk, cands.sent)):
             length = len(normalize(engine.corpus.sentence_text(c, s)))
-            assert (cands.features[i, F["long"]] > 0) == (length > compose.LONG_SENTENCE)
-            found += length > compose.LONG_SENTENCE
+            assert (cands.features[i, F["long"]] > 0) == (length > features.LONG_SENTENCE)
+            found += length > features.LONG_SENTENCE
     assert found
-    assert compose.default_model().as_mapping()["long"] <= 0
+    assert scoring.default_model().as_mapping()["long"] <= 0
 
 
 def test_year_missing_from_the_report_lowers_confidence(engine):
@@ -180,11 +183,11 @@ def test_refusal_explains_what_to_do(engine):
 # --- weights ------------------------------------------------------------------------------------
 
 def test_weights_file_round_trip(tmp_path):
-    model = compose.default_model()
-    assert set(model.as_mapping()) == set(compose.FEATURES)
+    model = scoring.default_model()
+    assert set(model.as_mapping()) == set(features.FEATURES)
     path = tmp_path / "w.toml"
     path.write_text("[weights]\ntok_cov = 1.5\n[compose]\ndiversity = 0.25\n", encoding="utf-8")
-    loaded = compose.load_model(path)
+    loaded = scoring.load_model(path)
     assert loaded.as_mapping()["tok_cov"] == 1.5 and loaded.as_mapping()["big_cov"] == 0.0
     assert loaded.diversity == 0.25
 
@@ -194,7 +197,7 @@ def test_bad_weights_file_is_a_config_error(tmp_path, body):
     path = tmp_path / "w.toml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        compose.load_model(path)
+        scoring.load_model(path)
     assert str(path) in str(info.value)
 
 
@@ -210,7 +213,7 @@ def test_bad_weights_file_is_a_config_error(tmp_path, body):
     ("在学校里工作的老师和职工加起来有多少？", ""),
 ])
 def test_question_focus(question, focus):
-    assert compose.question_focus(normalize(question), default_tokenizer()) == focus
+    assert question_analysis.question_focus(normalize(question), default_tokenizer()) == focus
 
 
 @pytest.mark.parametrize("question, sentence, matches", [
@@ -239,14 +242,14 @@ def test_question_focus(question, focus):
     ("合约为期多少年？", "1935年签订合约", False),  # a calendar year is not a number of years
 ])
 def test_value_of_the_asked_kind(question, sentence, matches):
-    unit = compose.asked_unit(normalize(question))
+    unit = question_analysis.asked_unit(normalize(question))
     assert unit is not None
     assert bool(unit.search(normalize(sentence))) is matches
 
 
 def test_questions_without_a_number_ask_no_unit():
-    assert compose.asked_unit(normalize("哪所学校被评为先进基层党组织？")) is None
-    assert compose.asked_unit(normalize("这项改革有多重要？")) is None  # 多重要 is not 多重
+    assert question_analysis.asked_unit(normalize("哪所学校被评为先进基层党组织？")) is None
+    assert question_analysis.asked_unit(normalize("这项改革有多重要？")) is None  # 多重要 is not 多重
 
 
 def test_unit_feature_marks_the_answer(engine):
@@ -260,7 +263,7 @@ def test_plan_sentences_answer_plan_questions_not_result_questions(engine):
     result = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "655个")
     done = _row(engine, "怀化市全年共消除义务教育大班额多少个？", "1463个")
     assert plan[F["plan"]] == 1.0 and result[F["plan"]] == -1.0 and done[F["plan"]] == 0.0
-    assert compose.default_model().as_mapping()["plan"] > 0
+    assert scoring.default_model().as_mapping()["plan"] > 0
 
 
 def test_a_sentence_that_only_repeats_its_heading_label_is_marked(engine):
@@ -269,7 +272,7 @@ def test_a_sentence_that_only_repeats_its_heading_label_is_marked(engine):
     label = _row(engine, "古丈县在控辍保学方面做了哪些工作？", "一是全力做好控辍保学工作")
     content = _row(engine, "古丈县在控辍保学方面做了哪些工作？", "控辍保学工作方案")
     assert label[F["label"]] == 1.0 and content[F["label"]] == 0.0
-    assert compose.default_model().as_mapping()["label"] < 0
+    assert scoring.default_model().as_mapping()["label"] < 0
 
 
 def test_label_sentence_does_not_answer_first(engine):
@@ -284,8 +287,8 @@ def test_label_sentence_does_not_answer_first(engine):
     ("共有261名面向社会公开招聘的教师。", 0.4),  # close to 社会, too far from 公开招聘
 ])
 def test_value_next_to_a_question_term(sentence, near):
-    unit = compose.asked_unit(normalize("面向社会公开招聘了多少人？"))
-    assert compose.value_near_term(normalize(sentence), unit, [("公开招聘", 1.0), ("社会", 0.4)]) == near
+    unit = question_analysis.asked_unit(normalize("面向社会公开招聘了多少人？"))
+    assert shapes.value_near_term(normalize(sentence), unit, [("公开招聘", 1.0), ("社会", 0.4)]) == near
 
 
 def test_window_coverage_counts_the_previous_sentence(engine):
@@ -320,7 +323,7 @@ def test_a_value_of_the_asked_kind_raises_confidence(engine):
     with_value = X[:, F["unit_match"]] == 1.0
     assert with_value.any() and (~with_value).any()
     base = 0.5 * X[:, F["tok_cov"]] + 0.5 * X[:, F["big_cov"]]
-    expected = np.where(with_value, np.minimum(1.0, base * compose.VALUE_EVIDENCE), base * compose.VALUE_MISSING)
+    expected = np.where(with_value, np.minimum(1.0, base * engine.composer.policy.value_evidence), base * engine.composer.policy.value_missing)
     assert np.allclose(conf, expected)
 
 
@@ -349,7 +352,7 @@ def test_question_anchors():
 def test_slot_filled(sentence, filled):
     question = normalize("这次会议的焦点是什么？")
     anchors = (("焦点", True),)
-    assert compose.slot_filled(normalize(sentence), anchors, frozenset(question)) == filled
+    assert shapes.slot_filled(normalize(sentence), anchors, frozenset(question)) == filled
 
 
 _OTHER_PARAGRAPHS = [
@@ -362,7 +365,7 @@ _OTHER_PARAGRAPHS = [
 
 def _paragraph_engine(settings, tmp_path, paragraphs):
     """An engine over a small corpus: each paragraph one document, plus a few unrelated ones."""
-    from retrieval.evaluate import open_engine_for
+    from bot.evaluate import open_engine_for
 
     return open_engine_for(settings, paragraphs + _OTHER_PARAGRAPHS, tmp_path)
 
@@ -402,7 +405,7 @@ def test_info_counts_the_rare_words_a_sentence_adds(settings, tmp_path):
     bare = _row(engine, "青溪中学以什么闻名？", "闻名全县")
     rich = _row(engine, "青溪中学以什么闻名？", "航模")
     assert 0.0 < bare[F["info"]] < rich[F["info"]]
-    assert compose.default_model().as_mapping()["info"] > 0
+    assert scoring.default_model().as_mapping()["info"] > 0
 
 
 def test_chunk_bigram_coverage_counts_the_whole_chunk(settings, tmp_path):
@@ -426,9 +429,9 @@ def test_coverage_note_names_places_and_years():
     def meta(place: str, *years: int) -> DocMeta:
         return DocMeta(place, place + ".txt", place, (place,), years, "", "")
 
-    assert compose.coverage_note([]) == ""
-    assert compose.coverage_note([meta("古丈县", 2024, 2025), meta("长葛市", 2023)]) == \
+    assert messages.coverage_note([]) == ""
+    assert messages.coverage_note([meta("古丈县", 2024, 2025), meta("长葛市", 2023)]) == \
         "现有2份报告，涉及古丈县、长葛市（2023—2025年）。"
     many = [meta(f"第{i}县", 2020) for i in range(9)]
-    assert compose.coverage_note(many) == "现有9份报告，涉及第0县、第1县、第2县、第3县、第4县、第5县等9地（2020年）。"
-    assert compose.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"
+    assert messages.coverage_note(many) == "现有9份报告，涉及第0县、第1县、第2县、第3县、第4县、第5县等9地（2020年）。"
+    assert messages.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"

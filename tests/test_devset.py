@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import evaluate as ev
+from bot import evaluate as ev
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

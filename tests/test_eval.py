@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from retrieval import evaluate as ev
+from bot import evaluate as ev
 from retrieval.types import Answer, Citation, Sentence
 
 

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from bot.telegram import render as telegram_render  # it renders report text too
-from retrieval import Engine, chunker, compose, loader, text as text_module
+from retrieval import Engine, chunker, loader, question, reports, shapes, text as text_module
 from retrieval.corpus import CorpusIndex
 from retrieval.ingest import FileResult, process_file
+from retrieval.policy import REASONS as REFUSAL_REASONS
 from retrieval.loader import decode_bytes, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
@@ -57,7 +58,10 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {"question", "answered", "message", "sentences", "closest"}
+    assert set(data) == {"question", "answered", "message", "sentences", "closest", "refusal"}
+    assert (data["refusal"] is None) == data["answered"]
+    if data["refusal"] is not None:
+        assert data["refusal"]["reason"] in REFUSAL_REASONS
     assert isinstance(data["answered"], bool)
     if data["answered"]:
         assert data["sentences"] and data["message"] == "" and not data["closest"]
@@ -165,10 +169,10 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, compose, text_module, telegram_render)
+ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, question, shapes, reports, text_module, telegram_render)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
-ALL_PATTERNS += [(f"retrieval.compose.asked_unit({q})", compose.asked_unit(text_module.normalize(q)))
+ALL_PATTERNS += [(f"retrieval.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
                  for q in ("投入多少资金？", "录取率是多少？", "有多少名教师？", "这座桥有多长？", "工程持续了多久？",
                            "哪一年建成？", "几月开学？", "哪一天举行？")]
 N = 50_000
@@ -194,7 +198,7 @@ def test_no_regex_backtracks_catastrophically(name: str):
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
     assert {"retrieval.loader.NOISE_LINE", "retrieval.loader.INLINE_NOISE",
-            "retrieval.chunker.SENTENCE_END", "retrieval.compose.ANSWER_SHAPES[number]"} <= names
+            "retrieval.chunker.SENTENCE_END", "retrieval.shapes.ANSWER_SHAPES[number]"} <= names
     assert len(names) >= 20
 
 

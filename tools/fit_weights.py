@@ -27,8 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config import load_settings  # noqa: E402
-from retrieval import compose  # noqa: E402
-from retrieval.evaluate import load_questions, open_engine_for  # noqa: E402
+from config import ConfigError  # noqa: E402
+from retrieval.features import FEATURES  # noqa: E402
+from retrieval.question import TYPE_NAMES  # noqa: E402
+from retrieval.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model  # noqa: E402
+from bot.evaluate import load_questions, open_engine_for  # noqa: E402
 
 Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
 
@@ -68,7 +71,7 @@ def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarr
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
 POSITIVE = {"tok_cov", "best_in_chunk", "rank_recip", "big_cov", "ctx_cov", "bm25_rel", "year_match",
-            "sent_bm25", "key_near", "focus_sent", "unit_match", "win_cov", "category_head", "value_near", "slot", "rel_cov", "info", "ctx_big", "type_nb", "defines", *(f"type_{t}" for t in compose.TYPE_NAMES)}
+            "sent_bm25", "key_near", "focus_sent", "unit_match", "win_cov", "category_head", "value_near", "slot", "rel_cov", "info", "ctx_big", "type_nb", "defines", *(f"type_{t}" for t in TYPE_NAMES)}
 NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 
 
@@ -77,14 +80,14 @@ NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 FIXED = {"plan", "label"}
 
 
-def bounds(shipped: compose.ScoringModel) -> list[tuple[float | None, float | None]]:
+def bounds(shipped: ScoringModel) -> list[tuple[float | None, float | None]]:
     current = shipped.as_mapping()
     return [(current[f], current[f]) if f in FIXED else (0.0, None) if f in POSITIVE
-            else (None, 0.0) if f in NEGATIVE else (None, None) for f in compose.FEATURES]
+            else (None, 0.0) if f in NEGATIVE else (None, None) for f in FEATURES]
 
 
-def fit(groups: list[Group], shipped: compose.ScoringModel, l2: float = 0.0001) -> np.ndarray:
-    w0 = np.array([shipped.as_mapping()[f] if f in FIXED else 0.0 for f in compose.FEATURES])
+def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001) -> np.ndarray:
+    w0 = np.array([shipped.as_mapping()[f] if f in FIXED else 0.0 for f in FEATURES])
     res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B",
                    bounds=bounds(shipped))
     return res.x
@@ -94,9 +97,11 @@ def top1(w: np.ndarray, groups: list[Group]) -> float:
     return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
 
 
-def write_toml(path: Path, weights: dict[str, float], diversity: float, sources: list[str], l2: float) -> None:
+def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sources: list[str], l2: float) -> None:
+    """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
+    of the composer lives in this one file)."""
     lines = [
-        "# Sentence-scoring weights (one per feature of retrieval/compose.py FEATURES).",
+        "# Sentence-scoring weights (one per feature of retrieval/features.py FEATURES).",
         "# Fitted by: python tools/fit_weights.py " + " ".join(sources),
         f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.",
         "",
@@ -104,8 +109,15 @@ def write_toml(path: Path, weights: dict[str, float], diversity: float, sources:
     ]
     lines += [f"{name} = {value:.4f}" + ("  # set by hand on the dev set; the fit keeps it" if name in FIXED else "")
               for name, value in weights.items()]
-    lines += ["", "[compose]", "# Score toll per sentence already shown from the same report (multi-report questions).",
-              f"diversity = {diversity:.4f}", ""]
+    lines += ["", "[compose]", "# Retrieval and selection (retrieval/scoring.py ComposeParams); diversity is the score",
+              "# toll per sentence already shown from the same report (multi-report questions)."]
+    lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
+    lines += ["", "[policy]", "# The decision to answer (retrieval/policy.py AnswerPolicy): refuse when the best sentences'",
+              "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
+              "# its absence by value_missing; a passage about another place or year by place_missing / year_missing."]
+    lines += [f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"
+              for name, value in model.policy.as_mapping().items()]
+    lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -121,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     # Keep the shipped diversity toll and hand-set (FIXED) weights; the fit changes the others.
     try:
-        model = compose.load_model()
-    except compose.ConfigError:  # weights of an older feature set: start afresh
-        model = compose.ScoringModel.from_mapping(compose.DEFAULT_WEIGHTS)
+        model = load_model()
+    except ConfigError:  # weights of an older feature set: start afresh
+        model = ScoringModel.from_mapping(DEFAULT_WEIGHTS)
 
     def groups_of(path_text: str) -> list[Group]:
         path = Path(path_text)
@@ -142,12 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.check:
         g = groups_of(path)
         print(f"check {path}: {top1(w, g):.4f} (current weights {top1(model.weights, g):.4f}, n={len(g)})")
-    weights = {name: float(v) for name, v in zip(compose.FEATURES, w)}
+    weights = {name: float(v) for name, v in zip(FEATURES, w)}
     for name, v in weights.items():
         print(f"  {name:12} {v:+.4f}")
     if args.out:
         sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}"]
-        write_toml(args.out, weights, model.diversity, sources, args.l2)
+        write_toml(args.out, weights, model, sources, args.l2)
         print(f"wrote {args.out}")
     return 0
 

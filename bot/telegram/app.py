@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 from config import Settings
 from retrieval import EngineHolder
 
+from ..startup import open_engine
 from . import handlers
 from .logs import configure_logging
 from .state import STATE_KEY, BotState
@@ -109,8 +110,6 @@ def _check_webhook(args: argparse.Namespace) -> str | None:
 
 def run_telegram_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot until Ctrl-C or SIGTERM; returns the process exit code."""
-    from ..cli import open_engine
-
     token = settings.telegram_token.strip()
     problem = token_problem(token)
     if problem:

@@ -19,7 +19,7 @@ from .delivery import call_with_retry, send_html
 from .groups import addressed_question, is_private
 from .keyboards import answer_keyboard, examples_keyboard
 from .state import get_state
-from .store import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
+from .answers import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,7 +34,7 @@ COMMANDS = [
 ]
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 
-REFUSED = "抱歉，这个机器人只对指定的用户和群组开放。"
+ACCESS_DENIED = "抱歉，这个机器人只对指定的用户和群组开放。"
 ERROR = "出错了，请稍后再试。"
 EXPIRED = "已过期，请重新提问。"
 NOT_TEXT = "我只能回答文字问题。请直接输入问题，例如：{example}"
@@ -55,7 +55,7 @@ async def _notify(update: Update, context: Context, text: str) -> None:
 
 
 async def admit(update: Update, context: Context) -> bool:
-    """Allowlist and rate limit; a refusal is told once, a rate-limit notice once a minute."""
+    """Allowlist and rate limit; access denied is told once, a rate-limit notice once a minute."""
     state = get_state(context.application)
     user = update.effective_user
     chat = update.effective_chat
@@ -65,10 +65,10 @@ async def admit(update: Update, context: Context) -> bool:
     chat_id = chat.id if chat else None
     if not state.access.is_allowed(user_id, chat_id):
         key = chat_id if chat_id is not None else user_id
-        if key is not None and state.refused.first_time(key):
-            await _notify(update, context, REFUSED)
+        if key is not None and state.denied.first_time(key):
+            await _notify(update, context, ACCESS_DENIED)
         elif update.callback_query or update.inline_query:
-            await _notify(update, context, REFUSED)  # buttons and inline queries must be answered
+            await _notify(update, context, ACCESS_DENIED)  # buttons and inline queries must be answered
         return False
     limiter = state.inline_limiter if update.inline_query else state.limiter
     if user_id is not None and not limiter.allow(user_id):
@@ -209,9 +209,9 @@ async def answer_question(context: Context, chat_id: int, question: str, reply_t
         return
     if answer.answered:
         shown, ranked, text = answer.sentences, answer.sentences + answer.more, render.answer_html(answer.sentences)
-    else:  # a refusal with the closest sentences, marked as unconfirmed
+    else:  # not answered: the closest sentences, marked as unconfirmed
         shown = ranked = answer.closest
-        text = render.refusal_html(answer.message, answer.closest)
+        text = render.not_answered_html(answer.message, answer.closest)
     page = len(shown)
     key = state.store.put(chat_id, StoredAnswer(question, ranked, page, generation))
     markup = answer_keyboard(key, 0, page, 1 if len(ranked) > page else None)

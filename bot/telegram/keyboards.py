@@ -6,7 +6,7 @@ from typing import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from .store import EXAMPLE, MORE, SOURCE, encode
+from .answers import EXAMPLE, MORE, SOURCE, encode
 
 ROW = 4  # 原文 buttons per row
 

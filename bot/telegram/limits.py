@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from typing import Callable, Iterable
 
-from .lru import touch
+from retrieval.lru import LRU
 
 Clock = Callable[[], float]
 
@@ -22,10 +22,10 @@ class RateLimiter:
         self.window = window
         self.max_keys = max_keys
         self._clock = clock
-        self._events: OrderedDict[int, deque[float]] = OrderedDict()
+        self._events: LRU[int, deque[float]] = LRU(max_keys)
 
     def _recent(self, key: int, now: float) -> deque[float]:
-        events = touch(self._events, key, deque, self.max_keys)
+        events = self._events.touch(key, deque)
         while events and events[0] <= now - self.window:
             events.popleft()
         return events
@@ -59,19 +59,15 @@ class OnceNotifier:
         self.every = every
         self.max_keys = max_keys
         self._clock = clock
-        self._told: OrderedDict[int, float] = OrderedDict()
+        self._told: LRU[int, float] = LRU(max_keys)
 
     def first_time(self, key: int) -> bool:
         """``True`` the first time (or again after ``every`` seconds), then ``False``."""
         now = self._clock()
         last = self._told.get(key)
         if last is not None and (self.every is None or now - last < self.every):
-            self._told.move_to_end(key)
             return False
-        self._told[key] = now
-        self._told.move_to_end(key)
-        while len(self._told) > self.max_keys:
-            self._told.popitem(last=False)
+        self._told.put(key, now)
         return True
 
 

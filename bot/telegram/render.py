@@ -77,12 +77,12 @@ def answer_html(sentences: Sequence[Sentence], first_number: int = 1, *, heading
 
 
 def message_html(text: str) -> str:
-    """A plain message (a refusal, a hint) as Telegram HTML."""
+    """A plain message (not answered, a hint) as Telegram HTML."""
     return escape(text)
 
 
-def refusal_html(message: str, closest: Sequence[Sentence]) -> str:
-    """A refusal, then the closest sentences under a heading that says they are not confirmed."""
+def not_answered_html(message: str, closest: Sequence[Sentence]) -> str:
+    """Not answered: the message, then the closest sentences under a heading that says they are not confirmed."""
     return message_html(message) + "\n\n" + answer_html(closest, heading=CLOSEST_HEADING)
 
 

@@ -14,7 +14,7 @@ from retrieval import Document, Engine, EngineHolder
 from .examples import example_questions
 
 from .limits import AccessControl, OnceNotifier, RateLimiter
-from .store import AnswerStore
+from .answers import AnswerStore
 
 STATE_KEY = "reportqa"
 INLINE_FACTOR = 3
@@ -29,7 +29,7 @@ class BotState:
     inline_limiter: RateLimiter  # inline queries arrive while the user types: a looser, separate limit
     group_limiter: RateLimiter  # all members of one group together, so the bot never floods it
     store: AnswerStore = field(default_factory=AnswerStore)
-    refused: OnceNotifier = field(default_factory=OnceNotifier)
+    denied: OnceNotifier = field(default_factory=OnceNotifier)  # users told they may not use the bot
     throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
     group_throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
     generation: int = 0  # bumped on every successful reload; older stored answers expire

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from config import PROJECT_ROOT, Settings
+from retrieval import Engine
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
 EXIT_USAGE = 2
@@ -58,6 +59,7 @@ class Outcome:
     seconds: float
     sentences: list[dict[str, str]] = field(default_factory=list)
     closest: list[dict[str, str]] = field(default_factory=list)  # a refusal's unconfirmed sentences
+    refusal: dict[str, Any] | None = None  # why it was not answered (Answer.refusal as JSON)
 
     @property
     def hit1(self) -> bool:
@@ -205,7 +207,8 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
                 break
     shown = [{"text": s.text, "report": s.citation.path} for s in ranked[:3]]
     closest = [{"text": s.text, "report": s.citation.path} for s in answer.closest]
-    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest)
+    refusal = answer.refusal.to_json() if answer.refusal else None
+    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -270,7 +273,8 @@ def failures(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     for o in outcomes:
         if (o.item.answerable and o.answer_rank != 1) or (not o.item.answerable and o.answered):
             rows.append({**asdict(o.item), "answered": o.answered, "answer_rank": o.answer_rank,
-                         "report_rank": o.report_rank, "sentences": o.sentences, "closest": o.closest})
+                         "report_rank": o.report_rank, "sentences": o.sentences, "closest": o.closest,
+                         "refusal": o.refusal})
     return rows
 
 
@@ -326,8 +330,6 @@ class _Counter:
 
 def open_engine_for(settings: Settings, contexts: list[str] | None, workdir: Path):
     """The engine to evaluate: the configured corpus, or a corpus of the set's own paragraphs."""
-    from .engine import Engine
-
     if contexts is not None:
         corpus = workdir / "corpus"
         write_paragraph_corpus(contexts, corpus)

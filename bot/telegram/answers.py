@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from retrieval import Sentence
+from retrieval.lru import LRU
 
-from .lru import touch
 
 CALLBACK_LIMIT = 64  # bytes Telegram allows in callback_data
 SOURCE, MORE, EXAMPLE = "o", "m", "x"
@@ -31,7 +30,7 @@ class AnswerStore:
     def __init__(self, per_chat: int = 64, max_chats: int = 10_000):
         self.per_chat = per_chat
         self.max_chats = max_chats
-        self._chats: OrderedDict[int, OrderedDict[str, StoredAnswer]] = OrderedDict()
+        self._chats: LRU[int, LRU[str, StoredAnswer]] = LRU(max_chats)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -39,21 +38,14 @@ class AnswerStore:
         """Keep ``entry`` and return its short id (unique for this process)."""
         with self._lock:
             key = _base36(next(self._ids))
-            answers = touch(self._chats, chat_id, OrderedDict, self.max_chats)
-            answers[key] = entry
-            while len(answers) > self.per_chat:
-                answers.popitem(last=False)
+            self._chats.touch(chat_id, lambda: LRU(self.per_chat)).put(key, entry)
             return key
 
     def get(self, chat_id: int, key: str) -> StoredAnswer | None:
         """The entry, or ``None`` if it was evicted or never existed."""
         with self._lock:
             answers = self._chats.get(chat_id)
-            if answers is None or key not in answers:
-                return None
-            answers.move_to_end(key)
-            self._chats.move_to_end(chat_id)
-            return answers[key]
+            return answers.get(key) if answers is not None else None
 
     def __len__(self) -> int:
         with self._lock:

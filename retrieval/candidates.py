@@ -1,0 +1,259 @@
+"""Candidate sentences: every sentence of the retrieved chunks as one complete record.
+
+:func:`query_terms` weighs the question's terms against the index once per question;
+:func:`gather` reads the retrieved chunks and returns one :class:`Candidate` per distinct
+sentence, with everything the features look at (its coverage of the question, its neighbours'
+and its paragraph's, its chunk's standing). Features (``retrieval/features.py``) only read these
+records.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .corpus import CorpusIndex
+from .index import Retriever
+from .question import Question
+from .reports import ReportFacts, bare_words
+from .search import Retrieved
+from .text import char_bigrams, normalize
+
+
+@dataclass
+class QueryTerms:
+    """The question's terms weighed against the index: what a sentence must cover."""
+
+    weights: dict[int, float] = field(default_factory=dict)  # term id (negative: unknown term) → idf
+    # Terms of two or more characters, also found as text: a sentence that jieba cuts
+    # differently (日 + 马萨利加 joined as 日马萨利加 after a date) still holds the term.
+    spelled: list[tuple[str, int]] = field(default_factory=list)
+    # Terms the reports word differently: (the term's weight, its id, ids of its synonyms).
+    alternatives: list[tuple[float, int | None, frozenset[int]]] = field(default_factory=list)
+    synonym_weight: float = 0.5
+    bigrams: frozenset[str] = frozenset()  # the question's character bigrams, less report selectors
+    years: tuple[str, ...] = ()  # years the question names, as text
+    focus: str = ""  # the focus word, unless it is the rarest term anyway
+    key_term: str = ""  # the rarest question term the reports use
+    near_terms: list[tuple[str, float]] = field(default_factory=list)  # terms by idf relative to the rarest
+    asked_chars: frozenset[str] = frozenset()  # characters of the question
+    not_new: set[int] = field(default_factory=set)  # ids a sentence does not add to the question
+
+    def covered(self, toks: set[int]) -> float:
+        """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
+        found = sum(w for t, w in self.weights.items() if t in toks)
+        for w, tid, alts in self.alternatives:
+            if tid not in toks and not alts.isdisjoint(toks):
+                found += self.synonym_weight * w
+        return found / (sum(self.weights.values()) or 1.0)
+
+
+def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved,
+                synonym_weight: float) -> QueryTerms:
+    """Weigh ``q``'s terms by idf (unknown terms weigh the most). Once a named place has chosen the
+    report, its name tells the report's sentences nothing apart; nor does a year in a title."""
+    selectors = facts.named_places(q) if found.chosen is not None else set()
+    selectors |= {str(y) for y in q.years if any(str(y) in title for title in facts.titles)}
+    terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
+    out = QueryTerms(synonym_weight=synonym_weight, years=tuple(str(y) for y in q.years),
+                     asked_chars=frozenset(q.norm))
+    out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
+    vocab = retriever.vocab
+    for k, t in enumerate(terms):
+        w = max(retriever.idf_of(t), 0.05)
+        tid = vocab.get(t)
+        key = tid if tid is not None else -1 - k
+        out.weights[key] = w
+        if len(t) >= 2:
+            out.spelled.append((t, key))
+        if t in found.expansions:
+            out.alternatives.append((w, tid, frozenset(vocab[s] for s in found.expansions[t])))
+    known = {t: retriever.idf_of(t) for t in terms if t in vocab}  # terms the reports use
+    out.key_term = max(known, key=known.__getitem__) if known else ""
+    out.focus = q.focus if q.focus and q.focus != out.key_term else ""
+    top_idf = known.get(out.key_term) or 1.0
+    out.near_terms = sorted(((t, idf / top_idf) for t, idf in known.items() if len(t) >= 2),
+                            key=lambda tw: -tw[1])
+    # Words a sentence does not add to the question: its terms, their synonyms, and the place
+    # and year words that chose the report.
+    out.not_new = set(out.weights) | {t for _, _, alts in out.alternatives for t in alts}
+    out.not_new |= {vocab[w] for w in selectors if w in vocab}
+    return out
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One candidate sentence and what the features read of it and its surroundings."""
+
+    chunk: int
+    sent: int
+    doc: int
+    norm: str  # normalised text
+    grams: set[str]  # its character bigrams
+    toks: set[int]  # its term ids, with question terms found as text
+    n_toks: int
+    tfs: list[int]  # counts of the question terms (at least 1 for a term found only as text)
+    tok_cov: float  # QueryTerms.covered(toks)
+    rank: int = 0  # the chunk's BM25 rank
+    rel: float = 0.0  # the chunk's score relative to the best chunk
+    plan: float = 0.0  # +1 plan-part sentence for a plan question or a named plan year, -1 otherwise
+    title: str = ""  # normalised title of its report
+    opens_para: bool = False
+    info: float = 0.0  # idf of the words it adds to the question (log scale)
+    label: bool = False  # it is nothing but its section's heading label
+    # Read from its chunk:
+    ctx_cov: float = 0.0
+    ctx_big: float = 0.0
+    key_near: bool = False  # the rarest term is here or earlier in the chunk
+    para_year: bool = False  # a named year is in the paragraph or the report's years
+    foreign_place: bool = False
+    best_in_chunk: bool = False
+    rel_cov: float = 0.0  # coverage of the terms the paragraph's opening sentence lacks
+    # Read from its neighbours and the whole pool:
+    prev_cov: float = 0.0
+    next_cov: float = 0.0
+    win_cov: float = 0.0
+    big_cov: float = 0.0
+    sent_bm25: float = 0.0
+
+
+def gather(q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex,
+           facts: ReportFacts) -> list[Candidate]:
+    """One :class:`Candidate` per distinct sentence of the retrieved chunks (a sentence retrieved
+    twice is kept once), in chunk rank and text order."""
+    top_score = float(found.scores[found.chunks[0]]) or 1.0
+    rows: list[Candidate] = []
+    chunk_grams: dict[int, set[str]] = {}
+    spans: list[tuple[int, int]] = []  # rows of each chunk
+    for rank, c in enumerate(found.chunks):
+        chunk_rows = _read_chunk(q, terms, corpus, facts, c)
+        for r in chunk_rows:
+            r.rank, r.rel = rank, float(found.scores[c]) / top_score
+        _read_context(q, terms, corpus, facts, c, chunk_rows)
+        chunk_grams[c] = set().union(*(r.grams for r in chunk_rows))
+        spans.append((len(rows), len(rows) + len(chunk_rows)))
+        rows += chunk_rows
+    _read_neighbours(terms, rows, spans)
+    _read_pool(terms, rows, chunk_grams)
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for r in rows:
+        key = (r.doc, hash(r.norm))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts,
+                c: int) -> list[Candidate]:
+    doc = int(corpus.chunk_docs[c])
+    section = corpus.chunk_section(c)
+    heading = facts.plan_heading[section]
+    label = facts.section_label(section)
+    plan = 0.0
+    if heading:
+        plan = 1.0 if q.asks_plan or any(y in heading for y in terms.years) else -1.0
+    chunk_text = corpus.chunk_text(c)  # only the chunk is decoded
+    base = corpus.chunk_offset(c)
+    para_start = corpus.paragraph_start(c)
+    term_list = list(terms.weights)
+    rows = []
+    for s, start, end, tok_list in corpus.chunk_sentences(c):
+        toks = set(tok_list)
+        norm = normalize(chunk_text[start - base:end - base])
+        toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
+        new = [t for t in toks if t >= 0 and t not in terms.not_new]
+        added = corpus.bm25.idf_sum(new)
+        rows.append(Candidate(
+            chunk=c, sent=s, doc=doc, norm=norm, grams=char_bigrams(norm), toks=toks,
+            n_toks=len(tok_list), tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
+            tok_cov=terms.covered(toks), plan=plan, title=facts.titles[doc],
+            opens_para=start == para_start, info=math.log1p(added) / 5.0,
+            label=bool(label) and bare_words(norm) == label))
+    return rows
+
+
+def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts,
+                  c: int, rows: list[Candidate]) -> None:
+    """What each sentence of chunk ``c`` gets from the chunk and its paragraph."""
+    doc = rows[0].doc
+    para_text = "".join(r.norm for r in rows)
+    chunk_terms: set[int] = set().union(*(r.toks for r in rows))
+    cov = terms.covered(chunk_terms)
+    has_year = bool(terms.years) and (any(y in para_text for y in terms.years)
+                                      or bool(set(q.years) & facts.doc_years[doc]))
+    foreign = facts.foreign_place(q, doc, para_text)
+    top_cov = max((r.tok_cov for r in rows), default=0.0)
+    # Question terms beyond those of the paragraph's opening sentence, which names its subject.
+    opening = rows[0].toks if rows[0].opens_para else _opening_terms(corpus, terms, c)
+    beyond = {t: w for t, w in terms.weights.items() if t not in opening}
+    beyond_total = sum(beyond.values())
+    seen_key = False
+    for r in rows:
+        seen_key = seen_key or bool(terms.key_term and terms.key_term in r.norm)
+        r.key_near = seen_key
+        r.ctx_cov = cov
+        r.para_year = has_year
+        r.foreign_place = foreign
+        r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
+        if beyond_total:
+            r.rel_cov = sum(w for t, w in beyond.items() if t in r.toks) / beyond_total
+
+
+def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:
+    """Term ids of the opening sentence of chunk ``c``'s paragraph (an earlier chunk's first
+    sentence when a long paragraph was split), with the question terms it holds as text."""
+    first = corpus.paragraph_first_chunk(c)
+    s = corpus.sentence_range(first).start
+    toks = set(corpus.sentence_tokens(s).tolist())
+    norm = normalize(corpus.sentence_text(first, s))
+    toks.update(key for t, key in terms.spelled if t in norm)
+    return toks
+
+
+def _read_neighbours(terms: QueryTerms, rows: list[Candidate], spans: list[tuple[int, int]]) -> None:
+    """Coverage of each sentence's previous and next sentence in its chunk, and of the better
+    two-sentence window around it."""
+    for lo, hi in spans:
+        for i in range(lo, hi):
+            r = rows[i]
+            prev = rows[i - 1] if i > lo else None
+            nxt = rows[i + 1] if i < hi - 1 else None
+            r.prev_cov = prev.tok_cov if prev else 0.0
+            r.next_cov = nxt.tok_cov if nxt else 0.0
+            wp = terms.covered(prev.toks | r.toks) if prev else r.tok_cov
+            wn = terms.covered(r.toks | nxt.toks) if nxt else r.tok_cov
+            r.win_cov = max(wp, wn)
+
+
+def _read_pool(terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, set[str]]) -> None:
+    """What depends on all candidates: bigram coverage weighted by each question bigram's rarity
+    among them, for sentences and whole chunks, and each sentence's BM25 as its own document
+    (idf from the index, length relative to the candidates)."""
+    n = len(rows)
+    qb = list(terms.bigrams)
+    bw = np.log1p(n / (1.0 + np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)))
+    bw_total = float(bw.sum()) or 1.0
+
+    def share(grams: set[str]) -> float:
+        hits = [j for j, b in enumerate(qb) if b in grams]
+        return float(bw[hits].sum()) / bw_total if hits else 0.0
+    ctx_big = {c: share(grams) for c, grams in chunk_grams.items()}
+    for r in rows:
+        r.big_cov = share(r.grams)
+        r.ctx_big = ctx_big.get(r.chunk, 0.0)
+    if not terms.weights or not n:
+        return
+    tf = np.array([r.tfs for r in rows], dtype=np.float64)
+    idf = np.array(list(terms.weights.values()))
+    length = np.array([r.n_toks for r in rows], dtype=np.float64)
+    norm_len = 1.2 * (0.25 + 0.75 * length / max(1.0, float(length.mean())))
+    sent_bm25 = (tf * 2.2 / (tf + norm_len[:, None]) * idf).sum(axis=1)
+    top = float(sent_bm25.max())
+    if top > 0:
+        sent_bm25 /= top
+    for r, v in zip(rows, sent_bm25.tolist()):
+        r.sent_bm25 = v

@@ -1,0 +1,173 @@
+"""Sentence features: small pure functions from a question and a candidate to named columns.
+
+Each :class:`FeatureGroup` in :data:`GROUPS` reads a :class:`~retrieval.question.Question`, the
+question's :class:`~retrieval.candidates.QueryTerms` and one
+:class:`~retrieval.candidates.Candidate`, and returns its columns by name. :data:`FEATURES` is
+the order of the columns in the feature matrix and in ``config/weights.toml``.
+
+To add a feature: write a function here, register it in :data:`GROUPS` with a one-line
+description per column, append the column to :data:`FEATURES`, give it a weight in
+``config/weights.toml`` (or refit with ``tools/fit_weights.py``) and test it alone in
+``tests/test_features.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from .candidates import Candidate, QueryTerms
+from .question import TYPE_NAMES, Question
+from .shapes import ANSWER_SHAPES, DEFINES, slot_filled, value_near_term
+
+LONG_SENTENCE = 160  # characters; a longer sentence gets the "long" feature
+RESTATE_NOVELTY = 0.35  # below this share of new bigrams a sentence mostly restates the question
+
+Columns = dict[str, float]
+
+
+def coverage(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"tok_cov": c.tok_cov, "ctx_cov": c.ctx_cov, "prev_cov": c.prev_cov,
+            "next_cov": c.next_cov, "win_cov": c.win_cov, "rel_cov": c.rel_cov,
+            "best_in_chunk": float(c.best_in_chunk), "key_near": float(c.key_near)}
+
+
+def bigrams(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"big_cov": c.big_cov, "ctx_big": c.ctx_big}
+
+
+def standing(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"rank_recip": 1.0 / (1.0 + c.rank), "bm25_rel": c.rel, "sent_bm25": c.sent_bm25,
+            "first_sent": float(c.opens_para)}
+
+
+def wording(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    g = c.grams
+    novel = len(g - q.bigrams) / len(g) if g else 0.0
+    n = len(c.norm)
+    return {"novel": novel, "restate": max(0.0, RESTATE_NOVELTY - novel) / RESTATE_NOVELTY,
+            "log_len": math.log1p(n) / 5.0,
+            "long": min(2.0, max(0.0, (n - LONG_SENTENCE) / LONG_SENTENCE)),
+            "info": c.info, "label": float(c.label)}
+
+
+def years(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    if not t.years:
+        return {}
+    # A year in the report's title names the report; it says nothing about the sentence.
+    own = any(y in c.title for y in t.years)
+    return {"year_match": 1.0 if own or any(y in c.norm for y in t.years) else 0.0,
+            "year_miss": 0.0 if c.para_year else 1.0}
+
+
+def answer_type(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    out: Columns = {}
+    if q.types:
+        shapes = [ty for ty in q.types if ANSWER_SHAPES[ty].search(c.norm)]
+        for ty in shapes:
+            out[f"type_{ty}"] = 1.0
+        primary = q.types[0]
+        out["type_miss"] = 0.0 if primary in shapes else 1.0
+        if primary in shapes:
+            out["type_nb"] = max(c.prev_cov, c.next_cov, c.tok_cov)
+    if q.unit is not None and q.unit.search(c.norm):
+        out["unit_match"] = 1.0
+        out["value_near"] = value_near_term(c.norm, q.unit, t.near_terms)
+    if q.category and q.category[-1] in c.norm.replace(q.category, ""):
+        out["category_head"] = 1.0
+    return out
+
+
+def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    out = {"focus_sent": 1.0 if t.focus and t.focus in c.norm else 0.0,
+           "slot": slot_filled(c.norm, q.anchors, t.asked_chars)}
+    s = q.subject
+    if s and c.norm.startswith(s[:2]) and s in c.norm[:len(s) + 30]:
+        rest = c.norm[c.norm.find(s) + len(s):]
+        out["defines"] = 1.0 if DEFINES.match(rest) else 0.5
+    return out
+
+
+def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"plan": c.plan}
+
+
+@dataclass(frozen=True)
+class FeatureGroup:
+    name: str
+    fn: Callable[[Question, QueryTerms, Candidate], Columns]
+    columns: Mapping[str, str]  # column → one-line description
+
+
+GROUPS: tuple[FeatureGroup, ...] = (
+    FeatureGroup("coverage", coverage, {
+        "tok_cov": "idf-weighted share of question terms found in the sentence",
+        "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
+        "prev_cov": "tok_cov of the previous sentence of the chunk (answers follow their topic)",
+        "next_cov": "tok_cov of the next sentence",
+        "win_cov": "tok_cov of the sentence with its previous or next sentence (the better)",
+        "rel_cov": "tok_cov of the terms the paragraph's opening sentence lacks (what is asked "
+                   "about the paragraph's subject, such as 闻名 in X以什么闻名)",
+        "best_in_chunk": "the sentence covers the question best within its chunk",
+        "key_near": "the question's rarest term is in the sentence or earlier in its chunk"}),
+    FeatureGroup("bigrams", bigrams, {
+        "big_cov": "rarity-weighted share of question character bigrams in the sentence",
+        "ctx_big": "big_cov of the whole chunk (chunk-level evidence that survives segmentation)"}),
+    FeatureGroup("standing", standing, {
+        "rank_recip": "1 / (1 + BM25 rank of the chunk)",
+        "bm25_rel": "chunk BM25 score relative to the best chunk",
+        "sent_bm25": "BM25 of the sentence itself (relative to the best candidate)",
+        "first_sent": "the sentence opens its paragraph"}),
+    FeatureGroup("wording", wording, {
+        "novel": "share of the sentence's bigrams that are not the question's",
+        "restate": "the sentence says little beyond the question's own words",
+        "log_len": "log of the sentence length",
+        "long": "how far beyond LONG_SENTENCE characters",
+        "info": "rarity (idf) of the sentence's words the question lacks: what it adds (log scale)",
+        "label": "the sentence is nothing but its paragraph's heading label (一是做好控辍保学工作。)"}),
+    FeatureGroup("years", years, {
+        "year_match": "a year the question names appears in the sentence or its report's title",
+        "year_miss": "a year the question names appears nowhere in the paragraph or report"}),
+    FeatureGroup("answer_type", answer_type, {
+        **{f"type_{ty}": f"the sentence carries the asked-for type {ty}" for ty in TYPE_NAMES},
+        "type_miss": "the question asks for an answer type the sentence does not carry",
+        "type_nb": "the sentence carries the asked-for type and its neighbours match the question",
+        "unit_match": "the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)",
+        "value_near": "a value of the asked kind right next to a question term (师范生30人), by the term's idf",
+        "category_head": "the last character of the asked kind (大学, 宗教) ends another word here "
+                         "(香港大学, 伊斯兰教)"}),
+    FeatureGroup("focus", focus, {
+        "focus_sent": "the question's focus word (焦点 in 焦点是什么, 大学 in 哪个大学) is in the sentence",
+        "slot": "the words around the question word recur here with new words in the gap",
+        "defines": "a definition question, and the sentence opens by defining its subject"}),
+    FeatureGroup("plan", plan, {
+        "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
+)
+
+# Column order of the feature matrix (kept stable: weights are read by name, but the order of a
+# dot product's terms decides ties to the last bit).
+FEATURES: tuple[str, ...] = (
+    "tok_cov", "best_in_chunk", "first_sent", "rank_recip", "big_cov", "ctx_cov", "prev_cov",
+    "next_cov", "bm25_rel", "restate", "novel", "log_len", "long", "year_match", "year_miss",
+    "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
+    "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
+    *(f"type_{ty}" for ty in TYPE_NAMES),
+)
+F = {name: i for i, name in enumerate(FEATURES)}
+DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}
+if set(DESCRIPTIONS) != set(FEATURES):  # pragma: no cover - a registration mistake
+    raise RuntimeError(f"feature groups and FEATURES differ: {set(DESCRIPTIONS) ^ set(FEATURES)}")
+
+
+def feature_matrix(q: Question, t: QueryTerms, cands: Sequence[Candidate]) -> np.ndarray:
+    """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0."""
+    X = np.zeros((len(cands), len(FEATURES)))
+    for i, c in enumerate(cands):
+        row = X[i]
+        for g in GROUPS:
+            for name, value in g.fn(q, t, c).items():
+                row[F[name]] = value
+    return X

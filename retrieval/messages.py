@@ -1,0 +1,28 @@
+"""What the engine tells a user when it does not answer (Simplified Chinese)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .corpus import DocMeta
+
+EMPTY_QUESTION = "问题是空的，请输入一个问题，例如：古丈县现有各级各类学校多少所？"
+QUESTION_TOO_LONG = "问题太长（{length} 字），请控制在 {limit} 字以内。"
+NO_TERMS = "问题里没有可以检索的词语，请换一种说法，例如：古丈县现有各级各类学校多少所？"
+NOT_FOUND = "报告中没有找到能回答这个问题的内容。{coverage}可以换个说法、加上地名或年份，或用“来源”查看收录了哪些报告。"
+MAX_PLACES_NAMED = 6
+
+
+def coverage_note(docs: Sequence[DocMeta]) -> str:
+    """What the reports are about, for a refusal: 现有5份报告，涉及古丈县、长葛市…（2019—2024年）。"""
+    if not docs:
+        return ""
+    places = list(dict.fromkeys(p for d in docs for p in d.places))
+    years = sorted({y for d in docs for y in d.years})
+    note = f"现有{len(docs)}份报告"
+    if places:
+        shown = "、".join(places[:MAX_PLACES_NAMED])
+        note += f"，涉及{shown}" + (f"等{len(places)}地" if len(places) > MAX_PLACES_NAMED else "")
+    if years:
+        note += f"（{years[0]}年）" if years[0] == years[-1] else f"（{years[0]}—{years[-1]}年）"
+    return note + "。"

@@ -1,0 +1,114 @@
+"""The answer policy: whether to answer at all, and why not.
+
+Sentences are ranked by score (``retrieval/scoring.py``); whether the best of them answer is a
+separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
+``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` is the one place
+where a question is answered or refused, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Sequence
+
+from .candidates import Candidate
+from .question import Question
+from .types import Refusal
+
+# Reasons for not answering (the JSON ``refusal.reason``).
+EMPTY_QUESTION = "empty_question"
+QUESTION_TOO_LONG = "question_too_long"
+NO_TERMS = "no_terms"  # nothing searchable in the question
+NO_MATCH = "no_match"  # no report shares a word with it
+LOW_CONFIDENCE = "low_confidence"
+YEAR_NOT_IN_CORPUS = "year_not_in_corpus"  # the passages that match are about other years
+PLACE_NOT_IN_CORPUS = "place_not_in_corpus"  # ... about other places
+REASONS = frozenset({EMPTY_QUESTION, QUESTION_TOO_LONG, NO_TERMS, NO_MATCH, LOW_CONFIDENCE,
+                     YEAR_NOT_IN_CORPUS, PLACE_NOT_IN_CORPUS})
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How sure a sentence answers: ``value``, and the vetoes that lowered it."""
+
+    value: float
+    before_vetoes: float
+    year_missing: bool = False
+    place_missing: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    answered: bool
+    refusal: Refusal | None = None
+    closest: int = 0  # how many best sentences to show as unconfirmed when refused
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """Every number of the decision to answer, each with its one default."""
+
+    # Answer when the best sentences cover at least this share of the question (0..1).
+    min_confidence: float = 0.185
+    # A sentence with a value of the asked kind (多少钱 and 2.5亿元) is evidence it answers ...
+    value_evidence: float = 1.4
+    # ... one with none when the question asks for a value (a rate, a sum, a year) is not.
+    value_missing: float = 0.4
+    # Factor for a passage lacking a place the question names (and not about it).
+    place_missing: float = 0.3
+    # Factor for a passage where a year the question names occurs nowhere, nor in its report's years.
+    year_missing: float = 0.0
+    # The best sentences by score looked at for the confidence.
+    window: int = 5
+    # A refusal whose confidence reaches this share of min_confidence shows the closest sentences.
+    closest_share: float = 0.5
+    closest: int = 2
+
+    @classmethod
+    def from_mapping(cls, values: dict) -> "AnswerPolicy":
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown policy settings: {', '.join(sorted(unknown))}")
+        out = {}
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"policy setting {name} must be a number, got {value!r}")
+            out[name] = int(value) if known[name] == "int" else float(value)
+        return cls(**out)
+
+    def as_mapping(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def confidence(self, q: Question, c: Candidate) -> Confidence:
+        """How much of the question sentence ``c`` covers (words and bigrams alike), raised by a
+        value of the asked kind, lowered when it lacks one or is about another year or place."""
+        value = 0.5 * c.tok_cov + 0.5 * c.big_cov
+        if q.unit is not None:
+            if q.unit.search(c.norm):
+                value = min(1.0, value * self.value_evidence)
+            else:
+                value *= self.value_missing
+        before = value
+        year_missing = bool(q.years) and not c.para_year
+        if year_missing:
+            value *= self.year_missing
+        if c.foreign_place:
+            value *= self.place_missing
+        return Confidence(value, before, year_missing, c.foreign_place)
+
+    def decide(self, ranked: Sequence[Confidence]) -> Decision:
+        """Answer or refuse, given the confidences of the candidates in score order."""
+        window = list(ranked[:self.window])
+        if not window:
+            return Decision(False, Refusal(NO_MATCH))
+        best = max(c.value for c in window)
+        if best >= self.min_confidence:
+            return Decision(True)
+        reason = LOW_CONFIDENCE
+        vetoed = [c for c in window if c.before_vetoes >= self.min_confidence]
+        if vetoed:
+            top = max(vetoed, key=lambda c: c.before_vetoes)
+            reason = YEAR_NOT_IN_CORPUS if top.year_missing else PLACE_NOT_IN_CORPUS
+        shown = self.closest if best >= self.closest_share * self.min_confidence else 0
+        return Decision(False, Refusal(reason, best, self.min_confidence), shown)

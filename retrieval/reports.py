@@ -1,0 +1,88 @@
+"""What the composer knows of the reports as a whole: the places and years each is about, its
+title, which sections are plan parts, and each section's innermost label."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .corpus import CorpusIndex
+from .question import Question
+from .text import normalize
+from .types import SECTION_SEP
+
+# A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.
+_PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
+_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def bare_words(text: str) -> str:
+    """``text`` without punctuation, spaces or symbols (a normalised text's word characters)."""
+    return _WORDS_ONLY.sub("", text)
+
+
+class ReportFacts:
+    """Per-report and per-section facts, worked out once per loaded corpus."""
+
+    def __init__(self, corpus: CorpusIndex):
+        self.corpus = corpus
+        # Place names each document is about, with their short forms (古丈县 → 古丈).
+        self.doc_places: list[set[str]] = []
+        for meta in corpus.docs:
+            names: set[str] = set()
+            for place in meta.places:
+                p = normalize(place)
+                names.add(p)
+                if len(p) >= 3:
+                    names.add(p[:-1])
+            self.doc_places.append(names)
+        self.all_places: set[str] = set().union(*self.doc_places) if self.doc_places else set()
+        self.doc_years = [set(meta.years) for meta in corpus.docs]
+        self.titles = [normalize(meta.title) for meta in corpus.docs]
+        # Per section: the top-level heading of a plan part, normalised ("" for other sections).
+        plan_of: dict[str, str] = {}
+        self.plan_heading: list[str] = []
+        for section in corpus.sections:
+            raw = section.split(SECTION_SEP, 1)[0] if section else ""
+            if raw not in plan_of:
+                top = normalize(raw)
+                plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
+            self.plan_heading.append(plan_of[raw])
+        self._labels: dict[int, str] = {}  # per section, read when first retrieved
+
+    def section_label(self, section: int) -> str:
+        """The innermost label of ``section`` as bare words, to tell a sentence that only repeats
+        it (一是全力做好控辍保学工作。); worked out once per section, when first needed."""
+        label = self._labels.get(section)
+        if label is None:
+            path = self.corpus.sections[section]
+            label = bare_words(normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
+            self._labels[section] = label
+        return label
+
+    def named_places(self, q: Question) -> set[str]:
+        """The reports' place names that the question mentions."""
+        return {p for p in self.all_places if p in q.norm}
+
+    def preference(self, q: Question, named_year: float, other_year: float) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per document: +1 if it is the place the question names, -1 if another one is named,
+        plus ``named_year`` / ``other_year`` for a report of a year the question names or not;
+        and, when the question names a place some reports are about, which reports those are."""
+        pref = np.zeros(len(self.corpus.docs))
+        named = self.named_places(q)
+        chosen = None
+        if named:
+            chosen = np.array([bool(named & places) for places in self.doc_places])
+            pref += np.where(chosen, 1.0, -1.0)
+        if q.years:
+            for d, years in enumerate(self.doc_years):
+                if years:
+                    pref[d] += named_year if set(q.years) & years else other_year
+        return pref, chosen
+
+    def foreign_place(self, q: Question, doc: int, para_text: str) -> bool:
+        """A place the question names that this report is not about and the passage lacks."""
+        places = self.doc_places[doc]
+        return any(p not in para_text and p not in places and (len(p) < 3 or p[:-1] not in places)
+                   for p in q.places)

@@ -1,0 +1,158 @@
+"""Each feature group and the answer policy alone, on made-up questions and sentences (no corpus)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval import features as fx
+from retrieval.candidates import Candidate, QueryTerms
+from retrieval.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS,
+                              AnswerPolicy, Confidence)
+from retrieval.question import analyse
+from retrieval.text import char_bigrams, default_tokenizer, normalize
+
+
+def q_of(text: str):
+    return analyse(text, default_tokenizer())
+
+
+def cand(text: str, **fields) -> Candidate:
+    norm = normalize(text)
+    base = dict(chunk=0, sent=0, doc=0, norm=norm, grams=char_bigrams(norm), toks=set(), n_toks=1,
+                tfs=[], tok_cov=0.0)
+    base.update(fields)
+    return Candidate(**base)
+
+
+def test_every_column_is_registered_once_with_a_description():
+    columns = [c for g in fx.GROUPS for c in g.columns]
+    assert len(columns) == len(set(columns)) == len(fx.FEATURES)
+    assert all(fx.DESCRIPTIONS[c].strip() for c in fx.FEATURES)
+
+
+def test_coverage_reads_the_candidate_and_its_neighbours():
+    c = cand("全县新建幼儿园5所。", tok_cov=0.4, ctx_cov=0.9, prev_cov=0.2, next_cov=0.7, win_cov=0.8,
+             rel_cov=0.5, best_in_chunk=True)
+    cols = fx.coverage(q_of("新建了多少所幼儿园？"), QueryTerms(), c)
+    assert cols["tok_cov"] == 0.4 and cols["win_cov"] == 0.8 and cols["best_in_chunk"] == 1.0
+    assert cols["key_near"] == 0.0
+
+
+def test_standing_ranks_the_first_chunk_highest():
+    q = q_of("新建了多少所幼儿园？")
+    first = fx.standing(q, QueryTerms(), cand("甲。", rank=0, rel=1.0, opens_para=True))
+    third = fx.standing(q, QueryTerms(), cand("乙。", rank=2, rel=0.4))
+    assert first["rank_recip"] == 1.0 and third["rank_recip"] == pytest.approx(1 / 3)
+    assert first["first_sent"] == 1.0 and third["first_sent"] == 0.0
+
+
+def test_wording_marks_a_restatement_and_a_long_sentence():
+    q = q_of("一是全力做好控辍保学工作")
+    restated = fx.wording(q, QueryTerms(), cand("一是全力做好控辍保学工作。"))
+    assert restated["restate"] > 0.5 and restated["novel"] < 0.2
+    new = fx.wording(q, QueryTerms(), cand("全县劝返失学儿童12人，建立台账逐一销号。"))
+    assert new["restate"] == 0.0 and new["novel"] > 0.8
+    long = fx.wording(q, QueryTerms(), cand("字" * (2 * fx.LONG_SENTENCE)))
+    assert long["long"] == pytest.approx(1.0) and new["long"] == 0.0
+
+
+def test_years_match_a_named_year_in_the_sentence_or_the_title():
+    q = q_of("2023年新建了多少所幼儿园？")
+    t = QueryTerms(years=("2023",))
+    assert fx.years(q, t, cand("2023年新建幼儿园5所。", para_year=True)) == {"year_match": 1.0, "year_miss": 0.0}
+    assert fx.years(q, t, cand("新建幼儿园5所。", title="某县2023年工作总结", para_year=True))["year_match"] == 1.0
+    assert fx.years(q, t, cand("新建幼儿园5所。", para_year=False)) == {"year_match": 0.0, "year_miss": 1.0}
+    assert fx.years(q_of("新建了多少所幼儿园？"), QueryTerms(), cand("新建幼儿园5所。")) == {}
+
+
+def test_answer_type_wants_a_value_in_the_asked_unit():
+    q = q_of("学校新建了多少所幼儿园？")
+    t = QueryTerms(near_terms=[("幼儿园", 1.0)])
+    hit = fx.answer_type(q, t, cand("全县新建幼儿园5所。"))
+    assert hit["type_number"] == 1.0 and hit["type_miss"] == 0.0 and hit["unit_match"] == 1.0
+    assert hit["value_near"] == 1.0
+    miss = fx.answer_type(q, t, cand("幼儿园建设稳步推进。"))
+    assert miss["type_miss"] == 1.0 and "unit_match" not in miss
+
+
+def test_answer_type_category_head():
+    q = q_of("他毕业于哪所大学？")
+    assert fx.answer_type(q, QueryTerms(), cand("他毕业于湖南师范学院。")).get("category_head") == 1.0
+    assert "category_head" not in fx.answer_type(q, QueryTerms(), cand("他毕业后回乡任教。"))
+
+
+def test_focus_slot_and_definition():
+    q = q_of("会议的焦点是什么？")
+    t = QueryTerms(focus="焦点", asked_chars=frozenset(q.norm))
+    filled = fx.focus(q, t, cand("会议的焦点是课后服务。"))
+    assert filled["focus_sent"] == 1.0 and filled["slot"] == 1.0
+    assert fx.focus(q, t, cand("会议开得很成功。")) == {"focus_sent": 0.0, "slot": 0.0}
+    d = q_of("什么是控辍保学？")
+    assert fx.focus(d, QueryTerms(), cand("控辍保学是指控制辍学、保障适龄儿童入学。"))["defines"] == 1.0
+
+
+def test_plan_is_the_candidate_sign():
+    assert fx.plan(q_of("明年计划做什么？"), QueryTerms(), cand("甲。", plan=1.0)) == {"plan": 1.0}
+
+
+def test_feature_matrix_places_columns_by_name():
+    q = q_of("新建了多少所幼儿园？")
+    X = fx.feature_matrix(q, QueryTerms(), [cand("全县新建幼儿园5所。", tok_cov=0.6), cand("无关。")])
+    assert X.shape == (2, len(fx.FEATURES))
+    assert X[0, fx.F["tok_cov"]] == 0.6 and X[0, fx.F["unit_match"]] == 1.0
+    assert X[1, fx.F["unit_match"]] == 0.0
+
+
+# --- the answer policy ---------------------------------------------------------------------------
+
+def test_confidence_raises_a_value_of_the_asked_kind_and_lowers_its_absence():
+    policy = AnswerPolicy()
+    q = q_of("新建了多少所幼儿园？")
+    with_value = policy.confidence(q, cand("新建幼儿园5所。", tok_cov=0.3, big_cov=0.3))
+    without = policy.confidence(q, cand("新建幼儿园。", tok_cov=0.3, big_cov=0.3))
+    assert with_value.value == pytest.approx(0.3 * policy.value_evidence)
+    assert without.value == pytest.approx(0.3 * policy.value_missing)
+
+
+def test_confidence_vetoes_another_year_and_place():
+    policy = AnswerPolicy(year_missing=0.0, place_missing=0.3)
+    q = q_of("2030年古丈县有多少所学校？")
+    c = policy.confidence(q, cand("学校88所。", tok_cov=0.5, big_cov=0.5, para_year=False, foreign_place=True))
+    assert c.value == 0.0 and c.year_missing and c.place_missing and c.before_vetoes > 0.5
+
+
+@pytest.mark.parametrize("ranked, answered, reason", [
+    ([Confidence(0.5, 0.5)], True, None),
+    ([], False, NO_MATCH),
+    ([Confidence(0.1, 0.1)], False, LOW_CONFIDENCE),
+    ([Confidence(0.0, 0.4, year_missing=True)], False, YEAR_NOT_IN_CORPUS),
+    ([Confidence(0.12, 0.4, place_missing=True)], False, PLACE_NOT_IN_CORPUS),
+])
+def test_decide_answers_or_says_why_not(ranked, answered, reason):
+    decision = AnswerPolicy(min_confidence=0.2).decide(ranked)
+    assert decision.answered == answered
+    assert (decision.refusal.reason if decision.refusal else None) == reason
+
+
+def test_decide_looks_only_at_the_window_and_shows_closest_above_the_share():
+    policy = AnswerPolicy(min_confidence=0.2, window=2, closest_share=0.5, closest=2)
+    assert not policy.decide([Confidence(0.0, 0.0)] * 2 + [Confidence(0.9, 0.9)]).answered
+    near = policy.decide([Confidence(0.15, 0.15)])
+    assert near.closest == 2 and near.refusal.confidence == 0.15 and near.refusal.threshold == 0.2
+    assert policy.decide([Confidence(0.05, 0.05)]).closest == 0
+
+
+def test_policy_numbers_come_from_one_mapping():
+    policy = AnswerPolicy.from_mapping({"min_confidence": 0.3, "closest": 1})
+    assert policy.min_confidence == 0.3 and policy.closest == 1 and isinstance(policy.closest, int)
+    with pytest.raises(ValueError):
+        AnswerPolicy.from_mapping({"no_such_number": 1.0})
+    with pytest.raises(ValueError):
+        AnswerPolicy.from_mapping({"min_confidence": "high"})
+
+
+
+def test_shipped_policy_is_the_one_the_composer_uses(engine):
+    from retrieval.scoring import default_model
+    assert engine.composer.policy == default_model().policy
