@@ -305,10 +305,11 @@ def format_table(name: str, summary: dict[str, Any], kinds: dict[str, dict[str, 
     lines.append(f"  {summary['latency_ms_p95']:>5.1f} ms  单题耗时 95 分位")
     if kinds and len(kinds) > 1:
         lines.append("按类型（第一句含答案 / 前三句含答案，或拒答比例）：")
+        width = max(14, max(len(k) for k in kinds) + 1)
         for kind, s in kinds.items():
             extra = (f"{_fmt(s['answer_at_1'])} / {_fmt(s['answer_at_3'])}" if s["answerable"]
                      else f"拒答 {_fmt(s['refused_unanswerable'])}")
-            lines.append(f"  {kind:<14}{s['questions']:>5} 题  {extra}")
+            lines.append(f"  {kind:<{width}}{s['questions']:>5} 题  {extra}")
     return "\n".join(lines)
 
 

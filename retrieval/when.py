@@ -1,0 +1,97 @@
+"""Time in a question: which report it names, which years it is about, and whether it asks for a
+result, a target or a trend.
+
+A named report (2019年政府工作报告, 2024年的工作总结) restricts the answer to that report. A year
+alone means sentences about that year: its target is in that year's report, its result in the
+next year's review. Relative words (今年, 去年, 上年, 前年, 明年, 最近一次) are taken against the
+newest report of the corpus, and the answer says which year it took.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年"
+# A report named by its year: 2018年政府工作报告, 2024年的工作总结, 1998年的报告.
+_NAMED_REPORT = re.compile(_YEAR + r"(?:的|度)?(?:[\u4e00-\u9fff]{0,8}?)(?:政府工作报告|工作报告|工作总结|工作计划|报告|总结)")
+# A year after 比 / 较 is what another year is compared with (比1952年增加), not what is asked.
+_YEARS = re.compile(r"(?<![比较])" + _YEAR)
+_COMPARED = "比较同"
+# 2013到2017年, 2013—2017年: a span of years.
+_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*(?:到|至|—|-|－|~|～)\s*((?:19|20)\d\d)(?!\d)")
+# Relative years, as offsets from the newest report's year.
+_RELATIVE = (("前年", -2), ("去年", -1), ("上年", -1), ("上一年", -1), ("今年", 0), ("本年", 0),
+             ("当年", 0), ("明年", 1))
+_LATEST = re.compile(r"最近一次|最新一次|最近的报告|最新的报告|最近一份|最新一份|最新报告|最近报告")
+# What the question asks of the year: a result (实际, 完成, 增长了) or a target (目标, 预期, 计划).
+_RESULT = re.compile(r"实际|完成|实现|达到了|增长了|下降了|提高了|减少了|增加了|上涨了|是多少人|结果|取得")
+_TARGET = re.compile(r"目标|预期|计划|拟|打算|安排|定为|定的|定了|要控制|控制在|力争|预计|部署")
+# A question that asks how something changed over the years.
+_TREND = re.compile(r"历年|这几年|近几年|这些年|近年来|多年来|逐年|变化|趋势|怎么变|如何变|演变|走势")
+
+
+@dataclass(frozen=True)
+class TimeAsk:
+    """The time a question is about."""
+
+    report_year: int | None = None  # the year of the report it names
+    years: tuple[int, ...] = ()  # the years it is about (relative words resolved)
+    relative: str = ""  # the relative word it used (今年, 去年, 最近一次), "" if none
+    wants: str = ""  # "result", "target" or "" (not said)
+    trend: bool = False  # it asks how something changed over the years
+    latest: bool = False  # it asks about the newest report
+
+    @property
+    def any(self) -> bool:
+        return bool(self.report_year or self.years or self.latest or self.trend)
+
+
+def ask_time(norm: str, newest: int | None) -> TimeAsk:
+    """The :class:`TimeAsk` of a normalised question; ``newest`` is the year of the newest report
+    in the corpus (relative words are left unresolved without it)."""
+    report_year = None
+    rest = norm
+    m = _NAMED_REPORT.search(norm)
+    if m:
+        report_year = int(m.group(1))
+        rest = norm[:m.start()] + norm[m.end():]
+    years = [int(y) for y in _YEARS.findall(rest)]
+    for a, b in _SPAN.findall(rest):
+        lo, hi = sorted((int(a), int(b)))
+        if hi - lo <= 30:
+            years += range(lo, hi + 1)
+    relative = ""
+    base = report_year if report_year is not None else newest  # relative to the named report
+    if base is not None and not years:
+        for word, offset in _RELATIVE:
+            pos = rest.find(word)
+            if pos >= 0 and (pos == 0 or rest[pos - 1] not in _COMPARED):
+                years.append(base + offset)
+                relative = word
+                break
+    latest = bool(_LATEST.search(norm))
+    if latest and newest is not None and report_year is None:
+        report_year = newest
+        relative = relative or "最近一次"
+    wants = ""
+    if _TARGET.search(rest):
+        wants = "target"
+    elif _RESULT.search(rest):
+        wants = "result"
+    return TimeAsk(report_year, tuple(dict.fromkeys(years)), relative, wants,
+                   bool(_TREND.search(norm)), latest)
+
+
+def reports_for(ask: TimeAsk, report_years: list[int | None]) -> set[int]:
+    """Indexes of the reports that can hold the answer for the years asked: a year's target in
+    its own report, its result in the next year's (either, when the question does not say)."""
+    if ask.report_year is not None:
+        return {d for d, y in enumerate(report_years) if y == ask.report_year}
+    wanted: set[int] = set()
+    for year in ask.years:
+        if ask.wants != "result":
+            wanted.add(year)
+        if ask.wants != "target":
+            wanted.add(year + 1)
+    return {d for d, y in enumerate(report_years) if y in wanted}
