@@ -11,12 +11,13 @@ from pathlib import Path
 from config import Settings, load_settings
 
 from .compose import Composer
+from .dialogue import Conversation, Lexicon, Source, follow, resolve
 from .corpus import CorpusIndex
 from .store import BuildReport, CorpusError, IndexStore, Progress
 from .text import default_tokenizer
 from .types import Answer, Citation, Document, Skipped
 
-__all__ = ["Engine", "CorpusError", "Passage"]
+__all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Engine:
         self.tokenizer = default_tokenizer()
         self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
                                  min_confidence=settings.min_confidence)
+        self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
@@ -64,7 +66,34 @@ class Engine:
             return Answer(question, False,
                           message=f"问题太长（{len(text)} 字），请控制在 {limit_chars} 字以内。")
         answer = self.composer.compose(text, limit=limit or self.settings.top_k)
-        return dataclasses.replace(answer, question=question)  # echo the question as asked
+        return dataclasses.replace(answer, question=question, resolved=question)  # echo the question as asked
+
+    def ask_in(self, conversation: Conversation | None, message: str, *,
+               limit: int | None = None) -> tuple[Answer, Conversation]:
+        """Answer ``message`` as the next turn of ``conversation`` (None starts one): a follow-up
+        (那长葛呢？, 其中高中有几所？) is rewritten into a standalone question first. Returns the
+        answer, whose ``resolved`` is the question actually answered, and the conversation after it."""
+        if not isinstance(message, str):
+            message = str(message)
+        message = message.encode("utf-8", "replace").decode("utf-8")
+        resolution = resolve(message, conversation, self.lexicon, max_chars=self.settings.max_question_chars)
+        answer = self.answer(resolution.question, limit=limit)
+        answer = dataclasses.replace(answer, question=message, resolved=resolution.question)
+        text = message.strip()
+        if not text or len(text) > self.settings.max_question_chars:
+            return answer, conversation or Conversation()  # not a question: the conversation stays
+        source = self.source_of(answer) if answer.answered else None
+        return answer, follow(conversation, resolution.question, answer.answered, source, self.lexicon)
+
+    def source_of(self, answer: Answer) -> Source | None:
+        """The report (and section) of the answer's first sentence."""
+        if not answer.sentences:
+            return None
+        citation = answer.sentences[0].citation
+        doc = self.corpus.doc_index(citation.doc_id)
+        meta = self.corpus.docs[doc] if doc is not None else None
+        return Source(citation.title, citation.path, tuple(meta.places) if meta else (),
+                      tuple(meta.years) if meta else (), citation.section)
 
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The ``k`` best-matching paragraphs for a keyword query (one per paragraph)."""

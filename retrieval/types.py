@@ -85,11 +85,20 @@ class Answer:
     # When not answered: the best sentences found, which fell short of the confidence needed to
     # answer. Front ends show them as unconfirmed, never as the answer.
     closest: tuple[Sentence, ...] = ()
+    # The standalone question actually answered: ``question`` itself, or ``question`` rewritten
+    # with what a follow-up took from the conversation (see retrieval/dialogue.py).
+    resolved: str = ""
+
+    @property
+    def rewritten(self) -> bool:
+        """Whether the conversation supplied part of the question answered."""
+        return bool(self.resolved) and self.resolved != self.question
 
     def to_json(self) -> dict:
         """The public JSON contract of ``reportqa ask --json``."""
         return {
             "question": self.question,
+            "resolved": self.resolved or self.question,
             "answered": self.answered,
             "message": self.message,
             "sentences": [_sentence_json(s) for s in self.sentences],
