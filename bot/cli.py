@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     ev.add_argument("--limit", type=int, metavar="N", help="只评测前 N 个问题")
     ev.add_argument("--failures", metavar="FILE", help="把未命中的问题写入此文件（JSONL）")
+    ev.add_argument("--as-conversation", action="store_true",
+                    help="另把全部问题当作一段长对话连续提问，统计第一句与单独提问相同的比例")
 
     tg = sub.add_parser("telegram", help="运行 Telegram 机器人", description="运行 Telegram 机器人（长轮询或 webhook）。")
     _common(tg)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from config import Settings, load_settings
 
-from .compose import Composer
-from .dialogue import Conversation, Lexicon, Source, follow, resolve
+from .compose import Composer, coverage_note
+from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, follow, resolve
 from .corpus import CorpusIndex
 from .store import BuildReport, CorpusError, IndexStore, Progress
-from .text import default_tokenizer
+from .text import default_tokenizer, normalize
 from .types import Answer, Citation, Document, Skipped
 
 __all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
@@ -76,14 +76,41 @@ class Engine:
         if not isinstance(message, str):
             message = str(message)
         message = message.encode("utf-8", "replace").decode("utf-8")
-        resolution = resolve(message, conversation, self.lexicon, max_chars=self.settings.max_question_chars)
-        answer = self.answer(resolution.question, limit=limit)
+        resolution = resolve(message, conversation, self.lexicon, cut=self.tokenizer.words,
+                             max_chars=self.settings.max_question_chars)
+        absent = self._absent_word(resolution, conversation)
+        if resolution.kind == PLACE and self.lexicon.complete and not self.lexicon.known(resolution.place):
+            # The same question about a place no report is about: the reports cannot answer it.
+            answer = Answer(message, False, message=f"现有报告不涉及{resolution.place}，无法回答"
+                            f"“{resolution.question}”。{coverage_note(self.corpus.docs)}")
+        elif absent:
+            # Another thing asked of the same report, which never mentions it.
+            answer = Answer(message, False, message=f"《{conversation.source.title}》中没有提到“{absent}”，"
+                            f"无法回答“{resolution.question}”。")
+        else:
+            answer = self.answer(resolution.question, limit=limit)
         answer = dataclasses.replace(answer, question=message, resolved=resolution.question)
         text = message.strip()
         if not text or len(text) > self.settings.max_question_chars:
             return answer, conversation or Conversation()  # not a question: the conversation stays
         source = self.source_of(answer) if answer.answered else None
-        return answer, follow(conversation, resolution.question, answer.answered, source, self.lexicon)
+        return answer, follow(conversation, resolution, answer.answered, source, self.lexicon)
+
+    def _absent_word(self, resolution, conversation: Conversation | None) -> str:
+        """For a follow-up asking the last answer's report about something else (老师呢？,
+        其中有几个考上了清华？): a word of its own that report never uses, nor any synonym of it."""
+        if resolution.kind not in (ATTRIBUTE, DRILL) or conversation is None or conversation.source is None:
+            return ""
+        doc = next((i for i, m in enumerate(self.corpus.docs) if m.path == conversation.source.path), None)
+        if doc is None:
+            return ""
+        text = normalize(self.corpus.text(doc))
+        for term in dict.fromkeys(self.tokenizer.tokens(resolution.own)):
+            if len(term) < 2 or term.isdigit() or term in text:
+                continue
+            if not any(s in text for s in self.composer.thesaurus.synonyms(term)):
+                return term
+        return ""
 
     def source_of(self, answer: Answer) -> Source | None:
         """The report (and section) of the answer's first sentence."""
