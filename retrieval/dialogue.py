@@ -397,6 +397,12 @@ def _swap(conv: Conversation, attribute: str, cut: Callable[[str], list[str]] | 
     best = max(shared)
     if best[0] > 0:
         _, s, e = max(t for t in shared if t[0] == best[0])
+        n = len(attribute)
+        if e - s > n:  # 一本上线 cut as one word: replace only the part that matches (一本 → 二本)
+            head = len(wanted & set(question[s:s + n]))
+            tail = len(wanted & set(question[e - n:e]))
+            if head or tail:
+                s, e = (s, s + n) if head >= tail else (e - n, e)
     elif not _strip_edges(_UNIT.sub("", question[ask.end():])):
         s, e = spans[-1]  # the asked word ends the question: the word before it is the subject
         if e != ask.start() and question[e:ask.start()] not in ("是", "有", "的", "共", "共有"):

@@ -57,7 +57,7 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {"question", "answered", "message", "sentences", "closest"}
+    assert set(data) == {"question", "resolved", "answered", "message", "sentences", "closest"}
     assert isinstance(data["answered"], bool)
     if data["answered"]:
         assert data["sentences"] and data["message"] == "" and not data["closest"]
