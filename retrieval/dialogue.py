@@ -62,6 +62,7 @@ class Words:
     openers: tuple[str, ...]
     closers: tuple[str, ...]
     pointers: tuple[str, ...]
+    within: tuple[str, ...]
     every_place: tuple[str, ...]
     comparisons: tuple[str, ...]
     plan_words: tuple[str, ...]
@@ -98,7 +99,7 @@ def load_words(path: Path = DIALOGUE_FILE) -> Words:
     if not isinstance(plan_word, str) or not plan_word.strip():
         raise ConfigError(f"{path}: 'plan_word' must be a word")
     return Words(_words(data.get("openers"), "openers", path), _words(data.get("closers"), "closers", path),
-                 _words(data.get("pointers"), "pointers", path),
+                 _words(data.get("pointers"), "pointers", path), _words(data.get("within"), "within", path),
                  _words(data.get("every_place"), "every_place", path),
                  _words(data.get("comparisons"), "comparisons", path),
                  _words(data.get("plan_words"), "plan_words", path), plan_word.strip(),
@@ -464,7 +465,8 @@ def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *
     if not conv.place and not conv.year and not (conv.source and conv.source.years):
         return unchanged  # nothing known to add
     if parts.pointer and rest:
-        return done(_prefix(conv, report_year=True) + conv.topic + rest, DRILL)
+        join = "中" if conv.topic and parts.pointer in words.within else ""
+        return done(_prefix(conv, report_year=True) + conv.topic + join + rest, DRILL)
     if parts.closer and rest and len(rest) <= words.attribute_chars and not _ASK.search(rest):
         swapped = _swap(conv, rest, cut)
         if swapped:

@@ -77,7 +77,7 @@ def test_attribute_without_word_cutting_asks_it_the_same_way_in_the_same_place()
 # --- drill-down ----------------------------------------------------------------------------------
 def test_pointer_drills_into_the_conversation_topic_in_its_report():
     r = ask("其中高中有几所？", conv("青山县现有学校多少所？", topic="现有学校"))
-    assert r.kind == DRILL and r.question == "青山县现有学校高中有几所？" and r.own == "高中有几所"
+    assert r.kind == DRILL and r.question == "青山县现有学校中高中有几所？" and r.own == "高中有几所"
 
 
 def test_short_message_without_a_subject_is_a_drill_down():
@@ -93,7 +93,7 @@ def test_a_comparison_with_last_year_is_not_another_year():
 def test_without_a_place_the_report_year_picks_the_report():
     source = Source("2024年工作报告", "2024.txt", (), (2024,), "")
     r = ask("其中农村多少？", conv("新增就业多少人？", place="", topic="新增就业", source=source))
-    assert r.kind == DRILL and r.question == "2024年新增就业农村多少？"
+    assert r.kind == DRILL and r.question == "2024年新增就业中农村多少？"
 
 
 # --- time switch ---------------------------------------------------------------------------------

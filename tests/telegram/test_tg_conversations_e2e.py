@@ -3,6 +3,8 @@ fake Bot API, in a private chat and in a group where two users talk at once in r
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tg_fakeapi import BOT_USERNAME, FakeBotAPIServer, FakeTelegram
@@ -28,6 +30,12 @@ def sent(api, chat_id, count, timeout=30.0):
         [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]), timeout)
 
 
+def settle() -> None:
+    """The bot remembers which conversation an answer belongs to once Telegram has confirmed the
+    message; a person replies seconds later, a test at once: give it that moment."""
+    time.sleep(1.0)
+
+
 def test_private_chat_follow_ups(live):
     api = live.api
     api.push_message(5001, "古丈县现有各级各类学校多少所？")
@@ -50,6 +58,7 @@ def test_group_reply_threads_with_two_users(live):
     [a] = sent(api, GROUP, 1)
     api.push_message(GROUP, f"@{BOT_USERNAME} 长葛市2023年高考一本上线多少人？", user_id=6002, **kw)
     a, b = sent(api, GROUP, 2)
+    settle()
     # Both reply to their own answers at once.
     api.push_message(GROUP, "老师呢？", user_id=6001, reply_to=a.result, **kw)
     api.push_message(GROUP, "二本呢？", user_id=6002, reply_to=b.result, **kw)
@@ -61,7 +70,12 @@ def test_group_reply_threads_with_two_users(live):
     second_tier = next(t for t in texts if "长葛市" in t.split("理解）")[0])
     assert "1296人" in teacher
     assert "二本上线1983人" in second_tier and "（按“长葛市2023年高考二本上线多少人？”理解）" in second_tier
-    # A third member replies to the first answer: that conversation, asked about 溆浦.
-    api.push_message(GROUP, "那溆浦县呢？", user_id=6003, reply_to=a.result, **kw)
+    # A third member replies to the answer about 古丈's teachers: that conversation, about 溆浦.
+    teacher_answer = next(c for c in replies if "古丈县" in plain(c.params["text"]).split("理解）")[0])
+    settle()
+    api.push_message(GROUP, "那溆浦县呢？", user_id=6003, reply_to=teacher_answer.result, **kw)
     last = plain(sent(api, GROUP, 5)[-1].params["text"])
-    assert last.startswith("（按“溆浦县") and "学生" in last.split("理解）")[0]
+    assert last.startswith("（按“溆浦县全县共有老师多少人？”理解）")
+    # The first member's own conversation is untouched by the others' replies.
+    api.push_message(GROUP, f"@{BOT_USERNAME} 那长葛市呢？", user_id=6001, **kw)
+    assert plain(sent(api, GROUP, 6)[-1].params["text"]).startswith("（按“长葛市全县共有老师多少人？”理解）")
