@@ -149,6 +149,7 @@ def help_html(documents: Sequence[Document], examples: Sequence[str]) -> str:
         "",
         "<b>命令：</b>",
         "/search 关键词 —— 查找相关段落",
+        "/new —— 开始新的对话（可以接着追问，例如“那长葛呢？”“老师呢？”；发送 /new 后重新开始）",
         "/sources —— 列出收录的报告",
         "/help —— 显示本说明",
         "",
