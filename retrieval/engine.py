@@ -40,6 +40,7 @@ class Engine:
         self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
                                  min_confidence=settings.min_confidence)
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
+        self._doc_by_path: dict[str, int] | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
@@ -101,14 +102,28 @@ class Engine:
         其中有几个考上了清华？): a word of its own that report never uses, nor any synonym of it."""
         if resolution.kind not in (ATTRIBUTE, DRILL) or conversation is None or conversation.source is None:
             return ""
-        doc = next((i for i, m in enumerate(self.corpus.docs) if m.path == conversation.source.path), None)
+        if self._doc_by_path is None:
+            self._doc_by_path = {m.path: i for i, m in enumerate(self.corpus.docs)}
+        doc = self._doc_by_path.get(conversation.source.path)
         if doc is None:
             return ""
-        text = normalize(self.corpus.text(doc))
+        # Terms are normalised (Simplified, lower case). The report is first searched as it is; it
+        # is normalised (a Traditional or full-width report) only once a term seems absent.
+        raw = self.corpus.text(doc)
+        normalised: str | None = None
+
+        def uses(word: str) -> bool:
+            nonlocal normalised
+            if word in raw:
+                return True
+            if normalised is None:
+                normalised = normalize(raw)
+            return word in normalised
+
         for term in dict.fromkeys(self.tokenizer.tokens(resolution.own)):
-            if len(term) < 2 or term.isdigit() or term in text:
+            if len(term) < 2 or term.isdigit() or uses(term):
                 continue
-            if not any(s in text for s in self.composer.thesaurus.synonyms(term)):
+            if not any(uses(s) for s in self.composer.thesaurus.synonyms(term)):
                 return term
         return ""
 
