@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="问题，例如：古丈县现有各级各类学校多少所？")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
     ask.add_argument("--questions", metavar="FILE", help="从文件逐行读取问题（- 表示标准输入）")
+    ask.add_argument("--conversation", action="store_true",
+                     help="与 --questions 一起用：相邻的行是同一段对话（可以追问，如“那长葛呢？”），空行开始新的对话")
 
     index = sub.add_parser("index", help="建立或刷新索引", description="建立或刷新索引，并显示收录情况。")
     _common(index)
@@ -54,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     ev.add_argument("--limit", type=int, metavar="N", help="只评测前 N 个问题")
     ev.add_argument("--failures", metavar="FILE", help="把未命中的问题写入此文件（JSONL）")
+    ev.add_argument("--as-conversation", action="store_true",
+                    help="另把全部问题当作一段长对话连续提问，统计第一句与单独提问相同的比例")
 
     tg = sub.add_parser("telegram", help="运行 Telegram 机器人", description="运行 Telegram 机器人（长轮询或 webhook）。")
     _common(tg)
@@ -83,8 +87,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         with stream:
             questions = [line.rstrip("\r\n") for line in stream]
+    if args.conversation and args.questions is None:
+        print("错误：--conversation 需要与 --questions FILE 一起使用。", file=sys.stderr)
+        return EXIT_USAGE
+    conversation = None
     for question in questions:
-        answer = engine.answer(question)
+        if args.conversation:
+            if not question.strip():
+                conversation = None  # an empty line starts a new conversation
+                continue
+            answer, conversation = engine.ask_in(conversation, question)
+        else:
+            answer = engine.answer(question)
         print(render.answer_json(answer) if args.json else render.answer_text(answer))
         if not args.json and len(questions) > 1:
             print()

@@ -5,6 +5,10 @@ Two formats are read:
 * the project's JSONL (``tests/data/dev.jsonl``): one object per line with ``question``,
   ``answers`` (verbatim fragments), ``report`` (file name, list of names, or null),
   ``answerable`` and ``kind``; asked against the configured corpus;
+* the project's dialogue JSONL (``tests/data/dialogue.jsonl``): one conversation per line,
+  ``{"id": …, "turns": [turn, …]}``, each turn with the fields of a JSONL question; the turns of
+  a conversation are asked in order through :meth:`Engine.ask_in`, so follow-ups (那长葛呢？)
+  lean on the turns before them;
 * SQuAD-layout JSON (``data[].paragraphs[].context/qas[]``): every paragraph becomes one
   ``.txt`` document of a temporary corpus, named by its index, and is indexed through the
   normal :meth:`Engine.open` path. A question's gold report is its paragraph's file.
@@ -46,6 +50,8 @@ class Item:
     reports: tuple[str, ...]  # corpus-relative paths of the reports that answer it
     answerable: bool
     kind: str = ""
+    conversation: str = ""  # dialogue sets: the conversation's id
+    turn: int = 0  # dialogue sets: 0 for the opening question, 1, 2… for follow-ups
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Outcome:
     sentences: list[dict[str, str]] = field(default_factory=list)
     closest: list[dict[str, str]] = field(default_factory=list)  # a refusal's unconfirmed sentences
     refusal: dict[str, Any] | None = None  # why it was not answered (Answer.refusal as JSON)
+    resolved: str = ""  # the standalone question answered (dialogue sets)
 
     @property
     def hit1(self) -> bool:
@@ -91,37 +98,75 @@ def _str_list(value: Any) -> list[str] | None:
     return None
 
 
-def parse_jsonl(text: str, source: str = "问题文件") -> list[Item]:
-    """Items of the project's JSONL format; raises :class:`EvalError` naming the bad line."""
-    items: list[Item] = []
+def _item(row: Any, where: str, qid: str, **extra: Any) -> Item:
+    """One question of a JSONL row (or a dialogue turn); raises :class:`EvalError` naming ``where``."""
+    if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
+        raise EvalError(f"{where} 缺少 question 字段（问题文本）")
+    answers = _str_list(row.get("answers", []))
+    if answers is None:
+        raise EvalError(f"{where} 的 answers 应为字符串列表")
+    report = row.get("report")
+    reports = [] if report is None else _str_list(report)
+    if reports is None:
+        raise EvalError(f"{where} 的 report 应为文件名、文件名列表或 null")
+    answerable = row.get("answerable", bool(answers))
+    if not isinstance(answerable, bool):
+        raise EvalError(f"{where} 的 answerable 应为 true 或 false")
+    if answerable and not answers:
+        raise EvalError(f"{where} 标为可回答，但没有给出 answers")
+    return Item(qid, row["question"], tuple(a for a in answers if a), tuple(reports), answerable,
+                str(row.get("kind", "")), **extra)
+
+
+def _rows(text: str, source: str) -> list[tuple[int, str, Any]]:
+    rows = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         where = f"{source} 第 {n} 行"
         try:
-            row = json.loads(line)
+            rows.append((n, where, json.loads(line)))
         except json.JSONDecodeError as exc:
             raise EvalError(f"{where} 不是合法的 JSON：{exc.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"].strip():
-            raise EvalError(f"{where} 缺少 question 字段（问题文本）")
-        answers = _str_list(row.get("answers", []))
-        if answers is None:
-            raise EvalError(f"{where} 的 answers 应为字符串列表")
-        report = row.get("report")
-        reports = [] if report is None else _str_list(report)
-        if reports is None:
-            raise EvalError(f"{where} 的 report 应为文件名、文件名列表或 null")
-        answerable = row.get("answerable", bool(answers))
-        if not isinstance(answerable, bool):
-            raise EvalError(f"{where} 的 answerable 应为 true 或 false")
-        if answerable and not answers:
-            raise EvalError(f"{where} 标为可回答，但没有给出 answers")
-        items.append(Item(str(row.get("id", n)), row["question"], tuple(a for a in answers if a),
-                          tuple(reports), answerable, str(row.get("kind", ""))))
+    return rows
+
+
+def is_dialogue(text: str) -> bool:
+    """Whether a JSONL text holds conversations (rows with ``turns``) rather than questions."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                return False
+            return isinstance(row, dict) and "turns" in row
+    return False
+
+
+def parse_jsonl(text: str, source: str = "问题文件") -> list[Item]:
+    """Items of the project's JSONL format; raises :class:`EvalError` naming the bad line."""
+    items = [_item(row, where, str(row.get("id", n)) if isinstance(row, dict) else str(n))
+             for n, where, row in _rows(text, source)]
     if not items:
         raise EvalError(f"{source} 里没有问题")
     return items
+
+
+def parse_dialogue(text: str, source: str = "对话文件") -> list[list[Item]]:
+    """Conversations of the dialogue JSONL format, each a list of turns in the order asked."""
+    conversations: list[list[Item]] = []
+    for n, where, row in _rows(text, source):
+        turns = row.get("turns") if isinstance(row, dict) else None
+        if not isinstance(turns, list) or not turns:
+            raise EvalError(f"{where} 缺少 turns 字段（对话的各轮问题）")
+        cid = str(row.get("id", n))
+        conversations.append([_item(turn, f"{where} 第 {i + 1} 轮", f"{cid}.{i + 1}", conversation=cid, turn=i)
+                              for i, turn in enumerate(turns)])
+    if not conversations:
+        raise EvalError(f"{source} 里没有对话")
+    return conversations
 
 
 def paragraph_file(index: int) -> str:
@@ -182,6 +227,8 @@ def load_questions(path: Path) -> tuple[list[Item], list[str] | None]:
         if is_squad(data):
             contexts, items = parse_squad(data, str(path))
             return items, contexts
+    if is_dialogue(text):  # conversations, flattened: turns keep their conversation id and order
+        return [item for turns in parse_dialogue(text, str(path)) for item in turns], None
     return parse_jsonl(text, str(path)), None
 
 
@@ -208,7 +255,8 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     shown = [{"text": s.text, "report": s.citation.path} for s in ranked[:3]]
     closest = [{"text": s.text, "report": s.citation.path} for s in answer.closest]
     refusal = answer.refusal.to_json() if answer.refusal else None
-    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal)
+    resolved = getattr(answer, "resolved", "") or item.question
+    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal, resolved)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -255,7 +303,11 @@ def by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
 
 
 def evaluate(engine, items: Iterable[Item], progress: Callable[[int], None] | None = None) -> list[Outcome]:
-    """Ask every question through :meth:`Engine.answer` and judge the answers."""
+    """Ask every question through :meth:`Engine.answer` and judge the answers; the turns of a
+    dialogue set go through :meth:`Engine.ask_in`, one conversation at a time."""
+    items = list(items)
+    if any(item.conversation for item in items):
+        return evaluate_dialogue(engine, _conversations(items), progress)
     outcomes: list[Outcome] = []
     for i, item in enumerate(items, 1):
         start = time.perf_counter()
@@ -267,12 +319,64 @@ def evaluate(engine, items: Iterable[Item], progress: Callable[[int], None] | No
     return outcomes
 
 
+def evaluate_dialogue(engine, conversations: Iterable[Sequence[Item]],
+                      progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Ask the turns of each conversation in order through :meth:`Engine.ask_in`; judge each turn."""
+    outcomes: list[Outcome] = []
+    for conversation in conversations:
+        state = None
+        for item in conversation:
+            start = time.perf_counter()
+            answer, state = engine.ask_in(state, item.question)
+            outcomes.append(judge(item, answer, time.perf_counter() - start))
+            if progress:
+                progress(len(outcomes))
+    return outcomes
+
+
+def _conversations(items: Sequence[Item]) -> list[list[Item]]:
+    """Consecutive turns of the same conversation, grouped."""
+    groups: list[list[Item]] = []
+    for item in items:
+        if groups and groups[-1][0].conversation == item.conversation and item.turn > 0:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def follow_up_summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """The figures of the follow-up turns only (every turn but a conversation's first)."""
+    return summarize([o for o in outcomes if o.item.turn > 0])
+
+
+def first_sentence(answer) -> str | None:
+    """What decides whether two answers agree: the first sentence, or None for a refusal."""
+    if not answer.answered or not answer.sentences:
+        return None
+    s = answer.sentences[0]
+    return f"{s.citation.path}:{s.citation.start}"
+
+
+def conversation_agreement(engine, items: Sequence[Item]) -> tuple[float, list[str]]:
+    """Ask ``items`` alone and then as one long conversation: the share whose first sentence (or
+    refusal) is the same both ways, and the ids of those that differ."""
+    state = None
+    differ: list[str] = []
+    for item in items:
+        alone = engine.answer(item.question)
+        chatted, state = engine.ask_in(state, item.question)
+        if first_sentence(alone) != first_sentence(chatted):
+            differ.append(item.qid)
+    return (round(1 - len(differ) / len(items), 4) if items else 0.0), differ
+
+
 def failures(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     """Questions whose first sentence misses the gold answer, or unanswerable ones answered."""
     rows = []
     for o in outcomes:
         if (o.item.answerable and o.answer_rank != 1) or (not o.item.answerable and o.answered):
-            rows.append({**asdict(o.item), "answered": o.answered, "answer_rank": o.answer_rank,
+            rows.append({**asdict(o.item), "resolved": o.resolved, "answered": o.answered, "answer_rank": o.answer_rank,
                          "report_rank": o.report_rank, "sentences": o.sentences, "closest": o.closest,
                          "refusal": o.refusal})
     return rows
@@ -293,6 +397,22 @@ ROWS = (
 
 def _fmt(value: Any) -> str:
     return "—" if value is None else f"{value:.3f}"
+
+
+FOLLOW_UP_ROWS = (
+    ("answer_at_1", "追问：答案在第一句中"),
+    ("answer_at_3", "追问：答案在前三句中"),
+    ("refused_unanswerable", "追问：报告没有答案的追问被拒答"),
+    ("refused_answerable", "追问：可回答的追问被误拒"),
+)
+
+
+def format_follow_ups(summary: dict[str, Any]) -> str:
+    lines = [f"追问（对话中第二轮起）：{summary['questions']} 个（可回答 {summary['answerable']}，"
+             f"不可回答 {summary['unanswerable']}）"]
+    for key, label in FOLLOW_UP_ROWS:
+        lines.append(f"  {_fmt(summary[key]):>8}  {label}")
+    return "\n".join(lines)
 
 
 def format_table(name: str, summary: dict[str, Any], kinds: dict[str, dict[str, Any]] | None = None) -> str:
@@ -374,6 +494,13 @@ def run_eval_command(args, settings: Settings) -> int:
             outcomes = evaluate(engine, items, counter)
         finally:
             counter.close()
+        agreement = None
+        if getattr(args, "as_conversation", False):
+            if any(item.conversation for item in items):
+                print("错误：--as-conversation 用于普通问题集（每行一个问题），对话集本身已按对话提问。",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            agreement = conversation_agreement(engine, items)
     summary = summarize(outcomes)
     if getattr(args, "failures", None):
         try:
@@ -384,9 +511,20 @@ def run_eval_command(args, settings: Settings) -> int:
             print(f"错误：无法写入 {args.failures}：{exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
     kinds = by_kind(outcomes)
+    extra: dict[str, Any] = {}
+    if any(o.item.turn > 0 for o in outcomes):
+        extra["follow_ups"] = follow_up_summary(outcomes)
+    if agreement is not None:
+        extra["conversation_agreement"], extra["conversation_differs"] = agreement
     if getattr(args, "json", False):
-        print(json.dumps({"file": str(path), **summary, "by_kind": kinds if len(kinds) > 1 else {}},
+        print(json.dumps({"file": str(path), **summary, "by_kind": kinds if len(kinds) > 1 else {}, **extra},
                          ensure_ascii=False, indent=2))
     else:
         print(format_table(str(path), summary, kinds))
+        if "follow_ups" in extra:
+            print(format_follow_ups(extra["follow_ups"]))
+        if agreement is not None:
+            share, differ = agreement
+            print(f"  {share:>8.3f}  作为一段长对话连续提问时，第一句（或拒答）与单独提问相同"
+                  + (f"（不同：{'、'.join(differ)}）" if differ else ""))
     return 0

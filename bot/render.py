@@ -24,10 +24,16 @@ def terminal_safe(text: str) -> str:
 CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
 
 
+def understood_line(answer: Answer) -> str:
+    """（按“古丈县现有老师多少人？”理解）when a follow-up was rewritten with the conversation's
+    place, year or subject; empty otherwise."""
+    return f"（按“{answer.resolved}”理解）" if answer.rewritten else ""
+
+
 def answer_text(answer: Answer) -> str:
     """An answer as numbered sentences, each followed by its citation; a refusal as its message,
     then the closest sentences under a heading that says they are not confirmed."""
-    lines: list[str] = []
+    lines: list[str] = [understood_line(answer)] if answer.rewritten else []
     if not answer.answered:
         lines.append(answer.message)
         if answer.closest:

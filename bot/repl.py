@@ -8,27 +8,32 @@ from pathlib import Path
 from typing import TextIO
 
 from retrieval import Answer, Engine, Passage
+from retrieval.dialogue import Conversation
 
 from . import render
 
 HELP = """\
 直接输入问题并回车即可，例如：古丈县现有各级各类学校多少所？
+可以接着追问，例如：其中高中有几所？、那长葛呢？、老师呢？、去年呢？（会注明按什么问题理解）
 命令：
   :help      显示本帮助
   :sources   列出已收录的报告
   :open N    查看上一个答案第 N 条出处的整段原文
+  :new       开始新的对话（之后的问题不再接着前面的问题理解）
   :quit      退出（也可按 Ctrl-D）"""
 
 HISTORY = Path(os.environ.get("REPORTQA_HISTORY", Path.home() / ".reportqa_history"))
 
 
 class Session:
-    """The state of one REPL session: the engine and the last answer (for ``:open``)."""
+    """The state of one REPL session: the engine, the conversation (for follow-up questions)
+    and the last answer (for ``:open``)."""
 
     def __init__(self, engine: Engine, out: TextIO):
         self.engine = engine
         self.out = out
         self.last: Answer | None = None
+        self.conversation: Conversation | None = None
 
     def say(self, text: str) -> None:
         print(render.terminal_safe(text), file=self.out, flush=True)
@@ -49,10 +54,13 @@ class Session:
                 self.say(render.sources_text(self.engine.documents))
             elif cmd == "open":
                 self.open_citation(arg.strip())
+            elif cmd == "new":
+                self.conversation = None
+                self.say("已开始新的对话。")
             else:
                 self.say(f"未知命令 :{cmd}。输入 :help 查看可用命令。")
             return True
-        self.last = self.engine.answer(line)
+        self.last, self.conversation = self.engine.ask_in(self.conversation, line)
         self.say(render.answer_text(self.last))
         return True
 

@@ -50,6 +50,8 @@ class Settings:
     telegram_allowed_ids: tuple[int, ...] = ()
     telegram_admin_ids: tuple[int, ...] = ()
     telegram_rate_per_minute: int = 20
+    conversation_idle_minutes: float = 30.0
+    telegram_max_conversations: int = 10_000
 
     @property
     def corpus_path(self) -> Path:
@@ -83,6 +85,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
     "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+    "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
 }
 
 

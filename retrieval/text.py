@@ -27,12 +27,12 @@ _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str) -> str:
-    """NFKC, Traditional→Simplified, lower case, whitespace runs to one space."""
+def normalize(text: str, *, lower: bool = True) -> str:
+    """NFKC, Traditional→Simplified, lower case (unless ``lower`` is False), whitespace runs to one space."""
     text = unicodedata.normalize("NFKC", text)
     with _T2S_LOCK:  # the OpenCC converter is not documented as thread-safe
         text = _T2S.convert(text)
-    return _SPACES.sub(" ", text.lower())
+    return _SPACES.sub(" ", text.lower() if lower else text)
 
 
 def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
@@ -54,6 +54,11 @@ class Tokenizer:
             self._jieba.load_userdict(str(user_dict))
         self.stopwords = load_stopwords() if stopwords is None else stopwords
         self._lock = threading.Lock()
+
+    def words(self, text: str) -> list[str]:
+        """jieba's precise-mode cut of ``text`` (already normalised), every piece kept, in order."""
+        with self._lock:
+            return self._jieba.lcut(text, HMM=True)
 
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Search-mode tokens of ``text`` without stopwords, punctuation or spaces."""

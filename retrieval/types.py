@@ -102,11 +102,20 @@ class Answer:
     closest: tuple[Sentence, ...] = ()
     # When not answered: why (None when answered).
     refusal: Refusal | None = None
+    # The standalone question actually answered: ``question`` itself, or ``question`` rewritten
+    # with what a follow-up took from the conversation (see retrieval/dialogue.py).
+    resolved: str = ""
+
+    @property
+    def rewritten(self) -> bool:
+        """Whether the conversation supplied part of the question answered."""
+        return bool(self.resolved) and self.resolved != self.question
 
     def to_json(self) -> dict:
         """The public JSON contract of ``reportqa ask --json``."""
         return {
             "question": self.question,
+            "resolved": self.resolved or self.question,
             "answered": self.answered,
             "message": self.message,
             "sentences": [_sentence_json(s) for s in self.sentences],

@@ -36,10 +36,11 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "answered", "message", "sentences", "closest", "refusal"}
+    assert set(data) == {"question", "resolved", "answered", "message", "sentences", "closest", "refusal"}
     assert (data["refusal"] is None) == data["answered"]
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
+    assert data["resolved"] == data["question"]
     assert data["answered"] is True and data["message"] == "" and data["closest"] == []
     assert 1 <= len(data["sentences"]) <= 3
     scores = [s["score"] for s in data["sentences"]]
@@ -173,3 +174,30 @@ def test_json_lines_survive_unicode_line_separators(engine):
     line = render.answer_json(engine.answer("古丈县\u2028现有学校多少所？\u2029"))
     assert len(line.splitlines()) == 1
     assert json.loads(line)["question"] == "古丈县\u2028现有学校多少所？\u2029"
+
+
+def test_ask_conversation_reads_follow_ups_and_empty_lines_start_anew(cache: Path, tmp_path: Path):
+    questions = tmp_path / "chat.txt"
+    questions.write_text("古丈县全县共有学生多少人？\n那长葛市呢？\n\n那长葛市呢？\n", encoding="utf-8")
+    proc = run("ask", "--json", "--questions", str(questions), "--conversation", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["古丈县全县共有学生多少人？", "那长葛市呢？", "那长葛市呢？"]
+    assert rows[0]["resolved"] == rows[0]["question"]
+    assert rows[1]["resolved"].startswith("长葛市") and "学生" in rows[1]["resolved"]
+    assert rows[2]["resolved"] == "那长葛市呢？"  # a new conversation: nothing to lean on
+    # Without --conversation every line stands alone.
+    alone = run("ask", "--json", "--questions", str(questions), cache=cache)
+    assert all(json.loads(line)["resolved"] == json.loads(line)["question"] for line in alone.stdout.splitlines())
+    bad = run("ask", "--conversation", "古丈县有多少所学校？", cache=cache)
+    assert bad.returncode == 2 and "--questions" in bad.stderr
+
+
+def test_repl_is_a_conversation_and_new_starts_another(cache: Path):
+    proc = run("repl", stdin="古丈县全县共有学生多少人？\n老师呢？\n:new\n老师呢？\n", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.count("（按“") == 1 and "（按“古丈县" in out and "理解）" in out
+    assert "已开始新的对话。" in out
+    before, after = out.split("已开始新的对话。")
+    assert "（按“" in before and "（按“" not in after

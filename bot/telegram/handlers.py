@@ -16,6 +16,7 @@ from retrieval import CorpusError
 
 from . import render
 from .delivery import call_with_retry, send_html
+from .conversations import conversation_key
 from .groups import addressed_question, is_private
 from .keyboards import answer_keyboard, examples_keyboard
 from .state import get_state
@@ -29,6 +30,7 @@ COMMANDS = [
     BotCommand("start", "开始使用"),
     BotCommand("help", "使用说明和示例问题"),
     BotCommand("search", "查找相关段落：/search 关键词"),
+    BotCommand("new", "开始新的对话（之后的问题不再接着前面的问题理解）"),
     BotCommand("sources", "列出收录的报告"),
     BotCommand("reload", "重新读取报告（仅管理员）"),
 ]
@@ -125,6 +127,18 @@ async def search(update: Update, context: Context) -> None:
     await send_html(context.bot, message.chat_id, render.search_html(query, passages), reply_to=_reply_to(message))
 
 
+async def new_conversation(update: Update, context: Context) -> None:
+    """/new: the next question starts a new conversation (in a group, only the sender's)."""
+    if not await admit(update, context):
+        return
+    message = update.effective_message
+    user = update.effective_user
+    state = get_state(context.application)
+    state.conversations.end(conversation_key(message.chat_id, user.id if user else None, is_private(message)))
+    await send_html(context.bot, message.chat_id, render.message_html("已开始新的对话，接下来的问题将单独理解。"),
+                    reply_to=_reply_to(message))
+
+
 async def reload(update: Update, context: Context) -> None:
     """/reload (admins only): re-read the corpus in a thread; the old index serves meanwhile."""
     state = get_state(context.application)
@@ -193,29 +207,50 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 # --- questions ---------------------------------------------------------------------------------
-async def answer_question(context: Context, chat_id: int, question: str, reply_to: int | None = None) -> None:
-    """Answer ``question`` in ``chat_id``: typing…, engine.answer in a thread, cited sentences."""
+async def answer_question(context: Context, chat_id: int, question: str, reply_to: int | None = None, *,
+                          key: object = None, replying_to: int | None = None) -> None:
+    """Answer ``question`` in ``chat_id``: typing…, the engine in a thread, cited sentences.
+
+    ``key`` names the conversation the question belongs to (None: answered alone);
+    ``replying_to`` is the bot message the user replied to, whose conversation it continues."""
     state = get_state(context.application)
     # "typing…" goes out while the engine works, not before it starts.
     typing = asyncio.ensure_future(call_with_retry(
         lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING), "sendChatAction", attempts=2))
     generation = state.generation
+    conversation = None
+    if key is not None:
+        conversation = state.conversations.current(key, None if replying_to is None else (chat_id, replying_to))
     try:
-        answer = await asyncio.to_thread(state.engine.answer, question)
+        answer, after = await asyncio.to_thread(state.engine.ask_in, conversation, question)
     finally:
         await typing
+    if key is not None:
+        state.conversations.save(key, after)
+    understood = render.understood_html(answer)
     if not answer.answered and not answer.closest:
-        await send_html(context.bot, chat_id, render.message_html(answer.message), reply_to=reply_to)
-        return
-    if answer.answered:
-        shown, ranked, text = answer.sentences, answer.sentences + answer.more, render.answer_html(answer.sentences)
-    else:  # not answered: the closest sentences, marked as unconfirmed
-        shown = ranked = answer.closest
-        text = render.not_answered_html(answer.message, answer.closest)
-    page = len(shown)
-    key = state.store.put(chat_id, StoredAnswer(question, ranked, page, generation))
-    markup = answer_keyboard(key, 0, page, 1 if len(ranked) > page else None)
-    await send_html(context.bot, chat_id, text, reply_markup=markup, reply_to=reply_to)
+        sent = await send_html(context.bot, chat_id, understood + render.message_html(answer.message),
+                               reply_to=reply_to)
+    else:
+        if answer.answered:
+            shown, ranked, text = answer.sentences, answer.sentences + answer.more, render.answer_html(answer.sentences)
+        else:  # not answered: the closest sentences, marked as unconfirmed
+            shown = ranked = answer.closest
+            text = render.not_answered_html(answer.message, answer.closest)
+        page = len(shown)
+        stored = state.store.put(chat_id, StoredAnswer(answer.resolved or question, ranked, page, generation))
+        markup = answer_keyboard(stored, 0, page, 1 if len(ranked) > page else None)
+        sent = await send_html(context.bot, chat_id, understood + text, reply_markup=markup, reply_to=reply_to)
+    if key is not None:
+        state.conversations.link(chat_id, [m.message_id for m in sent], after)
+
+
+def _thread(message: Message, bot_id: int) -> int | None:
+    """The id of the bot's message that ``message`` replies to, if any."""
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == bot_id:
+        return reply.message_id
+    return None
 
 
 async def text_message(update: Update, context: Context) -> None:
@@ -231,7 +266,10 @@ async def text_message(update: Update, context: Context) -> None:
         await send_html(context.bot, message.chat_id, render.message_html(EMPTY.format(example=example)),
                         reply_to=_reply_to(message))
         return
-    await answer_question(context, message.chat_id, question, _reply_to(message))
+    user = update.effective_user
+    key = conversation_key(message.chat_id, user.id if user else None, is_private(message))
+    await answer_question(context, message.chat_id, question, _reply_to(message), key=key,
+                          replying_to=_thread(message, context.bot.id))
 
 
 async def other_message(update: Update, context: Context) -> None:
@@ -268,7 +306,9 @@ async def button(update: Update, context: Context) -> None:
         await call_with_retry(lambda: query.answer(), "answerCallbackQuery")
         question = examples[index]
         await send_html(context.bot, chat_id, f"<b>问：</b>{render.escape(question)}")
-        await answer_question(context, chat_id, question)
+        user = update.effective_user
+        key = conversation_key(chat_id, user.id if user else None, query.message.chat.type == ChatType.PRIVATE)
+        await answer_question(context, chat_id, question, key=key)
         return
     entry = state.store.get(chat_id, key)
     if entry is None or entry.generation != state.generation:
@@ -355,6 +395,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler(["start", "help"], start, filters=new))
     application.add_handler(CommandHandler("sources", sources, filters=new))
     application.add_handler(CommandHandler("search", search, filters=new))
+    application.add_handler(CommandHandler("new", new_conversation, filters=new))
     application.add_handler(CommandHandler("reload", reload, filters=new))
     application.add_handler(MessageHandler(new & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, text_message))

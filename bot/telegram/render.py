@@ -11,8 +11,8 @@ import html
 import re
 from typing import Sequence
 
-from bot.render import CLOSEST_HEADING
-from retrieval import Citation, Document, Passage, Sentence
+from bot.render import CLOSEST_HEADING, understood_line
+from retrieval import Answer, Citation, Document, Passage, Sentence
 from retrieval.types import SECTION_SEP
 
 MAX_MESSAGE = 4096  # Telegram's limit for one text message (UTF-16 code units)
@@ -74,6 +74,12 @@ def answer_html(sentences: Sequence[Sentence], first_number: int = 1, *, heading
     if heading:
         blocks.insert(0, f"<b>{escape(heading)}</b>")
     return "\n\n".join(blocks)
+
+
+def understood_html(answer: Answer) -> str:
+    """（按“…”理解）in italics above an answer to a rewritten follow-up, else empty."""
+    line = understood_line(answer)
+    return f"<i>{escape(line)}</i>\n\n" if line else ""
 
 
 def message_html(text: str) -> str:
@@ -143,6 +149,7 @@ def help_html(documents: Sequence[Document], examples: Sequence[str]) -> str:
         "",
         "<b>命令：</b>",
         "/search 关键词 —— 查找相关段落",
+        "/new —— 开始新的对话（可以接着追问，例如“那长葛呢？”“老师呢？”；发送 /new 后重新开始）",
         "/sources —— 列出收录的报告",
         "/help —— 显示本说明",
         "",

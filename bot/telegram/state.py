@@ -11,6 +11,7 @@ from telegram.ext import Application
 from config import Settings
 from retrieval import Document, Engine, EngineHolder
 
+from .conversations import ConversationStore
 from .examples import example_questions
 
 from .limits import AccessControl, OnceNotifier, RateLimiter
@@ -29,6 +30,7 @@ class BotState:
     inline_limiter: RateLimiter  # inline queries arrive while the user types: a looser, separate limit
     group_limiter: RateLimiter  # all members of one group together, so the bot never floods it
     store: AnswerStore = field(default_factory=AnswerStore)
+    conversations: ConversationStore = field(default_factory=ConversationStore)
     denied: OnceNotifier = field(default_factory=OnceNotifier)  # users told they may not use the bot
     throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
     group_throttled: OnceNotifier = field(default_factory=lambda: OnceNotifier(every=60.0))
@@ -41,7 +43,9 @@ class BotState:
                    access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
                    limiter=RateLimiter(settings.telegram_rate_per_minute),
                    inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR),
-                   group_limiter=RateLimiter(settings.telegram_rate_per_minute))
+                   group_limiter=RateLimiter(settings.telegram_rate_per_minute),
+                   conversations=ConversationStore(settings.conversation_idle_minutes,
+                                                   settings.telegram_max_conversations))
 
     _described: Engine | None = field(default=None, repr=False)
     _documents: list[Document] = field(default_factory=list, repr=False)

@@ -1,0 +1,501 @@
+"""Follow-up questions: a message that leans on the conversation becomes a standalone question.
+
+People chat: 古丈县现有各级各类学校多少所？ then 其中高中有几所？, 那长葛呢？, 老师呢？, 去年呢？.
+:func:`resolve` rewrites such a message into a question the engine answers unchanged, by naming
+the place and year the conversation is about (the composer answers from the report whose place
+a question names, and prefers a named year). It is a pure function of the message, the
+:class:`Conversation` so far and the places the corpus knows (:class:`Lexicon`, from report
+metadata); :func:`follow` records an answered turn. The words that mark a follow-up are in
+``config/dialogue.toml``.
+
+The kinds of rewriting (:attr:`Resolution.kind`):
+
+* ``place``: 那XX县呢, 长葛呢: the same question about another place (also 长葛的老师呢);
+* ``attribute``: 老师呢, 特控线呢: the same question about another thing, same place;
+* ``drill``: 其中…, 这些…, 这个项目…, or a very short message without a subject of its own
+  (花了多少钱？): asked about the topic of the conversation, in the report the last answer came from;
+* ``time``: 去年呢, 2025年呢, 明年打算怎么做: the same place, another year (a year the report
+  plans for is asked about as a plan);
+* ``""``: not rewritten. A question that names its own place, or is long enough to stand alone,
+  or asks about every place (各地), is never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+from config import CONFIG_DIR, ConfigError
+
+from .text import normalize
+
+DIALOGUE_FILE = CONFIG_DIR / "dialogue.toml"
+
+PLACE, ATTRIBUTE, DRILL, TIME = "place", "attribute", "drill", "time"
+KINDS = (PLACE, ATTRIBUTE, DRILL, TIME)
+
+# A place a message names that the corpus may not know (凤凰县): two to four characters and an
+# administrative suffix, not a word such as 全县 or 各市.
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fffa-z]{2,4}?(?:省|市|县|区|州)")
+_NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城那这其]|^.?[级属]")
+_SUFFIXES = "省市县区州"
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*(?:年度?)?")
+_EDGE_PUNCT = " \t?？!！。.,，、;；:：~～…"
+# The question word of a question (多少, 几所, 哪些), and a counting unit right after it.
+_ASK = re.compile(r"(?:有多少|是多少|多少|有几|几|有哪些|哪些|哪几|哪个|哪所|哪一|什么|怎么样|怎样|怎么|如何|"
+                  r"是否|有没有)")
+_UNIT = re.compile(r"^[个所名人项次万亿千百十倍家座间条户台套批期岁年天种位部本场届元处件]次?")
+_PLAN_HEADING = re.compile(r"计划|打算|谋划|思路|要点|展望|下一步")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Characters too common to tell two attributes apart (的, 有, 是 …).
+_COMMON = set("的了有是在和与及等年月日中全各个多少几")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The follow-up word lists of ``config/dialogue.toml``, normalised, longest first."""
+
+    openers: tuple[str, ...]
+    closers: tuple[str, ...]
+    pointers: tuple[str, ...]
+    within: tuple[str, ...]
+    every_place: tuple[str, ...]
+    comparisons: tuple[str, ...]
+    plan_words: tuple[str, ...]
+    plan_word: str
+    relative_years: tuple[tuple[str, int], ...]
+    short_message_chars: int
+    attribute_chars: int
+
+
+def _words(values: object, name: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f"{path}: '{name}' must be a list of words")
+    return tuple(sorted({normalize(v.strip()) for v in values}, key=len, reverse=True))
+
+
+def load_words(path: Path = DIALOGUE_FILE) -> Words:
+    """Read and check the word lists; a bad file raises :class:`ConfigError` naming the entry."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the follow-up word lists ({exc})") from None
+    relative = data.get("relative_years", {})
+    if not isinstance(relative, dict) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                                 for v in relative.values()):
+        raise ConfigError(f"{path}: 'relative_years' must map words to whole numbers")
+    limits = data.get("limits", {})
+    sizes = []
+    for name in ("short_message_chars", "attribute_chars"):
+        value = limits.get(name) if isinstance(limits, dict) else None
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise ConfigError(f"{path}: 'limits.{name}' must be a whole number from 0 to 100")
+        sizes.append(value)
+    plan_word = data.get("plan_word")
+    if not isinstance(plan_word, str) or not plan_word.strip():
+        raise ConfigError(f"{path}: 'plan_word' must be a word")
+    return Words(_words(data.get("openers"), "openers", path), _words(data.get("closers"), "closers", path),
+                 _words(data.get("pointers"), "pointers", path), _words(data.get("within"), "within", path),
+                 _words(data.get("every_place"), "every_place", path),
+                 _words(data.get("comparisons"), "comparisons", path),
+                 _words(data.get("plan_words"), "plan_words", path), plan_word.strip(),
+                 tuple(sorted(((normalize(k), v) for k, v in relative.items()), key=lambda kv: -len(kv[0]))),
+                 sizes[0], sizes[1])
+
+
+@lru_cache(maxsize=1)
+def default_words() -> Words:
+    return load_words()
+
+
+def _soft(text: str) -> str:
+    """``text`` normalised for matching but keeping its case (XX县 stays XX县), so that what is
+    shown to users reads as they typed it; matching lower-cases it (same length)."""
+    soft = normalize(text, lower=False)
+    return soft if len(soft.lower()) == len(soft) else soft.lower()
+
+
+def _forms(place: str) -> list[str]:
+    """A place name and its short form (古丈县, 古丈), lower-cased for matching."""
+    low = _soft(place).lower()
+    return [low, low[:-1]] if len(low) >= 3 and low[-1] in _SUFFIXES else [low]
+
+
+class Lexicon:
+    """The places the corpus's reports are about, as named in messages (古丈县 and 古丈), and the
+    years their reports cover."""
+
+    def __init__(self, places: Iterable[tuple[str, Iterable[int]]], *, complete: bool = False):
+        self._display: dict[str, str] = {}
+        self._years: dict[str, set[int]] = {}
+        for place, years in places:
+            soft = _soft(place)
+            for i, form in enumerate(_forms(place)):
+                if len(form) < 2:
+                    continue
+                self._display.setdefault(form, soft if i == 0 else soft[:-1])
+                self._years.setdefault(form, set()).update(years)
+        self._names = sorted(self._display, key=len, reverse=True)
+        # Whether every report has its places named, so that a place none is about is unknown.
+        self.complete = complete and bool(self._names)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[object]) -> "Lexicon":
+        docs = list(documents)
+        pairs = [(p, tuple(getattr(d, "years", ()))) for d in docs for p in getattr(d, "places", ())]
+        return cls(pairs, complete=all(getattr(d, "places", ()) for d in docs))
+
+    def find(self, text: str) -> tuple[str, int, int] | None:
+        """(name, start, end) of the first place ``text`` names: a known one (longest at the
+        earliest position, shown as the reports spell it), else anything shaped like a place name."""
+        low = text.lower()
+        best: tuple[int, int, str] | None = None
+        for name in self._names:
+            at = low.find(name)
+            if at >= 0 and (best is None or at < best[0] or at == best[0] and len(name) > best[1] - best[0]):
+                best = (at, at + len(name), self._display[name])
+        if best is not None:
+            return best[2], best[0], best[1]
+        for m in _PLACE_NAME.finditer(low):
+            if not _NOT_A_PLACE.search(m.group()):
+                return text[m.start():m.end()], m.start(), m.end()
+        return None
+
+    def known(self, place: str) -> bool:
+        return any(form in self._display for form in _forms(place))
+
+    def years(self, place: str) -> set[int]:
+        for form in _forms(place):
+            if form in self._years:
+                return self._years[form]
+        return set()
+
+
+@dataclass(frozen=True)
+class Source:
+    """The report the last answer's first sentence came from."""
+
+    title: str
+    path: str
+    places: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    section: str = ""
+
+    @property
+    def plan(self) -> bool:
+        """Whether the sentence sits in the report's plan part (二、2025年工作计划)."""
+        top = self.section.split(" › ", 1)[0]
+        return bool(_PLAN_HEADING.search(top)) and "总结" not in top
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a conversation is about after its last answered turn."""
+
+    question: str = ""  # the last standalone question answered
+    place: str = ""  # the place it is about: named in it, else that of the report that answered
+    year: int | None = None  # the year it names, if any
+    topic: str = ""  # what it asks about, without place, year and question word (drill-downs keep it)
+    answered: bool = False
+    source: Source | None = None  # the report of the last answer's first sentence
+    turns: int = 0
+
+    @property
+    def base_year(self) -> int | None:
+        """The year 去年 and 明年 count from: the year asked about, else the answering report's."""
+        if self.year is not None:
+            return self.year
+        if self.source and self.source.years:
+            return min(self.source.years)
+        return None
+
+    @property
+    def plan(self) -> bool:
+        """Whether the last answer came from a plan part of its report."""
+        return bool(self.source and self.source.plan)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The standalone question to answer, and whether (and how) the conversation supplied part of it."""
+
+    question: str
+    rewritten: bool = False
+    kind: str = ""
+    place: str = ""  # for a place switch: the place switched to
+    own: str = ""  # what the message itself asks (老师, 其中高中有几所 → 高中有几所)
+
+
+@dataclass
+class _Parts:
+    text: str  # the message without opening and closing markers and edge punctuation
+    opener: bool = False
+    closer: bool = False
+    pointer: str = ""
+    place: tuple[str, int, int] | None = None
+    year: int | None = None
+    relative: bool = False
+    rest: str = ""  # what remains without place, year and pointer
+    every_place: bool = False
+
+
+def _strip_edges(text: str) -> str:
+    return text.strip(_EDGE_PUNCT)
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    return text[:start] + " " + text[end:]
+
+
+def _parse(text: str, lexicon: Lexicon, words: Words, base_year: int | None) -> _Parts:
+    text = _strip_edges(text)
+    parts = _Parts(text)
+    changed = True
+    while changed:  # 那么……呢？ and 那请问……
+        changed = False
+        low = text.lower()
+        for w in words.openers:
+            if low.startswith(w) and len(text) > len(w):
+                text, parts.opener, changed = _strip_edges(text[len(w):]), True, True
+                break
+        low = text.lower()
+        for w in words.closers:
+            if low.endswith(w):
+                text, parts.closer, changed = _strip_edges(text[:-len(w)]), True, True
+                break
+    parts.text = text
+    parts.every_place = any(w in text for w in words.every_place)
+    rest = text
+    for w in words.pointers:
+        if rest.startswith(w):
+            parts.pointer, rest = w, rest[len(w):]
+            break
+    parts.place = lexicon.find(rest)
+    if parts.place:
+        rest = _cut(rest, parts.place[1], parts.place[2])
+    m = _YEAR.search(rest)
+    if m:
+        parts.year = int(m.group(1))
+        rest = _cut(rest, m.start(), m.end())
+    else:
+        for word, offset in words.relative_years:
+            at = rest.find(word)
+            if at >= 0 and not any(rest[:at].endswith(c) for c in words.comparisons):
+                parts.relative = True
+                parts.year = None if base_year is None else base_year + offset
+                rest = _cut(rest, at, at + len(word))
+                break
+    rest = _strip_edges(" ".join(rest.split()).strip("的 "))
+    parts.rest = rest.replace(" ", "")
+    return parts
+
+
+def _find_place(question: str, place: str) -> tuple[int, int] | None:
+    low = question.lower()
+    for form in _forms(place) if place else []:
+        at = low.find(form)
+        if at >= 0:
+            return at, at + len(form)
+    return None
+
+
+def _replace_place(conv: Conversation, place: str, lexicon: Lexicon) -> str:
+    """The last question about ``place`` instead of its own place; its year is dropped when no
+    report about the new place covers it (长葛市2023年… → XX县…)."""
+    question = _soft(conv.question)
+    m = _YEAR.search(question)
+    if m and lexicon.known(place) and int(m.group(1)) not in lexicon.years(place):
+        question = question[:m.start()] + question[m.end():]
+    span = _find_place(question, conv.place)
+    if span:
+        return question[:span[0]] + place + question[span[1]:]
+    return place + question
+
+
+def _with_year(question: str, conv: Conversation, year: int, words: Words) -> str:
+    """``question`` asking about ``year``: its own year replaced, else the year put after its place.
+    A year after the one the report reviews is asked about as a plan (2020年计划…)."""
+    base = conv.base_year
+    plan = base is not None and year > base and not any(w in question for w in words.plan_words)
+    stamp = f"{year}年" + (words.plan_word if plan else "")
+    m = _YEAR.search(question)
+    if m:
+        return question[:m.start()] + stamp + question[m.end():]
+    span = _find_place(question, conv.place)
+    if span:
+        return question[:span[1]] + stamp + question[span[1]:]
+    return conv.place + stamp + question
+
+
+def _prefix(conv: Conversation, *, report_year: bool = False) -> str:
+    """The place (and year) a follow-up is about, to put in front of what it asks."""
+    year = conv.year
+    if year is None and report_year and not conv.place and conv.source and conv.source.years:
+        year = min(conv.source.years)  # no place to name: the report's year picks the report
+    return conv.place + (f"{year}年" if year is not None else "")
+
+
+def _ask_phrase(question: str) -> str:
+    """The question phrase of ``question`` without its counting unit (多少所？ → 有多少？)."""
+    m = _ASK.search(question)
+    if not m:
+        return "的情况如何？"
+    word = m.group()
+    if word in ("多少", "几"):
+        word = "有" + ("多少" if word == "多少" else "几")
+    tail = _strip_edges(question[m.end():])
+    if m.group() in ("多少", "有多少", "是多少", "几", "有几"):
+        tail = _UNIT.sub("", tail) if len(tail) <= 2 else ""
+    return word + tail + "？"
+
+
+def topic_of(question: str, place: str) -> str:
+    """What ``question`` asks about: without its place, year, question word and counting unit
+    (古丈县2024年发放了多少学生资助资金？ → 发放了学生资助资金)."""
+    text = _strip_edges(_soft(question))
+    span = _find_place(text, place)
+    if span:
+        text = text[:span[0]] + text[span[1]:]
+    text = _YEAR.sub("", text)
+    m = _ASK.search(text)
+    if m:
+        after = text[m.end():]
+        if m.group() in ("多少", "有多少", "是多少", "几", "有几"):
+            after = _UNIT.sub("", after)
+        text = text[:m.start()] + after
+    return _strip_edges(text.strip("的是有"))
+
+
+def _swap(conv: Conversation, attribute: str, cut: Callable[[str], list[str]] | None) -> str | None:
+    """The last question with ``attribute`` in place of the word it replaces (一本 → 二本 in
+    长葛市2023年高考一本上线多少人), or None when no word is clearly the one replaced."""
+    if cut is None:
+        return None
+    question = _strip_edges(_soft(conv.question))
+    ask = _ASK.search(question)
+    if not ask:
+        return None
+    protected = [(ask.start(), len(question))]
+    place = _find_place(question, conv.place)
+    if place:
+        protected.append(place)
+    protected += [(m.start(), m.end()) for m in _YEAR.finditer(question)]
+    spans = []
+    pos = 0
+    for word in cut(question.lower()):
+        start, pos = pos, pos + len(word)
+        if (len(word) >= 2 or word not in _COMMON) and _CJK.search(word) \
+                and not any(s <= start < e for s, e in protected):
+            spans.append((start, pos))
+    if not spans:
+        return None
+    wanted = set(attribute) - _COMMON
+    shared = [(len(wanted & set(question[s:e])), s, e) for s, e in spans]
+    best = max(shared)
+    if best[0] > 0:
+        _, s, e = max(t for t in shared if t[0] == best[0])
+        n = len(attribute)
+        if e - s > n:  # 一本上线 cut as one word: replace only the part that matches (一本 → 二本)
+            head = len(wanted & set(question[s:s + n]))
+            tail = len(wanted & set(question[e - n:e]))
+            if head or tail:
+                s, e = (s, s + n) if head >= tail else (e - n, e)
+    elif not _strip_edges(_UNIT.sub("", question[ask.end():])):
+        s, e = spans[-1]  # the asked word ends the question: the word before it is the subject
+        if e != ask.start() and question[e:ask.start()] not in ("是", "有", "的", "共", "共有"):
+            return None
+    else:
+        return None
+    return question[:s] + attribute + question[e:]
+
+
+def _question(text: str) -> str:
+    return _strip_edges(text) + "？"
+
+
+def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *,
+            words: Words | None = None, cut: Callable[[str], list[str]] | None = None,
+            max_chars: int = 500) -> Resolution:
+    """The standalone question ``message`` asks, given the conversation so far. ``cut`` splits a
+    normalised text into words (to tell which word of the last question an attribute replaces)."""
+    unchanged = Resolution(message)
+    conv = conversation
+    if conv is None or not conv.question or not isinstance(message, str):
+        return unchanged
+    text = _soft(message).strip()
+    if not text or len(text) > max_chars:
+        return unchanged
+    words = words or default_words()
+    parts = _parse(text, lexicon, words, conv.base_year)
+    if parts.every_place or not parts.text:
+        return unchanged
+    rest = parts.rest
+    marked = parts.opener or parts.closer
+
+    def done(question: str, kind: str, place: str = "") -> Resolution:
+        question = _question(question)
+        if len(question) > max_chars or question == _question(text):
+            return unchanged
+        return Resolution(question, True, kind, place, rest)
+
+    if parts.place:  # names a place: another place, or a question of its own
+        place = parts.place[0]
+        if not rest and marked:
+            question = _replace_place(conv, place, lexicon)
+            if parts.year is not None:
+                question = _with_year(question, Conversation(place=place, year=conv.year), parts.year, words)
+            return done(question, PLACE, place)
+        if parts.closer and len(rest) <= words.attribute_chars and not _ASK.search(rest):
+            moved = Conversation(question=_replace_place(conv, place, lexicon), place=place)
+            question = _swap(moved, rest, cut) or place + rest + _ask_phrase(_soft(conv.question))
+            return done(question, PLACE, place)
+        return unchanged
+    if parts.year is not None:  # another year
+        if not rest:
+            return done(_with_year(_soft(conv.question), conv, parts.year, words), TIME)
+        if conv.place:  # 明年打算怎么做: the same place in another year
+            return done(_with_year(rest, conv, parts.year, words), TIME)
+        return unchanged
+    if parts.relative:  # 去年呢 with no year to count from: nothing to rewrite it with
+        return unchanged
+    if not conv.place and not conv.year and not (conv.source and conv.source.years):
+        return unchanged  # nothing known to add
+    if parts.pointer and rest:
+        join = "中" if conv.topic and parts.pointer in words.within else ""
+        return done(_prefix(conv, report_year=True) + conv.topic + join + rest, DRILL)
+    if parts.closer and rest and len(rest) <= words.attribute_chars and not _ASK.search(rest):
+        swapped = _swap(conv, rest, cut)
+        if swapped:
+            return done(swapped, ATTRIBUTE)
+        return done(_prefix(conv, report_year=True) + rest + _ask_phrase(_soft(conv.question)), ATTRIBUTE)
+    if rest and len(rest) <= words.short_message_chars:
+        return done(_prefix(conv, report_year=True) + conv.topic + rest, DRILL)
+    return unchanged
+
+
+def follow(conversation: Conversation | None, resolution: Resolution, answered: bool,
+           source: Source | None, lexicon: Lexicon) -> Conversation:
+    """The conversation after ``resolution.question`` was asked and answered (or not) from ``source``."""
+    previous = conversation or Conversation()
+    question = resolution.question
+    text = _soft(question)
+    found = lexicon.find(text)
+    m = _YEAR.search(text)
+    if found:
+        place = found[0]
+    elif source and source.places:
+        place = source.places[0]
+    elif not answered:
+        place = previous.place
+    else:
+        place = ""
+    if not answered and source is None:
+        source = previous.source
+    # A drill-down stays on the conversation's topic (其中…, 花了多少钱？).
+    topic = previous.topic if resolution.kind == DRILL and previous.topic else topic_of(question, place)
+    return Conversation(question=question, place=place, year=int(m.group(1)) if m else None,
+                        topic=topic, answered=answered, source=source, turns=previous.turns + 1)
