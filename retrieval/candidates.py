@@ -40,6 +40,7 @@ class QueryTerms:
     near_terms: list[tuple[str, float]] = field(default_factory=list)  # terms by idf relative to the rarest
     asked_chars: frozenset[str] = frozenset()  # characters of the question
     not_new: set[int] = field(default_factory=set)  # ids a sentence does not add to the question
+    total: float = 0.0  # sum of the weights (worked out from them when left at 0)
 
     def covered(self, toks: set[int]) -> float:
         """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
@@ -47,7 +48,7 @@ class QueryTerms:
         for w, tid, alts in self.alternatives:
             if tid not in toks and not alts.isdisjoint(toks):
                 found += self.synonym_weight * w
-        return found / (sum(self.weights.values()) or 1.0)
+        return found / (self.total or sum(self.weights.values()) or 1.0)
 
 
 def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved,
@@ -70,6 +71,7 @@ def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Re
             out.spelled.append((t, key))
         if t in found.expansions:
             out.alternatives.append((w, tid, frozenset(vocab[s] for s in found.expansions[t])))
+    out.total = sum(out.weights.values())
     known = {t: retriever.idf_of(t) for t in terms if t in vocab}  # terms the reports use
     out.key_term = max(known, key=known.__getitem__) if known else ""
     out.focus = q.focus if q.focus and q.focus != out.key_term else ""

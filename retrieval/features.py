@@ -164,10 +164,12 @@ if set(DESCRIPTIONS) != set(FEATURES):  # pragma: no cover - a registration mist
 
 def feature_matrix(q: Question, t: QueryTerms, cands: Sequence[Candidate]) -> np.ndarray:
     """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0."""
-    X = np.zeros((len(cands), len(FEATURES)))
-    for i, c in enumerate(cands):
-        row = X[i]
+    rows = []
+    width = len(FEATURES)
+    for c in cands:
+        row = [0.0] * width
         for g in GROUPS:
             for name, value in g.fn(q, t, c).items():
                 row[F[name]] = value
-    return X
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(len(cands), width)
