@@ -1,0 +1,371 @@
+"""Which year a report is, which year each of its sections and sentences is about.
+
+Pure functions of text; no index, no I/O except reading ``config/dating.toml`` once.
+The conventions (see docs/time.md):
+
+* A **work report** (政府工作报告 and plan-style documents) of year Y is delivered early in Y:
+  it reviews Y-1 (去年, 过去一年) and sets the targets of Y (今年).
+* A **summary** (工作总结, 总结及下一年计划) of year Y is written at the end of Y: it reviews Y
+  (今年, 过去一年) and plans Y+1 (明年, 下一步).
+* A period spanning several years (过去五年, 本届政府, 近年来, 2016—2020年) is no single year:
+  the period is ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from config import CONFIG_DIR
+
+DATING_FILE = CONFIG_DIR / "dating.toml"
+
+# Document kinds (Document.kind) and report styles (how the report's year relates to its parts).
+REPORT, COMPANION = "report", "companion"
+WORK_REPORT, SUMMARY = "work_report", "summary"
+# Section period kinds.
+REVIEW, PLAN = "review", "plan"
+
+_DEFAULTS = {"years": {"min": 1900, "max": 2100, "head_chars": 3000, "summary_date_months": 3},
+             "lead_in": {"min_chars": 5, "max_chars": 80}}
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, dict[str, int]]:
+    """``config/dating.toml`` over the built-in defaults."""
+    merged = {k: dict(v) for k, v in _DEFAULTS.items()}
+    try:
+        data = tomllib.loads(DATING_FILE.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return merged
+    for section, values in data.items():
+        if section in merged and isinstance(values, dict):
+            merged[section].update({k: int(v) for k, v in values.items()
+                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    return merged
+
+
+# --- years in text -------------------------------------------------------------------------------
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "〇○零Ｏ一二三四五六七八九"
+# A year: four digits (possibly spaced, as in "1 9 9 8 年") or four Chinese numerals, then 年,
+# or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
+_DIGITS = r"(?<![\d.])([12])[ \u3000]?(\d)[ \u3000]?(\d)[ \u3000]?(\d)(?![\d.%])"
+_CN_YEAR = rf"(?<![{_CN}十百千万])([{_CN}]{{4}})"
+_YEAR_END = r"(?=[ \u3000]?(?:年|[、至到—－\-~～]+[ \u3000]?(?:\d{{4}}|[{cn}]{{4}})[ \u3000]?年))".format(cn=_CN)
+_YEAR_RE = re.compile(rf"(?:{_DIGITS}|{_CN_YEAR}){_YEAR_END}")
+# Two years joined into a span (2016—2020年, 2016年至2020年): the years between are covered.
+_RANGE_RE = re.compile(rf"(?:\d{{4}}|[{_CN}]{{4}})年?(?:[—－\-~～至到]+)(?:\d{{4}}|[{_CN}]{{4}})年")
+_FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
+
+
+def _in_range(year: int) -> bool:
+    s = settings()["years"]
+    return s["min"] <= year <= s["max"]
+
+
+def years_in(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, year)`` of every year written in ``text`` (2024年, ２０２４年, 二〇二四年,
+    1 9 9 8 年), offsets into ``text``."""
+    text = text.translate(_FULLWIDTH)  # same length: offsets stay valid
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        if m.group(5):
+            year = int("".join(str(_CN_DIGIT[c]) for c in m.group(5)))
+        else:
+            year = int("".join(m.group(i) for i in range(1, 5)))
+        if _in_range(year):
+            out.append((m.start(), m.end(), year))
+    return out
+
+
+def _first_year(text: str) -> int | None:
+    found = years_in(text)
+    return found[0][2] if found else None
+
+
+# --- the report's style, kind and year -------------------------------------------------------------
+_SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职")
+_WORK_REPORT_WORDS = re.compile(r"政府工作报告|工作报告|工作要点|工作计划|工作安排|工作思路")
+_COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过程|情况)|(?:报告|《[^》]*》).{0,12}说明|说明.{0,6}$|^关于.{0,40}的说明")
+# A date line: (2022年1月10日), 二〇二四年三月五日, ——2024年3月5日在第十四届全国人民代表大会…上
+_DATE_LINE = re.compile(rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
+                        rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$")
+_OPENING_YEAR = re.compile(r"^\s*((?:\d{4}|[〇○零一二三四五六七八九]{4})年(?:度)?)(?:[，,以是]|来)")
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip(" \t\r\n\u3000\xa0\ufeff") for ln in text.splitlines()]
+
+
+def report_style(title: str, text_head: str = "") -> str:
+    """:data:`SUMMARY` for a 工作总结 (its year is the year it reviews), else :data:`WORK_REPORT`
+    (its year is the year it plans: a 政府工作报告 delivered in March Y is the Y report)."""
+    if "政府工作报告" in title:
+        return WORK_REPORT
+    if _SUMMARY_WORDS.search(title):
+        return SUMMARY
+    if _WORK_REPORT_WORDS.search(title):
+        return WORK_REPORT
+    head = text_head[:500]
+    if re.search(r"政府工作报告|各位代表|向大会", head):
+        return WORK_REPORT
+    return SUMMARY if _SUMMARY_WORDS.search(head) else WORK_REPORT
+
+
+def document_kind(title: str, text_head: str = "") -> str:
+    """:data:`COMPANION` for a document about a report (an NPC 决议 on it, a 说明 of it, a
+    解读 or Q&A), else :data:`REPORT`. Decided from the title (the first line if it has none)."""
+    name = title.strip() or next((ln for ln in _lines(text_head) if ln), "")
+    return COMPANION if _COMPANION.search(name) else REPORT
+
+
+def _cn_month(text: str) -> int | None:
+    text = text.translate(_FULLWIDTH)
+    if text.isdigit():
+        return int(text)
+    table = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + table.get(text[1:], 0)
+    return table.get(text)
+
+
+def _date_line_year(lines: Iterable[str], style: str) -> int | None:
+    for line in lines:
+        if len(line) > 60:
+            continue
+        m = _DATE_LINE.match(line.translate(_FULLWIDTH))
+        if not m:
+            continue
+        year = _first_year(line)
+        if year is None:
+            continue
+        month = _cn_month(m.group(1)) or 12
+        if style == SUMMARY and month <= settings()["years"]["summary_date_months"]:
+            year -= 1  # a summary dated early in Y+1 reviews Y
+        return year
+    return None
+
+
+def _file_year(path: str) -> int | None:
+    stem = Path(path.replace("\\", "/")).name
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    for m in _FILE_YEAR.finditer(stem.translate(_FULLWIDTH)):
+        if _in_range(int(m.group(1))):
+            return int(m.group(1))
+    return None
+
+
+def report_year(title: str, text_head: str, path: str = "") -> int | None:
+    """The year of a report, or None when nothing says it.
+
+    In order: the first year in the title (2024年中华人民共和国国务院政府工作报告 → 2024;
+    古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed); a year in the file
+    name (2024.txt, 2019_怀化市…); the date line (二〇二四年三月五日 → 2024; a summary dated in
+    January–March of Y+1 → Y); the first heading with a year (一、2021年度工作开展情况); an
+    opening paragraph starting with a year (2024年，在县委…).
+    """
+    from .chunker import heading_label, heading_level  # local: chunker needs no dating
+
+    year = _first_year(title)
+    if year is not None:
+        return year
+    year = _file_year(path) if path else None
+    if year is not None:
+        return year
+    head = text_head[:settings()["years"]["head_chars"]]
+    lines = [ln for ln in _lines(head) if ln]
+    style = report_style(title, head)
+    year = _date_line_year(lines, style)
+    if year is not None:
+        return year
+    for line in lines:
+        if heading_level(line) in (0, 1):
+            label = heading_label(line)
+            year = _first_year(label)
+            if year is not None:
+                # A work report opens by reviewing the year before its own; a summary's plan
+                # heading names the year after its own.
+                review, plan = _REVIEW_HEAD.search(label), _PLAN_HEAD.search(label)
+                if style == WORK_REPORT and not plan:
+                    return year + 1
+                if style == SUMMARY and plan and not review:
+                    return year - 1
+                return year
+    for line in lines[:12]:
+        m = _OPENING_YEAR.match(line)
+        if m:
+            year = _first_year(m.group(1))
+            # 2023年，我国… opens a work report's review of the year before its own.
+            return year + 1 if year is not None and style == WORK_REPORT else year
+    return None
+
+
+# --- sections ---------------------------------------------------------------------------------------
+_RANGE_WORDS = re.compile(r"过去五年|五年来|本届政府|本届|过去几年|近几年|近年来|几年来|这些年|"
+                          r"[二三四五六七八九十两]年来")
+_REVIEW_HEAD = re.compile(r"回顾|总结|决算|工作情况|开展情况|完成情况|执行情况|主要成绩|主要成效|取得的|成效|"
+                          r"进展|存在的(?:主要)?问题|问题和不足|不足|一年来|过去一年|去年|上年")
+_PLAN_HEAD = re.compile(r"计划|安排|打算|谋划|思路|任务|目标|要点|举措|建议|总体要求|政策取向|"
+                        r"今年|明年|下一步|下步|新的一年|来年|下一年")
+
+
+def _heading_period(label: str, report_year: int, style: str) -> tuple[int | None, str | None]:
+    reviewed = report_year - 1 if style == WORK_REPORT else report_year
+    planned = report_year if style == WORK_REPORT else report_year + 1
+    years = years_in(label)
+    plan_word = _PLAN_HEAD.search(label)
+    review_word = _REVIEW_HEAD.search(label)
+    if years:
+        year = years[0][2]
+        if _RANGE_RE.search(label):
+            return None, (PLAN if plan_word and not review_word else REVIEW if review_word else None)
+        if review_word and not plan_word:
+            return year, REVIEW
+        if plan_word and not review_word:
+            return year, PLAN
+        return year, (REVIEW if year <= reviewed else PLAN)
+    if _RANGE_WORDS.search(label):
+        return None, REVIEW
+    if re.search(r"明年|下一年|来年", label) or (style == SUMMARY and re.search(r"下一步|下步|新的一年", label)):
+        return report_year + 1, PLAN
+    if re.search(r"今年|新的一年|下一步|下步", label):
+        return (report_year, PLAN) if style == WORK_REPORT else (report_year, REVIEW)
+    if re.search(r"去年|上年|过去一年|一年来", label):
+        return reviewed, REVIEW
+    if review_word and not plan_word:
+        return reviewed, REVIEW
+    if plan_word and not review_word:
+        return planned, PLAN
+    return None, None
+
+
+def section_period(heading_path: Sequence[str], report_year: int | None,
+                   kind: str = WORK_REPORT) -> tuple[int | None, str | None]:
+    """``(year, 'review' | 'plan' | None)`` of a section, from its headings (innermost that says
+    something wins): 一、2023年工作回顾 → (2023, review); 二、2024年工作安排 → (2024, plan);
+    过去一年的工作 → the reviewed year; 今年的工作任务 → the report's year (work report);
+    下一步工作打算 → the report's year + 1 (summary). ``kind`` is the report style
+    (:data:`WORK_REPORT` or :data:`SUMMARY`). A multi-year span gives ``(None, 'review')``.
+    """
+    for label in reversed(tuple(heading_path)):
+        if not label:
+            continue
+        if report_year is None:
+            years = years_in(label)
+            if years and not _RANGE_RE.search(label):
+                plan = _PLAN_HEAD.search(label) and not _REVIEW_HEAD.search(label)
+                return years[0][2], (PLAN if plan else REVIEW if _REVIEW_HEAD.search(label) else None)
+            continue
+        year, what = _heading_period(label, report_year, kind)
+        if year is not None or what is not None:
+            return year, what
+    return None, None
+
+
+# --- sentences ----------------------------------------------------------------------------------------
+# A comparison base (比上年增长) says nothing about which year the sentence is about.
+_COMPARISON = re.compile(r"(?:比|较|同|与|和|对比|相比)\s*(?:上年|去年|前年|上一年)(?:同期|底|末)?|上年同期|去年同期")
+_RELATIVE = re.compile(r"前年|去年|上年|上一年|今年|本年度|当年|明年|来年|下一年|过去一年|一年来|新的一年")
+
+
+def _own_period(sentence: str, report_year: int | None, section_period: int | None,
+                kind: str) -> tuple[bool, int | None]:
+    """(whether the sentence itself says when, and the year it says; None for a span)."""
+    text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), sentence.translate(_FULLWIDTH))
+    spans = [(m.start(), m.end()) for m in _RANGE_RE.finditer(text)]
+    candidates: list[tuple[int, int]] = []  # (position, year)
+    for start, _end, year in years_in(text):
+        if not any(s <= start < e for s, e in spans):
+            candidates.append((start, year))
+    if report_year is not None:
+        reviewed = report_year - 1 if kind == WORK_REPORT else report_year
+        for m in _RELATIVE.finditer(text):
+            word = m.group(0)
+            if word == "前年":
+                year = report_year - 2
+            elif word in ("去年", "上年", "上一年"):
+                year = report_year - 1
+            elif word in ("今年", "本年度"):
+                year = report_year
+            elif word in ("明年", "来年", "下一年"):
+                year = report_year + 1
+            elif word == "新的一年":
+                year = report_year if kind == WORK_REPORT else report_year + 1
+            elif word == "当年":
+                continue  # relative to a year named nearby, not to the report
+            else:  # 过去一年, 一年来
+                year = reviewed
+            candidates.append((m.start(), year))
+    if candidates:
+        years = [y for _, y in sorted(candidates)]
+        return True, section_period if section_period in years else years[0]
+    if spans or _RANGE_WORDS.search(text):
+        return True, None
+    return False, None
+
+
+def sentence_period(sentence: str, report_year: int | None,
+                    section_period: int | None = None, kind: str = WORK_REPORT) -> int | None:
+    """The year a sentence is about, or None.
+
+    Years written in the sentence and relative words (今年 去年 上年 前年 明年 过去一年, taken
+    relative to ``report_year`` and the report style ``kind``) are candidates; the section's
+    period wins if it is among them, else the first one written. Comparison bases (比上年增长,
+    上年同期) are not candidates. A sentence about a span (过去五年, 本届, 近年来, 2016—2020年)
+    with no single year is None. With no candidate, the section's period (``section_period``,
+    which may be None).
+    """
+    said, year = _own_period(sentence, report_year, section_period, kind)
+    return year if said else section_period
+
+
+def paragraph_periods(sentences: Sequence[str], report_year: int | None,
+                      section_period: int | None = None, kind: str = WORK_REPORT,
+                      lead_in: str = "") -> list[int | None]:
+    """:func:`sentence_period` of each sentence of one paragraph, where a sentence that says
+    nothing of time takes the year of the paragraph's opening sentence (刚刚过去的2017年，… 。
+    国内生产总值增长6.9%…), or of the lead-in before the paragraph, before the section's."""
+    topic = None
+    for opener in ((lead_in,) if lead_in else ()) + tuple(sentences[:1]):
+        said, year = _own_period(opener, report_year, section_period, kind)
+        if said and year is not None:
+            topic = year
+    fallback = topic if topic is not None else section_period
+    out = []
+    for sent in sentences:
+        said, year = _own_period(sent, report_year, section_period, kind)
+        out.append(year if said else fallback)
+    return out
+
+
+# --- lead-ins -----------------------------------------------------------------------------------------
+_CLAUSE_END = re.compile(r"[。！？；!?;]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def lead_in_span(text: str, para_start: int, para_end: int) -> tuple[int, int] | None:
+    """The lead-in at the end of the paragraph ``text[para_start:para_end]``: its last clause
+    when the paragraph ends in ： or : (今年经济社会发展的主要预期目标是：), else None."""
+    end = para_end
+    while end > para_start and text[end - 1] in " \t\r\n\u3000\xa0":
+        end -= 1
+    if end <= para_start or text[end - 1] not in "：:":
+        return None
+    start = para_start
+    for m in _CLAUSE_END.finditer(text, para_start, end):
+        start = m.end()
+    lim = settings()["lead_in"]
+    start = max(start, end - lim["max_chars"])
+    while start < end and text[start] in " \t\r\n\u3000\xa0":
+        start += 1
+    if len(_CJK.findall(text[start:end])) < lim["min_chars"]:
+        return None
+    return start, end
