@@ -50,6 +50,12 @@ def settings() -> dict[str, dict[str, int]]:
 
 # --- years in text -------------------------------------------------------------------------------
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width digits as ASCII (same length, so offsets stay valid); fast when there are none."""
+    return text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "〇○零Ｏ一二三四五六七八九"
@@ -72,7 +78,7 @@ def _in_range(year: int) -> bool:
 def years_in(text: str) -> list[tuple[int, int, int]]:
     """``(start, end, year)`` of every year written in ``text`` (2024年, ２０２４年, 二〇二四年,
     1 9 9 8 年), offsets into ``text``."""
-    text = text.translate(_FULLWIDTH)  # same length: offsets stay valid
+    text = _ascii_digits(text)
     out = []
     for m in _YEAR_RE.finditer(text):
         if m.group(5):
@@ -126,7 +132,7 @@ def document_kind(title: str, text_head: str = "") -> str:
 
 
 def _cn_month(text: str) -> int | None:
-    text = text.translate(_FULLWIDTH)
+    text = _ascii_digits(text)
     if text.isdigit():
         return int(text)
     table = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -141,7 +147,7 @@ def _date_line_year(lines: Iterable[str], style: str) -> int | None:
     for line in lines:
         if len(line) > 60:
             continue
-        m = _DATE_LINE.match(line.translate(_FULLWIDTH))
+        m = _DATE_LINE.match(_ascii_digits(line))
         if not m:
             continue
         year = _first_year(line)
@@ -157,7 +163,7 @@ def _date_line_year(lines: Iterable[str], style: str) -> int | None:
 def _file_year(path: str) -> int | None:
     stem = Path(path.replace("\\", "/")).name
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    for m in _FILE_YEAR.finditer(stem.translate(_FULLWIDTH)):
+    for m in _FILE_YEAR.finditer(_ascii_digits(stem)):
         if _in_range(int(m.group(1))):
             return int(m.group(1))
     return None
@@ -280,7 +286,7 @@ _RELATIVE = re.compile(r"前年|去年|上年|上一年|今年|本年度|当年|
 def _own_period(sentence: str, report_year: int | None, section_period: int | None,
                 kind: str) -> tuple[bool, int | None]:
     """(whether the sentence itself says when, and the year it says; None for a span)."""
-    text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), sentence.translate(_FULLWIDTH))
+    text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), _ascii_digits(sentence))
     spans = [(m.start(), m.end()) for m in _RANGE_RE.finditer(text)]
     candidates: list[tuple[int, int]] = []  # (position, year)
     for start, _end, year in years_in(text):
@@ -334,17 +340,13 @@ def paragraph_periods(sentences: Sequence[str], report_year: int | None,
     """:func:`sentence_period` of each sentence of one paragraph, where a sentence that says
     nothing of time takes the year of the paragraph's opening sentence (刚刚过去的2017年，… 。
     国内生产总值增长6.9%…), or of the lead-in before the paragraph, before the section's."""
+    own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
     topic = None
-    for opener in ((lead_in,) if lead_in else ()) + tuple(sentences[:1]):
-        said, year = _own_period(opener, report_year, section_period, kind)
+    for said, year in ([_own_period(lead_in, report_year, section_period, kind)] if lead_in else []) + own[:1]:
         if said and year is not None:
             topic = year
     fallback = topic if topic is not None else section_period
-    out = []
-    for sent in sentences:
-        said, year = _own_period(sent, report_year, section_period, kind)
-        out.append(year if said else fallback)
-    return out
+    return [year if said else fallback for said, year in own]
 
 
 # --- lead-ins -----------------------------------------------------------------------------------------
