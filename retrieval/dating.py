@@ -98,7 +98,7 @@ def _first_year(text: str) -> int | None:
 # --- the report's style, kind and year -------------------------------------------------------------
 _SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职")
 _WORK_REPORT_WORDS = re.compile(r"政府工作报告|工作报告|工作要点|工作计划|工作安排|工作思路")
-_COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过程|情况)|(?:报告|《[^》]*》).{0,12}说明|说明.{0,6}$|^关于.{0,40}的说明")
+_COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过程|情况|说明)|(?:报告|《[^》]*》).{0,12}说明|^关于.{0,40}的说明$")
 # A date line: (2022年1月10日), 二〇二四年三月五日, ——2024年3月5日在第十四届全国人民代表大会…上
 _DATE_LINE = re.compile(rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
                         rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$")
@@ -170,7 +170,13 @@ def _file_year(path: str) -> int | None:
 
 
 def report_year(title: str, text_head: str, path: str = "") -> int | None:
-    """The year of a report, or None when nothing says it.
+    """The year of a report, or None when nothing says it (see :func:`_report_year`)."""
+    year = _report_year(title, text_head, path)
+    return year if year is not None and _in_range(year) else None
+
+
+def _report_year(title: str, text_head: str, path: str) -> int | None:
+    """The year of a report, or None.
 
     In order: the first year in the title (2024年中华人民共和国国务院政府工作报告 → 2024;
     古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed); a year in the file

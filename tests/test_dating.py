@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from retrieval import dating
 from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
@@ -75,6 +76,7 @@ def test_report_style_and_kind():
     assert document_kind("关于《政府工作报告》修改情况的说明") == COMPANION
     assert document_kind("一图读懂2024年政府工作报告的解读") == COMPANION
     assert document_kind("", "关于2021年政府工作报告的决议\n正文") == COMPANION
+    assert document_kind("某县教育局2024年度工作情况说明") == REPORT
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -239,3 +241,18 @@ def test_dating_settings_come_from_config():
     assert values["years"]["min"] < 1949 < 2100 <= values["years"]["max"]
     assert values["lead_in"]["min_chars"] >= 1
     assert Path(dating.DATING_FILE).is_file()
+
+
+@given(st.text(alphabet=st.sampled_from(list("2019年〇一二九十月日今去上明前过五本届：:。，比较（）——\n 　０１２３４５６７８９")),
+               max_size=60))
+@hsettings(max_examples=300, deadline=None)
+def test_dating_never_fails_on_odd_text(text):
+    year = report_year(text[:20], text, text[:10] + ".txt")
+    assert year is None or 1900 <= year <= 2100
+    lines = tuple(text.splitlines())
+    period, what = section_period(lines, year, report_style(text[:20], text))
+    assert what in (None, REVIEW, PLAN)
+    assert sentence_period(text, year, period) is None or isinstance(sentence_period(text, year, period), int)
+    span = lead_in_span(text, 0, len(text))
+    assert span is None or (0 <= span[0] < span[1] <= len(text) and text[span[1] - 1] in "：:")
+    assert document_kind(text) in (REPORT, COMPANION)
