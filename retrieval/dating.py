@@ -229,32 +229,44 @@ _PLAN_HEAD = re.compile(r"计划|安排|打算|谋划|思路|任务|目标|要�
                         r"今年|明年|下一步|下步|新的一年|来年|下一年")
 
 
+# A five-year plan period in a heading (“六五”计划执行情况的回顾, “十三五”时期主要目标任务): a span.
+_SPAN_HEAD = re.compile(r"“[一二三四五六七八九十]+五”|[一二三四五六七八九十]+五(?:时期|期间|计划|规划)|五年(?:计划|规划)")
+
+
+def _last_word_kind(label: str) -> str | None:
+    """REVIEW or PLAN by the review or plan word written last (“六五”计划执行情况的回顾 → review)."""
+    review = max((m.start() for m in _REVIEW_HEAD.finditer(label)), default=-1)
+    plan = max((m.start() for m in _PLAN_HEAD.finditer(label)), default=-1)
+    if review < 0 and plan < 0:
+        return None
+    return REVIEW if review > plan else PLAN
+
+
 def _heading_period(label: str, report_year: int, style: str) -> tuple[int | None, str | None]:
     reviewed = report_year - 1 if style == WORK_REPORT else report_year
     planned = report_year if style == WORK_REPORT else report_year + 1
     years = years_in(label)
-    plan_word = _PLAN_HEAD.search(label)
-    review_word = _REVIEW_HEAD.search(label)
+    what = _last_word_kind(label)
     if years:
         year = years[0][2]
-        if _RANGE_RE.search(label):
-            return None, (PLAN if plan_word and not review_word else REVIEW if review_word else None)
-        if review_word and not plan_word:
-            return year, REVIEW
-        if plan_word and not review_word:
-            return year, PLAN
-        return year, (REVIEW if year <= reviewed else PLAN)
+        if _RANGE_RE.search(label) or _SPAN_HEAD.search(label):
+            return None, what
+        if _REVIEW_HEAD.search(label) and _PLAN_HEAD.search(label):
+            return year, (REVIEW if year <= reviewed else PLAN)
+        return year, what or (REVIEW if year <= reviewed else PLAN)
     if _RANGE_WORDS.search(label):
         return None, REVIEW
+    if _SPAN_HEAD.search(label):
+        return None, what
     if re.search(r"明年|下一年|来年", label) or (style == SUMMARY and re.search(r"下一步|下步|新的一年", label)):
         return report_year + 1, PLAN
     if re.search(r"今年|新的一年|下一步|下步", label):
-        return (report_year, PLAN) if style == WORK_REPORT else (report_year, REVIEW)
+        return report_year, (PLAN if style == WORK_REPORT else what or REVIEW)
     if re.search(r"去年|上年|过去一年|一年来", label):
         return reviewed, REVIEW
-    if review_word and not plan_word:
+    if what == REVIEW:
         return reviewed, REVIEW
-    if plan_word and not review_word:
+    if what == PLAN:
         return planned, PLAN
     return None, None
 
@@ -343,16 +355,27 @@ def sentence_period(sentence: str, report_year: int | None,
 def paragraph_periods(sentences: Sequence[str], report_year: int | None,
                       section_period: int | None = None, kind: str = WORK_REPORT,
                       lead_in: str = "") -> list[int | None]:
-    """:func:`sentence_period` of each sentence of one paragraph, where a sentence that says
-    nothing of time takes the year of the paragraph's opening sentence (刚刚过去的2017年，… 。
-    国内生产总值增长6.9%…), or of the lead-in before the paragraph, before the section's."""
+    """:func:`sentence_period` of each sentence of one paragraph. When the paragraph (or the
+    lead-in before it) opens with a year, a sentence that says nothing of time takes the last
+    year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);
+    otherwise, and after a span, the section's period."""
     own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
-    topic = None
+    # A paragraph that opens with its time is told in time: each year it names holds for the
+    # sentences after it (过去一年，…取得显著成效。新的一年，要…。加强后勤保障… → the new year).
+    # A year named in the middle of any other paragraph holds for its own sentence only.
+    carry = None
     for said, year in ([_own_period(lead_in, report_year, section_period, kind)] if lead_in else []) + own[:1]:
         if said and year is not None:
-            topic = year
-    fallback = topic if topic is not None else section_period
-    return [year if said else fallback for said, year in own]
+            carry = year
+    out = []
+    for said, year in own:
+        if said:
+            out.append(year)
+            if carry is not None:
+                carry = year  # None after a span (过去五年): the section's period again
+        else:
+            out.append(carry if carry is not None else section_period)
+    return out
 
 
 # --- lead-ins -----------------------------------------------------------------------------------------

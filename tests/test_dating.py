@@ -92,6 +92,9 @@ def test_report_style_and_kind():
     (("一、过去五年工作回顾",), 2018, WORK_REPORT, (None, REVIEW)),  # a span: no single year
     (("三、对2018年政府工作的建议",), 2018, WORK_REPORT, (2018, PLAN)),
     (("一、基本情况",), 2024, SUMMARY, (None, None)),
+    (("一、“六五”计划执行情况的回顾",), 1986, WORK_REPORT, (None, REVIEW)),  # a five-year span
+    (("二、“十三五”时期主要目标任务和重大举措",), 2016, WORK_REPORT, (None, PLAN)),
+    (("二、2021年度工作开展情况",), 2021, SUMMARY, (2021, REVIEW)),
     ((), 2024, WORK_REPORT, (None, None)),
     (("一、2023年工作回顾",), None, WORK_REPORT, (2023, REVIEW)),  # no report year: years written
 ])
@@ -133,6 +136,11 @@ def test_paragraph_opening_dates_the_rest():
     sentences = ["刚刚过去的2017年，经济社会发展主要目标任务全面完成。",
                  "国内生产总值增长6.9%，增速比上年有所加快；", "过去五年，改革全面推进。"]
     assert paragraph_periods(sentences, 2018, None, WORK_REPORT) == [2017, 2017, None]
+    sentences = ["过去一年，国防和军队建设取得显著成效。", "新的一年，要深入推进政治建军。", "加强后勤保障和装备发展。"]
+    assert paragraph_periods(sentences, 2016, 2016, WORK_REPORT) == [2015, 2016, 2016]
+    # A year in the middle of a paragraph that does not open with one holds for its sentence only.
+    sentences = ["国资国企改革扎实推进。", "国有企业效益明显好转，去年利润增长23.5%。", "深化能源、铁路等领域改革。"]
+    assert paragraph_periods(sentences, 2018, None, WORK_REPORT) == [None, 2017, None]
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, None, WORK_REPORT,
                              lead_in="今年经济社会发展的主要预期目标是：") == [2010]
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, 2010, WORK_REPORT) == [2010]
