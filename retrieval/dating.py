@@ -294,6 +294,32 @@ def section_period(heading_path: Sequence[str], report_year: int | None,
     return None, None
 
 
+def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | None,
+                    kind: str = WORK_REPORT) -> list[tuple[int | None, str | None]]:
+    """:func:`section_period` of each section of one report, in document order. In a work
+    report, a top-level section that says nothing of time and comes after a review section
+    (二、坚持实行扩大内需的方针 after 一、1999年国内工作回顾) sets out the report's own year:
+    ``(report_year, 'plan')``, unless it names a span (三、“七五”时期的经济体制改革)."""
+    known: dict[tuple[str, ...], tuple[int | None, str | None]] = {}
+
+    def period_of(path: tuple[str, ...]) -> tuple[int | None, str | None]:
+        if path not in known:
+            known[path] = section_period(path, report_year, kind)
+        return known[path]
+
+    out = []
+    reviewed = False
+    for path in map(tuple, heading_paths):
+        period = period_of(path)
+        if period == (None, None) and reviewed and path and report_year is not None \
+                and not any(_SPAN_HEAD.search(label) or _RANGE_WORDS.search(label) for label in path):
+            period = (report_year, PLAN)
+        if kind == WORK_REPORT and path and period_of(path[:1])[1] == REVIEW:
+            reviewed = True
+        out.append(period)
+    return out
+
+
 # --- sentences ----------------------------------------------------------------------------------------
 # A comparison base (比上年增长) says nothing about which year the sentence is about.
 _COMPARISON = re.compile(rf"(?:比|较|同|与|和|对比|相比)\s*(?:上年|去年|前年|上一年|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
@@ -352,11 +378,16 @@ def sentence_period(sentence: str, report_year: int | None,
     return year if said else section_period
 
 
+# A sentence that opens with its time: 2017年，… / 刚刚过去的2017年，… / 过去一年，… / 今年以来，…
+_FRONTED = re.compile(rf"^\s*[^，,。；]{{0,6}}?(?:(?:\d{{4}}|[{_CN}]{{4}})\s*年度?|过去的?一年|去年|今年|"
+                      r"新的一年|一年来|明年|前年)(?:以来|来)?\s*[，,]")
+
+
 def paragraph_periods(sentences: Sequence[str], report_year: int | None,
                       section_period: int | None = None, kind: str = WORK_REPORT,
                       lead_in: str = "") -> list[int | None]:
-    """:func:`sentence_period` of each sentence of one paragraph. When the paragraph (or the
-    lead-in before it) opens with a year, a sentence that says nothing of time takes the last
+    """:func:`sentence_period` of each sentence of one paragraph. When the paragraph opens with
+    its time (2017年，… / 过去一年，…) or follows a lead-in that names a year, a sentence that says nothing of time takes the last
     year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);
     otherwise, and after a span, the section's period."""
     own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
@@ -364,7 +395,10 @@ def paragraph_periods(sentences: Sequence[str], report_year: int | None,
     # sentences after it (过去一年，…取得显著成效。新的一年，要…。加强后勤保障… → the new year).
     # A year named in the middle of any other paragraph holds for its own sentence only.
     carry = None
-    for said, year in ([_own_period(lead_in, report_year, section_period, kind)] if lead_in else []) + own[:1]:
+    openers = [_own_period(lead_in, report_year, section_period, kind)] if lead_in else []
+    if sentences and _FRONTED.match(_ascii_digits(sentences[0])):
+        openers += own[:1]
+    for said, year in openers:
         if said and year is not None:
             carry = year
     out = []

@@ -238,6 +238,7 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
     kind = dating.document_kind(title, head)
     style = dating.report_style(title, head)
     out: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]] = []
+    sections = dating.section_periods([span.section for span in spans], year, style)
     i = 0
     while i < len(spans):
         # All chunks of one paragraph together: its opening sentence and lead-in date the rest.
@@ -246,7 +247,7 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
             j += 1
         group = spans[i:j]
         lead = dating.lead_in_span(text, *_previous_line(text, group[0].para_start))
-        period, what = dating.section_period(group[0].section, year, style)
+        period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
         periods = dating.paragraph_periods(sentences, year, period, style,
                                            text[lead[0]:lead[1]] if lead else "")

@@ -11,7 +11,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from retrieval import dating
 from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
                               lead_in_span, paragraph_periods, report_style, report_year,
-                              section_period, sentence_period, years_in)
+                              section_period, section_periods, sentence_period, years_in)
 from retrieval.loader import first_meaningful_line
 from retrieval.store import IndexStore
 from retrieval.text import default_tokenizer
@@ -102,6 +102,18 @@ def test_section_period(path, year, kind, expected):
     assert section_period(path, year, kind) == expected
 
 
+def test_sections_after_a_work_reports_review_set_out_its_year():
+    paths = [(), ("一、1999年国内工作回顾",), ("一、1999年国内工作回顾", "（一）农业"), ("二、坚持实行扩大内需的方针",),
+             ("三、“十五”时期的经济体制改革",), ("四、关于外交工作",)]
+    assert section_periods(paths, 2000, WORK_REPORT) == [
+        (None, None), (1999, REVIEW), (1999, REVIEW), (2000, PLAN), (None, None), (2000, PLAN)]
+    # Not in a summary, and not before any review.
+    assert section_periods([("一、基本情况",), ("二、2024年工作情况",), ("三、其他",)], 2024, SUMMARY) == [
+        (None, None), (2024, REVIEW), (None, None)]
+    assert section_periods([("一、扩大内需",), ("二、2001年工作回顾",)], 2002, WORK_REPORT) == [
+        (None, None), (2001, REVIEW)]
+
+
 # --- sentences -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("sentence, section, expected", [
     ("去年国内生产总值增长5.2%。", 2023, 2023),
@@ -141,6 +153,9 @@ def test_paragraph_opening_dates_the_rest():
     # A year in the middle of a paragraph that does not open with one holds for its sentence only.
     sentences = ["国资国企改革扎实推进。", "国有企业效益明显好转，去年利润增长23.5%。", "深化能源、铁路等领域改革。"]
     assert paragraph_periods(sentences, 2018, None, WORK_REPORT) == [None, 2017, None]
+    # Nor does a year that only qualifies something in the opening sentence (去年出台的政策).
+    sentences = ["继续贯彻落实去年出台的调整收入分配的各项政策措施。", "各级财政要调整支出结构。"]
+    assert paragraph_periods(sentences, 2000, 2000, WORK_REPORT) == [1999, 2000]
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, None, WORK_REPORT,
                              lead_in="今年经济社会发展的主要预期目标是：") == [2010]
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, 2010, WORK_REPORT) == [2010]
