@@ -322,7 +322,7 @@ def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | N
 
 # --- sentences ----------------------------------------------------------------------------------------
 # A comparison base (比上年增长) says nothing about which year the sentence is about.
-_COMPARISON = re.compile(rf"(?:比|较|同|与|和|对比|相比)\s*(?:上年|去年|前年|上一年|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
+_COMPARISON = re.compile(rf"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*(?:上年|去年|前年|上一年|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
                          r"(?:同期|底|末)?|上年同期|去年同期")
 _RELATIVE = re.compile(r"前年|去年|上年|上一年|今年|本年度|当年|明年|来年|下一年|过去一年|一年来|新的一年")
 
