@@ -12,6 +12,7 @@ from retrieval import dating
 from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
                               lead_in_span, paragraph_periods, report_style, report_year,
                               section_period, section_periods, sentence_period, years_in)
+from retrieval.index import BM25Index
 from retrieval.loader import first_meaningful_line
 from retrieval.store import IndexStore
 from retrieval.text import default_tokenizer
@@ -258,6 +259,15 @@ def test_lead_in_joins_the_following_chunk(dated_corpus):
     assert scores[c] > 0
     c_plain, _ = _sentence(corpus, "城镇新增就业1244万人")
     assert corpus.lead_in(c_plain) is None and scores[c] > scores[c_plain]
+    # The index equals one built from each chunk's lead-in tokens followed by its sentences'.
+    t = corpus.tables
+    documents = [[corpus.term(w) for w in corpus.lead_tokens(i)]
+                 + [corpus.term(w) for w in t["tok"][t["tok_ptr"][t["sent_ptr"][i]]:t["tok_ptr"][t["sent_ptr"][i + 1]]]]
+                 for i in range(corpus.n_chunks)]
+    direct = BM25Index.build(documents)
+    assert list(direct.vocab) == list(corpus.bm25.vocab)
+    assert np.allclose(direct.scores(tokens), scores, rtol=0, atol=1e-12)
+    assert int(corpus.bm25.doc_len[c]) == len(documents[c]) > len(corpus.lead_tokens(c)) > 0
 
 
 def test_dating_settings_come_from_config():
