@@ -322,8 +322,8 @@ class CorpusIndex:
         lead_len = chunk_cols[:, 10]
         if lead_tok.shape[0]:
             # A chunk's BM25 document is its sentences' tokens and its lead-in's tokens.
-            chunk_of = np.concatenate([np.repeat(np.arange(n_chunks, dtype=np.int64), doc_len),
-                                       np.repeat(np.arange(n_chunks, dtype=np.int64), lead_len)])
+            chunk_of = np.concatenate([np.repeat(np.arange(n_chunks, dtype=np.int32), doc_len),
+                                       np.repeat(np.arange(n_chunks, dtype=np.int32), lead_len)])
             bm25 = BM25Index.from_tokens(vocab, np.concatenate([tok, lead_tok]),
                                          (doc_len + lead_len).astype(np.int32), params["k1"],
                                          params["b"], params["epsilon"], chunk_of=chunk_of)
