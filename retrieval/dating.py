@@ -298,8 +298,10 @@ def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | N
                     kind: str = WORK_REPORT) -> list[tuple[int | None, str | None]]:
     """:func:`section_period` of each section of one report, in document order. In a work
     report, a top-level section that says nothing of time and comes after a review section
-    (二、坚持实行扩大内需的方针 after 一、1999年国内工作回顾) sets out the report's own year:
-    ``(report_year, 'plan')``, unless it names a span (三、“七五”时期的经济体制改革)."""
+    (二、坚持实行扩大内需的方针 after 一、1999年国内工作回顾) sets out the year of the last plan
+    section before it (三、采取有力措施 after 二、1981年国民经济计划的任务 in the report of August
+    1980), else the report's own year: ``(year, 'plan')``; unless it names a span
+    (三、“七五”时期的经济体制改革)."""
     known: dict[tuple[str, ...], tuple[int | None, str | None]] = {}
 
     def period_of(path: tuple[str, ...]) -> tuple[int | None, str | None]:
@@ -309,13 +311,17 @@ def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | N
 
     out = []
     reviewed = False
+    planned = report_year  # the year of the last plan section seen, else the report's
     for path in map(tuple, heading_paths):
         period = period_of(path)
-        if period == (None, None) and reviewed and path and report_year is not None \
+        if period == (None, None) and reviewed and path and planned is not None \
                 and not any(_SPAN_HEAD.search(label) or _RANGE_WORDS.search(label) for label in path):
-            period = (report_year, PLAN)
-        if kind == WORK_REPORT and path and period_of(path[:1])[1] == REVIEW:
+            period = (planned, PLAN)
+        top = period_of(path[:1]) if path else (None, None)
+        if kind == WORK_REPORT and top[1] == REVIEW:
             reviewed = True
+        if top[1] == PLAN and top[0] is not None:
+            planned = top[0]
         out.append(period)
     return out
 

@@ -108,6 +108,11 @@ def test_sections_after_a_work_reports_review_set_out_its_year():
              ("三、“十五”时期的经济体制改革",), ("四、关于外交工作",)]
     assert section_periods(paths, 2000, WORK_REPORT) == [
         (None, None), (1999, REVIEW), (1999, REVIEW), (2000, PLAN), (None, None), (2000, PLAN)]
+    # After a plan section for another year, its year (the report of August 1980 plans 1981).
+    paths = [("一、1979年国民经济的调整",), ("一、1979年国民经济的调整", "（一）农业"),
+             ("二、1981年国民经济计划的任务",), ("三、采取有力措施",)]
+    assert section_periods(paths, 1980, WORK_REPORT) == [(1979, REVIEW), (1979, REVIEW), (1981, PLAN),
+                                                         (1981, PLAN)]
     # Not in a summary, and not before any review.
     assert section_periods([("一、基本情况",), ("二、2024年工作情况",), ("三、其他",)], 2024, SUMMARY) == [
         (None, None), (2024, REVIEW), (None, None)]
