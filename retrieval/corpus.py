@@ -179,6 +179,15 @@ class CorpusIndex:
         """'report', or 'companion' for a document about a report (决议, 说明, 解读)."""
         return self.docs[doc].kind
 
+    def doc_year_array(self) -> np.ndarray:
+        """Every document's year as int32 (-1 if unknown), for array work such as
+        ``doc_year_array()[tables["chunk_doc"]]`` (each chunk's report year)."""
+        return np.array([-1 if m.year is None else m.year for m in self.docs], dtype=np.int32)
+
+    def companion_mask(self) -> np.ndarray:
+        """Per document: True for a companion document (决议, 说明, 解读 about a report)."""
+        return np.array([m.kind == "companion" for m in self.docs], dtype=bool)
+
     def sentence_period(self, sent: int) -> int | None:
         """The year sentence ``sent`` is about, or None (no year, or a span such as 过去五年)."""
         p = int(self.tables["sent_period"][sent])

@@ -233,6 +233,8 @@ def test_index_stores_years_kinds_and_periods(dated_corpus):
     assert [corpus.doc_year(d) for d in (report, resolution, other)] == [2024, 2024, 2023]
     assert [corpus.doc_kind(d) for d in (report, resolution, other)] == [REPORT, COMPANION, REPORT]
     assert corpus.document(resolution).kind == COMPANION and corpus.document(report).year == 2024
+    assert corpus.doc_year_array()[[report, resolution, other]].tolist() == [2024, 2024, 2023]
+    assert corpus.companion_mask()[[report, resolution, other]].tolist() == [False, True, False]
     c, s = _sentence(corpus, "去年国内生产总值")
     assert corpus.sentence_period(s) == 2023
     assert (corpus.section_period(c), corpus.section_kind(c)) == (2023, REVIEW)
