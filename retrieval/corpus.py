@@ -16,12 +16,16 @@ from typing import Any, Sequence
 import numpy as np
 
 from .index import BM25Index
+from .ingest import CHUNK_COLS, PERIOD_KINDS, SENT_COLS, FileResult
 from .lru import LRU
-from .ingest import FileResult
 from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
 
 TABLES = ("chunk_doc", "chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start",
-          "para_end", "paragraph", "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes")
+          "para_end", "paragraph", "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes",
+          # Dating and lead-ins (retrieval/dating.py): a year or -1; 0 none, 1 review, 2 plan;
+          # lead-in offsets or -1, and the lead-in's tokens (part of the chunk's BM25 document).
+          "sent_period", "chunk_period", "chunk_period_kind", "lead_start", "lead_end", "lead_ptr", "lead_tok")
+_PER_CHUNK = ("chunk_period", "chunk_period_kind", "lead_start", "lead_end")
 
 
 def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...], dtype: type) -> np.ndarray:
@@ -91,6 +95,9 @@ class DocMeta:
     years: tuple[int, ...]
     issuer: str
     sha256: str
+    year: int | None = None  # the report's year (retrieval/dating.py), None if unknown
+    kind: str = "report"  # 'report' or 'companion' (a 决议, 说明 or 解读 about a report)
+    style: str = "work_report"  # 'work_report' (year = year planned) or 'summary' (= year reviewed)
 
 
 @dataclass
@@ -135,7 +142,53 @@ class CorpusIndex:
 
     def document(self, doc: int) -> Document:
         m = self.docs[doc]
-        return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer)
+        return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer,
+                        m.year, m.kind)
+
+    # --- years and periods (retrieval/dating.py) ----------------------------------------------
+    def doc_year(self, doc: int) -> int | None:
+        """The year of report ``doc`` (2024 for the 2024 government work report and for a
+        2024年工作总结及2025年工作计划), or None."""
+        return self.docs[doc].year
+
+    def doc_kind(self, doc: int) -> str:
+        """'report', or 'companion' for a document about a report (决议, 说明, 解读)."""
+        return self.docs[doc].kind
+
+    def doc_year_array(self) -> np.ndarray:
+        """Every document's year as int32 (-1 if unknown), for array work such as
+        ``doc_year_array()[tables["chunk_doc"]]`` (each chunk's report year)."""
+        return np.array([-1 if m.year is None else m.year for m in self.docs], dtype=np.int32)
+
+    def companion_mask(self) -> np.ndarray:
+        """Per document: True for a companion document (决议, 说明, 解读 about a report)."""
+        return np.array([m.kind == "companion" for m in self.docs], dtype=bool)
+
+    def sentence_period(self, sent: int) -> int | None:
+        """The year sentence ``sent`` is about, or None (no year, or a span such as 过去五年)."""
+        p = int(self.tables["sent_period"][sent])
+        return None if p < 0 else p
+
+    def section_period(self, chunk: int) -> int | None:
+        """The year the section of chunk ``chunk`` is about (一、2023年工作回顾 → 2023), or None."""
+        p = int(self.tables["chunk_period"][chunk])
+        return None if p < 0 else p
+
+    def section_kind(self, chunk: int) -> str | None:
+        """'review', 'plan' or None for the section of chunk ``chunk`` (sections are stored per
+        chunk: the same heading text means other years in other reports)."""
+        return PERIOD_KINDS[int(self.tables["chunk_period_kind"][chunk])]
+
+    def lead_in(self, chunk: int) -> tuple[int, int] | None:
+        """Offsets in the document text of the lead-in (今年…主要预期目标是：) before the chunk's
+        paragraph, or None. Its tokens count in the chunk's BM25 score; it is never cited."""
+        t = self.tables
+        s = int(t["lead_start"][chunk])
+        return None if s < 0 else (s, int(t["lead_end"][chunk]))
+
+    def lead_tokens(self, chunk: int) -> np.ndarray:
+        t = self.tables
+        return t["lead_tok"][int(t["lead_ptr"][chunk]):int(t["lead_ptr"][chunk + 1])]
 
     def doc_index(self, doc_id: str) -> int | None:
         if self._doc_ids is None:
@@ -168,7 +221,7 @@ class CorpusIndex:
         return Citation(m.doc_id, m.title, m.path, self.sections[int(t["chunk_section"][chunk])],
                         int(t["paragraph"][chunk]), int(t["sent_start"][sent]),
                         int(t["sent_end"][sent]), int(t["para_start"][chunk]),
-                        int(t["para_end"][chunk]))
+                        int(t["para_end"][chunk]), m.year, self.sentence_period(sent))
 
     # --- what the composer reads of a chunk (plain values, no table access outside) -----------
     @property
@@ -241,23 +294,28 @@ class CorpusIndex:
         sections: dict[str, int] = {}
         docs: list[DocMeta] = []
         tok_parts: list[np.ndarray] = []
+        lead_parts: list[np.ndarray] = []
         chunk_section: list[int] = []
         for res in results:
             docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
-                                res.issuer, res.sha256))
+                                res.issuer, res.sha256, res.year, res.kind, res.style))
             tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
+            lead_parts.append(renumber[terms.term_map(res)][res.lead_ids])
             chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
         del renumber
         byte_bounds = [_byte_offsets(r.text_utf8, r.chunk_cols[:, 1], r.chunk_cols[:, 2]) for r in results]
-        chunk_cols = _concat([r.chunk_cols for r in results], (0, 6), np.int64)
-        sent_cols = _concat([r.sent_cols for r in results], (0, 3), np.int64)
+        chunk_cols = _concat([r.chunk_cols for r in results], (0, len(CHUNK_COLS)), np.int64)
+        sent_cols = _concat([r.sent_cols for r in results], (0, len(SENT_COLS)), np.int64)
         tok = _concat(tok_parts, (0,), np.int32)
-        del tok_parts
+        lead_tok = _concat(lead_parts, (0,), np.int32)
+        del tok_parts, lead_parts
         n_chunks = chunk_cols.shape[0]
         sent_ptr = np.zeros(n_chunks + 1, dtype=np.int64)
         np.cumsum(chunk_cols[:, 5], out=sent_ptr[1:])
         tok_ptr = np.zeros(sent_cols.shape[0] + 1, dtype=np.int64)
         np.cumsum(sent_cols[:, 2], out=tok_ptr[1:])
+        lead_ptr = np.zeros(n_chunks + 1, dtype=np.int64)
+        np.cumsum(chunk_cols[:, 10], out=lead_ptr[1:])
         doc_bytes = np.zeros(len(results) + 1, dtype=np.int64)
         np.cumsum([len(r.text_utf8) for r in results], out=doc_bytes[1:])
         tables = {
@@ -277,9 +335,26 @@ class CorpusIndex:
             "tok_ptr": tok_ptr,
             "tok": tok,
             "doc_bytes": doc_bytes,
+            "sent_period": sent_cols[:, 3].astype(np.int32),
+            "chunk_period": chunk_cols[:, 6].astype(np.int32),
+            "chunk_period_kind": chunk_cols[:, 7].astype(np.int8),
+            "lead_start": np.ascontiguousarray(chunk_cols[:, 8]),
+            "lead_end": np.ascontiguousarray(chunk_cols[:, 9]),
+            "lead_ptr": lead_ptr,
+            "lead_tok": lead_tok,
         }
         doc_len = np.diff(tok_ptr[sent_ptr]).astype(np.int32)
-        bm25 = BM25Index.from_tokens(vocab, tok, doc_len, params["k1"], params["b"], params["epsilon"])
+        lead_len = chunk_cols[:, 10]
+        if lead_tok.shape[0]:
+            # A chunk's BM25 document is its sentences' tokens and its lead-in's tokens.
+            chunk_of = np.concatenate([np.repeat(np.arange(n_chunks, dtype=np.int32), doc_len),
+                                       np.repeat(np.arange(n_chunks, dtype=np.int32), lead_len)])
+            bm25 = BM25Index.from_tokens(vocab, np.concatenate([tok, lead_tok]),
+                                         (doc_len + lead_len).astype(np.int32), params["k1"],
+                                         params["b"], params["epsilon"], chunk_of=chunk_of)
+            del chunk_of
+        else:
+            bm25 = BM25Index.from_tokens(vocab, tok, doc_len, params["k1"], params["b"], params["epsilon"])
         texts = b"".join(r.text_utf8 for r in results)
         return cls(docs, list(sections), tables, bm25, texts, list(skipped))
 
@@ -317,7 +392,8 @@ class CorpusIndex:
             size = texts_path.stat().st_size
             texts: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         docs = [DocMeta(d["doc_id"], d["path"], d["title"], tuple(d["places"]), tuple(d["years"]),
-                        d["issuer"], d["sha256"]) for d in meta["docs"]]
+                        d["issuer"], d["sha256"], d.get("year"), d.get("kind", "report"),
+                        d.get("style", "work_report")) for d in meta["docs"]]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)
         corpus.check(size)
@@ -335,6 +411,12 @@ class CorpusIndex:
             raise ValueError("sentence table is truncated")
         if int(t["tok_ptr"][-1]) != t["tok"].shape[0]:
             raise ValueError("token table is truncated")
+        if t["sent_period"].shape != t["sent_start"].shape or any(t[k].shape != (n,) for k in _PER_CHUNK):
+            raise ValueError("period tables are truncated")
+        if t["lead_ptr"].shape != (n + 1,) or int(t["lead_ptr"][-1]) != t["lead_tok"].shape[0]:
+            raise ValueError("lead-in table is truncated")
+        if n and not 0 <= int(t["chunk_period_kind"].min()) <= int(t["chunk_period_kind"].max()) < len(PERIOD_KINDS):
+            raise ValueError("period tables are damaged")
         if t["doc_bytes"].shape != (len(self.docs) + 1,) or int(t["doc_bytes"][-1]) != text_bytes:
             raise ValueError("document texts are truncated")
         if self.bm25.n_chunks != n:

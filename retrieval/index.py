@@ -72,8 +72,11 @@ class BM25Index:
 
     @classmethod
     def from_tokens(cls, vocab: dict[str, int], tok: np.ndarray, doc_len: np.ndarray,
-                    k1: float, b: float, epsilon: float) -> "BM25Index":
-        """Index from one array of term ids, chunk after chunk, and the length of every chunk."""
+                    k1: float, b: float, epsilon: float,
+                    chunk_of: np.ndarray | None = None) -> "BM25Index":
+        """Index from one array of term ids, chunk after chunk, and the length of every chunk.
+
+        With ``chunk_of`` (the chunk of each token), ``tok`` may hold the tokens in any order."""
         n = int(doc_len.shape[0])
         n_terms = len(vocab)
         width = max(n, 1)
@@ -81,7 +84,7 @@ class BM25Index:
         # Built in place: the key array is the one large temporary.
         keys = tok.astype(np.int64)
         keys *= width
-        keys += np.repeat(np.arange(n, dtype=np.int64), doc_len)
+        keys += np.repeat(np.arange(n, dtype=np.int64), doc_len) if chunk_of is None else chunk_of
         keys.sort()
         first = np.empty(keys.shape[0], dtype=bool)
         if keys.shape[0]:

@@ -17,15 +17,22 @@ from typing import Any
 
 import numpy as np
 
-from .chunker import chunk_document
+from . import dating
+from .chunker import ChunkSpan, chunk_document
 from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_text
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
 
-# Columns of FileResult.chunk_cols and FileResult.sent_cols.
-CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentences")
-SENT_COLS = ("start", "end", "n_tokens")
-_ARRAYS = ("chunk_cols", "sent_cols", "token_ids")
+# Columns of FileResult.chunk_cols and FileResult.sent_cols. ``period`` is a year or -1;
+# ``period_kind`` is 0 (none), 1 (review) or 2 (plan), see :data:`PERIOD_KINDS`; ``lead_start``
+# and ``lead_end`` are the offsets of the lead-in before the chunk's paragraph (-1 if none).
+CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentences",
+              "period", "period_kind", "lead_start", "lead_end", "n_lead_tokens")
+SENT_COLS = ("start", "end", "n_tokens", "period")
+PERIOD_KINDS = (None, dating.REVIEW, dating.PLAN)
+_ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
+_HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
+           "sections", "terms")
 _DTYPES = {"<i8", "<i4"}
 _MAGIC = b"RQATOK1\n"
 
@@ -35,8 +42,11 @@ class FileResult:
     """Everything the index needs from one file.
 
     ``chunk_cols`` holds one row per chunk (:data:`CHUNK_COLS`), ``sent_cols`` one row per
-    sentence of those chunks in order (:data:`SENT_COLS`), and ``token_ids`` the tokens of
-    every sentence back to back, as indexes into ``terms`` (the file's own vocabulary).
+    sentence of those chunks in order (:data:`SENT_COLS`), ``token_ids`` the tokens of
+    every sentence back to back, as indexes into ``terms`` (the file's own vocabulary), and
+    ``lead_ids`` the tokens of each chunk's lead-in, chunk after chunk. ``year`` is the
+    report's year (or None), ``kind`` 'report' or 'companion', ``style`` 'work_report' or
+    'summary' (see :mod:`retrieval.dating`).
     """
 
     rel: str
@@ -47,10 +57,18 @@ class FileResult:
     years: list[int]
     issuer: str
     sections: list[str]  # per chunk: its outline labels joined by SECTION_SEP
-    chunk_cols: np.ndarray  # int64 (n_chunks, 6)
-    sent_cols: np.ndarray  # int64 (n_sentences, 3)
+    chunk_cols: np.ndarray  # int64 (n_chunks, len(CHUNK_COLS))
+    sent_cols: np.ndarray  # int64 (n_sentences, len(SENT_COLS))
     terms: list[str]
     token_ids: np.ndarray  # int32
+    lead_ids: np.ndarray = None  # type: ignore[assignment]  # int32; empty if None
+    year: int | None = None
+    kind: str = dating.REPORT
+    style: str = dating.WORK_REPORT
+
+    def __post_init__(self) -> None:
+        if self.lead_ids is None:
+            self.lead_ids = np.zeros(0, dtype=np.int32)
 
     @property
     def n_chunks(self) -> int:
@@ -89,8 +107,7 @@ class FileResult:
         """The record as bytes: magic, header length, JSON header, then the arrays' raw data."""
         text = self.text_utf8
         arrays = [getattr(self, name) for name in _ARRAYS]
-        header = {k: getattr(self, k) for k in ("rel", "sha256", "title", "places", "years", "issuer",
-                                                "sections", "terms")}
+        header = {k: getattr(self, k) for k in _HEADER}
         header["text_bytes"] = len(text)
         header["arrays"] = [[name, a.dtype.str, list(a.shape)] for name, a in zip(_ARRAYS, arrays)]
         payload = b"".join([text] + [np.ascontiguousarray(a).tobytes() for a in arrays])
@@ -122,8 +139,9 @@ class FileResult:
                     raise ValueError("token cache entry is truncated")
                 arrays[name] = np.frombuffer(payload[pos:pos + size], dtype=dtype).reshape(shape)
                 pos += size
-            fields = {k: header[k] for k in ("rel", "sha256", "title", "places", "years", "issuer",
-                                             "sections", "terms")}
+            fields = {k: header[k] for k in _HEADER}
+            if fields["year"] is not None and not isinstance(fields["year"], int):
+                raise ValueError("token cache entry has a bad year")
         except (KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"token cache entry is damaged ({type(exc).__name__})") from None
         if len(arrays) != len(_ARRAYS) or pos != len(payload):
@@ -143,9 +161,14 @@ class FileResult:
         if c.ndim != 2 or c.shape[1] != len(CHUNK_COLS) or s.ndim != 2 or s.shape[1] != len(SENT_COLS) \
                 or t.ndim != 1 or c.dtype != np.int64 or s.dtype != np.int64 or t.dtype != np.int32:
             raise ValueError("token cache entry has columns of the wrong shape")
+        lead = self.lead_ids
+        if lead.ndim != 1 or lead.dtype != np.int32:
+            raise ValueError("token cache entry has columns of the wrong shape")
         if len(self.sections) != c.shape[0] or int(c[:, 5].sum()) != s.shape[0] \
-                or int(s[:, 2].sum()) != t.shape[0]:
+                or int(s[:, 2].sum()) != t.shape[0] or int(c[:, 10].sum()) != lead.shape[0]:
             raise ValueError("token cache entry is truncated")
+        if lead.shape[0] and (int(lead.min()) < 0 or int(lead.max()) >= len(self.terms)):
+            raise ValueError("token cache entry points past its vocabulary")
         if t.shape[0] and (int(t.min()) < 0 or int(t.max()) >= len(self.terms)):
             raise ValueError("token cache entry points past its vocabulary")
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
@@ -169,22 +192,79 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
     spans = chunk_document(doc, noise, params["max_chunk_chars"])
     if not spans:
         return Skipped(source.rel, "没有找到可以索引的段落")
+    dated = date_chunks(text, doc.title, source.rel, spans)
     tokenizer = default_tokenizer()
     local: dict[str, int] = {}
     chunk_rows: list[tuple[int, ...]] = []
-    sent_rows: list[tuple[int, int, int]] = []
+    sent_rows: list[tuple[int, int, int, int]] = []
     ids: list[int] = []
+    lead_ids: list[int] = []
     sections: list[str] = []
-    for span in spans:
+    for span, (period, what, lead, periods) in zip(spans, dated.chunks):
         sections.append(SECTION_SEP.join(span.section))
+        # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
+        lead_toks = tokenizer.tokens(clean_for_index(text[lead[0]:lead[1]]), normalized=True) if lead else []
+        lead_ids.extend(local.setdefault(w, len(local)) for w in lead_toks)
         chunk_rows.append((span.paragraph, span.start, span.end, span.para_start, span.para_end,
-                           len(span.sentences)))
-        for s, e in span.sentences:
+                           len(span.sentences), -1 if period is None else period,
+                           PERIOD_KINDS.index(what), *(lead or (-1, -1)), len(lead_toks)))
+        for (s, e), p in zip(span.sentences, periods):
             toks = tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
             ids.extend(local.setdefault(w, len(local)) for w in toks)
-            sent_rows.append((s, e, len(toks)))
+            sent_rows.append((s, e, len(toks), -1 if p is None else p))
     return FileResult(source.rel, digest, text.encode("utf-8"), doc.title, list(doc.places),
                       list(doc.years), doc.issuer, sections,
                       np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
                       np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
-                      list(local), np.asarray(ids, dtype=np.int32))
+                      list(local), np.asarray(ids, dtype=np.int32),
+                      np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style)
+
+
+@dataclass
+class DatedChunks:
+    """The report's year, kind and style, and per chunk: (section period, section period kind,
+    lead-in offsets or None, period of each of its sentences)."""
+
+    year: int | None
+    kind: str
+    style: str
+    chunks: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]]
+
+
+def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> DatedChunks:
+    """Years and periods of a document's chunks (see :mod:`retrieval.dating`)."""
+    head = text[:dating.settings()["years"]["head_chars"]]
+    year = dating.report_year(title, head, rel)
+    kind = dating.document_kind(title, head)
+    style = dating.report_style(title, head)
+    out: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]] = []
+    sections = dating.section_periods([span.section for span in spans], year, style)
+    i = 0
+    while i < len(spans):
+        # All chunks of one paragraph together: its opening sentence and lead-in date the rest.
+        j = i
+        while j < len(spans) and spans[j].para_start == spans[i].para_start:
+            j += 1
+        group = spans[i:j]
+        lead = dating.lead_in_span(text, *_previous_line(text, group[0].para_start))
+        period, what = sections[i]
+        sentences = [text[s:e] for span in group for s, e in span.sentences]
+        periods = dating.paragraph_periods(sentences, year, period, style,
+                                           text[lead[0]:lead[1]] if lead else "")
+        k = 0
+        for span in group:
+            n = len(span.sentences)
+            out.append((period, what, lead, periods[k:k + n]))
+            k += n
+        i = j
+    return DatedChunks(year, kind, style, out)
+
+
+def _previous_line(text: str, start: int) -> tuple[int, int]:
+    """Offsets of the last non-blank line before ``start`` (past blank lines), or (0, 0)."""
+    end = text.rfind("\n", 0, start)  # the end of the line before the paragraph's own
+    while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip(" \t\r\u3000\xa0\ufeff"):
+        end = text.rfind("\n", 0, end)
+    if end <= 0:
+        return 0, 0
+    return text.rfind("\n", 0, end) + 1, end

@@ -33,7 +33,7 @@ from .loader import SourceFile, discover
 from .text import default_tokenizer
 from .types import Skipped
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
@@ -69,7 +69,7 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py")
+_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -78,10 +78,12 @@ def _token_key_cached(blob: str) -> str:
 
     from config import STOPWORDS, USER_DICT
 
+    from .dating import DATING_FILE
+
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
     here = Path(__file__).resolve().parent
-    for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS]:
+    for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS, DATING_FILE]:
         try:
             digest.update(path.read_bytes())
         except OSError:

@@ -18,6 +18,8 @@ class Document:
     places: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     issuer: str = ""
+    year: int | None = None  # the report's year (retrieval/dating.py)
+    kind: str = "report"  # 'report' or 'companion' (决议, 说明, 解读 about a report)
 
     @property
     def short_title(self) -> str:
@@ -56,6 +58,8 @@ class Citation:
     end: int
     para_start: int
     para_end: int
+    year: int | None = None  # the year of the report
+    period: int | None = None  # the year the sentence is about
 
     def label(self) -> str:
         """``title › section, 第N段`` for display."""
@@ -136,6 +140,8 @@ def _sentence_json(s: Sentence) -> dict:
             "paragraph": s.citation.paragraph,
             "start": s.citation.start,
             "end": s.citation.end,
+            "year": s.citation.year,
+            "period": s.citation.period,
         },
     }
 

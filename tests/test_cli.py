@@ -48,7 +48,9 @@ def test_ask_json_contract_and_offsets(cache: Path):
     first = data["sentences"][0]
     assert "88所" in first["text"]
     assert set(first) == {"text", "score", "source"}
-    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end"}
+    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end",
+                                     "year", "period"}
+    assert first["source"]["year"] == 2024
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
     for s in data["sentences"]:
         src = s["source"]

@@ -53,7 +53,8 @@ def test_seed_index_matches_rank_bm25(engine):
     tok = corpus.tables["tok"]
     tok_ptr = corpus.tables["tok_ptr"]
     sent_ptr = corpus.tables["sent_ptr"]
-    chunks = [[terms[t] for t in tok[tok_ptr[sent_ptr[c]]:tok_ptr[sent_ptr[c + 1]]]]
+    chunks = [[terms[t] for t in corpus.lead_tokens(c)]
+              + [terms[t] for t in tok[tok_ptr[sent_ptr[c]]:tok_ptr[sent_ptr[c + 1]]]]
               for c in range(corpus.n_chunks)]
     assert len(chunks) == corpus.n_chunks > 50
     queries = [engine.tokenizer.tokens(q) for q in dev_questions()]

@@ -44,7 +44,9 @@ def open_store(corpus: Path, cache: Path, **kwargs):
 def chunk_tokens(index: CorpusIndex) -> list[list[str]]:
     t = index.tables
     terms = [index.term(i) for i in range(len(index.bm25.vocab))]
-    return [[terms[w] for w in t["tok"][t["tok_ptr"][t["sent_ptr"][c]]:t["tok_ptr"][t["sent_ptr"][c + 1]]]]
+    # A chunk's BM25 document: its lead-in's tokens (retrieval/dating.py), then its sentences'.
+    return [[terms[w] for w in index.lead_tokens(c)]
+            + [terms[w] for w in t["tok"][t["tok_ptr"][t["sent_ptr"][c]]:t["tok_ptr"][t["sent_ptr"][c + 1]]]]
             for c in range(index.n_chunks)]
 
 
@@ -179,7 +181,9 @@ def test_token_cache_entry_round_trip():
     assert isinstance(result, FileResult)
     back = FileResult.loads(result.dumps())
     assert back.text == result.text and back.terms == result.terms and back.sections == result.sections
-    for name in ("chunk_cols", "sent_cols", "token_ids"):
+    assert (back.year, back.kind, back.style) == (result.year, result.kind, result.style)
+    assert back.year == 2019
+    for name in ("chunk_cols", "sent_cols", "token_ids", "lead_ids"):
         assert np.array_equal(getattr(back, name), getattr(result, name))
     assert back.tokens == result.tokens and len(back.chunks) == back.n_chunks
 
