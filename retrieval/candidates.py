@@ -105,6 +105,10 @@ class Candidate:
     opens_para: bool = False
     info: float = 0.0  # idf of the words it adds to the question (log scale)
     label: bool = False  # it is nothing but its section's heading label
+    period: int | None = None  # the year it is about (retrieval/dating.py), None if unknown
+    section_kind: str | None = None  # its section reviews ('review') or plans ('plan'), or None
+    report_year: int | None = None  # the year of its report
+    companion: bool = False  # its document is about a report (决议, 说明), not the report
     # Read from its chunk:
     ctx_cov: float = 0.0
     ctx_big: float = 0.0
@@ -162,6 +166,7 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     base = corpus.chunk_offset(c)
     para_start = corpus.paragraph_start(c)
     term_list = list(terms.weights)
+    kind = corpus.section_kind(c)
     rows = []
     for s, start, end, tok_list in corpus.chunk_sentences(c):
         toks = set(tok_list)
@@ -174,7 +179,8 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
             n_toks=len(tok_list), tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
             tok_cov=terms.covered(toks), plan=plan, title=facts.titles[doc],
             opens_para=start == para_start, info=math.log1p(added) / 5.0,
-            label=bool(label) and bare_words(norm) == label))
+            label=bool(label) and bare_words(norm) == label, period=corpus.sentence_period(s),
+            section_kind=kind, report_year=facts.report_years[doc], companion=bool(facts.companion[doc])))
     return rows
 
 
@@ -185,8 +191,11 @@ def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Re
     para_text = "".join(r.norm for r in rows)
     chunk_terms: set[int] = set().union(*(r.toks for r in rows))
     cov = terms.covered(chunk_terms)
+    # A named year is there when the paragraph writes it, the report is of it, or a sentence is
+    # about it (去年 in the review part of the next year's report).
     has_year = bool(terms.years) and (any(y in para_text for y in terms.years)
-                                      or bool(set(q.years) & facts.doc_years[doc]))
+                                      or bool(set(q.years) & facts.doc_years[doc])
+                                      or any(r.period in q.years for r in rows))
     foreign = facts.foreign_place(q, doc, para_text)
     top_cov = max((r.tok_cov for r in rows), default=0.0)
     # Question terms beyond those of the paragraph's opening sentence, which names its subject.

@@ -6,31 +6,33 @@
     features           → retrieval/features.py   (named columns, one small function per group)
     score              → retrieval/scoring.py    (feature row · weights from config/weights.toml)
     answer policy      → retrieval/policy.py     (answer, refuse with a reason, or show the closest)
-    selection          → retrieval/select.py     (best first, spread across reports)
+    selection          → retrieval/select.py     (best first, spread across reports; across years:
+                                                  the newest first and 其他年份, or a trend in year order)
 
 :class:`Composer` only runs the stages in order; see ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .candidates import Candidate, QueryTerms, gather, query_terms
 from .corpus import CorpusIndex
 from .features import FEATURES, feature_matrix
-from .messages import NO_TERMS, NOT_FOUND, coverage_note
-from .policy import NO_MATCH, AnswerPolicy, Confidence, Refusal
+from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, coverage_note, time_note
+from .policy import NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Refusal
 from .policy import NO_TERMS as NO_TERMS_REASON
 from .question import Question, analyse
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve
-from .select import diversify, spread
+from .select import by_year, diversify, spread
 from .synonyms import Thesaurus, default_thesaurus
 from .text import Tokenizer
 from .types import Answer, Sentence
+from .when import ask_time
 
 __all__ = ["Candidates", "Composer", "FEATURES"]
 
@@ -86,16 +88,25 @@ class Composer:
     def min_confidence(self) -> float:
         return self.policy.min_confidence
 
-    def candidates(self, question: str | Question) -> Candidates | None:
+    def question(self, text: str) -> Question:
+        """The :class:`Question` record of ``text``, with its time resolved against the reports:
+        relative words (今年, 去年) count from the newest report of the place it names, or of all."""
+        q = analyse(text, self.tokenizer)
+        places = self.facts.named_places(q)
+        mask = np.array([bool(places & p) for p in self.facts.doc_places]) if places else None
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)))
+
+    def candidates(self, question: str | Question, report_docs: np.ndarray | None = None) -> Candidates | None:
         """Every distinct sentence of the retrieved chunks with its features, or None if the
-        question has nothing to search for or no chunk matches."""
-        q = question if isinstance(question, Question) else analyse(question, self.tokenizer)
+        question has nothing to search for or no chunk matches. ``report_docs`` restricts the
+        search to some reports (a report the question names by its year)."""
+        q = question if isinstance(question, Question) else self.question(question)
         if not q.tokens and not q.bigrams:
             return None
         p = self.model.compose
-        found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus,
-                         self.retrieve_k, synonym_weight=p.synonym_weight, place_boost=p.place_boost,
-                         named_year=p.named_year, other_year=p.other_year)
+        k = self.retrieve_k * (int(p.trend_k) if q.time.trend and self.facts.multi_year else 1)
+        found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p,
+                         report_docs)
         if not found.chunks:
             return None
         terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
@@ -105,10 +116,18 @@ class Composer:
 
     def compose(self, question: str, limit: int = 3, more: int = 10) -> Answer:
         """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason."""
-        q = analyse(question, self.tokenizer)
+        q = self.question(question)
         if not q.tokens and not q.bigrams:
             return Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON))
-        cands = self.candidates(q)
+        report_docs = None
+        if q.time.report_year is not None and self.facts.newest is not None:
+            named = {d for d, y in enumerate(self.facts.report_years) if y == q.time.report_year}
+            if not named:
+                return Answer(question, False, refusal=Refusal(REPORT_NOT_IN_CORPUS),
+                              message=REPORT_NOT_FOUND.format(year=q.time.report_year,
+                                                              coverage=coverage_note(self.corpus.docs)))
+            report_docs = self.facts.year_mask(named)
+        cands = self.candidates(q, report_docs)
         if cands is None or not cands.items:
             return Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH))
         scores = cands.features @ self.model.weights
@@ -118,12 +137,33 @@ class Composer:
             closest = tuple(self._sentence(cands, int(i), scores) for i in order[:decision.closest])
             return Answer(question, False, message=self._not_found, closest=closest,
                           refusal=decision.refusal)
+        note = time_note(q.time)
+        p = self.model.compose
+        if self.facts.multi_year and not q.time.years and q.time.report_year is None:
+            years = by_year(order, scores, cands, self.policy.min_confidence, p.year_margin)
+            if q.time.trend and len(years) > 1:
+                picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years):]]
+                return Answer(question, True, tuple(picked), "", note=note, trend=True)
+            if len(years) > 1:
+                newest = max(years)
+                first = years[newest]
+                order = np.array([first] + [int(i) for i in order if int(i) != first])
+                others = [self._sentence(cands, years[y], scores)
+                          for y in sorted(years, reverse=True)[1:int(p.max_years) + 1]]
+                return self._ranked(q, question, order, scores, cands, limit, more, note, tuple(others))
+        return self._ranked(q, question, order, scores, cands, limit, more, note)
+
+    def _ranked(self, q: Question, question: str, order: np.ndarray, scores: np.ndarray,
+                cands: Candidates, limit: int, more: int, note: str,
+                other_years: tuple[Sentence, ...] = ()) -> Answer:
+        """The answer: sentences best first, spread across reports when it is about every place."""
         p = self.model.compose
         toll = spread(q, self.facts.named_places(q), len(self.corpus.docs), bool(self.facts.all_places),
                       p.diversity, p.every_place_spread)
         ranked = diversify(order, scores, cands.doc, toll, limit + more)
         picked = [self._sentence(cands, i, scores) for i in ranked]
-        return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]))
+        return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]), note=note,
+                      other_years=other_years)
 
     def _sentence(self, cands: Candidates, i: int, scores: np.ndarray) -> Sentence:
         c = cands.items[i]

@@ -91,6 +91,19 @@ def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return out
 
 
+def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    ask = q.time
+    out: Columns = {"companion": float(c.companion)}
+    if ask.years and c.period is not None:
+        if c.period in ask.years:
+            out["period_match"] = 1.0
+        else:
+            out["period_other"] = 1.0
+    if ask.wants and c.section_kind:
+        out["wants_match"] = 1.0 if (ask.wants == "result") == (c.section_kind == "review") else -1.0
+    return out
+
+
 def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return {"plan": c.plan}
 
@@ -143,6 +156,12 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "focus_sent": "the question's focus word (焦点 in 焦点是什么, 大学 in 哪个大学) is in the sentence",
         "slot": "the words around the question word recur here with new words in the gap",
         "defines": "a definition question, and the sentence opens by defining its subject"}),
+    FeatureGroup("time", time, {
+        "period_match": "the sentence is about a year the question asks about (去年 in the next report)",
+        "period_other": "the sentence is about another year than the one asked",
+        "wants_match": "+1 a review-part sentence for a result question (实际, 完成), or a plan-part one "
+                       "for a target question (目标, 预期); -1 the other way round",
+        "companion": "the sentence is in a companion document (决议, 说明 about a report)"}),
     FeatureGroup("plan", plan, {
         "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
 )
@@ -154,7 +173,7 @@ FEATURES: tuple[str, ...] = (
     "next_cov", "bm25_rel", "restate", "novel", "log_len", "long", "year_match", "year_miss",
     "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
     "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
-    *(f"type_{ty}" for ty in TYPE_NAMES),
+    *(f"type_{ty}" for ty in TYPE_NAMES), "period_match", "period_other", "wants_match", "companion",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}

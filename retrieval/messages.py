@@ -13,6 +13,7 @@ NOT_FOUND = "报告中没有找到能回答这个问题的内容。{coverage}可
 # Follow-ups the conversation shows the reports cannot answer (retrieval/dialogue.py).
 PLACE_NOT_COVERED = "现有报告不涉及{place}，无法回答“{question}”。{coverage}"
 WORD_NOT_IN_REPORT = "《{title}》中没有提到“{word}”，无法回答“{question}”。"
+REPORT_NOT_FOUND = "没有找到{year}年的报告。{coverage}"
 MAX_PLACES_NAMED = 6
 
 
@@ -29,3 +30,12 @@ def coverage_note(docs: Sequence[DocMeta]) -> str:
     if years:
         note += f"（{years[0]}年）" if years[0] == years[-1] else f"（{years[0]}—{years[-1]}年）"
     return note + "。"
+
+
+def time_note(ask) -> str:
+    """Which year a relative word was taken as: “去年”按2023年理解; "" when nothing was resolved."""
+    if ask.relative == "最近一次" and ask.report_year is not None:
+        return f"“最近一次”按{ask.report_year}年的报告理解"
+    if ask.relative and ask.years:
+        return f"“{ask.relative}”按{ask.years[0]}年理解"
+    return ""

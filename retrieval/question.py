@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .shapes import CN_DIGITS as _CN_DIGITS
+from .when import TimeAsk
 from .text import Tokenizer, char_bigrams, normalize
 
 # Expected answer types, detected in the normalised question.
@@ -76,6 +77,9 @@ class Question:
     category: str = ""  # the noun after the question word (大学 in 哪个大学), "" if none
     anchors: tuple[tuple[str, bool], ...] = ()  # words next to the question word; True: it follows them
     asks_plan: bool = False  # the question asks about plans (计划, 明年, 目标) rather than results
+    # The report it names, the years it is about (relative words resolved against the corpus's
+    # newest report), result or target, a trend (retrieval/when.py); set by the composer.
+    time: TimeAsk = TimeAsk()
 
 
 # The unit a "how many / how much" question expects its number in.

@@ -50,6 +50,12 @@ class ReportFacts:
                 plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
+        # Report years (retrieval/dating.py) and companion documents (决议, 说明 about a report).
+        self.report_years: list[int | None] = [corpus.doc_year(d) for d in range(len(corpus.docs))]
+        self.companion = corpus.companion_mask()
+        dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
+        self.newest: int | None = max(dated) if dated else None
+        self.multi_year = len(dated) > 1  # several years of reports: answers may differ by year
 
     def section_label(self, section: int) -> str:
         """The innermost label of ``section`` as bare words, to tell a sentence that only repeats
@@ -60,6 +66,18 @@ class ReportFacts:
             label = bare_words(normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
             self._labels[section] = label
         return label
+
+    def newest_of(self, docs: np.ndarray | None) -> int | None:
+        """The newest report year among ``docs`` (a mask; None: all reports)."""
+        years = [y for d, y in enumerate(self.report_years)
+                 if y is not None and not self.companion[d] and (docs is None or docs[d])]
+        return max(years) if years else None
+
+    def year_mask(self, docs: set[int]) -> np.ndarray:
+        """A per-document mask of the document indexes ``docs``."""
+        mask = np.zeros(len(self.report_years), dtype=bool)
+        mask[list(docs)] = True
+        return mask
 
     def named_places(self, q: Question) -> set[str]:
         """The reports' place names that the question mentions."""

@@ -10,7 +10,7 @@ retrieval and selection (:class:`ComposeParams`), ``[policy]`` those of the deci
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import numpy as np
 from config import CONFIG_DIR, ConfigError
 
 from .features import FEATURES
+from .params import ComposeParams
 from .policy import AnswerPolicy
 from .question import TYPE_NAMES
 
@@ -31,32 +32,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "restate": -2.0, "long": -1.0, "year_match": 0.5, "year_miss": -1.0,
     "type_miss": -0.8, **{f"type_{t}": 1.0 for t in TYPE_NAMES},
 }
-
-
-@dataclass(frozen=True)
-class ComposeParams:
-    """Numbers of retrieval and selection."""
-
-    diversity: float = 0.5  # score toll per sentence already picked from the same report
-    every_place_spread: float = 2.0  # ... times this for a question about every place (各地)
-    synonym_weight: float = 0.5  # what a synonym of a question term counts for, against the term
-    place_boost: float = 0.25  # chunk score × (1 + this × the report's place/year preference)
-    named_year: float = 0.5  # preference of a report of a year the question names
-    other_year: float = -0.25  # ... and of a report of other years
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> "ComposeParams":
-        names = {f.name for f in fields(cls)}
-        unknown = set(values) - names
-        if unknown:
-            raise ValueError(f"unknown compose settings: {', '.join(sorted(unknown))}")
-        bad = [k for k, v in values.items() if isinstance(v, bool) or not isinstance(v, (int, float))]
-        if bad:
-            raise ValueError(f"compose settings must be numbers: {', '.join(bad)}")
-        return cls(**{k: float(v) for k, v in values.items()})
-
-    def as_mapping(self) -> dict[str, float]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)

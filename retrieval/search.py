@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import BM25Index, Retriever
+from .params import ComposeParams
 from .question import Question
 from .reports import ReportFacts
 from .synonyms import Thesaurus
+from .when import reports_for
 
 
 @dataclass(frozen=True)
@@ -36,19 +38,28 @@ def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict
 
 
 def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: np.ndarray,
-             thesaurus: Thesaurus, k: int, *, synonym_weight: float, place_boost: float,
-             named_year: float, other_year: float) -> Retrieved:
-    """The ``k`` best chunks for ``q``. A synonym counts ``synonym_weight`` of a term; when the
-    question names the place of some reports, only their chunks are kept (if any matches); other
-    named places and years scale a chunk's score by ``1 + place_boost * preference``."""
+             thesaurus: Thesaurus, k: int, p: ComposeParams,
+             report_docs: np.ndarray | None = None) -> Retrieved:
+    """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term. Only the
+    chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
+    question names the place of some reports, only theirs (if any chunk there matches). A
+    report of a named place or year, or one that can hold the asked year (its own report for a
+    target, the next for a result), scales a chunk's score by ``1 + p.place_boost * preference``;
+    a companion document's (决议, 说明) by ``p.companion_factor``."""
     expansions = expand(list(dict.fromkeys(q.tokens)), retriever, thesaurus)
-    pref, chosen = facts.preference(q, named_year, other_year)
+    pref, chosen = facts.preference(q, p.named_year, p.other_year)
+    if q.time.years and q.time.report_year is None:
+        for d in reports_for(q.time, facts.report_years):
+            pref[d] += p.time_boost
     scores = retriever.scores(q.tokens)
     if expansions:
-        scores += synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
-    if chosen is not None and np.any(chosen[chunk_docs] & (scores > 0)):
-        scores = np.where(chosen[chunk_docs], scores, 0.0)
+        scores += p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+    for mask in (report_docs, chosen):
+        if mask is not None and np.any(mask[chunk_docs] & (scores > 0)):
+            scores = np.where(mask[chunk_docs], scores, 0.0)
     if np.any(pref):
-        scores = np.where(scores > 0, scores * (1.0 + place_boost * pref[chunk_docs]), scores)
+        scores = np.where(scores > 0, scores * (1.0 + p.place_boost * pref[chunk_docs]), scores)
+    if facts.companion.any():
+        scores = np.where(facts.companion[chunk_docs], scores * p.companion_factor, scores)
     chunks = [c for c, _ in BM25Index.top_of(scores, k)]
     return Retrieved(chunks, scores, expansions, chosen)

@@ -37,3 +37,21 @@ def diversify(order: np.ndarray, scores: np.ndarray, docs: list[int], toll: floa
         used[docs[i]] = used.get(docs[i], 0) + 1
         out.append(i)
     return out
+
+
+def by_year(order: np.ndarray, scores: np.ndarray, cands, min_confidence: float,
+            margin: float) -> dict[int, int]:
+    """Report year → its best candidate, for candidates that answer on their own (confidence at
+    least ``min_confidence``) within ``margin`` of the best score; one per year."""
+    best = float(scores[order[0]])
+    out: dict[int, int] = {}
+    for i in order:
+        i = int(i)
+        if float(scores[i]) < best - margin:
+            break
+        c = cands.items[i]
+        if c.report_year is None or c.companion or c.report_year in out:
+            continue
+        if cands.confidences[i].value >= min_confidence:
+            out[c.report_year] = i
+    return out

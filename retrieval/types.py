@@ -109,6 +109,13 @@ class Answer:
     # The standalone question actually answered: ``question`` itself, or ``question`` rewritten
     # with what a follow-up took from the conversation (see retrieval/dialogue.py).
     resolved: str = ""
+    # How a relative time word was read (“去年”按2023年理解), "" if none.
+    note: str = ""
+    # For a question several years of reports answer and that names none: the best sentence of
+    # each other year, newest first (the answer's sentences come from the newest year).
+    other_years: tuple[Sentence, ...] = ()
+    # The sentences are one per year in year order (a question about a trend: 历年, 这几年).
+    trend: bool = False
 
     @property
     def rewritten(self) -> bool:
@@ -125,6 +132,9 @@ class Answer:
             "sentences": [_sentence_json(s) for s in self.sentences],
             "closest": [_sentence_json(s) for s in self.closest],
             "refusal": self.refusal.to_json() if self.refusal else None,
+            "note": self.note,
+            "other_years": [_sentence_json(s) for s in self.other_years],
+            "trend": self.trend,
         }
 
 
