@@ -127,6 +127,9 @@ class Composer:
                               message=REPORT_NOT_FOUND.format(year=q.time.report_year,
                                                               coverage=coverage_note(self.corpus.docs)))
             report_docs = self.facts.year_mask(named)
+        elif q.time.years and self.facts.multi_year:
+            near = self.facts.near_years(q.time.years)
+            report_docs = self.facts.year_mask(near) if near else None
         cands = self.candidates(q, report_docs)
         if cands is None or not cands.items:
             return Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH))

@@ -53,6 +53,9 @@ class ReportFacts:
         # Report years (retrieval/dating.py) and companion documents (决议, 说明 about a report).
         self.report_years: list[int | None] = [corpus.doc_year(d) for d in range(len(corpus.docs))]
         self.companion = corpus.companion_mask()
+        for years, year in zip(self.doc_years, self.report_years):
+            if year is not None:
+                years.add(year)  # a report is about its own year even when its title does not say
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None
         self.multi_year = len(dated) > 1  # several years of reports: answers may differ by year
@@ -72,6 +75,12 @@ class ReportFacts:
         years = [y for d, y in enumerate(self.report_years)
                  if y is not None and not self.companion[d] and (docs is None or docs[d])]
         return max(years) if years else None
+
+    def near_years(self, years: tuple[int, ...]) -> set[int]:
+        """Reports that can speak of ``years``: of the year before (a summary's plan part), the
+        year itself, or the year after (its review)."""
+        wanted = {y + d for y in years for d in (-1, 0, 1)}
+        return {d for d, y in enumerate(self.report_years) if y in wanted and not self.companion[d]}
 
     def year_mask(self, docs: set[int]) -> np.ndarray:
         """A per-document mask of the document indexes ``docs``."""
