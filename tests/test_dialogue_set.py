@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from retrieval import evaluate as ev
+from bot import evaluate as ev
 from retrieval.dialogue import KINDS
 from tests.conftest import ROOT, SEEDS, SHARED_DATASETS
 
