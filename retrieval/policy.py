@@ -62,6 +62,8 @@ class AnswerPolicy:
     place_missing: float = 0.3
     # Factor for a passage where a year the question names occurs nowhere, nor in its report's years.
     year_missing: float = 0.0
+    # Factor for a sentence about another year than the one asked (2024's target for 2023's).
+    period_other: float = 0.3
     # The best sentences by score looked at for the confidence.
     window: int = 5
     # A refusal whose confidence reaches this share of min_confidence shows the closest sentences.
@@ -97,6 +99,9 @@ class AnswerPolicy:
         year_missing = bool(q.years) and not c.para_year
         if year_missing:
             value *= self.year_missing
+        if q.time.years and c.period is not None and c.period not in q.time.years:
+            value *= self.period_other
+            year_missing = True
         if c.foreign_place:
             value *= self.place_missing
         return Confidence(value, before, year_missing, c.foreign_place)
