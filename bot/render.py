@@ -22,6 +22,14 @@ def terminal_safe(text: str) -> str:
 
 
 CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
+OTHER_YEARS_HEADING = "其他年份："
+TREND_HEADING = "各年情况（按年份先后）："
+
+
+def year_of(sentence) -> str:
+    """2023年 for a sentence about 2023 (else its report's year), "" when neither is known."""
+    year = sentence.citation.period or sentence.citation.year
+    return f"{year}年" if year else ""
 
 
 def understood_line(answer: Answer) -> str:
@@ -31,16 +39,27 @@ def understood_line(answer: Answer) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    """An answer as numbered sentences, each followed by its citation; a refusal as its message,
-    then the closest sentences under a heading that says they are not confirmed."""
+    """An answer as numbered sentences, each followed by its citation (for a trend, one per year
+    in year order; then the best sentence of other years under 其他年份); a refusal as its
+    message, then the closest sentences under a heading that says they are not confirmed."""
     lines: list[str] = [understood_line(answer)] if answer.rewritten else []
+    if answer.note:
+        lines.append(f"（{answer.note}）")
     if not answer.answered:
         lines.append(answer.message)
         if answer.closest:
             lines += ["", CLOSEST_HEADING]
+    elif answer.trend:
+        lines.append(TREND_HEADING)
     for n, sentence in enumerate(answer.sentences if answer.answered else answer.closest, 1):
-        lines.append(f"[{n}] {sentence.text}")
+        year = f"{year_of(sentence)}：" if answer.trend and year_of(sentence) else ""
+        lines.append(f"[{n}] {year}{sentence.text}")
         lines.append(f"    —— {sentence.citation.label()}（{sentence.citation.path}）")
+    if answer.other_years:
+        lines += ["", OTHER_YEARS_HEADING]
+        for sentence in answer.other_years:
+            lines.append(f"  · {year_of(sentence)}：{sentence.text}")
+            lines.append(f"    —— {sentence.citation.label()}（{sentence.citation.path}）")
     return terminal_safe("\n".join(lines))
 
 

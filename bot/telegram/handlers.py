@@ -233,7 +233,9 @@ async def answer_question(context: Context, chat_id: int, question: str, reply_t
                                reply_to=reply_to)
     else:
         if answer.answered:
-            shown, ranked, text = answer.sentences, answer.sentences + answer.more, render.answer_html(answer.sentences)
+            shown, ranked = answer.sentences, answer.sentences + answer.more
+            text = (render.trend_html(answer.sentences) if answer.trend else render.answer_html(answer.sentences)) \
+                + render.other_years_html(answer.other_years)
         else:  # not answered: the closest sentences, marked as unconfirmed
             shown = ranked = answer.closest
             text = render.not_answered_html(answer.message, answer.closest)

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Sequence
 
-from bot.render import CLOSEST_HEADING, understood_line
+from bot.render import CLOSEST_HEADING, OTHER_YEARS_HEADING, TREND_HEADING, understood_line, year_of
 from retrieval import Answer, Citation, Document, Passage, Sentence
 from retrieval.types import SECTION_SEP
 
@@ -77,9 +77,27 @@ def answer_html(sentences: Sequence[Sentence], first_number: int = 1, *, heading
 
 
 def understood_html(answer: Answer) -> str:
-    """（按“…”理解）in italics above an answer to a rewritten follow-up, else empty."""
-    line = understood_line(answer)
-    return f"<i>{escape(line)}</i>\n\n" if line else ""
+    """（按“…”理解）in italics above an answer to a rewritten follow-up, and how a relative year
+    was read (（“去年”按2023年理解）); empty when neither applies."""
+    lines = [understood_line(answer)] + ([f"（{answer.note}）"] if answer.note else [])
+    shown = [escape(line) for line in lines if line]
+    return "<i>" + "\n".join(shown) + "</i>\n\n" if shown else ""
+
+
+def trend_html(sentences: Sequence[Sentence]) -> str:
+    """One cited sentence per year, in year order, each led by its year."""
+    blocks = [f"<b>[{n}] {escape(year_of(s))}</b> {emphasize_figures(s.text)}\n"
+              f"<i>—— {escape(short_source(s.citation))}</i>" for n, s in enumerate(sentences, 1)]
+    return "\n\n".join([f"<b>{escape(TREND_HEADING)}</b>"] + blocks)
+
+
+def other_years_html(sentences: Sequence[Sentence]) -> str:
+    """The best sentence of each other year, newest first, under 其他年份 (empty when none)."""
+    if not sentences:
+        return ""
+    blocks = [f"· <b>{escape(year_of(s))}</b> {emphasize_figures(shorten(s.text))}\n"
+              f"<i>—— {escape(short_source(s.citation))}</i>" for s in sentences]
+    return "\n\n" + "\n\n".join([f"<b>{escape(OTHER_YEARS_HEADING)}</b>"] + blocks)
 
 
 def message_html(text: str) -> str:
