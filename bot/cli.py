@@ -11,7 +11,7 @@ from config import ConfigError, Settings, load_settings
 from retrieval import CorpusError, Engine
 
 from . import render
-from .progress import ProgressLine
+from .progress import ProgressLine, VectorProgressLine
 
 EXIT_USAGE = 2
 
@@ -67,15 +67,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(config_file=args.config, overrides=overrides)
 
 
-def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False) -> Engine:
-    progress = None
+def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False,
+                semantic: str = "build") -> Engine:
+    progress = vector_progress = None
     if not args.quiet and sys.stderr.isatty():
-        progress = ProgressLine()
+        progress, vector_progress = ProgressLine(), VectorProgressLine()
     try:
-        engine = Engine.open(settings, rebuild=rebuild, progress=progress)
+        engine = Engine.open(settings, rebuild=rebuild, progress=progress, semantic=semantic,
+                             vector_progress=vector_progress)
     finally:
         if progress:
             progress.close()
+        if vector_progress:
+            vector_progress.close()
     for warning in engine.report.warnings:
         print(render.terminal_safe(f"注意：{warning}"), file=sys.stderr)
     if engine.report.rebuilt and engine.report.skipped and not args.quiet:
@@ -114,6 +118,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     engine = open_engine(settings_from(args), args, rebuild=args.rebuild)
     print(render.index_report_text(engine.report))
+    print(render.semantic_status_text(engine.semantic_status))
     return 0
 
 

