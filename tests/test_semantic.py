@@ -317,3 +317,28 @@ def test_cached_mode_uses_vectors_only_if_already_built(tmp_path):
     assert fake.passage_calls == 0
     Engine.open(settings, embedder=fake)
     assert Engine.open(settings, semantic="cached", embedder=FakeEmbedder()).semantic is not None
+
+
+def test_build_reports_progress_and_time_left(tmp_path, clock):
+    import io
+
+    from bot.progress import VectorProgressLine
+
+    calls: list[tuple[int, int]] = []
+    engine = Engine.open(settings_for(tmp_path), embedder=FakeEmbedder(),
+                         vector_progress=lambda done, total: calls.append((done, total)))
+    n = engine.semantic.n
+    assert calls[0] == (0, n) and calls[-1] == (n, n)
+    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
+
+    stream = io.StringIO()
+    line = VectorProgressLine(stream, min_interval=0, clock=clock)
+    line(0, 600)
+    clock.now += 30
+    line(200, 600)
+    assert "计算句子向量（语义匹配）：200/600 句（33%）" in stream.getvalue()
+    assert "预计还需 1 分 00 秒" in stream.getvalue()
+    clock.now += 60
+    line(600, 600)
+    line.close()
+    assert stream.getvalue().endswith("用时 1 分 30 秒\033[K\n")
