@@ -83,6 +83,20 @@ def open_index(r: dict, corpus: str, work: Path, runs: int, cache: Path | None =
     for _ in range(runs):
         for label, extra in labels.items():
             times[label] += in_fresh_process(code.format(o={"corpus": corpus, "cache_dir": str(cache), **extra}), 1)
+    # The same, without the noise of a busy machine: what the off path itself costs in-process,
+    # and what importing the two new modules costs.
+    probe = ("import time; from config import load_settings; from retrieval import Engine; "
+             "from retrieval.store import IndexStore; "
+             "s=load_settings(overrides={o!r}, env={{}}); e=Engine.open(s); "
+             "st=IndexStore(s.corpus_path, s.cache_path, s.index_params(), 2); n=2000; t=time.perf_counter(); "
+             "[e._open_vectors(st, 2, None, None) for _ in range(n)]; "
+             "assert e.semantic is None and not e.semantic_status.enabled; print((time.perf_counter()-t)/n)")
+    r["off_path_us"] = round(1e6 * in_fresh_process(probe.format(o={"corpus": corpus, "cache_dir": str(cache)}),
+                                                     1)[0], 2)
+    imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import retrieval"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stderr
+    r["import_self_us"] = {line.split("|")[-1].strip(): int(line.split("|")[0].split()[-1])
+                      for line in imports.splitlines() if line.rstrip().endswith(("retrieval.embed", "retrieval.semantic"))}
     r["open_index"] = {"corpus": corpus, "runs": runs,
                        **{f"{k}_median_s": round(statistics.median(v), 3) for k, v in times.items()},
                        **{f"{k}_min_s": round(min(v), 3) for k, v in times.items()}}

@@ -8,16 +8,19 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import Settings, load_settings
 
 from .compose import Composer
 from .corpus import CorpusIndex
-from .embed import Embedder, EmbedderUnavailable, make_embedder
 from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide
 from .store import BuildReport, CorpusError, IndexStore, Progress
 from .text import default_tokenizer
 from .types import Answer, Citation, Document, Skipped
+
+if TYPE_CHECKING:
+    from .embed import Embedder
 
 __all__ = ["Engine", "CorpusError", "Passage"]
 
@@ -92,6 +95,8 @@ class Engine:
                                                settings.semantic_auto_limit)
         if not status.enabled:
             return
+        from .embed import EmbedderUnavailable, make_embedder  # only when vectors are wanted
+
         try:
             embedder = embedder or make_embedder(settings.embedder, threads=workers)
         except EmbedderUnavailable as exc:
@@ -115,6 +120,8 @@ class Engine:
 
     def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None,
                        background: bool = False) -> None:
+        from .embed import EmbedderUnavailable
+
         status = self.semantic_status
         with _VECTOR_BUILDS:
             if self._cancel.is_set():

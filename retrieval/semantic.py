@@ -27,14 +27,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
 
 from .corpus import CorpusIndex
-from .embed import Embedder
 from .ingest import clean_for_index
 from .text import normalize
+
+if TYPE_CHECKING:
+    from .embed import Embedder
 
 __all__ = ["SentenceVectors", "VectorCache", "SemanticStatus", "decide", "VectorProgress"]
 
