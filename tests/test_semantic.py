@@ -4,6 +4,7 @@ ready. Everything but one test uses the fake embedder of tests/fake_embedder.py.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -361,3 +362,65 @@ def test_index_command_builds_real_vectors_once_for_a_small_corpus(tmp_path, cap
     texts = all_sentences(engine)
     q = engine.semantic.query("学校门口老堵车后来怎么解决的")
     assert "学校门口拥堵" in texts[engine.semantic.nearest(q, 1)[0][0]]
+
+
+# --- another local model: sentence-transformers from a folder ------------------------------------------
+class _FakeSentenceTransformer:
+    """Stands in for sentence_transformers.SentenceTransformer (the package is an optional extra)."""
+
+    created: list[tuple[str, dict]] = []
+
+    def __init__(self, path: str, **kwargs):
+        type(self).created.append((path, kwargs))
+        self.prompts = {"query": "query: ", "passage": "passage: "}
+        self.inner = FakeEmbedder(dim=16)
+        self.prompt_names: list[str | None] = []
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return 16
+
+    def encode(self, texts, normalize_embeddings=False, convert_to_numpy=True, prompt_name=None):
+        assert normalize_embeddings and convert_to_numpy
+        self.prompt_names.append(prompt_name)
+        return np.stack([self.inner._vec(t) for t in texts])
+
+
+def test_a_local_sentence_transformers_model_is_loaded_offline_from_its_folder(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "sentence_transformers",
+                        types.SimpleNamespace(SentenceTransformer=_FakeSentenceTransformer))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    _FakeSentenceTransformer.created.clear()
+    settings = settings_for(tmp_path, embedder=f"sentence-transformers:{folder}")
+    engine = Engine.open(settings)
+    assert engine.semantic is not None and engine.semantic.dim == 16
+    (path, kwargs), = _FakeSentenceTransformer.created
+    assert path == str(folder) and kwargs == {"device": "cpu", "local_files_only": True}
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    texts = all_sentences(engine)
+    q = engine.semantic.query(texts[1])
+    assert engine.semantic.nearest(q, 1)[0][0] == 1
+    model = engine.semantic.embedder.inner._model
+    assert model.prompt_names[0] == "passage" and model.prompt_names[-1] == "query"
+    # Another model in the same folder (its files changed) gets vectors of its own.
+    old_name = engine.semantic.embedder.name
+    (folder / "config.json").write_text('{"changed": 1}', encoding="utf-8")
+    assert make_embedder(f"sentence-transformers:{folder}").name != old_name
+
+
+def test_sentence_transformers_setting_and_missing_package(tmp_path, monkeypatch):
+    import sys
+
+    with pytest.raises(ConfigError, match="模型文件夹不存在"):
+        load_settings(overrides={"embedder": f"sentence-transformers:{tmp_path / 'nowhere'}"}, env={})
+    folder = tmp_path / "model"
+    folder.mkdir()
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # not installed
+    engine = Engine.open(settings_for(tmp_path, embedder=f"sentence-transformers:{folder}"))
+    assert engine.semantic is None and engine.semantic_status.state == "failed"
+    assert any("reportqa[st]" in w for w in engine.report.warnings)
