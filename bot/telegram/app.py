@@ -127,6 +127,8 @@ def run_telegram_command(args: argparse.Namespace, settings: Settings) -> int:
     # Serve at once; sentence vectors, if wanted and not cached, are built in the background
     # and switched in when ready (BM25-only answers until then).
     holder = EngineHolder(open_engine(settings, args, semantic="background"))
+    status = holder.engine.semantic_status
+    log.info("Semantic matching: %s (%s)", status.state if status.enabled else "off", status.reason)
     try:
         application = build_application(settings, holder, token=token)
     except (ValueError, TypeError) as exc:  # e.g. an unusable proxy URL
