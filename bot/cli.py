@@ -69,17 +69,22 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False,
                 semantic: str = "build") -> Engine:
-    progress = vector_progress = None
+    progress = vectors_line = None
     if not args.quiet and sys.stderr.isatty():
-        progress, vector_progress = ProgressLine(), VectorProgressLine()
+        progress, vectors_line = ProgressLine(), VectorProgressLine()
+
+    def vector_progress(done: int, total: int) -> None:
+        progress.close()  # the index line ends before the vectors' line starts
+        vectors_line(done, total)
+
     try:
         engine = Engine.open(settings, rebuild=rebuild, progress=progress, semantic=semantic,
-                             vector_progress=vector_progress)
+                             vector_progress=vector_progress if vectors_line else None)
     finally:
         if progress:
             progress.close()
-        if vector_progress:
-            vector_progress.close()
+        if vectors_line:
+            vectors_line.close()
     for warning in engine.report.warnings:
         print(render.terminal_safe(f"注意：{warning}"), file=sys.stderr)
     if engine.report.rebuilt and engine.report.skipped and not args.quiet:
