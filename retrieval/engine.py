@@ -14,7 +14,7 @@ from config import Settings, load_settings
 
 from .compose import Composer
 from .corpus import CorpusIndex
-from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide
+from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide, sentence_chunks
 from .store import BuildReport, CorpusError, IndexStore, Progress
 from .text import default_tokenizer
 from .types import Answer, Citation, Document, Skipped
@@ -195,6 +195,17 @@ class Engine:
             if len(out) == k:
                 break
         return out
+
+    def nearest_sentences(self, question: str, k: int = 10) -> list[tuple[int, int, float]]:
+        """The ``k`` sentences of the whole corpus nearest ``question`` by cosine, as
+        (chunk, sentence id, cosine), best first; [] while there are no sentence vectors.
+        A candidate source beside BM25 (the composer does not use it yet)."""
+        vectors = self.semantic  # read once: a background build may switch it meanwhile
+        if vectors is None:
+            return []
+        hits = vectors.nearest(vectors.query(question), k)
+        chunks = sentence_chunks(self.corpus, [sid for sid, _ in hits]).tolist()
+        return [(chunk, sid, cos) for chunk, (sid, cos) in zip(chunks, hits)]
 
     def paragraph(self, citation: Citation) -> str:
         """The whole paragraph a citation sits in, verbatim."""

@@ -38,7 +38,7 @@ from .text import normalize
 if TYPE_CHECKING:
     from .embed import Embedder
 
-__all__ = ["SentenceVectors", "VectorCache", "SemanticStatus", "decide", "VectorProgress"]
+__all__ = ["SentenceVectors", "VectorCache", "SemanticStatus", "decide", "VectorProgress", "sentence_chunks"]
 
 VECTOR_FORMAT = 1
 # Sentences per call to the embedder: enough for every thread to get work, small enough for a
@@ -126,6 +126,12 @@ class SentenceVectors:
         if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= self.n):
             raise IndexError("sentence id out of range")
         return self.matrix[ids] @ q
+
+
+def sentence_chunks(corpus: CorpusIndex, sentence_ids: Sequence[int]) -> np.ndarray:
+    """The chunk of each global sentence id (int64), for citing a nearest sentence."""
+    ids = np.asarray(sentence_ids, dtype=np.int64)
+    return np.searchsorted(corpus.tables["sent_ptr"], ids, side="right").astype(np.int64) - 1
 
 
 def _doc_sentences(corpus: CorpusIndex) -> list[tuple[int, range, int, int]]:

@@ -424,3 +424,22 @@ def test_sentence_transformers_setting_and_missing_package(tmp_path, monkeypatch
     engine = Engine.open(settings_for(tmp_path, embedder=f"sentence-transformers:{folder}"))
     assert engine.semantic is None and engine.semantic_status.state == "failed"
     assert any("reportqa[st]" in w for w in engine.report.warnings)
+
+
+def test_engine_nearest_sentences_are_citable(tmp_path):
+    settings = settings_for(tmp_path)
+    fake = FakeEmbedder()
+    fake.gate = threading.Event()
+    engine = Engine.open(settings, semantic="background", embedder=fake)
+    assert engine.nearest_sentences("学校门口拥堵怎么缓解") == []  # no vectors yet
+    fake.gate.set()
+    assert engine.wait_for_vectors(30)
+    hits = engine.nearest_sentences("学校门口拥堵怎么缓解", 3)
+    assert len(hits) == 3 and hits[0][2] >= hits[1][2] >= hits[2][2]
+    chunk, sid, _ = hits[0]
+    assert sid in engine.corpus.sentence_range(chunk)
+    citation = engine.corpus.citation(chunk, sid)
+    text = engine.corpus.text(engine.corpus.doc_index(citation.doc_id))[citation.start:citation.end]
+    assert "学校门口拥堵" in text
+    for chunk, sid, _ in engine.nearest_sentences("教师", 20):
+        assert sid in engine.corpus.sentence_range(chunk)
