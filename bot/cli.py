@@ -108,6 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     engine = open_engine(settings_from(args), args, rebuild=args.rebuild)
     print(render.index_report_text(engine.report))
+    print(render.semantic_status_text(engine.semantic_status))
     return 0
 
 

@@ -35,7 +35,11 @@ class ProgressLine:
         self._last = float("-inf")
         self._drawn = False
 
-    def __call__(self, done: int, total: int, chunks: int) -> None:
+    def _text(self, done: int, total: int, chunks: int) -> str:
+        pct = 100 * done / total if total else 100
+        return f"建立索引：{done}/{total} 个文件（{pct:.0f}%），{chunks} 个段落块"
+
+    def __call__(self, done: int, total: int, chunks: int = 0) -> None:
         now = self.clock()
         if self._start is None:
             self._start = (now, done)
@@ -44,8 +48,7 @@ class ProgressLine:
         self._last = now
         started, base = self._start
         elapsed = now - started
-        pct = 100 * done / total if total else 100
-        line = f"建立索引：{done}/{total} 个文件（{pct:.0f}%），{chunks} 个段落块"
+        line = self._text(done, total, chunks)
         if done >= total:
             line += f"，用时 {_duration(elapsed)}"
         elif done > base and elapsed >= 1.0:
@@ -60,3 +63,12 @@ class ProgressLine:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+class VectorProgressLine(ProgressLine):
+    """Callable as ``progress(sentences_done, sentences_total)`` while sentence vectors are
+    computed; the same line, rate and time left as :class:`ProgressLine`."""
+
+    def _text(self, done: int, total: int, chunks: int) -> str:
+        pct = 100 * done / total if total else 100
+        return f"计算句子向量（语义匹配）：{done}/{total} 句（{pct:.0f}%）"

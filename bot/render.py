@@ -6,6 +6,7 @@ import json
 import re
 
 from retrieval import Answer, BuildReport, Document, Passage
+from retrieval.semantic import SemanticStatus
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
 # controls (U+009B is a one-character CSI) and the bidirectional overrides and isolates.
@@ -106,3 +107,21 @@ def index_report_text(report: BuildReport) -> str:
         lines.append(f"跳过 {len(report.skipped)} 个文件：")
         lines.extend(f"  - {s.path}：{s.reason}" for s in report.skipped)
     return terminal_safe("\n".join(lines))
+
+
+def semantic_status_text(status: SemanticStatus) -> str:
+    """Which semantic mode is in use and why, for ``reportqa index``."""
+    if not status.enabled:
+        return terminal_safe(f"语义匹配：关闭。{status.reason}。")
+    head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
+    if status.state == "ready":
+        if status.embedded or status.reused_files:
+            tail = (f"句子向量：新计算 {status.embedded} 句，复用缓存 {status.reused_files} 个文件，"
+                    f"用时 {status.seconds:.1f} 秒。")
+        else:
+            tail = "句子向量已缓存，直接载入。"
+    elif status.state == "failed":
+        tail = f"但句子向量没有准备好（{status.error}），暂时只用 BM25 检索。"
+    else:
+        tail = "句子向量尚未计算完，暂时只用 BM25 检索。"
+    return terminal_safe(head + tail)

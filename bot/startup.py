@@ -10,7 +10,7 @@ from config import Settings, load_settings
 from retrieval import Engine
 
 from . import render
-from .progress import ProgressLine
+from .progress import ProgressLine, VectorProgressLine
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -19,17 +19,27 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(config_file=args.config, overrides=overrides)
 
 
-def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False) -> Engine:
-    """The engine over ``settings.corpus``, with a progress line while indexing (unless --quiet)
-    and the index's warnings and skipped files on stderr."""
-    progress = None
+def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False,
+                semantic: str = "build") -> Engine:
+    """The engine over ``settings.corpus``, with progress lines while indexing and while sentence
+    vectors are built (unless --quiet), and the index's warnings and skipped files on stderr.
+    ``semantic`` is passed to :meth:`Engine.open` (``background`` for the bot)."""
+    progress = vectors_line = None
     if not args.quiet and sys.stderr.isatty():
-        progress = ProgressLine()
+        progress, vectors_line = ProgressLine(), VectorProgressLine()
+
+    def vector_progress(done: int, total: int) -> None:
+        progress.close()  # the index line ends before the vectors' line starts
+        vectors_line(done, total)
+
     try:
-        engine = Engine.open(settings, rebuild=rebuild, progress=progress)
+        engine = Engine.open(settings, rebuild=rebuild, progress=progress, semantic=semantic,
+                             vector_progress=vector_progress if vectors_line else None)
     finally:
         if progress:
             progress.close()
+        if vectors_line:
+            vectors_line.close()
     for warning in engine.report.warnings:
         print(render.terminal_safe(f"注意：{warning}"), file=sys.stderr)
     if engine.report.rebuilt and engine.report.skipped and not args.quiet:

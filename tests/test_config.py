@@ -17,7 +17,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTQA_", "TELEGRAM_"))}
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("REPORTQA_", "TELEGRAM_")) or k == "REPORTQA_SEMANTIC"}
     full_env = {**base, "REPORTQA_CACHE_DIR": str(cache), **(env or {})}
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
                           cwd=ROOT, env=full_env, timeout=120)
@@ -30,7 +31,7 @@ def cli(monkeypatch, capsys):
 
     def call(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         for key in list(os.environ):
-            if key.startswith(("REPORTQA_", "TELEGRAM_")) and key != "REPORTQA_CACHE_DIR":
+            if key.startswith(("REPORTQA_", "TELEGRAM_")) and key not in ("REPORTQA_CACHE_DIR", "REPORTQA_SEMANTIC"):
                 monkeypatch.delenv(key)
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)

@@ -123,7 +123,11 @@ def run_telegram_command(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_CONFIG
     secret = (_webhook_secret(args) or secrets.token_urlsafe(32)) if webhook else ""
     redactor = configure_logging([token, secret], quiet=args.quiet, debug=args.debug)
-    holder = EngineHolder(open_engine(settings, args))
+    # Serve at once; sentence vectors, if wanted and not cached, are built in the background
+    # and switched in when ready (BM25-only answers until then).
+    holder = EngineHolder(open_engine(settings, args, semantic="background"))
+    status = holder.engine.semantic_status
+    log.info("Semantic matching: %s (%s)", status.state if status.enabled else "off", status.reason)
     try:
         application = build_application(settings, holder, token=token)
     except (ValueError, TypeError) as exc:  # e.g. an unusable proxy URL

@@ -1,0 +1,304 @@
+"""Sentence vectors: built per file at index time, cached, memory-mapped, searched by cosine.
+
+Layout, inside the corpus cache folder (see :mod:`retrieval.store`)::
+
+    vectors/<sha256>-<key>.npy   float32 (sentences of that file, dim), one per file content
+    vectors/corpus-<ckey>.npy    every file's rows in the index's sentence order
+
+``key`` covers the vector format, the token cache key (which sentences a file has and how they
+are cleaned) and the embedder's name, so a change of any of them builds new vectors and an
+unchanged file is never embedded twice. ``ckey`` adds the corpus's files in order. Files are
+written to a temporary name and renamed, loaded with ``np.load(mmap_mode="r",
+allow_pickle=False)``; a damaged one is embedded again.
+
+:class:`SentenceVectors` is the corpus-wide matrix aligned with the index's global sentence
+ids (``CorpusIndex.sentence_range``, tables ``sent_start``/``sent_end``): row ``i`` is the
+vector of sentence ``i``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+import numpy as np
+
+from .corpus import CorpusIndex
+from .ingest import clean_for_index
+from .text import normalize
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+
+__all__ = ["SentenceVectors", "VectorCache", "SemanticStatus", "decide", "VectorProgress", "sentence_chunks"]
+
+VECTOR_FORMAT = 1
+# Sentences per call to the embedder: enough for every thread to get work, small enough for a
+# lively progress display and a prompt stop when a build is cancelled.
+BATCH = 64
+
+VectorProgress = Callable[[int, int], None]  # (sentences embedded, sentences to embed)
+
+
+@dataclass
+class SemanticStatus:
+    """Whether semantic matching is used for this index, why, and how far its vectors are."""
+
+    setting: str  # the `semantic` setting: auto | on | off
+    embedder: str  # the `embedder` setting
+    enabled: bool
+    reason: str  # for users, in Chinese
+    sentences: int
+    state: str = "off"  # off | pending | building | ready | failed
+    embedded: int = 0  # sentences embedded by this build (the rest came from the cache)
+    reused_files: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def decide(setting: str, embedder: str, sentences: int, auto_limit: int) -> tuple[bool, str]:
+    """(use semantic matching?, why, in Chinese) for an index of ``sentences`` sentences."""
+    if embedder == "none":
+        return False, "设置 embedder = none，语义匹配已关闭，只用 BM25 检索"
+    if setting == "off":
+        return False, "设置 semantic = off，语义匹配已关闭，只用 BM25 检索"
+    if setting == "on":
+        return True, f"设置 semantic = on，为全部 {sentences} 个句子计算向量"
+    if sentences <= auto_limit:
+        return True, (f"设置 semantic = auto：语料有 {sentences} 个句子，不超过 {auto_limit}，"
+                      "开启语义匹配")
+    return False, (f"设置 semantic = auto：语料有 {sentences} 个句子，超过 {auto_limit}"
+                   "（首次计算句子向量在 2 核上会超过约 10 分钟），只用 BM25 检索；"
+                   "需要时可设 semantic = on")
+
+
+class SentenceVectors:
+    """Unit vectors of every sentence of an index, and nearest-sentence search over them."""
+
+    def __init__(self, matrix: np.ndarray, embedder: Embedder):
+        if matrix.ndim != 2 or matrix.shape[1] != embedder.dim or matrix.dtype != np.float32:
+            raise ValueError("sentence vectors have the wrong shape or type")
+        self.matrix = matrix
+        self.embedder = embedder
+
+    @property
+    def n(self) -> int:
+        return int(self.matrix.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.matrix.shape[1])
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of a question, normalised the way the sentences were (cached per text)."""
+        return self.embedder.query(normalize(text))
+
+    def _vec(self, query_vec: np.ndarray) -> np.ndarray:
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        if q.shape[0] != self.dim:
+            raise ValueError(f"query vector has {q.shape[0]} dimensions, expected {self.dim}")
+        return q
+
+    def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` sentences nearest ``query_vec``: (sentence id, cosine), best first
+        (ties by lower id)."""
+        q = self._vec(query_vec)
+        k = min(int(k), self.n)
+        if k <= 0:
+            return []
+        scores = self.matrix @ q
+        top = np.argpartition(-scores, k - 1)[:k] if k < self.n else np.arange(self.n)
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(int(i), float(scores[i])) for i in top]
+
+    def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
+        """Cosine of ``query_vec`` with each of ``sentence_ids`` (float32, in that order)."""
+        q = self._vec(query_vec)
+        ids = np.fromiter((int(i) for i in sentence_ids), dtype=np.int64)
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= self.n):
+            raise IndexError("sentence id out of range")
+        return self.matrix[ids] @ q
+
+
+def sentence_chunks(corpus: CorpusIndex, sentence_ids: Sequence[int]) -> np.ndarray:
+    """The chunk of each global sentence id (int64), for citing a nearest sentence."""
+    ids = np.asarray(sentence_ids, dtype=np.int64)
+    return np.searchsorted(corpus.tables["sent_ptr"], ids, side="right").astype(np.int64) - 1
+
+
+def _doc_sentences(corpus: CorpusIndex) -> list[tuple[int, range, int, int]]:
+    """(doc, its chunks, first sentence id, end sentence id) per document, in index order
+    (a document's chunks, and so its sentences, are consecutive)."""
+    t = corpus.tables
+    bounds = np.searchsorted(t["chunk_doc"], np.arange(len(corpus.docs) + 1), side="left").tolist()
+    sent_ptr = t["sent_ptr"]
+    return [(d, range(bounds[d], bounds[d + 1]), int(sent_ptr[bounds[d]]), int(sent_ptr[bounds[d + 1]]))
+            for d in range(len(corpus.docs))]
+
+
+def _doc_texts(corpus: CorpusIndex, chunks: range) -> list[str]:
+    """The cleaned text of each sentence of ``chunks``, in sentence id order."""
+    return [clean_for_index(corpus.sentence_text(c, s)) for c in chunks for s in corpus.sentence_range(c)]
+
+
+def _save_atomic(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.save(fh, array, allow_pickle=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _load(path: Path, rows: int, dim: int) -> np.ndarray | None:
+    """A stored matrix, memory-mapped, if it is there and has the expected shape; else None
+    (a damaged entry is removed so that it is rebuilt)."""
+    if not path.exists():
+        return None
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+        if array.shape != (rows, dim) or array.dtype != np.float32:
+            raise ValueError("wrong shape")
+        return array.view(np.ndarray)
+    except (OSError, ValueError, EOFError):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+class VectorCache:
+    """Per-file sentence vectors of one corpus cache folder, for one embedder."""
+
+    def __init__(self, cache_folder: Path, token_key: str, embedder: Embedder):
+        self.folder = cache_folder / "vectors"
+        self.embedder = embedder
+        blob = json.dumps({"format": VECTOR_FORMAT, "tokens": token_key, "model": embedder.name,
+                           "dim": embedder.dim}, sort_keys=True)
+        self.key = hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def _entry(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}-{self.key}.npy"
+
+    def _corpus_path(self, corpus: CorpusIndex) -> Path:
+        digest = hashlib.sha256(self.key.encode())
+        for m in corpus.docs:
+            digest.update(m.sha256.encode() + b"\n")
+        digest.update(str(corpus.tables["sent_start"].shape[0]).encode())
+        return self.folder / f"corpus-{digest.hexdigest()[:16]}.npy"
+
+    def load(self, corpus: CorpusIndex) -> SentenceVectors | None:
+        """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap."""
+        n = int(corpus.tables["sent_start"].shape[0])
+        matrix = _load(self._corpus_path(corpus), n, self.embedder.dim)
+        return None if matrix is None else SentenceVectors(matrix, self.embedder)
+
+    def pending(self, corpus: CorpusIndex) -> int:
+        """Sentences that have no cached vectors yet."""
+        return sum(hi - lo for d, _, lo, hi in _doc_sentences(corpus)
+                   if not self._entry(corpus.docs[d].sha256).exists())
+
+    def build(self, corpus: CorpusIndex, status: SemanticStatus | None = None,
+              progress: VectorProgress | None = None,
+              cancel: threading.Event | None = None) -> SentenceVectors | None:
+        """Embed every file without cached vectors, then write and load the corpus matrix.
+
+        Returns None if ``cancel`` was set before the end. Raises OSError if the cache cannot be
+        written, :class:`retrieval.embed.EmbedderUnavailable` if the model cannot be loaded.
+        """
+        start = time.perf_counter()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        dim = self.embedder.dim
+        ranges = _doc_sentences(corpus)
+        parts: dict[str, np.ndarray] = {}
+        todo: dict[str, tuple[range, int]] = {}  # one entry per content, even under two names
+        for d, chunks, lo, hi in ranges:
+            sha = corpus.docs[d].sha256
+            if sha in parts or sha in todo:
+                continue
+            cached = _load(self._entry(sha), hi - lo, dim)
+            if cached is not None:
+                parts[sha] = cached
+                if status:
+                    status.reused_files += 1
+            else:
+                todo[sha] = (chunks, hi - lo)
+        total = sum(n for _, n in todo.values())
+        done = 0
+        if progress:
+            progress(0, total)
+        for sha, (chunks, n) in todo.items():
+            texts = _doc_texts(corpus, chunks)
+            if len(texts) != n:
+                raise ValueError("sentence table and document disagree")
+            rows = np.zeros((len(texts), dim), dtype=np.float32)
+            for a in range(0, len(texts), BATCH):
+                if cancel is not None and cancel.is_set():
+                    return None
+                batch = texts[a:a + BATCH]
+                rows[a:a + len(batch)] = self.embedder.passages(batch)
+                done += len(batch)
+                if status:
+                    status.embedded = done
+                if progress:
+                    progress(done, total)
+            _save_atomic(self._entry(sha), rows)
+            mapped = _load(self._entry(sha), n, dim)  # from disk: the rows are not held twice
+            parts[sha] = rows if mapped is None else mapped
+            del rows
+        if cancel is not None and cancel.is_set():
+            return None
+        path = self._corpus_path(corpus)
+        n_all = int(corpus.tables["sent_start"].shape[0])
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:  # written in place on disk: a large corpus's matrix is never held in memory twice
+            matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n_all, dim))
+            for d, _, lo, hi in ranges:
+                matrix[lo:hi] = parts[corpus.docs[d].sha256]
+            matrix.flush()
+            del matrix
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        del parts
+        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name})
+        if status:
+            status.seconds = time.perf_counter() - start
+        loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), dim)
+        if loaded is None:
+            raise OSError(f"cannot read back {path}")
+        return SentenceVectors(loaded, self.embedder)
+
+    def _prune(self, keep: set[str]) -> None:
+        """Drop vectors of content no longer in the corpus and corpus matrices of other states
+        (and of other embedders: one model's vectors are kept at a time)."""
+        for path in self.folder.iterdir():
+            if path.name not in keep and not path.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for stale in self.folder.glob(".*.tmp"):  # left by a killed build, if old enough
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink()
+
+
+def embed_all(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors of ``texts`` in batches (for tools and benchmarks)."""
+    parts = [embedder.passages(texts[a:a + BATCH]) for a in range(0, len(texts), BATCH)]
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
