@@ -43,6 +43,9 @@ class Settings:
     epsilon: float = 0.25
     max_file_mb: int = 32
     max_docx_xml_mb: int = 64
+    max_pdf_pages: int = 2000
+    max_extract_seconds: float = 60.0
+    min_likely_share: float = 0.6
     workers: int = 0
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
@@ -66,7 +69,9 @@ class Settings:
         """The settings that change what the index holds (part of its cache key)."""
         return {"max_chunk_chars": self.max_chunk_chars, "k1": self.k1, "b": self.b,
                 "epsilon": self.epsilon, "max_file_mb": self.max_file_mb,
-                "max_docx_xml_mb": self.max_docx_xml_mb}
+                "max_docx_xml_mb": self.max_docx_xml_mb, "max_pdf_pages": self.max_pdf_pages,
+                "max_extract_seconds": self.max_extract_seconds,
+                "min_likely_share": self.min_likely_share}
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(overrides=changes, base=self)
@@ -82,7 +87,8 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "top_k": (1, 20), "retrieve_k": (1, 1000), "max_question_chars": (1, 100_000),
     "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
-    "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+    "max_docx_xml_mb": (1, 10_000), "max_pdf_pages": (1, 1_000_000),
+    "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
 }
 
 

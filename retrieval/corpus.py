@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .formats import page_at
 from .index import BM25Index
 from .ingest import FileResult
 from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
@@ -115,6 +116,9 @@ class DocMeta:
     years: tuple[int, ...]
     issuer: str
     sha256: str
+    format: str = "txt"
+    pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
+    meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
 
 
 @dataclass
@@ -189,10 +193,11 @@ class CorpusIndex:
         t = self.tables
         doc = int(t["chunk_doc"][chunk])
         m = self.docs[doc]
+        start = int(t["sent_start"][sent])
         return Citation(m.doc_id, m.title, m.path, self.sections[int(t["chunk_section"][chunk])],
-                        int(t["paragraph"][chunk]), int(t["sent_start"][sent]),
+                        int(t["paragraph"][chunk]), start,
                         int(t["sent_end"][sent]), int(t["para_start"][chunk]),
-                        int(t["para_end"][chunk]))
+                        int(t["para_end"][chunk]), page_at(m.pages, start), m.format)
 
     def sentence_text(self, chunk: int, sent: int) -> str:
         t = self.tables
@@ -228,7 +233,7 @@ class CorpusIndex:
         chunk_section: list[int] = []
         for res in results:
             docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
-                                res.issuer, res.sha256))
+                                res.issuer, res.sha256, res.format, list(res.pages), dict(res.meta)))
             tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
             chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
         del renumber
@@ -301,7 +306,9 @@ class CorpusIndex:
             size = texts_path.stat().st_size
             texts: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         docs = [DocMeta(d["doc_id"], d["path"], d["title"], tuple(d["places"]), tuple(d["years"]),
-                        d["issuer"], d["sha256"]) for d in meta["docs"]]
+                        d["issuer"], d["sha256"], str(d.get("format", "txt")),
+                        [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})))
+                for d in meta["docs"]]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)
         corpus.check(size)

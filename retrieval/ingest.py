@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .chunker import chunk_document
-from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_text
+from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_source
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
 
@@ -27,7 +27,9 @@ CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentence
 SENT_COLS = ("start", "end", "n_tokens")
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids")
 _DTYPES = {"<i8", "<i4"}
-_MAGIC = b"RQATOK1\n"
+_MAGIC = b"RQATOK2\n"
+_HEADER_KEYS = ("rel", "sha256", "title", "places", "years", "issuer", "sections", "terms",
+                "format", "pages", "meta")
 
 
 @dataclass
@@ -51,6 +53,9 @@ class FileResult:
     sent_cols: np.ndarray  # int64 (n_sentences, 3)
     terms: list[str]
     token_ids: np.ndarray  # int32
+    format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
+    pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
+    meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
 
     @property
     def n_chunks(self) -> int:
@@ -89,8 +94,7 @@ class FileResult:
         """The record as bytes: magic, header length, JSON header, then the arrays' raw data."""
         text = self.text_utf8
         arrays = [getattr(self, name) for name in _ARRAYS]
-        header = {k: getattr(self, k) for k in ("rel", "sha256", "title", "places", "years", "issuer",
-                                                "sections", "terms")}
+        header = {k: getattr(self, k) for k in _HEADER_KEYS}
         header["text_bytes"] = len(text)
         header["arrays"] = [[name, a.dtype.str, list(a.shape)] for name, a in zip(_ARRAYS, arrays)]
         payload = b"".join([text] + [np.ascontiguousarray(a).tobytes() for a in arrays])
@@ -122,8 +126,7 @@ class FileResult:
                     raise ValueError("token cache entry is truncated")
                 arrays[name] = np.frombuffer(payload[pos:pos + size], dtype=dtype).reshape(shape)
                 pos += size
-            fields = {k: header[k] for k in ("rel", "sha256", "title", "places", "years", "issuer",
-                                             "sections", "terms")}
+            fields = {k: header[k] for k in _HEADER_KEYS}
         except (KeyError, TypeError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"token cache entry is damaged ({type(exc).__name__})") from None
         if len(arrays) != len(_ARRAYS) or pos != len(payload):
@@ -150,6 +153,9 @@ class FileResult:
             raise ValueError("token cache entry points past its vocabulary")
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
             raise ValueError("token cache entry has negative offsets")
+        if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
+                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
+            raise ValueError("token cache entry has a damaged format record")
 
 
 def clean_for_index(text: str) -> str:
@@ -160,11 +166,12 @@ def clean_for_index(text: str) -> str:
 def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Skipped:
     """Read, chunk and tokenise one file; a file that cannot be read becomes :class:`Skipped`."""
     try:
-        text, digest = read_text(source, params["max_file_mb"] * 2**20,
-                                 params["max_docx_xml_mb"] * 2**20)
+        extracted, digest = read_source(source, params)
     except UnreadableFile as exc:
         return Skipped(source.rel, str(exc))
-    doc = make_document(source.rel, source.rel, text)
+    text = extracted.text
+    doc = make_document(source.rel, source.rel, text, extracted.title,
+                        extracted.meta.get("published", ""))
     noise = noise_spans(text, doc.title)
     spans = chunk_document(doc, noise, params["max_chunk_chars"])
     if not spans:
@@ -187,4 +194,5 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
                       list(doc.years), doc.issuer, sections,
                       np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
                       np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
-                      list(local), np.asarray(ids, dtype=np.int32))
+                      list(local), np.asarray(ids, dtype=np.int32),
+                      extracted.format, list(extracted.pages), dict(extracted.meta))
