@@ -91,3 +91,25 @@ def report_pdf(text: str, **kwargs) -> bytes:
 def write_report_pdf(source: Path, target: Path, **kwargs) -> Path:
     target.write_bytes(report_pdf(source.read_text(encoding="utf-8"), **kwargs))
     return target
+
+
+def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None,
+            count: int = 1) -> bytes:
+    """A one-page PDF written by hand around a given content stream (for hostile cases:
+    decompression bombs, deep nesting, lying page counts)."""
+    filt = f" /Filter /{filter_name}".encode() if filter_name else b""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d%s >>\nstream\n" % (len(content) if length is None else length, filt)
+            + content + b"\nendstream"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out

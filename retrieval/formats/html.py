@@ -12,9 +12,10 @@ benchmarks/README.md):
    page chrome (nav, menu, breadcrumb/crumb/position/location, share, related/recommend,
    footer/copyright, comment, sidebar, toolbar, pager).
 2. The article is the element holding the most text in its paragraph-like children
-   (``p``, ``div``, ``td``, ``li`` and ``br``-separated lines), measured as Chinese characters
-   minus the characters inside links (link lists are navigation); ``<article>`` and
-   elements named content/article/TRS_Editor are preferred when they hold most of that text.
+   (``p``, text between ``br``, and ``div``/``td``/``li`` holding no further blocks), measured
+   as Chinese characters minus the characters inside links (link lists are navigation); an
+   enclosing ``<article>`` or element named content/article/TRS_Editor is taken instead when
+   it adds little text (the heading and the date line).
 3. Its blocks become lines; empty lines and lines that are only link text are dropped.
 
 Title: the ``h1`` (else the first ``h2``, else an element whose class names a title) nearest
@@ -45,6 +46,10 @@ _REMOVE = ("script", "style", "noscript", "iframe", "form", "nav", "header", "fo
            "button", "select", "textarea", "svg", "object", "embed")
 _BLOCKS = {"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
            "blockquote", "pre", "tr", "table", "ul", "ol", "dd", "dt", "center", "br", "hr"}
+# Children whose text counts towards their parent being the article: paragraphs, and blocks
+# that hold no further blocks (a <div> or <td> used as a paragraph).
+_PARAGRAPHS = {"p", "font", "span", "strong", "b", "pre", "blockquote"}
+_LEAF_BLOCKS = {"div", "td", "li", "section", "dd"}
 _CONTENT_NAME = re.compile(r"article|content|TRS_Editor|zoom|text|detail|main", re.I)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -137,7 +142,9 @@ def read_html(data: bytes) -> Extracted:
             meta["published"] = _iso(_DATE.search(m.group(1)))
         if "source" not in meta and (m := _SOURCE.search(line)):
             meta["source"] = m.group(1)
-    lines = [ln for ln in lines if not (_PUBLISHED.search(ln) or _SOURCE.search(ln)) or len(ln) > 80]
+    # The date line under the heading is metadata, not report text.
+    lines = [ln for n, ln in enumerate(lines)
+             if n >= 5 or len(ln) > 80 or not (_PUBLISHED.search(ln) or _SOURCE.search(ln))]
     if title and (not lines or lines[0] != title):
         lines.insert(0, title)
     out = "\n".join(lines).strip()
@@ -182,7 +189,10 @@ def _article(body):
             continue
         own = 0
         for child in el:
-            if isinstance(child.tag, str) and child.tag in ("p", "br", "div", "td", "li", "section", "font", "span"):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in _PARAGRAPHS or (child.tag in _LEAF_BLOCKS and not any(
+                    isinstance(g.tag, str) and g.tag in _BLOCKS for g in child.iterdescendants())):
                 own += _text_len(child) - _link_len(child)
         own += len(_HAN.findall(el.text or ""))
         for child in el:

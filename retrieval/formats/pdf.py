@@ -90,8 +90,27 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float) -> Extracted:
             ZeroDivisionError, OverflowError, UnicodeError, OSError, EOFError):
         raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取") from None
     if not any(p.strip() for p in pages):
+        if _has_oversized_stream(reader, pages=3):
+            raise PdfProblem("PDF 中有超大的数据流（疑似 PDF 炸弹），已拒绝")
         raise PdfProblem("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索")
     return assemble(pages)
+
+
+def _has_oversized_stream(reader, pages: int) -> bool:
+    """Whether one of the first ``pages`` pages has a content stream past pypdf's limits
+    (page text extraction passes over such a stream silently)."""
+    from pypdf.errors import LimitReachedError, PyPdfError
+
+    for i in range(min(pages, len(reader.pages))):
+        try:
+            contents = reader.pages[i].get_contents()
+            if contents is not None:
+                contents.get_data()
+        except LimitReachedError:
+            return True
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            continue
+    return False
 
 
 def assemble(page_texts: list[str]) -> Extracted:

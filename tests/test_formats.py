@@ -1,0 +1,173 @@
+"""PDF and web-page reports answer as their .txt versions do, cited to the page."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from config import load_settings
+from retrieval import Engine
+from retrieval.formats import page_at
+from retrieval.formats.pdf import assemble
+from retrieval.ingest import FileResult, process_file
+from retrieval.loader import discover
+from tests.conftest import ROOT, SEEDS
+from tests.htmlbuild import SITE, report_page
+from tests.pdfbuild import report_pdf
+
+pytest.importorskip("reportlab")
+pypdf = pytest.importorskip("pypdf")
+
+PDF_SEED = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
+HTML_SEED = "2023_长葛市教体局_重点工作总结及2024年重点工作谋划.txt"
+HEADER = "古丈县教育和体育局文件"
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
+          "max_file_mb": 256, "max_docx_xml_mb": 64}
+# Page furniture and site chrome that must never be part of a cited sentence.
+FURNITURE = re.compile(rf"{HEADER}|^-\s*\d+\s*-$|第\s*\d+\s*页|{SITE}|首页|政务公开|当前位置|分享到|"
+                       r"相关文章|主办单位|版权所有|备案号|网站标识码|浏览次数|字号|微博|QQ空间")
+
+
+def _dev(report: str) -> list[dict]:
+    rows = [json.loads(line) for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [r for r in rows if r["report"] == report]
+
+
+def _engine(folder: Path, cache: Path) -> Engine:
+    return Engine.open(load_settings(overrides={"corpus": str(folder), "cache_dir": str(cache)}))
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine, bytes]:
+    """(the seeds as .txt, the same seeds with one as a PDF and one as a GBK web page, the PDF)."""
+    base = tmp_path_factory.mktemp("formats")
+    plain, mixed = base / "plain", base / "mixed"
+    shutil.copytree(SEEDS, plain)
+    shutil.copytree(SEEDS, mixed)
+    pdf = report_pdf((SEEDS / PDF_SEED).read_text(encoding="utf-8"), header=HEADER, footer="- {page} -")
+    (mixed / PDF_SEED).unlink()
+    (mixed / PDF_SEED).with_suffix(".pdf").write_bytes(pdf)
+    (mixed / HTML_SEED).unlink()
+    (mixed / HTML_SEED).with_suffix(".html").write_bytes(
+        report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8"), charset="gbk",
+                    meta_style="http-equiv", published="2024-01-08 10:30", source="长葛市教体局"))
+    return _engine(plain, base / "c1"), _engine(mixed, base / "c2"), pdf
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(__import__("io").BytesIO(pdf))
+    return [re.sub(r"\s+", "", p.extract_text()) for p in reader.pages]
+
+
+@pytest.mark.parametrize("seed, fmt", [(PDF_SEED, "pdf"), (HTML_SEED, "html")])
+def test_pdf_and_web_page_answer_the_dev_questions_as_the_txt_does(engines, seed: str, fmt: str):
+    plain, mixed, pdf = engines
+    questions = _dev(seed)
+    assert len(questions) >= 10
+    pages = _page_texts(pdf)
+    for row in questions:
+        want = plain.answer(row["question"])
+        got = mixed.answer(row["question"])
+        assert got.answered == want.answered, row["id"]
+        if not want.answered:
+            continue
+        assert got.sentences[0].text == want.sentences[0].text, row["id"]
+        first = got.sentences[0].citation
+        assert Path(first.path).stem == Path(want.sentences[0].citation.path).stem, row["id"]
+        for sentence in got.sentences:
+            c = sentence.citation
+            assert not FURNITURE.search(sentence.text), (row["id"], sentence.text)
+            assert "\n" not in sentence.text
+            doc = mixed.corpus.doc_index(c.doc_id)
+            assert mixed.corpus.text(doc)[c.start:c.end] == sentence.text  # offsets index what :open shows
+            if c.path.endswith(".pdf"):
+                assert c.format == "pdf" and c.page is not None
+                # The sentence starts on the page cited: its opening is on that page, or runs
+                # from the end of that page onto the next.
+                opening = re.sub(r"\s+", "", sentence.text)[:12]
+                here = pages[c.page - 1]
+                across = here[-len(opening):] + (pages[c.page][:len(opening)] if c.page < len(pages) else "")
+                assert opening in here or opening in across, (row["id"], c.page, opening)
+                assert f"第{c.page}页" in c.label()
+            else:
+                assert c.page is None and "页" not in c.label().split("，")[-1]
+
+
+def test_json_carries_the_page_and_the_format(engines):
+    _, mixed, _ = engines
+    answer = mixed.answer("古丈县现有各级各类学校多少所？")
+    source = answer.to_json()["sentences"][0]["source"]
+    assert source["format"] == "pdf" and source["path"].endswith(".pdf")
+    assert source["page"] == 1
+    txt = mixed.answer("怀化市2019年教育工作取得了哪些成绩？").to_json()
+    for s in txt["sentences"] + txt["closest"]:
+        if s["source"]["path"].endswith(".txt"):
+            assert s["source"]["page"] is None and s["source"]["format"] == "txt"
+
+
+def test_web_page_title_date_and_source_are_the_articles(engines):
+    _, mixed, _ = engines
+    doc = next(d for d in mixed.corpus.docs if d.path.endswith(".html"))
+    assert doc.title == "2023年重点工作总结及2024年重点工作谋划"  # the heading, not the site name
+    assert doc.meta == {"published": "2024-01-08", "source": "长葛市教体局"}
+    assert doc.format == "html" and 2023 in doc.years
+    text = mixed.corpus.text(mixed.corpus.docs.index(doc))
+    assert not FURNITURE.search(text) and "统计代码" not in text and "line-height" not in text
+
+
+def test_page_furniture_is_dropped_and_wrapped_lines_joined():
+    # Full lines are 20 characters wide; a paragraph's first line is indented.
+    pages = [
+        "古丈县教体局文件\n第 1 页 共 3 页\n报告标题\n 一段很长的正文被折行了这里是第一行末尾的字\n"
+        "接着是第二行。\n一、基本情况\n 第二段开头的文字很长很长很长很长很长很长很",
+        "古丈县教体局文件\n第 2 页 共 3 页\n写到了第二页，句子跨页。\n - 2 -",
+        "古丈县教体局文件\n第 3 页 共 3 页\n 最后一段的文字：English words and more\n"
+        "English words are wrapped here, in 20\n24年。\n3",
+    ]
+    out = assemble(pages)
+    assert out.text.splitlines() == [
+        "报告标题",
+        "一段很长的正文被折行了这里是第一行末尾的字接着是第二行。",
+        "一、基本情况",
+        "第二段开头的文字很长很长很长很长很长很长很写到了第二页，句子跨页。",
+        "最后一段的文字：English words and more English words are wrapped here, in 2024年。",
+    ]
+    assert page_at(out.pages, out.text.index("写到了")) == 2
+    assert page_at(out.pages, out.text.index("第二段开头")) == 1
+    assert page_at(out.pages, out.text.index("最后一段")) == 3
+    assert page_at([], 5) is None
+
+
+def test_changed_pdf_is_extracted_again_and_nothing_else(tmp_path: Path):
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    corpus.mkdir()
+    text = (SEEDS / PDF_SEED).read_text(encoding="utf-8")
+    (corpus / "a.pdf").write_bytes(report_pdf(text, header=HEADER))
+    (corpus / "b.html").write_bytes(report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8")))
+    shutil.copy(SEEDS / PDF_SEED, corpus / "c.txt")
+    first = _engine(corpus, cache)
+    assert first.report.tokenised_files == 3
+    (corpus / "a.pdf").write_bytes(report_pdf(text.replace("88所", "89所"), header=HEADER))
+    second = Engine.open(first.settings)
+    assert (second.report.tokenised_files, second.report.reused_files) == (1, 2)
+    assert "89所" in second.answer("古丈县现有各级各类学校多少所？").sentences[0].text
+    entries = list((second.report.cache_folder and Path(second.report.cache_folder) / "files").glob("*.tok"))
+    assert len(entries) == 3
+    record = FileResult.load(next(p for p in entries if FileResult.load(p).format == "pdf"))
+    assert record.pages and record.pages[0] == 0 and record.meta == {}
+
+
+def test_file_result_round_trips_format_pages_and_meta(tmp_path: Path):
+    (tmp_path / "r.html").write_bytes(report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8"),
+                                                  published="2024-01-08"))
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult)
+    again = FileResult.loads(result.dumps())
+    assert (again.format, again.pages, again.meta) == ("html", [], {"published": "2024-01-08",
+                                                                    "source": "县教育局"})
