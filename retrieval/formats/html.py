@@ -23,8 +23,9 @@ the article; ``<title>`` only as a fallback, with the site name after ``_ - | �
 发布时间 / 来源 are read from the page's text (``发布时间：2024-03-05``, ``来源：某某县教育局``)
 and from ``<meta name="PubDate">`` style tags, and kept as metadata.
 
-Limits: the parser is libxml2's, whose nesting depth is capped (deeper elements are cut off,
-never recursed into), and the file size is capped before parsing (``max_file_mb``).
+Limits: the parser is libxml2's, whose nesting depth is capped at 256 (a page that reaches the
+cap is refused), the walk over the tree is iterative, and the file size is capped before
+parsing (``max_file_mb``).
 """
 
 from __future__ import annotations
@@ -117,11 +118,14 @@ def read_html(data: bytes) -> Extracted:
 
     text, _ = decode_html(data)
     text = text.replace("\x00", "")
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                  huge_tree=False)
     try:
-        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True, huge_tree=False))
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise HtmlProblem("网页内容为空或无法解析") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise HtmlProblem("网页结构嵌套过深（超过解析器的 256 层上限），疑似恶意构造，已拒绝")
     meta = _page_meta(root)
     page_title = (root.findtext(".//title") or "").strip()
     for el in list(root.iter(*_REMOVE)):
@@ -148,7 +152,7 @@ def read_html(data: bytes) -> Extracted:
     if title and (not lines or lines[0] != title):
         lines.insert(0, title)
     out = "\n".join(lines).strip()
-    if not _HAN.search(out) and not out:
+    if not _HAN.search("\n".join(lines[1:] if title else lines)):
         raise HtmlProblem("网页中没有找到正文")
     return Extracted(out + "\n", "html", title=title, meta=meta)
 
