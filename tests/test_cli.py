@@ -43,8 +43,10 @@ def test_ask_json_contract_and_offsets(cache: Path):
     first = data["sentences"][0]
     assert "88所" in first["text"]
     assert set(first) == {"text", "score", "source"}
-    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end"}
+    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end",
+                                    "page", "format"}
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
+    assert first["source"]["page"] is None and first["source"]["format"] == "txt"  # pages: PDFs only
     for s in data["sentences"]:
         src = s["source"]
         assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
