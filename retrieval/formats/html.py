@@ -141,7 +141,7 @@ def read_html(data: bytes) -> Extracted:
     title = _title(root, article) or _TITLE_SPLIT.split(page_title)[0].strip()
     lines = _lines(article)
     # Publication data printed on the page itself (a line under the title, usually).
-    for line in _lines(body)[:40]:
+    for line in _lines(body, limit=40):
         if "published" not in meta and (m := _PUBLISHED.search(line)) and _DATE.search(m.group(1)):
             meta["published"] = _iso(_DATE.search(m.group(1)))
         if "source" not in meta and (m := _SOURCE.search(line)):
@@ -230,13 +230,17 @@ def _title(root, article) -> str:
     return ""
 
 
-def _lines(el) -> list[str]:
-    """The text of ``el`` as lines: one per block element or ``<br>``, without link-only lines."""
+def _lines(el, limit: int | None = None) -> list[str]:
+    """The text of ``el`` as lines: one per block element or ``<br>``, without link-only lines;
+    with ``limit``, about the first ``limit`` lines only."""
     parts: list[str] = []
     links: set[str] = set()
     stack: list[tuple[object, bool]] = [(el, False)]
+    blocks = 0
     # Iterative walk: deep nesting never reaches Python's recursion limit.
     while stack:
+        if limit is not None and blocks > 2 * limit:
+            break
         node, closing = stack.pop()
         if closing:
             if node.tag in _BLOCKS:
@@ -250,6 +254,7 @@ def _lines(el) -> list[str]:
             continue
         if node.tag in _BLOCKS:
             parts.append("\n")
+            blocks += 1
         if node.tag == "a":
             link = re.sub(r"\s+", "", node.text_content())
             if link:
@@ -259,7 +264,7 @@ def _lines(el) -> list[str]:
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
     lines = []
-    for line in "".join(parts).split("\n"):
+    for line in "".join(parts).split("\n")[:limit]:
         line = re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
         line = line.replace("\u3000", " ").strip() if not line.startswith("\u3000") else line.strip("\u3000 ")
         if not line or re.sub(r"\s+", "", line) in links:
