@@ -16,7 +16,8 @@ def report_page(text: str, *, charset: str = "utf-8", published: str = "2024-12-
     title, body = lines[0], lines[1:]
     paragraphs = "\n".join(f'<p style="text-indent:2em">\u3000\u3000{html.escape(p)}</p>' for p in body)
     head = (f'<meta charset="{charset}">' if meta_style == "charset" else
-            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">')
+            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+            if meta_style == "http-equiv" else "")
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head>{head}
 <title>{html.escape(title)}_{SITE}</title>

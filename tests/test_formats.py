@@ -143,6 +143,35 @@ def test_page_furniture_is_dropped_and_wrapped_lines_joined():
     assert page_at([], 5) is None
 
 
+def test_glyph_by_glyph_spacing_is_closed_but_word_spaces_are_kept():
+    spaced = assemble(["全 县 共 有 学 校 8 8 所 ， 在 校 学 生 多 人 。"]).text.strip()
+    assert spaced.startswith("全县共有学校") and "在校学生多人。" in spaced
+    kept = assemble(["开展“银铃心向党 浓情满重阳”主题党日活动。"]).text.strip()
+    assert kept == "开展“银铃心向党 浓情满重阳”主题党日活动。"
+
+
+@pytest.mark.parametrize("charset, meta_style, bom", [
+    ("gb2312", "charset", b""), ("gbk", "http-equiv", b""), ("utf-8", "charset", b"\xef\xbb\xbf"),
+    ("gbk", "none", b""), ("big5", "charset", b""), ("big5", "none", b""), ("utf-8", "none", b""),
+])
+def test_web_page_charset_from_bom_meta_or_content(tmp_path: Path, charset: str, meta_style: str, bom: bytes):
+    from opencc import OpenCC
+
+    text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
+    if charset == "big5":
+        text = OpenCC("s2t").convert(text)
+    page = report_page(text, charset=charset, meta_style=meta_style)
+    if meta_style == "none":
+        page = re.sub(rb"<meta[^>]*>", b"", page)
+    (tmp_path / "page.htm").write_bytes(bom + page)
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult), getattr(result, "reason", "")
+    first_paragraph = [ln for ln in text.splitlines() if len(ln) > 60][0].strip()
+    assert first_paragraph[:40] in result.text
+    assert result.title == text.splitlines()[0].strip()
+
+
 def test_changed_pdf_is_extracted_again_and_nothing_else(tmp_path: Path):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     corpus.mkdir()
@@ -171,3 +200,25 @@ def test_file_result_round_trips_format_pages_and_meta(tmp_path: Path):
     again = FileResult.loads(result.dumps())
     assert (again.format, again.pages, again.meta) == ("html", [], {"published": "2024-01-08",
                                                                     "source": "县教育局"})
+
+
+def test_page_is_shown_in_terminal_open_and_telegram(engines):
+    from bot import render
+    from bot.telegram import render as tg
+    from retrieval.engine import Passage
+
+    _, mixed, _ = engines
+    answer = mixed.answer("古丈县现有各级各类学校多少所？")
+    sentence = answer.sentences[0]
+    assert sentence.citation.page == 1
+    assert "第1页，第" in render.answer_text(answer)
+    opened = render.passage_text(Passage(mixed.paragraph(sentence.citation), sentence.citation),
+                                 (sentence.citation.start, sentence.citation.end))
+    assert f"【{sentence.text}】" in opened and "第1页" in opened
+    assert "第1页，第" in tg.sentence_block(1, sentence)
+    assert "第1页" in tg.paragraph_html(mixed.paragraph(sentence.citation), sentence.citation)
+    txt = next(s for s in mixed.answer("怀化市2019年教育工作取得了哪些成绩？").closest
+               + mixed.answer("怀化市2019年教育工作取得了哪些成绩？").sentences
+               if s.citation.path.endswith(".txt"))
+    assert "页" not in tg.short_source(txt.citation).rsplit("，", 1)[-1]
+    assert "页，第" not in txt.citation.label()

@@ -9,6 +9,8 @@ What comes out is one paragraph per line, like a .txt report:
 - **Running headers, footers and page numbers are dropped**: a line (digits ignored) that
   recurs on at least half the pages, and page-number lines (``- 3 -``, ``第 3 页 共 9 页``,
   ``3/9``, a bare number at the top or bottom of a page).
+- **Spaced-out glyphs are closed up**: on a page where most Chinese characters are followed by
+  a single space (glyphs positioned one by one), those spaces are removed.
 - **Pages are kept**: :attr:`Extracted.pages` holds where each page starts in the text.
 
 Limits (``SECURITY.md``): at most ``max_pdf_pages`` pages, ``max_extract_seconds`` of work
@@ -36,6 +38,9 @@ _PAGE_NUMBER_ANYWHERE = re.compile(
 _PAGE_NUMBER_AT_EDGE = re.compile(r"^(?:\d{1,5}|\d{1,5}\s*/\s*\d{1,5}|[（(]\s*\d{1,5}\s*[)）])$")
 _OUTLINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])")
 _SENTENCE_END = re.compile(r"[。！？；：!?;:]$")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
+_SPACED_SHARE = 0.3  # share of Chinese characters followed by a single space that marks a spaced-out page
 # Words of Latin script broken across lines are joined with a space; digits never are.
 _LATIN_END = re.compile(r"[A-Za-z][,.;:)]?$")
 _LATIN_START = re.compile(r"[A-Za-z(]")
@@ -115,7 +120,7 @@ def _has_oversized_stream(reader, pages: int) -> bool:
 
 def assemble(page_texts: list[str]) -> Extracted:
     """Joined paragraphs and page starts from the raw text of each page."""
-    pages = [[ln.rstrip() for ln in p.splitlines()] for p in page_texts]
+    pages = [[ln.rstrip() for ln in _close_cjk_gaps(p).splitlines()] for p in page_texts]
     pages = [[ln for ln in p if ln.strip()] for p in pages]
     furniture = _furniture(pages)
     kept = [[ln for j, ln in enumerate(p) if (i, j) not in furniture] for i, p in enumerate(pages)]
@@ -147,6 +152,16 @@ def assemble(page_texts: list[str]) -> Extracted:
     text = "".join(out)
     starts = [min(s, len(text)) for s in starts]
     return Extracted(text + "\n", "pdf", pages=starts)
+
+
+def _close_cjk_gaps(page: str) -> str:
+    """A page whose Chinese characters are mostly set one by one (a space between every two,
+    as some producers position each glyph) loses those spaces; a page with a few spaces
+    between Chinese words keeps them."""
+    han = len(_HAN.findall(page))
+    if han and len(_CJK_GAP.findall(page)) > _SPACED_SHARE * han:
+        return _CJK_GAP.sub("", page)
+    return page
 
 
 def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
