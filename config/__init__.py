@@ -46,6 +46,10 @@ class Settings:
     max_pdf_pages: int = 2000
     max_extract_seconds: float = 60.0
     min_likely_share: float = 0.6
+    pdf_short_line: float = 0.85
+    pdf_paragraph_gap: float = 1.4
+    pdf_repeat_share: float = 0.5
+    pdf_spaced_share: float = 0.3
     workers: int = 0
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
@@ -71,7 +75,9 @@ class Settings:
                 "epsilon": self.epsilon, "max_file_mb": self.max_file_mb,
                 "max_docx_xml_mb": self.max_docx_xml_mb, "max_pdf_pages": self.max_pdf_pages,
                 "max_extract_seconds": self.max_extract_seconds,
-                "min_likely_share": self.min_likely_share}
+                "min_likely_share": self.min_likely_share, "pdf_short_line": self.pdf_short_line,
+                "pdf_paragraph_gap": self.pdf_paragraph_gap, "pdf_repeat_share": self.pdf_repeat_share,
+                "pdf_spaced_share": self.pdf_spaced_share}
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(overrides=changes, base=self)
@@ -88,7 +94,9 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
     "max_docx_xml_mb": (1, 10_000), "max_pdf_pages": (1, 1_000_000),
-    "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+    "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "pdf_short_line": (0.0, 1.0),
+    "pdf_paragraph_gap": (1.0, 10.0), "pdf_repeat_share": (0.0, 1.0), "pdf_spaced_share": (0.0, 1.0),
+    "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
 }
 
 

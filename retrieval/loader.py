@@ -289,7 +289,9 @@ def _too_big(size: int, max_bytes: int) -> str:
 # Limits of the format readers when the caller's settings do not name them (tests, tools):
 # the defaults of config.Settings (the shipped values are in config/settings.toml).
 FORMAT_DEFAULTS = {name: getattr(Settings, name)
-                   for name in ("max_pdf_pages", "max_extract_seconds", "min_likely_share")}
+                   for name in ("max_pdf_pages", "max_extract_seconds", "min_likely_share",
+                                "pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share",
+                                "pdf_spaced_share")}
 
 
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
@@ -341,13 +343,14 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
 
 
 def _read_pdf(data: bytes, limits: dict) -> Extracted:
-    from .formats.pdf import PdfProblem, read_pdf
+    from .formats.pdf import LAYOUT_SETTINGS, PdfProblem, read_pdf
 
     if b"%PDF-" not in data[:1024]:
         raise UnreadableFile("扩展名是 .pdf，但内容不是 PDF 文件")
     try:
         return read_pdf(data, max_pages=int(limits["max_pdf_pages"]),
-                        max_seconds=float(limits["max_extract_seconds"]))
+                        max_seconds=float(limits["max_extract_seconds"]),
+                        layout={name: float(limits[name]) for name in LAYOUT_SETTINGS})
     except PdfProblem as exc:
         raise UnreadableFile(str(exc)) from None
 

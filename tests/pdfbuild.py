@@ -43,10 +43,13 @@ def wrap(text: str, width: float, size: float = SIZE, indent: float = 0.0) -> li
 
 
 def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page} -",
-              headings: set[str] | frozenset[str] = frozenset(), password: str | None = None,
-              width: float = PAGE_W - 2 * MARGIN_X) -> bytes:
-    """A PDF of ``paragraphs``: body text wrapped and first-line indented, ``headings`` set
-    flush left, ``header`` on top of every page and ``footer`` (``{page}``, ``{pages}``) below."""
+              headings: set[str] | frozenset[str] = frozenset(), password=None,
+              width: float = PAGE_W - 2 * MARGIN_X, indent: bool = True, para_gap: float = 0.0,
+              furniture_last: bool = False) -> bytes:
+    """A PDF of ``paragraphs``: body text wrapped and first-line indented (or, with
+    ``indent=False``, flush left with ``para_gap`` points between paragraphs), ``headings`` set
+    flush left, ``header`` on top of every page and ``footer`` (``{page}``, ``{pages}``) below;
+    ``furniture_last`` draws them after the body, as some producers do."""
     from reportlab.pdfgen import canvas
 
     _register()
@@ -57,24 +60,31 @@ def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page
         if not para.strip():
             continue
         is_heading = para in headings
-        indent = 0.0 if is_heading else 2 * SIZE
-        for n, line in enumerate(wrap(para.strip(), width, indent=indent)):
+        first = 2 * SIZE if indent and not is_heading else 0.0
+        for n, line in enumerate(wrap(para.strip(), width, indent=first)):
             if y < BOTTOM:
                 pages.append([])
                 y = TOP
-            pages[-1].append((MARGIN_X + (indent if n == 0 else 0.0), y, line))
+            pages[-1].append((MARGIN_X + (first if n == 0 else 0.0), y, line))
             y -= LEADING
+        y -= para_gap
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), encrypt=password)
     for number, lines in enumerate(pages, 1):
-        c.setFont(FONT, 9)
-        if header:
-            c.drawCentredString(PAGE_W / 2, PAGE_H - 50, header)
-        if footer:
-            c.drawCentredString(PAGE_W / 2, 50, footer.format(page=number, pages=len(pages)))
+        def furniture() -> None:
+            c.setFont(FONT, 9)
+            if header:
+                c.drawCentredString(PAGE_W / 2, PAGE_H - 50, header)
+            if footer:
+                c.drawCentredString(PAGE_W / 2, 50, footer.format(page=number, pages=len(pages)))
+
+        if not furniture_last:
+            furniture()
         c.setFont(FONT, SIZE)
         for x, y, line in lines:
             c.drawString(x, y, line)
+        if furniture_last:
+            furniture()
         c.showPage()
     c.save()
     return buf.getvalue()

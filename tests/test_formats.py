@@ -143,6 +143,22 @@ def test_page_furniture_is_dropped_and_wrapped_lines_joined():
     assert page_at([], 5) is None
 
 
+@pytest.mark.parametrize("style", [
+    {"indent": True},
+    {"indent": False, "para_gap": 9.0},  # block paragraphs: no indent, space between them
+    {"indent": True, "furniture_last": True, "footer": "{page}"},  # bare page number, drawn last
+])
+def test_seed_pdf_comes_back_paragraph_for_paragraph(tmp_path: Path, style: dict):
+    text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
+    kwargs = {"header": "长葛市教育体育局", **style}
+    (tmp_path / "r.pdf").write_bytes(report_pdf(text, **kwargs))
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult)
+    assert result.text.splitlines() == [ln.strip() for ln in text.splitlines() if ln.strip()]
+    assert len(result.pages) >= 3 and result.pages[0] == 0
+
+
 def test_glyph_by_glyph_spacing_is_closed_but_word_spaces_are_kept():
     spaced = assemble(["全 县 共 有 学 校 8 8 所 ， 在 校 学 生 多 人 。"]).text.strip()
     assert spaced.startswith("全县共有学校") and "在校学生多人。" in spaced
