@@ -102,6 +102,20 @@ def test_owner_password_only_pdf_is_read(tmp_path: Path):
     assert isinstance(result, FileResult) and "全县共有学校88所，在校学生15612人。" in result.text
 
 
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_pdf_encrypted_with_an_owner_password_only_is_read(tmp_path: Path, algorithm: str):
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(build_pdf(["某县教育局2024年工作总结", "一、基本情况",
+                                                   "全县共有学校88所，在校学生15612人。"])))
+    writer = pypdf.PdfWriter(clone_from=reader)
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    buf = io.BytesIO()
+    writer.write(buf)
+    result = _run(tmp_path, "aes.pdf", buf.getvalue())
+    assert isinstance(result, FileResult) and "全县共有学校88所，在校学生15612人。" in result.text
+
+
 def test_decompression_bomb_stays_within_memory(tmp_path: Path):
     data = raw_pdf(zlib.compress(b"0 0 m " * (150 * 2**20 // 6), 9), filter_name="FlateDecode")
     tracemalloc.start()
