@@ -47,3 +47,23 @@ def report_page(text: str, *, charset: str = "utf-8", published: str = "2024-12-
 </body></html>
 """
     return page.encode(charset, errors="xmlcharrefreplace")  # as browsers save
+
+
+def table_page(text: str, *, charset: str = "gb2312", site: str = "某某县人民政府",
+               date: str = "2022-01-12", source: str = "县教育局") -> bytes:
+    """``text`` as an older site lays an article out: one table, no class names, the title in
+    ``<title>`` after the site name, paragraphs separated by ``<br>``, links above and below."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    title, body = lines[0], lines[1:]
+    cells = "<br>\n".join("&nbsp;&nbsp;&nbsp;&nbsp;" + html.escape(p) for p in body)
+    page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">
+<title>{site} - {html.escape(title)}</title></head>
+<body><table width="100%">
+<tr><td><a href="/">网站首页</a> | <a href="/xw">新闻中心</a> | <a href="/gk">信息公开</a></td></tr>
+<tr><td align="center"><span class="bt">{html.escape(title)}</span></td></tr>
+<tr><td align="center">日期：{date}　　来源：{source}　　【打印】【关闭】</td></tr>
+<tr><td>{cells}</td></tr>
+<tr><td><a href="/p">上一篇：县教育局召开安全工作会议</a><br><a href="/n">下一篇：关于开展校园安全检查的通知</a></td></tr>
+<tr><td>Copyright © {site} 主办　地址：县人民路1号</td></tr>
+</table></body></html>"""
+    return page.encode(charset, errors="xmlcharrefreplace")

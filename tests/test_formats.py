@@ -16,7 +16,7 @@ from retrieval.formats.pdf import assemble
 from retrieval.ingest import FileResult, process_file
 from retrieval.loader import discover
 from tests.conftest import ROOT, SEEDS
-from tests.htmlbuild import SITE, report_page
+from tests.htmlbuild import SITE, report_page, table_page
 from tests.pdfbuild import report_pdf
 
 pytest.importorskip("reportlab")
@@ -118,6 +118,17 @@ def test_web_page_title_date_and_source_are_the_articles(engines):
     assert doc.format == "html" and 2023 in doc.years
     text = mixed.corpus.text(mixed.corpus.docs.index(doc))
     assert not FURNITURE.search(text) and "统计代码" not in text and "line-height" not in text
+
+
+def test_table_laid_out_page_without_class_names(tmp_path: Path):
+    text = (SEEDS / "2021_溆浦县教育局_教育工作总结.txt").read_text(encoding="utf-8")
+    (tmp_path / "old.htm").write_bytes(table_page(text, site="溆浦县人民政府", source="溆浦县教育局"))
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult)
+    assert result.title == "2021年教育工作总结"  # not the site name that leads <title>
+    assert result.text.splitlines() == [ln.strip() for ln in text.splitlines() if ln.strip()]
+    assert result.meta == {"published": "2022-01-12", "source": "溆浦县教育局"}
 
 
 def test_page_furniture_is_dropped_and_wrapped_lines_joined():

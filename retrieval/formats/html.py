@@ -19,7 +19,8 @@ benchmarks/README.md):
 3. Its blocks become lines; empty lines and lines that are only link text are dropped.
 
 Title: the ``h1`` (else the first ``h2``, else an element whose class names a title) nearest
-the article; ``<title>`` only as a fallback, with the site name after ``_ - | —`` cut off.
+the article; else the part of ``<title>`` (split at ``_ - | —``) that is printed as a line near
+the top of the page, else its longest part — never the site name when the heading is printed.
 发布时间 / 来源 are read from the page's text (``发布时间：2024-03-05``, ``来源：某某县教育局``)
 and from ``<meta name="PubDate">`` style tags, and kept as metadata.
 
@@ -138,10 +139,11 @@ def read_html(data: bytes) -> Extracted:
     if body is None:
         body = root
     article = _article(body)
-    title = _title(root, article) or _TITLE_SPLIT.split(page_title)[0].strip()
+    head_lines = _lines(body, limit=40)
+    title = _title(root, article) or _from_page_title(page_title, head_lines)
     lines = _lines(article)
     # Publication data printed on the page itself (a line under the title, usually).
-    for line in _lines(body, limit=40):
+    for line in head_lines:
         if "published" not in meta and (m := _PUBLISHED.search(line)) and _DATE.search(m.group(1)):
             meta["published"] = _iso(_DATE.search(m.group(1)))
         if "source" not in meta and (m := _SOURCE.search(line)):
@@ -211,6 +213,16 @@ def _article(body):
             best = node
         node = node.getparent()
     return best if best_score > 0 or total <= 1 else body
+
+
+def _from_page_title(page_title: str, head_lines: list[str]) -> str:
+    """The article's part of ``<title>`` ("文章 _ 网站" or "网站 - 文章"): the part printed
+    as a line near the top of the page, else the longest part."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(page_title) if p.strip()]
+    if not parts:
+        return ""
+    printed = [p for p in parts if p in head_lines]
+    return max(printed or parts, key=len)
 
 
 def _title(root, article) -> str:
