@@ -177,3 +177,26 @@ def test_one_folder_of_bad_files_answers_from_the_good_ones(tmp_path: Path):
     assert set(skipped) == (set(BAD) - {"stream-bomb.pdf"}) | {"old.doc"}
     answer = engine.answer("古丈县现有各级各类学校多少所？")
     assert answer.answered and "88所" in answer.sentences[0].text and answer.sentences[0].citation.page == 1
+
+
+def test_damaged_pdfs_and_pages_never_raise(tmp_path: Path):
+    """Truncations and flipped bytes of a good PDF and a good page: read or skipped, never an
+    exception, each within the time limit."""
+    import random
+
+    from tests.htmlbuild import report_page
+
+    rng = random.Random(16)
+    good = {"r.pdf": _good_pdf(),
+            "r.html": report_page((SEEDS / GOOD).read_text(encoding="utf-8"), charset="gbk")}
+    outcomes = {FileResult: 0, Skipped: 0}
+    for name, data in good.items():
+        for n in range(25):
+            damaged = bytearray(data[: rng.randrange(len(data) // 4, len(data))] if n % 2 else data)
+            for _ in range(rng.randrange(1, 40)):
+                damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            result = _run(tmp_path, f"{n}-{name}", bytes(damaged))
+            outcomes[type(result)] += 1
+            if isinstance(result, Skipped):
+                assert result.reason and "\n" not in result.reason
+    assert outcomes[FileResult] and sum(outcomes.values()) == 50

@@ -120,6 +120,16 @@ def test_web_page_title_date_and_source_are_the_articles(engines):
     assert not FURNITURE.search(text) and "统计代码" not in text and "line-height" not in text
 
 
+def test_xhtml_page_with_an_xml_declaration(tmp_path: Path):
+    text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
+    page = report_page(text, charset="gbk", meta_style="none")
+    (tmp_path / "x.html").write_bytes(b'<?xml version="1.0" encoding="gbk"?>\n' + page)
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult), getattr(result, "reason", "")
+    assert result.text.splitlines() == [ln.strip() for ln in text.splitlines() if ln.strip()]
+
+
 def test_table_laid_out_page_without_class_names(tmp_path: Path):
     text = (SEEDS / "2021_溆浦县教育局_教育工作总结.txt").read_text(encoding="utf-8")
     (tmp_path / "old.htm").write_bytes(table_page(text, site="溆浦县人民政府", source="溆浦县教育局"))

@@ -32,6 +32,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from pypdf.errors import PdfReadError
+
 from config import Settings
 
 from . import Extracted
@@ -84,11 +86,16 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
         if n_pages > max_pages:
             raise PdfProblem(f"PDF 页数过多（{n_pages} 页，上限 {max_pages} 页，设置 max_pdf_pages），已跳过")
         pages: list[list[Line]] = []
+        damaged = 0
         for i in range(n_pages):
             if time.monotonic() - started > max_seconds:
                 raise PdfProblem(f"PDF 解析超时（超过 {max_seconds:g} 秒，读到第 {i} 页，"
                                  "设置 max_extract_seconds），疑似恶意构造，已跳过")
-            pages.append(_page_lines(reader.pages[i]))
+            try:
+                pages.append(_page_lines(reader.pages[i]))
+            except _PAGE_ERRORS:  # one damaged page: the others are still read
+                pages.append([])
+                damaged += 1
     except PdfProblem:
         raise
     except FileNotDecryptedError:
@@ -99,14 +106,20 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
         raise PdfProblem("PDF 结构嵌套过深（疑似恶意构造），已拒绝") from None
     except MemoryError:
         raise PdfProblem("PDF 解析所需内存过多（疑似 PDF 炸弹），已拒绝") from None
-    except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError,
-            ZeroDivisionError, OverflowError, UnicodeError, OSError, EOFError):
+    except (PyPdfError, *_PAGE_ERRORS, OSError, EOFError):
         raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取") from None
     if not any(ln.text.strip() for p in pages for ln in p):
+        if damaged:
+            raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取")
         if _has_oversized_stream(reader, pages=3):
             raise PdfProblem("PDF 中有超大的数据流（疑似 PDF 炸弹），已拒绝")
         raise PdfProblem("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索")
     return assemble(pages, layout)
+
+
+# What reading one damaged page can raise (pypdf's own errors derive from PyPdfError).
+_PAGE_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError,
+                ZeroDivisionError, OverflowError, UnicodeError, PdfReadError)
 
 
 def _has_oversized_stream(reader, pages: int) -> bool:
