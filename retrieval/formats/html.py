@@ -61,7 +61,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _PUBLISHED = re.compile(r"(?:发布|发表|成文|更新)?(?:时间|日期)[:：]\s*([^\s|]{0,4}\s*(?:19|20)\d\d[^\n|]{0,20})")
 _SOURCE = re.compile(r"(?:信息)?来源[:：]\s*([^\s|]{2,30})")
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—{1,2}|－)\s*")
+_TITLE_SPLIT = re.compile(r"_|\||-{1,2}|—{1,2}|－")  # parts are stripped
 
 
 class HtmlProblem(Exception):
