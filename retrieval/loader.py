@@ -80,8 +80,11 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
         except OSError as exc:
             skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
+        names = {e.name for e in entries}
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if _page_resources(entry.name, names):
                 continue
             path = Path(entry.path)
             rel = _rel(path, root)
@@ -113,6 +116,16 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
 
     walk(root)
     return found, skipped
+
+
+def _page_resources(name: str, siblings: set[str]) -> bool:
+    """Whether ``name`` is the folder a browser saves a web page's images, scripts and frames
+    in (``报告_files`` beside ``报告.html``): never a report of its own."""
+    for suffix in ("_files", ".files"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return any(f"{stem}{ext}" in siblings for ext in (".html", ".htm", ".HTML", ".HTM"))
+    return False
 
 
 _ERRNO_REASONS = {

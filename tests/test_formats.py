@@ -120,6 +120,16 @@ def test_web_page_title_date_and_source_are_the_articles(engines):
     assert not FURNITURE.search(text) and "统计代码" not in text and "line-height" not in text
 
 
+def test_folder_of_a_saved_page_is_not_read_as_reports(tmp_path: Path):
+    (tmp_path / "报告.html").write_bytes(report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8")))
+    (tmp_path / "报告_files").mkdir()
+    (tmp_path / "报告_files" / "ad.htm").write_bytes("<html><body><p>广告</p></body></html>".encode())
+    (tmp_path / "other_files").mkdir()  # no page of that name beside it: an ordinary folder
+    (tmp_path / "other_files" / "a.txt").write_text("某县教育局工作总结\n全县共有学校88所。\n", encoding="utf-8")
+    files, skipped = discover(tmp_path)
+    assert [f.rel for f in files] == ["other_files/a.txt", "报告.html"] and not skipped
+
+
 def test_xhtml_page_with_an_xml_declaration(tmp_path: Path):
     text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
     page = report_page(text, charset="gbk", meta_style="none")
