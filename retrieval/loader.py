@@ -350,6 +350,9 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
         raise UnreadableFile("内容含有大量控制字符，不像文本")
     share = likely_share(text)
     if share < limits["min_likely_share"]:
+        if extracted.format == "pdf":
+            raise UnreadableFile(f"PDF 提取出的文字大多是乱码（常用字仅占 {share:.0%}），字体缺少文字映射，"
+                                 "已跳过；可用原始文档重新导出 PDF，或做文字识别（OCR）")
         raise UnreadableFile(f"解码后的文字大多是生僻字或乱码（常用字仅占 {share:.0%}），"
                              "编码可能无法识别，已跳过以免检索到乱码")
     return extracted, digest

@@ -200,3 +200,13 @@ def test_damaged_pdfs_and_pages_never_raise(tmp_path: Path):
             if isinstance(result, Skipped):
                 assert result.reason and "\n" not in result.reason
     assert outcomes[FileResult] and sum(outcomes.values()) == 50
+
+
+def test_pdf_whose_text_layer_is_garbage_is_skipped(tmp_path: Path):
+    """A font without a usable character map gives rare characters instead of the report's."""
+    rare = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(600))  # mostly uncommon Han
+    from retrieval.formats.charset import likely_share
+
+    assert likely_share(rare) < 0.6
+    result = _run(tmp_path, "garbled.pdf", build_pdf(["某县教育局", rare]))
+    assert isinstance(result, Skipped) and "乱码" in result.reason and "OCR" in result.reason
