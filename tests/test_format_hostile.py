@@ -210,3 +210,13 @@ def test_pdf_whose_text_layer_is_garbage_is_skipped(tmp_path: Path):
     assert likely_share(rare) < 0.6
     result = _run(tmp_path, "garbled.pdf", build_pdf(["某县教育局", rare]))
     assert isinstance(result, Skipped) and "乱码" in result.reason and "OCR" in result.reason
+
+
+def test_hong_kong_big5_is_read(tmp_path: Path):
+    from opencc import OpenCC
+
+    text = OpenCC("s2hk").convert((SEEDS / GOOD).read_text(encoding="utf-8")) + "\n另有粵語教材「嘅」字一個。\n"
+    data = text.encode("big5hkscs", errors="replace")
+    result = _run(tmp_path, "hk.txt", data)
+    assert isinstance(result, FileResult)
+    assert "嘅" in result.text and "古丈縣現有各級各類學校88所" in result.text

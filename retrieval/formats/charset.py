@@ -54,7 +54,8 @@ def decode_chinese(data: bytes, decode) -> tuple[str, str]:
     the more likely text. ``decode(data, encoding)`` decodes strictly or raises
     UnicodeDecodeError."""
     best: tuple[float, str, str] | None = None
-    for encoding in ("gb18030", "big5"):
+    # cp950 is Windows' Big5 (a few more characters); Big5-HKSCS adds Hong Kong's characters.
+    for encoding in ("gb18030", "cp950", "big5hkscs"):
         try:
             text = decode(data, encoding)
         except UnicodeDecodeError:
@@ -62,6 +63,8 @@ def decode_chinese(data: bytes, decode) -> tuple[str, str]:
         share = likely_share(text)
         if best is None or share > best[0]:
             best = (share, text, encoding)
+        if encoding == "cp950" and best[2] == "cp950":
+            break  # read as Big5: HKSCS would read the same
     if best is None:
         raise UnicodeDecodeError("gb18030", data[:1], 0, 1, "neither GB18030 nor Big5")
     return best[1], best[2]
