@@ -45,27 +45,33 @@ def wrap(text: str, width: float, size: float = SIZE, indent: float = 0.0) -> li
 def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page} -",
               headings: set[str] | frozenset[str] = frozenset(), password=None,
               width: float = PAGE_W - 2 * MARGIN_X, indent: bool = True, para_gap: float = 0.0,
-              furniture_last: bool = False) -> bytes:
+              furniture_last: bool = False, glyph_by_glyph: bool = False) -> bytes:
     """A PDF of ``paragraphs``: body text wrapped and first-line indented (or, with
     ``indent=False``, flush left with ``para_gap`` points between paragraphs), ``headings`` set
     flush left, ``header`` on top of every page and ``footer`` (``{page}``, ``{pages}``) below;
-    ``furniture_last`` draws them after the body, as some producers do."""
+    ``furniture_last`` draws them after the body, as some producers do; ``glyph_by_glyph``
+    draws every character on its own, full lines justified to the margin (as WPS and some
+    converters do)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     _register()
     # Lay out first, so the footer can say how many pages there are.
-    pages: list[list[tuple[float, float, str]]] = [[]]
+    pages: list[list[tuple[float, float, str, float]]] = [[]]
     y = TOP
     for para in paragraphs:
         if not para.strip():
             continue
         is_heading = para in headings
         first = 2 * SIZE if indent and not is_heading else 0.0
-        for n, line in enumerate(wrap(para.strip(), width, indent=first)):
+        lines = wrap(para.strip(), width, indent=first)
+        for n, line in enumerate(lines):
             if y < BOTTOM:
                 pages.append([])
                 y = TOP
-            pages[-1].append((MARGIN_X + (first if n == 0 else 0.0), y, line))
+            room = width - (first if n == 0 else 0.0)
+            spread = 0.0 if n == len(lines) - 1 else (room - stringWidth(line, FONT, SIZE)) / max(1, len(line) - 1)
+            pages[-1].append((MARGIN_X + (first if n == 0 else 0.0), y, line, spread))
             y -= LEADING
         y -= para_gap
     buf = io.BytesIO()
@@ -81,8 +87,13 @@ def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page
         if not furniture_last:
             furniture()
         c.setFont(FONT, SIZE)
-        for x, y, line in lines:
-            c.drawString(x, y, line)
+        for x, y, line, spread in lines:
+            if not glyph_by_glyph:
+                c.drawString(x, y, line)
+                continue
+            for ch in line:
+                c.drawString(x, y, ch)
+                x += stringWidth(ch, FONT, SIZE) + spread
         if furniture_last:
             furniture()
         c.showPage()

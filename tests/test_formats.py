@@ -178,6 +178,7 @@ def test_page_furniture_is_dropped_and_wrapped_lines_joined():
     {"indent": True},
     {"indent": False, "para_gap": 9.0},  # block paragraphs: no indent, space between them
     {"indent": True, "furniture_last": True, "footer": "{page}"},  # bare page number, drawn last
+    {"indent": True, "glyph_by_glyph": True, "footer": "第 {page} 页 共 {pages} 页"},  # justified glyphs
 ])
 def test_seed_pdf_comes_back_paragraph_for_paragraph(tmp_path: Path, style: dict):
     text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
