@@ -294,15 +294,15 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _too_big(size: int, max_bytes: int) -> str:
+def _too_big(size: int, max_bytes: int, setting: str = "max_file_mb") -> str:
     return (f"文件过大（{size / 2**20:.0f} MB，上限 {max_bytes // 2**20} MB，"
-            "可在设置 max_file_mb 中调整）")
+            f"可在设置 {setting} 中调整）")
 
 
 # Limits of the format readers when the caller's settings do not name them (tests, tools):
 # the defaults of config.Settings (the shipped values are in config/settings.toml).
 FORMAT_DEFAULTS = {name: getattr(Settings, name)
-                   for name in ("max_pdf_pages", "max_extract_seconds", "min_likely_share",
+                   for name in ("max_pdf_mb", "max_pdf_pages", "max_extract_seconds", "min_likely_share",
                                 "pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share",
                                 "pdf_spaced_share")}
 
@@ -318,17 +318,23 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     """What a file says (see :class:`Extracted`) and its SHA-256. Raises :class:`UnreadableFile`.
 
     ``params`` are the index settings: ``max_file_mb``, ``max_docx_xml_mb`` and, with defaults
-    from :data:`FORMAT_DEFAULTS`, ``max_pdf_pages``, ``max_extract_seconds``, ``min_likely_share``.
+    from :data:`FORMAT_DEFAULTS`, ``max_pdf_mb``, ``max_pdf_pages``, ``max_extract_seconds``,
+    ``min_likely_share`` and the PDF layout thresholds.
     """
     limits = {**FORMAT_DEFAULTS, **params}
-    max_file_bytes = int(limits["max_file_mb"] * 2**20)
+    suffix = source.path.suffix.lower()
+    # A PDF's size is mostly pictures and fonts, not text: it has a limit of its own.
+    setting = "max_pdf_mb" if suffix == ".pdf" else "max_file_mb"
+    max_file_bytes = int(limits[setting] * 2**20)
     if source.size > max_file_bytes:
-        raise UnreadableFile(_too_big(source.size, max_file_bytes))
-    data = _read_capped(source.path, max_file_bytes)
+        raise UnreadableFile(_too_big(source.size, max_file_bytes, setting))
+    try:
+        data = _read_capped(source.path, max_file_bytes)
+    except UnreadableFile as exc:
+        raise UnreadableFile(str(exc).replace("max_file_mb", setting)) from None
     if not data:
         raise UnreadableFile("空文件")
     digest = hashlib.sha256(data).hexdigest()
-    suffix = source.path.suffix.lower()
     if suffix == ".docx":
         if not data.startswith(b"PK"):
             raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")

@@ -220,3 +220,12 @@ def test_hong_kong_big5_is_read(tmp_path: Path):
     result = _run(tmp_path, "hk.txt", data)
     assert isinstance(result, FileResult)
     assert "嘅" in result.text and "古丈縣現有各級各類學校88所" in result.text
+
+
+def test_pdf_size_has_its_own_limit(tmp_path: Path):
+    data = _good_pdf()
+    assert len(data) > 10_000
+    read = _run(tmp_path, "a.pdf", data, {**PARAMS, "max_file_mb": 0.001, "max_pdf_mb": 1})
+    assert isinstance(read, FileResult)  # larger than max_file_mb, within max_pdf_mb
+    refused = _run(tmp_path, "b.pdf", data, {**PARAMS, "max_file_mb": 256, "max_pdf_mb": 0.001})
+    assert isinstance(refused, Skipped) and "过大" in refused.reason and "max_pdf_mb" in refused.reason
