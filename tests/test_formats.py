@@ -140,6 +140,22 @@ def test_xhtml_page_with_an_xml_declaration(tmp_path: Path):
     assert result.text.splitlines() == [ln.strip() for ln in text.splitlines() if ln.strip()]
 
 
+def test_html5_page_with_an_article_header(tmp_path: Path):
+    text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    body = "".join(f"<p>{p}</p>" for p in lines[1:])
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{SITE}</title></head><body>"
+            f"<header><a href='/'>{SITE}</a><nav><a href='/a'>首页</a><a href='/b'>政务公开</a></nav></header>"
+            f"<main><article><header><h1>{lines[0]}</h1><p>发布日期：2024-01-08 来源：长葛市教体局</p></header>"
+            f"{body}</article></main><footer>版权所有 {SITE}</footer></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    files, _ = discover(tmp_path)
+    result = process_file(files[0], PARAMS)
+    assert isinstance(result, FileResult)
+    assert result.title == lines[0] and result.text.splitlines() == lines
+    assert result.meta == {"published": "2024-01-08", "source": "长葛市教体局"}
+
+
 def test_table_laid_out_page_without_class_names(tmp_path: Path):
     text = (SEEDS / "2021_溆浦县教育局_教育工作总结.txt").read_text(encoding="utf-8")
     (tmp_path / "old.htm").write_bytes(table_page(text, site="溆浦县人民政府", source="溆浦县教育局"))

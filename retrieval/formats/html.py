@@ -8,8 +8,8 @@ damaged bytes (at most one per 1,000 characters) is read with them replaced, as 
 Article text, with lxml (a documented rule rather than a general extractor; measured in
 benchmarks/README.md):
 
-1. ``script``, ``style``, ``noscript``, ``iframe``, ``form``, ``nav``, ``header``, ``footer``,
-   ``aside`` and comments are removed, and so is any element whose ``id`` or ``class`` names
+1. ``script``, ``style``, ``noscript``, ``iframe``, ``form``, ``nav``, ``header`` (unless it
+   holds the ``h1``: an article's own header), ``footer``, ``aside`` and comments are removed, and so is any element whose ``id`` or ``class`` names
    page chrome (nav, menu, breadcrumb/crumb/position/location, share, related/recommend,
    footer/copyright, comment, sidebar, toolbar, pager).
 2. The article is the element holding the most text in its paragraph-like children
@@ -143,6 +143,8 @@ def read_html(data: bytes) -> Extracted:
     meta = _page_meta(root)
     page_title = (root.findtext(".//title") or "").strip()
     for el in list(root.iter(*_REMOVE)):
+        if el.tag == "header" and next(el.iter("h1"), None) is not None:
+            continue  # an article's own header: its heading and date line
         _drop(el)
     for el in [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
                and _CHROME.search(_classes(el))]:
@@ -174,10 +176,8 @@ def read_html(data: bytes) -> Extracted:
 
 def _drop(el) -> None:
     """Remove an element but keep the text that follows it (its tail)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    el.drop_tree()
+    if el.getparent() is not None:
+        el.drop_tree()
 
 
 def _iso(m: re.Match) -> str:
