@@ -156,6 +156,16 @@ def test_html5_page_with_an_article_header(tmp_path: Path):
     assert result.meta == {"published": "2024-01-08", "source": "长葛市教体局"}
 
 
+def test_publication_date_gives_the_year_when_the_report_names_none(tmp_path: Path):
+    text = "县教育局上半年工作总结\n一、基本情况\n全县共有中小学校42所，在校学生18650人。\n二、主要工作\n全面落实控辍保学责任。\n"
+    (tmp_path / "p.html").write_bytes(report_page(text, published="2023-07-15 08:00"))
+    (tmp_path / "q.html").write_bytes(report_page(text.replace("上半年", "2022年"), published="2023-01-05"))
+    files, _ = discover(tmp_path)
+    first, second = (process_file(f, PARAMS) for f in files)
+    assert isinstance(first, FileResult) and first.years == [2023] and first.meta["published"] == "2023-07-15"
+    assert isinstance(second, FileResult) and second.years == [2022]  # the report's own year first
+
+
 def test_table_laid_out_page_without_class_names(tmp_path: Path):
     text = (SEEDS / "2021_溆浦县教育局_教育工作总结.txt").read_text(encoding="utf-8")
     (tmp_path / "old.htm").write_bytes(table_page(text, site="溆浦县人民政府", source="溆浦县教育局"))
