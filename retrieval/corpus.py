@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .formats import page_at
 from .index import BM25Index
 from .ingest import CHUNK_COLS, PERIOD_KINDS, SENT_COLS, FileResult
 from .lru import LRU
@@ -98,6 +99,9 @@ class DocMeta:
     year: int | None = None  # the report's year (retrieval/dating.py), None if unknown
     kind: str = "report"  # 'report' or 'companion' (a 决议, 说明 or 解读 about a report)
     style: str = "work_report"  # 'work_report' (year = year planned) or 'summary' (= year reviewed)
+    format: str = "txt"
+    pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
+    meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
 
 
 @dataclass
@@ -218,10 +222,12 @@ class CorpusIndex:
         t = self.tables
         doc = int(t["chunk_doc"][chunk])
         m = self.docs[doc]
+        start = int(t["sent_start"][sent])
         return Citation(m.doc_id, m.title, m.path, self.sections[int(t["chunk_section"][chunk])],
-                        int(t["paragraph"][chunk]), int(t["sent_start"][sent]),
+                        int(t["paragraph"][chunk]), start,
                         int(t["sent_end"][sent]), int(t["para_start"][chunk]),
-                        int(t["para_end"][chunk]), m.year, self.sentence_period(sent))
+                        int(t["para_end"][chunk]), m.year, self.sentence_period(sent),
+                        page_at(m.pages, start), m.format)
 
     # --- what the composer reads of a chunk (plain values, no table access outside) -----------
     @property
@@ -298,7 +304,8 @@ class CorpusIndex:
         chunk_section: list[int] = []
         for res in results:
             docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
-                                res.issuer, res.sha256, res.year, res.kind, res.style))
+                                res.issuer, res.sha256, res.year, res.kind, res.style, res.format,
+                                list(res.pages), dict(res.meta)))
             tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
             lead_parts.append(renumber[terms.term_map(res)][res.lead_ids])
             chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
@@ -393,7 +400,9 @@ class CorpusIndex:
             texts: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         docs = [DocMeta(d["doc_id"], d["path"], d["title"], tuple(d["places"]), tuple(d["years"]),
                         d["issuer"], d["sha256"], d.get("year"), d.get("kind", "report"),
-                        d.get("style", "work_report")) for d in meta["docs"]]
+                        d.get("style", "work_report"), str(d.get("format", "txt")),
+                        [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})))
+                for d in meta["docs"]]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)
         corpus.check(size)

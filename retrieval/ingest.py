@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from . import dating
 from .chunker import ChunkSpan, chunk_document
-from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_text
+from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_source
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
 
@@ -32,9 +32,9 @@ SENT_COLS = ("start", "end", "n_tokens", "period")
 PERIOD_KINDS = (None, dating.REVIEW, dating.PLAN)
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms")
+           "sections", "terms", "format", "pages", "meta")
 _DTYPES = {"<i8", "<i4"}
-_MAGIC = b"RQATOK1\n"
+_MAGIC = b"RQATOK2\n"
 
 
 @dataclass
@@ -65,6 +65,9 @@ class FileResult:
     year: int | None = None
     kind: str = dating.REPORT
     style: str = dating.WORK_REPORT
+    format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
+    pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
+    meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
 
     def __post_init__(self) -> None:
         if self.lead_ids is None:
@@ -173,6 +176,9 @@ class FileResult:
             raise ValueError("token cache entry points past its vocabulary")
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
             raise ValueError("token cache entry has negative offsets")
+        if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
+                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
+            raise ValueError("token cache entry has a damaged format record")
 
 
 def clean_for_index(text: str) -> str:
@@ -183,11 +189,12 @@ def clean_for_index(text: str) -> str:
 def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Skipped:
     """Read, chunk and tokenise one file; a file that cannot be read becomes :class:`Skipped`."""
     try:
-        text, digest = read_text(source, params["max_file_mb"] * 2**20,
-                                 params["max_docx_xml_mb"] * 2**20)
+        extracted, digest = read_source(source, params)
     except UnreadableFile as exc:
         return Skipped(source.rel, str(exc))
-    doc = make_document(source.rel, source.rel, text)
+    text = extracted.text
+    doc = make_document(source.rel, source.rel, text, extracted.title,
+                        extracted.meta.get("published", ""))
     noise = noise_spans(text, doc.title)
     spans = chunk_document(doc, noise, params["max_chunk_chars"])
     if not spans:
@@ -217,7 +224,8 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
                       np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
                       np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
                       list(local), np.asarray(ids, dtype=np.int32),
-                      np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style)
+                      np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style,
+                      extracted.format, list(extracted.pages), dict(extracted.meta))
 
 
 @dataclass

@@ -24,9 +24,18 @@ from pathlib import Path
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from config import Settings
+
+from .formats import Extracted
+from .formats.charset import decode_chinese, likely_share
 from .types import Document, Skipped
 
-SUPPORTED = {".txt", ".md", ".docx"}
+SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
+# Formats that are recognised but not read: skipped with advice instead of silently.
+ADVISED = {
+    ".doc": "旧版 Word 文档（.doc）无法读取，请在 Word 或 WPS 中另存为 .docx 后再放入文件夹",
+    ".wps": "WPS 文字文档（.wps）无法读取，请在 WPS 中另存为 .docx 后再放入文件夹",
+}
 
 
 class UnreadableFile(Exception):
@@ -71,8 +80,11 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
         except OSError as exc:
             skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
+        names = {e.name for e in entries}
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if _page_resources(entry.name, names):
                 continue
             path = Path(entry.path)
             rel = _rel(path, root)
@@ -91,6 +103,9 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
                     continue
                 if not entry.is_file():  # FIFOs, sockets, devices: never opened
                     continue
+                if path.suffix.lower() in ADVISED:
+                    skipped.append(Skipped(rel, ADVISED[path.suffix.lower()]))
+                    continue
                 if path.suffix.lower() not in SUPPORTED:
                     continue
                 st = path.stat()
@@ -101,6 +116,16 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
 
     walk(root)
     return found, skipped
+
+
+def _page_resources(name: str, siblings: set[str]) -> bool:
+    """Whether ``name`` is the folder a browser saves a web page's images, scripts and frames
+    in (``报告_files`` beside ``报告.html``): never a report of its own."""
+    for suffix in ("_files", ".files"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return any(f"{stem}{ext}" in siblings for ext in (".html", ".htm", ".HTML", ".HTM"))
+    return False
 
 
 _ERRNO_REASONS = {
@@ -142,7 +167,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode report bytes: BOMs first, then strict UTF-8, then GB18030. Returns (text, encoding).
+    """Decode report bytes: BOMs first, then strict UTF-8, then GB18030 or Big5 (whichever reads
+    as the more likely Chinese, see :mod:`retrieval.formats.charset`). Returns (text, encoding).
 
     Decoding is strict except at the very end: a character cut in half by truncation (a partial
     copy or download) is dropped, so the rest of the file is still read.
@@ -155,12 +181,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 raise UnreadableFile(f"带有 {encoding} 字节顺序标记，但内容无法按此编码解码") from None
     if b"\x00" in data[:4096]:
         raise UnreadableFile("看起来是二进制文件，不是文本")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return _decode(data, encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030）")
+    try:
+        return _decode(data, "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return decode_chinese(data, _decode)
+    except UnicodeDecodeError:
+        raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030/Big5）") from None
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -266,32 +294,98 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _too_big(size: int, max_bytes: int) -> str:
+def _too_big(size: int, max_bytes: int, setting: str = "max_file_mb") -> str:
     return (f"文件过大（{size / 2**20:.0f} MB，上限 {max_bytes // 2**20} MB，"
-            "可在设置 max_file_mb 中调整）")
+            f"可在设置 {setting} 中调整）")
+
+
+# Limits of the format readers when the caller's settings do not name them (tests, tools):
+# the defaults of config.Settings (the shipped values are in config/settings.toml).
+FORMAT_DEFAULTS = {name: getattr(Settings, name)
+                   for name in ("max_pdf_mb", "max_pdf_pages", "max_extract_seconds", "min_likely_share",
+                                "pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share",
+                                "pdf_spaced_share")}
 
 
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
     """Decoded text of a file and its SHA-256. Raises :class:`UnreadableFile`."""
+    extracted, digest = read_source(source, {"max_file_mb": max_file_bytes / 2**20,
+                                             "max_docx_xml_mb": max_docx_xml_bytes / 2**20})
+    return extracted.text, digest
+
+
+def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
+    """What a file says (see :class:`Extracted`) and its SHA-256. Raises :class:`UnreadableFile`.
+
+    ``params`` are the index settings: ``max_file_mb``, ``max_docx_xml_mb`` and, with defaults
+    from :data:`FORMAT_DEFAULTS`, ``max_pdf_mb``, ``max_pdf_pages``, ``max_extract_seconds``,
+    ``min_likely_share`` and the PDF layout thresholds.
+    """
+    limits = {**FORMAT_DEFAULTS, **params}
+    suffix = source.path.suffix.lower()
+    # A PDF's size is mostly pictures and fonts, not text: it has a limit of its own.
+    setting = "max_pdf_mb" if suffix == ".pdf" else "max_file_mb"
+    max_file_bytes = int(limits[setting] * 2**20)
     if source.size > max_file_bytes:
-        raise UnreadableFile(_too_big(source.size, max_file_bytes))
-    data = _read_capped(source.path, max_file_bytes)
+        raise UnreadableFile(_too_big(source.size, max_file_bytes, setting))
+    try:
+        data = _read_capped(source.path, max_file_bytes)
+    except UnreadableFile as exc:
+        raise UnreadableFile(str(exc).replace("max_file_mb", setting)) from None
     if not data:
         raise UnreadableFile("空文件")
     digest = hashlib.sha256(data).hexdigest()
-    if source.path.suffix.lower() == ".docx":
+    if suffix == ".docx":
         if not data.startswith(b"PK"):
             raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")
-        text = read_docx(data, max_docx_xml_bytes)
+        extracted = Extracted(read_docx(data, int(limits["max_docx_xml_mb"] * 2**20)), "docx")
+    elif suffix == ".pdf":
+        extracted = _read_pdf(data, limits)
+    elif suffix in (".html", ".htm"):
+        extracted = _read_html(data)
     else:
         if data.startswith(b"PK\x03\x04"):
             raise UnreadableFile("扩展名是文本，但内容是压缩包或 Office 文档")
-        text, _ = decode_bytes(data)
+        if data.startswith(b"%PDF-"):
+            raise UnreadableFile("扩展名是文本，但内容是 PDF（请把扩展名改为 .pdf）")
+        extracted = Extracted(decode_bytes(data)[0], "md" if suffix == ".md" else "txt")
+    text = extracted.text
     if not text.strip():
         raise UnreadableFile("没有可读的文字")
     if not _looks_like_text(text):
         raise UnreadableFile("内容含有大量控制字符，不像文本")
-    return text, digest
+    share = likely_share(text)
+    if share < limits["min_likely_share"]:
+        if extracted.format == "pdf":
+            raise UnreadableFile(f"PDF 提取出的文字大多是乱码（常用字仅占 {share:.0%}），字体缺少文字映射，"
+                                 "已跳过；可用原始文档重新导出 PDF，或做文字识别（OCR）")
+        raise UnreadableFile(f"解码后的文字大多是生僻字或乱码（常用字仅占 {share:.0%}），"
+                             "编码可能无法识别，已跳过以免检索到乱码")
+    return extracted, digest
+
+
+def _read_pdf(data: bytes, limits: dict) -> Extracted:
+    from .formats.pdf import LAYOUT_SETTINGS, PdfProblem, read_pdf
+
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableFile("扩展名是 .pdf，但内容不是 PDF 文件")
+    try:
+        return read_pdf(data, max_pages=int(limits["max_pdf_pages"]),
+                        max_seconds=float(limits["max_extract_seconds"]),
+                        layout={name: float(limits[name]) for name in LAYOUT_SETTINGS})
+    except PdfProblem as exc:
+        raise UnreadableFile(str(exc)) from None
+
+
+def _read_html(data: bytes) -> Extracted:
+    from .formats.html import HtmlProblem, read_html
+
+    if data.startswith((b"PK\x03\x04", b"%PDF-")):
+        raise UnreadableFile("扩展名是网页，但内容是压缩包、Office 文档或 PDF")
+    try:
+        return read_html(data)
+    except HtmlProblem as exc:
+        raise UnreadableFile(str(exc)) from None
 
 
 # --- boilerplate and metadata ----------------------------------------------------------------
@@ -366,8 +460,12 @@ def extract_metadata(text: str, title: str) -> tuple[tuple[str, ...], tuple[int,
     return tuple(dict.fromkeys(places)), tuple(sorted(set(years))), issuer
 
 
-def make_document(doc_id: str, rel: str, text: str) -> Document:
-    title = first_meaningful_line(text) or Path(rel).stem
+def make_document(doc_id: str, rel: str, text: str, title: str = "", published: str = "") -> Document:
+    """A report with what its text says about it; ``title`` and ``published`` (an ISO date)
+    when the format names them (a web page's article heading and publication date)."""
+    title = title or first_meaningful_line(text) or Path(rel).stem
     places, years, issuer = extract_metadata(text, title)
+    if not years and published[:4].isdigit():
+        years = (int(published[:4]),)
     return Document(doc_id=doc_id, path=rel, title=title, text=text,
                     places=places, years=years, issuer=issuer)

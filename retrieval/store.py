@@ -33,7 +33,7 @@ from .loader import SourceFile, discover
 from .text import default_tokenizer
 from .types import Skipped
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
@@ -69,7 +69,8 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py")
+_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py",
+                  "formats/__init__.py", "formats/charset.py", "formats/pdf.py", "formats/html.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -299,7 +300,7 @@ class IndexStore:
         del slots
         if not results:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
-            raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx）：{self.corpus}"
+            raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx/.pdf/.html）：{self.corpus}"
                               + (f"（{detail}）" if detail else ""))
         corpus = CorpusIndex.assemble(results, self.params, skipped, terms)
         del terms

@@ -60,11 +60,14 @@ class Citation:
     para_end: int
     year: int | None = None  # the year of the report
     period: int | None = None  # the year the sentence is about
+    page: int | None = None  # 1-based page of a PDF; None for formats without pages
+    format: str = ""  # "txt", "md", "docx", "pdf", "html"
 
     def label(self) -> str:
-        """``title › section, 第N段`` for display."""
+        """``title › section, 第N页, 第N段`` for display (the page only for PDFs)."""
         parts = [self.title] + ([self.section] if self.section else [])
-        return f"{SECTION_SEP.join(parts)}，第{self.paragraph}段"
+        page = f"第{self.page}页，" if self.page else ""
+        return f"{SECTION_SEP.join(parts)}，{page}第{self.paragraph}段"
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def _sentence_json(s: Sentence) -> dict:
             "end": s.citation.end,
             "year": s.citation.year,
             "period": s.citation.period,
+            "page": s.citation.page,
+            "format": s.citation.format,
         },
     }
 

@@ -49,9 +49,10 @@ def test_ask_json_contract_and_offsets(cache: Path):
     assert "88所" in first["text"]
     assert set(first) == {"text", "score", "source"}
     assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end",
-                                     "year", "period"}
+                                     "year", "period", "page", "format"}
     assert first["source"]["year"] == 2024
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
+    assert first["source"]["page"] is None and first["source"]["format"] == "txt"  # pages: PDFs only
     for s in data["sentences"]:
         src = s["source"]
         assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from bot.telegram import render as telegram_render  # it renders report text too
 from retrieval import Engine, chunker, loader, question, reports, shapes, text as text_module
 from retrieval.corpus import CorpusIndex
+from retrieval.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest import FileResult, process_file
 from retrieval.policy import REASONS as REFUSAL_REASONS
 from retrieval.loader import decode_bytes, discover
@@ -169,7 +170,8 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, question, shapes, reports, text_module, telegram_render)
+ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, question, shapes, reports, text_module, telegram_render,
+                                             formats_charset, formats_html, formats_pdf)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
 ALL_PATTERNS += [(f"retrieval.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
@@ -183,6 +185,8 @@ PATHOLOGICAL = [
     "。" * N + "a", "来源：" + " " * N + "x y", "[bookmark:" * (N // 10), "{\\" * N, "www." + "a" * N + " ",
     "2020" * N, "2020 " * N, "一是" * N, "（一" * N, "“" + "a" * N, "县" * N + "教育", "\n" * N,
     "一二三" * N + "x", "1" * N + "." + "1" * N, "县市区" * N, "一" * N + "x", "一" * N + "万米",
+    "-" * N + "1" * N, "第" + " " * N + "1", "<meta" + " " * N, "<meta charset" * (N // 10),
+    "发布时间：" + "2" * N, "日期：2024" + "年" * N, "<?xml" + " " * N,
 ]
 
 
@@ -191,6 +195,8 @@ PATHOLOGICAL = [
 def test_no_regex_backtracks_catastrophically(name: str):
     pattern = dict(ALL_PATTERNS)[name]
     for subject in PATHOLOGICAL:
+        if isinstance(pattern.pattern, bytes):  # patterns over raw bytes (a web page's charset)
+            subject = subject.encode("utf-8")
         for method in (pattern.search, pattern.match, pattern.findall):
             method(subject)
 
@@ -198,7 +204,8 @@ def test_no_regex_backtracks_catastrophically(name: str):
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
     assert {"retrieval.loader.NOISE_LINE", "retrieval.loader.INLINE_NOISE",
-            "retrieval.chunker.SENTENCE_END", "retrieval.shapes.ANSWER_SHAPES[number]"} <= names
+            "retrieval.chunker.SENTENCE_END", "retrieval.shapes.ANSWER_SHAPES[number]",
+            "retrieval.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.formats.html._META_CHARSET"} <= names
     assert len(names) >= 20
 
 

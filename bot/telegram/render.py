@@ -54,12 +54,14 @@ def shorten(text: str, limit: int = MAX_PIECE) -> str:
 
 
 def short_source(citation: Citation) -> str:
-    """``title › section，第N段`` with long pieces shortened (plain text, not escaped)."""
+    """``title › section，第N页，第N段`` with long pieces shortened (plain text, not escaped);
+    the page only for PDFs."""
     parts = [shorten(citation.title)]
     if citation.section:
         levels = citation.section.split(SECTION_SEP)
         parts.append(shorten(levels[-1]))
-    return f"{SECTION_SEP.join(parts)}，第{citation.paragraph}段"
+    page = f"第{citation.page}页，" if citation.page else ""
+    return f"{SECTION_SEP.join(parts)}，{page}第{citation.paragraph}段"
 
 
 def sentence_block(number: int, sentence: Sentence) -> str:

@@ -1,0 +1,136 @@
+"""Building PDFs of report text inside the test suite (no font file, nothing downloaded).
+
+reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1) draws Chinese without embedding a
+font, so a report can be typeset the way bureaus publish it: lines wrapped at a fixed width,
+each paragraph's first line indented by two characters, a running header on every page and a
+page number in the footer.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+FONT = "STSong-Light"
+PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points
+MARGIN_X, TOP, BOTTOM = 72.0, 760.0, 90.0
+SIZE, LEADING = 11.0, 18.0
+
+
+def _register() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def wrap(text: str, width: float, size: float = SIZE, indent: float = 0.0) -> list[str]:
+    """``text`` cut into lines no wider than ``width`` points (the first one ``indent`` narrower)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    line = ""
+    room = width - indent
+    for ch in text:
+        if line and stringWidth(line + ch, FONT, size) > room:
+            lines.append(line)
+            line, room = "", width
+        line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page} -",
+              headings: set[str] | frozenset[str] = frozenset(), password=None,
+              width: float = PAGE_W - 2 * MARGIN_X, indent: bool = True, para_gap: float = 0.0,
+              furniture_last: bool = False, glyph_by_glyph: bool = False) -> bytes:
+    """A PDF of ``paragraphs``: body text wrapped and first-line indented (or, with
+    ``indent=False``, flush left with ``para_gap`` points between paragraphs), ``headings`` set
+    flush left, ``header`` on top of every page and ``footer`` (``{page}``, ``{pages}``) below;
+    ``furniture_last`` draws them after the body, as some producers do; ``glyph_by_glyph``
+    draws every character on its own, full lines justified to the margin (as WPS and some
+    converters do)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    _register()
+    # Lay out first, so the footer can say how many pages there are.
+    pages: list[list[tuple[float, float, str, float]]] = [[]]
+    y = TOP
+    for para in paragraphs:
+        if not para.strip():
+            continue
+        is_heading = para in headings
+        first = 2 * SIZE if indent and not is_heading else 0.0
+        lines = wrap(para.strip(), width, indent=first)
+        for n, line in enumerate(lines):
+            if y < BOTTOM:
+                pages.append([])
+                y = TOP
+            room = width - (first if n == 0 else 0.0)
+            spread = 0.0 if n == len(lines) - 1 else (room - stringWidth(line, FONT, SIZE)) / max(1, len(line) - 1)
+            pages[-1].append((MARGIN_X + (first if n == 0 else 0.0), y, line, spread))
+            y -= LEADING
+        y -= para_gap
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), encrypt=password)
+    for number, lines in enumerate(pages, 1):
+        def furniture() -> None:
+            c.setFont(FONT, 9)
+            if header:
+                c.drawCentredString(PAGE_W / 2, PAGE_H - 50, header)
+            if footer:
+                c.drawCentredString(PAGE_W / 2, 50, footer.format(page=number, pages=len(pages)))
+
+        if not furniture_last:
+            furniture()
+        c.setFont(FONT, SIZE)
+        for x, y, line, spread in lines:
+            if not glyph_by_glyph:
+                c.drawString(x, y, line)
+                continue
+            for ch in line:
+                c.drawString(x, y, ch)
+                x += stringWidth(ch, FONT, SIZE) + spread
+        if furniture_last:
+            furniture()
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def report_pdf(text: str, **kwargs) -> bytes:
+    """A report's text (one paragraph a line, as in seeds/) typeset as a PDF; short lines
+    without sentence punctuation (the title and the outline) are set as headings."""
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    headings = {p for p in paragraphs if len(p) <= 40 and not p.endswith(("。", "；", "："))}
+    return build_pdf(paragraphs, headings=headings, **kwargs)
+
+
+def write_report_pdf(source: Path, target: Path, **kwargs) -> Path:
+    target.write_bytes(report_pdf(source.read_text(encoding="utf-8"), **kwargs))
+    return target
+
+
+def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None,
+            count: int = 1) -> bytes:
+    """A one-page PDF written by hand around a given content stream (for hostile cases:
+    decompression bombs, deep nesting, lying page counts)."""
+    filt = f" /Filter /{filter_name}".encode() if filter_name else b""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d%s >>\nstream\n" % (len(content) if length is None else length, filt)
+            + content + b"\nendstream"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
