@@ -21,6 +21,8 @@ from typing import Iterable, Sequence
 
 from config import CONFIG_DIR
 
+from .chunker import heading_label, heading_level
+
 DATING_FILE = CONFIG_DIR / "dating.toml"
 
 # Document kinds (Document.kind) and report styles (how the report's year relates to its parts).
@@ -184,8 +186,6 @@ def _report_year(title: str, text_head: str, path: str) -> int | None:
     January–March of Y+1 → Y); the first heading with a year (一、2021年度工作开展情况); an
     opening paragraph starting with a year (2024年，在县委…).
     """
-    from .chunker import heading_label, heading_level  # local: chunker needs no dating
-
     year = _first_year(title)
     if year is not None:
         return year

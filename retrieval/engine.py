@@ -7,7 +7,6 @@ import dataclasses
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config import Settings, load_settings

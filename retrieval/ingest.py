@@ -19,7 +19,8 @@ import numpy as np
 
 from . import dating
 from .chunker import ChunkSpan, chunk_document
-from .loader import INLINE_NOISE, SourceFile, UnreadableFile, make_document, noise_spans, read_source
+from .documents import INLINE_NOISE, make_document, noise_spans
+from .loader import SourceFile, UnreadableFile, read_source
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
 

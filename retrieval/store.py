@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .corpus import CorpusIndex, TermMerger
-from .ingest import FileResult, process_file
+from .ingest import FileResult
 from .loader import SourceFile, discover
-from .text import default_tokenizer
+from .workers import init_worker, process_and_store, run_parallel
 from .types import Skipped
 
 FORMAT_VERSION = 5
@@ -69,7 +68,7 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py",
+_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py",
                   "formats/__init__.py", "formats/charset.py", "formats/pdf.py", "formats/html.py")
 
 
@@ -319,14 +318,14 @@ class IndexStore:
         """
         if not todo:
             return
-        job = (self.params, str(self.folder / "files"))
+        job = (self.params, str(self.folder / "files"), _token_key(self.params))
         workers = min(self.workers, len(todo))
         if workers <= 1 or sum(s.size for _, s in todo) < self.parallel_min_bytes:
-            _init_worker(*job)
+            init_worker(*job)
             for i, source in todo:
-                yield i, _process_and_store(source)
+                yield i, process_and_store(source)
             return
-        yield from _run_parallel(todo, workers, job)
+        yield from run_parallel(todo, workers, job)
 
     def _prune(self, keep: set[str]) -> None:
         """Drop cached tokens of content no longer in the corpus, and tokens made by other
@@ -364,114 +363,3 @@ class IndexStore:
             if old != gen:
                 shutil.rmtree(old, ignore_errors=True)
         return gen
-
-
-# --- tokenising, in this process or in workers ---------------------------------------------------
-# Set once per process by _init_worker: the index settings and the token cache folder.
-_JOB: tuple[dict[str, Any], str] | None = None
-
-
-def _init_worker(params: dict[str, Any], entries: str) -> None:
-    """Per process: remember the job and build the tokenizer once (jieba's model load)."""
-    global _JOB
-    _JOB = (params, entries)
-    default_tokenizer()
-
-
-def _process_and_store(source: SourceFile) -> FileResult | Skipped:
-    """Tokenise one file and write its token cache entry (atomically, by content hash)."""
-    assert _JOB is not None, "_init_worker was not called"
-    params, entries = _JOB
-    try:
-        result = process_file(source, params)
-    except Exception as exc:  # a bug or an unexpected input in one file: skip it, keep the rest
-        return Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
-    if isinstance(result, FileResult):
-        path = Path(entries) / f"{result.sha256}-{_token_key(params)}.tok"
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_bytes(result.dumps())
-            os.replace(tmp, path)
-        except OSError:  # the cache is an optimisation; the index is still built
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    return result
-
-
-def _process_batch(sources: list[SourceFile]) -> list[FileResult | Skipped]:
-    return [_process_and_store(s) for s in sources]
-
-
-def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tuple[int, SourceFile]]]:
-    """Consecutive files grouped so that each worker gets many small batches (for an even
-    load and a lively progress display) and each batch is worth a round trip."""
-    total = sum(s.size for _, s in todo)
-    target = max(64 * 1024, min(4 * 2**20, total // (workers * 16) or 1))
-    out: list[list[tuple[int, SourceFile]]] = []
-    batch: list[tuple[int, SourceFile]] = []
-    size = 0
-    for item in todo:
-        batch.append(item)
-        size += item[1].size
-        if size >= target or len(batch) >= 32:
-            out.append(batch)
-            batch, size = [], 0
-    if batch:
-        out.append(batch)
-    return out
-
-
-def _run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
-                  job: tuple[dict[str, Any], str]) -> Iterator[tuple[int, FileResult | Skipped]]:
-    """Batches to a pool of worker processes, at most a few in flight per worker; a pool that
-    breaks leaves its files to this process."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    batches = _batches(todo, workers)
-    left: list[list[tuple[int, SourceFile]]] = []
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        # Single-threaded: forked workers inherit the loaded modules and tokenizer for free.
-        _init_worker(*job)
-        ctx = multiprocessing.get_context("fork")
-    else:  # another thread may hold a lock a forked child would inherit: start afresh
-        ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=job) as pool:
-        pending: dict[Future, list[tuple[int, SourceFile]]] = {}
-        queue = iter(batches)
-        broken = False
-        while True:
-            while not broken and len(pending) < workers * 3:
-                batch = next(queue, None)
-                if batch is None:
-                    break
-                try:
-                    pending[pool.submit(_process_batch, [s for _, s in batch])] = batch
-                except BrokenProcessPool:
-                    left.append(batch)
-                    broken = True
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                batch = pending.pop(future)
-                try:
-                    results = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    left.append(batch)
-                    continue
-                except Exception as exc:
-                    results = [Skipped(s.rel, f"处理失败（{type(exc).__name__}）") for _, s in batch]
-                for (i, _), result in zip(batch, results):
-                    yield i, result
-        if broken:
-            left.extend(queue)
-    if left:  # a worker died (killed, out of memory): finish here, one file at a time
-        _init_worker(*job)
-        for batch in left:
-            for i, source in batch:
-                yield i, _process_and_store(source)
-

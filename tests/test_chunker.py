@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.chunker import chunk_document, heading_level, split_sentences
-from retrieval.loader import make_document, noise_spans
+from retrieval.documents import make_document, noise_spans
 
 TEXT = (
     "某某县教育局2023年工作总结\r\n"

@@ -13,7 +13,7 @@ from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REP
                               lead_in_span, paragraph_periods, report_style, report_year,
                               section_period, section_periods, sentence_period, years_in)
 from retrieval.index import BM25Index
-from retrieval.loader import first_meaningful_line
+from retrieval.documents import first_meaningful_line
 from retrieval.store import IndexStore
 from retrieval.text import default_tokenizer
 from tests.conftest import SEEDS

@@ -9,8 +9,9 @@ import re
 import pytest
 
 from config import ConfigError
-from retrieval.dialogue import (ATTRIBUTE, DIALOGUE_FILE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution,
-                                Source, follow, load_words, resolve)
+from retrieval.dialogue import (ATTRIBUTE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution, Source,
+                                follow, resolve)
+from retrieval.lexicon import DIALOGUE_FILE, load_words
 from retrieval.text import default_tokenizer
 
 LEXICON = Lexicon([("青山县", (2023, 2024)), ("绿水市", (2023, 2024)), ("白云区", (2021,))], complete=True)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from bot.telegram import render as telegram_render  # it renders report text too
-from retrieval import Engine, chunker, loader, question, reports, shapes, text as text_module
+from retrieval import Engine, chunker, documents, loader, question, reports, shapes, text as text_module
 from retrieval.corpus import CorpusIndex
 from retrieval.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest import FileResult, process_file
@@ -170,7 +170,7 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, chunker, question, shapes, reports, text_module, telegram_render,
+ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, question, shapes, reports, text_module, telegram_render,
                                              formats_charset, formats_html, formats_pdf)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
@@ -203,7 +203,7 @@ def test_no_regex_backtracks_catastrophically(name: str):
 
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
-    assert {"retrieval.loader.NOISE_LINE", "retrieval.loader.INLINE_NOISE",
+    assert {"retrieval.documents.NOISE_LINE", "retrieval.documents.INLINE_NOISE",
             "retrieval.chunker.SENTENCE_END", "retrieval.shapes.ANSWER_SHAPES[number]",
             "retrieval.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.formats.html._META_CHARSET"} <= names
     assert len(names) >= 20
@@ -226,7 +226,7 @@ def test_a_long_digit_run_in_a_report_does_not_hang_a_question(tmp_path: Path):
 
 @pytest.mark.timeout(3)
 def test_chunking_a_link_heavy_file_is_not_quadratic():
-    from retrieval.loader import make_document, noise_spans
+    from retrieval.documents import make_document, noise_spans
 
     text = "某县教育局工作总结\n" + "".join(f"详见 www.example.com/{i} 全县学校开展教育工作。\n"
                                         for i in range(8_000))

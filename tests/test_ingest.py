@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.ingest import FileResult, process_file
-from retrieval.loader import discover, make_document, noise_spans, read_text
+from retrieval.documents import make_document, noise_spans
+from retrieval.loader import discover, read_text
 from retrieval.types import Skipped
 from tests.conftest import SEEDS
 

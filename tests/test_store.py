@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from bot.progress import ProgressLine
-from retrieval import ingest, store
+from retrieval import ingest, store, workers
 from retrieval.corpus import TABLES, CorpusIndex
 from retrieval.index import ARRAYS, BM25Index
 from retrieval.ingest import FileResult
@@ -63,13 +63,13 @@ def same_index(a: CorpusIndex, b: CorpusIndex) -> None:
 def count_tokenised(monkeypatch) -> list[str]:
     """Record every file that is tokenised in this process."""
     seen: list[str] = []
-    real = store.process_file
+    real = workers.process_file
 
     def spy(source, params):
         seen.append(source.rel)
         return real(source, params)
 
-    monkeypatch.setattr(store, "process_file", spy)
+    monkeypatch.setattr(workers, "process_file", spy)
     return seen
 
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from retrieval import dating  # noqa: E402
 from retrieval.chunker import chunk_document  # noqa: E402
 from retrieval.ingest import date_chunks  # noqa: E402
-from retrieval.loader import make_document, noise_spans  # noqa: E402
+from retrieval.documents import make_document, noise_spans  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
