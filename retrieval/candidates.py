@@ -109,6 +109,10 @@ class Candidate:
     section_kind: str | None = None  # its section reviews ('review') or plans ('plan'), or None
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report
+    # Semantic matching (retrieval/semantic.py), when sentence vectors are in use:
+    cos: float = 0.0  # cosine of the sentence's vector and the question's
+    cos_gap: float = 0.0  # how far below the best candidate's cosine (0 for the best)
+    near_rank: int = -1  # rank among the sentences of the corpus nearest the question (-1: not near)
     # Read from its chunk:
     ctx_cov: float = 0.0
     ctx_big: float = 0.0

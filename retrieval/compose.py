@@ -2,6 +2,7 @@
 
     question analysis  → retrieval/question.py   (a Question record)
     retrieval          → retrieval/search.py     (ranked chunks, BM25 through the Retriever protocol)
+                         retrieval/similar.py    (and, with sentence vectors, the sentences nearest by meaning)
     candidates         → retrieval/candidates.py (one Candidate record per sentence of those chunks)
     features           → retrieval/features.py   (named columns, one small function per group)
     score              → retrieval/scoring.py    (feature row · weights from config/weights.toml)
@@ -27,7 +28,9 @@ from .policy import NO_TERMS as NO_TERMS_REASON
 from .question import Question, analyse
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
-from .search import retrieve
+from .search import retrieve, with_chunks
+from .semantic import SentenceVectors
+from .similar import nearest
 from .select import by_year, diversify, spread
 from .synonyms import Thesaurus, default_thesaurus
 from .text import Tokenizer
@@ -96,10 +99,12 @@ class Composer:
         mask = np.array([bool(places & p) for p in self.facts.doc_places]) if places else None
         return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)))
 
-    def candidates(self, question: str | Question, report_docs: np.ndarray | None = None) -> Candidates | None:
+    def candidates(self, question: str | Question, report_docs: np.ndarray | None = None,
+                   vectors: SentenceVectors | None = None) -> Candidates | None:
         """Every distinct sentence of the retrieved chunks with its features, or None if the
         question has nothing to search for or no chunk matches. ``report_docs`` restricts the
-        search to some reports (a report the question names by its year)."""
+        search to some reports (a report the question names by its year); with sentence
+        ``vectors``, the sentences nearest the question add their chunks and cosines."""
         q = question if isinstance(question, Question) else self.question(question)
         if not q.tokens and not q.bigrams:
             return None
@@ -107,15 +112,23 @@ class Composer:
         k = self.retrieve_k * (int(p.trend_k) if q.time.trend and self.facts.multi_year else 1)
         found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p,
                          report_docs)
+        near = None
+        if vectors is not None:
+            near = nearest(q, vectors, self.corpus, int(p.semantic_k), report_docs, found.chosen)
+            found = with_chunks(found, near.chunks)
         if not found.chunks:
             return None
         terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
         items = gather(q, terms, found, self.corpus, self.facts)
+        if near is not None:
+            near.mark(items, vectors)
         return Candidates(q, terms, items, feature_matrix(q, terms, items),
                           [self.policy.confidence(q, c) for c in items])
 
-    def compose(self, question: str, limit: int = 3, more: int = 10) -> Answer:
-        """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason."""
+    def compose(self, question: str, limit: int = 3, more: int = 10,
+                vectors: SentenceVectors | None = None) -> Answer:
+        """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason;
+        with sentence ``vectors`` (semantic matching), also by meaning."""
         q = self.question(question)
         if not q.tokens and not q.bigrams:
             return Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON))
@@ -130,7 +143,7 @@ class Composer:
         elif q.time.years and self.facts.multi_year:
             near = self.facts.near_years(q.time.years)
             report_docs = self.facts.year_mask(near) if near else None
-        cands = self.candidates(q, report_docs)
+        cands = self.candidates(q, report_docs, vectors)
         if cands is None or not cands.items:
             return Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH))
         scores = cands.features @ self.model.weights

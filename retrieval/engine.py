@@ -181,7 +181,8 @@ class Engine:
             return Answer(question, False,
                           message=messages.QUESTION_TOO_LONG.format(length=len(text), limit=limit_chars),
                           refusal=Refusal(policy.QUESTION_TOO_LONG))
-        answer = self.composer.compose(text, limit=limit or self.settings.top_k)
+        # Sentence vectors are read once: a background build may switch them in meanwhile.
+        answer = self.composer.compose(text, limit=limit or self.settings.top_k, vectors=self.semantic)
         return dataclasses.replace(answer, question=question, resolved=question)  # echo the question as asked
 
     def ask_in(self, conversation: Conversation | None, message: str, *,
@@ -276,7 +277,7 @@ class Engine:
     def nearest_sentences(self, question: str, k: int = 10) -> list[tuple[int, int, float]]:
         """The ``k`` sentences of the whole corpus nearest ``question`` by cosine, as
         (chunk, sentence id, cosine), best first; [] while there are no sentence vectors.
-        A candidate source beside BM25 (the composer does not use it yet)."""
+        The composer uses the same search as its second candidate source (retrieval/similar.py)."""
         vectors = self.semantic  # read once: a background build may switch it meanwhile
         if vectors is None:
             return []

@@ -104,6 +104,13 @@ def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return out
 
 
+def semantic(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    if not c.cos:
+        return {}
+    return {"sem_cos": c.cos, "sem_gap": c.cos_gap,
+            "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
+
+
 def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return {"plan": c.plan}
 
@@ -162,6 +169,10 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "wants_match": "+1 a review-part sentence for a result question (实际, 完成), or a plan-part one "
                        "for a target question (目标, 预期); -1 the other way round",
         "companion": "the sentence is in a companion document (决议, 说明 about a report)"}),
+    FeatureGroup("semantic", semantic, {
+        "sem_cos": "cosine of the sentence's and the question's vectors (0 without sentence vectors)",
+        "sem_gap": "how far the sentence's cosine is below the best candidate's",
+        "sem_near": "1 / (1 + rank) among the corpus's sentences nearest the question, 0 if not among them"}),
     FeatureGroup("plan", plan, {
         "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
 )
@@ -174,6 +185,7 @@ FEATURES: tuple[str, ...] = (
     "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
     "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
     *(f"type_{ty}" for ty in TYPE_NAMES), "period_match", "period_other", "wants_match", "companion",
+    "sem_cos", "sem_gap", "sem_near",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}

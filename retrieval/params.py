@@ -21,6 +21,7 @@ class ComposeParams:
     trend_k: float = 4.0  # a trend question retrieves this many times retrieve_k chunks
     year_margin: float = 2.0  # a sentence within this score of the best answers for its year too
     max_years: float = 12.0  # years shown for a trend, or under 其他年份
+    semantic_k: float = 10.0  # sentences nearest the question by cosine added as candidates
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> "ComposeParams":

@@ -62,6 +62,10 @@ class AnswerPolicy:
     place_missing: float = 0.3
     # Factor for a passage where a year the question names occurs nowhere, nor in its report's years.
     year_missing: float = 0.0
+    # With sentence vectors: confidence + semantic_weight × (cosine − semantic_center), so that a
+    # sentence close in meaning to a question in everyday words counts (set on the dev sets).
+    semantic_weight: float = 2.0
+    semantic_center: float = 0.885
     # Factor for a sentence about another year than the one asked (2024's target for 2023's).
     period_other: float = 0.3
     # The best sentences by score looked at for the confidence.
@@ -95,6 +99,8 @@ class AnswerPolicy:
                 value = min(1.0, value * self.value_evidence)
             else:
                 value *= self.value_missing
+        if c.cos:
+            value = max(0.0, value + self.semantic_weight * (c.cos - self.semantic_center))
         before = value
         year_missing = bool(q.years) and not c.para_year
         if year_missing:

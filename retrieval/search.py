@@ -63,3 +63,10 @@ def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: 
         scores = np.where(facts.companion[chunk_docs], scores * p.companion_factor, scores)
     chunks = [c for c, _ in BM25Index.top_of(scores, k)]
     return Retrieved(chunks, scores, expansions, chosen)
+
+
+def with_chunks(found: Retrieved, extra: list[int]) -> Retrieved:
+    """``found`` with the chunks ``extra`` ranked after its own (those it has already kept)."""
+    have = set(found.chunks)
+    added = [c for c in dict.fromkeys(extra) if c not in have]
+    return Retrieved(found.chunks + added, found.scores, found.expansions, found.chosen) if added else found
