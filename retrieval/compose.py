@@ -134,7 +134,10 @@ class Composer:
             return Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
-            named = {d for d, y in enumerate(self.facts.report_years) if y == q.time.report_year}
+            year = q.time.report_year
+            # The report of that year, or one whose title names it (…2024年工作总结及2025年工作计划).
+            named = {d for d, y in enumerate(self.facts.report_years)
+                     if y is not None and (y == year or f"{year}年" in self.facts.titles[d])}
             if not named:
                 return Answer(question, False, refusal=Refusal(REPORT_NOT_IN_CORPUS),
                               message=REPORT_NOT_FOUND.format(year=q.time.report_year,

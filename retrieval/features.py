@@ -94,12 +94,12 @@ def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     ask = q.time
     out: Columns = {"companion": float(c.companion)}
-    if ask.years and c.period is not None:
+    if ask.years and c.period is not None and c.report_year is not None:
         if c.period in ask.years:
             out["period_match"] = 1.0
         else:
             out["period_other"] = 1.0
-    if ask.wants and c.section_kind:
+    if ask.wants and c.section_kind and c.report_year is not None:
         out["wants_match"] = 1.0 if (ask.wants == "result") == (c.section_kind == "review") else -1.0
     return out
 

@@ -105,7 +105,7 @@ class AnswerPolicy:
         year_missing = bool(q.years) and not c.para_year
         if year_missing:
             value *= self.year_missing
-        if q.time.years and c.period is not None and c.period not in q.time.years:
+        if q.time.years and c.period is not None and c.report_year is not None and c.period not in q.time.years:
             value *= self.period_other
             year_missing = True
         if c.foreign_place:
