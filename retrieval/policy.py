@@ -68,6 +68,9 @@ class AnswerPolicy:
     semantic_center: float = 0.885
     # Factor for a sentence about another year than the one asked (2024's target for 2023's).
     period_other: float = 0.3
+    # Factor for a report's sentence from the part that does not hold what is asked: a review
+    # (result) for a question about a target, a plan for a question about a result.
+    wants_other: float = 0.5
     # The best sentences by score looked at for the confidence.
     window: int = 5
     # A refusal whose confidence reaches this share of min_confidence shows the closest sentences.
@@ -108,6 +111,9 @@ class AnswerPolicy:
         if q.time.years and c.period is not None and c.report_year is not None and c.period not in q.time.years:
             value *= self.period_other
             year_missing = True
+        if (q.time.wants and c.section_kind and c.report_year is not None
+                and (q.time.wants == "result") != (c.section_kind == "review")):
+            value *= self.wants_other
         if c.foreign_place:
             value *= self.place_missing
         return Confidence(value, before, year_missing, c.foreign_place)
