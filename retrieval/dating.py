@@ -395,7 +395,7 @@ def paragraph_periods(sentences: Sequence[str], report_year: int | None,
     """:func:`sentence_period` of each sentence of one paragraph. When the paragraph opens with
     its time (2017年，… / 过去一年，…) or follows a lead-in that names a year, a sentence that says nothing of time takes the last
     year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);
-    otherwise, and after a span, the section's period."""
+    after a span (过去五年，…) none; otherwise the section's period."""
     own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
     # A paragraph that opens with its time is told in time: each year it names holds for the
     # sentences after it (过去一年，…取得显著成效。新的一年，要…。加强后勤保障… → the new year).
@@ -408,13 +408,15 @@ def paragraph_periods(sentences: Sequence[str], report_year: int | None,
         if said and year is not None:
             carry = year
     out = []
+    span = False  # a span was said (过去五年，…): the sentences after it are about it, no one year
     for said, year in own:
         if said:
             out.append(year)
+            span = year is None
             if carry is not None:
-                carry = year  # None after a span (过去五年): the section's period again
+                carry = year
         else:
-            out.append(carry if carry is not None else section_period)
+            out.append(None if span else carry if carry is not None else section_period)
     return out
 
 

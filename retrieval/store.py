@@ -166,6 +166,8 @@ class IndexStore:
             raise StaleIndex("索引由另一版本的程序建立，格式不同")
         if manifest.get("params_key") != self.params_key:
             raise StaleIndex("索引是用其他设置建立的")
+        if manifest.get("token_key") != self.token_key:
+            raise StaleIndex("读取、分词或断年份的规则（或用户词典、停用词）已改动")
         return manifest
 
     # --- the one public operation ---------------------------------------------------------------
@@ -345,6 +347,7 @@ class IndexStore:
             manifest = {
                 "format": FORMAT_VERSION,
                 "params_key": self.params_key,
+                "token_key": self.token_key,
                 "params": self.params,
                 "corpus": str(self.corpus.resolve()),
                 "files": {f.rel: [f.size, f.mtime_ns, digests.get(f.rel, "")] for f in files},

@@ -29,11 +29,11 @@ def summary(tmp_path_factory):
 
 
 def test_gwr_floors(summary):
-    """Measured: first sentence 0.778 (77 of 99), first three 0.919 (91), first citation from the
+    """Measured: first sentence 0.798 (79 of 99), first three 0.919 (91), first citation from the
     right report 0.919 (91), 10 of 16 unanswerable refused, 4 of 99 answerable refused (before the
     multi-year work: 0.455, 0.556, 0.535, 11 of 16, 26 of 99). Each floor allows one question less."""
     s, _ = summary
-    assert s["answer_at_1"] >= 76 / 99
+    assert s["answer_at_1"] >= 78 / 99
     assert s["answer_at_3"] >= 90 / 99
     assert s["report_at_1"] >= 90 / 99
     assert s["refused_unanswerable"] >= 9 / 16
@@ -41,8 +41,8 @@ def test_gwr_floors(summary):
 
 
 def test_gwr_year_questions(summary):
-    """A year's target (17 of 18) and result (16 of 21), and relative wording (12 of 13)."""
+    """A year's target (17 of 18) and result (17 of 21), and relative wording (12 of 13)."""
     _, kinds = summary
     assert kinds["year_target"]["answer_at_1"] >= 16 / 18
-    assert kinds["year_result"]["answer_at_1"] >= 15 / 21
+    assert kinds["year_result"]["answer_at_1"] >= 16 / 21
     assert kinds["relative"]["answer_at_1"] >= 11 / 13

@@ -85,6 +85,16 @@ def test_second_open_loads_without_tokenising(corpus, tmp_path, monkeypatch):
     same_index(first, again)
 
 
+def test_changed_reading_rules_rebuild_the_index(corpus, tmp_path, monkeypatch):
+    """An index made when the code that reads or dates files (or the dictionary) was different is
+    rebuilt, even though no report changed."""
+    open_store(corpus, tmp_path / "cache")
+    monkeypatch.setattr(store, "_token_key", lambda params: "0123456789abcdef")
+    again, report = open_store(corpus, tmp_path / "cache")
+    assert report.rebuilt and report.tokenised_files == 5
+    assert any("规则" in w for w in report.warnings)
+
+
 def test_added_changed_removed_file_retokenises_only_that_file(corpus, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     open_store(corpus, cache)
