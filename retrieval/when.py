@@ -26,7 +26,7 @@ _RELATIVE = (("前年", -2), ("去年", -1), ("上年", -1), ("上一年", -1), 
 _LATEST = re.compile(r"最近一次|最新一次|最近的报告|最新的报告|最近一份|最新一份|最新报告|最近报告")
 # What the question asks of the year: a result (实际, 完成, 增长了) or a target (目标, 预期, 计划).
 _RESULT = re.compile(r"实际|完成|实现|达到了|增长了|下降了|提高了|减少了|增加了|上涨了|是多少人|结果|取得")
-_TARGET = re.compile(r"目标|预期|计划|拟|打算|安排|定为|定的|定了|要控制|控制在|力争|预计|部署")
+_TARGET = re.compile(r"目标|预期|计划|拟|打算|安排|定为|定的|定了|要控制|控制在|力争|预计|部署|提出的|要求")
 # A question that asks how something changed over the years.
 _TREND = re.compile(r"历年|这几年|近几年|这些年|近年来|多年来|逐年|变化|趋势|怎么变|如何变|演变|走势")
 
