@@ -199,7 +199,8 @@ def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Re
     # about it (去年 in the review part of the next year's report).
     has_year = bool(terms.years) and (any(y in para_text for y in terms.years)
                                       or bool(set(q.years) & facts.doc_years[doc])
-                                      or any(r.period in q.years for r in rows))
+                                      or any(r.period in q.years for r in rows)
+                                      or _reviews_span(q, facts.report_years[doc]))
     foreign = facts.foreign_place(q, doc, para_text)
     top_cov = max((r.tok_cov for r in rows), default=0.0)
     # Question terms beyond those of the paragraph's opening sentence, which names its subject.
@@ -216,6 +217,13 @@ def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Re
         r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
         if beyond_total:
             r.rel_cov = sum(w for t, w in beyond.items() if t in r.toks) / beyond_total
+
+
+def _reviews_span(q: Question, report_year: int | None) -> bool:
+    """The question asks about a span of years (2013到2017年) and this is the report that reviews
+    them (2018), or one of theirs: its 过去五年 paragraphs name no year."""
+    span = q.time.years
+    return len(span) > 2 and report_year is not None and min(span) < report_year <= max(span) + 1
 
 
 def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:
