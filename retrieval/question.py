@@ -93,6 +93,9 @@ _LENGTH = "米|公里|千米|厘米|毫米|公尺|公分|英尺|英里|英寸|�
 _MEASURE_UNITS = {"高": _LENGTH, "长": _LENGTH + "|年|天|小时|分钟|秒", "远": _LENGTH, "深": _LENGTH,
                   "宽": _LENGTH, "厚": _LENGTH, "重": "吨|公斤|千克|克|斤|磅|kg|t|g",
                   "久": "年|个月|月|周|天|日|小时|分钟|秒|世纪"}
+# 增长了多少 / 下降多少 ask for a change: a share (8.1%, 百分之十), a multiple or an amount.
+_ASKS_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增加|减少|上涨|上升|扩大|缩小|涨)了?多少")
+_CHANGE_UNITS = "%|‰|成|倍|个百分点|元|人|吨|斤|公斤|个|项|所|户|套|亩|公里|千瓦"
 _SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所|名|人|家"}
 # Questions that ask for a year, a month or a day, and what such a value looks like.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代|(?:公元|西元|民国)前?几年")
@@ -124,13 +127,16 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
         unit = _SAME_UNIT.get(explicit.group("unit"), re.escape(explicit.group("unit")))
     elif measure:
         unit = _MEASURE_UNITS[measure.group(0)[-1]]
+    elif _ASKS_CHANGE.search(norm):
+        unit = _CHANGE_UNITS
     else:
         return None
     # The lookbehind keeps the pattern linear on long runs of digits; a calendar year (1935年) is
     # not a number of years; the last lookahead stops one-letter units inside words (5g, 3min)
     # and 元 of 元旦.
+    extra = rf"|百分之[{_CN_DIGITS}点]+" if unit == _CHANGE_UNITS else ""
     return re.compile(rf"(?<![\d{_CN_DIGITS}.])(?!\d{{4}}\s*年)[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
-                      rf"(?:万|亿|千)?(?:{unit})(?![a-z旦])")
+                      rf"(?:万|亿|千)?(?:{unit})(?![a-z旦]){extra}")
 
 
 

@@ -435,3 +435,10 @@ def test_coverage_note_names_places_and_years():
     many = [meta(f"第{i}县", 2020) for i in range(9)]
     assert messages.coverage_note(many) == "现有9份报告，涉及第0县、第1县、第2县、第3县、第4县、第5县等9地（2020年）。"
     assert messages.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"
+
+
+def test_a_change_question_asks_for_a_share_or_an_amount():
+    unit = question_analysis.asked_unit(normalize("国内生产总值实际增长了多少？"))
+    assert unit is not None
+    assert unit.search(normalize("比上年增长７．３％")) and unit.search("比上年增长百分之十三点四")
+    assert not unit.search("国内生产总值增长率达到预期目标")

@@ -30,13 +30,13 @@ def summary(tmp_path_factory):
 
 def test_gwr_floors(summary):
     """Measured: first sentence 0.808 (80 of 99), first three 0.929 (92), first citation from the
-    right report 0.919 (91), 10 of 16 unanswerable refused, 3 of 99 answerable refused (before the
+    right report 0.919 (91), 11 of 16 unanswerable refused, 3 of 99 answerable refused (before the
     multi-year work: 0.455, 0.556, 0.535, 11 of 16, 26 of 99). Each floor allows one question less."""
     s, _ = summary
     assert s["answer_at_1"] >= 79 / 99
     assert s["answer_at_3"] >= 91 / 99
     assert s["report_at_1"] >= 90 / 99
-    assert s["refused_unanswerable"] >= 9 / 16
+    assert s["refused_unanswerable"] >= 10 / 16
     assert s["refused_answerable"] <= 4 / 99
 
 
