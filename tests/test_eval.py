@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot import evaluate as ev
+from bot import question_sets
 from retrieval.types import Answer, Citation, Sentence
 
 
@@ -31,7 +32,7 @@ def test_parse_jsonl_fields_and_report_forms():
         json.dumps({"id": "c", "question": "天气？", "answers": [], "report": None,
                     "answerable": False, "kind": "unanswerable"}, ensure_ascii=False),
     ])
-    items = ev.parse_jsonl(text)
+    items = question_sets.parse_jsonl(text)
     assert [i.qid for i in items] == ["a", "b", "c"]
     assert items[0].reports == ("x.txt",) and items[0].answers == ("88所",)
     assert items[1].reports == ("x.txt", "y.txt")
@@ -47,13 +48,13 @@ def test_parse_jsonl_fields_and_report_forms():
 ])
 def test_parse_jsonl_rejects_bad_lines_with_a_clear_message(line, fragment):
     with pytest.raises(ev.EvalError) as info:
-        ev.parse_jsonl(line, "dev.jsonl")
+        question_sets.parse_jsonl(line, "dev.jsonl")
     assert fragment in str(info.value)
 
 
 def test_parse_jsonl_empty_file_is_an_error():
     with pytest.raises(ev.EvalError):
-        ev.parse_jsonl("\n\n")
+        question_sets.parse_jsonl("\n\n")
 
 
 SQUAD = {
@@ -74,7 +75,7 @@ SQUAD = {
 
 
 def test_parse_squad_paragraph_per_document(tmp_path):
-    contexts, items = ev.parse_squad(SQUAD)
+    contexts, items = question_sets.parse_squad(SQUAD)
     assert contexts == ["甲城建于1900年。甲城有三所大学。", "乙河長一百公里。"]
     assert [i.reports for i in items] == [("00000.txt",), ("00000.txt",), ("00001.txt",)]
     assert items[1].answers == ("三所",)  # duplicates collapse
@@ -96,7 +97,7 @@ def test_load_questions_detects_format(tmp_path):
     items, contexts = ev.load_questions(jsonl)
     assert contexts is None and items[0].answerable
     with pytest.raises(ev.EvalError):
-        ev.parse_squad({"data": [{"paragraphs": [{"qas": []}]}]})
+        question_sets.parse_squad({"data": [{"paragraphs": [{"qas": []}]}]})
     with pytest.raises(ev.EvalError):
         ev.load_questions(tmp_path / "missing.jsonl")
 
