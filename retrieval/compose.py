@@ -97,7 +97,7 @@ class Composer:
         q = analyse(text, self.tokenizer)
         places = self.facts.named_places(q)
         mask = np.array([bool(places & p) for p in self.facts.doc_places]) if places else None
-        return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)))
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)), report_places=places)
 
     def candidates(self, question: str | Question, report_docs: np.ndarray | None = None,
                    vectors: SentenceVectors | None = None) -> Candidates | None:

@@ -80,6 +80,8 @@ class Question:
     # The report it names, the years it is about (relative words resolved against the corpus's
     # newest report), result or target, a trend (retrieval/when.py); set by the composer.
     time: TimeAsk = TimeAsk()
+    # The reports' place names the question mentions, worked out once by the composer (None: not yet).
+    report_places: frozenset[str] | None = None
 
 
 # The unit a "how many / how much" question expects its number in.

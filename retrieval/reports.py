@@ -92,9 +92,12 @@ class ReportFacts:
         mask[list(docs)] = True
         return mask
 
-    def named_places(self, q: Question) -> set[str]:
-        """The reports' place names that the question mentions."""
-        return {p for p in self.all_places if p in q.norm}
+    def named_places(self, q: Question) -> frozenset[str]:
+        """The reports' place names that the question mentions (read from the question when the
+        composer has already worked them out)."""
+        if q.report_places is not None:
+            return q.report_places
+        return frozenset(p for p in self.all_places if p in q.norm)
 
     def preference(self, q: Question, named_year: float, other_year: float) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place the question names, -1 if another one is named,
