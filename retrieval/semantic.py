@@ -27,7 +27,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -149,18 +149,25 @@ def _doc_texts(corpus: CorpusIndex, chunks: range) -> list[str]:
     return [clean_for_index(corpus.sentence_text(c, s)) for c in chunks for s in corpus.sentence_range(c)]
 
 
-def _save_atomic(path: Path, array: np.ndarray) -> None:
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name to write ``path`` under; flushed to disk and renamed into place when the
+    block ends, removed if it fails."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with open(tmp, "wb") as fh:
-            np.save(fh, array, allow_pickle=False)
-            fh.flush()
+        yield tmp
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _save_atomic(path: Path, array: np.ndarray) -> None:
+    with _replacing(path) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, array, allow_pickle=False)
 
 
 def _load(path: Path, rows: int, dim: int) -> np.ndarray | None:
@@ -262,25 +269,17 @@ class VectorCache:
             return None
         path = self._corpus_path(corpus)
         n_all = int(corpus.tables["sent_start"].shape[0])
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:  # written in place on disk: a large corpus's matrix is never held in memory twice
+        with _replacing(path) as tmp:  # written in place on disk: never held in memory twice
             matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n_all, dim))
             for d, _, lo, hi in ranges:
                 matrix[lo:hi] = parts[corpus.docs[d].sha256]
             matrix.flush()
             del matrix
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
         del parts
         self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name})
         if status:
             status.seconds = time.perf_counter() - start
-        loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), dim)
+        loaded = _load(path, n_all, dim)
         if loaded is None:
             raise OSError(f"cannot read back {path}")
         return SentenceVectors(loaded, self.embedder)
