@@ -279,6 +279,7 @@ def section_period(heading_path: Sequence[str], report_year: int | None,
     下一步工作打算 → the report's year + 1 (summary). ``kind`` is the report style
     (:data:`WORK_REPORT` or :data:`SUMMARY`). A multi-year span gives ``(None, 'review')``.
     """
+    worded: tuple[int | None, str | None] | None = None  # an inner heading's plan or review word alone
     for label in reversed(tuple(heading_path)):
         if not label:
             continue
@@ -289,9 +290,15 @@ def section_period(heading_path: Sequence[str], report_year: int | None,
                 return years[0][2], (PLAN if plan else REVIEW if _REVIEW_HEAD.search(label) else None)
             continue
         year, what = _heading_period(label, report_year, kind)
-        if year is not None or what is not None:
-            return year, what
-    return None, None
+        if year is None and what is None:
+            continue
+        if worded is None and not years_in(label) and not _RELATIVE.search(label):
+            # 立德树人根本任务落地落实 under 一、2019年工作总结: the word 任务 does not make it a plan
+            # when an outer heading names the year.
+            worded = (year, what)
+            continue
+        return (year, what) if worded is None or years_in(label) else worded
+    return worded or (None, None)
 
 
 def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | None,

@@ -13,6 +13,7 @@ from typing import Sequence
 
 from .candidates import Candidate
 from .question import Question
+from .shapes import has_quantity
 from .types import Refusal
 
 # Reasons for not answering (the JSON ``refusal.reason``).
@@ -56,7 +57,8 @@ class AnswerPolicy:
     min_confidence: float = 0.185
     # A sentence with a value of the asked kind (多少钱 and 2.5亿元) is evidence it answers ...
     value_evidence: float = 1.4
-    # ... one with none when the question asks for a value (a rate, a sum, a year) is not.
+    # ... one with none when the question asks for a value (a rate, a sum, a year), or with no figure
+    # at all when it asks 多少 in no unit, is not; closeness in meaning does not make up for it.
     value_missing: float = 0.4
     # Factor for a passage lacking a place the question names (and not about it).
     place_missing: float = 0.3
@@ -67,10 +69,10 @@ class AnswerPolicy:
     semantic_weight: float = 2.0
     semantic_center: float = 0.885
     # Factor for a sentence about another year than the one asked (2024's target for 2023's).
-    period_other: float = 0.3
+    period_other: float = 0.15
     # Factor for a report's sentence from the part that does not hold what is asked: a review
     # (result) for a question about a target, a plan for a question about a result.
-    wants_other: float = 0.5
+    wants_other: float = 0.35
     # The best sentences by score looked at for the confidence.
     window: int = 5
     # A refusal whose confidence reaches this share of min_confidence shows the closest sentences.
@@ -97,13 +99,18 @@ class AnswerPolicy:
         """How much of the question sentence ``c`` covers (words and bigrams alike), raised by a
         value of the asked kind, lowered when it lacks one or is about another year or place."""
         value = 0.5 * c.tok_cov + 0.5 * c.big_cov
+        missing = False
         if q.unit is not None:
             if q.unit.search(c.norm):
                 value = min(1.0, value * self.value_evidence)
             else:
-                value *= self.value_missing
+                missing = True
+        elif q.types and q.types[0] == "number" and not has_quantity(c.norm):
+            missing = True
         if c.cos:
             value = max(0.0, value + self.semantic_weight * (c.cos - self.semantic_center))
+        if missing:  # meaning alone does not supply a figure the sentence lacks
+            value *= self.value_missing
         before = value
         year_missing = bool(q.years) and not c.para_year
         if year_missing:

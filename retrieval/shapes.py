@@ -33,6 +33,15 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
 DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
 
 
+# A calendar year (2024年, 二〇二四年) is not a quantity.
+_CALENDAR_YEAR = re.compile(rf"(?<![\d.])\d{{4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年")
+
+
+def has_quantity(norm: str) -> bool:
+    """Whether a normalised sentence states a quantity (30所, 8.1%, 百分之十), years aside."""
+    return bool(ANSWER_SHAPES["number"].search(_CALENDAR_YEAR.sub("", norm)))
+
+
 def answer_shapes(norm: str) -> tuple[str, ...]:
     """The answer types a normalised sentence carries."""
     return tuple(name for name, pattern in ANSWER_SHAPES.items() if pattern.search(norm))

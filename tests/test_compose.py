@@ -10,7 +10,7 @@ from retrieval import compose, features, messages, scoring, shapes
 from retrieval import question as question_analysis
 from retrieval.features import F
 from retrieval.question import analyse, question_types
-from retrieval.shapes import answer_shapes
+from retrieval.shapes import answer_shapes, has_quantity
 from retrieval.text import default_tokenizer, normalize
 
 
@@ -69,6 +69,16 @@ def test_answer_shapes(sentence, shape):
 def test_sentence_without_an_answer_shape():
     assert "number" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
     assert "time" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("国内生产总值达到114万亿元，增长8.1%。", True),
+    ("粮食产量达到百分之十以上。", True),
+    ("2015年是“十二五”收官之年。", False),  # a calendar year is not a figure
+    ("二〇二四年是关键之年。", False),
+])
+def test_has_quantity(sentence, expected):
+    assert has_quantity(normalize(sentence)) is expected
 
 
 def test_one_enumerated_item_is_not_a_list():

@@ -96,6 +96,9 @@ def test_report_style_and_kind():
     (("一、“六五”计划执行情况的回顾",), 1986, WORK_REPORT, (None, REVIEW)),  # a five-year span
     (("二、“十三五”时期主要目标任务和重大举措",), 2016, WORK_REPORT, (None, PLAN)),
     (("二、2021年度工作开展情况",), 2021, SUMMARY, (2021, REVIEW)),
+    # An inner heading's plan word (任务) does not outweigh the year its outer heading names.
+    (("一、2019年工作总结", "(二)立德树人根本任务落地落实"), 2019, SUMMARY, (2019, REVIEW)),
+    (("二、下一步工作打算", "(二)立德树人根本任务"), 2019, SUMMARY, (2020, PLAN)),
     ((), 2024, WORK_REPORT, (None, None)),
     (("一、2023年工作回顾",), None, WORK_REPORT, (2023, REVIEW)),  # no report year: years written
 ])

@@ -114,6 +114,23 @@ def test_confidence_raises_a_value_of_the_asked_kind_and_lowers_its_absence():
     assert without.value == pytest.approx(0.3 * policy.value_missing)
 
 
+def test_a_figure_question_without_a_unit_still_needs_a_figure():
+    policy = AnswerPolicy()
+    q = q_of("2015年全国彩票销售额是多少？")  # asks for a number, names no unit
+    assert q.unit is None and q.types[0] == "number"
+    with_figure = policy.confidence(q, cand("彩票销售额3679亿元。", tok_cov=0.4, big_cov=0.4, para_year=True))
+    only_a_year = policy.confidence(q, cand("2015年是收官之年。", tok_cov=0.4, big_cov=0.4, para_year=True))
+    assert with_figure.value == pytest.approx(0.4)
+    assert only_a_year.value == pytest.approx(0.4 * policy.value_missing)
+
+
+def test_closeness_in_meaning_does_not_make_up_for_a_missing_figure():
+    policy = AnswerPolicy(semantic_weight=2.0, semantic_center=0.85)
+    q = q_of("新建了多少所幼儿园？")
+    close = policy.confidence(q, cand("新建幼儿园。", tok_cov=0.3, big_cov=0.3, cos=0.95))
+    assert close.value == pytest.approx((0.3 + 2.0 * 0.1) * policy.value_missing)
+
+
 def test_confidence_vetoes_another_year_and_place():
     policy = AnswerPolicy(year_missing=0.0, place_missing=0.3)
     q = q_of("2030年古丈县有多少所学校？")
