@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .corpus import CorpusIndex
+from .dating import part_of
 from .index import Retriever
 from .question import Question
 from .reports import ReportFacts, bare_words
@@ -106,7 +107,8 @@ class Candidate:
     info: float = 0.0  # idf of the words it adds to the question (log scale)
     label: bool = False  # it is nothing but its section's heading label
     period: int | None = None  # the year it is about (retrieval/dating.py), None if unknown
-    section_kind: str | None = None  # its section reviews ('review') or plans ('plan'), or None
+    # It reviews ('review') or plans ('plan'): by its section, else by its period (dating.part_of); or None.
+    section_kind: str | None = None
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report
     # Semantic matching (retrieval/semantic.py), when sentence vectors are in use:
@@ -183,8 +185,9 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
             n_toks=len(tok_list), tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
             tok_cov=terms.covered(toks), plan=plan, title=facts.titles[doc],
             opens_para=start == para_start, info=math.log1p(added) / 5.0,
-            label=bool(label) and bare_words(norm) == label, period=corpus.sentence_period(s),
-            section_kind=kind, report_year=facts.report_years[doc], companion=bool(facts.companion[doc])))
+            label=bool(label) and bare_words(norm) == label, period=(period := corpus.sentence_period(s)),
+            section_kind=part_of(kind, period, facts.report_years[doc]), report_year=facts.report_years[doc],
+            companion=bool(facts.companion[doc])))
     return rows
 
 

@@ -333,6 +333,14 @@ def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | N
     return out
 
 
+def part_of(section_kind: str | None, period: int | None, report_year: int | None) -> str | None:
+    """Whether a sentence reviews or plans: its section's kind, else by the year it is about
+    (２００１年国内生产总值… in the preamble of the 2002 report reviews); None when unknown."""
+    if section_kind or period is None or report_year is None or period == report_year:
+        return section_kind
+    return REVIEW if period < report_year else PLAN
+
+
 # --- sentences ----------------------------------------------------------------------------------------
 # A comparison base (比上年增长) says nothing about which year the sentence is about.
 _COMPARISON = re.compile(rf"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*(?:上年|去年|前年|上一年|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"

@@ -69,7 +69,7 @@ class AnswerPolicy:
     semantic_weight: float = 2.0
     semantic_center: float = 0.885
     # Factor for a sentence about another year than the one asked (2024's target for 2023's).
-    period_other: float = 0.15
+    period_other: float = 0.3
     # Factor for a report's sentence from the part that does not hold what is asked: a review
     # (result) for a question about a target, a plan for a question about a result.
     wants_other: float = 0.35

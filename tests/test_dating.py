@@ -10,7 +10,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from retrieval import dating
 from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
-                              lead_in_span, paragraph_periods, report_style, report_year,
+                              lead_in_span, paragraph_periods, part_of, report_style, report_year,
                               section_period, section_periods, sentence_period, years_in)
 from retrieval.index import BM25Index
 from retrieval.documents import first_meaningful_line
@@ -104,6 +104,17 @@ def test_report_style_and_kind():
 ])
 def test_section_period(path, year, kind, expected):
     assert section_period(path, year, kind) == expected
+
+
+@pytest.mark.parametrize("kind, period, year, expected", [
+    (None, 2001, 2002, REVIEW),  # a year before the report's, outside any dated section
+    (None, 2020, 2016, PLAN),  # 到2020年… in the 2016 report
+    (None, 2024, 2024, None),  # the report's own year: a review in a summary, a plan in a work report
+    (PLAN, 2023, 2024, PLAN),  # the section's kind wins
+    (None, None, 2024, None),
+])
+def test_part_of(kind, period, year, expected):
+    assert part_of(kind, period, year) == expected
 
 
 def test_sections_after_a_work_reports_review_set_out_its_year():
