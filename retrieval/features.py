@@ -94,7 +94,14 @@ def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     ask = q.time
     out: Columns = {"companion": float(c.companion)}
-    if ask.years and c.period is not None and c.report_year is not None:
+    if ask.span and c.report_year is not None:
+        # A span (2013到2017年) is reviewed as a whole after its last year (过去五年 in 2018's
+        # report); one year inside it is only part of the answer.
+        if c.period is None and c.section_kind == "review" and c.report_year == ask.span[1] + 1:
+            out["period_match"] = 1.0
+        elif c.period is not None and c.period not in ask.years:
+            out["period_other"] = 1.0
+    elif ask.years and c.period is not None and c.report_year is not None:
         if c.period in ask.years:
             out["period_match"] = 1.0
         else:
@@ -164,7 +171,8 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "slot": "the words around the question word recur here with new words in the gap",
         "defines": "a definition question, and the sentence opens by defining its subject"}),
     FeatureGroup("time", time, {
-        "period_match": "the sentence is about a year the question asks about (去年 in the next report)",
+        "period_match": "the sentence is about a year the question asks about (去年 in the next report), "
+                        "or reviews the whole span it asks about (过去五年 for 2013到2017年)",
         "period_other": "the sentence is about another year than the one asked",
         "wants_match": "+1 a review-part sentence for a result question (实际, 完成), or a plan-part one "
                        "for a target question (目标, 预期); -1 the other way round",

@@ -41,6 +41,7 @@ class TimeAsk:
     wants: str = ""  # "result", "target" or "" (not said)
     trend: bool = False  # it asks how something changed over the years
     latest: bool = False  # it asks about the newest report
+    span: tuple[int, int] | None = None  # the first and last year of a span it names (2013到2017年)
 
     @property
     def any(self) -> bool:
@@ -57,10 +58,12 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
         report_year = int(m.group(1))
         rest = norm[:m.start()] + norm[m.end():]
     years = [int(y) for y in _YEARS.findall(rest)]
+    span = None
     for a, b in _SPAN.findall(rest):
         lo, hi = sorted((int(a), int(b)))
         if hi - lo <= 30:
             years += range(lo, hi + 1)
+            span = span or (lo, hi)
     relative = ""
     base = report_year if report_year is not None else newest  # relative to the named report
     if base is not None and not years:
@@ -80,7 +83,7 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
     elif _RESULT.search(rest):
         wants = "result"
     return TimeAsk(report_year, tuple(dict.fromkeys(years)), relative, wants,
-                   bool(_TREND.search(norm)), latest)
+                   bool(_TREND.search(norm)), latest, span)
 
 
 def reports_for(ask: TimeAsk, report_years: list[int | None]) -> set[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from retrieval import features as fx
@@ -9,6 +11,7 @@ from retrieval.candidates import Candidate, QueryTerms
 from retrieval.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS,
                               AnswerPolicy, Confidence)
 from retrieval.question import analyse
+from retrieval.when import ask_time
 from retrieval.text import char_bigrams, default_tokenizer, normalize
 
 
@@ -101,6 +104,25 @@ def test_feature_matrix_places_columns_by_name():
     assert X.shape == (2, len(fx.FEATURES))
     assert X[0, fx.F["tok_cov"]] == 0.6 and X[0, fx.F["unit_match"]] == 1.0
     assert X[1, fx.F["unit_match"]] == 0.0
+
+
+def test_time_matches_the_year_asked_and_the_part_of_the_report():
+    q = replace(q_of("2023年国内生产总值实际增长了多少？"), time=ask_time("2023年国内生产总值实际增长了多少", 2024))
+    review = fx.time(q, QueryTerms(), cand("增长5.2%。", period=2023, report_year=2024, section_kind="review"))
+    plan = fx.time(q, QueryTerms(), cand("增长5%左右。", period=2024, report_year=2024, section_kind="plan"))
+    assert review == {"companion": 0.0, "period_match": 1.0, "wants_match": 1.0}
+    assert plan == {"companion": 0.0, "period_other": 1.0, "wants_match": -1.0}
+
+
+def test_a_span_matches_the_review_of_the_whole_span_not_one_year_in_it():
+    text = "2013到2017年棚户区改造了多少套房子？"
+    q = replace(q_of(text), time=ask_time(normalize(text), 2024))
+    whole = fx.time(q, QueryTerms(), cand("棚户区住房改造2600多万套。", period=None, report_year=2018,
+                                          section_kind="review"))
+    one_year = fx.time(q, QueryTerms(), cand("今年棚户区住房改造600万套。", period=2016, report_year=2016,
+                                             section_kind="plan"))
+    assert whole.get("period_match") == 1.0
+    assert "period_match" not in one_year and "period_other" not in one_year
 
 
 # --- the answer policy ---------------------------------------------------------------------------

@@ -36,6 +36,11 @@ def test_ask_time(question, report_year, years, relative, wants):
         assert t.wants == wants
 
 
+def test_a_span_of_years_is_kept():
+    assert ask("2013到2017年棚户区改造了多少套房子？").span == (2013, 2017)
+    assert ask("2016年国内生产总值预期增长多少？").span is None
+
+
 def test_relative_words_need_a_newest_report():
     assert ask("去年城镇新增就业多少人？", newest=None).years == ()
 
