@@ -98,7 +98,10 @@ _MEASURE_UNITS = {"高": _LENGTH, "长": _LENGTH + "|年|天|小时|分钟|秒",
 # 增长了多少 / 下降多少 ask for a change: a share (8.1%, 百分之十), a multiple or an amount.
 _ASKS_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增加|减少|上涨|上升|扩大|缩小|涨)了?多少")
 _CHANGE_UNITS = "%|‰|成|倍|个百分点|元|人|吨|斤|公斤|个|项|所|户|套|亩|公里|千瓦"
-_SAME_UNIT = {"名": "名|人", "人": "人|名", "个": "个|项|所|名|人|家"}
+_SAME_UNIT = {"名": "名|人", "人": "人|名", "位": "位|名|人", "个": "个|项|所|名|人|家"}
+# Counting words of things that reports often count with 个 (多少张床位 → 床位1000个); not 所, 家,
+# 名, 项 or 次, which they keep.
+_COUNTERS = frozenset("张间台辆块条座套件枚只层")
 # Questions that ask for a year, a month or a day, and what such a value looks like.
 _ASKS_YEAR = re.compile(r"哪一?年|何年|年份|什么年代|哪个年代|(?:公元|西元|民国)前?几年")
 _ASKS_MONTH = re.compile(r"哪个月|几月|哪一?月份")
@@ -126,7 +129,8 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     elif _MONEY.search(norm):
         unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
     elif explicit:
-        unit = _SAME_UNIT.get(explicit.group("unit"), re.escape(explicit.group("unit")))
+        word = explicit.group("unit")
+        unit = _SAME_UNIT.get(word) or (f"{word}|个" if word in _COUNTERS else re.escape(word))
     elif measure:
         unit = _MEASURE_UNITS[measure.group(0)[-1]]
     elif _ASKS_CHANGE.search(norm):

@@ -250,6 +250,9 @@ def test_question_focus(question, focus):
     ("工程持续了多久？", "历时3年", True),
     ("合约为期多少年？", "合约为期7年", True),
     ("合约为期多少年？", "1935年签订合约", False),  # a calendar year is not a number of years
+    ("今年多了多少张床位？", "增加床位1000个", True),  # 个 stands in for a counting word
+    ("今年多了多少张床位？", "增加床位1000平方米", False),
+    ("长了多少米？", "长100个", False),  # but not for a measure
 ])
 def test_value_of_the_asked_kind(question, sentence, matches):
     unit = question_analysis.asked_unit(normalize(question))

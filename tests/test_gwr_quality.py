@@ -29,14 +29,14 @@ def summary(tmp_path_factory):
 
 
 def test_gwr_floors(summary):
-    """Measured: first sentence 0.808 (80 of 99), first three 0.929 (92), first citation from the
-    right report 0.919 (91), 11 of 16 unanswerable refused, 3 of 99 answerable refused (before the
+    """Measured: first sentence 0.818 (81 of 99), first three 0.929 (92), first citation from the
+    right report 0.929 (92), 14 of 16 unanswerable refused, 3 of 99 answerable refused (before the
     multi-year work: 0.455, 0.556, 0.535, 11 of 16, 26 of 99). Each floor allows one question less."""
     s, _ = summary
-    assert s["answer_at_1"] >= 79 / 99
+    assert s["answer_at_1"] >= 80 / 99
     assert s["answer_at_3"] >= 91 / 99
-    assert s["report_at_1"] >= 90 / 99
-    assert s["refused_unanswerable"] >= 10 / 16
+    assert s["report_at_1"] >= 91 / 99
+    assert s["refused_unanswerable"] >= 13 / 16
     assert s["refused_answerable"] <= 4 / 99
 
 
@@ -51,8 +51,8 @@ def test_gwr_year_questions(summary):
 @pytest.mark.bench
 def test_gwr_floors_with_semantic_matching(tmp_path_factory):
     """The default on this corpus (13,145 sentences, under semantic_auto_limit): its first vector
-    build takes about ten minutes, so this runs with `make bench`. Measured: first sentence 0.889
-    (88 of 99), first three 0.960 (95), right report first 0.939 (93), 9 of 16 unanswerable
+    build takes about ten minutes, so this runs with `make bench`. Measured: first sentence 0.909
+    (90 of 99), first three 0.960 (95), right report first 0.960 (95), 13 of 16 unanswerable
     refused, no answerable refused; each floor allows one question less."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the multi-year dev corpus lives in ../shared/datasets)")
@@ -60,8 +60,8 @@ def test_gwr_floors_with_semantic_matching(tmp_path_factory):
                                         "cache_dir": str(tmp_path_factory.mktemp("gwr-vectors"))})
     items, _ = ev.load_questions(GWR)
     s = ev.summarize(ev.evaluate(Engine.open(settings, semantic="build"), items))
-    assert s["answer_at_1"] >= 87 / 99
+    assert s["answer_at_1"] >= 89 / 99
     assert s["answer_at_3"] >= 94 / 99
-    assert s["report_at_1"] >= 92 / 99
-    assert s["refused_unanswerable"] >= 8 / 16
+    assert s["report_at_1"] >= 94 / 99
+    assert s["refused_unanswerable"] >= 12 / 16
     assert s["refused_answerable"] <= 1 / 99
