@@ -43,7 +43,7 @@ def collect(engine, items) -> list[Group]:
     for item in items:
         if not item.answerable:
             continue
-        cands = composer.candidates(item.question)
+        cands = composer.candidates(item.question, vectors=engine.semantic)
         if cands is None:
             continue
         texts = [engine.corpus.sentence_text(c, s) for c, s in zip(cands.chunk, cands.sent)]
@@ -82,16 +82,18 @@ FIXED = {"plan", "label", "period_match", "period_other", "wants_match", "compan
          "sem_near"}
 
 
-def bounds(shipped: ScoringModel) -> list[tuple[float | None, float | None]]:
+def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, float | None]]:
     current = shipped.as_mapping()
-    return [(current[f], current[f]) if f in FIXED else (0.0, None) if f in POSITIVE
+    return [(current[f], current[f]) if f in kept else (0.0, None) if f in POSITIVE
             else (None, 0.0) if f in NEGATIVE else (None, None) for f in FEATURES]
 
 
-def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001) -> np.ndarray:
-    w0 = np.array([shipped.as_mapping()[f] if f in FIXED else 0.0 for f in FEATURES])
+def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001,
+        kept: set[str] = FIXED) -> np.ndarray:
+    """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
+    w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
     res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B",
-                   bounds=bounds(shipped))
+                   bounds=bounds(shipped, kept))
     return res.x
 
 
@@ -99,18 +101,27 @@ def top1(w: np.ndarray, groups: list[Group]) -> float:
     return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
 
 
-def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sources: list[str], l2: float) -> None:
+def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sources: list[str], l2: float,
+               only: set[str] | None = None, notes: dict[str, str] | None = None) -> None:
     """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
-    of the composer lives in this one file)."""
-    lines = [
-        "# Sentence-scoring weights (one per feature of retrieval/features.py FEATURES).",
-        "# Fitted by: python tools/fit_weights.py " + " ".join(sources),
-        f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.",
-        "",
-        "[weights]",
-    ]
-    lines += [f"{name} = {value:.4f}" + ("  # set by hand on the dev set; the fit keeps it" if name in FIXED else "")
-              for name, value in weights.items()]
+    of the composer lives in this one file). With ``only``, the header keeps the command that
+    fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept."""
+    command = "python tools/fit_weights.py " + " ".join(sources)
+    lines = ["# Sentence-scoring weights (one per feature of retrieval/features.py FEATURES)."]
+    if only and path.is_file():
+        lines += [line for line in path.read_text(encoding="utf-8").splitlines()[1:3] if line.startswith("# Fitted by")]
+        lines.append(f"# {', '.join(sorted(only))} then fitted by: {command}")
+    else:
+        lines.append(f"# Fitted by: {command}")
+    lines += [f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.", "", "[weights]"]
+    notes = notes or {}
+
+    def note(name: str) -> str:
+        if only:
+            return "" if name in only else notes.get(name, "")
+        return "  # set by hand on the dev set; the fit keeps it" if name in FIXED else ""
+
+    lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
     lines += ["", "[compose]", "# Retrieval and selection (retrieval/scoring.py ComposeParams); diversity is the score",
               "# toll per sentence already shown from the same report (multi-report questions)."]
     lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
@@ -123,16 +134,38 @@ def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sourc
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def shipped_notes(path: Path) -> dict[str, str]:
+    """The comment after each weight of a weights file (who set it and how), by feature."""
+    if not path.is_file():
+        return {}
+    notes = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, eq, rest = line.partition("=")
+        if eq and "#" in rest:
+            notes[name.strip()] = "  #" + rest.split("#", 1)[1]
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", action="append", required=True, help="question set to fit on (repeatable)")
     parser.add_argument("--check", action="append", default=[], help="held-out set to report on (repeatable)")
     parser.add_argument("--out", type=Path, help="write the weights here (TOML)")
     parser.add_argument("--l2", type=float, default=0.0001)
+    parser.add_argument("--only", help="fit only these features (comma-separated); the others keep "
+                                       "their shipped weights")
+    parser.add_argument("--semantic", action="store_true",
+                        help="with sentence vectors (built once per set in --workdir; minutes per "
+                             "thousand sentences), so that the semantic features have values")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/reportqa-fit"),
                         help="where SQuAD corpora and their indexes are kept between runs")
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.semantic:
+        settings = settings.replace(semantic="on")
+    only = set(args.only.split(",")) if args.only else None
+    if only and not only <= set(FEATURES):
+        parser.error(f"unknown features: {', '.join(sorted(only - set(FEATURES)))}")
     # Keep the shipped diversity toll and hand-set (FIXED) weights; the fit changes the others.
     try:
         model = load_model()
@@ -143,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(path_text)
         items, contexts = load_questions(path)
         engine = open_engine_for(settings, contexts, args.workdir / path.stem)
+        if args.semantic and not engine.wait_for_vectors():
+            raise SystemExit(f"{path}: no sentence vectors ({engine.semantic_status.error})")
         return collect(engine, items)
 
     train: list[Group] = []
@@ -150,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         g = groups_of(path)
         print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
         train += g
-    w = fit(train, model, args.l2)
+    w = fit(train, model, args.l2, set(FEATURES) - only if only else FIXED)
     print(f"train top-1 among questions with a positive: {top1(w, train):.4f} "
           f"(current weights {top1(model.weights, train):.4f})")
     for path in args.check:
@@ -161,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:12} {v:+.4f}")
     if args.out:
         sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}"]
-        write_toml(args.out, weights, model, sources, args.l2)
+        if only:
+            sources += ["--semantic"] * args.semantic + [f"--only {args.only}"]
+        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out))
         print(f"wrote {args.out}")
     return 0
 
