@@ -34,12 +34,15 @@ DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|�
 
 
 # A calendar year (2024年, 二〇二四年) is not a quantity.
+_DIGIT = re.compile(r"\d")
 _CALENDAR_YEAR = re.compile(rf"(?<![\d.])\d{{4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年")
 
 
 def has_quantity(norm: str) -> bool:
-    """Whether a normalised sentence states a quantity (30所, 8.1%, 百分之十), years aside."""
-    return bool(ANSWER_SHAPES["number"].search(_CALENDAR_YEAR.sub("", norm)))
+    """Whether a normalised sentence states a figure (30所, 8.1%, 500毫升, 2比1, 百分之十),
+    calendar years aside."""
+    rest = _CALENDAR_YEAR.sub("", norm)
+    return bool(_DIGIT.search(rest) or ANSWER_SHAPES["number"].search(rest))
 
 
 def answer_shapes(norm: str) -> tuple[str, ...]:

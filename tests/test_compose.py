@@ -74,6 +74,8 @@ def test_sentence_without_an_answer_shape():
 @pytest.mark.parametrize("sentence, expected", [
     ("国内生产总值达到114万亿元，增长8.1%。", True),
     ("粮食产量达到百分之十以上。", True),
+    ("通常出血量不超过500毫升。", True),  # any written figure counts, in whatever unit
+    ("最终以2比1淘汰英格兰。", True),
     ("2015年是“十二五”收官之年。", False),  # a calendar year is not a figure
     ("二〇二四年是关键之年。", False),
 ])
