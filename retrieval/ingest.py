@@ -20,6 +20,7 @@ import numpy as np
 from . import dating
 from .chunker import ChunkSpan, chunk_document
 from .documents import INLINE_NOISE, make_document, noise_spans
+from .leadins import lead_in_span
 from .loader import SourceFile, UnreadableFile, read_source
 from .text import default_tokenizer, normalize
 from .types import SECTION_SEP, Skipped
@@ -255,7 +256,7 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
         while j < len(spans) and spans[j].para_start == spans[i].para_start:
             j += 1
         group = spans[i:j]
-        lead = dating.lead_in_span(text, *_previous_line(text, group[0].para_start))
+        lead = lead_in_span(text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
         periods = dating.paragraph_periods(sentences, year, period, style,

@@ -10,9 +10,10 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from retrieval import dating
 from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
-                              lead_in_span, paragraph_periods, part_of, report_style, report_year,
+                              paragraph_periods, part_of, report_style, report_year,
                               section_period, section_periods, sentence_period, years_in)
 from retrieval.index import BM25Index
+from retrieval.leadins import lead_in_span
 from retrieval.documents import first_meaningful_line
 from retrieval.store import IndexStore
 from retrieval.text import default_tokenizer
