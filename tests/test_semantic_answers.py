@@ -63,11 +63,15 @@ def model_engine(tmp_path_factory):
     return engine
 
 
+def summary_of(engine, path):
+    items, _ = ev.load_questions(path)
+    return ev.summarize(ev.evaluate(engine, items))
+
+
 def test_dev_floors_with_semantic_matching(model_engine):
     """Measured: 0.940 first sentence (79 of 84), 0.976 first three (82), every unanswerable
     question refused (13 of 13), 1 of 84 answerable refused; each floor allows one question less."""
-    items, _ = ev.load_questions(DEV)
-    s = ev.summarize(ev.evaluate(model_engine, items))
+    s = summary_of(model_engine, DEV)
     assert s["answer_at_1"] >= 78 / 84
     assert s["answer_at_3"] >= 81 / 84
     assert s["refused_unanswerable"] >= 12 / 13
@@ -77,8 +81,7 @@ def test_dev_floors_with_semantic_matching(model_engine):
 def test_holdout_floors_with_semantic_matching(model_engine):
     """Measured: 0.867 first sentence (13 of 15), 0.533 of the unanswerable refused (8 of 15),
     2 of 15 answerable refused (lexical only: 0.733, 0.467 and 4); one question less each."""
-    items, _ = ev.load_questions(HOLDOUT)
-    s = ev.summarize(ev.evaluate(model_engine, items))
+    s = summary_of(model_engine, HOLDOUT)
     assert s["answer_at_1"] >= 12 / 15
     assert s["refused_unanswerable"] >= 7 / 15
     assert s["refused_answerable"] <= 3 / 15
@@ -87,8 +90,7 @@ def test_holdout_floors_with_semantic_matching(model_engine):
 def test_everyday_wording_floors_with_semantic_matching(model_engine):
     """Measured: 0.803 first sentence (53 of 66), 0.833 first three (55), 17 of 32 unanswerable
     refused, 10 of 66 answerable refused; one question less each."""
-    items, _ = ev.load_questions(EVERYDAY)
-    s = ev.summarize(ev.evaluate(model_engine, items))
+    s = summary_of(model_engine, EVERYDAY)
     assert s["answer_at_1"] >= 52 / 66
     assert s["answer_at_3"] >= 54 / 66
     assert s["refused_unanswerable"] >= 16 / 32
