@@ -274,7 +274,8 @@ def _heading_period(label: str, report_year: int, style: str) -> tuple[int | Non
 def section_period(heading_path: Sequence[str], report_year: int | None,
                    kind: str = WORK_REPORT) -> tuple[int | None, str | None]:
     """``(year, 'review' | 'plan' | None)`` of a section, from its headings (innermost that says
-    something wins): 一、2023年工作回顾 → (2023, review); 二、2024年工作安排 → (2024, plan);
+    something wins, unless it only has a review or plan word and an outer heading names a year):
+    一、2023年工作回顾 → (2023, review); 二、2024年工作安排 → (2024, plan);
     过去一年的工作 → the reviewed year; 今年的工作任务 → the report's year (work report);
     下一步工作打算 → the report's year + 1 (summary). ``kind`` is the report style
     (:data:`WORK_REPORT` or :data:`SUMMARY`). A multi-year span gives ``(None, 'review')``.

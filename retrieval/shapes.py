@@ -33,8 +33,8 @@ ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
 DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|为|即|又称|或称|亦称|简称|全称)")
 
 
-# A calendar year (2024年, 二〇二四年) is not a quantity.
 _DIGIT = re.compile(r"\d")
+# A calendar year (2024年, 二〇二四年) is not a quantity.
 _CALENDAR_YEAR = re.compile(rf"(?<![\d.])\d{{4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年")
 
 
