@@ -293,12 +293,13 @@ def section_period(heading_path: Sequence[str], report_year: int | None,
         year, what = _heading_period(label, report_year, kind)
         if year is None and what is None:
             continue
-        if worded is None and not years_in(label) and not _RELATIVE.search(label):
+        names_year = bool(years_in(label))
+        if worded is None and not names_year and not _RELATIVE.search(label):
             # 立德树人根本任务落地落实 under 一、2019年工作总结: the word 任务 does not make it a plan
             # when an outer heading names the year.
             worded = (year, what)
             continue
-        return (year, what) if worded is None or years_in(label) else worded
+        return (year, what) if worded is None or names_year else worded
     return worded or (None, None)
 
 
