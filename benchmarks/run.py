@@ -99,7 +99,7 @@ def phase_coldparts(corpus: str, cache: str, question: str) -> dict:
     t1 = time.perf_counter()
     from config import load_settings
     from retrieval import Engine
-    from retrieval.text import default_tokenizer
+    from retrieval.lang.text import default_tokenizer
     t2 = time.perf_counter()
     default_tokenizer()
     t3 = time.perf_counter()

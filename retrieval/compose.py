@@ -32,8 +32,8 @@ from .search import retrieve, with_chunks
 from .semantic import SentenceVectors
 from .similar import nearest
 from .select import by_year, diversify, spread
-from .synonyms import Thesaurus, default_thesaurus
-from .text import Tokenizer
+from .lang.synonyms import Thesaurus, default_thesaurus
+from .lang.text import Tokenizer
 from .types import Answer, Sentence
 from .when import ask_time
 

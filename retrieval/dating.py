@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 from config import CONFIG_DIR
 
-from .chunker import heading_label, heading_level
+from .lang.headings import heading_label, heading_level
 
 DATING_FILE = CONFIG_DIR / "dating.toml"
 

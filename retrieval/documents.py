@@ -7,13 +7,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .lang.text import INLINE_NOISE
 from .types import Document
 
 
-# Inline noise: conversion markers and URLs. Removed from what is indexed, kept for display.
-INLINE_NOISE = re.compile(
-    r"\[bookmark:[^\]\n]{0,80}\]|\{\\[^}\n]{0,80}\}|(?:https?://|www\.)[!-~]{1,300}"
-)
 # Whole lines that are web or site boilerplate.
 NOISE_LINE = re.compile(
     r"(?:本文内容由互联网用户|如若转载|转载请注明|本站仅提供|本站将立刻删除|版权所有|免责声明|"

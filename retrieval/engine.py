@@ -18,7 +18,7 @@ from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, fo
 from .messages import coverage_note
 from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide, sentence_chunks
 from .store import BuildReport, CorpusError, IndexStore, Progress
-from .text import default_tokenizer, normalize
+from .lang.text import default_tokenizer, normalize
 from .types import Answer, Citation, Document, Refusal, Skipped
 
 if TYPE_CHECKING:

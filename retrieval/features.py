@@ -21,7 +21,7 @@ import numpy as np
 
 from .candidates import Candidate, QueryTerms
 from .question import TYPE_NAMES, Question
-from .shapes import ANSWER_SHAPES, DEFINES, slot_filled, value_near_term
+from .lang.shapes import ANSWER_SHAPES, DEFINES, slot_filled, value_near_term
 
 LONG_SENTENCE = 160  # characters; a longer sentence gets the "long" feature
 RESTATE_NOVELTY = 0.35  # below this share of new bigrams a sentence mostly restates the question

@@ -19,10 +19,10 @@ import numpy as np
 
 from . import dating
 from .chunker import ChunkSpan, chunk_document
-from .documents import INLINE_NOISE, make_document, noise_spans
+from .documents import make_document, noise_spans
 from .leadins import lead_in_span
 from .loader import SourceFile, UnreadableFile, read_source
-from .text import default_tokenizer, normalize
+from .lang.text import clean_for_index, default_tokenizer
 from .types import SECTION_SEP, Skipped
 
 # Columns of FileResult.chunk_cols and FileResult.sent_cols. ``period`` is a year or -1;
@@ -181,11 +181,6 @@ class FileResult:
         if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
                 or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
             raise ValueError("token cache entry has a damaged format record")
-
-
-def clean_for_index(text: str) -> str:
-    """The part of a sentence that is matched: without markers and URLs, normalised."""
-    return normalize(INLINE_NOISE.sub(" ", text))
 
 
 def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Skipped:

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .candidates import Candidate
 from .question import Question
-from .shapes import has_quantity
+from .lang.shapes import has_quantity
 from .types import Refusal
 
 # Reasons for not answering (the JSON ``refusal.reason``).

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .shapes import CN_DIGITS as _CN_DIGITS
+from .lang.shapes import CN_DIGITS as _CN_DIGITS
 from .when import TimeAsk
-from .text import Tokenizer, char_bigrams, normalize
+from .lang.text import Tokenizer, char_bigrams, normalize
 
 # Expected answer types, detected in the normalised question.
 # In order of precedence: the first type found is the one a sentence must carry.

@@ -9,7 +9,7 @@ import numpy as np
 
 from .corpus import CorpusIndex
 from .question import Question
-from .text import normalize
+from .lang.text import normalize
 from .types import SECTION_SEP
 
 # A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.

@@ -11,7 +11,7 @@ from .index import BM25Index, Retriever
 from .params import ComposeParams
 from .question import Question
 from .reports import ReportFacts
-from .synonyms import Thesaurus
+from .lang.synonyms import Thesaurus
 from .when import reports_for
 
 

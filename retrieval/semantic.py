@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from .corpus import CorpusIndex
-from .ingest import clean_for_index
-from .text import normalize
+from .lang.text import clean_for_index, normalize
 
 if TYPE_CHECKING:
     from .embed import Embedder

@@ -68,8 +68,9 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "text.py", "types.py", "dating.py",
-                  "leadins.py", "formats/__init__.py", "formats/charset.py", "formats/pdf.py", "formats/html.py")
+_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "lang/text.py", "lang/headings.py",
+                  "types.py", "dating.py", "leadins.py", "formats/__init__.py", "formats/charset.py",
+                  "formats/pdf.py", "formats/html.py")
 
 
 @functools.lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from .ingest import FileResult, process_file
 from .loader import SourceFile
-from .text import default_tokenizer
+from .lang.text import default_tokenizer
 from .types import Skipped
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval.chunker import chunk_document, heading_level, split_sentences
+from retrieval.chunker import chunk_document, split_sentences
+from retrieval.lang.headings import heading_level
 from retrieval.documents import make_document, noise_spans
 
 TEXT = (

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from config import ConfigError
-from retrieval import compose, features, messages, scoring, shapes
+from retrieval import compose, features, messages, scoring
+from retrieval.lang import shapes
 from retrieval import question as question_analysis
 from retrieval.features import F
 from retrieval.question import analyse, question_types
-from retrieval.shapes import answer_shapes, has_quantity
-from retrieval.text import default_tokenizer, normalize
+from retrieval.lang.shapes import answer_shapes, has_quantity
+from retrieval.lang.text import default_tokenizer, normalize
 
 
 @pytest.mark.parametrize("question, expected", [

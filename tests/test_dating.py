@@ -16,7 +16,7 @@ from retrieval.index import BM25Index
 from retrieval.leadins import lead_in_span
 from retrieval.documents import first_meaningful_line
 from retrieval.store import IndexStore
-from retrieval.text import default_tokenizer
+from retrieval.lang.text import default_tokenizer
 from tests.conftest import SEEDS
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,

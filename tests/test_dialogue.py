@@ -12,7 +12,7 @@ from config import ConfigError
 from retrieval.dialogue import (ATTRIBUTE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution, Source,
                                 follow, resolve)
 from retrieval.lexicon import DIALOGUE_FILE, load_words
-from retrieval.text import default_tokenizer
+from retrieval.lang.text import default_tokenizer
 
 LEXICON = Lexicon([("青山县", (2023, 2024)), ("绿水市", (2023, 2024)), ("白云区", (2021,))], complete=True)
 SOURCE = Source("青山县教育局2023年工作总结及2024年工作计划", "qingshan.txt", ("青山县",), (2023, 2024),

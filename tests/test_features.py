@@ -12,7 +12,7 @@ from retrieval.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEA
                               AnswerPolicy, Confidence)
 from retrieval.question import analyse
 from retrieval.when import ask_time
-from retrieval.text import char_bigrams, default_tokenizer, normalize
+from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
 
 
 def q_of(text: str):

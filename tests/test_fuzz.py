@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from bot.telegram import render as telegram_render  # it renders report text too
-from retrieval import Engine, chunker, documents, loader, question, reports, shapes, text as text_module
+from retrieval import Engine, chunker, documents, loader, question, reports
+from retrieval.lang import headings, shapes, text as text_module
 from retrieval.corpus import CorpusIndex
 from retrieval.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest import FileResult, process_file
@@ -170,7 +171,7 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, question, shapes, reports, text_module, telegram_render,
+ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, headings, question, shapes, reports, text_module, telegram_render,
                                              formats_charset, formats_html, formats_pdf)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
@@ -203,8 +204,8 @@ def test_no_regex_backtracks_catastrophically(name: str):
 
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
-    assert {"retrieval.documents.NOISE_LINE", "retrieval.documents.INLINE_NOISE",
-            "retrieval.chunker.SENTENCE_END", "retrieval.shapes.ANSWER_SHAPES[number]",
+    assert {"retrieval.documents.NOISE_LINE", "retrieval.lang.text.INLINE_NOISE", "retrieval.lang.headings.HEADING_PATTERNS[0]",
+            "retrieval.chunker.SENTENCE_END", "retrieval.lang.shapes.ANSWER_SHAPES[number]",
             "retrieval.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.formats.html._META_CHARSET"} <= names
     assert len(names) >= 20
 

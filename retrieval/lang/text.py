@@ -25,6 +25,10 @@ _T2S_LOCK = threading.Lock()
 # A token is kept only if it holds a letter, a digit or a CJK character.
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACES = re.compile(r"\s+")
+# Inline noise: conversion markers and URLs. Removed from what is indexed, kept for display.
+INLINE_NOISE = re.compile(
+    r"\[bookmark:[^\]\n]{0,80}\]|\{\\[^}\n]{0,80}\}|(?:https?://|www\.)[!-~]{1,300}"
+)
 
 
 def normalize(text: str, *, lower: bool = True) -> str:
@@ -33,6 +37,11 @@ def normalize(text: str, *, lower: bool = True) -> str:
     with _T2S_LOCK:  # the OpenCC converter is not documented as thread-safe
         text = _T2S.convert(text)
     return _SPACES.sub(" ", text.lower() if lower else text)
+
+
+def clean_for_index(text: str) -> str:
+    """The part of a sentence that is matched: without markers and URLs, normalised."""
+    return normalize(INLINE_NOISE.sub(" ", text))
 
 
 def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:

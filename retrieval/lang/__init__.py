@@ -1,0 +1,1 @@
+"""Chinese text for matching: normalising and tokenising, synonyms, answer shapes, outline headings."""
