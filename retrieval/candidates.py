@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .corpus import CorpusIndex
-from .dating import part_of
+from .dates.periods import part_of
 from .index import Retriever
 from .question import Question
 from .reports import ReportFacts, bare_words
@@ -106,8 +106,8 @@ class Candidate:
     opens_para: bool = False
     info: float = 0.0  # idf of the words it adds to the question (log scale)
     label: bool = False  # it is nothing but its section's heading label
-    period: int | None = None  # the year it is about (retrieval/dating.py), None if unknown
-    # It reviews ('review') or plans ('plan'): by its section, else by its period (dating.part_of); or None.
+    period: int | None = None  # the year it is about (retrieval/dates/periods.py), None if unknown
+    # It reviews ('review') or plans ('plan'): by its section, else by its period (dates.periods.part_of); or None.
     section_kind: str | None = None
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report

@@ -35,7 +35,7 @@ from .select import by_year, diversify, spread
 from .lang.synonyms import Thesaurus, default_thesaurus
 from .lang.text import Tokenizer
 from .types import Answer, Sentence
-from .when import ask_time
+from .dates.when import ask_time
 
 __all__ = ["Candidates", "Composer", "FEATURES"]
 

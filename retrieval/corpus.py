@@ -23,7 +23,7 @@ from .types import SECTION_SEP, Chunk, Citation, Document, Skipped
 
 TABLES = ("chunk_doc", "chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start",
           "para_end", "paragraph", "chunk_section", "sent_ptr", "sent_start", "sent_end", "tok_ptr", "tok", "doc_bytes",
-          # Dating and lead-ins (retrieval/dating.py): a year or -1; 0 none, 1 review, 2 plan;
+          # Dating and lead-ins (retrieval/dates/): a year or -1; 0 none, 1 review, 2 plan;
           # lead-in offsets or -1, and the lead-in's tokens (part of the chunk's BM25 document).
           "sent_period", "chunk_period", "chunk_period_kind", "lead_start", "lead_end", "lead_ptr", "lead_tok")
 _PER_CHUNK = ("chunk_period", "chunk_period_kind", "lead_start", "lead_end")
@@ -96,7 +96,7 @@ class DocMeta:
     years: tuple[int, ...]
     issuer: str
     sha256: str
-    year: int | None = None  # the report's year (retrieval/dating.py), None if unknown
+    year: int | None = None  # the report's year (retrieval/dates/report.py), None if unknown
     kind: str = "report"  # 'report' or 'companion' (a 决议, 说明 or 解读 about a report)
     style: str = "work_report"  # 'work_report' (year = year planned) or 'summary' (= year reviewed)
     format: str = "txt"
@@ -149,7 +149,7 @@ class CorpusIndex:
         return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer,
                         m.year, m.kind)
 
-    # --- years and periods (retrieval/dating.py) ----------------------------------------------
+    # --- years and periods (retrieval/dates/) -------------------------------------------------
     def doc_year(self, doc: int) -> int | None:
         """The year of report ``doc`` (2024 for the 2024 government work report and for a
         2024年工作总结及2025年工作计划), or None."""

@@ -17,12 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from . import dating
 from .chunker import ChunkSpan, chunk_document
+from .dates.kinds import PERIOD_KINDS, REPORT, WORK_REPORT
+from .dates.leadins import lead_in_span
+from .dates.periods import paragraph_periods, section_periods
+from .dates.report import document_kind, report_style, report_year
+from .dates.years import settings
 from .documents import make_document, noise_spans
-from .leadins import lead_in_span
-from .loader import SourceFile, UnreadableFile, read_source
 from .lang.text import clean_for_index, default_tokenizer
+from .loader import SourceFile, UnreadableFile, read_source
 from .types import SECTION_SEP, Skipped
 
 # Columns of FileResult.chunk_cols and FileResult.sent_cols. ``period`` is a year or -1;
@@ -31,7 +34,6 @@ from .types import SECTION_SEP, Skipped
 CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentences",
               "period", "period_kind", "lead_start", "lead_end", "n_lead_tokens")
 SENT_COLS = ("start", "end", "n_tokens", "period")
-PERIOD_KINDS = (None, dating.REVIEW, dating.PLAN)
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
            "sections", "terms", "format", "pages", "meta")
@@ -48,7 +50,7 @@ class FileResult:
     every sentence back to back, as indexes into ``terms`` (the file's own vocabulary), and
     ``lead_ids`` the tokens of each chunk's lead-in, chunk after chunk. ``year`` is the
     report's year (or None), ``kind`` 'report' or 'companion', ``style`` 'work_report' or
-    'summary' (see :mod:`retrieval.dating`).
+    'summary' (see :mod:`retrieval.dates`).
     """
 
     rel: str
@@ -65,8 +67,8 @@ class FileResult:
     token_ids: np.ndarray  # int32
     lead_ids: np.ndarray = None  # type: ignore[assignment]  # int32; empty if None
     year: int | None = None
-    kind: str = dating.REPORT
-    style: str = dating.WORK_REPORT
+    kind: str = REPORT
+    style: str = WORK_REPORT
     format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
@@ -237,13 +239,13 @@ class DatedChunks:
 
 
 def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> DatedChunks:
-    """Years and periods of a document's chunks (see :mod:`retrieval.dating`)."""
-    head = text[:dating.settings()["years"]["head_chars"]]
-    year = dating.report_year(title, head, rel)
-    kind = dating.document_kind(title, head)
-    style = dating.report_style(title, head)
+    """Years and periods of a document's chunks (see :mod:`retrieval.dates`)."""
+    head = text[:settings()["years"]["head_chars"]]
+    year = report_year(title, head, rel)
+    kind = document_kind(title, head)
+    style = report_style(title, head)
     out: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]] = []
-    sections = dating.section_periods([span.section for span in spans], year, style)
+    sections = section_periods([span.section for span in spans], year, style)
     i = 0
     while i < len(spans):
         # All chunks of one paragraph together: its opening sentence and lead-in date the rest.
@@ -254,8 +256,8 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
         lead = lead_in_span(text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
-        periods = dating.paragraph_periods(sentences, year, period, style,
-                                           text[lead[0]:lead[1]] if lead else "")
+        periods = paragraph_periods(sentences, year, period, style,
+                                    text[lead[0]:lead[1]] if lead else "")
         k = 0
         for span in group:
             n = len(span.sentences)

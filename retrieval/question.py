@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .lang.shapes import CN_DIGITS as _CN_DIGITS
-from .when import TimeAsk
+from .dates.when import TimeAsk
 from .lang.text import Tokenizer, char_bigrams, normalize
 
 # Expected answer types, detected in the normalised question.

@@ -51,7 +51,7 @@ class ReportFacts:
                 plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
-        # Report years (retrieval/dating.py) and companion documents (决议, 说明 about a report).
+        # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
         # report: a year in the opening line of an article says nothing of what it covers.
         self.report_years: list[int | None] = [

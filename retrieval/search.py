@@ -12,7 +12,7 @@ from .params import ComposeParams
 from .question import Question
 from .reports import ReportFacts
 from .lang.synonyms import Thesaurus
-from .when import reports_for
+from .dates.when import reports_for
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
 _TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "lang/text.py", "lang/headings.py",
-                  "types.py", "dating.py", "leadins.py", "formats/__init__.py", "formats/charset.py",
+                  "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
+                  "dates/leadins.py", "formats/__init__.py", "formats/charset.py",
                   "formats/pdf.py", "formats/html.py")
 
 
@@ -79,7 +80,7 @@ def _token_key_cached(blob: str) -> str:
 
     from config import STOPWORDS, USER_DICT
 
-    from .dating import DATING_FILE
+    from .dates.years import DATING_FILE
 
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())

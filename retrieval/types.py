@@ -18,7 +18,7 @@ class Document:
     places: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     issuer: str = ""
-    year: int | None = None  # the report's year (retrieval/dating.py)
+    year: int | None = None  # the report's year (retrieval/dates/report.py)
     kind: str = "report"  # 'report' or 'companion' (决议, 说明, 解读 about a report)
 
     @property

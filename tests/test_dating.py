@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from retrieval import dating
-from retrieval.dating import (COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT, document_kind,
-                              paragraph_periods, part_of, report_style, report_year,
-                              section_period, section_periods, sentence_period, years_in)
+from retrieval.dates import years as dating_years
+from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT
+from retrieval.dates.periods import paragraph_periods, part_of, section_period, section_periods, sentence_period
+from retrieval.dates.report import document_kind, report_style, report_year
+from retrieval.dates.years import years_in
 from retrieval.index import BM25Index
-from retrieval.leadins import lead_in_span
+from retrieval.dates.leadins import lead_in_span
 from retrieval.documents import first_meaningful_line
 from retrieval.store import IndexStore
 from retrieval.lang.text import default_tokenizer
@@ -293,10 +294,10 @@ def test_lead_in_joins_the_following_chunk(dated_corpus):
 
 
 def test_dating_settings_come_from_config():
-    values = dating.settings()
+    values = dating_years.settings()
     assert values["years"]["min"] < 1949 < 2100 <= values["years"]["max"]
     assert values["lead_in"]["min_chars"] >= 1
-    assert Path(dating.DATING_FILE).is_file()
+    assert Path(dating_years.DATING_FILE).is_file()
 
 
 @given(st.text(alphabet=st.sampled_from(list("2019年〇一二九十月日今去上明前过五本届：:。，比较（）——\n 　０１２３４５６７８９")),

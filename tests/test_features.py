@@ -11,7 +11,7 @@ from retrieval.candidates import Candidate, QueryTerms
 from retrieval.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS,
                               AnswerPolicy, Confidence)
 from retrieval.question import analyse
-from retrieval.when import ask_time
+from retrieval.dates.when import ask_time
 from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
 
 

@@ -44,7 +44,7 @@ def open_store(corpus: Path, cache: Path, **kwargs):
 def chunk_tokens(index: CorpusIndex) -> list[list[str]]:
     t = index.tables
     terms = [index.term(i) for i in range(len(index.bm25.vocab))]
-    # A chunk's BM25 document: its lead-in's tokens (retrieval/dating.py), then its sentences'.
+    # A chunk's BM25 document: its lead-in's tokens (retrieval/dates/leadins.py), then its sentences'.
     return [[terms[w] for w in index.lead_tokens(c)]
             + [terms[w] for w in t["tok"][t["tok_ptr"][t["sent_ptr"][c]]:t["tok_ptr"][t["sent_ptr"][c + 1]]]]
             for c in range(index.n_chunks)]

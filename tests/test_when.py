@@ -7,7 +7,7 @@ import pytest
 from config import load_settings
 from retrieval import Engine
 from retrieval.lang.text import normalize
-from retrieval.when import ask_time, reports_for
+from retrieval.dates.when import ask_time, reports_for
 
 
 def ask(text: str, newest: int | None = 2024):

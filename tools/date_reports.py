@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval import dating  # noqa: E402
+from retrieval.dates import report as dating_report, years as dating_years  # noqa: E402
 from retrieval.chunker import chunk_document  # noqa: E402
 from retrieval.ingest import date_chunks  # noqa: E402
 from retrieval.documents import make_document, noise_spans  # noqa: E402
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("没有找到 .txt 报告", file=sys.stderr)
         return 1
-    head_chars = dating.settings()["years"]["head_chars"]
+    head_chars = dating_years.settings()["years"]["head_chars"]
     rows = []
     print(f"{'file':34} {'year':>5} {'body':>5}  {'style':11} {'kind':9} dated")
     for path in files:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = chunk_document(doc, noise_spans(text, doc.title), args.max_chunk_chars)
         dated = date_chunks(text, doc.title, path.name, spans)
         body = "\n".join(text[:head_chars].splitlines()[1:])
-        body_year = dating.report_year("", body, "")
+        body_year = dating_report.report_year("", body, "")
         periods = [p for _, _, _, ps in dated.chunks for p in ps]
         share = sum(p is not None for p in periods) / len(periods) if periods else 0.0
         print(f"{path.name[:34]:34} {dated.year or '-':>5} {body_year or '-':>5}  {dated.style:11} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .dating import settings
+from .years import settings
 
 _CLAUSE_END = re.compile(r"[。！？；!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -1,0 +1,83 @@
+"""Years and time words written in text: the years (2024年, ２０２４年, 二〇二四年, 1 9 9 8 年),
+spans of years, the review and plan words of headings; and the numbers of ``config/dating.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+
+from config import CONFIG_DIR
+
+DATING_FILE = CONFIG_DIR / "dating.toml"
+
+_DEFAULTS = {"years": {"min": 1900, "max": 2100, "head_chars": 3000, "summary_date_months": 3},
+             "lead_in": {"min_chars": 5, "max_chars": 80}}
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, dict[str, int]]:
+    """``config/dating.toml`` over the built-in defaults."""
+    merged = {k: dict(v) for k, v in _DEFAULTS.items()}
+    try:
+        data = tomllib.loads(DATING_FILE.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return merged
+    for section, values in data.items():
+        if section in merged and isinstance(values, dict):
+            merged[section].update({k: int(v) for k, v in values.items()
+                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    return merged
+
+
+# --- years in text -------------------------------------------------------------------------------
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits as ASCII (same length, so offsets stay valid); fast when there are none."""
+    return text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN = "〇○零Ｏ一二三四五六七八九"
+# A year: four digits (possibly spaced, as in "1 9 9 8 年") or four Chinese numerals, then 年,
+# or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
+_DIGITS = r"(?<![\d.])([12])[ \u3000]?(\d)[ \u3000]?(\d)[ \u3000]?(\d)(?![\d.%])"
+_CN_YEAR = rf"(?<![{CN}十百千万])([{CN}]{{4}})"
+_YEAR_END = r"(?=[ \u3000]?(?:年|[、至到—－\-~～]+[ \u3000]?(?:\d{{4}}|[{cn}]{{4}})[ \u3000]?年))".format(cn=CN)
+_YEAR_RE = re.compile(rf"(?:{_DIGITS}|{_CN_YEAR}){_YEAR_END}")
+# Two years joined into a span (2016—2020年, 2016年至2020年): the years between are covered.
+RANGE_RE = re.compile(rf"(?:\d{{4}}|[{CN}]{{4}})年?(?:[—－\-~～至到]+)(?:\d{{4}}|[{CN}]{{4}})年")
+
+
+def in_range(year: int) -> bool:
+    s = settings()["years"]
+    return s["min"] <= year <= s["max"]
+
+
+def years_in(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, year)`` of every year written in ``text`` (2024年, ２０２４年, 二〇二四年,
+    1 9 9 8 年), offsets into ``text``."""
+    text = ascii_digits(text)
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        if m.group(5):
+            year = int("".join(str(_CN_DIGIT[c]) for c in m.group(5)))
+        else:
+            year = int("".join(m.group(i) for i in range(1, 5)))
+        if in_range(year):
+            out.append((m.start(), m.end(), year))
+    return out
+
+
+def first_year(text: str) -> int | None:
+    found = years_in(text)
+    return found[0][2] if found else None
+
+
+# --- review and plan words of headings ----------------------------------------------------------
+REVIEW_HEAD = re.compile(r"回顾|总结|决算|工作情况|开展情况|完成情况|执行情况|主要成绩|主要成效|取得的|成效|"
+                         r"进展|存在的(?:主要)?问题|问题和不足|不足|一年来|过去一年|去年|上年")
+PLAN_HEAD = re.compile(r"计划|安排|打算|谋划|思路|任务|目标|要点|举措|建议|总体要求|政策取向|"
+                       r"今年|明年|下一步|下步|新的一年|来年|下一年")
