@@ -75,7 +75,7 @@ def questions(n: int, seed: int = 11) -> list[str]:
 
 def phase_build(corpus: str, cache: str, workers: int, force: bool) -> dict:
     from config import load_settings
-    from retrieval.store import IndexStore
+    from retrieval.index.store import IndexStore
 
     # The same index settings as every other phase and the CLI, so they share one index.
     params = load_settings(overrides={"corpus": corpus, "cache_dir": cache}).index_params()
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     if target != corpus and not args.reuse_index:
         shutil.rmtree(cache, ignore_errors=True)
         if args.token_cache_from:
-            from retrieval.store import corpus_cache_folder
+            from retrieval.index.store import corpus_cache_folder
 
             entries = corpus_cache_folder(cache, corpus) / "files"
             entries.mkdir(parents=True)

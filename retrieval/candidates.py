@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .corpus import CorpusIndex
+from .index.corpus import CorpusIndex
 from .dates.periods import part_of
-from .index import Retriever
+from .index.bm25 import Retriever
 from .question import Question
 from .reports import ReportFacts, bare_words
 from .search import Retrieved
@@ -111,7 +111,7 @@ class Candidate:
     section_kind: str | None = None
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report
-    # Semantic matching (retrieval/semantic.py), when sentence vectors are in use:
+    # Semantic matching (retrieval/index/vectors.py), when sentence vectors are in use:
     cos: float = 0.0  # cosine of the sentence's vector and the question's
     cos_gap: float = 0.0  # how far below the best candidate's cosine (0 for the best)
     near_rank: int = -1  # rank among the sentences of the corpus nearest the question (-1: not near)

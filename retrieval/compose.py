@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .candidates import Candidate, QueryTerms, gather, query_terms
-from .corpus import CorpusIndex
+from .index.corpus import CorpusIndex
 from .features import FEATURES, feature_matrix
 from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, coverage_note, time_note
 from .policy import NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Refusal
@@ -29,7 +29,7 @@ from .question import Question, analyse
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve, with_chunks
-from .semantic import SentenceVectors
+from .index.vectors import SentenceVectors
 from .similar import nearest
 from .select import by_year, diversify, spread
 from .lang.synonyms import Thesaurus, default_thesaurus

@@ -13,16 +13,17 @@ from config import Settings, load_settings
 
 from . import messages, policy
 from .compose import Composer
-from .corpus import CorpusIndex
+from .index.corpus import CorpusIndex
 from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, follow, resolve
 from .messages import coverage_note
-from .semantic import SemanticStatus, SentenceVectors, VectorCache, VectorProgress, decide, sentence_chunks
-from .store import BuildReport, CorpusError, IndexStore, Progress
+from .index.embedding import VectorCache, VectorProgress
+from .index.store import IndexStore, Progress
+from .index.vectors import SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
-from .types import Answer, Citation, Document, Refusal, Skipped
+from .types import Answer, BuildReport, Citation, CorpusError, Document, Refusal, Skipped
 
 if TYPE_CHECKING:
-    from .embed import Embedder
+    from .index.embedder import Embedder
 
 __all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
 
@@ -99,7 +100,7 @@ class Engine:
                                                settings.semantic_auto_limit)
         if not status.enabled:
             return
-        from .embed import EmbedderUnavailable, make_embedder  # only when vectors are wanted
+        from .index.embedder import EmbedderUnavailable, make_embedder  # only when vectors are wanted
 
         try:
             embedder = embedder or make_embedder(settings.embedder, threads=workers)
@@ -124,7 +125,7 @@ class Engine:
 
     def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None,
                        background: bool = False) -> None:
-        from .embed import EmbedderUnavailable
+        from .index.embedder import EmbedderUnavailable
 
         status = self.semantic_status
         with _VECTOR_BUILDS:

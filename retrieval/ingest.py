@@ -24,16 +24,11 @@ from .dates.periods import paragraph_periods, section_periods
 from .dates.report import document_kind, report_style, report_year
 from .dates.years import settings
 from .documents import make_document, noise_spans
+from .index.columns import CHUNK_COLS, SENT_COLS
 from .lang.text import clean_for_index, default_tokenizer
 from .loader import SourceFile, UnreadableFile, read_source
 from .types import SECTION_SEP, Skipped
 
-# Columns of FileResult.chunk_cols and FileResult.sent_cols. ``period`` is a year or -1;
-# ``period_kind`` is 0 (none), 1 (review) or 2 (plan), see :data:`PERIOD_KINDS`; ``lead_start``
-# and ``lead_end`` are the offsets of the lead-in before the chunk's paragraph (-1 if none).
-CHUNK_COLS = ("paragraph", "start", "end", "para_start", "para_end", "n_sentences",
-              "period", "period_kind", "lead_start", "lead_end", "n_lead_tokens")
-SENT_COLS = ("start", "end", "n_tokens", "period")
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
            "sections", "terms", "format", "pages", "meta")

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from .corpus import CorpusIndex
+from .index.corpus import CorpusIndex
 from .question import Question
 from .lang.text import normalize
 from .types import SECTION_SEP

@@ -1,5 +1,5 @@
 """From a question to ranked chunks: its terms widened with the reports' synonyms, BM25 through the
-:class:`~retrieval.index.Retriever` protocol, and a preference for the reports it names."""
+:class:`~retrieval.index.bm25.Retriever` protocol, and a preference for the reports it names."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import BM25Index, Retriever
+from .index.bm25 import BM25Index, Retriever
 from .params import ComposeParams
 from .question import Question
 from .reports import ReportFacts

@@ -1,5 +1,5 @@
 """The second candidate source: the corpus's sentences nearest the question by meaning (cosine of
-sentence vectors, retrieval/semantic.py), and each candidate's cosine for the features."""
+sentence vectors, retrieval/index/vectors.py), and each candidate's cosine for the features."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .candidates import Candidate
-from .corpus import CorpusIndex
+from .index.corpus import CorpusIndex
 from .question import Question
-from .semantic import SentenceVectors, sentence_chunks
+from .index.vectors import SentenceVectors, sentence_chunks
 
 
 @dataclass

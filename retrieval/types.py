@@ -167,3 +167,22 @@ class Skipped:
 
     path: str
     reason: str
+
+
+class CorpusError(Exception):
+    """The corpus folder cannot be used at all (missing, empty). The message is for users."""
+
+
+@dataclass
+class BuildReport:
+    """What opening an index did, for ``reportqa index`` and for logs."""
+
+    documents: int = 0
+    chunks: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    rebuilt: bool = False
+    reused_files: int = 0
+    tokenised_files: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    cache_folder: str = ""

@@ -1,5 +1,5 @@
 """Tokenising files for the index, in this process or in a pool of worker processes, each file's
-result also written to the per-file token cache (see :mod:`retrieval.store`)."""
+result also written to the per-file token cache (see :mod:`retrieval.index.store`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .types import Skipped
 
 
 # Set once per process by init_worker: the index settings, the token cache folder and the key of
-# its entries (retrieval/store.py).
+# its entries (retrieval/index/store.py).
 _JOB: tuple[dict[str, Any], str, str] | None = None
 
 

@@ -440,7 +440,7 @@ def test_chunk_bigram_coverage_counts_the_whole_chunk(settings, tmp_path):
 
 
 def test_coverage_note_names_places_and_years():
-    from retrieval.corpus import DocMeta
+    from retrieval.index.corpus import DocMeta
 
     def meta(place: str, *years: int) -> DocMeta:
         return DocMeta(place, place + ".txt", place, (place,), years, "", "")

@@ -21,7 +21,7 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
-from retrieval.store import IndexStore, corpus_cache_folder
+from retrieval.index.store import IndexStore, corpus_cache_folder
 from tests.conftest import ROOT, SEEDS
 
 # A hang guard for every test here (tests with their own mark keep it).

@@ -13,10 +13,10 @@ from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK
 from retrieval.dates.periods import paragraph_periods, part_of, section_period, section_periods, sentence_period
 from retrieval.dates.report import document_kind, report_style, report_year
 from retrieval.dates.years import years_in
-from retrieval.index import BM25Index
+from retrieval.index.bm25 import BM25Index
 from retrieval.dates.leadins import lead_in_span
 from retrieval.documents import first_meaningful_line
-from retrieval.store import IndexStore
+from retrieval.index.store import IndexStore
 from retrieval.lang.text import default_tokenizer
 from tests.conftest import SEEDS
 

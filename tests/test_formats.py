@@ -11,7 +11,7 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
-from retrieval.formats import page_at
+from retrieval.index.corpus import page_at
 from retrieval.formats.pdf import assemble
 from retrieval.ingest import FileResult, process_file
 from retrieval.loader import discover

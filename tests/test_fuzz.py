@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from bot.telegram import render as telegram_render  # it renders report text too
 from retrieval import Engine, chunker, documents, loader, question, reports
 from retrieval.lang import headings, shapes, text as text_module
-from retrieval.corpus import CorpusIndex
+from retrieval.index.build import assemble
 from retrieval.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest import FileResult, process_file
 from retrieval.policy import REASONS as REFUSAL_REASONS
@@ -264,7 +264,7 @@ def _check_offsets(result: FileResult, expected_text: str | None = None) -> None
             assert start <= s < e <= end
             assert text[s:e].strip() == text[s:e]
     # Through the assembled index (UTF-8 blob, byte-offset table): the same characters come back.
-    corpus = CorpusIndex.assemble([result], PARAMS)
+    corpus = assemble([result], PARAMS)
     for c in range(corpus.n_chunks):
         for s in corpus.sentence_range(c):
             cit = corpus.citation(c, s)

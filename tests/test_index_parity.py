@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.index import BM25Index, Retriever
+from retrieval.index.bm25 import BM25Index, Retriever
 from tests.conftest import ROOT, SHARED_DATASETS
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

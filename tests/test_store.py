@@ -16,11 +16,14 @@ import numpy as np
 import pytest
 
 from bot.progress import ProgressLine
-from retrieval import ingest, store, workers
-from retrieval.corpus import TABLES, CorpusIndex
-from retrieval.index import ARRAYS, BM25Index
+from retrieval import ingest, workers
+from retrieval.index import store
+from retrieval.index.build import assemble
+from retrieval.index.columns import TABLES
+from retrieval.index.corpus import CorpusIndex
+from retrieval.index.bm25 import ARRAYS, BM25Index
 from retrieval.ingest import FileResult
-from retrieval.store import IndexStore
+from retrieval.index.store import IndexStore
 from tests.conftest import ROOT, SEEDS
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
@@ -287,16 +290,16 @@ def test_cli_progress_on_terminal_only_and_not_with_quiet(corpus, tmp_path):
 
 
 def test_term_numbering_does_not_depend_on_arrival_order():
-    from retrieval.corpus import TermMerger
+    from retrieval.index.build import TermMerger
 
     files, _ = store.discover(SEEDS)
     plain = [ingest.process_file(f, PARAMS) for f in files]
-    reference = CorpusIndex.assemble(plain, PARAMS)
+    reference = assemble(plain, PARAMS)
     arrived = [ingest.process_file(f, PARAMS) for f in files]
     merger = TermMerger()
     for result in reversed(arrived):  # the last file finished first
         merger.add(result, release=True)
     assert all(r.terms == [] for r in arrived)
-    merged = CorpusIndex.assemble(arrived, PARAMS, terms=merger)
+    merged = assemble(arrived, PARAMS, terms=merger)
     assert list(merged.bm25.vocab) == list(reference.bm25.vocab)
     same_index(reference, merged)

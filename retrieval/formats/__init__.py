@@ -8,7 +8,6 @@ A file that cannot be read raises :class:`retrieval.loader.UnreadableFile` with 
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 
@@ -19,10 +18,3 @@ class Extracted:
     pages: list[int] = field(default_factory=list)  # PDF: offset in ``text`` where page n+1 starts
     title: str = ""  # when the format names it (a web page's article heading)
     meta: dict[str, str] = field(default_factory=dict)  # e.g. {"published": "2024-03-05"}
-
-
-def page_at(pages: list[int] | tuple[int, ...], offset: int) -> int | None:
-    """The 1-based page that holds character ``offset``, or None for formats without pages."""
-    if not pages:
-        return None
-    return max(1, bisect.bisect_right(pages, offset))

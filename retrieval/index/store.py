@@ -22,15 +22,15 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .corpus import CorpusIndex, TermMerger
-from .ingest import FileResult
-from .loader import SourceFile, discover
-from .workers import init_worker, process_and_store, run_parallel
-from .types import Skipped
+from ..ingest import FileResult
+from ..loader import SourceFile, discover
+from ..types import BuildReport, CorpusError, Skipped
+from ..workers import init_worker, process_and_store, run_parallel
+from .build import TermMerger, assemble
+from .corpus import CorpusIndex
 
 FORMAT_VERSION = 5
 
@@ -41,25 +41,6 @@ class StaleIndex(ValueError):
     """The cached index is intact but was made by another format version or other settings."""
 
 
-class CorpusError(Exception):
-    """The corpus folder cannot be used at all (missing, empty). The message is for users."""
-
-
-@dataclass
-class BuildReport:
-    """What opening an index did, for ``reportqa index`` and for logs."""
-
-    documents: int = 0
-    chunks: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    rebuilt: bool = False
-    reused_files: int = 0
-    tokenised_files: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    cache_folder: str = ""
-
-
 def _params_key(params: dict[str, Any]) -> str:
     blob = json.dumps({"format": FORMAT_VERSION, **params}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -68,7 +49,8 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "lang/text.py", "lang/headings.py",
+_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "index/columns.py", "lang/text.py",
+                  "lang/headings.py",
                   "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
                   "dates/leadins.py", "formats/__init__.py", "formats/charset.py",
                   "formats/pdf.py", "formats/html.py")
@@ -80,11 +62,11 @@ def _token_key_cached(blob: str) -> str:
 
     from config import STOPWORDS, USER_DICT
 
-    from .dates.years import DATING_FILE
+    from ..dates.years import DATING_FILE
 
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # retrieval/
     for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS, DATING_FILE]:
         try:
             digest.update(path.read_bytes())
@@ -305,7 +287,7 @@ class IndexStore:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
             raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx/.pdf/.html）：{self.corpus}"
                               + (f"（{detail}）" if detail else ""))
-        corpus = CorpusIndex.assemble(results, self.params, skipped, terms)
+        corpus = assemble(results, self.params, skipped, terms)
         del terms
         digests = {r.rel: r.sha256 for r in results}
         del results

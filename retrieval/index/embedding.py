@@ -1,6 +1,7 @@
-"""Sentence vectors: built per file at index time, cached, memory-mapped, searched by cosine.
+"""Sentence vectors at index time: built per file, cached, memory-mapped (read at answer time
+through :class:`~retrieval.index.vectors.SentenceVectors`).
 
-Layout, inside the corpus cache folder (see :mod:`retrieval.store`)::
+Layout, inside the corpus cache folder (see :mod:`retrieval.index.store`)::
 
     vectors/<sha256>-<key>.npy   float32 (sentences of that file, dim), one per file content
     vectors/corpus-<ckey>.npy    every file's rows in the index's sentence order
@@ -10,10 +11,6 @@ are cleaned) and the embedder's name, so a change of any of them builds new vect
 unchanged file is never embedded twice. ``ckey`` adds the corpus's files in order. Files are
 written to a temporary name and renamed, loaded with ``np.load(mmap_mode="r",
 allow_pickle=False)``; a damaged one is embedded again.
-
-:class:`SentenceVectors` is the corpus-wide matrix aligned with the index's global sentence
-ids (``CorpusIndex.sentence_range``, tables ``sent_start``/``sent_end``): row ``i`` is the
-vector of sentence ``i``.
 """
 
 from __future__ import annotations
@@ -25,19 +22,19 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
+from ..lang.text import clean_for_index
 from .corpus import CorpusIndex
-from .lang.text import clean_for_index, normalize
+from .vectors import SemanticStatus, SentenceVectors
 
 if TYPE_CHECKING:
-    from .embed import Embedder
+    from .embedder import Embedder
 
-__all__ = ["SentenceVectors", "VectorCache", "SemanticStatus", "decide", "VectorProgress", "sentence_chunks"]
+__all__ = ["VectorCache", "VectorProgress", "embed_all"]
 
 VECTOR_FORMAT = 1
 # Sentences per call to the embedder: enough for every thread to get work, small enough for a
@@ -45,92 +42,6 @@ VECTOR_FORMAT = 1
 BATCH = 64
 
 VectorProgress = Callable[[int, int], None]  # (sentences embedded, sentences to embed)
-
-
-@dataclass
-class SemanticStatus:
-    """Whether semantic matching is used for this index, why, and how far its vectors are."""
-
-    setting: str  # the `semantic` setting: auto | on | off
-    embedder: str  # the `embedder` setting
-    enabled: bool
-    reason: str  # for users, in Chinese
-    sentences: int
-    state: str = "off"  # off | pending | building | ready | failed
-    embedded: int = 0  # sentences embedded by this build (the rest came from the cache)
-    reused_files: int = 0
-    seconds: float = 0.0
-    error: str = ""
-
-
-def decide(setting: str, embedder: str, sentences: int, auto_limit: int) -> tuple[bool, str]:
-    """(use semantic matching?, why, in Chinese) for an index of ``sentences`` sentences."""
-    if embedder == "none":
-        return False, "设置 embedder = none，语义匹配已关闭，只用 BM25 检索"
-    if setting == "off":
-        return False, "设置 semantic = off，语义匹配已关闭，只用 BM25 检索"
-    if setting == "on":
-        return True, f"设置 semantic = on，为全部 {sentences} 个句子计算向量"
-    if sentences <= auto_limit:
-        return True, (f"设置 semantic = auto：语料有 {sentences} 个句子，不超过 {auto_limit}，"
-                      "开启语义匹配")
-    return False, (f"设置 semantic = auto：语料有 {sentences} 个句子，超过 {auto_limit}"
-                   "（首次计算句子向量在 2 核上会超过约 10 分钟），只用 BM25 检索；"
-                   "需要时可设 semantic = on")
-
-
-class SentenceVectors:
-    """Unit vectors of every sentence of an index, and nearest-sentence search over them."""
-
-    def __init__(self, matrix: np.ndarray, embedder: Embedder):
-        if matrix.ndim != 2 or matrix.shape[1] != embedder.dim or matrix.dtype != np.float32:
-            raise ValueError("sentence vectors have the wrong shape or type")
-        self.matrix = matrix
-        self.embedder = embedder
-
-    @property
-    def n(self) -> int:
-        return int(self.matrix.shape[0])
-
-    @property
-    def dim(self) -> int:
-        return int(self.matrix.shape[1])
-
-    def query(self, text: str) -> np.ndarray:
-        """The vector of a question, normalised the way the sentences were (cached per text)."""
-        return self.embedder.query(normalize(text))
-
-    def _vec(self, query_vec: np.ndarray) -> np.ndarray:
-        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-        if q.shape[0] != self.dim:
-            raise ValueError(f"query vector has {q.shape[0]} dimensions, expected {self.dim}")
-        return q
-
-    def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The ``k`` sentences nearest ``query_vec``: (sentence id, cosine), best first
-        (ties by lower id)."""
-        q = self._vec(query_vec)
-        k = min(int(k), self.n)
-        if k <= 0:
-            return []
-        scores = self.matrix @ q
-        top = np.argpartition(-scores, k - 1)[:k] if k < self.n else np.arange(self.n)
-        top = top[np.lexsort((top, -scores[top]))]
-        return [(int(i), float(scores[i])) for i in top]
-
-    def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
-        """Cosine of ``query_vec`` with each of ``sentence_ids`` (float32, in that order)."""
-        q = self._vec(query_vec)
-        ids = np.fromiter((int(i) for i in sentence_ids), dtype=np.int64)
-        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= self.n):
-            raise IndexError("sentence id out of range")
-        return self.matrix[ids] @ q
-
-
-def sentence_chunks(corpus: CorpusIndex, sentence_ids: Sequence[int]) -> np.ndarray:
-    """The chunk of each global sentence id (int64), for citing a nearest sentence."""
-    ids = np.asarray(sentence_ids, dtype=np.int64)
-    return np.searchsorted(corpus.tables["sent_ptr"], ids, side="right").astype(np.int64) - 1
 
 
 def _doc_sentences(corpus: CorpusIndex) -> list[tuple[int, range, int, int]]:
@@ -222,12 +133,31 @@ class VectorCache:
         """Embed every file without cached vectors, then write and load the corpus matrix.
 
         Returns None if ``cancel`` was set before the end. Raises OSError if the cache cannot be
-        written, :class:`retrieval.embed.EmbedderUnavailable` if the model cannot be loaded.
+        written, :class:`retrieval.index.embedder.EmbedderUnavailable` if the model cannot be loaded.
         """
         start = time.perf_counter()
         self.folder.mkdir(parents=True, exist_ok=True)
-        dim = self.embedder.dim
         ranges = _doc_sentences(corpus)
+        parts, todo = self._cached_parts(corpus, ranges, status)
+        if not self._embed(corpus, todo, parts, status, progress, cancel):
+            return None
+        if cancel is not None and cancel.is_set():
+            return None
+        path = self._write_matrix(corpus, ranges, parts)
+        del parts
+        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name})
+        if status:
+            status.seconds = time.perf_counter() - start
+        loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim)
+        if loaded is None:
+            raise OSError(f"cannot read back {path}")
+        return SentenceVectors(loaded, self.embedder)
+
+    def _cached_parts(self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]],
+                      status: SemanticStatus | None) -> tuple[dict[str, np.ndarray], dict[str, tuple[range, int]]]:
+        """The cached vectors of each file content, and the contents still to embed (their chunks
+        and sentence count)."""
+        dim = self.embedder.dim
         parts: dict[str, np.ndarray] = {}
         todo: dict[str, tuple[range, int]] = {}  # one entry per content, even under two names
         for d, chunks, lo, hi in ranges:
@@ -241,6 +171,13 @@ class VectorCache:
                     status.reused_files += 1
             else:
                 todo[sha] = (chunks, hi - lo)
+        return parts, todo
+
+    def _embed(self, corpus: CorpusIndex, todo: dict[str, tuple[range, int]], parts: dict[str, np.ndarray],
+               status: SemanticStatus | None, progress: VectorProgress | None,
+               cancel: threading.Event | None) -> bool:
+        """Embed the files of ``todo``, each stored and added to ``parts``; False if cancelled."""
+        dim = self.embedder.dim
         total = sum(n for _, n in todo.values())
         done = 0
         if progress:
@@ -252,7 +189,7 @@ class VectorCache:
             rows = np.zeros((len(texts), dim), dtype=np.float32)
             for a in range(0, len(texts), BATCH):
                 if cancel is not None and cancel.is_set():
-                    return None
+                    return False
                 batch = texts[a:a + BATCH]
                 rows[a:a + len(batch)] = self.embedder.passages(batch)
                 done += len(batch)
@@ -264,24 +201,20 @@ class VectorCache:
             mapped = _load(self._entry(sha), n, dim)  # from disk: the rows are not held twice
             parts[sha] = rows if mapped is None else mapped
             del rows
-        if cancel is not None and cancel.is_set():
-            return None
+        return True
+
+    def _write_matrix(self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]],
+                      parts: dict[str, np.ndarray]) -> Path:
+        """Write every file's rows in the index's sentence order as the corpus matrix."""
         path = self._corpus_path(corpus)
         n_all = int(corpus.tables["sent_start"].shape[0])
         with _replacing(path) as tmp:  # written in place on disk: never held in memory twice
-            matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n_all, dim))
+            matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n_all, self.embedder.dim))
             for d, _, lo, hi in ranges:
                 matrix[lo:hi] = parts[corpus.docs[d].sha256]
             matrix.flush()
             del matrix
-        del parts
-        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name})
-        if status:
-            status.seconds = time.perf_counter() - start
-        loaded = _load(path, n_all, dim)
-        if loaded is None:
-            raise OSError(f"cannot read back {path}")
-        return SentenceVectors(loaded, self.embedder)
+        return path
 
     def _prune(self, keep: set[str]) -> None:
         """Drop vectors of content no longer in the corpus and corpus matrices of other states
@@ -294,7 +227,6 @@ class VectorCache:
             with contextlib.suppress(OSError):
                 if time.time() - stale.stat().st_mtime > 3600:
                     stale.unlink()
-
 
 def embed_all(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Vectors of ``texts`` in batches (for tools and benchmarks)."""
