@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.formats.html import read_html  # noqa: E402
-from retrieval.formats.pdf import read_pdf  # noqa: E402
+from retrieval.ingest.formats.html import read_html  # noqa: E402
+from retrieval.ingest.formats.pdf import read_pdf  # noqa: E402
 from tests.htmlbuild import report_page  # noqa: E402
 from tests.pdfbuild import report_pdf  # noqa: E402
 

@@ -144,8 +144,8 @@ def make_file(rng: random.Random, pools: tuple[list[str], list[str]], n_chunks: 
 def count_chunks(rel: str, text: str, max_chunk_chars: int = 400) -> int:
     """Chunks the index will make of this file (the real chunker, no tokenising)."""
     sys.path.insert(0, str(ROOT))
-    from retrieval.chunker import chunk_document
-    from retrieval.documents import make_document, noise_spans
+    from retrieval.ingest.chunker import chunk_document
+    from retrieval.ingest.documents import make_document, noise_spans
 
     doc = make_document(rel, rel, text)
     return len(chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars))

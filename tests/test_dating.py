@@ -15,7 +15,7 @@ from retrieval.dates.report import document_kind, report_style, report_year
 from retrieval.dates.years import years_in
 from retrieval.index.bm25 import BM25Index
 from retrieval.dates.leadins import lead_in_span
-from retrieval.documents import first_meaningful_line
+from retrieval.ingest.documents import first_meaningful_line
 from retrieval.index.store import IndexStore
 from retrieval.lang.text import default_tokenizer
 from tests.conftest import SEEDS

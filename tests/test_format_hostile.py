@@ -13,8 +13,9 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
-from retrieval.ingest import FileResult, process_file
-from retrieval.loader import discover
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
+from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
 from tests.conftest import SEEDS
 from tests.pdfbuild import build_pdf, raw_pdf, report_pdf
@@ -205,7 +206,7 @@ def test_damaged_pdfs_and_pages_never_raise(tmp_path: Path):
 def test_pdf_whose_text_layer_is_garbage_is_skipped(tmp_path: Path):
     """A font without a usable character map gives rare characters instead of the report's."""
     rare = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(600))  # mostly uncommon Han
-    from retrieval.formats.charset import likely_share
+    from retrieval.ingest.formats.charset import likely_share
 
     assert likely_share(rare) < 0.6
     result = _run(tmp_path, "garbled.pdf", build_pdf(["某县教育局", rare]))

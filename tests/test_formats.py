@@ -12,9 +12,10 @@ import pytest
 from config import load_settings
 from retrieval import Engine
 from retrieval.index.corpus import page_at
-from retrieval.formats.pdf import assemble
-from retrieval.ingest import FileResult, process_file
-from retrieval.loader import discover
+from retrieval.ingest.formats.pdf import assemble
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
+from retrieval.ingest.loader import discover
 from tests.conftest import ROOT, SEEDS
 from tests.htmlbuild import SITE, report_page, table_page
 from tests.pdfbuild import report_pdf

@@ -19,13 +19,15 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from bot.telegram import render as telegram_render  # it renders report text too
-from retrieval import Engine, chunker, documents, loader, question, reports
+from retrieval import Engine, question, reports
+from retrieval.ingest import chunker, documents, loader
 from retrieval.lang import headings, shapes, text as text_module
 from retrieval.index.build import assemble
-from retrieval.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
-from retrieval.ingest import FileResult, process_file
+from retrieval.ingest.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
 from retrieval.policy import REASONS as REFUSAL_REASONS
-from retrieval.loader import decode_bytes, discover
+from retrieval.ingest.loader import decode_bytes, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 
@@ -204,9 +206,9 @@ def test_no_regex_backtracks_catastrophically(name: str):
 
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
-    assert {"retrieval.documents.NOISE_LINE", "retrieval.lang.text.INLINE_NOISE", "retrieval.lang.headings.HEADING_PATTERNS[0]",
-            "retrieval.chunker.SENTENCE_END", "retrieval.lang.shapes.ANSWER_SHAPES[number]",
-            "retrieval.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.formats.html._META_CHARSET"} <= names
+    assert {"retrieval.ingest.documents.NOISE_LINE", "retrieval.lang.text.INLINE_NOISE", "retrieval.lang.headings.HEADING_PATTERNS[0]",
+            "retrieval.ingest.chunker.SENTENCE_END", "retrieval.lang.shapes.ANSWER_SHAPES[number]",
+            "retrieval.ingest.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.ingest.formats.html._META_CHARSET"} <= names
     assert len(names) >= 20
 
 
@@ -227,7 +229,7 @@ def test_a_long_digit_run_in_a_report_does_not_hang_a_question(tmp_path: Path):
 
 @pytest.mark.timeout(3)
 def test_chunking_a_link_heavy_file_is_not_quadratic():
-    from retrieval.documents import make_document, noise_spans
+    from retrieval.ingest.documents import make_document, noise_spans
 
     text = "某县教育局工作总结\n" + "".join(f"详见 www.example.com/{i} 全县学校开展教育工作。\n"
                                         for i in range(8_000))

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from retrieval import Engine, loader
-from retrieval.ingest import FileResult, process_file
-from retrieval.loader import UnreadableFile, discover, read_docx, read_text
+from retrieval import Engine
+from retrieval.ingest import loader
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
+from retrieval.ingest.loader import UnreadableFile, discover, read_docx, read_text
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from bot.progress import ProgressLine
-from retrieval import ingest, workers
+from retrieval.ingest import process
 from retrieval.index import store
 from retrieval.index.build import assemble
 from retrieval.index.columns import TABLES
 from retrieval.index.corpus import CorpusIndex
 from retrieval.index.bm25 import ARRAYS, BM25Index
-from retrieval.ingest import FileResult
+from retrieval.ingest.result import FileResult
 from retrieval.index.store import IndexStore
 from tests.conftest import ROOT, SEEDS
 
@@ -66,13 +66,13 @@ def same_index(a: CorpusIndex, b: CorpusIndex) -> None:
 def count_tokenised(monkeypatch) -> list[str]:
     """Record every file that is tokenised in this process."""
     seen: list[str] = []
-    real = workers.process_file
+    real = process.process_file
 
     def spy(source, params):
         seen.append(source.rel)
         return real(source, params)
 
-    monkeypatch.setattr(workers, "process_file", spy)
+    monkeypatch.setattr(process, "process_file", spy)
     return seen
 
 
@@ -80,7 +80,7 @@ def test_second_open_loads_without_tokenising(corpus, tmp_path, monkeypatch):
     first, report = open_store(corpus, tmp_path / "cache")
     assert report.rebuilt and report.tokenised_files == 5 and report.reused_files == 0
     seen = count_tokenised(monkeypatch)
-    monkeypatch.setattr(ingest, "default_tokenizer", lambda: pytest.fail("tokenizer used on load"))
+    monkeypatch.setattr(process, "default_tokenizer", lambda: pytest.fail("tokenizer used on load"))
     again, report = open_store(corpus, tmp_path / "cache")
     assert not report.rebuilt and report.tokenised_files == 0 and seen == []
     for array in (again.tables["tok"], again.bm25.postings):  # memory-mapped, not read in
@@ -190,7 +190,7 @@ def test_damaged_token_cache_entry_is_retokenised(corpus, tmp_path, monkeypatch)
 
 def test_token_cache_entry_round_trip():
     files, _ = store.discover(SEEDS)
-    result = ingest.process_file(files[0], PARAMS)
+    result = process.process_file(files[0], PARAMS)
     assert isinstance(result, FileResult)
     back = FileResult.loads(result.dumps())
     assert back.text == result.text and back.terms == result.terms and back.sections == result.sections
@@ -293,9 +293,9 @@ def test_term_numbering_does_not_depend_on_arrival_order():
     from retrieval.index.build import TermMerger
 
     files, _ = store.discover(SEEDS)
-    plain = [ingest.process_file(f, PARAMS) for f in files]
+    plain = [process.process_file(f, PARAMS) for f in files]
     reference = assemble(plain, PARAMS)
-    arrived = [ingest.process_file(f, PARAMS) for f in files]
+    arrived = [process.process_file(f, PARAMS) for f in files]
     merger = TermMerger()
     for result in reversed(arrived):  # the last file finished first
         merger.add(result, release=True)

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..ingest import FileResult
+from ..ingest.result import FileResult
 from ..types import Skipped
 from .bm25 import BM25Index
 from .columns import CHUNK_COLS, SENT_COLS

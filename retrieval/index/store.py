@@ -25,10 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..ingest import FileResult
-from ..loader import SourceFile, discover
+from ..ingest.loader import SourceFile, discover
+from ..ingest.process import init_worker, process_and_store
+from ..ingest.result import FileResult
+from ..ingest.workers import run_parallel
 from ..types import BuildReport, CorpusError, Skipped
-from ..workers import init_worker, process_and_store, run_parallel
 from .build import TermMerger, assemble
 from .corpus import CorpusIndex
 
@@ -49,11 +50,11 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("loader.py", "documents.py", "chunker.py", "ingest.py", "index/columns.py", "lang/text.py",
-                  "lang/headings.py",
+_TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py", "ingest/process.py",
+                  "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
                   "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
-                  "dates/leadins.py", "formats/__init__.py", "formats/charset.py",
-                  "formats/pdf.py", "formats/html.py")
+                  "dates/leadins.py", "ingest/formats/__init__.py", "ingest/formats/charset.py",
+                  "ingest/formats/pdf.py", "ingest/formats/html.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -311,7 +312,7 @@ class IndexStore:
             for i, source in todo:
                 yield i, process_and_store(source)
             return
-        yield from run_parallel(todo, workers, job)
+        yield from run_parallel(todo, workers, init_worker, job, process_and_store)
 
     def _prune(self, keep: set[str]) -> None:
         """Drop cached tokens of content no longer in the corpus, and tokens made by other

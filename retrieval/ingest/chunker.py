@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _TRIM, heading_label, heading_level
-from .types import Document
+from ..lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _TRIM, heading_label, heading_level
+from ..types import Document
 
 # Sentence ends: Chinese and ASCII, with any closing quotes or brackets that follow.
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\.(?=\s|$)")

@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .lang.text import INLINE_NOISE
-from .types import Document
+from ..lang.text import INLINE_NOISE
+from ..types import Document
 
 
 # Whole lines that are web or site boilerplate.

@@ -3,7 +3,7 @@
 Each reader turns a file's bytes into :class:`Extracted`: the text that is indexed and shown
 (``:open`` shows exactly this text, and citation offsets index it), and what the format tells
 about the report (page starts for PDF, the article title and publication data for web pages).
-A file that cannot be read raises :class:`retrieval.loader.UnreadableFile` with a reason.
+A file that cannot be read raises :class:`retrieval.ingest.loader.UnreadableFile` with a reason.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""One file in, one record out: decoded, cleaned, chunked and tokenised.
+"""The record of one processed file (:class:`FileResult`), and its token cache entry.
 
-:func:`process_file` is a pure function of the file and the index settings, so it can run in
-worker processes and its result can be cached per file content. The record is columnar (a few
-integer arrays, the file's own vocabulary and its UTF-8 text), so it is cheap to send between
-processes, to store and to load, and an index of many files is assembled with array operations.
+The record is columnar (a few integer arrays, the file's own vocabulary and its UTF-8 text), so
+it is cheap to send between processes, to store and to load, and an index of many files is
+assembled with array operations (:mod:`retrieval.index.build`).
 """
 
 from __future__ import annotations
@@ -17,17 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .chunker import ChunkSpan, chunk_document
-from .dates.kinds import PERIOD_KINDS, REPORT, WORK_REPORT
-from .dates.leadins import lead_in_span
-from .dates.periods import paragraph_periods, section_periods
-from .dates.report import document_kind, report_style, report_year
-from .dates.years import settings
-from .documents import make_document, noise_spans
-from .index.columns import CHUNK_COLS, SENT_COLS
-from .lang.text import clean_for_index, default_tokenizer
-from .loader import SourceFile, UnreadableFile, read_source
-from .types import SECTION_SEP, Skipped
+from ..dates.kinds import REPORT, WORK_REPORT
+from ..index.columns import CHUNK_COLS, SENT_COLS
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
@@ -178,95 +168,3 @@ class FileResult:
         if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
                 or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
             raise ValueError("token cache entry has a damaged format record")
-
-
-def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Skipped:
-    """Read, chunk and tokenise one file; a file that cannot be read becomes :class:`Skipped`."""
-    try:
-        extracted, digest = read_source(source, params)
-    except UnreadableFile as exc:
-        return Skipped(source.rel, str(exc))
-    text = extracted.text
-    doc = make_document(source.rel, source.rel, text, extracted.title,
-                        extracted.meta.get("published", ""))
-    noise = noise_spans(text, doc.title)
-    spans = chunk_document(doc, noise, params["max_chunk_chars"])
-    if not spans:
-        return Skipped(source.rel, "没有找到可以索引的段落")
-    dated = date_chunks(text, doc.title, source.rel, spans)
-    tokenizer = default_tokenizer()
-    local: dict[str, int] = {}
-    chunk_rows: list[tuple[int, ...]] = []
-    sent_rows: list[tuple[int, int, int, int]] = []
-    ids: list[int] = []
-    lead_ids: list[int] = []
-    sections: list[str] = []
-    for span, (period, what, lead, periods) in zip(spans, dated.chunks):
-        sections.append(SECTION_SEP.join(span.section))
-        # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
-        lead_toks = tokenizer.tokens(clean_for_index(text[lead[0]:lead[1]]), normalized=True) if lead else []
-        lead_ids.extend(local.setdefault(w, len(local)) for w in lead_toks)
-        chunk_rows.append((span.paragraph, span.start, span.end, span.para_start, span.para_end,
-                           len(span.sentences), -1 if period is None else period,
-                           PERIOD_KINDS.index(what), *(lead or (-1, -1)), len(lead_toks)))
-        for (s, e), p in zip(span.sentences, periods):
-            toks = tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
-            ids.extend(local.setdefault(w, len(local)) for w in toks)
-            sent_rows.append((s, e, len(toks), -1 if p is None else p))
-    return FileResult(source.rel, digest, text.encode("utf-8"), doc.title, list(doc.places),
-                      list(doc.years), doc.issuer, sections,
-                      np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
-                      np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
-                      list(local), np.asarray(ids, dtype=np.int32),
-                      np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style,
-                      extracted.format, list(extracted.pages), dict(extracted.meta))
-
-
-@dataclass
-class DatedChunks:
-    """The report's year, kind and style, and per chunk: (section period, section period kind,
-    lead-in offsets or None, period of each of its sentences)."""
-
-    year: int | None
-    kind: str
-    style: str
-    chunks: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]]
-
-
-def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> DatedChunks:
-    """Years and periods of a document's chunks (see :mod:`retrieval.dates`)."""
-    head = text[:settings()["years"]["head_chars"]]
-    year = report_year(title, head, rel)
-    kind = document_kind(title, head)
-    style = report_style(title, head)
-    out: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]] = []
-    sections = section_periods([span.section for span in spans], year, style)
-    i = 0
-    while i < len(spans):
-        # All chunks of one paragraph together: its opening sentence and lead-in date the rest.
-        j = i
-        while j < len(spans) and spans[j].para_start == spans[i].para_start:
-            j += 1
-        group = spans[i:j]
-        lead = lead_in_span(text, *_previous_line(text, group[0].para_start))
-        period, what = sections[i]
-        sentences = [text[s:e] for span in group for s, e in span.sentences]
-        periods = paragraph_periods(sentences, year, period, style,
-                                    text[lead[0]:lead[1]] if lead else "")
-        k = 0
-        for span in group:
-            n = len(span.sentences)
-            out.append((period, what, lead, periods[k:k + n]))
-            k += n
-        i = j
-    return DatedChunks(year, kind, style, out)
-
-
-def _previous_line(text: str, start: int) -> tuple[int, int]:
-    """Offsets of the last non-blank line before ``start`` (past blank lines), or (0, 0)."""
-    end = text.rfind("\n", 0, start)  # the end of the line before the paragraph's own
-    while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip(" \t\r\u3000\xa0\ufeff"):
-        end = text.rfind("\n", 0, end)
-    if end <= 0:
-        return 0, 0
-    return text.rfind("\n", 0, end) + 1, end

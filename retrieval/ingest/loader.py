@@ -27,7 +27,7 @@ from config import Settings
 
 from .formats import Extracted
 from .formats.charset import decode_chinese, likely_share
-from .types import Skipped
+from ..types import Skipped
 
 SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".html", ".htm"}
 # Formats that are recognised but not read: skipped with advice instead of silently.
@@ -55,29 +55,40 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
     Symlinks inside ``root`` are followed; a folder reached a second time (a symlink loop or
     two links to one folder) is read once and the other path is reported as skipped.
     """
-    root = root.resolve()
-    found: list[SourceFile] = []
-    skipped: list[Skipped] = []
-    seen_dirs: dict[tuple[int, int], str] = {}
+    walk = _Walk(root.resolve())
+    walk.folder(walk.root)
+    return walk.found, walk.skipped
 
-    def walk(folder: Path) -> None:
-        rel_folder = _rel(folder, root)
+
+class _Walk:
+    """One walk of a corpus folder: the files found, what was skipped and why, and the folders
+    already read (by device and inode)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.found: list[SourceFile] = []
+        self.skipped: list[Skipped] = []
+        self.seen_dirs: dict[tuple[int, int], str] = {}
+
+    def folder(self, folder: Path) -> None:
+        """Read ``folder``'s entries in name order, unless it was read already."""
+        rel_folder = _rel(folder, self.root)
         try:
             st = folder.stat()
         except OSError as exc:
-            skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
+            self.skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:  # a symlink loop, or a second link to a folder already read
-            first = seen_dirs[key] if seen_dirs[key] != "." else "（语料文件夹本身）"
-            skipped.append(Skipped(rel_folder, f"与已读取的文件夹 {first} 相同（符号链接循环或重复），已跳过"))
+        if key in self.seen_dirs:  # a symlink loop, or a second link to a folder already read
+            first = self.seen_dirs[key] if self.seen_dirs[key] != "." else "（语料文件夹本身）"
+            self.skipped.append(Skipped(rel_folder, f"与已读取的文件夹 {first} 相同（符号链接循环或重复），已跳过"))
             return
-        seen_dirs[key] = rel_folder
+        self.seen_dirs[key] = rel_folder
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
+            self.skipped.append(Skipped(rel_folder, f"无法读取文件夹（{os_reason(exc)}）"))
             return
         names = {e.name for e in entries}
         for entry in entries:
@@ -85,36 +96,38 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
                 continue
             if _page_resources(entry.name, names):
                 continue
-            path = Path(entry.path)
-            rel = _rel(path, root)
-            try:
-                if entry.is_symlink():
-                    try:
-                        target = path.resolve(strict=True)
-                    except (OSError, RuntimeError):
-                        skipped.append(Skipped(rel, "符号链接无效或循环，已跳过"))
-                        continue
-                    if target != root and root not in target.parents:
-                        skipped.append(Skipped(rel, "符号链接指向语料文件夹之外，已跳过"))
-                        continue
-                if entry.is_dir():
-                    walk(path)
-                    continue
-                if not entry.is_file():  # FIFOs, sockets, devices: never opened
-                    continue
-                if path.suffix.lower() in ADVISED:
-                    skipped.append(Skipped(rel, ADVISED[path.suffix.lower()]))
-                    continue
-                if path.suffix.lower() not in SUPPORTED:
-                    continue
-                st = path.stat()
-            except OSError as exc:
-                skipped.append(Skipped(rel, f"无法读取（{os_reason(exc)}）"))
-                continue
-            found.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
+            self.entry(entry)
 
-    walk(root)
-    return found, skipped
+    def entry(self, entry: os.DirEntry) -> None:
+        """One folder entry: a folder is walked, a supported file is found; a symlink leading
+        outside the corpus, an unreadable entry or an advised-against format is skipped."""
+        path = Path(entry.path)
+        rel = _rel(path, self.root)
+        try:
+            if entry.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    self.skipped.append(Skipped(rel, "符号链接无效或循环，已跳过"))
+                    return
+                if target != self.root and self.root not in target.parents:
+                    self.skipped.append(Skipped(rel, "符号链接指向语料文件夹之外，已跳过"))
+                    return
+            if entry.is_dir():
+                self.folder(path)
+                return
+            if not entry.is_file():  # FIFOs, sockets, devices: never opened
+                return
+            if path.suffix.lower() in ADVISED:
+                self.skipped.append(Skipped(rel, ADVISED[path.suffix.lower()]))
+                return
+            if path.suffix.lower() not in SUPPORTED:
+                return
+            st = path.stat()
+        except OSError as exc:
+            self.skipped.append(Skipped(rel, f"无法读取（{os_reason(exc)}）"))
+            return
+        self.found.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns))
 
 
 def _page_resources(name: str, siblings: set[str]) -> bool:
@@ -167,7 +180,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode report bytes: BOMs first, then strict UTF-8, then GB18030 or Big5 (whichever reads
-    as the more likely Chinese, see :mod:`retrieval.formats.charset`). Returns (text, encoding).
+    as the more likely Chinese, see :mod:`retrieval.ingest.formats.charset`). Returns (text, encoding).
 
     Decoding is strict except at the very end: a character cut in half by truncation (a partial
     copy or download) is dropped, so the rest of the file is still read.

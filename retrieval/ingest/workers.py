@@ -1,55 +1,19 @@
-"""Tokenising files for the index, in this process or in a pool of worker processes, each file's
-result also written to the per-file token cache (see :mod:`retrieval.index.store`)."""
+"""Files processed in a pool of worker processes, a few batches in flight per worker; a pool that
+breaks leaves its files to this process. The caller says what is done per process and per file
+(for the index: :func:`retrieval.ingest.process.init_worker` and
+:func:`~retrieval.ingest.process.process_and_store`, see :mod:`retrieval.index.store`)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
-import uuid
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-from .ingest import FileResult, process_file
+from ..types import Skipped
 from .loader import SourceFile
-from .lang.text import default_tokenizer
-from .types import Skipped
 
 
-# Set once per process by init_worker: the index settings, the token cache folder and the key of
-# its entries (retrieval/index/store.py).
-_JOB: tuple[dict[str, Any], str, str] | None = None
-
-
-def init_worker(params: dict[str, Any], entries: str, key: str) -> None:
-    """Per process: remember the job and build the tokenizer once (jieba's model load)."""
-    global _JOB
-    _JOB = (params, entries, key)
-    default_tokenizer()
-
-
-def process_and_store(source: SourceFile) -> FileResult | Skipped:
-    """Tokenise one file and write its token cache entry (atomically, by content hash)."""
-    assert _JOB is not None, "init_worker was not called"
-    params, entries, key = _JOB
-    try:
-        result = process_file(source, params)
-    except Exception as exc:  # a bug or an unexpected input in one file: skip it, keep the rest
-        return Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
-    if isinstance(result, FileResult):
-        path = Path(entries) / f"{result.sha256}-{key}.tok"
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_bytes(result.dumps())
-            os.replace(tmp, path)
-        except OSError:  # the cache is an optimisation; the index is still built
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    return result
-
-
-def _process_batch(sources: list[SourceFile]) -> list[FileResult | Skipped]:
-    return [process_and_store(s) for s in sources]
+def _process_batch(task: Callable[[SourceFile], Any], sources: list[SourceFile]) -> list[Any]:
+    return [task(s) for s in sources]
 
 
 def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tuple[int, SourceFile]]]:
@@ -71,10 +35,12 @@ def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tupl
     return out
 
 
-def run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
-                 job: tuple[dict[str, Any], str, str]) -> Iterator[tuple[int, FileResult | Skipped]]:
+def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callable[..., None], job: tuple,
+                 task: Callable[[SourceFile], Any]) -> Iterator[tuple[int, Any]]:
     """Batches to a pool of worker processes, at most a few in flight per worker; a pool that
-    breaks leaves its files to this process."""
+    breaks leaves its files to this process. ``init(*job)`` runs once per process, ``task`` once
+    per file (both module-level functions, so that worker processes can import them); a batch
+    that fails yields :class:`Skipped` files."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -83,11 +49,11 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
     left: list[list[tuple[int, SourceFile]]] = []
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         # Single-threaded: forked workers inherit the loaded modules and tokenizer for free.
-        init_worker(*job)
+        init(*job)
         ctx = multiprocessing.get_context("fork")
     else:  # another thread may hold a lock a forked child would inherit: start afresh
         ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,
                              initargs=job) as pool:
         pending: dict[Future, list[tuple[int, SourceFile]]] = {}
         queue = iter(batches)
@@ -98,7 +64,7 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
                 if batch is None:
                     break
                 try:
-                    pending[pool.submit(_process_batch, [s for _, s in batch])] = batch
+                    pending[pool.submit(_process_batch, task, [s for _, s in batch])] = batch
                 except BrokenProcessPool:
                     left.append(batch)
                     broken = True
@@ -120,8 +86,8 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int,
         if broken:
             left.extend(queue)
     if left:  # a worker died (killed, out of memory): finish here, one file at a time
-        init_worker(*job)
+        init(*job)
         for batch in left:
             for i, source in batch:
-                yield i, process_and_store(source)
+                yield i, task(source)
 
