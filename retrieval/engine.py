@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from config import Settings, load_settings
 
-from . import messages, policy
-from .compose import Composer
-from .index.corpus import CorpusIndex
+from .answer import messages, policy
+from .answer.compose import Composer
+from .answer.messages import coverage_note
 from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, follow, resolve
-from .messages import coverage_note
+from .index.corpus import CorpusIndex
 from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
 from .index.vectors import SemanticStatus, SentenceVectors, decide, sentence_chunks
@@ -278,7 +278,7 @@ class Engine:
     def nearest_sentences(self, question: str, k: int = 10) -> list[tuple[int, int, float]]:
         """The ``k`` sentences of the whole corpus nearest ``question`` by cosine, as
         (chunk, sentence id, cosine), best first; [] while there are no sentence vectors.
-        The composer uses the same search as its second candidate source (retrieval/similar.py)."""
+        The composer uses the same search as its second candidate source (retrieval/answer/similar.py)."""
         vectors = self.semantic  # read once: a background build may switch it meanwhile
         if vectors is None:
             return []

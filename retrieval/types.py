@@ -82,7 +82,7 @@ class Sentence:
 @dataclass(frozen=True)
 class Refusal:
     """Why a question was not answered (``reason`` is one of the names in
-    ``retrieval/policy.py``); ``confidence`` and ``threshold`` where they apply."""
+    ``retrieval/answer/policy.py``); ``confidence`` and ``threshold`` where they apply."""
 
     reason: str
     confidence: float | None = None

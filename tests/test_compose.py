@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from config import ConfigError
-from retrieval import compose, features, messages, scoring
+from retrieval.answer import compose, features, messages, scoring
 from retrieval.lang import shapes
-from retrieval import question as question_analysis
-from retrieval.features import F
-from retrieval.question import analyse, question_types
+from retrieval.answer import question as question_analysis
+from retrieval.answer.features import F
+from retrieval.answer.question import analyse, question_types
 from retrieval.lang.shapes import answer_shapes, has_quantity
 from retrieval.lang.text import default_tokenizer, normalize
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval import features as fx
-from retrieval.candidates import Candidate, QueryTerms
-from retrieval.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS,
+from retrieval.answer import features as fx
+from retrieval.answer.records import Candidate, QueryTerms
+from retrieval.answer.policy import (LOW_CONFIDENCE, NO_MATCH, PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS,
                               AnswerPolicy, Confidence)
-from retrieval.question import analyse
+from retrieval.answer.question import analyse
 from retrieval.dates.when import ask_time
 from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
 
@@ -192,5 +192,5 @@ def test_policy_numbers_come_from_one_mapping():
 
 
 def test_shipped_policy_is_the_one_the_composer_uses(engine):
-    from retrieval.scoring import default_model
+    from retrieval.answer.scoring import default_model
     assert engine.composer.policy == default_model().policy

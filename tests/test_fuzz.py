@@ -19,14 +19,15 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from bot.telegram import render as telegram_render  # it renders report text too
-from retrieval import Engine, question, reports
+from retrieval import Engine
+from retrieval.answer import question, reports
 from retrieval.ingest import chunker, documents, loader
 from retrieval.lang import headings, shapes, text as text_module
 from retrieval.index.build import assemble
 from retrieval.ingest.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.policy import REASONS as REFUSAL_REASONS
+from retrieval.answer.policy import REASONS as REFUSAL_REASONS
 from retrieval.ingest.loader import decode_bytes, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
@@ -177,7 +178,7 @@ ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, heading
                                              formats_charset, formats_html, formats_pdf)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
-ALL_PATTERNS += [(f"retrieval.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
+ALL_PATTERNS += [(f"retrieval.answer.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
                  for q in ("投入多少资金？", "录取率是多少？", "有多少名教师？", "这座桥有多长？", "工程持续了多久？",
                            "哪一年建成？", "几月开学？", "哪一天举行？")]
 N = 50_000

@@ -10,7 +10,7 @@ import pytest
 from bot import evaluate as ev
 from config import load_settings
 from retrieval import Engine
-from retrieval.features import F
+from retrieval.answer.features import F
 from tests.fake_embedder import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import json
 import os
 import time
 
-from retrieval.compose import Composer
+from retrieval.answer.compose import Composer
 from retrieval.lang.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
 
 

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from config import load_settings  # noqa: E402
 from config import ConfigError  # noqa: E402
-from retrieval.features import FEATURES  # noqa: E402
-from retrieval.question import TYPE_NAMES  # noqa: E402
-from retrieval.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model  # noqa: E402
+from retrieval.answer.features import FEATURES  # noqa: E402
+from retrieval.lang.shapes import TYPE_NAMES  # noqa: E402
+from retrieval.answer.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model  # noqa: E402
 from bot.evaluate import load_questions, open_engine_for  # noqa: E402
 
 Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)

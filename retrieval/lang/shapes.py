@@ -1,5 +1,6 @@
-"""What an answer looks like: the shapes of the answer types in a sentence (a number in a unit,
-a date, a name, a place, a list), and the small text tests the features build on."""
+"""Answer types: the words a question asks for each with (:data:`QUESTION_TYPES`), what an answer
+of each looks like in a sentence (a number in a unit, a date, a name, a place, a list:
+:data:`ANSWER_SHAPES`), and the small text tests the features build on."""
 
 from __future__ import annotations
 
@@ -7,6 +8,25 @@ import re
 
 CN_DIGITS = "零〇一二三四五六七八九十百千万亿两"
 _CN_DIGITS = CN_DIGITS
+
+# Expected answer types, detected in the normalised question.
+# In order of precedence: the first type found is the one a sentence must carry.
+QUESTION_TYPES: dict[str, re.Pattern[str]] = {
+    "time": re.compile(r"哪一年|哪年|何时|什么时候|什么时间|哪一?个月|几月|何年|日期|哪天|哪一天|年份|哪一?个?朝代|"
+                       r"什么朝代|哪一?个?世纪|几号|哪一?个?时期|什么时期|多少年"),
+    "person": re.compile(r"谁|哪位|何人|姓名|哪一?个人(?![数口次])|哪一人|什么人|哪一位|哪些人(?![数口次])"),
+    "place": re.compile(r"哪里|哪儿|在哪(?![一个]?[年月天日时])|何地|何处|什么地方|哪一?个?[县市区乡镇省国州城地](?![长级委])|"
+                        r"哪些[县市区乡镇国地]|哪一?[所个家]?(?:学校|大学|中学|小学|学院)|哪些学校|哪座|哪一座|哪一?个?国家|"
+                        r"什么(?:地区|国家|城市|省份?|位置|地点|区域)|"
+                        r"哪[个些一]?(?:地区|城市|省份|位置|地点|区域)|位于何"),
+    "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期成岁年天种位部本场届]|几成|比例|比率|比重|"
+                         r"百分之|占比|多大|多高|多长|多远|多重|多久|多深|多宽|多厚|数量|人数|金额|规模|率是|率为|率达|"
+                         r"[^效频]率[？?]?$|增长了|提高了|下降了|增加了|减少了"),
+    "name": re.compile(r"叫什么|叫做什么|什么名|名称|名字|称为|称号|荣誉|别称|别名|简称|又称|又名|俗称|全称|什么奖|哪个奖|"
+                       r"什么项目|什么活动|什么工程|什么计划|哪部|哪本|什么书|什么作品|哪个公司|哪家"),
+    "list": re.compile(r"哪些|包括|包含|有哪|分别|几类|几种|哪几"),
+}
+TYPE_NAMES = tuple(QUESTION_TYPES)
 # Features of a sentence that carry an answer of each type (matched on the normalised text).
 ANSWER_SHAPES: dict[str, re.Pattern[str]] = {
     "number": re.compile(

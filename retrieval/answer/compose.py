@@ -1,41 +1,44 @@
-"""From a question to an answer, one stage after another.
+"""From a question to an answer, one stage after another (modules of ``retrieval/answer/``).
 
-    question analysis  → retrieval/question.py   (a Question record)
-    retrieval          → retrieval/search.py     (ranked chunks, BM25 through the Retriever protocol)
-                         retrieval/similar.py    (and, with sentence vectors, the sentences nearest by meaning)
-    candidates         → retrieval/candidates.py (one Candidate record per sentence of those chunks)
-    features           → retrieval/features.py   (named columns, one small function per group)
-    score              → retrieval/scoring.py    (feature row · weights from config/weights.toml)
-    answer policy      → retrieval/policy.py     (answer, refuse with a reason, or show the closest)
-    selection          → retrieval/select.py     (best first, spread across reports; across years:
-                                                  the newest first and 其他年份, or a trend in year order)
+    question analysis  → question.py   (a Question record, records.py; its time: retrieval/dates/when.py)
+    retrieval          → search.py     (ranked chunks, BM25 through the Retriever protocol)
+                         similar.py    (and, with sentence vectors, the sentences nearest by meaning)
+    report facts       → reports.py    (places, years and plan sections of each report)
+    candidates         → candidates.py (one Candidate record per sentence of those chunks)
+    features           → features.py   (named columns, one small function per group)
+    score              → scoring.py    (weights from config/weights.toml; the dot product is taken here)
+    answer policy      → policy.py     (answer, refuse with a reason, or show the closest)
+    selection          → select.py     (best first, spread across reports; across years:
+                                        the newest first and 其他年份, or a trend in year order)
 
-:class:`Composer` only runs the stages in order; see ``docs/architecture.md``.
+:class:`Composer` runs the stages in order. Besides the policy's decision, it refuses by itself
+when the question has nothing to search for, names a report of a year no report is of, or
+matches no chunk; see ``docs/architecture.md``.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .candidates import Candidate, QueryTerms, gather, query_terms
-from .index.corpus import CorpusIndex
+from ..dates.when import ask_time
+from ..index.corpus import CorpusIndex
+from ..index.vectors import SentenceVectors
+from ..lang.synonyms import Thesaurus, default_thesaurus
+from ..lang.text import Tokenizer
+from ..types import Answer, Sentence
+from .candidates import gather, query_terms
 from .features import FEATURES, feature_matrix
 from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, coverage_note, time_note
 from .policy import NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Refusal
 from .policy import NO_TERMS as NO_TERMS_REASON
-from .question import Question, analyse
+from .question import analyse
+from .records import Candidate, QueryTerms, Question
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve, with_chunks
-from .index.vectors import SentenceVectors
-from .similar import nearest
 from .select import by_year, diversify, spread
-from .lang.synonyms import Thesaurus, default_thesaurus
-from .lang.text import Tokenizer
-from .types import Answer, Sentence
-from .dates.when import ask_time
+from .similar import nearest
 
 __all__ = ["Candidates", "Composer", "FEATURES"]
 

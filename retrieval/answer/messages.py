@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .index.corpus import DocMeta
+from ..index.corpus import DocMeta
 
 EMPTY_QUESTION = "问题是空的，请输入一个问题，例如：古丈县现有各级各类学校多少所？"
 QUESTION_TOO_LONG = "问题太长（{length} 字），请控制在 {limit} 字以内。"

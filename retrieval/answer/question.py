@@ -8,30 +8,10 @@ every place at once) and whether it asks about plans; its search terms leave out
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .lang.shapes import CN_DIGITS as _CN_DIGITS
-from .dates.when import TimeAsk
-from .lang.text import Tokenizer, char_bigrams, normalize
-
-# Expected answer types, detected in the normalised question.
-# In order of precedence: the first type found is the one a sentence must carry.
-QUESTION_TYPES: dict[str, re.Pattern[str]] = {
-    "time": re.compile(r"哪一年|哪年|何时|什么时候|什么时间|哪一?个月|几月|何年|日期|哪天|哪一天|年份|哪一?个?朝代|"
-                       r"什么朝代|哪一?个?世纪|几号|哪一?个?时期|什么时期|多少年"),
-    "person": re.compile(r"谁|哪位|何人|姓名|哪一?个人(?![数口次])|哪一人|什么人|哪一位|哪些人(?![数口次])"),
-    "place": re.compile(r"哪里|哪儿|在哪(?![一个]?[年月天日时])|何地|何处|什么地方|哪一?个?[县市区乡镇省国州城地](?![长级委])|"
-                        r"哪些[县市区乡镇国地]|哪一?[所个家]?(?:学校|大学|中学|小学|学院)|哪些学校|哪座|哪一座|哪一?个?国家|"
-                        r"什么(?:地区|国家|城市|省份?|位置|地点|区域)|"
-                        r"哪[个些一]?(?:地区|城市|省份|位置|地点|区域)|位于何"),
-    "number": re.compile(r"多少|几[个所名人项次万亿千百十倍家座间条户台套批期成岁年天种位部本场届]|几成|比例|比率|比重|"
-                         r"百分之|占比|多大|多高|多长|多远|多重|多久|多深|多宽|多厚|数量|人数|金额|规模|率是|率为|率达|"
-                         r"[^效频]率[？?]?$|增长了|提高了|下降了|增加了|减少了"),
-    "name": re.compile(r"叫什么|叫做什么|什么名|名称|名字|称为|称号|荣誉|别称|别名|简称|又称|又名|俗称|全称|什么奖|哪个奖|"
-                       r"什么项目|什么活动|什么工程|什么计划|哪部|哪本|什么书|什么作品|哪个公司|哪家"),
-    "list": re.compile(r"哪些|包括|包含|有哪|分别|几类|几种|哪几"),
-}
-TYPE_NAMES = tuple(QUESTION_TYPES)
+from ..lang.shapes import CN_DIGITS as _CN_DIGITS, QUESTION_TYPES
+from ..lang.text import Tokenizer, char_bigrams, normalize
+from .records import Question
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
 _QUESTION_WORDS = re.compile(
@@ -57,31 +37,6 @@ _EVERY_PLACE_WORDS = frozenset("各地 各县 各市 各区 各校 各个 各县
                                "各地区 各学校 各".split())
 _EVERY_PLACE = re.compile("|".join(sorted((w for w in _EVERY_PLACE_WORDS if len(w) > 1), key=len, reverse=True))
                           + "|哪些地方|哪些县|哪些市")
-
-
-@dataclass(frozen=True)
-class Question:
-    """What a question asks for and what it names; built once by :func:`analyse`."""
-
-    text: str
-    norm: str
-    tokens: tuple[str, ...]
-    types: tuple[str, ...]
-    bigrams: frozenset[str]
-    years: tuple[int, ...]
-    every_place: bool
-    subject: str = ""  # what a definition question asks about ("" otherwise)
-    places: tuple[str, ...] = ()  # place names the question mentions
-    focus: str = ""  # the word naming what is asked for ("" if none is found)
-    unit: re.Pattern[str] | None = None  # what the asked value looks like (a number in its unit, a year)
-    category: str = ""  # the noun after the question word (大学 in 哪个大学), "" if none
-    anchors: tuple[tuple[str, bool], ...] = ()  # words next to the question word; True: it follows them
-    asks_plan: bool = False  # the question asks about plans (计划, 明年, 目标) rather than results
-    # The report it names, the years it is about (relative words resolved against the corpus's
-    # newest report), result or target, a trend (retrieval/when.py); set by the composer.
-    time: TimeAsk = TimeAsk()
-    # The reports' place names the question mentions, worked out once by the composer (None: not yet).
-    report_places: frozenset[str] | None = None
 
 
 # The unit a "how many / how much" question expects its number in.

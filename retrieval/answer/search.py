@@ -3,26 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .index.bm25 import BM25Index, Retriever
-from .params import ComposeParams
-from .question import Question
+from ..dates.when import reports_for
+from ..index.bm25 import BM25Index, Retriever
+from ..lang.synonyms import Thesaurus
+from ..params import ComposeParams
+from .records import Question, Retrieved
 from .reports import ReportFacts
-from .lang.synonyms import Thesaurus
-from .dates.when import reports_for
-
-
-@dataclass(frozen=True)
-class Retrieved:
-    """The chunks retrieved for a question, best first, with every chunk's adjusted score."""
-
-    chunks: list[int]
-    scores: np.ndarray
-    expansions: dict[str, tuple[str, ...]]  # question term → synonyms the reports use
-    chosen: np.ndarray | None  # per document: a report of the place the question names
 
 
 def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:

@@ -1,10 +1,10 @@
 """The scoring model: feature weights and every other tuned number of the composer, read from
 ``config/weights.toml`` (written by ``tools/fit_weights.py``).
 
-``[weights]`` holds one weight per feature (:data:`~retrieval.features.FEATURES`); a sentence's
+``[weights]`` holds one weight per feature (:data:`~retrieval.answer.features.FEATURES`); a sentence's
 score is the dot product of its feature row with them. ``[compose]`` holds the numbers of
 retrieval and selection (:class:`ComposeParams`), ``[policy]`` those of the decision to answer
-(:class:`~retrieval.policy.AnswerPolicy`). Each number has its one default in these classes.
+(:class:`~retrieval.answer.policy.AnswerPolicy`). Each number has its one default in these classes.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 
 from config import CONFIG_DIR, ConfigError
 
+from ..lang.shapes import TYPE_NAMES
+from ..params import ComposeParams
 from .features import FEATURES
-from .params import ComposeParams
 from .policy import AnswerPolicy
-from .question import TYPE_NAMES
 
 WEIGHTS_FILE = CONFIG_DIR / "weights.toml"
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import Candidate
-from .index.corpus import CorpusIndex
-from .question import Question
-from .index.vectors import SentenceVectors, sentence_chunks
+from ..index.corpus import CorpusIndex
+from ..index.vectors import SentenceVectors, sentence_chunks
+from .records import Candidate, Question
 
 
 @dataclass

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Sequence
 
-from .candidates import Candidate
-from .question import Question
-from .lang.shapes import has_quantity
-from .types import Refusal
+from ..lang.shapes import has_quantity
+from ..types import Refusal
+from .records import Candidate, Question
 
 # Reasons for not answering (the JSON ``refusal.reason``).
 EMPTY_QUESTION = "empty_question"

@@ -1,8 +1,8 @@
 """Sentence features: small pure functions from a question and a candidate to named columns.
 
-Each :class:`FeatureGroup` in :data:`GROUPS` reads a :class:`~retrieval.question.Question`, the
-question's :class:`~retrieval.candidates.QueryTerms` and one
-:class:`~retrieval.candidates.Candidate`, and returns its columns by name. :data:`FEATURES` is
+Each :class:`FeatureGroup` in :data:`GROUPS` reads a :class:`~retrieval.answer.question.Question`, the
+question's :class:`~retrieval.answer.candidates.QueryTerms` and one
+:class:`~retrieval.answer.candidates.Candidate`, and returns its columns by name. :data:`FEATURES` is
 the order of the columns in the feature matrix and in ``config/weights.toml``.
 
 To add a feature: write a function here, register it in :data:`GROUPS` with a one-line
@@ -19,9 +19,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .candidates import Candidate, QueryTerms
-from .question import TYPE_NAMES, Question
-from .lang.shapes import ANSWER_SHAPES, DEFINES, slot_filled, value_near_term
+from ..lang.shapes import ANSWER_SHAPES, DEFINES, TYPE_NAMES, slot_filled, value_near_term
+from .records import Candidate, QueryTerms, Question
 
 LONG_SENTENCE = 160  # characters; a longer sentence gets the "long" feature
 RESTATE_NOVELTY = 0.35  # below this share of new bigrams a sentence mostly restates the question

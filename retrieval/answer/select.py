@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .question import Question
+from .records import Question
 
 POOL = 60  # best sentences considered when spreading across reports
 

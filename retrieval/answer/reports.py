@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 
-from .index.corpus import CorpusIndex
-from .question import Question
-from .lang.text import normalize
-from .types import SECTION_SEP
+from ..index.corpus import CorpusIndex
+from ..lang.text import normalize
+from ..types import SECTION_SEP
+from .records import Question
 
 # A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.
 _PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
