@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from retrieval import Answer, Engine, Passage
-from retrieval.dialogue import Conversation
+from retrieval.dialogue.followup import Conversation
 
 from . import render
 

@@ -14,7 +14,8 @@ from config import Settings, load_settings
 from .answer import messages, policy
 from .answer.compose import Composer
 from .answer.messages import coverage_note
-from .dialogue import ATTRIBUTE, DRILL, PLACE, Conversation, Lexicon, Source, follow, resolve
+from .dialogue.followup import ATTRIBUTE, DRILL, PLACE, Conversation, Source, follow, resolve
+from .dialogue.lexicon import Lexicon
 from .index.corpus import CorpusIndex
 from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress

@@ -110,7 +110,7 @@ class Answer:
     # When not answered: why (None when answered).
     refusal: Refusal | None = None
     # The standalone question actually answered: ``question`` itself, or ``question`` rewritten
-    # with what a follow-up took from the conversation (see retrieval/dialogue.py).
+    # with what a follow-up took from the conversation (see retrieval/dialogue/followup.py).
     resolved: str = ""
     # How a relative time word was read (“去年”按2023年理解), "" if none.
     note: str = ""

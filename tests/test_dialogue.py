@@ -1,5 +1,5 @@
-"""Follow-up questions (retrieval/dialogue.py) on made-up places and questions, and the engine's
-conversation entry point (Engine.ask_in) on the seed reports."""
+"""Follow-up questions (retrieval/dialogue/followup.py) on made-up places and questions, and the
+engine's conversation entry point (Engine.ask_in) on the seed reports."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import re
 import pytest
 
 from config import ConfigError
-from retrieval.dialogue import (ATTRIBUTE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution, Source,
-                                follow, resolve)
-from retrieval.lexicon import DIALOGUE_FILE, load_words
+from retrieval.dialogue.followup import (ATTRIBUTE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution,
+                                         Source, follow, resolve)
+from retrieval.dialogue.lexicon import DIALOGUE_FILE, load_words
 from retrieval.lang.text import default_tokenizer
 
 LEXICON = Lexicon([("青山县", (2023, 2024)), ("绿水市", (2023, 2024)), ("白云区", (2021,))], complete=True)

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from bot import evaluate as ev
-from retrieval.dialogue import KINDS
+from retrieval.dialogue.followup import KINDS
 from tests.conftest import ROOT, SEEDS, SHARED_DATASETS
 
 DIALOGUE = ROOT / "tests" / "data" / "dialogue.jsonl"

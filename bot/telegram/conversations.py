@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
-from retrieval.dialogue import Conversation
+from retrieval.dialogue.followup import Conversation
 from retrieval.lru import LRU
 
 

@@ -25,7 +25,7 @@ YEAR_NOT_IN_CORPUS = "year_not_in_corpus"  # the passages that match are about o
 PLACE_NOT_IN_CORPUS = "place_not_in_corpus"  # ... about other places
 # The question names a report (2026年政府工作报告) of a year no report is of.
 REPORT_NOT_IN_CORPUS = "report_not_in_corpus"
-# A follow-up asks the last answer's report about a word it never uses (retrieval/dialogue.py).
+# A follow-up asks the last answer's report about a word it never uses (retrieval/dialogue/followup.py).
 WORD_NOT_IN_REPORT = "word_not_in_report"
 REASONS = frozenset({EMPTY_QUESTION, QUESTION_TOO_LONG, NO_TERMS, NO_MATCH, LOW_CONFIDENCE,
                      YEAR_NOT_IN_CORPUS, PLACE_NOT_IN_CORPUS, WORD_NOT_IN_REPORT, REPORT_NOT_IN_CORPUS})

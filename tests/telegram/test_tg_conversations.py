@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.telegram.conversations import ConversationStore, conversation_key
 from bot.telegram.state import get_state
-from retrieval.dialogue import Conversation
+from retrieval.dialogue.followup import Conversation
 
 from tg_fakeapi import BOT_USERNAME, feed
 from tg_html import plain, problems

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from config import CONFIG_DIR, ConfigError
 
-from .lang.text import normalize
+from ..lang.text import normalize
 
 DIALOGUE_FILE = CONFIG_DIR / "dialogue.toml"
 # A place a message names that the corpus may not know (凤凰县): two to four characters and an
