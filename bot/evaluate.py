@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from config import PROJECT_ROOT, Settings
-from retrieval import Engine
+from retrieval.engine import Engine
 
 from .question_sets import EvalError, Item, load_questions, write_paragraph_corpus
 

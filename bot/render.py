@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from retrieval import Answer, BuildReport, Document, Passage
+from retrieval.types import Answer, BuildReport, Document, Passage
 from retrieval.index.vectors import SemanticStatus
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1

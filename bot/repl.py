@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from retrieval import Answer, Engine, Passage
+from retrieval.engine import Engine
+from retrieval.types import Answer, Passage
 from retrieval.dialogue.followup import Conversation
 
 from . import render

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from config import Settings, load_settings
-from retrieval import Engine
+from retrieval.engine import Engine
 
 from . import render
 from .progress import ProgressLine, VectorProgressLine

@@ -7,8 +7,8 @@ Typical use::
     answer = engine.answer("古丈县现有各级各类学校多少所？")
 """
 
-from .engine import Engine, EngineHolder, Passage
-from .types import Answer, BuildReport, Chunk, Citation, CorpusError, Document, Sentence, Skipped
+from .engine import Engine, EngineHolder
+from .types import Answer, BuildReport, Chunk, Citation, CorpusError, Document, Passage, Sentence, Skipped
 
 __all__ = ["Answer", "BuildReport", "Chunk", "Citation", "CorpusError", "Document", "Engine",
            "EngineHolder", "Passage", "Sentence", "Skipped"]

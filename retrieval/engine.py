@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import os
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from config import Settings, load_settings
@@ -21,7 +20,7 @@ from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
 from .index.vectors import SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
-from .types import Answer, BuildReport, Citation, CorpusError, Document, Refusal, Skipped
+from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Refusal, Skipped
 
 if TYPE_CHECKING:
     from .index.embedder import Embedder
@@ -35,15 +34,6 @@ SEMANTIC_MODES = ("build", "background", "cached")
 _VECTOR_BUILDS = threading.Lock()
 # Niceness added to a background vector build's thread, so that answering keeps its cores.
 _BACKGROUND_NICE = 10
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A whole paragraph, for showing the context of a citation or search results."""
-
-    text: str
-    citation: Citation
-    score: float = 0.0
 
 
 class Engine:

@@ -80,6 +80,15 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A whole paragraph, for showing the context of a citation or search results."""
+
+    text: str
+    citation: Citation
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Why a question was not answered (``reason`` is one of the names in
     ``retrieval/answer/policy.py``); ``confidence`` and ``threshold`` where they apply."""

@@ -6,7 +6,7 @@ import itertools
 import threading
 from dataclasses import dataclass
 
-from retrieval import Sentence
+from retrieval.types import Sentence
 from retrieval.lru import LRU
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from retrieval import Document
+from retrieval.types import Document
 
 # Questions any work report can answer: results of the year, plans for the next, staff building.
 _RESULTS = "{place}{year}年取得了哪些主要成绩？"

@@ -12,7 +12,7 @@ import re
 from typing import Sequence
 
 from bot.render import CLOSEST_HEADING, OTHER_YEARS_HEADING, TREND_HEADING, understood_line, year_of
-from retrieval import Answer, Citation, Document, Passage, Sentence
+from retrieval.types import Answer, Citation, Document, Passage, Sentence
 from retrieval.types import SECTION_SEP
 
 MAX_MESSAGE = 4096  # Telegram's limit for one text message (UTF-16 code units)

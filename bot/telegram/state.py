@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from telegram.ext import Application
 
 from config import Settings
-from retrieval import Document, Engine, EngineHolder
+from retrieval.engine import Engine, EngineHolder
+from retrieval.types import Document
 
 from .conversations import ConversationStore
 from .examples import example_questions

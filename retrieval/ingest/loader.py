@@ -61,8 +61,7 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Skipped]]:
 
 
 class _Walk:
-    """One walk of a corpus folder: the files found, what was skipped and why, and the folders
-    already read (by device and inode)."""
+    """One walk of a corpus folder: files found, what was skipped and why, folders already read."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -92,11 +91,8 @@ class _Walk:
             return
         names = {e.name for e in entries}
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if _page_resources(entry.name, names):
-                continue
-            self.entry(entry)
+            if not entry.name.startswith(".") and not _page_resources(entry.name, names):
+                self.entry(entry)
 
     def entry(self, entry: os.DirEntry) -> None:
         """One folder entry: a folder is walked, a supported file is found; a symlink leading
