@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from typing import Callable, TypeVar
 
 from telegram import (BotCommand, InlineQueryResultArticle, InputTextMessageContent, Message, Update)
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -14,7 +12,7 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
 
 from retrieval import CorpusError
 
-from . import render
+from . import engine_calls, render
 from .delivery import call_with_retry, send_html
 from .conversations import conversation_key
 from .groups import addressed_question, is_private
@@ -23,7 +21,6 @@ from .state import get_state
 from .answers import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
 COMMANDS = [
@@ -123,7 +120,7 @@ async def search(update: Update, context: Context) -> None:
         return
     state = get_state(context.application)
     await call_with_retry(lambda: context.bot.send_chat_action(message.chat_id, ChatAction.TYPING), "sendChatAction")
-    passages = await asyncio.to_thread(state.engine.search, query, 5)
+    passages = await engine_calls.search(state.engine, query, 5)
     await send_html(context.bot, message.chat_id, render.search_html(query, passages), reply_to=_reply_to(message))
 
 
@@ -154,7 +151,7 @@ async def reload(update: Update, context: Context) -> None:
     async with state.reload_lock:
         await send_html(context.bot, chat_id, render.message_html("正在重新读取报告，期间照常回答问题……"))
         try:
-            engine = await _in_daemon_thread(state.holder.reload)
+            engine = await engine_calls.reload(state.holder)
         except CorpusError as exc:
             log.warning("reload failed: %s", exc)
             await send_html(context.bot, chat_id, render.message_html(f"重新载入失败：{exc}。继续使用原来的索引。"))
@@ -163,33 +160,6 @@ async def reload(update: Update, context: Context) -> None:
         report = engine.report
         await send_html(context.bot, chat_id, render.message_html(
             f"已重新载入：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.1f} 秒。"))
-
-
-def _in_daemon_thread(fn: Callable[[], T]) -> "asyncio.Future[T]":
-    """Run ``fn`` in a daemon thread, so a long reload never holds up shutdown."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.cancelled():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            outcome: tuple[T | None, BaseException | None] = (fn(), None)
-        except BaseException as exc:  # handed to the awaiting coroutine
-            outcome = (None, exc)
-        try:
-            loop.call_soon_threadsafe(settle, *outcome)
-        except RuntimeError:  # the loop has closed: the bot is shutting down
-            pass
-
-    threading.Thread(target=work, name="reportqa-reload", daemon=True).start()
-    return future
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -222,7 +192,7 @@ async def answer_question(context: Context, chat_id: int, question: str, reply_t
     if key is not None:
         conversation = state.conversations.current(key, None if replying_to is None else (chat_id, replying_to))
     try:
-        answer, after = await asyncio.to_thread(state.engine.ask_in, conversation, question)
+        answer, after = await engine_calls.ask_in(state.engine, conversation, question)
     finally:
         await typing
     if key is not None:
@@ -322,7 +292,7 @@ async def button(update: Update, context: Context) -> None:
             return
         await call_with_retry(lambda: query.answer(), "answerCallbackQuery")
         citation = entry.sentences[index].citation
-        paragraph = await asyncio.to_thread(state.engine.paragraph, citation)
+        paragraph = await engine_calls.paragraph(state.engine, citation)
         text = (render.paragraph_html(paragraph, citation) if paragraph
                 else render.message_html("原文已不在索引中，请重新提问。"))
         await send_html(context.bot, chat_id, f"<b>原文 {index + 1}：</b>\n{text}", reply_to=reply_to)
@@ -351,7 +321,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if not await admit(update, context):
         return
     state = get_state(context.application)
-    answer = await asyncio.to_thread(state.engine.answer, question)
+    answer = await engine_calls.answer(state.engine, question)
     heading = f"<b>问：</b>{render.escape(question)}\n\n"
     if not answer.answered:
         results = [InlineQueryResultArticle(
