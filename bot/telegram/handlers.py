@@ -12,13 +12,13 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
 
 from retrieval import CorpusError
 
-from . import engine_calls, render
+from . import engine_calls, paging, render
 from .delivery import call_with_retry, send_html
 from .conversations import conversation_key
 from .groups import addressed_question, is_private
-from .keyboards import answer_keyboard, examples_keyboard
+from .keyboards import examples_keyboard
 from .state import get_state
-from .answers import EXAMPLE, MORE, SOURCE, StoredAnswer, decode
+from .answers import EXAMPLE, MORE, SOURCE, decode
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -197,22 +197,8 @@ async def answer_question(context: Context, chat_id: int, question: str, reply_t
         await typing
     if key is not None:
         state.conversations.save(key, after)
-    understood = render.understood_html(answer)
-    if not answer.answered and not answer.closest:
-        sent = await send_html(context.bot, chat_id, understood + render.message_html(answer.message),
-                               reply_to=reply_to)
-    else:
-        if answer.answered:
-            shown, ranked = answer.sentences, answer.sentences + answer.more
-            text = (render.trend_html(answer.sentences) if answer.trend else render.answer_html(answer.sentences)) \
-                + render.other_years_html(answer.other_years)
-        else:  # not answered: the closest sentences, marked as unconfirmed
-            shown = ranked = answer.closest
-            text = render.not_answered_html(answer.message, answer.closest)
-        page = len(shown)
-        stored = state.store.put(chat_id, StoredAnswer(answer.resolved or question, ranked, page, generation))
-        markup = answer_keyboard(stored, 0, page, 1 if len(ranked) > page else None)
-        sent = await send_html(context.bot, chat_id, understood + text, reply_markup=markup, reply_to=reply_to)
+    markup = paging.remember(state.store, chat_id, answer, question, generation)
+    sent = await send_html(context.bot, chat_id, render.reply_html(answer), reply_markup=markup, reply_to=reply_to)
     if key is not None:
         state.conversations.link(chat_id, [m.message_id for m in sent], after)
 
@@ -298,16 +284,13 @@ async def button(update: Update, context: Context) -> None:
         await send_html(context.bot, chat_id, f"<b>原文 {index + 1}：</b>\n{text}", reply_to=reply_to)
         return
     if kind == MORE:
-        first = index * entry.page_size
-        chunk = entry.sentences[first:first + entry.page_size]
-        if not chunk:
+        shown = paging.page(entry, index)
+        if shown is None:
             await call_with_retry(lambda: query.answer("没有更多结果了。"), "answerCallbackQuery")
             return
         await call_with_retry(lambda: query.answer(), "answerCallbackQuery")
-        more = first + len(chunk) < len(entry.sentences)
-        markup = answer_keyboard(key, first, len(chunk), index + 1 if more else None)
-        await send_html(context.bot, chat_id, render.answer_html(chunk, first + 1, heading="更多结果："),
-                        reply_markup=markup, reply_to=reply_to)
+        await send_html(context.bot, chat_id, render.answer_html(shown.sentences, shown.first + 1, heading="更多结果："),
+                        reply_markup=paging.keyboard(key, shown), reply_to=reply_to)
 
 
 # --- inline mode -------------------------------------------------------------------------------

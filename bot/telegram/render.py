@@ -112,6 +112,18 @@ def not_answered_html(message: str, closest: Sequence[Sentence]) -> str:
     return message_html(message) + "\n\n" + answer_html(closest, heading=CLOSEST_HEADING)
 
 
+def reply_html(answer: Answer) -> str:
+    """The reply to a question: how it was understood, then the answer (a trend in year order,
+    other years after it), the closest sentences marked as unconfirmed, or the message alone."""
+    understood = understood_html(answer)
+    if answer.answered:
+        body = trend_html(answer.sentences) if answer.trend else answer_html(answer.sentences)
+        return understood + body + other_years_html(answer.other_years)
+    if answer.closest:
+        return understood + not_answered_html(answer.message, answer.closest)
+    return understood + message_html(answer.message)
+
+
 def paragraph_html(paragraph: str, citation: Citation) -> str:
     """The whole paragraph around a cited sentence, the sentence in bold, then the full source."""
     lo = citation.start - citation.para_start
