@@ -1,4 +1,4 @@
-"""Whether a group message is meant for the bot, and the question it carries."""
+"""Whether a group message is meant for the bot, the question it carries, and whether to quote it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from telegram.constants import ChatType
 
 def is_private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
+
+
+def quote_id(message: Message) -> int | None:
+    """The message an answer quotes: the question in groups; none in private chats, where it simply follows."""
+    return None if is_private(message) else message.message_id
 
 
 def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:
