@@ -11,7 +11,6 @@ from . import engine_calls, paging, render
 from .answers import EXAMPLE, MORE, SOURCE, decode
 from .conversations import conversation_key
 from .delivery import call_with_retry, send_html
-from .gate import admit
 from .questions import answer_question
 from .state import get_state
 
@@ -26,8 +25,6 @@ async def button(update: Update, context: Context) -> None:
     parsed = decode(query.data)
     if parsed is None or query.message is None:
         await call_with_retry(lambda: query.answer(EXPIRED), "answerCallbackQuery")
-        return
-    if not await admit(update, context):
         return
     state = get_state(context.application)
     kind, key, index = parsed

@@ -13,7 +13,6 @@ from retrieval import CorpusError
 from . import engine_calls, render
 from .conversations import conversation_key
 from .delivery import call_with_retry, send_html
-from .gate import admit
 from .groups import is_private, quote_id
 from .keyboards import examples_keyboard
 from .state import get_state
@@ -33,8 +32,6 @@ COMMANDS = [
 
 async def start(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows, example questions as buttons, how citations work."""
-    if not await admit(update, context):
-        return
     state = get_state(context.application)
     examples = state.examples
     text = render.help_html(state.documents, examples)
@@ -43,16 +40,12 @@ async def start(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     """/sources: the indexed reports."""
-    if not await admit(update, context):
-        return
     state = get_state(context.application)
     await send_html(context.bot, update.effective_chat.id, render.sources_html(state.documents))
 
 
 async def search(update: Update, context: Context) -> None:
     """/search 关键词: the best-matching paragraphs."""
-    if not await admit(update, context):
-        return
     message = update.effective_message
     query = " ".join(context.args or []).strip()
     if not query:
@@ -66,8 +59,6 @@ async def search(update: Update, context: Context) -> None:
 
 async def new_conversation(update: Update, context: Context) -> None:
     """/new: the next question starts a new conversation (in a group, only the sender's)."""
-    if not await admit(update, context):
-        return
     message = update.effective_message
     user = update.effective_user
     state = get_state(context.application)
@@ -82,8 +73,7 @@ async def reload(update: Update, context: Context) -> None:
     user = update.effective_user
     chat_id = update.effective_chat.id
     if not state.access.is_admin(user.id if user else None):
-        if await admit(update, context):
-            await send_html(context.bot, chat_id, render.message_html("只有管理员可以使用 /reload。"))
+        await send_html(context.bot, chat_id, render.message_html("只有管理员可以使用 /reload。"))
         return
     if state.reload_lock.locked():
         await send_html(context.bot, chat_id, render.message_html("正在重新载入，请稍候。"))
@@ -103,14 +93,6 @@ async def reload(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    """Any other command: a hint in private chats, or in groups when addressed to this bot."""
-    message = update.effective_message
-    command = (message.text or "").split()[0] if message.text else ""
-    if not is_private(message):
-        username = context.bot.username or ""
-        if not command.lower().endswith(f"@{username}".lower()):
-            return
-    if not await admit(update, context):
-        return
-    await send_html(context.bot, message.chat_id,
+    """Any other command (in a group, one naming this bot): a hint."""
+    await send_html(context.bot, update.effective_chat.id,
                     render.message_html("没有这个命令。直接发送问题即可，发送 /help 查看用法。"))

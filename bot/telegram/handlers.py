@@ -11,11 +11,12 @@ import logging
 
 from telegram import Update
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler,
-                          MessageHandler, filters)
+                          MessageHandler, TypeHandler, filters)
 
 from . import buttons, commands, questions, render
 from .commands import COMMANDS
 from .delivery import call_with_retry, send_html
+from .gate import gate
 from .state import get_state
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ async def post_init(application: Application) -> None:
 
 
 def register(application: Application) -> None:
-    """Add every handler and the error handler to ``application``."""
+    """Add the gate (group -1, before every other handler), every handler and the error handler."""
+    application.add_handler(TypeHandler(Update, gate), group=-1)
     new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler(["start", "help"], commands.start, filters=new))
     application.add_handler(CommandHandler("sources", commands.sources, filters=new))

@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 from . import engine_calls, paging, render
 from .conversations import conversation_key
 from .delivery import call_with_retry, send_html
-from .gate import admit
 from .groups import addressed_question, is_private, quote_id
 from .state import get_state
 
@@ -63,8 +62,6 @@ async def text_message(update: Update, context: Context) -> None:
     question = addressed_question(message, context.bot.id, context.bot.username)
     if question is None:
         return
-    if not await admit(update, context):
-        return
     if not question.strip():
         example = get_state(context.application).examples[0]
         await send_html(context.bot, message.chat_id, render.message_html(EMPTY.format(example=example)),
@@ -79,10 +76,6 @@ async def text_message(update: Update, context: Context) -> None:
 async def other_message(update: Update, context: Context) -> None:
     """Stickers, photos, voice…: a short hint (in groups only when replying to the bot)."""
     message = update.effective_message
-    if not is_private(message) and addressed_question(message, context.bot.id, context.bot.username) is None:
-        return
-    if not await admit(update, context):
-        return
     example = get_state(context.application).examples[0]
     await send_html(context.bot, message.chat_id, render.message_html(NOT_TEXT.format(example=example)),
                     reply_to=quote_id(message))
@@ -94,8 +87,6 @@ async def inline_query(update: Update, context: Context) -> None:
     question = query.query.strip()
     if not question:
         await call_with_retry(lambda: query.answer([], cache_time=300), "answerInlineQuery")
-        return
-    if not await admit(update, context):
         return
     state = get_state(context.application)
     answer = await engine_calls.answer(state.engine, question)
