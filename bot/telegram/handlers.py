@@ -14,6 +14,7 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
                           MessageHandler, TypeHandler, filters)
 
 from . import buttons, commands, questions, render
+from .answers import EXAMPLE, MORE, SOURCE, pattern
 from .commands import COMMANDS
 from .delivery import call_with_retry, send_html
 from .gate import gate
@@ -59,6 +60,9 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(new & filters.COMMAND, commands.unknown_command))
     application.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, questions.text_message))
     application.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, questions.other_message))
-    application.add_handler(CallbackQueryHandler(buttons.button))
+    application.add_handler(CallbackQueryHandler(buttons.source, pattern=pattern(SOURCE)))
+    application.add_handler(CallbackQueryHandler(buttons.more, pattern=pattern(MORE)))
+    application.add_handler(CallbackQueryHandler(buttons.example, pattern=pattern(EXAMPLE)))
+    application.add_handler(CallbackQueryHandler(buttons.expired))  # any other button
     application.add_handler(InlineQueryHandler(questions.inline_query))
     application.add_error_handler(on_error)
