@@ -148,6 +148,23 @@ def test_index_reports_what_it_holds_and_reuses_the_cache(cache: Path, tmp_path:
     assert "重新分词 1 个文件，复用缓存 2 个文件" in third.stdout
 
 
+def test_index_says_what_was_read_and_lists_it_per_file_with_details(cache: Path, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_bytes())
+    (corpus / "b.html").write_text(
+        '<html><head><meta charset="utf-8"></head><body><div class="content"><h1>某省2022年统计公报</h1>'
+        "<p>全年地区生产总值32074.7亿元，比上年增长4.7%。</p><p>表1  年末常住人口</p><p><img src='1.png'></p>"
+        "</div></body></html>", encoding="utf-8")
+    plain = run("index", "--corpus", str(corpus), cache=cache)
+    assert plain.returncode == 0, plain.stderr
+    assert "读取 2 个文件：" in plain.stdout and "未能读取：1 张表格是图片（1 个文件；加 --details" in plain.stdout
+    assert "各文件读取情况" not in plain.stdout
+    detailed = run("index", "--details", "--corpus", str(corpus), cache=cache)
+    assert "各文件读取情况：" in detailed.stdout
+    assert "  - b.html（html）：1 段；未能读取：1 张表格是图片" in detailed.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (("ask", "--corpus", "/nonexistent/folder", "问题"), "语料文件夹不存在"),
     (("ask", "--top-k", "-1", "问题"), "top_k"),

@@ -43,6 +43,8 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
     spans = chunk_document(doc, noise, params["max_chunk_chars"])
     if not spans:
         return Skipped(source.rel, "没有找到可以索引的段落")
+    notes = extracted.notes
+    notes.paragraphs = len({span.para_start for span in spans})
     dated = date_chunks(text, doc.title, source.rel, spans)
     tokenizer = default_tokenizer()
     local: dict[str, int] = {}
@@ -69,7 +71,7 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
                       np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
                       list(local), np.asarray(ids, dtype=np.int32),
                       np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style,
-                      extracted.format, list(extracted.pages), dict(extracted.meta))
+                      extracted.format, list(extracted.pages), dict(extracted.meta), notes.to_json())
 
 
 # Set once per process by init_worker: the index settings, the token cache folder and the key of

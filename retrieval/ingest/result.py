@@ -21,7 +21,7 @@ from ..index.columns import CHUNK_COLS, SENT_COLS
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms", "format", "pages", "meta")
+           "sections", "terms", "format", "pages", "meta", "notes")
 _DTYPES = {"<i8", "<i4"}
 _MAGIC = b"RQATOK2\n"
 
@@ -57,6 +57,7 @@ class FileResult:
     format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
+    notes: dict[str, int] = field(default_factory=dict)  # what was read (ReadNotes.to_json)
 
     def __post_init__(self) -> None:
         if self.lead_ids is None:
@@ -166,5 +167,6 @@ class FileResult:
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
             raise ValueError("token cache entry has negative offsets")
         if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
-                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
+                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages) \
+                or not isinstance(self.notes, dict):
             raise ValueError("token cache entry has a damaged format record")
