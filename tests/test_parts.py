@@ -4,6 +4,8 @@ report with contents of its own sections, or an outline restarting in one year, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from retrieval.ingest.parts import contents_entries, split_documents
 
 GAZETTE = """某市人民政府公报
@@ -129,3 +131,32 @@ def test_each_part_is_a_document_of_its_own_in_the_index(tmp_path):
     text = engine.corpus.document(engine.corpus.doc_index(citation.doc_id)).text
     assert text[citation.start:citation.end] == answer.sentences[0].text
     assert engine.report.files[0].titles and {len(f.titles) for f in engine.report.files} == {2, 4}
+
+
+def test_sentence_vectors_of_a_file_of_several_documents_are_aligned(tmp_path):
+    import sys
+
+    import numpy as np
+
+    from config import load_settings
+    from retrieval import Engine
+    from retrieval.lang.text import clean_for_index
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fake_embedder import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "汇总.txt").write_text(SERIES, encoding="utf-8")
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
+                                        "semantic": "on", "workers": 1}, env={})
+    for _ in range(2):  # built, then read back from the per-document cache
+        engine = Engine.open(settings, embedder=FakeEmbedder())
+        assert engine.semantic is not None and engine.semantic_status.state == "ready"
+        c = engine.corpus
+        texts = [clean_for_index(c.sentence_text(ch, s)) for ch in range(c.n_chunks) for s in c.sentence_range(ch)]
+        assert len(c.docs) == 2 and engine.semantic.n == len(texts)
+        last = engine.semantic.query(texts[-1])
+        assert texts[engine.semantic.nearest(last, 1)[0][0]] == texts[-1]
+        assert len({d.sha256 for d in c.docs}) == 2
+        assert np.isfinite(engine.semantic.nearest(last, 3)[0][1])

@@ -7,6 +7,7 @@ assembled with array operations (:mod:`retrieval.index.build`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import zlib
@@ -84,8 +85,10 @@ class FileResult:
             chunks[:, 1:5] -= start
             chunks[:, 8:10] = np.where(chunks[:, 8:10] >= 0, chunks[:, 8:10] - start, -1)
             sents[:, :2] -= start
+            # A content key of its own (the sentence vectors are cached per document content).
+            digest = hashlib.sha256(f"{self.sha256}:{start}:{end}:{c1 - c0}".encode()).hexdigest()
             out.append(replace(
-                self, text_utf8=text[start:end].encode("utf-8"), title=part["title"],
+                self, sha256=digest, text_utf8=text[start:end].encode("utf-8"), title=part["title"],
                 places=list(part["places"]), years=list(part["years"]), issuer=part["issuer"],
                 year=part["year"], kind=part["kind"], style=part["style"],
                 sections=self.sections[c0:c1], chunk_cols=chunks, sent_cols=sents,
