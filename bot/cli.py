@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="建立或刷新索引", description="建立或刷新索引，并显示收录情况。")
     _common(index)
     index.add_argument("--rebuild", action="store_true", help="忽略缓存，完全重建")
+    index.add_argument("--details", action="store_true",
+                       help="逐个文件列出读取情况：段落、表格、文字识别的页、拆分出的文件，以及未能读取的内容")
 
     repl = sub.add_parser("repl", help="交互式问答", description="交互式问答（也可从管道逐行读取问题）。")
     _common(repl)
@@ -107,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     engine = open_engine(settings_from(args), args, rebuild=args.rebuild)
-    print(render.index_report_text(engine.report))
+    print(render.index_report_text(engine.report, details=args.details))
     print(render.semantic_status_text(engine.semantic_status))
     return 0
 

@@ -7,6 +7,7 @@ import re
 
 from retrieval.types import Answer, BuildReport, Document, Passage
 from retrieval.index.vectors import SemanticStatus
+from retrieval.types import ReadNotes
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
 # controls (U+009B is a one-character CSI) and the bidirectional overrides and isolates.
@@ -93,13 +94,14 @@ def sources_text(documents: list[Document]) -> str:
     return terminal_safe("\n".join(lines))
 
 
-def index_report_text(report: BuildReport) -> str:
+def index_report_text(report: BuildReport, details: bool = False) -> str:
     action = "已重建索引" if report.rebuilt else "索引已是最新，直接载入"
     lines = [
         f"{action}：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.2f} 秒。",
     ]
     if report.rebuilt:
         lines.append(f"重新分词 {report.tokenised_files} 个文件，复用缓存 {report.reused_files} 个文件。")
+    lines.extend(read_summary_lines(report, details))
     lines.append(f"索引缓存：{report.cache_folder}")
     for warning in report.warnings:
         lines.append(f"注意：{warning}")
@@ -107,6 +109,32 @@ def index_report_text(report: BuildReport) -> str:
         lines.append(f"跳过 {len(report.skipped)} 个文件：")
         lines.extend(f"  - {s.path}：{s.reason}" for s in report.skipped)
     return terminal_safe("\n".join(lines))
+
+
+def read_summary_lines(report: BuildReport, details: bool) -> list[str]:
+    """What was read over all files, what was left out, and with ``details`` each file."""
+    if not report.files:
+        return []
+    total = ReadNotes()
+    for item in report.files:
+        total.add(item.notes)
+    several = [item for item in report.files if len(item.titles) > 1]
+    read = f"读取 {len(report.files)} 个文件：" + total.read_text().replace(f"{total.documents} 篇文件，", "")
+    if several:
+        read += f"；{len(several)} 个文件含多篇文件，拆分为 {sum(len(i.titles) for i in several)} 份报告"
+    lines = [read + "。"]
+    dropped = [item for item in report.files if item.notes.dropped_text()]
+    if dropped:
+        lines.append(f"未能读取：{total.dropped_text()}（{len(dropped)} 个文件"
+                     + ("，见下" if details else "；加 --details 查看每个文件") + "）。")
+    if details:
+        lines.append("各文件读取情况：")
+        for item in report.files:
+            gone = item.notes.dropped_text()
+            lines.append(f"  - {item.path}（{item.format}）：{item.notes.read_text()}" + (f"；未能读取：{gone}" if gone else ""))
+            if len(item.titles) > 1:
+                lines.extend(f"      · {title}" for title in item.titles)
+    return lines
 
 
 def semantic_status_text(status: SemanticStatus) -> str:

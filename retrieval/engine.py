@@ -47,7 +47,7 @@ class Engine:
         self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
                                  min_confidence=settings.min_confidence)
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
-        self._doc_by_path: dict[str, int] | None = None
+        self._doc_by_path: dict[tuple[str, str], int] | None = None
         # Nearest-sentence search over sentence vectors: None until they are ready (then the
         # attribute is replaced in one step, so a reader sees either None or all of them).
         self.semantic: SentenceVectors | None = None
@@ -214,8 +214,9 @@ class Engine:
         if resolution.kind not in (ATTRIBUTE, DRILL) or conversation is None or conversation.source is None:
             return ""
         if self._doc_by_path is None:
-            self._doc_by_path = {m.path: i for i, m in enumerate(self.corpus.docs)}
-        doc = self._doc_by_path.get(conversation.source.path)
+            # A file may hold several documents (a gazette): the source's title tells which.
+            self._doc_by_path = {(m.path, m.title): i for i, m in enumerate(self.corpus.docs)}
+        doc = self._doc_by_path.get((conversation.source.path, conversation.source.title))
         if doc is None:
             return ""
         # Terms are normalised (Simplified, lower case). The report is first searched as it is; it

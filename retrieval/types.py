@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 SECTION_SEP = " › "
 
@@ -128,6 +128,16 @@ class Answer:
     other_years: tuple[Sentence, ...] = ()
     # The sentences are one per year in year order (a question about a trend: 历年, 这几年).
     trend: bool = False
+    # How likely the first sentence answers the question (0..1; None where nothing was weighed).
+    confidence: float | None = None
+
+    @property
+    def outcome(self) -> str:
+        """``answer``; ``unsure`` (not answered, the closest sentences shown to check against the
+        report); or ``none`` (nothing relevant found)."""
+        if self.answered:
+            return "answer"
+        return "unsure" if self.closest else "none"
 
     @property
     def rewritten(self) -> bool:
@@ -140,6 +150,8 @@ class Answer:
             "question": self.question,
             "resolved": self.resolved or self.question,
             "answered": self.answered,
+            "outcome": self.outcome,
+            "confidence": None if self.confidence is None else round(float(self.confidence), 4),
             "message": self.message,
             "sentences": [_sentence_json(s) for s in self.sentences],
             "closest": [_sentence_json(s) for s in self.closest],
@@ -183,6 +195,71 @@ class CorpusError(Exception):
 
 
 @dataclass
+class ReadNotes:
+    """What reading one file found and what it left out, for ``reportqa index``.
+
+    Readers fill what they know (a PDF its OCR and empty pages, a web page its tables printed as
+    pictures, the table readers their tables and rows); :func:`retrieval.ingest.process.process_file`
+    fills ``paragraphs`` and ``documents`` after chunking and splitting.
+    """
+
+    paragraphs: int = 0  # paragraphs indexed
+    tables: int = 0  # tables read as text
+    table_rows: int = 0  # their rows, each a citable unit
+    ocr_pages: int = 0  # pages read by optical character recognition
+    empty_pages: int = 0  # pages without any text that were not read (scans without OCR)
+    image_tables: int = 0  # tables printed as pictures: not read
+    documents: int = 1  # documents found in the file (a gazette holds several)
+
+    def to_json(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    @classmethod
+    def from_json(cls, data: object) -> "ReadNotes":
+        """The notes of :meth:`to_json`; unknown or malformed entries are left out."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(data, dict):
+            return cls()
+        return cls(**{k: v for k, v in data.items()
+                      if k in names and isinstance(v, int) and not isinstance(v, bool) and v >= 0})
+
+    def add(self, other: "ReadNotes") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def read_text(self) -> str:
+        """What was read, in Chinese (``12 段，3 张表格（40 行），OCR 2 页``)."""
+        parts = [f"{self.paragraphs} 段"]
+        if self.documents > 1:
+            parts.insert(0, f"{self.documents} 篇文件")
+        if self.tables:
+            parts.append(f"{self.tables} 张表格（{self.table_rows} 行）")
+        if self.ocr_pages:
+            parts.append(f"文字识别（OCR）{self.ocr_pages} 页")
+        return "，".join(parts)
+
+    def dropped_text(self) -> str:
+        """What was left out, in Chinese; "" when nothing was."""
+        parts = []
+        if self.image_tables:
+            parts.append(f"{self.image_tables} 张表格是图片")
+        if self.empty_pages:
+            parts.append(f"{self.empty_pages} 页没有文字（扫描页）")
+        return "，".join(parts)
+
+
+@dataclass
+class FileRead:
+    """What was read from one file: its format, :class:`ReadNotes` and the titles of the
+    documents found in it (several for a gazette or a file of several years)."""
+
+    path: str
+    format: str
+    notes: ReadNotes
+    titles: list[str] = field(default_factory=list)
+
+
+@dataclass
 class BuildReport:
     """What opening an index did, for ``reportqa index`` and for logs."""
 
@@ -195,3 +272,4 @@ class BuildReport:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     cache_folder: str = ""
+    files: list[FileRead] = field(default_factory=list)  # what was read, per file

@@ -36,8 +36,10 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "resolved", "answered", "message", "sentences", "closest", "refusal", "note", "other_years", "trend"}
+    assert set(data) == {"question", "resolved", "answered", "outcome", "confidence", "message", "sentences",
+                         "closest", "refusal", "note", "other_years", "trend"}
     assert (data["refusal"] is None) == data["answered"]
+    assert data["outcome"] == "answer"
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
     assert data["resolved"] == data["question"]
@@ -144,6 +146,23 @@ def test_index_reports_what_it_holds_and_reuses_the_cache(cache: Path, tmp_path:
     third = run("index", "--corpus", str(corpus), cache=cache)
     assert "已重建索引：3 份报告" in third.stdout
     assert "重新分词 1 个文件，复用缓存 2 个文件" in third.stdout
+
+
+def test_index_says_what_was_read_and_lists_it_per_file_with_details(cache: Path, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_bytes())
+    (corpus / "b.html").write_text(
+        '<html><head><meta charset="utf-8"></head><body><div class="content"><h1>某省2022年统计公报</h1>'
+        "<p>全年地区生产总值32074.7亿元，比上年增长4.7%。</p><p>表1  年末常住人口</p><p><img src='1.png'></p>"
+        "</div></body></html>", encoding="utf-8")
+    plain = run("index", "--corpus", str(corpus), cache=cache)
+    assert plain.returncode == 0, plain.stderr
+    assert "读取 2 个文件：" in plain.stdout and "未能读取：1 张表格是图片（1 个文件；加 --details" in plain.stdout
+    assert "各文件读取情况" not in plain.stdout
+    detailed = run("index", "--details", "--corpus", str(corpus), cache=cache)
+    assert "各文件读取情况：" in detailed.stdout
+    assert "  - b.html（html）：1 段；未能读取：1 张表格是图片" in detailed.stdout
 
 
 @pytest.mark.parametrize("args, message", [

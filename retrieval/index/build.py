@@ -82,7 +82,10 @@ def assemble(results: Sequence[FileResult], params: dict[str, Any],
         for res in results:
             terms.add(res)
     vocab, renumber = terms.finish(results)
-    docs, sections, chunk_section, tok, lead_tok = _documents(results, terms, renumber)
+    # A file of several documents (a gazette) becomes one document each, sharing its vocabulary.
+    views = [(doc, res) for res in results for doc in res.documents()]
+    docs, sections, chunk_section, tok, lead_tok = _documents(views, terms, renumber)
+    results = [doc for doc, _ in views]
     del renumber
     tables = _tables(results, chunk_section, tok, lead_tok)
     del tok, lead_tok
@@ -91,21 +94,22 @@ def assemble(results: Sequence[FileResult], params: dict[str, Any],
     return CorpusIndex(docs, sections, tables, bm25, texts, list(skipped))
 
 
-def _documents(results: Sequence[FileResult], terms: TermMerger, renumber: np.ndarray
+def _documents(views: Sequence[tuple[FileResult, FileResult]], terms: TermMerger, renumber: np.ndarray
                ) -> tuple[list[DocMeta], list[str], list[int], np.ndarray, np.ndarray]:
-    """Each file's record, the distinct section paths, each chunk's section, and the tokens and
-    lead-in tokens of all files as ids of the merged vocabulary."""
+    """Each document's record, the distinct section paths, each chunk's section, and the tokens
+    and lead-in tokens of all documents as ids of the merged vocabulary. ``views`` pairs each
+    document with the file record whose vocabulary it uses."""
     sections: dict[str, int] = {}
     docs: list[DocMeta] = []
     tok_parts: list[np.ndarray] = []
     lead_parts: list[np.ndarray] = []
     chunk_section: list[int] = []
-    for res in results:
-        docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
+    for res, file in views:
+        docs.append(DocMeta(res.doc_id, res.rel, res.title, tuple(res.places), tuple(res.years),
                             res.issuer, res.sha256, res.year, res.kind, res.style, res.format,
-                            list(res.pages), dict(res.meta)))
-        tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
-        lead_parts.append(renumber[terms.term_map(res)][res.lead_ids])
+                            list(res.pages), dict(res.meta), dict(res.notes)))
+        tok_parts.append(renumber[terms.term_map(file)][res.token_ids])
+        lead_parts.append(renumber[terms.term_map(file)][res.lead_ids])
         chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
     return (docs, list(sections), chunk_section, _concat(tok_parts, (0,), np.int32),
             _concat(lead_parts, (0,), np.int32))

@@ -52,6 +52,7 @@ class DocMeta:
     format: str = "txt"
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
+    notes: dict[str, int] = field(default_factory=dict)  # what reading found (formats.ReadNotes)
 
 
 @dataclass
@@ -268,7 +269,8 @@ class CorpusIndex:
         docs = [DocMeta(d["doc_id"], d["path"], d["title"], tuple(d["places"]), tuple(d["years"]),
                         d["issuer"], d["sha256"], d.get("year"), d.get("kind", "report"),
                         d.get("style", "work_report"), str(d.get("format", "txt")),
-                        [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})))
+                        [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})),
+                        dict(d.get("notes", {})))
                 for d in meta["docs"]]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)

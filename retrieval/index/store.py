@@ -25,13 +25,14 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..ingest.formats.registry import suffix_list
 from ..ingest.loader import SourceFile, discover
 from ..ingest.process import init_worker, process_and_store
 from ..ingest.result import FileResult
 from ..ingest.workers import run_parallel
-from ..types import BuildReport, CorpusError, Skipped
+from ..types import BuildReport, CorpusError, FileRead, ReadNotes, Skipped
 from .build import TermMerger, assemble
-from .corpus import CorpusIndex
+from .corpus import CorpusIndex, DocMeta
 
 FORMAT_VERSION = 5
 
@@ -40,6 +41,20 @@ Progress = Callable[[int, int, int], None]  # (files done, files total, chunks s
 
 class StaleIndex(ValueError):
     """The cached index is intact but was made by another format version or other settings."""
+
+
+def files_read(docs: list[DocMeta]) -> list[FileRead]:
+    """Per file, in corpus order, what reading it found (the documents of one file carry the
+    file's notes; their titles are gathered)."""
+    files: dict[str, FileRead] = {}
+    for doc in docs:
+        if doc.path not in files:
+            files[doc.path] = FileRead(doc.path, doc.format, ReadNotes.from_json(doc.notes), [doc.title])
+        else:
+            files[doc.path].titles.append(doc.title)
+    for item in files.values():
+        item.notes.documents = max(item.notes.documents, len(item.titles))
+    return list(files.values())
 
 
 def _params_key(params: dict[str, Any]) -> str:
@@ -53,8 +68,7 @@ TOKEN_FORMAT = 1
 _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py", "ingest/process.py",
                   "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
                   "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
-                  "dates/leadins.py", "ingest/formats/__init__.py", "ingest/formats/charset.py",
-                  "ingest/formats/pdf.py", "ingest/formats/html.py")
+                  "dates/leadins.py", "ingest/formats/*.py", "ingest/parts.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -68,7 +82,8 @@ def _token_key_cached(blob: str) -> str:
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
     here = Path(__file__).resolve().parent.parent  # retrieval/
-    for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS, DATING_FILE]:
+    sources = sorted(p for name in _TOKEN_SOURCES for p in here.glob(name))
+    for path in sources + [USER_DICT, STOPWORDS, DATING_FILE]:
         try:
             digest.update(path.read_bytes())
         except OSError:
@@ -173,7 +188,7 @@ class IndexStore:
                     if self._fresh(manifest, files):
                         corpus = CorpusIndex.load(gen, self.params)
                         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
-                        report.skipped = corpus.skipped
+                        report.skipped, report.files = corpus.skipped, files_read(corpus.docs)
                         report.seconds = time.perf_counter() - start
                         return corpus, report
                 except StaleIndex as exc:
@@ -183,7 +198,7 @@ class IndexStore:
             corpus = self._build(files, walk_skipped, report, progress)
         report.rebuilt = True
         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
-        report.skipped = corpus.skipped
+        report.skipped, report.files = corpus.skipped, files_read(corpus.docs)
         report.seconds = time.perf_counter() - start
         return corpus, report
 
@@ -286,7 +301,7 @@ class IndexStore:
         del slots
         if not results:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
-            raise CorpusError(f"语料文件夹中没有可读的报告（.txt/.md/.docx/.pdf/.html）：{self.corpus}"
+            raise CorpusError(f"语料文件夹中没有可读的报告（{suffix_list()}）：{self.corpus}"
                               + (f"（{detail}）" if detail else ""))
         corpus = assemble(results, self.params, skipped, terms)
         del terms

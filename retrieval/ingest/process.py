@@ -27,49 +27,90 @@ from ..types import SECTION_SEP, Skipped
 from .chunker import ChunkSpan, chunk_document
 from .documents import make_document, noise_spans
 from .loader import SourceFile, UnreadableFile, read_source
+from .parts import Part, split_documents
 from .result import FileResult
 
 
 def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Skipped:
-    """Read, chunk and tokenise one file; a file that cannot be read becomes :class:`Skipped`."""
+    """Read, chunk and tokenise one file; a file that cannot be read becomes :class:`Skipped`.
+
+    A file holding several documents (a gazette, several years' communiqués; see
+    :mod:`.parts`) keeps one record whose ``parts`` say where each document starts and what it
+    is; the index makes each a document of its own (:meth:`FileResult.documents`).
+    """
     try:
         extracted, digest = read_source(source, params)
     except UnreadableFile as exc:
         return Skipped(source.rel, str(exc))
     text = extracted.text
-    doc = make_document(source.rel, source.rel, text, extracted.title,
-                        extracted.meta.get("published", ""))
-    noise = noise_spans(text, doc.title)
-    spans = chunk_document(doc, noise, params["max_chunk_chars"])
-    if not spans:
+    published = extracted.meta.get("published", "")
+    whole = make_document(source.rel, source.rel, text, extracted.title, published)
+    parts = split_documents(text, whole.title) or [Part(0, whole.title)]
+    columns = _Columns(default_tokenizer())
+    heads: list[dict[str, Any]] = []
+    for k, part in enumerate(parts):
+        end = parts[k + 1].start if k + 1 < len(parts) else len(text)
+        doc = whole if len(parts) == 1 else make_document(
+            source.rel, source.rel, text[part.start:end], part.title, published)
+        before = len(columns.chunk_rows)
+        dated = columns.add(doc, part.start, source.rel, params["max_chunk_chars"])
+        if dated is not None:
+            heads.append({"start": part.start, "end": end, "title": doc.title, "places": list(doc.places),
+                          "years": list(doc.years), "issuer": doc.issuer, "year": dated.year,
+                          "kind": dated.kind, "style": dated.style,
+                          "chunks": len(columns.chunk_rows) - before})
+    if not heads:
         return Skipped(source.rel, "没有找到可以索引的段落")
-    dated = date_chunks(text, doc.title, source.rel, spans)
-    tokenizer = default_tokenizer()
-    local: dict[str, int] = {}
-    chunk_rows: list[tuple[int, ...]] = []
-    sent_rows: list[tuple[int, int, int, int]] = []
-    ids: list[int] = []
-    lead_ids: list[int] = []
-    sections: list[str] = []
-    for span, (period, what, lead, periods) in zip(spans, dated.chunks):
-        sections.append(SECTION_SEP.join(span.section))
-        # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
-        lead_toks = tokenizer.tokens(clean_for_index(text[lead[0]:lead[1]]), normalized=True) if lead else []
-        lead_ids.extend(local.setdefault(w, len(local)) for w in lead_toks)
-        chunk_rows.append((span.paragraph, span.start, span.end, span.para_start, span.para_end,
-                           len(span.sentences), -1 if period is None else period,
-                           PERIOD_KINDS.index(what), *(lead or (-1, -1)), len(lead_toks)))
-        for (s, e), p in zip(span.sentences, periods):
-            toks = tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
-            ids.extend(local.setdefault(w, len(local)) for w in toks)
-            sent_rows.append((s, e, len(toks), -1 if p is None else p))
-    return FileResult(source.rel, digest, text.encode("utf-8"), doc.title, list(doc.places),
-                      list(doc.years), doc.issuer, sections,
-                      np.asarray(chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
-                      np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
-                      list(local), np.asarray(ids, dtype=np.int32),
-                      np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style,
-                      extracted.format, list(extracted.pages), dict(extracted.meta))
+    notes = extracted.notes
+    notes.paragraphs, notes.documents = columns.paragraphs, len(heads)
+    first = heads[0]
+    return FileResult(source.rel, digest, text.encode("utf-8"), first["title"], first["places"],
+                      first["years"], first["issuer"], columns.sections,
+                      np.asarray(columns.chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
+                      np.asarray(columns.sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
+                      list(columns.local), np.asarray(columns.ids, dtype=np.int32),
+                      np.asarray(columns.lead_ids, dtype=np.int32), first["year"], first["kind"],
+                      first["style"], extracted.format, list(extracted.pages), dict(extracted.meta),
+                      notes.to_json(), heads if len(heads) > 1 else [])
+
+
+class _Columns:
+    """The chunk and sentence rows of one file, document after document, with its vocabulary."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.local: dict[str, int] = {}
+        self.chunk_rows: list[tuple[int, ...]] = []
+        self.sent_rows: list[tuple[int, int, int, int]] = []
+        self.ids: list[int] = []
+        self.lead_ids: list[int] = []
+        self.sections: list[str] = []
+        self.paragraphs = 0
+
+    def add(self, doc, offset: int, rel: str, max_chunk_chars: int) -> "DatedChunks | None":
+        """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's;
+        None when it has nothing to index."""
+        text, words = doc.text, self.local
+        spans = chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars)
+        if not spans:
+            return None
+        self.paragraphs += len({span.para_start for span in spans})
+        dated = date_chunks(text, doc.title, rel, spans)
+        for span, (period, what, lead, periods) in zip(spans, dated.chunks):
+            self.sections.append(SECTION_SEP.join(span.section))
+            # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
+            lead_toks = self.tokenizer.tokens(clean_for_index(text[lead[0]:lead[1]]), normalized=True) if lead else []
+            self.lead_ids.extend(words.setdefault(w, len(words)) for w in lead_toks)
+            lead_at = (lead[0] + offset, lead[1] + offset) if lead else (-1, -1)
+            self.chunk_rows.append((span.paragraph, span.start + offset, span.end + offset,
+                                    span.para_start + offset, span.para_end + offset, len(span.sentences),
+                                    -1 if period is None else period, PERIOD_KINDS.index(what),
+                                    *lead_at, len(lead_toks)))
+            for (s, e), p in zip(span.sentences, periods):
+                toks = self.tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
+                self.ids.extend(words.setdefault(w, len(words)) for w in toks)
+                self.sent_rows.append((s + offset, e + offset, len(toks), -1 if p is None else p))
+        return dated
 
 
 # Set once per process by init_worker: the index settings, the token cache folder and the key of

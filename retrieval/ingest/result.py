@@ -7,10 +7,11 @@ assembled with array operations (:mod:`retrieval.index.build`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from ..index.columns import CHUNK_COLS, SENT_COLS
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms", "format", "pages", "meta")
+           "sections", "terms", "format", "pages", "meta", "notes", "parts")
 _DTYPES = {"<i8", "<i4"}
 _MAGIC = b"RQATOK2\n"
 
@@ -57,6 +58,45 @@ class FileResult:
     format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
+    notes: dict[str, int] = field(default_factory=dict)  # what was read (ReadNotes.to_json)
+    # Several documents in one file: per document its span of the text ("start", "end"), its
+    # "chunks" and its record (title, places, years, issuer, year, kind, style); [] for one.
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    part: int = 0  # in a view of one document of a file (:meth:`documents`): its number, from 1
+
+    @property
+    def doc_id(self) -> str:
+        """The document's id in the index: the file's path, with ``#n`` for its n-th document."""
+        return f"{self.rel}#{self.part}" if self.part else self.rel
+
+    def documents(self) -> list["FileResult"]:
+        """The file's documents, each a record of its own with offsets into its own text (the
+        vocabulary is the file's); the record itself when the file is one document."""
+        if not self.parts:
+            return [self]
+        sent_at = np.concatenate([[0], np.cumsum(self.chunk_cols[:, 5])])
+        tok_at = np.concatenate([[0], np.cumsum(self.sent_cols[:, 2])])
+        lead_at = np.concatenate([[0], np.cumsum(self.chunk_cols[:, 10])])
+        text, out, c0 = self.text, [], 0
+        for n, part in enumerate(self.parts, start=1):
+            start, end, c1 = int(part["start"]), int(part["end"]), c0 + int(part["chunks"])
+            s0, s1 = int(sent_at[c0]), int(sent_at[c1])
+            chunks, sents = self.chunk_cols[c0:c1].copy(), self.sent_cols[s0:s1].copy()
+            chunks[:, 1:5] -= start
+            chunks[:, 8:10] = np.where(chunks[:, 8:10] >= 0, chunks[:, 8:10] - start, -1)
+            sents[:, :2] -= start
+            # A content key of its own (the sentence vectors are cached per document content).
+            digest = hashlib.sha256(f"{self.sha256}:{start}:{end}:{c1 - c0}".encode()).hexdigest()
+            out.append(replace(
+                self, sha256=digest, text_utf8=text[start:end].encode("utf-8"), title=part["title"],
+                places=list(part["places"]), years=list(part["years"]), issuer=part["issuer"],
+                year=part["year"], kind=part["kind"], style=part["style"],
+                sections=self.sections[c0:c1], chunk_cols=chunks, sent_cols=sents,
+                token_ids=self.token_ids[int(tok_at[s0]):int(tok_at[s1])],
+                lead_ids=self.lead_ids[int(lead_at[c0]):int(lead_at[c1])],
+                pages=[max(0, p - start) for p in self.pages if p < end], parts=[], part=n))
+            c0 = c1
+        return out
 
     def __post_init__(self) -> None:
         if self.lead_ids is None:
@@ -166,5 +206,16 @@ class FileResult:
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
             raise ValueError("token cache entry has negative offsets")
         if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
-                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
+                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages) \
+                or not isinstance(self.notes, dict) or not _parts_fit(self.parts, c.shape[0]):
             raise ValueError("token cache entry has a damaged format record")
+
+
+_PART_KEYS = {"start", "end", "chunks", "title", "places", "years", "issuer", "year", "kind", "style"}
+
+
+def _parts_fit(parts: object, n_chunks: int) -> bool:
+    """Whether a record's ``parts`` are well formed and cover its chunks."""
+    if not isinstance(parts, list) or not all(isinstance(p, dict) and _PART_KEYS <= set(p) for p in parts):
+        return False
+    return not parts or sum(int(p["chunks"]) for p in parts) == n_chunks

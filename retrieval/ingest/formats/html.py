@@ -35,8 +35,9 @@ from __future__ import annotations
 import codecs
 import re
 
-from . import Extracted
+from . import Extracted, ReadNotes
 from .charset import decode_chinese
+from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -60,7 +61,7 @@ _CONTENT_NAME = re.compile(r"article|content|TRS_Editor|zoom|text|detail|main", 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _PUBLISHED = re.compile(r"(?:发布|发表|成文|更新)?(?:时间|日期)[:：]\s*([^\s|]{0,4}\s*(?:19|20)\d\d[^\n|]{0,20})")
-_SOURCE = re.compile(r"(?:信息)?来源[:：]\s*([^\s|]{2,30})")
+_SOURCE = re.compile(r"(?:(?:信息)?来源|发布机构)[:：]\s*([^\s|]{2,30})")
 _TITLE_SPLIT = re.compile(r"_|\||-{1,2}|—{1,2}|－")  # parts are stripped
 
 
@@ -132,6 +133,7 @@ def read_html(data: bytes) -> Extracted:
 
     text, _ = decode_html(data)
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)  # lxml refuses str with one
+    text = close_tags_late(text)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
                                   huge_tree=False)
     try:
@@ -154,9 +156,9 @@ def read_html(data: bytes) -> Extracted:
     if body is None:
         body = root
     article = _article(body)
-    head_lines = _lines(body, limit=40)
+    head_lines = join_labels(_lines(body, limit=40))
     title = _title(root, article) or _from_page_title(page_title, head_lines)
-    lines = _lines(article)
+    lines = join_labels(_lines(article))
     # Publication data printed on the page itself (a line under the title, usually).
     for line in head_lines:
         if "published" not in meta and (m := _PUBLISHED.search(line)) and _DATE.search(m.group(1)):
@@ -164,14 +166,15 @@ def read_html(data: bytes) -> Extracted:
         if "source" not in meta and (m := _SOURCE.search(line)):
             meta["source"] = m.group(1)
     # The date line under the heading is metadata, not report text.
-    lines = [ln for n, ln in enumerate(lines)
-             if n >= 5 or len(ln) > 80 or not (_PUBLISHED.search(ln) or _SOURCE.search(ln))]
+    lines = drop_furniture([ln for n, ln in enumerate(lines)
+                            if n >= 5 or len(ln) > 80 or not (_PUBLISHED.search(ln) or _SOURCE.search(ln))])
     if title and (not lines or lines[0] != title):
         lines.insert(0, title)
     out = "\n".join(lines).strip()
     if not _HAN.search("\n".join(lines[1:] if title else lines)):
         raise HtmlProblem("网页中没有找到正文")
-    return Extracted(out + "\n", "html", title=title, meta=meta)
+    return Extracted(out + "\n", "html", title=title, meta=meta,
+                     notes=ReadNotes(image_tables=image_tables(article)))
 
 
 def _drop(el) -> None:
@@ -243,7 +246,7 @@ def _title(root, article) -> str:
     while node is not None:
         for tag in ("h1", "h2"):
             for h in node.iter(tag):
-                text = re.sub(r"\s+", " ", h.text_content()).strip()
+                text = re.sub(r"\s+", " ", _heading_text(h)).strip()
                 if text and _HAN.search(text):
                     return text
         node = node.getparent()
@@ -253,6 +256,17 @@ def _title(root, article) -> str:
             if 4 <= len(text) <= 80 and _HAN.search(text):
                 return text
     return ""
+
+
+def _heading_text(h) -> str:
+    """A heading's own words: without a date line or tools nested in it (``<small>``, ``<div>``)."""
+    own = [h.text or ""]
+    for child in h:
+        if isinstance(child.tag, str) and child.tag not in ("small", "div", "span", "p", "ul", "time"):
+            own.append(child.text_content())
+        own.append(child.tail or "")
+    text = "".join(own)
+    return text if _HAN.search(text) else h.text_content()
 
 
 def _lines(el, limit: int | None = None) -> list[str]:
@@ -296,3 +310,17 @@ def _lines(el, limit: int | None = None) -> list[str]:
             continue
         lines.append(line)
     return lines
+
+
+def _read(data: bytes, settings) -> Extracted:
+    from . import UnreadableFile
+
+    try:
+        return read_html(data)
+    except HtmlProblem as exc:
+        raise UnreadableFile(str(exc)) from None
+
+
+from .registry import Format  # noqa: E402  (the registry entry, kept at the end)
+
+FORMAT = Format("html", (".html", ".htm"), "网页", _read)

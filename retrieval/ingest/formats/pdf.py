@@ -327,3 +327,20 @@ def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
 
 def _repeat_key(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+
+
+def _read(data: bytes, settings) -> Extracted:
+    from . import UnreadableFile
+
+    try:
+        return read_pdf(data, max_pages=int(settings["max_pdf_pages"]),
+                        max_seconds=float(settings["max_extract_seconds"]),
+                        layout={name: float(settings[name]) for name in LAYOUT_SETTINGS})
+    except PdfProblem as exc:
+        raise UnreadableFile(str(exc)) from None
+
+
+from .registry import Format  # noqa: E402  (the registry entry, kept at the end)
+
+FORMAT = Format("pdf", (".pdf",), "PDF 文件", _read, magic=lambda data: b"%PDF-" in data[:1024],
+                magic_name="PDF 文件（扩展名是 .pdf）", limit="max_pdf_mb")
