@@ -98,6 +98,8 @@ def index_report_text(report: BuildReport) -> str:
     lines = [
         f"{action}：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.2f} 秒。",
     ]
+    if report.tables:
+        lines.append(f"读到 {report.tables} 个表格，每行一句，引用注明表名和第几行。")
     if report.rebuilt:
         lines.append(f"重新分词 {report.tokenised_files} 个文件，复用缓存 {report.reused_files} 个文件。")
     lines.append(f"索引缓存：{report.cache_folder}")

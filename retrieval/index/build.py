@@ -103,7 +103,7 @@ def _documents(results: Sequence[FileResult], terms: TermMerger, renumber: np.nd
     for res in results:
         docs.append(DocMeta(res.rel, res.rel, res.title, tuple(res.places), tuple(res.years),
                             res.issuer, res.sha256, res.year, res.kind, res.style, res.format,
-                            list(res.pages), dict(res.meta)))
+                            list(res.pages), dict(res.meta), list(res.tables)))
         tok_parts.append(renumber[terms.term_map(res)][res.token_ids])
         lead_parts.append(renumber[terms.term_map(res)][res.lead_ids])
         chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)

@@ -33,7 +33,7 @@ from ..types import BuildReport, CorpusError, Skipped
 from .build import TermMerger, assemble
 from .corpus import CorpusIndex
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 
@@ -54,7 +54,10 @@ _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py"
                   "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
                   "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
                   "dates/leadins.py", "ingest/formats/__init__.py", "ingest/formats/charset.py",
-                  "ingest/formats/pdf.py", "ingest/formats/html.py")
+                  "ingest/formats/pdf.py", "ingest/formats/html.py", "ingest/formats/tables.py",
+                  "ingest/formats/table_grid.py", "ingest/formats/docx_tables.py",
+                  "ingest/formats/html_tables.py", "ingest/formats/pdf_tables.py",
+                  "ingest/formats/aligned_tables.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -173,6 +176,7 @@ class IndexStore:
                     if self._fresh(manifest, files):
                         corpus = CorpusIndex.load(gen, self.params)
                         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
+                        report.tables = sum(len(d.tables) for d in corpus.docs)
                         report.skipped = corpus.skipped
                         report.seconds = time.perf_counter() - start
                         return corpus, report
@@ -183,6 +187,7 @@ class IndexStore:
             corpus = self._build(files, walk_skipped, report, progress)
         report.rebuilt = True
         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
+        report.tables = sum(len(d.tables) for d in corpus.docs)
         report.skipped = corpus.skipped
         report.seconds = time.perf_counter() - start
         return corpus, report

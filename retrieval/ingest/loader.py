@@ -222,7 +222,13 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(source: Path | bytes, max_xml_bytes: int) -> str:
-    """Paragraph texts of a .docx (a path or its bytes), one per line.
+    """Paragraph texts of a .docx (a path or its bytes), one per line; tables one sentence a row."""
+    return read_docx_extracted(source, max_xml_bytes).text
+
+
+def read_docx_extracted(source: Path | bytes, max_xml_bytes: int) -> Extracted:
+    """Text and tables of a .docx (a path or its bytes): paragraphs one per line, tables one
+    sentence a row (:mod:`retrieval.ingest.formats.docx_tables`).
 
     The archive is checked before anything is unpacked: a ``word/document.xml`` whose declared
     size exceeds ``max_xml_bytes`` (a zip bomb) is refused without being inflated, and at most
@@ -257,18 +263,26 @@ def read_docx(source: Path | bytes, max_xml_bytes: int) -> str:
         raise UnreadableFile(".docx 含有 DTD 或实体声明，出于安全原因已拒绝") from None
     except (SafeET.ParseError, ValueError) as exc:
         raise UnreadableFile(f".docx 的 XML 已损坏（{exc}）") from None
-    lines: list[str] = []
-    for para in tree.iter(f"{_W}p"):
-        parts: list[str] = []
-        for node in para.iter():
-            if node.tag == f"{_W}t" and node.text:
-                parts.append(node.text)
-            elif node.tag == f"{_W}tab":
-                parts.append("\t")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                parts.append(" ")
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    from lxml.etree import XMLSyntaxError
+
+    from .formats.docx_tables import read_docx_body
+
+    try:
+        return read_docx_body(xml)  # python-docx's parser: entities are never resolved
+    except XMLSyntaxError:  # past libxml2's limits (nesting deeper than 256): paragraphs only
+        return Extracted("\n".join(_paragraph_text(p) for p in tree.iter(f"{_W}p")), "docx")
+
+
+def _paragraph_text(para) -> str:
+    parts: list[str] = []
+    for node in para.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def _read_capped(path: Path, max_bytes: int) -> bytes:
@@ -350,7 +364,7 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     if suffix == ".docx":
         if not data.startswith(b"PK"):
             raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")
-        extracted = Extracted(read_docx(data, int(limits["max_docx_xml_mb"] * 2**20)), "docx")
+        extracted = read_docx_extracted(data, int(limits["max_docx_xml_mb"] * 2**20))
     elif suffix == ".pdf":
         extracted = _read_pdf(data, limits)
     elif suffix in (".html", ".htm"):

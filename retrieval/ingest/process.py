@@ -26,6 +26,7 @@ from ..lang.text import clean_for_index, default_tokenizer
 from ..types import SECTION_SEP, Skipped
 from .chunker import ChunkSpan, chunk_document
 from .documents import make_document, noise_spans
+from .formats.tables import TablePlace
 from .loader import SourceFile, UnreadableFile, read_source
 from .result import FileResult
 
@@ -40,10 +41,14 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
     doc = make_document(source.rel, source.rel, text, extracted.title,
                         extracted.meta.get("published", ""))
     noise = noise_spans(text, doc.title)
-    spans = chunk_document(doc, noise, params["max_chunk_chars"])
+    tables: list[TablePlace] = extracted.tables
+    spans = chunk_document(doc, noise, params["max_chunk_chars"],
+                           [(t.start, t.end, t.caption) for t in tables])
     if not spans:
         return Skipped(source.rel, "没有找到可以索引的段落")
-    dated = date_chunks(text, doc.title, source.rel, spans)
+    # A table row's lead-in is its table's caption: matched and dated with the row.
+    captions = {row: t.caption_at for t in tables if t.caption_at for row in t.rows}
+    dated = date_chunks(text, doc.title, source.rel, spans, captions)
     tokenizer = default_tokenizer()
     local: dict[str, int] = {}
     chunk_rows: list[tuple[int, ...]] = []
@@ -69,7 +74,8 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
                       np.asarray(sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
                       list(local), np.asarray(ids, dtype=np.int32),
                       np.asarray(lead_ids, dtype=np.int32), dated.year, dated.kind, dated.style,
-                      extracted.format, list(extracted.pages), dict(extracted.meta))
+                      extracted.format, list(extracted.pages), dict(extracted.meta),
+                      [t.to_json() for t in tables])
 
 
 # Set once per process by init_worker: the index settings, the token cache folder and the key of
@@ -115,8 +121,10 @@ class DatedChunks:
     chunks: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]]
 
 
-def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> DatedChunks:
-    """Years and periods of a document's chunks (see :mod:`retrieval.dates`)."""
+def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan],
+                leads: dict[int, tuple[int, int]] | None = None) -> DatedChunks:
+    """Years and periods of a document's chunks (see :mod:`retrieval.dates`); ``leads`` gives
+    the lead-in of a paragraph by where it starts (a table row's caption)."""
     head = text[:settings()["years"]["head_chars"]]
     year = report_year(title, head, rel)
     kind = document_kind(title, head)
@@ -130,7 +138,8 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
         while j < len(spans) and spans[j].para_start == spans[i].para_start:
             j += 1
         group = spans[i:j]
-        lead = lead_in_span(text, *_previous_line(text, group[0].para_start))
+        lead = (leads or {}).get(group[0].para_start) or lead_in_span(
+            text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
         periods = paragraph_periods(sentences, year, period, style,

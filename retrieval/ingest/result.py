@@ -18,12 +18,13 @@ import numpy as np
 
 from ..dates.kinds import REPORT, WORK_REPORT
 from ..index.columns import CHUNK_COLS, SENT_COLS
+from .formats.tables import TablePlace
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms", "format", "pages", "meta")
+           "sections", "terms", "format", "pages", "meta", "tables")
 _DTYPES = {"<i8", "<i4"}
-_MAGIC = b"RQATOK2\n"
+_MAGIC = b"RQATOK3\n"
 
 
 @dataclass
@@ -57,6 +58,8 @@ class FileResult:
     format: str = "txt"  # "txt", "md", "docx", "pdf", "html"
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
+    # Tables read one sentence a row: TablePlace.to_json() each (retrieval/ingest/formats/tables.py).
+    tables: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.lead_ids is None:
@@ -168,3 +171,8 @@ class FileResult:
         if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
                 or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages):
             raise ValueError("token cache entry has a damaged format record")
+        try:
+            [TablePlace.from_json(t) for t in self.tables]
+        except (TypeError, ValueError):
+            raise ValueError("token cache entry has a damaged table record") from None
+

@@ -18,3 +18,5 @@ class Extracted:
     pages: list[int] = field(default_factory=list)  # PDF: offset in ``text`` where page n+1 starts
     title: str = ""  # when the format names it (a web page's article heading)
     meta: dict[str, str] = field(default_factory=dict)  # e.g. {"published": "2024-03-05"}
+    # Where each table read as one sentence a row sits in ``text`` (ingest/formats/tables.py).
+    tables: list = field(default_factory=list)

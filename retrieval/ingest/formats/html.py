@@ -37,6 +37,8 @@ import re
 
 from . import Extracted
 from .charset import decode_chinese
+from .html_tables import replace_tables
+from .tables import place_tables
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -156,6 +158,7 @@ def read_html(data: bytes) -> Extracted:
     article = _article(body)
     head_lines = _lines(body, limit=40)
     title = _title(root, article) or _from_page_title(page_title, head_lines)
+    tables = replace_tables(article)  # data tables become one sentence a row
     lines = _lines(article)
     # Publication data printed on the page itself (a line under the title, usually).
     for line in head_lines:
@@ -171,7 +174,7 @@ def read_html(data: bytes) -> Extracted:
     out = "\n".join(lines).strip()
     if not _HAN.search("\n".join(lines[1:] if title else lines)):
         raise HtmlProblem("网页中没有找到正文")
-    return Extracted(out + "\n", "html", title=title, meta=meta)
+    return Extracted(out + "\n", "html", title=title, meta=meta, tables=place_tables(out, tables))
 
 
 def _drop(el) -> None:
