@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,21 @@ def test_html_data_table_with_rowspan_and_colspan_layout_table_left_alone():
     assert lines.count("2025年全市一般公共预算收支总表") == 1  # the caption is not repeated
     assert [t.caption for t in extracted.tables] == ["2025年全市一般公共预算收支总表（单位：亿元）"]
     assert "下一步，我们将继续加强预算管理，提高资金使用效益，确保完成全年目标任务。" in lines
+
+
+def test_docx_table_with_a_hostile_span_is_read_as_paragraphs():
+    import re
+    import zipfile
+
+    data = _docx_with_tables()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    xml = src.read("word/document.xml").decode("utf-8")
+    xml = re.sub(r'<w:gridSpan w:val="2"/>', '<w:gridSpan w:val="999999999"/>', xml, count=1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, xml if item.filename == "word/document.xml" else src.read(item))
+    extracted = read_docx_extracted(out.getvalue(), 64 * 2**20)
+    assert extracted.tables == [] or all(t.caption != "表1 2024年学校情况" for t in extracted.tables)
+    assert "古丈县第一中学" in extracted.text.splitlines()  # the cells' paragraphs, as before
+

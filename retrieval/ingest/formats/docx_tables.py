@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from . import Extracted
 from .table_grid import read_tables
-from .tables import Cell, Table, add_table, caption_from, place_tables
+from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table
+_MAX_CELLS = 500_000  # grid positions of one table read as a table at most
 
 
 def read_docx_body(xml: bytes) -> Extracted:
@@ -75,9 +77,12 @@ def _grid(tbl) -> tuple[list[list[Cell]] | None, list]:
     cells: dict[object, Cell] = {}  # python-docx's cell element -> our cell (holds them alive)
     nested: list = []
     grid: list[list[Cell]] = []
+    spans = [s.get(f"{_W}val") or "1" for s in tbl.iter(f"{_W}gridSpan", f"{_W}gridBefore", f"{_W}gridAfter")]
+    if any(not v.isdigit() or int(v) > _MAX_SPAN for v in spans):
+        return None, []  # a damaged or hostile table: its paragraphs are read as lines
     try:
         for row in DocxTable(tbl, None).rows:
-            line = []
+            line = [EMPTY] * row.grid_cols_before
             for cell in row.cells:
                 tc = cell._tc
                 if tc not in cells:
@@ -85,7 +90,9 @@ def _grid(tbl) -> tuple[list[list[Cell]] | None, list]:
                     nested.extend(tc.iterchildren(f"{_W}tbl"))
                 line.append(cells[tc])
             grid.append(line)
-    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
+            if len(grid) * len(line) > _MAX_CELLS:
+                return None, []
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError):
         return None, []
     return grid, nested
 
