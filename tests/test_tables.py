@@ -183,3 +183,36 @@ def test_docx_table_with_a_hostile_span_is_read_as_paragraphs():
     assert extracted.tables == [] or all(t.caption != "表1 2024年学校情况" for t in extracted.tables)
     assert "古丈县第一中学" in extracted.text.splitlines()  # the cells' paragraphs, as before
 
+
+
+def test_a_communique_table_row_answers_a_question_naming_its_year(tmp_path: Path):
+    """A 统计公报 counts as its year's report: a question naming the year is answered from its
+    table even beside other years' reports, cited by the table and the row."""
+    import docx
+
+    from config import load_settings
+    from retrieval import Engine
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    d = docx.Document()
+    d.add_paragraph("某某市2025年国民经济和社会发展统计公报")
+    d.add_paragraph("全年地区生产总值比上年增长5.2%，经济运行总体平稳。")
+    d.add_paragraph("表2 2025年全市各类教育发展情况")
+    t = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("学校", "招生数（人）", "在校生数（人）"), ("普通高中", "66953", "188668"),
+                             ("普通初中", "105332", "304665")]):
+        for c, value in enumerate(row):
+            t.cell(r, c).text = value
+    d.save(folder / "某某市2025年国民经济和社会发展统计公报.docx")
+    (folder / "2024_某某市教育局_工作总结.txt").write_text(
+        "某某市教育局2024年工作总结\n一、基本情况\n2024年全市普通高中招生6万余人，办学条件持续改善。\n", encoding="utf-8")
+    (folder / "2023_某某市教育局_工作总结.txt").write_text(
+        "某某市教育局2023年工作总结\n一、基本情况\n2023年全市新建学校3所，教师队伍不断壮大。\n", encoding="utf-8")
+    engine = Engine.open(load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"),
+                                                  "semantic": "off"}))
+    answer = engine.answer("2025年普通高中招生数是多少人？")
+    assert answer.answered and "66953" in answer.sentences[0].text
+    citation = answer.sentences[0].citation
+    assert (citation.table, citation.row, citation.page) == ("表2 2025年全市各类教育发展情况", 1, None)
+    assert citation.label().endswith("表2 2025年全市各类教育发展情况，第1行")
