@@ -62,12 +62,20 @@ class Citation:
     period: int | None = None  # the year the sentence is about
     page: int | None = None  # 1-based page of a PDF; None for formats without pages
     format: str = ""  # "txt", "md", "docx", "pdf", "html"
+    table: str = ""  # the caption of the table the sentence is a row of ("" if none)
+    row: int | None = None  # 1-based row of that table
+
+    @property
+    def unit(self) -> str:
+        """Where in its section: ``第N行`` of a table, else ``第N段``."""
+        return f"第{self.row}行" if self.row else f"第{self.paragraph}段"
 
     def label(self) -> str:
-        """``title › section, 第N页, 第N段`` for display (the page only for PDFs)."""
+        """``title › section, 第N页, 第N段`` for display (the page only for PDFs; a table row
+        says 第N行, its section ending with the table's caption)."""
         parts = [self.title] + ([self.section] if self.section else [])
         page = f"第{self.page}页，" if self.page else ""
-        return f"{SECTION_SEP.join(parts)}，{page}第{self.paragraph}段"
+        return f"{SECTION_SEP.join(parts)}，{page}{self.unit}"
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,8 @@ def _sentence_json(s: Sentence) -> dict:
             "period": s.citation.period,
             "page": s.citation.page,
             "format": s.citation.format,
+            "table": s.citation.table or None,
+            "row": s.citation.row,
         },
     }
 

@@ -134,3 +134,62 @@ def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None,
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return out
+
+
+def table_pdf(before: list[str], caption: str, header: list[str], pages_of_rows: list[list[list[str]]], *,
+              ruled: bool = True, repeat_header: bool = False, after: list[str] = (),
+              widths: list[float] | None = None) -> bytes:
+    """A PDF with a table: ``before`` paragraphs, the ``caption`` centred above it, then its rows,
+    ``pages_of_rows`` giving the rows printed on each page (the table continuing across pages,
+    its header printed again with ``repeat_header``), then ``after`` paragraphs. ``ruled``
+    draws every cell's border; otherwise a three-line table (rules above and below the header
+    and at the bottom)."""
+    from reportlab.pdfgen import canvas
+
+    _register()
+    widths = widths or [150.0] + [90.0] * (len(header) - 1)
+    row_h = 22.0
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
+    for number, rows in enumerate(pages_of_rows, 1):
+        y = TOP
+        c.setFont(FONT, SIZE)
+        if number == 1:
+            for para in before:
+                for line in wrap(para, PAGE_W - 2 * MARGIN_X):
+                    c.drawString(MARGIN_X, y, line)
+                    y -= LEADING
+            y -= 10
+            c.drawCentredString(PAGE_W / 2, y, caption)
+            y -= LEADING
+        body = ([header] if number == 1 or repeat_header else []) + rows
+        top = y + SIZE + 4
+        for k, row in enumerate(body):
+            x = MARGIN_X
+            for text, w in zip(row, widths):
+                c.drawString(x + 4, y, text)
+                x += w
+            y -= row_h
+        bottom = y + SIZE + 4
+        xs = [MARGIN_X + sum(widths[:k]) for k in range(len(widths) + 1)]
+        if ruled:
+            for k in range(len(body) + 1):
+                c.line(xs[0], top - k * row_h, xs[-1], top - k * row_h)
+            for x in xs:
+                c.line(x, top, x, bottom)
+        else:
+            c.line(xs[0], top, xs[-1], top)
+            if number == 1 or repeat_header:
+                c.line(xs[0], top - row_h, xs[-1], top - row_h)
+            c.line(xs[0], bottom, xs[-1], bottom)
+        if number == len(pages_of_rows):
+            y -= 10
+            for para in after:
+                for line in wrap(para, PAGE_W - 2 * MARGIN_X):
+                    c.drawString(MARGIN_X, y, line)
+                    y -= LEADING
+        c.setFont(FONT, 9)
+        c.drawCentredString(PAGE_W / 2, 50, f"- {number} -")
+        c.showPage()
+    c.save()
+    return buf.getvalue()

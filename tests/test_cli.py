@@ -51,7 +51,8 @@ def test_ask_json_contract_and_offsets(cache: Path):
     assert "88所" in first["text"]
     assert set(first) == {"text", "score", "source"}
     assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end",
-                                     "year", "period", "page", "format"}
+                                     "year", "period", "page", "format", "table", "row"}
+    assert first["source"]["table"] is None and first["source"]["row"] is None  # not a table row
     assert first["source"]["year"] == 2024
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
     assert first["source"]["page"] is None and first["source"]["format"] == "txt"  # pages: PDFs only

@@ -64,10 +64,17 @@ DOCBOOK = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_docbook_paragraphs_and_table_rows():
-    lines, notes = parse_docbook(DOCBOOK)
-    assert lines == ["招聘岗位专业要求", "招聘岗位类别\t研究生专业\t本科专业",
-                     "1.语文教师\t0501中国语言文学，045103学科教学(语文)", "说明：本目录仅适用于全省中小学及特岗教师招聘，考生应参照此目录进行报考（English text）。"]
-    assert (notes.tables, notes.table_rows) == (1, 2)
+    lines, tables = parse_docbook(DOCBOOK)
+    assert lines == ["招聘岗位专业要求", "1.语文教师：研究生专业为0501中国语言文学，045103学科教学(语文)。",
+                     "说明：本目录仅适用于全省中小学及特岗教师招聘，考生应参照此目录进行报考（English text）。"]
+    assert [(t.caption, len(t.rows)) for t in tables] == [("招聘岗位专业要求", 1)]
+
+
+def test_a_table_that_is_no_data_table_keeps_its_cells_on_one_line():
+    one_row = DOCBOOK.replace("<row><entry>\n1.语文教师", "<row><entry>\n", 1).replace(
+        "0501中国语言文学，045103学科教学(语文)", "")
+    lines, tables = parse_docbook(one_row)
+    assert "招聘岗位类别\t研究生专业\t本科专业" in lines and tables == []
 
 
 def test_docbook_that_is_not_xml_is_refused():
@@ -99,8 +106,11 @@ def test_antiword_output_becomes_the_text(tmp_path: Path, monkeypatch):
     files, _ = discover(corpus)
     result = process_file(files[0], PARAMS)
     assert isinstance(result, FileResult) and result.format == "doc"
-    assert "1.语文教师\t0501中国语言文学" in result.text
-    assert result.notes["tables"] == 1 and result.notes["table_rows"] == 2
+    assert "1.语文教师：研究生专业为0501中国语言文学" in result.text
+    assert result.notes["tables"] == 1 and result.notes["table_rows"] == 1
+    # The row is cited by its table (the caption above it) and row.
+    [table] = result.tables
+    assert table[0] == "招聘岗位专业要求" and len(table[3]) == 1
 
 
 @pytest.mark.skipif(not REAL_DOC.exists(), reason="../shared/datasets/real_reports is not beside the repository")
@@ -112,6 +122,6 @@ def test_the_real_doc_is_read_with_whole_cells(tmp_path: Path):
     assert isinstance(result, FileResult), result
     lines = result.text.splitlines()
     assert lines[0] == "江西省中小学教师招聘岗位专业要求参照目录"
-    row = next(line for line in lines if line.startswith("2.数学教师\t"))
-    assert row.count("\t") >= 3 and "0701数学" in row.split("\t")[1]
+    row = next(line for line in lines if line.startswith("2.数学教师："))
+    assert "研究生专业为0701数学" in row and "本科专业为" in row and "专科专业为" in row
     assert result.notes["tables"] >= 1 and result.notes["table_rows"] >= 18

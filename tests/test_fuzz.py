@@ -28,7 +28,8 @@ from retrieval.ingest.formats import charset as formats_charset, html as formats
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
 from retrieval.answer.policy import REASONS as REFUSAL_REASONS
-from retrieval.ingest.loader import decode_bytes, discover
+from retrieval.ingest.formats.text import decode_bytes
+from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 

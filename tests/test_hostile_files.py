@@ -19,7 +19,8 @@ from retrieval import Engine
 from retrieval.ingest import loader
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import UnreadableFile, discover, read_docx, read_text
+from retrieval.ingest.formats.docx import read_docx
+from retrieval.ingest.loader import UnreadableFile, discover, read_text
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
 

@@ -160,3 +160,39 @@ def test_sentence_vectors_of_a_file_of_several_documents_are_aligned(tmp_path):
         assert texts[engine.semantic.nearest(last, 1)[0][0]] == texts[-1]
         assert len({d.sha256 for d in c.docs}) == 2
         assert np.isfinite(engine.semantic.nearest(last, 3)[0][1])
+
+
+def test_a_table_row_in_a_later_document_of_a_file_is_cited_by_its_table_and_row(tmp_path):
+    """A file of several years read from .docx: the rows of a table in its second document
+    are cited by that document's title, the table's caption and the row, at offsets into that
+    document's own text."""
+    import docx
+
+    from config import load_settings
+    from retrieval import Engine
+
+    d = docx.Document()
+    for line in SERIES.splitlines():
+        d.add_paragraph(line)
+        if line == "粮食产量98万吨。":
+            d.add_paragraph("表1 2023年各级学校招生情况")
+            t = d.add_table(rows=3, cols=2)
+            for r, row in enumerate([("学校", "招生数（人）"), ("普通高中", "66953"), ("普通初中", "105332")]):
+                for c, value in enumerate(row):
+                    t.cell(r, c).text = value
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    d.save(corpus / "某市2023~2024年统计公报汇总.docx")
+    engine = Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
+                                                  "semantic": "off", "workers": 1}))
+    assert [d.year for d in engine.corpus.docs] == [2024, 2023]
+    answer = engine.answer("某市2023年普通初中招生数是多少人？")
+    assert answer.answered and "105332人" in answer.sentences[0].text
+    citation = answer.sentences[0].citation
+    assert citation.title == "某市2023年国民经济和社会发展统计公报"
+    assert (citation.table, citation.row) == ("表1 2023年各级学校招生情况", 2)
+    assert citation.label().endswith("表1 2023年各级学校招生情况，第2行")
+    text = engine.corpus.document(engine.corpus.doc_index(citation.doc_id)).text
+    assert text[citation.start:citation.end] == answer.sentences[0].text
+    [read] = engine.report.files
+    assert (read.notes.tables, read.notes.table_rows, len(read.titles)) == (1, 2, 2)

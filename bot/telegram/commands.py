@@ -8,7 +8,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from retrieval import CorpusError
+from retrieval.types import CorpusError
 
 from . import engine_calls, render
 from .conversations import conversation_key

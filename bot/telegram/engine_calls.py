@@ -11,10 +11,10 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from retrieval import Answer, Citation, Engine, EngineHolder, Passage
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the engine is handed in
     from retrieval.dialogue import Conversation
+    from retrieval.engine import Engine, EngineHolder
+    from retrieval.types import Answer, Citation, Passage
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-from retrieval import Answer, Sentence
+from retrieval.types import Answer, Sentence
 
 from .answers import AnswerStore, StoredAnswer
 from .keyboards import answer_keyboard

@@ -61,7 +61,7 @@ def short_source(citation: Citation) -> str:
         levels = citation.section.split(SECTION_SEP)
         parts.append(shorten(levels[-1]))
     page = f"第{citation.page}页，" if citation.page else ""
-    return f"{SECTION_SEP.join(parts)}，{page}第{citation.paragraph}段"
+    return f"{SECTION_SEP.join(parts)}，{page}{citation.unit}"
 
 
 def sentence_block(number: int, sentence: Sentence) -> str:

@@ -4,6 +4,7 @@ title, which sections are plan parts, and each section's innermost label."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from .records import Question
 
 # A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.
 _PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
-_REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明")
+_REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明|公报|预算|决算|报表")
 _WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -55,7 +56,8 @@ class ReportFacts:
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
         # report: a year in the opening line of an article says nothing of what it covers.
         self.report_years: list[int | None] = [
-            corpus.doc_year(d) if _REPORT_TITLE.search(self.titles[d]) else None for d in range(len(corpus.docs))]
+            corpus.doc_year(d) if _REPORT_TITLE.search(self.titles[d]) or _REPORT_TITLE.search(Path(corpus.docs[d].path).stem)
+            else None for d in range(len(corpus.docs))]
         self.companion = corpus.companion_mask() & np.array([y is not None for y in self.report_years], dtype=bool)
         for years, year in zip(self.doc_years, self.report_years):
             if year is not None:

@@ -107,7 +107,8 @@ def _documents(views: Sequence[tuple[FileResult, FileResult]], terms: TermMerger
     for res, file in views:
         docs.append(DocMeta(res.doc_id, res.rel, res.title, tuple(res.places), tuple(res.years),
                             res.issuer, res.sha256, res.year, res.kind, res.style, res.format,
-                            list(res.pages), dict(res.meta), dict(res.notes)))
+                            list(res.pages), dict(res.meta), dict(res.notes),
+                            list(res.tables)))
         tok_parts.append(renumber[terms.term_map(file)][res.token_ids])
         lead_parts.append(renumber[terms.term_map(file)][res.lead_ids])
         chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)

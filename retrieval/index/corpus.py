@@ -31,6 +31,17 @@ def page_at(pages: list[int] | tuple[int, ...], offset: int) -> int | None:
     return max(1, bisect.bisect_right(pages, offset))
 
 
+def table_at(tables: list[list], offset: int) -> tuple[str, int] | None:
+    """(caption, 1-based row) of the table row that holds character ``offset``, or None; tables
+    as stored (``[caption, start, end, row starts, caption line]``, in text order)."""
+    if not tables:
+        return None
+    i = bisect.bisect_right([t[1] for t in tables], offset) - 1
+    if i < 0 or offset >= tables[i][2]:
+        return None
+    return tables[i][0], bisect.bisect_right(tables[i][3], offset)
+
+
 def _mapped(path: Path) -> np.ndarray:
     """A read-only, memory-mapped array as a plain ndarray (memmap's Python-level indexing is
     slow for the many scalar reads of answering)."""
@@ -53,6 +64,9 @@ class DocMeta:
     pages: list[int] = field(default_factory=list)  # PDF: where each page starts in the text
     meta: dict[str, str] = field(default_factory=dict)  # web pages: published, source
     notes: dict[str, int] = field(default_factory=dict)  # what reading found (formats.ReadNotes)
+    # Each table read one sentence a row: [caption, start, end, [row starts], caption line or None]
+    # (ingest/formats/tables.py, TablePlace.to_json).
+    tables: list[list] = field(default_factory=list)
 
 
 @dataclass
@@ -174,11 +188,12 @@ class CorpusIndex:
         doc = int(t["chunk_doc"][chunk])
         m = self.docs[doc]
         start = int(t["sent_start"][sent])
+        table, row = table_at(m.tables, start) or ("", None)
         return Citation(m.doc_id, m.title, m.path, self.sections[int(t["chunk_section"][chunk])],
                         int(t["paragraph"][chunk]), start,
                         int(t["sent_end"][sent]), int(t["para_start"][chunk]),
                         int(t["para_end"][chunk]), m.year, self.sentence_period(sent),
-                        page_at(m.pages, start), m.format)
+                        page_at(m.pages, start), m.format, table, row)
 
     # --- what the composer reads of a chunk (plain values, no table access outside) -----------
     @property
@@ -270,7 +285,8 @@ class CorpusIndex:
                         d["issuer"], d["sha256"], d.get("year"), d.get("kind", "report"),
                         d.get("style", "work_report"), str(d.get("format", "txt")),
                         [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})),
-                        dict(d.get("notes", {})))
+                        dict(d.get("notes", {})),
+                        list(d.get("tables", [])))
                 for d in meta["docs"]]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)

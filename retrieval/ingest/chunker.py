@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _TRIM, heading_label, heading_level
@@ -68,8 +69,12 @@ def _overlaps(span: tuple[int, int], noise: list[tuple[int, int]]) -> bool:
     return any(ns <= span[0] and span[1] <= ne for ns, ne in noise)
 
 
-def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) -> list[ChunkSpan]:
-    """Paragraph chunks of ``doc``; a paragraph longer than ``max_chars`` becomes several chunks."""
+def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int,
+                   tables: Sequence[tuple[int, int, str]] = ()) -> list[ChunkSpan]:
+    """Paragraph chunks of ``doc``; a paragraph longer than ``max_chars`` becomes several chunks.
+
+    ``tables`` are (start, end, caption) of the tables' rows in the text: each row is a chunk of
+    its own, in the section the table sits in with the caption added, and never a heading."""
     text = doc.text
     chunks: list[ChunkSpan] = []
     outline: list[tuple[int, str]] = []  # (level, label)
@@ -93,6 +98,14 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
         if end <= start or _overlaps((start, end), line_noise):
             continue
         line = text[start:end]
+        table = _table_at(tables, start)
+        if table is not None:
+            paragraph += 1
+            sentences = split_sentences(text, start, end, line_noise)
+            section = tuple(label for _, label in outline) + (table,)
+            chunks.extend(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run))
+                          for _, run in _runs(text, sentences, max_chars))
+            continue
         if not title_seen and line.strip() == doc.title:
             title_seen = True
             paragraph += 1
@@ -116,6 +129,14 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int) 
             section = base + ((label,) if label else ())
             chunks.append(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run)))
     return chunks
+
+
+def _table_at(tables: Sequence[tuple[int, int, str]], offset: int) -> str | None:
+    """The caption of the table whose rows hold ``offset``, or None."""
+    for start, end, caption in tables:
+        if start <= offset < end:
+            return caption
+    return None
 
 
 def _runs(text: str, sentences: list[tuple[int, int]],

@@ -19,13 +19,10 @@ from config import Settings
 
 from .formats import Extracted, UnreadableFile
 from .formats.charset import likely_share
-from .formats.docx import read_docx
 from .formats.registry import for_path
-from .formats.text import decode_bytes
 from ..types import Skipped
 
-__all__ = ["SourceFile", "UnreadableFile", "decode_bytes", "discover", "read_docx", "read_source",
-           "read_text"]
+__all__ = ["SourceFile", "UnreadableFile", "discover", "read_source", "read_text"]
 
 
 @dataclass(frozen=True)

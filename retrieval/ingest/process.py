@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from ..lang.text import clean_for_index, default_tokenizer
 from ..types import SECTION_SEP, Skipped
 from .chunker import ChunkSpan, chunk_document
 from .documents import make_document, noise_spans
+from .formats.tables import TablePlace, tables_within
 from .loader import SourceFile, UnreadableFile, read_source
 from .parts import Part, split_documents
 from .result import FileResult
@@ -53,7 +55,8 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
         doc = whole if len(parts) == 1 else make_document(
             source.rel, source.rel, text[part.start:end], part.title, published)
         before = len(columns.chunk_rows)
-        dated = columns.add(doc, part.start, source.rel, params["max_chunk_chars"])
+        tables = tables_within(extracted.tables, part.start, end)
+        dated = columns.add(doc, part.start, source.rel, params["max_chunk_chars"], tables)
         if dated is not None:
             heads.append({"start": part.start, "end": end, "title": doc.title, "places": list(doc.places),
                           "years": list(doc.years), "issuer": doc.issuer, "year": dated.year,
@@ -71,7 +74,8 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
                       list(columns.local), np.asarray(columns.ids, dtype=np.int32),
                       np.asarray(columns.lead_ids, dtype=np.int32), first["year"], first["kind"],
                       first["style"], extracted.format, list(extracted.pages), dict(extracted.meta),
-                      notes.to_json(), heads if len(heads) > 1 else [])
+                      notes.to_json(), heads if len(heads) > 1 else [],
+                      tables=[t.to_json() for t in extracted.tables])
 
 
 class _Columns:
@@ -87,15 +91,20 @@ class _Columns:
         self.sections: list[str] = []
         self.paragraphs = 0
 
-    def add(self, doc, offset: int, rel: str, max_chunk_chars: int) -> "DatedChunks | None":
-        """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's;
-        None when it has nothing to index."""
+    def add(self, doc, offset: int, rel: str, max_chunk_chars: int,
+            tables: Sequence[TablePlace] = ()) -> "DatedChunks | None":
+        """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's
+        (``tables``: its tables, at offsets into its own text); None when it has nothing to index."""
         text, words = doc.text, self.local
-        spans = chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars)
+        spans = chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars,
+                               [(t.start, t.end, t.caption) for t in tables])
         if not spans:
             return None
-        self.paragraphs += len({span.para_start for span in spans})
-        dated = date_chunks(text, doc.title, rel, spans)
+        rows = {row for t in tables for row in t.rows}  # table rows are counted as rows, not paragraphs
+        self.paragraphs += len({span.para_start for span in spans} - rows)
+        # A table row's lead-in is its table's caption: matched and dated with the row.
+        leads = {row: t.caption_at for t in tables if t.caption_at for row in t.rows}
+        dated = date_chunks(text, doc.title, rel, spans, leads)
         for span, (period, what, lead, periods) in zip(spans, dated.chunks):
             self.sections.append(SECTION_SEP.join(span.section))
             # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
@@ -156,8 +165,10 @@ class DatedChunks:
     chunks: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]]
 
 
-def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> DatedChunks:
-    """Years and periods of a document's chunks (see :mod:`retrieval.dates`)."""
+def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan],
+                leads: dict[int, tuple[int, int]] | None = None) -> DatedChunks:
+    """Years and periods of a document's chunks (see :mod:`retrieval.dates`); ``leads`` gives
+    the lead-in of a paragraph by where it starts (a table row's caption)."""
     head = text[:settings()["years"]["head_chars"]]
     year = report_year(title, head, rel)
     kind = document_kind(title, head)
@@ -171,7 +182,8 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan]) -> Date
         while j < len(spans) and spans[j].para_start == spans[i].para_start:
             j += 1
         group = spans[i:j]
-        lead = lead_in_span(text, *_previous_line(text, group[0].para_start))
+        lead = (leads or {}).get(group[0].para_start) or lead_in_span(
+            text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
         periods = paragraph_periods(sentences, year, period, style,

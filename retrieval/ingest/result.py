@@ -19,12 +19,13 @@ import numpy as np
 
 from ..dates.kinds import REPORT, WORK_REPORT
 from ..index.columns import CHUNK_COLS, SENT_COLS
+from .formats.tables import TablePlace, tables_within
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms", "format", "pages", "meta", "notes", "parts")
+           "sections", "terms", "format", "pages", "meta", "notes", "parts", "tables")
 _DTYPES = {"<i8", "<i4"}
-_MAGIC = b"RQATOK2\n"
+_MAGIC = b"RQATOK3\n"
 
 
 @dataclass
@@ -63,6 +64,8 @@ class FileResult:
     # "chunks" and its record (title, places, years, issuer, year, kind, style); [] for one.
     parts: list[dict[str, Any]] = field(default_factory=list)
     part: int = 0  # in a view of one document of a file (:meth:`documents`): its number, from 1
+    # Tables read one sentence a row: TablePlace.to_json() each (retrieval/ingest/formats/tables.py).
+    tables: list[list] = field(default_factory=list)
 
     @property
     def doc_id(self) -> str:
@@ -94,7 +97,8 @@ class FileResult:
                 sections=self.sections[c0:c1], chunk_cols=chunks, sent_cols=sents,
                 token_ids=self.token_ids[int(tok_at[s0]):int(tok_at[s1])],
                 lead_ids=self.lead_ids[int(lead_at[c0]):int(lead_at[c1])],
-                pages=[max(0, p - start) for p in self.pages if p < end], parts=[], part=n))
+                pages=[max(0, p - start) for p in self.pages if p < end], parts=[], part=n,
+                tables=_tables_within(self.tables, start, end)))
             c0 = c1
         return out
 
@@ -209,6 +213,10 @@ class FileResult:
                 or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages) \
                 or not isinstance(self.notes, dict) or not _parts_fit(self.parts, c.shape[0]):
             raise ValueError("token cache entry has a damaged format record")
+        try:
+            [TablePlace.from_json(t) for t in self.tables]
+        except (TypeError, ValueError):
+            raise ValueError("token cache entry has a damaged table record") from None
 
 
 _PART_KEYS = {"start", "end", "chunks", "title", "places", "years", "issuer", "year", "kind", "style"}
@@ -219,3 +227,9 @@ def _parts_fit(parts: object, n_chunks: int) -> bool:
     if not isinstance(parts, list) or not all(isinstance(p, dict) and _PART_KEYS <= set(p) for p in parts):
         return False
     return not parts or sum(int(p["chunks"]) for p in parts) == n_chunks
+
+
+def _tables_within(tables: list[list], start: int, end: int) -> list[list]:
+    """The stored tables of ``text[start:end]``, at offsets into that span."""
+    places = [TablePlace.from_json(t) for t in tables]
+    return [t.to_json() for t in tables_within(places, start, end)]

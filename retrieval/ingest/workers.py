@@ -6,10 +6,11 @@ breaks leaves its files to this process. The caller says what is done per proces
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..types import Skipped
-from .loader import SourceFile
+if TYPE_CHECKING:  # annotations only
+    from .loader import SourceFile
 
 
 def _process_batch(task: Callable[[SourceFile], Any], sources: list[SourceFile]) -> list[Any]:

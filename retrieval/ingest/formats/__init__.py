@@ -28,3 +28,11 @@ class Extracted:
     title: str = ""  # when the format names it (a web page's article heading)
     meta: dict[str, str] = field(default_factory=dict)  # e.g. {"published": "2024-03-05"}
     notes: ReadNotes = field(default_factory=ReadNotes)
+    # Where each table read as one sentence a row sits in ``text``: TablePlace records
+    # (ingest/formats/tables.py); ``notes`` counts them and their rows.
+    tables: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.tables and not self.notes.tables:
+            self.notes.tables = len(self.tables)
+            self.notes.table_rows = sum(len(t.rows) for t in self.tables)

@@ -1,4 +1,5 @@
-"""Word documents (.docx): the paragraph texts of ``word/document.xml``, one per line.
+"""Word documents (.docx): the paragraph texts of ``word/document.xml``, one per line, and its
+tables one sentence a row (:mod:`.docx_tables`).
 
 The archive is checked before anything is unpacked (zip bombs), and the XML is parsed without
 DTDs or entities (see :func:`read_docx`).
@@ -17,6 +18,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from . import Extracted, UnreadableFile
+from .docx_tables import paragraph_text, read_docx_body
 from .registry import Format
 
 
@@ -24,13 +26,36 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_docx(source: Path | bytes, max_xml_bytes: int) -> str:
-    """Paragraph texts of a .docx (a path or its bytes), one per line.
+    """Paragraph texts of a .docx (a path or its bytes), one per line; tables one sentence a row."""
+    return read_docx_extracted(source, max_xml_bytes).text
+
+
+def read_docx_extracted(source: Path | bytes, max_xml_bytes: int) -> Extracted:
+    """Text and tables of a .docx (a path or its bytes): paragraphs one per line, tables one
+    sentence a row (:mod:`.docx_tables`).
 
     The archive is checked before anything is unpacked: a ``word/document.xml`` whose declared
     size exceeds ``max_xml_bytes`` (a zip bomb) is refused without being inflated, and at most
     ``max_xml_bytes + 1`` bytes are ever inflated, so a header that lies about the size is caught
     too. The XML is parsed without DTDs, so no entity is ever declared or resolved.
     """
+    xml = _document_xml(source, max_xml_bytes)
+    try:
+        tree = SafeET.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise UnreadableFile(".docx 含有 DTD 或实体声明，出于安全原因已拒绝") from None
+    except (SafeET.ParseError, ValueError) as exc:
+        raise UnreadableFile(f".docx 的 XML 已损坏（{exc}）") from None
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        return read_docx_body(xml)  # python-docx's parser: entities are never resolved
+    except XMLSyntaxError:  # past libxml2's limits (nesting deeper than 256): paragraphs only
+        return Extracted("\n".join(paragraph_text(p) for p in tree.iter(f"{_W}p")), "docx")
+
+
+def _document_xml(source: Path | bytes, max_xml_bytes: int) -> bytes:
+    """The bytes of ``word/document.xml``, inflated only within ``max_xml_bytes``."""
     limit_mb = max(1, max_xml_bytes // 2**20)
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
@@ -53,28 +78,11 @@ def read_docx(source: Path | bytes, max_xml_bytes: int) -> str:
         raise UnreadableFile("不是有效的 .docx 文件（压缩数据损坏）") from None
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError):
         raise UnreadableFile("无法解压 .docx（加密或使用了不支持的压缩方式）") from None
-    try:
-        tree = SafeET.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise UnreadableFile(".docx 含有 DTD 或实体声明，出于安全原因已拒绝") from None
-    except (SafeET.ParseError, ValueError) as exc:
-        raise UnreadableFile(f".docx 的 XML 已损坏（{exc}）") from None
-    lines: list[str] = []
-    for para in tree.iter(f"{_W}p"):
-        parts: list[str] = []
-        for node in para.iter():
-            if node.tag == f"{_W}t" and node.text:
-                parts.append(node.text)
-            elif node.tag == f"{_W}tab":
-                parts.append("\t")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                parts.append(" ")
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    return xml
 
 
 def _read(data: bytes, settings: Mapping[str, Any]) -> Extracted:
-    return Extracted(read_docx(data, int(float(settings["max_docx_xml_mb"]) * 2**20)), "docx")
+    return read_docx_extracted(data, int(float(settings["max_docx_xml_mb"]) * 2**20))
 
 
 FORMAT = Format("docx", (".docx",), "Word 文档", _read, magic=lambda data: data.startswith(b"PK"),

@@ -38,6 +38,8 @@ import re
 from . import Extracted, ReadNotes
 from .charset import decode_chinese
 from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
+from .html_tables import replace_tables
+from .tables import place_tables
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -158,6 +160,8 @@ def read_html(data: bytes) -> Extracted:
     article = _article(body)
     head_lines = join_labels(_lines(body, limit=40))
     title = _title(root, article) or _from_page_title(page_title, head_lines)
+    pictures = image_tables(article)  # counted before the data tables become sentences
+    tables = replace_tables(article)  # data tables become one sentence a row
     lines = join_labels(_lines(article))
     # Publication data printed on the page itself (a line under the title, usually).
     for line in head_lines:
@@ -173,8 +177,8 @@ def read_html(data: bytes) -> Extracted:
     out = "\n".join(lines).strip()
     if not _HAN.search("\n".join(lines[1:] if title else lines)):
         raise HtmlProblem("网页中没有找到正文")
-    return Extracted(out + "\n", "html", title=title, meta=meta,
-                     notes=ReadNotes(image_tables=image_tables(article)))
+    return Extracted(out + "\n", "html", title=title, meta=meta, tables=place_tables(out, tables),
+                     notes=ReadNotes(image_tables=pictures))
 
 
 def _drop(el) -> None:

@@ -30,13 +30,14 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pypdf.errors import PdfReadError
 
 from config import Settings
 
 from . import Extracted
+from .tables import place_tables
 
 # Layout thresholds: the settings of these names (config/settings.toml explains each).
 LAYOUT_SETTINGS = ("pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share", "pdf_spaced_share")
@@ -114,7 +115,11 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
         if _has_oversized_stream(reader, pages=3):
             raise PdfProblem("PDF 中有超大的数据流（疑似 PDF 炸弹），已拒绝")
         raise PdfProblem("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索")
-    return assemble(pages, layout)
+    from .pdf_tables import put_tables
+
+    tables = put_tables(data, pages, max(0.0, max_seconds - (time.monotonic() - started)))
+    extracted = assemble(pages, layout)
+    return replace(extracted, tables=place_tables(extracted.text, tables))  # counted in its notes
 
 
 # What reading one damaged page can raise (pypdf's own errors derive from PyPdfError).
@@ -147,6 +152,7 @@ class Line:
     x: float | None = None
     y: float | None = None
     size: float = 0.0
+    table: bool = False  # a table row's sentence (retrieval/ingest/formats/pdf_tables.py): a paragraph of its own
 
 
 def _page_lines(page) -> list[Line]:
@@ -240,17 +246,17 @@ def assemble(pages_in: list[str] | list[list[Line]], layout: dict | None = None)
     for page in pages_in:
         lines = [Line(t) for t in page.splitlines()] if isinstance(page, str) else list(page)
         if _spaced_out("\n".join(ln.text for ln in lines), layout["pdf_spaced_share"]):
-            lines = [Line(_CJK_GAP.sub("", ln.text), ln.x, ln.y, ln.size) for ln in lines]
-        pages.append([Line(ln.text.rstrip(), ln.x, ln.y, ln.size) for ln in lines if ln.text.strip()])
+            lines = [ln if ln.table else replace(ln, text=_CJK_GAP.sub("", ln.text)) for ln in lines]
+        pages.append([replace(ln, text=ln.text.rstrip()) for ln in lines if ln.text.strip()])
     furniture = _furniture(pages, layout["pdf_repeat_share"])
     kept = [[ln for j, ln in enumerate(p) if (i, j) not in furniture] for i, p in enumerate(pages)]
-    body = [ln for p in kept for ln in p]
+    body = [ln for p in kept for ln in p if not ln.table]
     widths = sorted(_width(ln.text.strip()) for ln in body)
     full = widths[int(len(widths) * 0.9)] if widths else 0.0
     xs = Counter(round(ln.x) for ln in body if ln.x is not None)
     left = xs.most_common(1)[0][0] if xs else None
     gaps = sorted(a.y - b.y for p in kept for a, b in zip(p, p[1:])
-                  if a.y is not None and b.y is not None and a.y - b.y > 0)
+                  if a.y is not None and b.y is not None and a.y - b.y > 0 and not (a.table or b.table))
     leading = gaps[len(gaps) // 2] if gaps else None
     out: list[str] = []
     starts: list[int] = []
@@ -270,7 +276,7 @@ def assemble(pages_in: list[str] | list[list[Line]], layout: dict | None = None)
                       and prev.y - line.y > layout["pdf_paragraph_gap"] * leading)
             if prev is None:
                 piece = text
-            elif indented or spaced or _width(prev.text.strip()) < layout["pdf_short_line"] * full or (
+            elif line.table or prev.table or indented or spaced or _width(prev.text.strip()) < layout["pdf_short_line"] * full or (
                     _SENTENCE_END.search(prev.text.strip()) and _OUTLINE.match(text)):
                 piece = "\n" + text
             elif _LATIN_END.search(prev.text.strip()) and _LATIN_START.match(text):
@@ -311,6 +317,8 @@ def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
         edges = set(order[:_EDGE] + order[-_EDGE:])
         for j, line in enumerate(lines):
             body = line.text.strip()
+            if line.table:
+                continue
             if _PAGE_NUMBER_ANYWHERE.match(body) or (j in edges and _PAGE_NUMBER_AT_EDGE.match(body)):
                 drop.add((i, j))
             elif len(body) <= 60:
@@ -320,7 +328,7 @@ def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
         repeated = {k for k, on in keys.items() if len(on) >= max(2, math.ceil(share * n))}
         for i, lines in enumerate(pages):
             for j, line in enumerate(lines):
-                if _repeat_key(line.text.strip()) in repeated:
+                if not line.table and _repeat_key(line.text.strip()) in repeated:
                     drop.add((i, j))
     return drop
 

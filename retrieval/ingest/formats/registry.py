@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from . import Extracted, UnreadableFile
+if TYPE_CHECKING:  # annotations only: the format modules import the registry
+    from . import Extracted
 
-Reader = Callable[[bytes, Mapping[str, Any]], Extracted]
+Reader = Callable[[bytes, Mapping[str, Any]], "Extracted"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Format:
         .txt, a zip archive named .doc)."""
         if self.magic is not None and self.magic(data):
             return
+        from . import UnreadableFile
+
         other = next((f for f in formats() if f is not self and f.magic is not None and f.magic(data)), None)
         if other is None and self.magic is None:
             return

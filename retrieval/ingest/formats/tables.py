@@ -1,0 +1,277 @@
+"""Tables as reports print them: one record for every format, and its text, one sentence a row.
+
+A reader (.docx, web page, PDF) turns a table into a *grid*: rows of :class:`Cell`, where every
+position a merged cell covers holds that same cell. The grid is read as a person would (:func:`retrieval.ingest.formats.table_grid.read_tables`: header rows, row-label columns, units,
+side-by-side halves, sub-tables) into :class:`Table` records, and :func:`row_sentence` writes each
+data row as one sentence that reads on its own::
+
+    古丈县第一中学：学生数2148人，专任教师数150人。
+
+The sentences are lines of the extracted text like any paragraph; :func:`place_tables` finds
+where each table and row sits in that text (:class:`TablePlace`), for the chunker (the caption
+becomes the rows' section) and for citations (表… › 第N行).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SENTENCE_END = re.compile(r"[。！？；!?;]+")
+_DOT_SPACE = re.compile(r"\.\s+")
+_LEADING = re.compile(r"^[ \t\u3000\xa0]+")
+
+
+@dataclass(frozen=True, eq=False)
+class Cell:
+    """One cell of a table; the same object fills every grid position a merged cell covers.
+    ``indent`` is how far its text is indented (0: not, or not known), in levels."""
+
+    text: str
+    indent: int = 0
+
+
+EMPTY = Cell("")
+
+
+def clean_cell(raw: str) -> str:
+    """A cell's text on one line: no breaks, no spaces between Chinese characters, no sentence
+    ends inside (a row is one sentence), ``1. 名称`` closed up."""
+    text = re.sub(r"[\s\u3000\xa0]+", " ", raw or "").strip()
+    text = _CJK_GAP.sub("", text)
+    text = _DOT_SPACE.sub(".", text)
+    text = _SENTENCE_END.sub("，", text).strip("，, ")
+    return text
+
+
+def leading_indent(raw: str) -> int:
+    """Indent levels of a cell from its leading spaces (a full-width space or two others a level)."""
+    m = _LEADING.match(raw or "")
+    if not m:
+        return 0
+    lead = m.group()
+    return lead.count("\u3000") + (len(lead) - lead.count("\u3000")) // 2
+
+
+def grid_from_spans(rows: list[list[tuple[Cell, int, int]]]) -> list[list[Cell]]:
+    """The grid of rows given as (cell, rowspan, colspan) in reading order, as HTML writes them:
+    a position a cell above still covers is skipped."""
+    grid: list[list[Cell | None]] = []
+    for r, row in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        c = 0
+        for cell, rowspan, colspan in row:
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            for dr in range(max(1, rowspan)):
+                while len(grid) <= r + dr:
+                    grid.append([])
+                line = grid[r + dr]
+                for dc in range(max(1, colspan)):
+                    while len(line) <= c + dc:
+                        line.append(None)
+                    if line[c + dc] is None:
+                        line[c + dc] = cell
+            c += max(1, colspan)
+    grid = grid[:len(rows)]  # a rowspan past the last row covers nothing
+    width = max((len(row) for row in grid), default=0)
+    return [[cell or EMPTY for cell in row] + [EMPTY] * (width - len(row)) for row in grid]
+
+
+@dataclass(frozen=True)
+class Value:
+    column: str  # the column's label (its header rows merged), without the unit
+    text: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # the row's label (row-label columns joined; a parent kept where needed)
+    values: tuple[Value, ...]
+
+
+@dataclass
+class Table:
+    """A data table: its caption, one label per column, and its data rows."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: list[Row]
+    unit: str = ""  # stated for the whole table (单位：亿元)
+    page: int | None = None  # 1-based page where it starts (PDF)
+    header: list[list[str]] = field(default_factory=list)  # per column: its header texts top-down
+    continued: bool = False  # the rows go on from the table before (a table across pages)
+
+
+def row_sentence(row: Row) -> str:
+    """One data row as one sentence: ``行名：列名值单位，列名值单位。``"""
+    parts = []
+    for v in row.values:
+        if not v.column:
+            parts.append(f"{v.text}{v.unit}")
+        elif is_number(v.text):
+            parts.append(f"{v.column}{v.text}{v.unit}")
+        else:
+            parts.append(f"{v.column}为{v.text}")
+    body = "，".join(parts)
+    return f"{row.label}：{body}。" if row.label else f"{body}。"
+
+
+def table_lines(table: Table) -> list[str]:
+    """The sentences of a table's rows, in order."""
+    return [row_sentence(row) for row in table.rows]
+
+
+_NUMBER = re.compile(r"[-+−－]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[%％‰]?")
+
+
+def is_number(text: str) -> bool:
+    """A figure as tables print them: 2148, 2,940.05, -0.7, 94.6%."""
+    return _NUMBER.fullmatch(text.strip()) is not None
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a table sits in the extracted text: its caption, its rows' sentences (the offset
+    where each starts, in order) and the caption's own line when printed there."""
+
+    caption: str
+    start: int
+    end: int
+    rows: tuple[int, ...]
+    caption_at: tuple[int, int] | None = None
+
+    def to_json(self) -> list:
+        return [self.caption, self.start, self.end, list(self.rows),
+                list(self.caption_at) if self.caption_at else None]
+
+    @classmethod
+    def from_json(cls, data: list) -> "TablePlace":
+        caption, start, end, rows, at = data
+        if not isinstance(caption, str) or not all(isinstance(v, int) for v in (start, end, *rows)):
+            raise ValueError("bad table record")
+        return cls(caption, start, end, tuple(rows), tuple(at) if at else None)
+
+
+def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int,
+                  end: int) -> list[TablePlace]:
+    """The tables whose rows lie in ``text[start:end]`` (one document of a file), at offsets into
+    that span; rows outside it are left out, and a caption line outside it is not the table's."""
+    out: list[TablePlace] = []
+    for place in places:
+        rows = tuple(r - start for r in place.rows if start <= r < end)
+        if not rows:
+            continue
+        at = place.caption_at
+        inside = at is not None and start <= at[0] and at[1] <= end
+        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows,
+                              (at[0] - start, at[1] - start) if inside else None))
+    return out
+
+
+def place_tables(text: str, tables: list[Table], first: int = 0) -> list[TablePlace]:
+    """Where each table's row sentences are in ``text`` (searched in order from ``first``);
+    a table none of whose rows is found is left out."""
+    places: list[TablePlace] = []
+    pos = first
+    for table in tables:
+        starts: list[int] = []
+        end = pos
+        for line in table_lines(table):
+            at = text.find(line, end)
+            if at < 0:
+                continue
+            starts.append(at)
+            end = at + len(line)
+        if not starts:
+            continue
+        if table.continued and places and places[-1].caption == table.caption:
+            last = places.pop()
+            places.append(TablePlace(last.caption, last.start, end, last.rows + tuple(starts), last.caption_at))
+            pos = end
+            continue
+        places.append(TablePlace(table.caption, starts[0], end, tuple(starts),
+                                 _caption_line(text, starts[0], table.caption)))
+        pos = end
+    return places
+
+
+def _caption_line(text: str, before: int, caption: str) -> tuple[int, int] | None:
+    """The offsets of the caption's line among the three lines above ``before``, or None."""
+    want = _squeeze(caption)
+    end = before
+    for _ in range(3):
+        line_end = text.rfind("\n", 0, end)
+        if line_end < 0:
+            return None
+        start = text.rfind("\n", 0, line_end) + 1
+        line = _squeeze(text[start:line_end])
+        if line and (want in line or (line in want and 2 * len(line) >= len(want))):
+            return start, line_end
+        end = start
+    return None
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s（）()]+", "", text)
+
+
+def clean_caption(text: str) -> str:
+    """A caption on one line, its white space closed up as in cells."""
+    return _CJK_GAP.sub("", re.sub(r"[\s\u3000\xa0]+", " ", text)).strip()
+
+
+def table_at(places: list[TablePlace] | tuple[TablePlace, ...], offset: int) -> tuple[str, int] | None:
+    """(caption, 1-based row) of the table row holding character ``offset``, or None."""
+    i = bisect.bisect_right([p.start for p in places], offset) - 1
+    if i < 0 or offset >= places[i].end:
+        return None
+    return places[i].caption, bisect.bisect_right(places[i].rows, offset)
+
+
+_CAPTION_END = re.compile(r"[。！？；!?;，,]$")
+# A line under a table's title that only says who made it and in which unit (编制部门：… 单位：元).
+_META = re.compile(r"^[（(]?\s*(?:金额)?单位[:：]|编制(?:部门|单位)[:：]|填报单位[:：]")
+_UNIT = re.compile(r"单位[:：]\s*[^\s，,。；;)）]{1,8}")
+
+
+def caption_from(before: list[str]) -> str:
+    """A table's caption from the lines printed just above it (nearest last): a short line that
+    is not a sentence, with a unit line (单位：万元) under it joined on."""
+    lines = [ln.strip() for ln in before if ln.strip()][-2:]
+    if not lines:
+        return ""
+    last = lines[-1]
+    if _META.search(last) and len(lines) == 2 and _caption_like(lines[0]):
+        unit = _UNIT.search(last)
+        return f"{lines[0]}（{unit.group()}）" if unit else lines[0]
+    return last if _caption_like(last) else ""
+
+
+def _caption_like(line: str) -> bool:
+    """A short line that is no sentence, no figure and no outline heading (一、 （二） 3.)."""
+    from ...lang.headings import heading_level
+
+    return 2 <= len(line) <= 60 and not _CAPTION_END.search(line) \
+        and not re.fullmatch(r"[\d\s.,%-]+", line) and heading_level(line) is None
+
+
+def add_table(lines: list[str], table: Table, tables: list[Table]) -> None:
+    """Append ``table`` to the text being built (``lines``) and to ``tables``: its caption as a
+    line of its own unless it is just above, then its rows' sentences."""
+    rows = table_lines(table)
+    if not rows:
+        return
+    previous = tables[-1] if tables else None
+    above = _squeeze("".join(lines[-2:]))
+    continued = previous is not None and previous.caption == table.caption and bool(lines) \
+        and lines[-1] == table_lines(previous)[-1]
+    if _squeeze(table.caption) not in above and not continued:
+        lines.append(table.caption)
+    tables.append(table)
+    lines.extend(rows)

@@ -1,0 +1,71 @@
+"""PDF tables (pdfplumber): ruled and three-line tables, a table across two pages, citations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import load_settings
+from retrieval import Engine
+from retrieval.index.corpus import page_at
+from retrieval.ingest.formats.pdf import read_pdf
+from retrieval.ingest.formats.tables import table_at
+from tests.pdfbuild import table_pdf
+
+BEFORE = ["一、财政收支情况", "全年一般公共预算收入完成情况良好，各项收入分项目列示如下表。"]
+CAPTION = "表3 2025年全市一般公共预算收入情况"
+HEADER = ["项目", "预算数", "决算数", "增长%"]
+ROWS = [["税收收入", "3793917", "3589402", "1.6"], ["增值税", "1544321", "1530544", "7.0"],
+        ["企业所得税", "521804", "362387", "-25.0"], ["个人所得税", "163551", "156352", "0.3"],
+        ["资源税", "330000", "311152", "0.1"], ["房产税", "175545", "193504", "17.1"]]
+AFTER = ["二、下一步工作", "我们将继续加强收入征管，确保全年收入目标顺利完成，为经济发展提供财力保障。"]
+
+
+def _read(pdf: bytes):
+    return read_pdf(pdf, max_pages=100, max_seconds=60)
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "three-line"])
+def test_table_across_two_pages_is_one_table_with_rows_on_their_pages(ruled: bool):
+    pdf = table_pdf(BEFORE, CAPTION, HEADER, [ROWS[:4], ROWS[4:]], ruled=ruled, repeat_header=ruled, after=AFTER)
+    extracted = _read(pdf)
+    lines = extracted.text.splitlines()
+    assert "税收收入：预算数3793917，决算数3589402，增长1.6%。" in lines
+    assert "房产税：预算数175545，决算数193504，增长17.1%。" in lines
+    assert len(extracted.tables) == 1  # joined across the page
+    place = extracted.tables[0]
+    assert place.caption == CAPTION and len(place.rows) == len(ROWS)
+    assert page_at(extracted.pages, extracted.text.index("房产税：")) == 2
+    assert table_at(extracted.tables, extracted.text.index("资源税：")) == (CAPTION, 5)
+    # The table's words are not also kept as prose, and the prose around it reads as before.
+    assert not any(line.startswith("税收收入 ") or line == "项目 预算数 决算数 增长%" for line in lines)
+    assert "全年一般公共预算收入完成情况良好，各项收入分项目列示如下表。" in lines
+    assert AFTER[1] in lines
+
+
+def test_pdf_without_tables_reads_as_before():
+    pdf = table_pdf(BEFORE, "", [], [[]], after=AFTER)
+    extracted = _read(pdf)
+    assert extracted.tables == []
+
+
+def test_row_answers_a_question_cited_by_table_row_and_page(tmp_path: Path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    pdf = table_pdf(["某某市2025年财政预算执行情况的报告", *BEFORE], CAPTION, HEADER, [ROWS[:4], ROWS[4:]],
+                    repeat_header=True, after=AFTER)
+    (folder / "某某市2025年财政预算执行情况的报告.pdf").write_bytes(pdf)
+    engine = Engine.open(load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"),
+                                                  "semantic": "off"}))
+    assert [f.notes.tables for f in engine.report.files] == [1]
+    answer = engine.answer("2025年房产税决算数是多少？")
+    assert answer.answered
+    first = answer.sentences[0]
+    assert "193504" in first.text
+    citation = first.citation
+    assert citation.table == CAPTION and citation.row == 6 and citation.page == 2
+    assert citation.section.endswith(CAPTION) and citation.label().endswith("第2页，第6行")
+    assert engine.corpus.text(0)[citation.start:citation.end] == first.text
+    source = answer.to_json()["sentences"][0]["source"]
+    assert source["table"] == CAPTION and source["row"] == 6
