@@ -22,6 +22,7 @@ DEFAULTS_FILE = CONFIG_DIR / "settings.toml"
 USER_DICT = CONFIG_DIR / "userdict.txt"
 STOPWORDS = CONFIG_DIR / "stopwords.txt"
 SYNONYMS = CONFIG_DIR / "synonyms.txt"
+CLASSES = CONFIG_DIR / "classes.txt"
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
 
