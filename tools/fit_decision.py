@@ -2,7 +2,7 @@
 
 For every question of the training sets, the composer ranks the candidate sentences exactly as
 :meth:`Engine.answer` does and builds the decision row of the best one
-(``retrieval/decision.py``); the label is whether that sentence holds a gold fragment (white space
+(``retrieval/answer/decision.py``); the label is whether that sentence holds a gold fragment (white space
 aside). Unanswerable questions are negatives. For SQuAD-layout public sets each answerable
 question is also asked with its gold paragraph removed from the corpus (a realistic negative:
 the best remaining sentence of the same frame).
@@ -190,7 +190,7 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
     def nums(values) -> str:
         return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
 
-    lines = ["# The learned answer decision (retrieval/decision.py DecisionModel).",
+    lines = ["# The learned answer decision (retrieval/answer/decision.py DecisionModel).",
              "# Fitted by: python tools/fit_decision.py (see its docstring for the command).", f"# {note}", "",
              "[decision]", "columns = [" + ", ".join(f'"{c}"' for c in COLUMNS) + "]",
              f"mean = {nums(mean)}", f"scale = {nums(scale)}", f"coef = {nums(coef)}",
