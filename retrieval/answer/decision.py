@@ -18,15 +18,17 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
 from config import CONFIG_DIR, ConfigError
 
-from ..lang.classes import WordClasses
-from ..lang.synonyms import Thesaurus
 from .records import Question
+
+if TYPE_CHECKING:  # only for annotations: the decision reads what the composer hands it
+    from ..lang.classes import WordClasses
+    from ..lang.synonyms import Thesaurus
 
 MATCHED, CONTEXT, ABSENT, CONTRADICTED = "matched", "context", "absent", "contradicted"
 
