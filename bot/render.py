@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from retrieval.types import Answer, BuildReport, Document, Passage
-from retrieval.index.vectors import SemanticStatus
+
+if TYPE_CHECKING:
+    from retrieval.index.vectors import SemanticStatus
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
 # controls (U+009B is a one-character CSI) and the bidirectional overrides and isolates.

@@ -1,4 +1,4 @@
-"""Time in a question (retrieval/when.py) and how the composer uses it, on made-up reports."""
+"""Time in a question (retrieval/dates/when.py) and how the composer uses it, on made-up reports."""
 
 from __future__ import annotations
 

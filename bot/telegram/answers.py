@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass
 
@@ -70,11 +71,16 @@ def encode(kind: str, key: str, index: int) -> str:
     return data
 
 
+def pattern(kind: str) -> str:
+    """The callback data of one kind of button, for ``CallbackQueryHandler(pattern=...)``; the match
+    names the stored answer's ``key`` and the ``index``."""
+    return rf"^{kind}:(?P<key>[^:]*):(?P<index>[0-9]+)$"
+
+
 def decode(data: str | None) -> tuple[str, str, int] | None:
     """``(kind, key, index)`` from callback data, or ``None`` if it is not ours."""
-    if not data:
-        return None
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] not in (SOURCE, MORE, EXAMPLE) or not parts[2].isdigit():
-        return None
-    return parts[0], parts[1], int(parts[2])
+    for kind in (SOURCE, MORE, EXAMPLE):
+        match = re.match(pattern(kind), data or "")
+        if match:
+            return kind, match["key"], int(match["index"])
+    return None

@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from config import Settings
-from retrieval import EngineHolder
+from retrieval.engine import EngineHolder
 
 from ..startup import open_engine
 from . import handlers

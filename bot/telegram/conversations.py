@@ -12,10 +12,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable
 
-from retrieval.dialogue.followup import Conversation
 from retrieval.lru import LRU
+
+if TYPE_CHECKING:  # conversations are kept here, made and read by the engine
+    from retrieval.dialogue.followup import Conversation
 
 
 def conversation_key(chat_id: int, user_id: int | None, private: bool) -> Hashable:

@@ -1,13 +1,44 @@
-"""Whether a group message is meant for the bot, and the question it carries."""
+"""Whether an update is for the bot at all, the question a group message carries, and whether to quote it."""
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity
+from typing import Collection
+
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
+from telegram.ext import filters
 
 
 def is_private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
+
+
+def quote_id(message: Message) -> int | None:
+    """The message an answer quotes: the question in groups; none in private chats, where it simply follows."""
+    return None if is_private(message) else message.message_id
+
+
+def for_the_bot(update: Update, bot_id: int, username: str | None, commands: Collection[str]) -> bool:
+    """Whether the bot acts on ``update`` at all (it ignores the rest without a word).
+
+    Button presses and inline queries from people, and their new messages other than service
+    messages: in a private chat every one; in a group those addressed to the bot: one of
+    ``commands``, any command naming the bot (/命令@bot), a mention of the bot, a reply to it.
+    """
+    user = update.effective_user
+    if user is not None and user.is_bot:
+        return False
+    if update.callback_query or update.inline_query:
+        return True
+    message = update.message
+    if message is None or filters.StatusUpdate.ALL.check_update(update):
+        return False
+    if is_private(message):
+        return True
+    if filters.COMMAND.check_update(update):
+        command, _, target = message.text[1:message.entities[0].length].partition("@")
+        return target.lower() == (username or "").lower() if target else command.lower() in commands
+    return addressed_question(message, bot_id, username) is not None
 
 
 def addressed_question(message: Message, bot_id: int, username: str | None) -> str | None:

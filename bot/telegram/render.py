@@ -112,6 +112,18 @@ def not_answered_html(message: str, closest: Sequence[Sentence]) -> str:
     return message_html(message) + "\n\n" + answer_html(closest, heading=CLOSEST_HEADING)
 
 
+def reply_html(answer: Answer) -> str:
+    """The reply to a question: how it was understood, then the answer (a trend in year order,
+    other years after it), the closest sentences marked as unconfirmed, or the message alone."""
+    understood = understood_html(answer)
+    if answer.answered:
+        body = trend_html(answer.sentences) if answer.trend else answer_html(answer.sentences)
+        return understood + body + other_years_html(answer.other_years)
+    if answer.closest:
+        return understood + not_answered_html(answer.message, answer.closest)
+    return understood + message_html(answer.message)
+
+
 def paragraph_html(paragraph: str, citation: Citation) -> str:
     """The whole paragraph around a cited sentence, the sentence in bold, then the full source."""
     lo = citation.start - citation.para_start
@@ -198,17 +210,9 @@ def _visible(html_text: str) -> bool:
     return bool(html.unescape(re.sub(r"<[^>]*>", "", html_text)).strip())
 
 
-def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Cut balanced Telegram HTML into messages of at most ``limit`` UTF-16 units.
-
-    Cuts fall at a line end if one is in the second half of the window, else at a sentence end,
-    else after a comma or space, else anywhere between characters; never inside a tag or an
-    entity. Tags open at a cut are closed at the end of one part and reopened in the next.
-    """
-    if utf16_len(text) <= limit:
-        return [text] if _visible(text) else []
-    tokens = _tokens(text)
-    # The stack of open tags after each token (global: a cut closes and reopens the same tags).
+def _open_tags(tokens: list[str]) -> list[tuple[tuple[str, str], ...]]:
+    """The stack of open tags (name, opening tag) after each token (global: a cut closes and
+    reopens the same tags)."""
     stacks: list[tuple[tuple[str, str], ...]] = []
     stack: list[tuple[str, str]] = []
     for tok in tokens:
@@ -222,6 +226,20 @@ def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
             elif not tok.endswith("/>"):
                 stack.append((name, tok))
         stacks.append(tuple(stack))
+    return stacks
+
+
+def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Cut balanced Telegram HTML into messages of at most ``limit`` UTF-16 units.
+
+    Cuts fall at a line end if one is in the second half of the window, else at a sentence end,
+    else after a comma or space, else anywhere between characters; never inside a tag or an
+    entity. Tags open at a cut are closed at the end of one part and reopened in the next.
+    """
+    if utf16_len(text) <= limit:
+        return [text] if _visible(text) else []
+    tokens = _tokens(text)
+    stacks = _open_tags(tokens)
     sizes = [utf16_len(t) for t in tokens]
 
     def opening(at: int) -> str:  # tags open before token ``at``

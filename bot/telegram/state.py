@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
 from config import Settings
-from retrieval.engine import Engine, EngineHolder
 from retrieval.types import Document
+
+if TYPE_CHECKING:  # the engine holder is handed in by app.py
+    from retrieval.engine import Engine, EngineHolder
 
 from .conversations import ConversationStore
 from .examples import example_questions

@@ -1,9 +1,12 @@
 """The answer policy: whether to answer at all, and why not.
 
-Sentences are ranked by score (``retrieval/scoring.py``); whether the best of them answer is a
-separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
-``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` is the one place
-where a question is answered or refused, with the reason.
+Sentences are ranked by score (``retrieval/answer/scoring.py``); whether the best of them answer
+is a separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
+``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` answers or refuses,
+with the reason, once there are candidate sentences. The refusals before that (an empty or
+over-long question, nothing to search for, a report or place not in the corpus, no match, a
+follow-up word the report never uses) are made by the engine and the composer with the reasons
+named here; see ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.telegram import render
-from retrieval import Citation, Document, Passage, Sentence
+from retrieval import Answer, Citation, Document, Passage, Sentence
 
 from tg_html import plain, problems
 
@@ -171,3 +171,18 @@ def test_split_property_valid_parts_and_no_text_lost(pieces, limit):
     for part in parts:
         assert plain(part).strip() in plain(text)
 
+
+
+def test_reply_is_the_answer_the_closest_sentences_or_the_message():
+    sentences = tuple(Sentence(f"学校{i}所。", 1.0, _citation()) for i in (88, 12))
+    answered = Answer("问", True, sentences, resolved="问")
+    assert render.reply_html(answered) == render.answer_html(sentences)
+    closest = Answer("问", False, message="没有找到。", closest=sentences[:1], resolved="问")
+    out = render.reply_html(closest)
+    assert plain(out).startswith("没有找到。") and render.CLOSEST_HEADING in plain(out) and "学校88所" in plain(out)
+    assert render.reply_html(Answer("问", False, message="没有<找到>。", resolved="问")) == "没有&lt;找到&gt;。"
+    follow_up = Answer("那长葛呢？", True, sentences, resolved="长葛市学校多少所？")
+    out = render.reply_html(follow_up)
+    assert out.startswith("<i>（按“长葛市学校多少所？”理解）</i>\n\n") and out.endswith(render.answer_html(sentences))
+    for reply in (out, render.reply_html(closest)):
+        assert problems(reply) == []
