@@ -45,7 +45,8 @@ class Engine:
         self.report = report
         self.tokenizer = default_tokenizer()
         self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
-                                 min_confidence=settings.min_confidence)
+                                 min_confidence=settings.min_confidence,
+                                 learned=settings.answer_decision == "learned")
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[str, int] | None = None
         # Nearest-sentence search over sentence vectors: None until they are ready (then the

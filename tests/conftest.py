@@ -61,3 +61,14 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def shown(answer) -> tuple:
+    """The sentences a user sees first: an answer's, or the closest of an unsure one. Tests of
+    retrieval and selection read these; whether they come as an answer is the decision's test."""
+    return answer.sentences if answer.answered else answer.closest
+
+
+def shown_json(data: dict) -> list:
+    """:func:`shown` of an answer's JSON."""
+    return data["sentences"] if data["answered"] else data["closest"]

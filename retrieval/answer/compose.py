@@ -92,21 +92,25 @@ class Composer:
 
     def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 10,
                  min_confidence: float | None = None, model: ScoringModel | None = None,
-                 thesaurus: Thesaurus | None = None, decision: DecisionModel | None = None):
-        """``min_confidence`` overrides the model's policy value when given; ``decision``: the
-        learned answer decision (None: the hand-set policy decides)."""
+                 thesaurus: Thesaurus | None = None, decision: DecisionModel | None = None,
+                 learned: bool = True):
+        """``min_confidence`` overrides the answer threshold when given; ``decision``: the learned
+        answer decision (None: the shipped one); ``learned=False``: the hand-set policy decides."""
         self.corpus = corpus
         self.thesaurus = default_thesaurus() if thesaurus is None else thesaurus
         self.tokenizer = tokenizer
         self.retrieve_k = retrieve_k
         self.model = model or default_model()
+        self.decision: DecisionModel | None = (decision or default_decision()) if learned else None
         policy = self.model.policy
-        if min_confidence is not None:
+        if min_confidence is not None and self.decision is not None:
+            self.decision = replace(self.decision, answer_at=float(min_confidence),
+                                    unsure_at=min(self.decision.unsure_at, float(min_confidence)))
+        elif min_confidence is not None:
             policy = AnswerPolicy(**{**policy.as_mapping(), "min_confidence": float(min_confidence)})
         self.policy = policy
         self.facts = ReportFacts(corpus)
         self.classes: WordClasses = default_classes()
-        self.decision: DecisionModel | None = default_decision() if decision is None else decision
         self._not_found = NOT_FOUND.format(coverage=coverage_note(corpus.docs))
 
     @property
@@ -216,12 +220,22 @@ class Composer:
         r = self.rank(question, vectors)
         if r.early is not None:
             return r.early
-        q, cands, scores, order = r.question, r.cands, r.scores, r.order
         decision, confidence = self.decide(r)
-        if not decision.answered:
-            closest = tuple(self._sentence(cands, int(i), scores) for i in order[:decision.closest])
-            return Answer(question, False, message=UNSURE if closest else self._not_found, closest=closest,
-                          refusal=decision.refusal, confidence=confidence)
+        if not decision.answered and not decision.closest:
+            return Answer(question, False, message=self._not_found, refusal=decision.refusal,
+                          confidence=confidence)
+        answer = self._select(r, question, limit, more, confidence)
+        if decision.answered:
+            return answer
+        # Unsure: the sentences the answer would have led with, shown to be checked.
+        return Answer(question, False, message=UNSURE, closest=answer.sentences[:decision.closest],
+                      refusal=decision.refusal, note=answer.note, confidence=confidence)
+
+    def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:
+        """The answer's sentences: best first, across years newest first (or a trend in year
+        order), spread across reports for a question about every place."""
+        q, cands, scores, order = r.question, r.cands, r.scores, r.order
+        assert cands is not None and scores is not None and order is not None
         note = time_note(q.time)
         p = self.model.compose
         if self.facts.multi_year and not q.time.years and q.time.report_year is None:
