@@ -227,8 +227,10 @@ class Composer:
         answer = self._select(r, question, limit, more, confidence)
         if decision.answered:
             return answer
-        # Unsure: the sentences the answer would have led with, shown to be checked.
-        return Answer(question, False, message=UNSURE, closest=answer.sentences[:decision.closest],
+        # Unsure: the sentences the answer would have led with, shown to be checked (all of them
+        # for a question about every place, which the answer spreads across reports).
+        shown = limit if r.question.every_place else decision.closest
+        return Answer(question, False, message=UNSURE, closest=answer.sentences[:shown],
                       refusal=decision.refusal, note=answer.note, confidence=confidence)
 
     def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:
