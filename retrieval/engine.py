@@ -45,7 +45,8 @@ class Engine:
         self.report = report
         self.tokenizer = default_tokenizer()
         self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
-                                 min_confidence=settings.min_confidence)
+                                 min_confidence=settings.min_confidence,
+                                 learned=settings.answer_decision == "learned")
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[tuple[str, str], int] | None = None
         # Nearest-sentence search over sentence vectors: None until they are ready (then the
@@ -205,8 +206,10 @@ class Engine:
         text = message.strip()
         if not text or len(text) > self.settings.max_question_chars:
             return answer, conversation or Conversation()  # not a question: the conversation stays
-        source = self.source_of(answer) if answer.answered else None
-        return answer, follow(conversation, resolution, answer.answered, source, self.lexicon)
+        # An unsure answer still shows its sentences: the conversation goes on from them.
+        shown = answer.outcome != "none"
+        source = self.source_of(answer) if shown else None
+        return answer, follow(conversation, resolution, shown, source, self.lexicon)
 
     def _absent_word(self, resolution, conversation: Conversation | None) -> str:
         """For a follow-up asking the last answer's report about something else (老师呢？,
@@ -240,10 +243,11 @@ class Engine:
         return ""
 
     def source_of(self, answer: Answer) -> Source | None:
-        """The report (and section) of the answer's first sentence."""
-        if not answer.sentences:
+        """The report (and section) of the first sentence shown (the answer's, or an unsure one's)."""
+        first = (answer.sentences or answer.closest)[:1]
+        if not first:
             return None
-        citation = answer.sentences[0].citation
+        citation = first[0].citation
         doc = self.corpus.doc_index(citation.doc_id)
         meta = self.corpus.docs[doc] if doc is not None else None
         return Source(citation.title, citation.path, tuple(meta.places) if meta else (),

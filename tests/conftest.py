@@ -61,3 +61,30 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def shown(answer) -> tuple:
+    """The sentences a user sees first: an answer's, or the closest of an unsure one. Tests of
+    retrieval and selection read these; whether they come as an answer is the decision's test."""
+    return answer.sentences if answer.answered else answer.closest
+
+
+def shown_json(data: dict) -> list:
+    """:func:`shown` of an answer's JSON."""
+    return data["sentences"] if data["answered"] else data["closest"]
+
+
+def assert_floors(s: dict, *, answered_right: int, shown_right: int, unanswerable_held: int,
+                  answerable_none: int, precision: float = 0.95, outcomes: list | None = None) -> None:
+    """Quality floors of one question set, as counts: answerable questions answered with the
+    answer first; shown first (answer or unsure); unanswerable questions not answered (unsure or
+    none); answerable questions with nothing shown (at most); and the answered precision."""
+    n, u = s["answerable"], s["unanswerable"]
+    missed = [o.item.qid for o in outcomes or [] if o.item.answerable and o.shown_rank != 1]
+    assert s["answer_at_1"] >= answered_right / n - 1e-9, s
+    assert s["shown_at_1"] >= shown_right / n - 1e-9, (s, missed)
+    if u:
+        assert s["refused_unanswerable"] >= unanswerable_held / u - 1e-9, s
+    assert s["none_answerable"] <= answerable_none / n + 1e-9, s
+    if s["answered_precision"] is not None:
+        assert s["answered_precision"] >= precision, s

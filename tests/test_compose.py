@@ -13,6 +13,7 @@ from retrieval.answer.features import F
 from retrieval.answer.question import analyse, question_types
 from retrieval.lang.shapes import answer_shapes, has_quantity
 from retrieval.lang.text import default_tokenizer, normalize
+from tests.conftest import shown
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -183,8 +184,7 @@ def test_named_place_chooses_the_report(engine):
 
 def test_multi_report_question_cites_different_reports(engine):
     answer = engine.answer("各县市高考本科上线情况怎么样？")
-    assert answer.answered
-    assert len({s.citation.path for s in answer.sentences}) >= 2
+    assert len({s.citation.path for s in shown(answer)}) >= 2
 
 
 def test_refusal_explains_what_to_do(engine):
@@ -293,8 +293,7 @@ def test_a_sentence_that_only_repeats_its_heading_label_is_marked(engine):
 
 def test_label_sentence_does_not_answer_first(engine):
     answer = engine.answer("古丈县在控辍保学方面做了哪些工作？")
-    assert answer.answered
-    assert "一是全力做好控辍保学工作" not in answer.sentences[0].text
+    assert "一是全力做好控辍保学工作" not in shown(answer)[0].text
 
 
 @pytest.mark.parametrize("sentence, near", [

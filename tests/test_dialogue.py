@@ -209,3 +209,14 @@ def test_empty_and_too_long_messages_leave_the_conversation(engine):
     assert not answer.answered and after == state
     answer, after = engine.ask_in(state, "问" * 600)
     assert not answer.answered and "太长" in answer.message and after == state
+
+
+def test_attribute_replaces_the_noun_asked_for_after_the_question_word():
+    r = ask("那学生呢？", conv("青山县有多少老师？"))
+    assert r.kind == ATTRIBUTE and r.question == "青山县有多少学生？"
+
+
+@pytest.mark.parametrize("message", ["来源", "谢谢", "👍", "好的"])
+def test_a_message_that_asks_nothing_is_not_rewritten(message):
+    r = ask(message, conv("青山县有多少老师？", topic="老师"))
+    assert not r.rewritten and r.question == message

@@ -19,6 +19,7 @@ from retrieval.ingest.loader import discover
 from tests.conftest import ROOT, SEEDS
 from tests.htmlbuild import SITE, report_page, table_page
 from tests.pdfbuild import report_pdf
+from tests.conftest import shown
 
 pytest.importorskip("reportlab")
 pypdf = pytest.importorskip("pypdf")
@@ -259,7 +260,8 @@ def test_changed_pdf_is_extracted_again_and_nothing_else(tmp_path: Path):
     (corpus / "a.pdf").write_bytes(report_pdf(text.replace("88所", "89所"), header=HEADER))
     second = Engine.open(first.settings)
     assert (second.report.tokenised_files, second.report.reused_files) == (1, 2)
-    assert "89所" in second.answer("古丈县现有各级各类学校多少所？").sentences[0].text
+    # Two reports now disagree (88所, 89所): the changed one is read again and shown.
+    assert any("89所" in s.text for s in shown(second.answer("古丈县现有各级各类学校多少所？")))
     entries = list((second.report.cache_folder and Path(second.report.cache_folder) / "files").glob("*.tok"))
     assert len(entries) == 3
     record = FileResult.load(next(p for p in entries if FileResult.load(p).format == "pdf"))

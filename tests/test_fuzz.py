@@ -32,6 +32,7 @@ from retrieval.ingest.formats.text import decode_bytes
 from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS
+from tests.conftest import shown_json
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
           "max_file_mb": 256, "max_docx_xml_mb": 64}
@@ -112,7 +113,7 @@ def test_hostile_questions(engine, question: str):
 def test_markup_in_a_question_is_data_not_code(engine):
     answer = engine.answer("<b>古丈县</b>现有各级各类学校多少所？<script>alert(1)</script>")
     data = check_answer(answer)
-    assert data["answered"] and "88所" in data["sentences"][0]["text"]
+    assert "88所" in shown_json(data)[0]["text"]
     assert data["question"].startswith("<b>")  # echoed verbatim; escaping is the front end's job
 
 

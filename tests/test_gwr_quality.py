@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assert_floors
+
 from bot import evaluate as ev
 from config import load_settings
 from retrieval import Engine
@@ -29,23 +31,21 @@ def summary(tmp_path_factory):
 
 
 def test_gwr_floors(summary):
-    """Measured: first sentence 0.818 (81 of 99), first three 0.929 (92), first citation from the
-    right report 0.929 (92), 14 of 16 unanswerable refused, 3 of 99 answerable refused (before the
-    multi-year work: 0.455, 0.556, 0.535, 11 of 16, 26 of 99). Each floor allows one question less."""
+    """Measured with the learned decision, lexical: 28 of 99 answered with the answer first, 81 of
+    99 shown first (answer or unsure), 16 of 16 unanswerable not answered, 4 of 99 with nothing
+    shown, answered precision 0.966 (with the hand-set rules: 81 answered right, precision 0.85).
+    Each floor allows one question less."""
     s, _ = summary
-    assert s["answer_at_1"] >= 80 / 99
-    assert s["answer_at_3"] >= 91 / 99
-    assert s["report_at_1"] >= 91 / 99
-    assert s["refused_unanswerable"] >= 13 / 16
-    assert s["refused_answerable"] <= 4 / 99
+    assert_floors(s, answered_right=27, shown_right=80, unanswerable_held=15, answerable_none=5)
 
 
 def test_gwr_year_questions(summary):
-    """A year's target (17 of 18) and result (17 of 21), and relative wording (12 of 13)."""
+    """The sentence shown first for a year's target (17 of 18) and result (17 of 21), and for
+    relative wording (12 of 13): the years are read right whether or not the decision answers."""
     _, kinds = summary
-    assert kinds["year_target"]["answer_at_1"] >= 16 / 18
-    assert kinds["year_result"]["answer_at_1"] >= 16 / 21
-    assert kinds["relative"]["answer_at_1"] >= 11 / 13
+    assert kinds["year_target"]["shown_at_1"] >= 16 / 18
+    assert kinds["year_result"]["shown_at_1"] >= 16 / 21
+    assert kinds["relative"]["shown_at_1"] >= 11 / 13
 
 
 @pytest.mark.bench
@@ -53,10 +53,12 @@ def test_gwr_floors_with_semantic_matching(tmp_path_factory):
     """The default on this corpus (13,145 sentences, under semantic_auto_limit): its first vector
     build takes about ten minutes, so this runs with `make bench`. Measured: first sentence 0.909
     (90 of 99), first three 0.960 (95), right report first 0.960 (95), 13 of 16 unanswerable
-    refused, no answerable refused; each floor allows one question less."""
+    refused, no answerable refused; each floor allows one question less. Measured with the hand-set
+    rules deciding (answer_decision = "rules"): the learned decision was not measured with vectors
+    on this corpus yet."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the multi-year dev corpus lives in ../shared/datasets)")
-    settings = load_settings(overrides={"corpus": str(CORPUS), "semantic": "on",
+    settings = load_settings(overrides={"corpus": str(CORPUS), "semantic": "on", "answer_decision": "rules",
                                         "cache_dir": str(tmp_path_factory.mktemp("gwr-vectors"))})
     items, _ = ev.load_questions(GWR)
     s = ev.summarize(ev.evaluate(Engine.open(settings, semantic="build"), items))

@@ -1,4 +1,4 @@
-"""Time in a question (retrieval/when.py) and how the composer uses it, on made-up reports."""
+"""Time in a question (retrieval/dates/when.py) and how the composer uses it, on made-up reports."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def years_engine(tmp_path_factory):
             f"过去一年，国内生产总值增长{done}，城镇新增就业{1200 + year - 2022}万人。\n"
             + "\n".join(other) + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
             + "\n".join(other) + "\n", encoding="utf-8")
-    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off",
+    # The hand-set rules decide here: these tests are about which report and year are read; the
+    # learned decision (tests/test_decision.py) is about whether to answer at all.
+    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "answer_decision": "rules",
                                         "cache_dir": str(tmp_path_factory.mktemp("cache"))})
     return Engine.open(settings)
 

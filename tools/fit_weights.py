@@ -107,7 +107,7 @@ def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sourc
     of the composer lives in this one file). With ``only``, the header keeps the command that
     fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept."""
     command = "python tools/fit_weights.py " + " ".join(sources)
-    lines = ["# Sentence-scoring weights (one per feature of retrieval/features.py FEATURES)."]
+    lines = ["# Sentence-scoring weights (one per feature of retrieval/answer/features.py FEATURES)."]
     if only and path.is_file():
         lines += [line for line in path.read_text(encoding="utf-8").splitlines()[1:3] if line.startswith("# Fitted by")]
         lines.append(f"# {', '.join(sorted(only))} then fitted by: {command}")
@@ -122,10 +122,10 @@ def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sourc
         return "  # set by hand on the dev set; the fit keeps it" if name in FIXED else ""
 
     lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
-    lines += ["", "[compose]", "# Retrieval and selection (retrieval/scoring.py ComposeParams); diversity is the score",
+    lines += ["", "[compose]", "# Retrieval and selection (retrieval/params.py ComposeParams); diversity is the score",
               "# toll per sentence already shown from the same report (multi-report questions)."]
     lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
-    lines += ["", "[policy]", "# The decision to answer (retrieval/policy.py AnswerPolicy): refuse when the best sentences'",
+    lines += ["", "[policy]", "# The decision to answer (retrieval/answer/policy.py AnswerPolicy): refuse when the best sentences'",
               "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
               "# its absence by value_missing; a passage about another place or year by place_missing / year_missing."]
     lines += [f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"

@@ -15,19 +15,12 @@ from .conversations import conversation_key
 from .delivery import call_with_retry, send_html
 from .groups import is_private, quote_id
 from .keyboards import examples_keyboard
+from .menu import COMMANDS  # noqa: F401  (the menu, for callers that list commands)
 from .state import get_state
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
-COMMANDS = [
-    BotCommand("start", "开始使用"),
-    BotCommand("help", "使用说明和示例问题"),
-    BotCommand("search", "查找相关段落：/search 关键词"),
-    BotCommand("new", "开始新的对话（之后的问题不再接着前面的问题理解）"),
-    BotCommand("sources", "列出收录的报告"),
-    BotCommand("reload", "重新读取报告（仅管理员）"),
-]
 
 
 async def start(update: Update, context: Context) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Hashable, Iterable
 
 from retrieval.lru import LRU
 
-if TYPE_CHECKING:  # annotations only
+if TYPE_CHECKING:  # conversations are kept here, made and read by the engine
     from retrieval.dialogue.followup import Conversation
 
 

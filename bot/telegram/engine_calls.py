@@ -11,8 +11,8 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-if TYPE_CHECKING:  # annotations only: the engine is handed in
-    from retrieval.dialogue import Conversation
+if TYPE_CHECKING:  # the engine comes in as an argument: the bot's modules never load it themselves
+    from retrieval.dialogue.followup import Conversation
     from retrieval.engine import Engine, EngineHolder
     from retrieval.types import Answer, Citation, Passage
 

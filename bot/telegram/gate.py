@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from . import render
-from .commands import COMMANDS
+from .menu import COMMANDS
 from .delivery import call_with_retry, send_html
 from .groups import for_the_bot
 from .limits import RateLimiter

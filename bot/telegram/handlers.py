@@ -15,7 +15,7 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
 
 from . import buttons, commands, questions, render
 from .answers import EXAMPLE, MORE, SOURCE, pattern
-from .commands import COMMANDS
+from .menu import COMMANDS
 from .delivery import call_with_retry, send_html
 from .gate import gate
 from .state import get_state

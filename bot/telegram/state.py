@@ -12,7 +12,7 @@ from telegram.ext import Application
 from config import Settings
 from retrieval.types import Document
 
-if TYPE_CHECKING:  # annotations only: the holder is made by the app
+if TYPE_CHECKING:  # the engine holder is handed in by app.py
     from retrieval.engine import Engine, EngineHolder
 
 from .conversations import ConversationStore

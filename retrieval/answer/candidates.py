@@ -3,7 +3,7 @@
 :func:`query_terms` weighs the question's terms against the index once per question;
 :func:`gather` reads the retrieved chunks and returns one :class:`Candidate` per distinct
 sentence, with everything the features look at (its coverage of the question, its neighbours'
-and its paragraph's, its chunk's standing). Features (``retrieval/features.py``) only read these
+and its paragraph's, its chunk's standing). Features (``retrieval/answer/features.py``) only read these
 records.
 """
 

@@ -29,8 +29,12 @@ from ..lang.text import Tokenizer
 from ..types import Answer, Sentence
 from .candidates import gather, query_terms
 from .features import FEATURES, feature_matrix
-from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, coverage_note, time_note
-from .policy import NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Refusal
+from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, UNSURE, coverage_note, time_note
+from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
+from ..lang.classes import WordClasses, default_classes
+from ..lang.shapes import has_quantity
+from ..lang.text import normalize
+from .policy import LOW_CONFIDENCE, NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Decision, Refusal
 from .policy import NO_TERMS as NO_TERMS_REASON
 from .question import analyse
 from .records import Candidate, QueryTerms, Question
@@ -41,6 +45,18 @@ from .select import by_year, diversify, spread
 from .similar import nearest
 
 __all__ = ["Candidates", "Composer", "FEATURES"]
+
+
+@dataclass
+class Ranked:
+    """A question's candidates in score order, or the answer given before any was weighed."""
+
+    question: Question
+    cands: "Candidates | None" = None
+    scores: np.ndarray | None = None
+    order: np.ndarray | None = None
+    vectors: bool = False  # sentence vectors took part
+    early: Answer | None = None
 
 
 @dataclass
@@ -76,18 +92,25 @@ class Composer:
 
     def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 10,
                  min_confidence: float | None = None, model: ScoringModel | None = None,
-                 thesaurus: Thesaurus | None = None):
-        """``min_confidence`` overrides the model's policy value when given."""
+                 thesaurus: Thesaurus | None = None, decision: DecisionModel | None = None,
+                 learned: bool = True):
+        """``min_confidence`` overrides the answer threshold when given; ``decision``: the learned
+        answer decision (None: the shipped one); ``learned=False``: the hand-set policy decides."""
         self.corpus = corpus
         self.thesaurus = default_thesaurus() if thesaurus is None else thesaurus
         self.tokenizer = tokenizer
         self.retrieve_k = retrieve_k
         self.model = model or default_model()
+        self.decision: DecisionModel | None = (decision or default_decision()) if learned else None
         policy = self.model.policy
-        if min_confidence is not None:
+        if min_confidence is not None and self.decision is not None:
+            self.decision = replace(self.decision, answer_at=float(min_confidence),
+                                    unsure_at=min(self.decision.unsure_at, float(min_confidence)))
+        elif min_confidence is not None:
             policy = AnswerPolicy(**{**policy.as_mapping(), "min_confidence": float(min_confidence)})
         self.policy = policy
         self.facts = ReportFacts(corpus)
+        self.classes: WordClasses = default_classes()
         self._not_found = NOT_FOUND.format(coverage=coverage_note(corpus.docs))
 
     @property
@@ -128,13 +151,14 @@ class Composer:
         return Candidates(q, terms, items, feature_matrix(q, terms, items),
                           [self.policy.confidence(q, c) for c in items])
 
-    def compose(self, question: str, limit: int = 3, more: int = 10,
-                vectors: SentenceVectors | None = None) -> Answer:
-        """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason;
-        with sentence ``vectors`` (semantic matching), also by meaning."""
+    def rank(self, question: str, vectors: SentenceVectors | None = None,
+             only_docs: np.ndarray | None = None) -> Ranked:
+        """The question's candidate sentences in score order, or the refusal that comes before any
+        sentence is weighed (nothing to search for, a named report that is not there, no match).
+        ``only_docs``: a mask of the reports searched at all (tools leave one out)."""
         q = self.question(question)
         if not q.tokens and not q.bigrams:
-            return Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON))
+            return Ranked(q, early=Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON)))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
@@ -142,42 +166,98 @@ class Composer:
             named = {d for d, y in enumerate(self.facts.report_years)
                      if y is not None and (y == year or f"{year}年" in self.facts.titles[d])}
             if not named:
-                return Answer(question, False, refusal=Refusal(REPORT_NOT_IN_CORPUS),
-                              message=REPORT_NOT_FOUND.format(year=q.time.report_year,
-                                                              coverage=coverage_note(self.corpus.docs)))
+                return Ranked(q, early=Answer(question, False, refusal=Refusal(REPORT_NOT_IN_CORPUS),
+                                              message=REPORT_NOT_FOUND.format(
+                                                  year=q.time.report_year, coverage=coverage_note(self.corpus.docs))))
             report_docs = self.facts.year_mask(named)
         elif q.time.years and self.facts.multi_year:
             near = self.facts.near_years(q.time.years)
             report_docs = self.facts.year_mask(near) if near else None
+        if only_docs is not None:
+            report_docs = only_docs if report_docs is None else report_docs & only_docs
         cands = self.candidates(q, report_docs, vectors)
         if cands is None or not cands.items:
-            return Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH))
+            return Ranked(q, early=Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH)))
         scores = cands.features @ self.model.weights
-        order = np.argsort(-scores, kind="stable")
-        decision = self.policy.decide([cands.confidences[int(i)] for i in order])
-        if not decision.answered:
-            closest = tuple(self._sentence(cands, int(i), scores) for i in order[:decision.closest])
-            return Answer(question, False, message=self._not_found, closest=closest,
-                          refusal=decision.refusal)
+        return Ranked(q, cands, scores, np.argsort(-scores, kind="stable"), vectors is not None)
+
+    def decision_row(self, r: Ranked) -> np.ndarray:
+        """The answer decision's input row for the best sentence of ``r`` (retrieval/decision.py)."""
+        assert r.cands is not None and r.order is not None and r.scores is not None
+        window = [int(i) for i in r.order[:self.policy.window]]
+        top = r.cands.items[window[0]]
+        conf = r.cands.confidences[window[0]]
+        e = Evidence(conf.value, max(r.cands.confidences[i].value for i in window), conf.before_vetoes,
+                     tuple(float(r.scores[i]) for i in window), top.tok_cov, top.big_cov, top.ctx_cov,
+                     top.win_cov, conf.unit_missing, has_quantity(top.norm), conf.period_other,
+                     conf.year_missing, conf.part_other, top.foreign_place, top.cos, r.vectors,
+                     len(r.question.tokens))
+        a = asked(r.question, self.classes, self.thesaurus, r.cands.terms.key_term)
+        context = normalize(" ".join((self.corpus.chunk_text(top.chunk),
+                                      self.corpus.citation(top.chunk, top.sent).section, top.title)))
+        words = self.tokenizer.tokens(top.norm, normalized=True)
+        return decision_row(a, e, top.norm, context, r.question.tokens, words)
+
+    def decide(self, r: Ranked) -> tuple[Decision, float | None]:
+        """Answer, unsure (closest shown) or none, and the probability that the first sentence
+        answers (None without a decision model, when the hand-set policy decides)."""
+        assert r.cands is not None and r.order is not None
+        old = self.policy.decide([r.cands.confidences[int(i)] for i in r.order])
+        if self.decision is None:
+            return old, None
+        p = self.decision.probability(self.decision_row(r))
+        outcome = self.decision.outcome(p)
+        if outcome == "answer":
+            return Decision(True), p
+        refusal = Refusal(old.refusal.reason if old.refusal else LOW_CONFIDENCE, round(p, 4),
+                          self.decision.answer_at)
+        return Decision(False, refusal, self.policy.closest if outcome == "unsure" else 0), p
+
+    def compose(self, question: str, limit: int = 3, more: int = 10,
+                vectors: SentenceVectors | None = None) -> Answer:
+        """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason;
+        with sentence ``vectors`` (semantic matching), also by meaning."""
+        r = self.rank(question, vectors)
+        if r.early is not None:
+            return r.early
+        decision, confidence = self.decide(r)
+        if not decision.answered and not decision.closest:
+            return Answer(question, False, message=self._not_found, refusal=decision.refusal,
+                          confidence=confidence)
+        answer = self._select(r, question, limit, more, confidence)
+        if decision.answered:
+            return answer
+        # Unsure: the sentences the answer would have led with, shown to be checked (all of them
+        # for a question about every place, which the answer spreads across reports).
+        shown = limit if r.question.every_place else decision.closest
+        return Answer(question, False, message=UNSURE, closest=answer.sentences[:shown],
+                      refusal=decision.refusal, note=answer.note, confidence=confidence)
+
+    def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:
+        """The answer's sentences: best first, across years newest first (or a trend in year
+        order), spread across reports for a question about every place."""
+        q, cands, scores, order = r.question, r.cands, r.scores, r.order
+        assert cands is not None and scores is not None and order is not None
         note = time_note(q.time)
         p = self.model.compose
         if self.facts.multi_year and not q.time.years and q.time.report_year is None:
             years = by_year(order, scores, cands, self.policy.min_confidence, p.year_margin)
             if q.time.trend and len(years) > 1:
                 picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years):]]
-                return Answer(question, True, tuple(picked), "", note=note, trend=True)
+                return Answer(question, True, tuple(picked), "", note=note, trend=True, confidence=confidence)
             if len(years) > 1:
                 newest = max(years)
                 first = years[newest]
                 order = np.array([first] + [int(i) for i in order if int(i) != first])
                 others = [self._sentence(cands, years[y], scores)
                           for y in sorted(years, reverse=True)[1:int(p.max_years) + 1]]
-                return self._ranked(q, question, order, scores, cands, limit, more, note, tuple(others))
-        return self._ranked(q, question, order, scores, cands, limit, more, note)
+                return self._ranked(q, question, order, scores, cands, limit, more, note, tuple(others),
+                                    confidence)
+        return self._ranked(q, question, order, scores, cands, limit, more, note, confidence=confidence)
 
     def _ranked(self, q: Question, question: str, order: np.ndarray, scores: np.ndarray,
                 cands: Candidates, limit: int, more: int, note: str,
-                other_years: tuple[Sentence, ...] = ()) -> Answer:
+                other_years: tuple[Sentence, ...] = (), confidence: float | None = None) -> Answer:
         """The answer: sentences best first, spread across reports when it is about every place."""
         p = self.model.compose
         toll = spread(q, self.facts.named_places(q), len(self.corpus.docs), bool(self.facts.all_places),
@@ -185,7 +265,7 @@ class Composer:
         ranked = diversify(order, scores, cands.doc, toll, limit + more)
         picked = [self._sentence(cands, i, scores) for i in ranked]
         return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]), note=note,
-                      other_years=other_years)
+                      other_years=other_years, confidence=confidence)
 
     def _sentence(self, cands: Candidates, i: int, scores: np.ndarray) -> Sentence:
         c = cands.items[i]

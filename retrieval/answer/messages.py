@@ -10,6 +10,8 @@ EMPTY_QUESTION = "问题是空的，请输入一个问题，例如：古丈县�
 QUESTION_TOO_LONG = "问题太长（{length} 字），请控制在 {limit} 字以内。"
 NO_TERMS = "问题里没有可以检索的词语，请换一种说法，例如：古丈县现有各级各类学校多少所？"
 NOT_FOUND = "报告中没有找到能回答这个问题的内容。{coverage}可以换个说法、加上地名或年份，或用“来源”查看收录了哪些报告。"
+# The decision is unsure: the closest sentences follow, to be checked against the report.
+UNSURE = "没有把握回答这个问题，下面的内容可能相关，请核对原文。"
 # Follow-ups the conversation shows the reports cannot answer (retrieval/dialogue/followup.py).
 PLACE_NOT_COVERED = "现有报告不涉及{place}，无法回答“{question}”。{coverage}"
 WORD_NOT_IN_REPORT = "《{title}》中没有提到“{word}”，无法回答“{question}”。"

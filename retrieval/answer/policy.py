@@ -1,9 +1,12 @@
 """The answer policy: whether to answer at all, and why not.
 
-Sentences are ranked by score (``retrieval/scoring.py``); whether the best of them answer is a
-separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
-``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` is the one place
-where a question is answered or refused, with the reason.
+Sentences are ranked by score (``retrieval/answer/scoring.py``); whether the best of them answer
+is a separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
+``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` answers or refuses,
+with the reason, once there are candidate sentences. The refusals before that (an empty or
+over-long question, nothing to search for, a report or place not in the corpus, no match, a
+follow-up word the report never uses) are made by the engine and the composer with the reasons
+named here; see ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ class Confidence:
     before_vetoes: float
     year_missing: bool = False
     place_missing: bool = False
+    unit_missing: bool = False  # a value of the asked kind (or any figure for 多少) is missing
+    period_other: bool = False  # the sentence is about another year than the one asked
+    part_other: bool = False  # a result given for a target asked, or the reverse
 
 
 @dataclass(frozen=True)
@@ -114,15 +120,18 @@ class AnswerPolicy:
         year_missing = bool(q.years) and not c.para_year
         if year_missing:
             value *= self.year_missing
-        if q.time.years and c.period is not None and c.report_year is not None and c.period not in q.time.years:
+        period_other = bool(q.time.years and c.period is not None and c.report_year is not None
+                            and c.period not in q.time.years)
+        if period_other:
             value *= self.period_other
             year_missing = True
-        if (q.time.wants and c.section_kind and c.report_year is not None
-                and (q.time.wants == "result") != (c.section_kind == "review")):
+        part_other = bool(q.time.wants and c.section_kind and c.report_year is not None
+                          and (q.time.wants == "result") != (c.section_kind == "review"))
+        if part_other:
             value *= self.wants_other
         if c.foreign_place:
             value *= self.place_missing
-        return Confidence(value, before, year_missing, c.foreign_place)
+        return Confidence(value, before, year_missing, c.foreign_place, missing, period_other, part_other)
 
     def decide(self, ranked: Sequence[Confidence]) -> Decision:
         """Answer or refuse, given the confidences of the candidates in score order."""

@@ -32,7 +32,7 @@ class Question:
     anchors: tuple[tuple[str, bool], ...] = ()  # words next to the question word; True: it follows them
     asks_plan: bool = False  # the question asks about plans (计划, 明年, 目标) rather than results
     # The report it names, the years it is about (relative words resolved against the corpus's
-    # newest report), result or target, a trend (retrieval/when.py); set by the composer.
+    # newest report), result or target, a trend (retrieval/dates/when.py); set by the composer.
     time: TimeAsk = TimeAsk()
     # The reports' place names the question mentions, worked out once by the composer (None: not yet).
     report_places: frozenset[str] | None = None

@@ -252,7 +252,10 @@ def _swap(conv: Conversation, attribute: str, cut: Callable[[str], list[str]] | 
     ask = _ASK.search(question)
     if not ask:
         return None
-    protected = [(ask.start(), len(question))]
+    # The question word and its counting unit stay; the noun after them (多少老师) may be replaced.
+    unit = _UNIT.match(question[ask.end():])
+    asked_end = ask.end() + (unit.end() if unit else 0)
+    protected = [(ask.start(), asked_end)]
     place = _find_place(question, conv.place)
     if place:
         protected.append(place)
@@ -277,6 +280,8 @@ def _swap(conv: Conversation, attribute: str, cut: Callable[[str], list[str]] | 
             tail = len(wanted & set(question[e - n:e]))
             if head or tail:
                 s, e = (s, s + n) if head >= tail else (e - n, e)
+    elif any(s >= asked_end for s, _ in spans):
+        s, e = [sp for sp in spans if sp[0] >= asked_end][-1]  # 有多少老师: the noun asked for
     elif not _strip_edges(_UNIT.sub("", question[ask.end():])):
         s, e = spans[-1]  # the asked word ends the question: the word before it is the subject
         if e != ask.start() and question[e:ask.start()] not in ("是", "有", "的", "共", "共有"):
@@ -345,7 +350,8 @@ def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *
         if swapped:
             return done(swapped, ATTRIBUTE)
         return done(_prefix(conv, report_year=True) + rest + _ask_phrase(_soft(conv.question)), ATTRIBUTE)
-    if rest and len(rest) <= words.short_message_chars:
+    if rest and len(rest) <= words.short_message_chars and (_ASK.search(rest) or text.endswith(("？", "?"))):
+        # 花了多少钱？ asks about the last answer; 来源, 谢谢 or an emoji ask nothing.
         return done(_prefix(conv, report_year=True) + conv.topic + rest, DRILL)
     return unchanged
 

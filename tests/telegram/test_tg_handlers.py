@@ -87,9 +87,9 @@ async def test_source_button_shows_the_paragraph_with_the_sentence_highlighted(m
 
 
 async def test_refusal_shows_the_closest_sentences_as_unconfirmed_with_source_buttons(make_app, api, engine):
-    question = "长葛市教体局规定每个月哪个星期不开会？"
+    question = "长葛市哪个星期不开会？"
     answer = engine.answer(question)
-    assert not answer.answered and answer.closest
+    assert answer.outcome == "unsure" and answer.closest
     app = await make_app()
     await ask(app, api, 7, question)
     [call] = api.sent_to(7)

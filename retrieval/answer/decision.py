@@ -1,0 +1,284 @@
+"""The answer decision: how likely the best sentence answers the question, and what to do about it.
+
+What a question asks is read once (:func:`asked`): the thing asked for and its qualifiers, the
+words of the question that belong to a class of mutually exclusive words (中考 of 中考 / 高考,
+小学 of 小学 / 初中 / 高中, 一本 of 一本 / 本科). Each qualifier is then matched against a
+candidate sentence and its context (paragraph, section, report title): *matched*, *context*
+(only around the sentence), *absent*, or *contradicted* (the sentence holds another member of the
+class and not the one asked). Together with the year, place, part (plan or result), unit and the
+ranking's own evidence, these make one row of numbers per question (:func:`decision_row`);
+:class:`DecisionModel` turns the row into a calibrated probability that the first sentence holds
+the answer, and :meth:`DecisionModel.outcome` into ``answer``, ``unsure`` or ``none``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+import numpy as np
+
+from config import CONFIG_DIR, ConfigError
+
+from .records import Question
+
+if TYPE_CHECKING:  # only for annotations: the decision reads what the composer hands it
+    from ..lang.classes import WordClasses
+    from ..lang.synonyms import Thesaurus
+
+MATCHED, CONTEXT, ABSENT, CONTRADICTED = "matched", "context", "absent", "contradicted"
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """A question word that narrows what is asked, with the other members of its class."""
+
+    word: str
+    siblings: frozenset[str]
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks, as a record: the thing asked for and what narrows it."""
+
+    thing: str  # the focus word, or the rarest term ("" if neither is found)
+    qualifiers: tuple[Qualifier, ...]
+    years: tuple[int, ...]  # the years it is about (relative words resolved)
+    places: frozenset[str]  # the reports' places it names
+    part: str | None  # "result", "target" (plan) or None
+    wants_value: bool  # it asks for a figure (多少, a unit)
+    types: tuple[str, ...]
+
+
+def asked(q: Question, classes: WordClasses, thesaurus: Thesaurus, key_term: str = "") -> Asked:
+    """The :class:`Asked` record of ``q`` (``key_term``: its rarest term, when known)."""
+    quals = []
+    place_words = q.report_places or frozenset()
+    for word in classes.words_in(q.norm):
+        if any(word in p for p in place_words):
+            continue
+        siblings = frozenset(s for s in classes.siblings(word) if s not in q.norm)
+        if siblings:
+            quals.append(Qualifier(word, siblings, thesaurus.synonyms(word)))
+    return Asked(q.focus or key_term, tuple(quals), tuple(q.time.years), place_words, q.time.wants,
+                 q.unit is not None or (bool(q.types) and q.types[0] == "number"), q.types)
+
+
+def qualifier_status(qual: Qualifier, sentence: str, context: str) -> str:
+    """How ``sentence`` (normalised) with its ``context`` stands to one qualifier of the question."""
+    if qual.word in sentence or any(s in sentence for s in qual.synonyms):
+        return MATCHED
+    if any(s in sentence for s in qual.siblings):
+        return CONTRADICTED
+    if qual.word in context or any(s in context for s in qual.synonyms):
+        return CONTEXT
+    return ABSENT
+
+
+def qualifier_counts(a: Asked, sentence: str, context: str) -> dict[str, int]:
+    """How many of the question's qualifiers are matched, only in context, absent, contradicted."""
+    counts = {MATCHED: 0, CONTEXT: 0, ABSENT: 0, CONTRADICTED: 0}
+    for qual in a.qualifiers:
+        counts[qualifier_status(qual, sentence, context)] += 1
+    return counts
+
+
+def swapped_modifiers(question: Sequence[str], sentence: Sequence[str], context: str) -> int:
+    """How many words of the question the sentence names with another modifier: the question's
+    word before a shared word is not in the sentence, and the sentence has a different word
+    there (城镇登记失业率 asked, 城镇调查失业率 given; 农村学校 / 城区学校). ``context`` is unused
+    on purpose: a paragraph that names 农村 elsewhere does not make 城区学校 about it."""
+    before: dict[str, set[str]] = {}
+    for prev, word in zip(sentence, sentence[1:]):
+        if _content(prev):
+            before.setdefault(word, set()).add(prev)
+    joined = "".join(sentence)
+    swapped = 0
+    for prev, word in zip(question, question[1:]):
+        if not (_content(prev) and _content(word)) or prev in joined:
+            continue
+        if before.get(word, set()) - {prev}:
+            swapped += 1
+    return swapped
+
+
+def _content(word: str) -> bool:
+    """A word that can narrow another: two or more characters, not a figure."""
+    return len(word) >= 2 and not any(ch.isdigit() for ch in word)
+
+
+def thing_status(a: Asked, sentence: str, context: str) -> float:
+    """1 when the thing asked for is in the sentence, 0.5 in its context only, 0 when absent or
+    when nothing names it."""
+    if not a.thing:
+        return 0.0
+    if a.thing in sentence:
+        return 1.0
+    return 0.5 if a.thing in context else 0.0
+
+
+# --- the row of numbers the model reads --------------------------------------------------------
+# Each column, in order; the model file names them, so a column added here and not fitted yet
+# is refused at load time rather than silently misread.
+COLUMNS = (
+    "confidence",       # the lexical confidence of the best sentence (AnswerPolicy.confidence)
+    "confidence_max",   # the best confidence among the window of top sentences
+    "before_vetoes",    # the best sentence's confidence before year/place/part vetoes
+    "score_gap",        # its score above the second sentence's
+    "score_softmax",    # its share of the window's softmax of scores
+    "tok_cov", "big_cov", "ctx_cov", "win_cov",
+    "unit_missing",     # a value of the asked kind is asked and the sentence has none
+    "figure",           # the sentence states a figure
+    "period_other",     # the sentence is about another year than asked
+    "year_missing",     # a year is asked and neither the sentence's paragraph nor report has it
+    "part_other",       # a plan asked, a result given, or the reverse
+    "foreign_place",    # the passage is about another place than asked
+    "n_qualifiers",
+    "q_matched", "q_context", "q_absent", "q_contradicted",
+    "thing",            # thing_status
+    "swapped",          # swapped_modifiers
+    "cos",              # the sentence vector's cosine to the question's (0 without vectors)
+    "has_vectors",
+    "n_terms",          # log of the question's content terms
+)
+
+
+def softmax_share(scores: Sequence[float]) -> float:
+    """The first score's share of the softmax over ``scores``."""
+    if not scores:
+        return 0.0
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    return exps[0] / sum(exps)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision reads of the best sentence beyond the :class:`Asked` record."""
+
+    confidence: float
+    confidence_max: float
+    before_vetoes: float
+    scores: tuple[float, ...]  # the window's scores, best first
+    tok_cov: float
+    big_cov: float
+    ctx_cov: float
+    win_cov: float
+    unit_missing: bool
+    figure: bool
+    period_other: bool
+    year_missing: bool
+    part_other: bool
+    foreign_place: bool
+    cos: float
+    has_vectors: bool
+    n_terms: int
+
+
+def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
+                 question_words: Sequence[str] = (), sentence_words: Sequence[str] = ()) -> np.ndarray:
+    """The model's input row for the best sentence (normalised ``sentence`` and ``context``; the
+    question's content words and the sentence's words in order)."""
+    counts = qualifier_counts(a, sentence, context)
+    gap = e.scores[0] - e.scores[1] if len(e.scores) > 1 else 5.0
+    values = {
+        "confidence": e.confidence, "confidence_max": e.confidence_max, "before_vetoes": e.before_vetoes,
+        "score_gap": min(gap, 5.0), "score_softmax": softmax_share(e.scores),
+        "tok_cov": e.tok_cov, "big_cov": e.big_cov, "ctx_cov": e.ctx_cov, "win_cov": e.win_cov,
+        "unit_missing": float(e.unit_missing), "figure": float(e.figure),
+        "period_other": float(e.period_other), "year_missing": float(e.year_missing),
+        "part_other": float(e.part_other), "foreign_place": float(e.foreign_place),
+        "n_qualifiers": float(len(a.qualifiers)),
+        "q_matched": float(counts[MATCHED]), "q_context": float(counts[CONTEXT]),
+        "q_absent": float(counts[ABSENT]), "q_contradicted": float(counts[CONTRADICTED]),
+        "thing": thing_status(a, sentence, context),
+        "swapped": float(swapped_modifiers(question_words, sentence_words, context)),
+        "cos": e.cos, "has_vectors": float(e.has_vectors), "n_terms": math.log1p(e.n_terms),
+    }
+    return np.array([values[c] for c in COLUMNS], dtype=np.float64)
+
+
+# --- the model -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DecisionModel:
+    """Logistic regression over standardised columns, then isotonic calibration, then thresholds.
+
+    ``answer_at``: answer when the calibrated probability reaches it; ``unsure_at``: below that,
+    show the closest sentences as possibly relevant (可能相关) when it reaches this; else none.
+    """
+
+    columns: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    calib_x: np.ndarray  # isotonic calibration: raw probability → calibrated, piecewise linear
+    calib_y: np.ndarray
+    answer_at: float
+    unsure_at: float
+
+    def raw(self, row: np.ndarray) -> float:
+        z = float(((row - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def probability(self, row: np.ndarray) -> float:
+        """Calibrated probability that the first sentence holds the answer."""
+        p = self.raw(row)
+        if len(self.calib_x) < 2:
+            return p
+        return float(np.interp(p, self.calib_x, self.calib_y))
+
+    def outcome(self, probability: float) -> str:
+        if probability >= self.answer_at:
+            return "answer"
+        return "unsure" if probability >= self.unsure_at else "none"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "DecisionModel":
+        """From the ``[decision]`` table of ``config/decision.toml``; ValueError when it does not
+        fit the columns of this version."""
+        columns = tuple(data.get("columns", ()))
+        if columns != COLUMNS:
+            missing = sorted(set(COLUMNS) - set(columns))
+            raise ValueError(f"decision model columns do not match this version (missing: {missing})")
+        n = len(columns)
+        arrays = {k: np.asarray(data.get(k, ()), dtype=np.float64) for k in ("mean", "scale", "coef")}
+        if any(v.shape != (n,) for v in arrays.values()):
+            raise ValueError("decision model: mean, scale and coef need one number per column")
+        cx = np.asarray(data.get("calib_x", ()), dtype=np.float64)
+        cy = np.asarray(data.get("calib_y", ()), dtype=np.float64)
+        if cx.shape != cy.shape:
+            raise ValueError("decision model: calib_x and calib_y differ in length")
+        answer_at, unsure_at = float(data["answer_at"]), float(data["unsure_at"])
+        if not 0.0 <= unsure_at <= answer_at <= 1.0:
+            raise ValueError("decision model: need 0 ≤ unsure_at ≤ answer_at ≤ 1")
+        scale = np.where(arrays["scale"] > 0, arrays["scale"], 1.0)
+        return cls(columns, arrays["mean"], scale, arrays["coef"], float(data.get("intercept", 0.0)),
+                   cx, cy, answer_at, unsure_at)
+
+
+DECISION_FILE = CONFIG_DIR / "decision.toml"
+
+
+def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:
+    """The model of a TOML file's ``[decision]`` table; None when the file is absent (the
+    hand-set policy then decides). Raises :class:`ConfigError` for an unusable file."""
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        return DecisionModel.from_mapping(data["decision"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a usable decision model ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def default_decision() -> DecisionModel | None:
+    """The shipped decision model (read once per process)."""
+    return load_decision()

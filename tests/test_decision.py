@@ -1,0 +1,122 @@
+"""The answer decision's pieces, each alone: qualifiers, the decision row, the model file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from config import ConfigError
+from retrieval.answer.decision import (ABSENT, COLUMNS, CONTEXT, CONTRADICTED, MATCHED, Asked, DecisionModel, Evidence,
+                                Qualifier, decision_row, load_decision, qualifier_status, softmax_share,
+                                swapped_modifiers)
+from retrieval.lang.classes import WordClasses
+
+EXAM = Qualifier("中考", frozenset({"高考", "会考"}))
+
+
+@pytest.mark.parametrize("sentence, context, status", [
+    ("2024年中考合格率位居全州第三", "", MATCHED),
+    ("今年高考成绩稳中有进，一本上线799人", "", CONTRADICTED),
+    ("600分以上167人", "中考成绩再创新高", CONTEXT),
+    ("教育质量稳步提升", "", ABSENT),
+])
+def test_a_qualifier_is_matched_contradicted_in_context_or_absent(sentence, context, status):
+    assert qualifier_status(EXAM, sentence, context) == status
+
+
+def test_a_synonym_of_the_qualifier_counts_as_matched():
+    teacher = Qualifier("老师", frozenset({"学生"}), synonyms=("教师",))
+    assert qualifier_status(teacher, "全县共有教师1296人，学生15612人", "") == MATCHED
+
+
+def test_word_classes_give_the_other_members_and_the_words_of_a_text():
+    classes = WordClasses([["中考", "高考"], ["小学", "初中", "高中"]])
+    assert classes.siblings("中考") == {"高考"}
+    assert classes.siblings("高中") == {"小学", "初中"}
+    assert classes.siblings("本科") == frozenset()
+    assert classes.words_in("长葛高中今年高考上线多少人") == ("高中", "高考")
+
+
+def test_a_modifier_swapped_before_a_shared_word_is_counted():
+    assert swapped_modifiers(["城镇", "登记", "失业率"], ["城镇", "调查", "失业率", "5.5%"], "") == 1
+    # The same modifier in the sentence is no swap; nor is a word the sentence never shares.
+    assert swapped_modifiers(["城镇", "登记", "失业率"], ["城镇", "登记", "失业率", "4%"], "") == 0
+    assert swapped_modifiers(["农村", "学校"], ["全县", "幼儿园", "56所"], "") == 0
+    # Figures are not modifiers.
+    assert swapped_modifiers(["2023", "失业率"], ["2024", "失业率"], "") == 0
+
+
+def test_softmax_share_is_the_first_scores_share():
+    assert softmax_share([1.0, 1.0]) == pytest.approx(0.5)
+    assert softmax_share([10.0, 0.0]) > 0.99
+    assert softmax_share([]) == 0.0
+
+
+def _evidence(**changes) -> Evidence:
+    base = dict(confidence=0.4, confidence_max=0.4, before_vetoes=0.4, scores=(3.0, 1.0), tok_cov=0.5,
+                big_cov=0.5, ctx_cov=0.6, win_cov=0.6, unit_missing=False, figure=True, period_other=False,
+                year_missing=False, part_other=False, foreign_place=False, cos=0.0, has_vectors=False,
+                n_terms=4)
+    base.update(changes)
+    return Evidence(**base)
+
+
+def test_the_decision_row_has_one_value_per_column_in_order():
+    asked = Asked("人数", (EXAM,), (2024,), frozenset(), None, True, ("number",))
+    row = decision_row(asked, _evidence(), "今年高考本科分数线以上167人", "", ["中考", "分数线"],
+                       ["高考", "本科", "分数线"])
+    assert row.shape == (len(COLUMNS),)
+    value = dict(zip(COLUMNS, row))
+    assert value["q_contradicted"] == 1 and value["q_matched"] == 0 and value["n_qualifiers"] == 1
+    assert value["score_gap"] == pytest.approx(2.0) and value["figure"] == 1.0
+    assert value["swapped"] == 1
+
+
+def _model(**changes) -> dict:
+    n = len(COLUMNS)
+    data = {"columns": list(COLUMNS), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
+            "intercept": 0.0, "calib_x": [0.0, 1.0], "calib_y": [0.0, 1.0], "answer_at": 0.8, "unsure_at": 0.3}
+    data.update(changes)
+    return data
+
+
+def test_the_model_turns_a_row_into_a_calibrated_probability_and_an_outcome():
+    coef = [0.0] * len(COLUMNS)
+    coef[COLUMNS.index("q_contradicted")] = -4.0
+    model = DecisionModel.from_mapping(_model(coef=coef, intercept=2.0))
+    clean, contradicted = np.zeros(len(COLUMNS)), np.zeros(len(COLUMNS))
+    contradicted[COLUMNS.index("q_contradicted")] = 1.0
+    assert model.probability(clean) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert model.probability(contradicted) < 0.2
+    assert model.outcome(0.9) == "answer" and model.outcome(0.5) == "unsure" and model.outcome(0.1) == "none"
+    # The isotonic points map a raw probability piecewise linearly.
+    squashed = DecisionModel.from_mapping(_model(calib_x=[0.0, 0.5, 1.0], calib_y=[0.0, 0.1, 0.2]))
+    assert squashed.probability(clean) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"columns": ["confidence"]}, "columns"),
+    ({"coef": [1.0]}, "one number per column"),
+    ({"calib_y": [0.0]}, "calib_x"),
+    ({"answer_at": 0.2, "unsure_at": 0.5}, "unsure_at"),
+])
+def test_a_model_that_does_not_fit_is_refused_with_a_reason(changes, words):
+    with pytest.raises(ValueError, match=words):
+        DecisionModel.from_mapping(_model(**changes))
+
+
+def test_a_bad_decision_file_is_a_config_error_and_a_missing_one_means_no_model(tmp_path):
+    assert load_decision(tmp_path / "absent.toml") is None
+    bad = tmp_path / "decision.toml"
+    bad.write_text("[decision]\ncolumns = [\"x\"]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="decision.toml"):
+        load_decision(bad)
+    bad.write_text("not toml [", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_decision(bad)
+
+
+def test_the_shipped_model_loads_and_fits_this_version():
+    model = load_decision()
+    assert model is not None and model.columns == COLUMNS
+    assert 0.0 <= model.unsure_at <= model.answer_at <= 1.0
