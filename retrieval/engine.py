@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from config import Settings, load_settings
 
-from .answer import messages, policy
+from .answer import refusals
 from .answer.compose import Composer
 from .answer.messages import coverage_note
 from .dialogue.followup import ATTRIBUTE, DRILL, PLACE, Conversation, Source, follow, resolve
@@ -20,7 +20,7 @@ from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
 from .index.vectors import SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
-from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Refusal, Skipped
+from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
 
 if TYPE_CHECKING:
     from .index.embedder import Embedder
@@ -165,15 +165,10 @@ class Engine:
             question = str(question)
         # Lone surrogates cannot be encoded or shown; replace them instead of failing later.
         question = question.encode("utf-8", "replace").decode("utf-8")
+        refused = refusals.check_question(question, self.settings.max_question_chars)
+        if refused is not None:
+            return refused
         text = question.strip()
-        if not text:
-            return Answer(question, False, message=messages.EMPTY_QUESTION,
-                          refusal=Refusal(policy.EMPTY_QUESTION))
-        limit_chars = self.settings.max_question_chars
-        if len(text) > limit_chars:
-            return Answer(question, False,
-                          message=messages.QUESTION_TOO_LONG.format(length=len(text), limit=limit_chars),
-                          refusal=Refusal(policy.QUESTION_TOO_LONG))
         # Sentence vectors are read once: a background build may switch them in meanwhile.
         answer = self.composer.compose(text, limit=limit or self.settings.top_k, vectors=self.semantic)
         return dataclasses.replace(answer, question=question, resolved=question)  # echo the question as asked
@@ -188,20 +183,13 @@ class Engine:
         message = message.encode("utf-8", "replace").decode("utf-8")
         resolution = resolve(message, conversation, self.lexicon, cut=self.tokenizer.words,
                              max_chars=self.settings.max_question_chars)
-        absent = self._absent_word(resolution, conversation)
-        if resolution.kind == PLACE and self.lexicon.complete and not self.lexicon.known(resolution.place):
-            # The same question about a place no report is about: the reports cannot answer it.
-            answer = Answer(message, False, refusal=Refusal(policy.PLACE_NOT_IN_CORPUS),
-                            message=messages.PLACE_NOT_COVERED.format(
-                                place=resolution.place, question=resolution.question,
-                                coverage=coverage_note(self.corpus.docs)))
-        elif absent:
-            # Another thing asked of the same report, which never mentions it.
-            answer = Answer(message, False, refusal=Refusal(policy.WORD_NOT_IN_REPORT),
-                            message=messages.WORD_NOT_IN_REPORT.format(
-                                title=conversation.source.title, word=absent, question=resolution.question))
-        else:
-            answer = self.answer(resolution.question, limit=limit)
+        refused = refusals.check_follow_up(
+            message, resolution.question, coverage=coverage_note(self.corpus.docs),
+            place=resolution.place if resolution.kind == PLACE else "",
+            place_known=not self.lexicon.complete or self.lexicon.known(resolution.place),
+            word=self._absent_word(resolution, conversation),
+            report_title=conversation.source.title if conversation and conversation.source else "")
+        answer = refused or self.answer(resolution.question, limit=limit)
         answer = dataclasses.replace(answer, question=message, resolved=resolution.question)
         text = message.strip()
         if not text or len(text) > self.settings.max_question_chars:
@@ -222,25 +210,8 @@ class Engine:
         doc = self._doc_by_path.get((conversation.source.path, conversation.source.title))
         if doc is None:
             return ""
-        # Terms are normalised (Simplified, lower case). The report is first searched as it is; it
-        # is normalised (a Traditional or full-width report) only once a term seems absent.
-        raw = self.corpus.text(doc)
-        normalised: str | None = None
-
-        def uses(word: str) -> bool:
-            nonlocal normalised
-            if word in raw:
-                return True
-            if normalised is None:
-                normalised = normalize(raw)
-            return word in normalised
-
-        for term in dict.fromkeys(self.tokenizer.tokens(resolution.own)):
-            if len(term) < 2 or term.isdigit() or uses(term):
-                continue
-            if not any(uses(s) for s in self.composer.thesaurus.synonyms(term)):
-                return term
-        return ""
+        return refusals.absent_word(self.tokenizer.tokens(resolution.own), self.corpus.text(doc),
+                                    self.composer.thesaurus.synonyms, normalize)
 
     def source_of(self, answer: Answer) -> Source | None:
         """The report (and section) of the first sentence shown (the answer's, or an unsure one's)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SEEDS
-from retrieval.answer.policy import REASONS as REFUSAL_REASONS
+from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,

@@ -27,7 +27,7 @@ from retrieval.index.build import assemble
 from retrieval.ingest.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.answer.policy import REASONS as REFUSAL_REASONS
+from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
 from retrieval.ingest.formats.text import decode_bytes
 from retrieval.ingest.loader import discover
 from retrieval.types import Skipped

@@ -26,16 +26,17 @@ from ..index.corpus import CorpusIndex
 from ..index.vectors import SentenceVectors
 from ..lang.synonyms import Thesaurus, default_thesaurus
 from ..lang.text import Tokenizer
-from ..types import Answer, Sentence
+from ..types import Answer, Refusal, Sentence
 from .candidates import gather, query_terms
 from .features import FEATURES, feature_matrix
-from .messages import NO_TERMS, NOT_FOUND, REPORT_NOT_FOUND, UNSURE, coverage_note, time_note
+from . import refusals
+from .messages import NOT_FOUND, coverage_note, time_note
 from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
 from ..lang.classes import WordClasses, default_classes
 from ..lang.shapes import has_quantity
 from ..lang.text import normalize
-from .policy import LOW_CONFIDENCE, NO_MATCH, REPORT_NOT_IN_CORPUS, AnswerPolicy, Confidence, Decision, Refusal
-from .policy import NO_TERMS as NO_TERMS_REASON
+from .policy import AnswerPolicy, Confidence, Decision
+from .refusals import Reason
 from .question import analyse
 from .records import Candidate, QueryTerms, Question
 from .reports import ReportFacts
@@ -158,7 +159,7 @@ class Composer:
         ``only_docs``: a mask of the reports searched at all (tools leave one out)."""
         q = self.question(question)
         if not q.tokens and not q.bigrams:
-            return Ranked(q, early=Answer(question, False, message=NO_TERMS, refusal=Refusal(NO_TERMS_REASON)))
+            return Ranked(q, early=refusals.nothing_to_search(question))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
@@ -166,9 +167,7 @@ class Composer:
             named = {d for d, y in enumerate(self.facts.report_years)
                      if y is not None and (y == year or f"{year}年" in self.facts.titles[d])}
             if not named:
-                return Ranked(q, early=Answer(question, False, refusal=Refusal(REPORT_NOT_IN_CORPUS),
-                                              message=REPORT_NOT_FOUND.format(
-                                                  year=q.time.report_year, coverage=coverage_note(self.corpus.docs))))
+                return Ranked(q, early=refusals.report_not_in_corpus(question, year, coverage_note(self.corpus.docs)))
             report_docs = self.facts.year_mask(named)
         elif q.time.years and self.facts.multi_year:
             near = self.facts.near_years(q.time.years)
@@ -177,7 +176,7 @@ class Composer:
             report_docs = only_docs if report_docs is None else report_docs & only_docs
         cands = self.candidates(q, report_docs, vectors)
         if cands is None or not cands.items:
-            return Ranked(q, early=Answer(question, False, message=self._not_found, refusal=Refusal(NO_MATCH)))
+            return Ranked(q, early=refusals.no_match(question, self._not_found))
         scores = cands.features @ self.model.weights
         return Ranked(q, cands, scores, np.argsort(-scores, kind="stable"), vectors is not None)
 
@@ -209,7 +208,7 @@ class Composer:
         outcome = self.decision.outcome(p)
         if outcome == "answer":
             return Decision(True), p
-        refusal = Refusal(old.refusal.reason if old.refusal else LOW_CONFIDENCE, round(p, 4),
+        refusal = Refusal(old.refusal.reason if old.refusal else Reason.LOW_CONFIDENCE, round(p, 4),
                           self.decision.answer_at)
         return Decision(False, refusal, self.policy.closest if outcome == "unsure" else 0), p
 
@@ -222,16 +221,15 @@ class Composer:
             return r.early
         decision, confidence = self.decide(r)
         if not decision.answered and not decision.closest:
-            return Answer(question, False, message=self._not_found, refusal=decision.refusal,
-                          confidence=confidence)
+            return refusals.not_answered(question, decision.refusal, self._not_found, confidence=confidence)
         answer = self._select(r, question, limit, more, confidence)
         if decision.answered:
             return answer
         # Unsure: the sentences the answer would have led with, shown to be checked (all of them
         # for a question about every place, which the answer spreads across reports).
         shown = limit if r.question.every_place else decision.closest
-        return Answer(question, False, message=UNSURE, closest=answer.sentences[:shown],
-                      refusal=decision.refusal, note=answer.note, confidence=confidence)
+        return refusals.not_answered(question, decision.refusal, self._not_found, answer.sentences[:shown],
+                                     answer.note, confidence)
 
     def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:
         """The answer's sentences: best first, across years newest first (or a trend in year

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from ..index.corpus import DocMeta
+if TYPE_CHECKING:  # the reports' metadata, handed in by the caller
+    from ..index.corpus import DocMeta
 
 EMPTY_QUESTION = "问题是空的，请输入一个问题，例如：古丈县现有各级各类学校多少所？"
 QUESTION_TOO_LONG = "问题太长（{length} 字），请控制在 {limit} 字以内。"

@@ -2,11 +2,9 @@
 
 Sentences are ranked by score (``retrieval/answer/scoring.py``); whether the best of them answer
 is a separate question. :class:`AnswerPolicy` holds every number of that decision (read from the
-``[policy]`` table of ``config/weights.toml``) and :meth:`AnswerPolicy.decide` answers or refuses,
-with the reason, once there are candidate sentences. The refusals before that (an empty or
-over-long question, nothing to search for, a report or place not in the corpus, no match, a
-follow-up word the report never uses) are made by the engine and the composer with the reasons
-named here; see ``docs/architecture.md``.
+``[policy]`` table of ``config/weights.toml``): :meth:`AnswerPolicy.confidence` per sentence, and
+:meth:`AnswerPolicy.decide`, the hand-set decision (``answer_decision = "rules"``) whose reason the
+learned decision reuses. Every refusal and its reason is made in ``retrieval/answer/refusals.py``.
 """
 
 from __future__ import annotations
@@ -17,21 +15,7 @@ from typing import Sequence
 from ..lang.shapes import has_quantity
 from ..types import Refusal
 from .records import Candidate, Question
-
-# Reasons for not answering (the JSON ``refusal.reason``).
-EMPTY_QUESTION = "empty_question"
-QUESTION_TOO_LONG = "question_too_long"
-NO_TERMS = "no_terms"  # nothing searchable in the question
-NO_MATCH = "no_match"  # no report shares a word with it
-LOW_CONFIDENCE = "low_confidence"
-YEAR_NOT_IN_CORPUS = "year_not_in_corpus"  # the passages that match are about other years
-PLACE_NOT_IN_CORPUS = "place_not_in_corpus"  # ... about other places
-# The question names a report (2026年政府工作报告) of a year no report is of.
-REPORT_NOT_IN_CORPUS = "report_not_in_corpus"
-# A follow-up asks the last answer's report about a word it never uses (retrieval/dialogue/followup.py).
-WORD_NOT_IN_REPORT = "word_not_in_report"
-REASONS = frozenset({EMPTY_QUESTION, QUESTION_TOO_LONG, NO_TERMS, NO_MATCH, LOW_CONFIDENCE,
-                     YEAR_NOT_IN_CORPUS, PLACE_NOT_IN_CORPUS, WORD_NOT_IN_REPORT, REPORT_NOT_IN_CORPUS})
+from .refusals import Reason
 
 
 @dataclass(frozen=True)
@@ -137,14 +121,14 @@ class AnswerPolicy:
         """Answer or refuse, given the confidences of the candidates in score order."""
         window = list(ranked[:self.window])
         if not window:
-            return Decision(False, Refusal(NO_MATCH))
+            return Decision(False, Refusal(Reason.NO_MATCH))
         best = max(c.value for c in window)
         if best >= self.min_confidence:
             return Decision(True)
-        reason = LOW_CONFIDENCE
+        reason = Reason.LOW_CONFIDENCE
         vetoed = [c for c in window if c.before_vetoes >= self.min_confidence]
         if vetoed:
             top = max(vetoed, key=lambda c: c.before_vetoes)
-            reason = YEAR_NOT_IN_CORPUS if top.year_missing else PLACE_NOT_IN_CORPUS
+            reason = Reason.YEAR_NOT_IN_CORPUS if top.year_missing else Reason.PLACE_NOT_IN_CORPUS
         shown = self.closest if best >= self.closest_share * self.min_confidence else 0
         return Decision(False, Refusal(reason, best, self.min_confidence), shown)

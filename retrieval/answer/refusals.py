@@ -1,0 +1,115 @@
+"""Every refusal in one place: why a question is not answered, and what the user is told.
+
+The checks run in this order, each a small function that returns the refusing :class:`Answer`
+(or None to go on):
+
+* the question itself (:func:`check_question`): empty, too long; then nothing to search for
+  (:func:`nothing_to_search`);
+* a follow-up in a conversation (:func:`check_follow_up`): a place no report is about, or a word
+  the last answer's report never uses (:func:`absent_word`);
+* the reports (:func:`report_not_in_corpus`, :func:`no_match`): a report named by a year no report
+  is of; no passage shares a word with the question;
+* the decision on the best sentences (:func:`not_answered`): unsure (the sentences the answer would
+  have led with, shown to be checked) or none, with the reason of the answer policy
+  (``retrieval/answer/policy.py``: low confidence, or the passages are about another year or place).
+
+The reason names are :class:`Reason`; the messages are in ``retrieval/answer/messages.py``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Callable, Iterable, Sequence
+
+from ..types import Answer, Refusal, Sentence
+from . import messages
+
+
+class Reason(StrEnum):
+    """Why a question was not answered (the JSON ``refusal.reason``)."""
+
+    EMPTY_QUESTION = "empty_question"
+    QUESTION_TOO_LONG = "question_too_long"
+    NO_TERMS = "no_terms"  # nothing searchable in the question
+    NO_MATCH = "no_match"  # no report shares a word with it
+    LOW_CONFIDENCE = "low_confidence"
+    YEAR_NOT_IN_CORPUS = "year_not_in_corpus"  # the passages that match are about other years
+    PLACE_NOT_IN_CORPUS = "place_not_in_corpus"  # ... about other places, or a follow-up's place
+    REPORT_NOT_IN_CORPUS = "report_not_in_corpus"  # a report named by a year no report is of
+    WORD_NOT_IN_REPORT = "word_not_in_report"  # a follow-up's word the last answer's report never uses
+
+
+REASONS = frozenset(r.value for r in Reason)
+
+
+def refuse(question: str, reason: Reason, message: str, **extra) -> Answer:
+    """The answer that refuses ``question`` for ``reason``, telling the user ``message``."""
+    return Answer(question, False, message=message, refusal=Refusal(reason), **extra)
+
+
+def check_question(question: str, max_chars: int) -> Answer | None:
+    """An empty or over-long question (after stripping white space); None when it may be asked."""
+    text = question.strip()
+    if not text:
+        return refuse(question, Reason.EMPTY_QUESTION, messages.EMPTY_QUESTION)
+    if len(text) > max_chars:
+        return refuse(question, Reason.QUESTION_TOO_LONG,
+                      messages.QUESTION_TOO_LONG.format(length=len(text), limit=max_chars))
+    return None
+
+
+def nothing_to_search(question: str) -> Answer:
+    return refuse(question, Reason.NO_TERMS, messages.NO_TERMS)
+
+
+def report_not_in_corpus(question: str, year: int, coverage: str) -> Answer:
+    return refuse(question, Reason.REPORT_NOT_IN_CORPUS,
+                  messages.REPORT_NOT_FOUND.format(year=year, coverage=coverage))
+
+
+def no_match(question: str, not_found: str) -> Answer:
+    return refuse(question, Reason.NO_MATCH, not_found)
+
+
+def not_answered(question: str, refusal: Refusal, not_found: str, shown: Sequence[Sentence] = (),
+                 note: str = "", confidence: float | None = None) -> Answer:
+    """The decision did not answer: unsure when sentences are ``shown`` (可能相关，请核对原文),
+    else none (nothing relevant, with what the reports cover)."""
+    return Answer(question, False, message=messages.UNSURE if shown else not_found, closest=tuple(shown),
+                  refusal=refusal, note=note, confidence=confidence)
+
+
+def check_follow_up(message: str, question: str, *, place: str = "", place_known: bool = True,
+                    word: str = "", report_title: str = "", coverage: str = "") -> Answer | None:
+    """A follow-up the reports cannot answer: about a ``place`` no report is about (not
+    ``place_known``), or asking the last answer's report about a ``word`` it never uses."""
+    if place and not place_known:
+        return refuse(message, Reason.PLACE_NOT_IN_CORPUS, messages.PLACE_NOT_COVERED.format(
+            place=place, question=question, coverage=coverage))
+    if word:
+        return refuse(message, Reason.WORD_NOT_IN_REPORT, messages.WORD_NOT_IN_REPORT.format(
+            title=report_title, word=word, question=question))
+    return None
+
+
+def absent_word(words: Iterable[str], report_text: str, synonyms: Callable[[str], Iterable[str]],
+                normalize: Callable[[str], str]) -> str:
+    """The first of a follow-up's own ``words`` that ``report_text`` never uses, nor any synonym
+    of it ("" when it uses them all). The report is first searched as it is; it is normalised (a
+    Traditional or full-width report) only once a word seems absent."""
+    normalised: str | None = None
+
+    def uses(word: str) -> bool:
+        nonlocal normalised
+        if word in report_text:
+            return True
+        if normalised is None:
+            normalised = normalize(report_text)
+        return word in normalised
+
+    for term in dict.fromkeys(words):
+        if len(term) < 2 or term.isdigit() or uses(term):
+            continue
+        if not any(uses(s) for s in synonyms(term)):
+            return term
+    return ""
