@@ -4,12 +4,15 @@ The sets are read by :mod:`bot.question_sets` (the project's JSONL, its dialogue
 JSON). Every question goes through :meth:`Engine.answer` (a dialogue's turns through
 :meth:`Engine.ask_in`), exactly as ``reportqa ask`` does. A question counts as answered
 correctly at rank *k* when one of its gold fragments lies, verbatim, inside the *k*-th cited
-sentence.
+sentence (white space aside: PDF justification spaces out characters the fragment does not).
+Each answer has one of three outcomes (``answer``, ``unsure``: the closest sentences shown to be
+checked, ``none``), counted apart.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -40,6 +43,9 @@ class Outcome:
     closest: list[dict[str, str]] = field(default_factory=list)  # a refusal's unconfirmed sentences
     refusal: dict[str, Any] | None = None  # why it was not answered (Answer.refusal as JSON)
     resolved: str = ""  # the standalone question answered (dialogue sets)
+    outcome: str = ""  # answer / unsure / none (Answer.outcome)
+    shown_rank: int = 0  # like answer_rank, over the answer's sentences or else the closest shown
+    page_right: bool | None = None  # PDF items: the answer sentence is cited on the gold page
 
     @property
     def hit1(self) -> bool:
@@ -48,14 +54,27 @@ class Outcome:
 
 # --- scoring ----------------------------------------------------------------------------------
 
+_SPACE = re.compile(r"\s+")
+
+
+def gold_rank(item: Item, sentences: Sequence) -> int:
+    """1-based rank of the first sentence holding a gold fragment (white space aside); 0 if none."""
+    golds = [_SPACE.sub("", g) for g in item.answers]
+    for rank, sentence in enumerate(sentences, 1):
+        text = _SPACE.sub("", sentence.text)
+        if any(g and g in text for g in golds):
+            return rank
+    return 0
+
+
 def judge(item: Item, answer, seconds: float) -> Outcome:
     """Compare one :class:`Answer` with the gold fragments and reports of ``item``."""
     ranked = list(answer.sentences) + list(answer.more) if answer.answered else []
-    answer_rank = 0
-    for rank, sentence in enumerate(ranked, 1):
-        if any(gold in sentence.text for gold in item.answers):
-            answer_rank = rank
-            break
+    answer_rank = gold_rank(item, ranked)
+    shown_rank = answer_rank if answer.answered else gold_rank(item, answer.closest)
+    page_right = None
+    if item.page is not None and answer_rank:
+        page_right = ranked[answer_rank - 1].citation.page == item.page
     report_rank = 0
     gold_reports = set(item.reports)
     seen: list[str] = []
@@ -70,7 +89,8 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     closest = [{"text": s.text, "report": s.citation.path} for s in answer.closest]
     refusal = answer.refusal.to_json() if answer.refusal else None
     resolved = getattr(answer, "resolved", "") or item.question
-    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal, resolved)
+    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal, resolved,
+                   answer.outcome, shown_rank, page_right)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -93,6 +113,8 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     answerable = [o for o in outcomes if o.item.answerable]
     unanswerable = [o for o in outcomes if not o.item.answerable]
     with_report = [o for o in answerable if o.item.reports]
+    answered = [o for o in outcomes if o.answered]  # an answered unanswerable question counts as wrong
+    paged = [o for o in answerable if o.page_right is not None]
     times = [o.seconds * 1000 for o in outcomes]
     n = len(answerable)
     return {
@@ -106,6 +128,14 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "mrr": round(sum(1 / o.answer_rank for o in answerable if o.answer_rank) / n, 4) if n else None,
         "refused_unanswerable": _share(sum(not o.answered for o in unanswerable), len(unanswerable)),
         "refused_answerable": _share(sum(not o.answered for o in answerable), n),
+        "shown_at_1": _share(sum(o.shown_rank == 1 for o in answerable), n),
+        "unsure_answerable": _share(sum(o.outcome == "unsure" for o in answerable), n),
+        "none_answerable": _share(sum(o.outcome == "none" for o in answerable), n),
+        "unsure_unanswerable": _share(sum(o.outcome == "unsure" for o in unanswerable), len(unanswerable)),
+        "answered_precision": _share(sum(o.answer_rank == 1 for o in answered),
+                                     len(answered)),
+        "page_right": _share(sum(bool(o.page_right) for o in paged), len(paged)),
+        "outcomes": {k: sum(o.outcome == k for o in outcomes) for k in ("answer", "unsure", "none")},
         "latency_ms_p50": round(statistics.median(times), 2) if times else 0.0,
         "latency_ms_p95": round(percentile(times, 0.95), 2),
     }
@@ -204,8 +234,13 @@ ROWS = (
     ("answer_at_1", "答案在第一句中"),
     ("answer_at_3", "答案在前三句中"),
     ("mrr", "答案句倒数排名均值（MRR）"),
-    ("refused_unanswerable", "不可回答的问题被拒答"),
-    ("refused_answerable", "可回答的问题被误拒"),
+    ("refused_unanswerable", "不可回答的问题被拒答（含“可能相关”）"),
+    ("unsure_unanswerable", "其中：不可回答的问题给出“可能相关”"),
+    ("refused_answerable", "可回答的问题没有作答（含“可能相关”）"),
+    ("unsure_answerable", "其中：可回答的问题给出“可能相关”"),
+    ("shown_at_1", "第一条显示的句子（答案或“可能相关”）含答案"),
+    ("answered_precision", "作答的准确率（作答时第一句含答案）"),
+    ("page_right", "PDF 答案句的页码正确"),
 )
 
 
@@ -233,6 +268,8 @@ def format_table(name: str, summary: dict[str, Any], kinds: dict[str, dict[str, 
     """A plain-text table: value first, then what it measures (keeps columns aligned)."""
     lines = [f"问题集：{name}",
              f"问题数：{summary['questions']}（可回答 {summary['answerable']}，不可回答 {summary['unanswerable']}）"]
+    counts = summary["outcomes"]
+    lines.append(f"结果：作答 {counts['answer']}，可能相关 {counts['unsure']}，没有找到 {counts['none']}")
     for key, label in ROWS:
         lines.append(f"  {_fmt(summary[key]):>8}  {label}")
     lines.append(f"  {summary['latency_ms_p50']:>5.1f} ms  单题耗时中位数")

@@ -39,6 +39,7 @@ class Item:
     kind: str = ""
     conversation: str = ""  # dialogue sets: the conversation's id
     turn: int = 0  # dialogue sets: 0 for the opening question, 1, 2… for follow-ups
+    page: int | None = None  # PDF answers: the 1-based page the answer is on
 
 
 # --- reading question sets -----------------------------------------------------------------------
@@ -82,8 +83,11 @@ def _item(row: Any, where: str, qid: str, **extra: Any) -> Item:
         raise EvalError(f"{where} 的 answerable 应为 true 或 false")
     if answerable and not answers:
         raise EvalError(f"{where} 标为可回答，但没有给出 answers")
+    page = row.get("page")
+    if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
+        raise EvalError(f"{where} 的 page 应为正整数或 null")
     return Item(qid, row["question"], tuple(a for a in answers if a), tuple(reports), answerable,
-                str(row.get("kind", "")), **extra)
+                str(row.get("kind", "")), page=page, **extra)
 
 
 def _rows(text: str, source: str) -> list[tuple[int, str, Any]]:

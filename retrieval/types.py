@@ -128,6 +128,16 @@ class Answer:
     other_years: tuple[Sentence, ...] = ()
     # The sentences are one per year in year order (a question about a trend: 历年, 这几年).
     trend: bool = False
+    # How likely the first sentence answers the question (0..1; None where nothing was weighed).
+    confidence: float | None = None
+
+    @property
+    def outcome(self) -> str:
+        """``answer``; ``unsure`` (not answered, the closest sentences shown to check against the
+        report); or ``none`` (nothing relevant found)."""
+        if self.answered:
+            return "answer"
+        return "unsure" if self.closest else "none"
 
     @property
     def rewritten(self) -> bool:
@@ -140,6 +150,8 @@ class Answer:
             "question": self.question,
             "resolved": self.resolved or self.question,
             "answered": self.answered,
+            "outcome": self.outcome,
+            "confidence": None if self.confidence is None else round(float(self.confidence), 4),
             "message": self.message,
             "sentences": [_sentence_json(s) for s in self.sentences],
             "closest": [_sentence_json(s) for s in self.closest],

@@ -36,8 +36,10 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "resolved", "answered", "message", "sentences", "closest", "refusal", "note", "other_years", "trend"}
+    assert set(data) == {"question", "resolved", "answered", "outcome", "confidence", "message", "sentences",
+                         "closest", "refusal", "note", "other_years", "trend"}
     assert (data["refusal"] is None) == data["answered"]
+    assert data["outcome"] == "answer"
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
     assert data["resolved"] == data["question"]

@@ -200,3 +200,30 @@ def test_command_errors_are_one_line(tmp_path, settings, capsys):
     assert ev.run_eval_command(_args(path, corpus="seeds"), settings) == 2
     assert "--corpus" in capsys.readouterr().err
     assert ev.run_eval_command(_args(path, limit=0), settings) == 2
+
+
+def test_judge_ignores_white_space_and_reads_outcomes_and_pages():
+    from bot.evaluate import judge, summarize
+    from bot.question_sets import Item
+    from retrieval.types import Answer, Citation, Sentence
+
+    cite = Citation(doc_id="a", title="t", path="a.pdf", section="", paragraph=1, start=0, end=1,
+                    para_start=0, para_end=1, page=3)
+    spaced = Sentence("第 二 产 业 增 加 值 8649.7 亿 元。", 1.0, cite)
+    item = Item("q1", "第二产业增加值多少？", ("8649.7亿元",), ("a.pdf",), True, "table", page=3)
+    right = judge(item, Answer(item.question, True, (spaced,)), 0.01)
+    assert right.answer_rank == 1 and right.outcome == "answer" and right.page_right is True
+    wrong_page = judge(Item("q2", "x", ("8649.7亿元",), ("a.pdf",), True, page=4),
+                       Answer("x", True, (spaced,)), 0.01)
+    assert wrong_page.page_right is False
+    unsure = judge(item, Answer(item.question, False, closest=(spaced,)), 0.01)
+    assert unsure.outcome == "unsure" and unsure.answer_rank == 0 and unsure.shown_rank == 1
+    none = judge(Item("q3", "y", (), (), False), Answer("y", False), 0.01)
+    assert none.outcome == "none"
+    answered_wrong = judge(Item("q4", "z", (), (), False), Answer("z", True, (spaced,)), 0.01)
+    summary = summarize([right, wrong_page, unsure, none, answered_wrong])
+    assert summary["outcomes"] == {"answer": 3, "unsure": 1, "none": 1}
+    # Three answered: two right first sentences, one unanswerable question answered.
+    assert summary["answered_precision"] == round(2 / 3, 4)
+    assert summary["page_right"] == 0.5
+    assert summary["unsure_answerable"] == round(1 / 3, 4)

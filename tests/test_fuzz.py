@@ -63,7 +63,8 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {"question", "resolved", "answered", "message", "sentences", "closest", "refusal", "note", "other_years", "trend"}
+    assert set(data) == {"question", "resolved", "answered", "outcome", "confidence", "message", "sentences", "closest",
+                         "refusal", "note", "other_years", "trend"}
     assert (data["refusal"] is None) == data["answered"]
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
