@@ -112,6 +112,19 @@ def index_report_text(report: BuildReport) -> str:
     return terminal_safe("\n".join(lines))
 
 
+def reading_notes_text(docs) -> str:
+    """Per PDF: pages left unread (no text layer, OCR missing or unable) and pages read by OCR."""
+    lines = []
+    for doc in docs:
+        meta = getattr(doc, "meta", None) or {}
+        for key, what in (("pages_unread", meta.get("unread_reason", "")), ("pages_ocr", "由文字识别（OCR）读入")):
+            pages = [p for p in meta.get(key, "").split(",") if p]
+            if pages:
+                shown = "、".join(pages[:10]) + ("等" if len(pages) > 10 else "")
+                lines.append(f"注意：{doc.path}：{len(pages)} 页（第 {shown} 页）{what}")
+    return terminal_safe("\n".join(lines))
+
+
 def semantic_status_text(status: SemanticStatus) -> str:
     """Which semantic mode is in use and why, for ``reportqa index``."""
     if not status.enabled:

@@ -54,7 +54,9 @@ _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py"
                   "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
                   "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
                   "dates/leadins.py", "ingest/formats/__init__.py", "ingest/formats/charset.py",
-                  "ingest/formats/pdf.py", "ingest/formats/html.py")
+                  "ingest/formats/pdf.py", "ingest/formats/pdf_glyphs.py", "ingest/formats/pdf_layout.py",
+                  "ingest/formats/pdf_paragraphs.py", "ingest/formats/pdf_pypdf.py", "ingest/formats/pdf_ocr.py",
+                  "ingest/formats/html.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,9 +66,11 @@ def _token_key_cached(blob: str) -> str:
     from config import STOPWORDS, USER_DICT
 
     from ..dates.years import DATING_FILE
+    from ..ingest.formats.pdf_ocr import available as ocr_available
 
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
+    digest.update(b"ocr" if ocr_available() else b"no-ocr")  # scanned pages are read once OCR is installed
     here = Path(__file__).resolve().parent.parent  # retrieval/
     for path in [here / name for name in _TOKEN_SOURCES] + [USER_DICT, STOPWORDS, DATING_FILE]:
         try:

@@ -312,7 +312,7 @@ def _too_big(size: int, max_bytes: int, setting: str = "max_file_mb") -> str:
 FORMAT_DEFAULTS = {name: getattr(Settings, name)
                    for name in ("max_pdf_mb", "max_pdf_pages", "max_extract_seconds", "min_likely_share",
                                 "pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share",
-                                "pdf_spaced_share")}
+                                "pdf_spaced_share", "pdf_cell_gap", "ocr", "max_ocr_seconds")}
 
 
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
@@ -348,7 +348,7 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
             raise UnreadableFile("扩展名是 .docx，但内容不是 Word 文档")
         extracted = Extracted(read_docx(data, int(limits["max_docx_xml_mb"] * 2**20)), "docx")
     elif suffix == ".pdf":
-        extracted = _read_pdf(data, limits)
+        extracted = _read_pdf(data, limits, source.path.stem)
     elif suffix in (".html", ".htm"):
         extracted = _read_html(data)
     else:
@@ -372,15 +372,13 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     return extracted, digest
 
 
-def _read_pdf(data: bytes, limits: dict) -> Extracted:
-    from .formats.pdf import LAYOUT_SETTINGS, PdfProblem, read_pdf
+def _read_pdf(data: bytes, limits: dict, name: str) -> Extracted:
+    from .formats.pdf import PdfProblem, read_pdf_with
 
     if b"%PDF-" not in data[:1024]:
         raise UnreadableFile("扩展名是 .pdf，但内容不是 PDF 文件")
     try:
-        return read_pdf(data, max_pages=int(limits["max_pdf_pages"]),
-                        max_seconds=float(limits["max_extract_seconds"]),
-                        layout={name: float(limits[name]) for name in LAYOUT_SETTINGS})
+        return read_pdf_with(data, limits, name)
     except PdfProblem as exc:
         raise UnreadableFile(str(exc)) from None
 
