@@ -34,6 +34,7 @@ _CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0
 _DOUBLED = re.compile(r"(?:([\u3400-\u9fff\uff08\uff09\u3001])\1){3,}")
 _SPACES = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 _PUNCT = "，。、；：！？（）《》“”‘’"
+_HUNG = tuple("，。、；：！？）》”’")  # may hang past the right margin
 
 
 @dataclass
@@ -171,16 +172,16 @@ def _set_edges(lines: list[Line]) -> None:
 
 
 def _edges(lines: list[Line]) -> tuple[float, float] | None:
-    """The leftmost start that two lines share, and the end most lines end at (within half a
-    character: a justified margin, or the middle of a ragged one; punctuation hung past the
-    margin does not move it), from three lines on."""
+    """The leftmost start and the rightmost end that two lines share (a closing punctuation
+    mark that ends a line counts as hung past the margin), from three lines on."""
     if len(lines) < 3:
         return None
     size = statistics.median(ln.size for ln in lines) or 10.0
     starts = sorted(ln.x for ln in lines if ln.x is not None)
-    ends = [ln.right for ln in lines if ln.right is not None]
+    ends = sorted((ln.right - (ln.size if ln.text.endswith(_HUNG) else 0.0) for ln in lines
+                   if ln.right is not None), reverse=True)
     left = next((a for a, b in zip(starts, starts[1:]) if b - a <= 0.5 * size), starts[0])
-    right = max(ends, key=lambda e: (sum(abs(x - e) <= 0.5 * size for x in ends), e))
+    right = next((a for a, b in zip(ends, ends[1:]) if a - b <= 0.5 * size), ends[0])
     return left, right
 
 
