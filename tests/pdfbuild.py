@@ -25,15 +25,19 @@ def _register() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+_NO_LINE_START = "。，、；：？！”）》"  # hung at the end of a full line, as typesetters do
+
+
 def wrap(text: str, width: float, size: float = SIZE, indent: float = 0.0) -> list[str]:
-    """``text`` cut into lines no wider than ``width`` points (the first one ``indent`` narrower)."""
+    """``text`` cut into lines no wider than ``width`` points (the first one ``indent`` narrower);
+    closing punctuation never starts a line."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines: list[str] = []
     line = ""
     room = width - indent
     for ch in text:
-        if line and stringWidth(line + ch, FONT, size) > room:
+        if line and stringWidth(line + ch, FONT, size) > room and ch not in _NO_LINE_START:
             lines.append(line)
             line, room = "", width
         line += ch
@@ -193,3 +197,68 @@ def table_pdf(before: list[str], caption: str, header: list[str], pages_of_rows:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def layout_pdf(pages, *, pagesize: tuple[float, float] = (PAGE_W, PAGE_H), rotate: int = 0) -> bytes:
+    """A PDF whose pages are drawn by the callables in ``pages`` (each given the canvas, the
+    font registered); ``rotate`` sets every page's /Rotate (a landscape page turned for print)."""
+    from reportlab.pdfgen import canvas
+
+    _register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=pagesize)
+    for draw in pages:
+        if rotate:
+            c.setPageRotation(rotate)
+        c.setFont(FONT, SIZE)
+        draw(c)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def draw_line(c, x: float, y: float, text: str, *, size: float = SIZE, width: float | None = None,
+              rise: float = 0.0) -> float:
+    """``text`` as one text object at (x, y); with ``width``, its characters spread (character
+    spacing, as justified lines are set) to fill that many points. Returns where it ends."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    natural = stringWidth(text, FONT, size)
+    spacing = (width - natural) / max(1, len(text) - 1) if width and len(text) > 1 else 0.0
+    t = c.beginText(x, y)
+    t.setFont(FONT, size)
+    t.setCharSpace(spacing)
+    t.setRise(rise)
+    t.textOut(text)
+    c.drawText(t)
+    return x + natural + spacing * max(0, len(text) - 1)
+
+
+def justified(c, lines: list[str], *, x: float = MARGIN_X, y: float = TOP, width: float = PAGE_W - 2 * MARGIN_X,
+              indent_first: bool = True, leading: float = LEADING, size: float = SIZE) -> float:
+    """A paragraph's lines set justified (the last one natural), the first indented two
+    characters; returns the y of the next line."""
+    for n, line in enumerate(lines):
+        start = x + (2 * size if indent_first and n == 0 else 0.0)
+        room = width - (start - x)
+        draw_line(c, start, y, line, size=size, width=None if n == len(lines) - 1 else room)
+        y -= leading
+    return y
+
+
+def picture(lines: list[str], size: tuple[int, int] = (1200, 240), font_px: int = 48):
+    """A picture of text (ASCII: Pillow's own font has no Chinese), as a scan or an image title."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=font_px)
+    for n, line in enumerate(lines):
+        draw.text((30, 30 + n * int(font_px * 1.6)), line, fill="black", font=font)
+    return img
+
+
+def draw_picture(c, img, x: float, y: float, width: float) -> None:
+    from reportlab.lib.utils import ImageReader
+
+    c.drawImage(ImageReader(img), x, y, width=width, height=width * img.height / img.width)

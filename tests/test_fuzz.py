@@ -25,6 +25,7 @@ from retrieval.ingest import chunker, documents, loader
 from retrieval.lang import headings, shapes, text as text_module
 from retrieval.index.build import assemble
 from retrieval.ingest.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
+from retrieval.ingest.formats import pdf_glyphs, pdf_layout, pdf_paragraphs
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
 from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
@@ -178,7 +179,8 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
 
 
 ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, headings, question, shapes, reports, text_module, telegram_render,
-                                             formats_charset, formats_html, formats_pdf)
+                                             formats_charset, formats_html, formats_pdf, pdf_glyphs, pdf_layout,
+                                             pdf_paragraphs)
                      for n, p in reversed(_patterns(m))}.values())  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
 ALL_PATTERNS += [(f"retrieval.answer.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
@@ -212,7 +214,7 @@ def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
     assert {"retrieval.ingest.documents.NOISE_LINE", "retrieval.lang.text.INLINE_NOISE", "retrieval.lang.headings.HEADING_PATTERNS[0]",
             "retrieval.ingest.chunker.SENTENCE_END", "retrieval.lang.shapes.ANSWER_SHAPES[number]",
-            "retrieval.ingest.formats.pdf._PAGE_NUMBER_ANYWHERE", "retrieval.ingest.formats.html._META_CHARSET"} <= names
+            "retrieval.ingest.formats.pdf_paragraphs._PAGE_NUMBER_ANYWHERE", "retrieval.ingest.formats.html._META_CHARSET"} <= names
     assert len(names) >= 20
 
 

@@ -78,9 +78,11 @@ def _token_key_cached(blob: str) -> str:
     from config import STOPWORDS, USER_DICT
 
     from ..dates.years import DATING_FILE
+    from ..ingest.formats.pdf_ocr import available as ocr_available
 
     digest = hashlib.sha256(blob.encode())
     digest.update(str(getattr(jieba, "__version__", "")).encode())
+    digest.update(b"ocr" if ocr_available() else b"no-ocr")  # scanned pages are read once OCR is installed
     here = Path(__file__).resolve().parent.parent  # retrieval/
     sources = sorted(p for name in _TOKEN_SOURCES for p in here.glob(name))
     for path in sources + [USER_DICT, STOPWORDS, DATING_FILE]:

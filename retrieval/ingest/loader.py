@@ -231,7 +231,7 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
         raise UnreadableFile("空文件")
     digest = hashlib.sha256(data).hexdigest()
     fmt.check_content(source.path.suffix.lower(), data)
-    extracted = fmt.read(data, limits)
+    extracted = fmt.read(data, {**limits, "file_name": source.path.stem})
     _check_text(extracted, float(limits["min_likely_share"]))
     return extracted, digest
 

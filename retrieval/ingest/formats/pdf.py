@@ -1,60 +1,52 @@
-"""PDF with a text layer, through pypdf: page text, page furniture dropped, lines joined.
+"""PDF reports: each page's characters with their positions (PDFium), read as a reader reads
+them, and pages without a text layer read by OCR when it is installed.
 
-What comes out is one paragraph per line, like a .txt report:
+- **Reading a page** (:mod:`.pdf_glyphs`, :mod:`.pdf_layout`): characters grouped into
+  lines by baseline, columns in reading order, justified spacing and note marks left out,
+  fake-bold doubles read once. Paragraphs and page furniture: :mod:`.pdf_paragraphs`.
+- **Pages without usable text**: a page that shows pictures but has no text, or whose text
+  is not language (fonts without a Unicode map), is read by OCR (:mod:`.pdf_ocr`) when the
+  optional ``ocr`` extra is installed; otherwise it is left out and counted, and
+  :attr:`Extracted.meta` says which pages (``pages_unread``) and why.
+- **Tables** (:mod:`.pdf_tables`, pdfplumber): on pages whose lines show rows of figures, the
+  lines inside a table give way to its rows' sentences (:class:`.pdf_layout.Line` ``table``),
+  each a paragraph of its own, cited by table and row with the page.
+- **Title**: the largest type on the first page when it stands out from the body; when the
+  title is a picture above the first line of text, the file's name.
+- **What was read** (:class:`~retrieval.types.ReadNotes`): tables and rows, pages read by OCR,
+  pages left unread.
 
-- **Wrapped lines are joined**: Chinese lines and numbers without a space, Latin words with
-  one. A paragraph ends before a line that is indented (it starts right of the usual left edge
-  by most of a character; without positions, a leading space), that sits below a gap larger
-  than ``pdf_paragraph_gap`` times the usual line spacing, or that opens an outline heading
-  (一、 （一） 1.) after a finished sentence; and after a line narrower than
-  ``pdf_short_line`` of a full line (the 90th percentile of line widths).
-- **Running headers, footers and page numbers are dropped**: a line (digits ignored) that
-  recurs on at least ``pdf_repeat_share`` of the pages, and page-number lines (``- 3 -``,
-  ``第 3 页 共 9 页``, ``3/9``, a bare number among the top or bottom two lines of a page).
-- **Spaced-out glyphs are closed up**: on a page where more than ``pdf_spaced_share`` of the
-  Chinese characters are followed by a single space (glyphs positioned one by one), those
-  spaces are removed.
-- **Pages are kept**: :attr:`Extracted.pages` holds where each page starts in the text.
-
-Limits (``SECURITY.md``): at most ``max_pdf_pages`` pages, ``max_extract_seconds`` of work
-(checked between pages), and pypdf's own caps on every decompressed stream (75 MB) and on
-parsing work, which stop decompression bombs and giant streams.
+Limits (``SECURITY.md``): at most ``max_pdf_pages`` pages, ``max_extract_seconds`` of reading
+(checked between pages), ``max_ocr_seconds`` of OCR per file. Before PDFium reads a page,
+pypdf decompresses its content streams (and its forms') under pypdf's caps (75 MB a stream),
+which stops decompression bombs; PDFium (C++, fuzzed) parses and lays out the text.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import math
-import re
+import statistics
 import time
-import unicodedata
-from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from pypdf.errors import PdfReadError
 
-from config import Settings
-
-from . import Extracted
+from . import Extracted, ReadNotes
+from .charset import likely_share
+from .pdf_glyphs import read_glyphs, rows_of, runs_of
+from .pdf_layout import Line, clean_line, page_lines
+from .pdf_ocr import OcrUnavailable
+from .pdf_paragraphs import LAYOUT, LAYOUT_SETTINGS, assemble  # noqa: F401 (assemble re-exported)
+from .pdf_pypdf import needs_pypdf
+from .pdf_pypdf import page_lines as pypdf_lines
 from .tables import place_tables
 
-# Layout thresholds: the settings of these names (config/settings.toml explains each).
-LAYOUT_SETTINGS = ("pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share", "pdf_spaced_share")
-LAYOUT = {name: getattr(Settings, name) for name in LAYOUT_SETTINGS}
-_EDGE = 2  # lines at the top and bottom of a page where a bare page number may sit
-
-_PAGE_NUMBER_ANYWHERE = re.compile(
-    r"^(?:[-—–－_~·•]+\s*\d{1,5}\s*[-—–－_~·•]+|第\s*\d{1,5}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,5}\s*页)?"
-    r"|共\s*\d{1,5}\s*页\s*第\s*\d{1,5}\s*页|[Pp]age\s*\d{1,5}(?:\s*of\s*\d{1,5})?)$")
-_PAGE_NUMBER_AT_EDGE = re.compile(r"^(?:\d{1,5}|\d{1,5}\s*/\s*\d{1,5}|[（(]\s*\d{1,5}\s*[)）])$")
-_OUTLINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])")
-_SENTENCE_END = re.compile(r"[。！？；：!?;:]$")
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
-# Words of Latin script broken across lines are joined with a space; digits never are.
-_LATIN_END = re.compile(r"[A-Za-z][,.;:)]?$")
-_LATIN_START = re.compile(r"[A-Za-z(]")
+_TITLE_SIZE = 1.2  # a first-page line this much larger than the body text is the title
+_IMAGE_SHARE = 0.05  # a page whose pictures cover this share of it shows something to read
+_PYPDF_MORE = 1.1  # pypdf reads an unmeasured page when it finds this much more text
+_GARBLED_SAMPLE = 30  # characters a page needs before its text can be judged not language
+OCR_HINT = "安装文字识别组件后可读取：pip install 'reportqa[ocr]'"
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -63,17 +55,77 @@ class PdfProblem(Exception):
     """The PDF cannot be read; the message is for users (Chinese, one line)."""
 
 
-def _width(line: str) -> float:
-    """Width in full-width characters: East Asian wide characters count 1, others ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in line)
+@dataclass
+class _Page:
+    lines: list[Line] = field(default_factory=list)
+    state: str = "text"  # text | blank | pictures (no text) | garbled (text that is not language)
+    picture_top: float | None = None  # the top of the highest large picture (reading frame)
 
 
-def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | None = None) -> Extracted:
-    """The text of a PDF's text layer; raises :class:`PdfProblem` with a reason."""
-    import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
+def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | None = None,
+             name: str = "", ocr=None, max_ocr_seconds: float = 600.0,
+             min_likely: float = 0.6) -> Extracted:
+    """The text of a PDF; raises :class:`PdfProblem` with a reason.
 
+    ``name`` is the file's name (the title when the title is a picture, and OCR progress);
+    ``ocr`` reads a page's picture (:func:`.pdf_ocr.engine`), None when not installed.
+    """
+    layout = {**LAYOUT, **(layout or {})}
+    reader = _open_checked(data, max_pages)
+    doc = _open_pdfium(data)
     started = time.monotonic()
+    pages: list[_Page] = []
+    try:
+        for i in range(len(doc)):
+            if time.monotonic() - started > max_seconds:
+                raise PdfProblem(f"PDF 解析超时（超过 {max_seconds:g} 秒，读到第 {i} 页，"
+                                 "设置 max_extract_seconds），疑似恶意构造，已跳过")
+            _check_streams(reader, i)
+            page = _read_page(doc, i, layout["pdf_cell_gap"], min_likely, first=not any(
+                p.lines for p in pages))
+            if page.state == "unmeasured":
+                page = _judged(_read_with_pypdf(reader, i, page), 0, min_likely)
+            pages.append(page)
+        unread, by_ocr, why = _read_pictures(doc, pages, ocr, name, max_ocr_seconds)
+    finally:
+        doc.close()
+    if not any(p.lines for p in pages):
+        if all(p.state in ("damaged", "blank") for p in pages) and any(p.state == "damaged" for p in pages):
+            raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取")
+        raise PdfProblem(_no_text_reason(pages, ocr, why))
+    from .pdf_tables import put_tables
+
+    lines = [list(p.lines) for p in pages]
+    tables = put_tables(data, lines, max(0.0, max_seconds - (time.monotonic() - started)))
+    out = assemble(lines, layout)
+    out.title = _title(pages) or (name if _title_is_picture(pages) else "")
+    if unread:
+        out.meta["pages_unread"] = ",".join(str(i + 1) for i in unread)
+        out.meta["unread_reason"] = why
+    if by_ocr:
+        out.meta["pages_ocr"] = ",".join(str(i + 1) for i in by_ocr)
+    # The tables' places (and so their counts in the notes) once the text is final.
+    return replace(out, tables=place_tables(out.text, tables),
+                   notes=ReadNotes(ocr_pages=len(by_ocr), empty_pages=len(unread)))
+
+
+def read_pdf_with(data: bytes, settings: dict, name: str) -> Extracted:
+    """:func:`read_pdf` under the index settings: limits, layout thresholds and OCR."""
+    from .pdf_ocr import engine
+
+    return read_pdf(data, max_pages=int(settings["max_pdf_pages"]),
+                    max_seconds=float(settings["max_extract_seconds"]),
+                    layout={key: float(settings[key]) for key in LAYOUT_SETTINGS}, name=name,
+                    ocr=engine() if settings["ocr"] != "off" else None,
+                    max_ocr_seconds=float(settings["max_ocr_seconds"]),
+                    min_likely=float(settings["min_likely_share"]))
+
+
+def _open_checked(data: bytes, max_pages: int):
+    """pypdf's reading of the file: password, page count and damage are checked here."""
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -84,42 +136,26 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
             if not opened:
                 raise PdfProblem("PDF 设有打开密码，无法读取（请去掉密码后再放入文件夹）")
         n_pages = len(reader.pages)
-        if n_pages > max_pages:
-            raise PdfProblem(f"PDF 页数过多（{n_pages} 页，上限 {max_pages} 页，设置 max_pdf_pages），已跳过")
-        pages: list[list[Line]] = []
-        damaged = 0
-        for i in range(n_pages):
-            if time.monotonic() - started > max_seconds:
-                raise PdfProblem(f"PDF 解析超时（超过 {max_seconds:g} 秒，读到第 {i} 页，"
-                                 "设置 max_extract_seconds），疑似恶意构造，已跳过")
-            try:
-                pages.append(_page_lines(reader.pages[i]))
-            except _PAGE_ERRORS:  # one damaged page: the others are still read
-                pages.append([])
-                damaged += 1
     except PdfProblem:
         raise
     except FileNotDecryptedError:
         raise PdfProblem("PDF 设有打开密码，无法读取（请去掉密码后再放入文件夹）") from None
-    except LimitReachedError:
-        raise PdfProblem("PDF 中有超大的数据流或结构（疑似 PDF 炸弹），已拒绝") from None
-    except RecursionError:
-        raise PdfProblem("PDF 结构嵌套过深（疑似恶意构造），已拒绝") from None
-    except MemoryError:
-        raise PdfProblem("PDF 解析所需内存过多（疑似 PDF 炸弹），已拒绝") from None
-    except (PyPdfError, *_PAGE_ERRORS, OSError, EOFError):
+    except (PyPdfError, *_PAGE_ERRORS, RecursionError, OSError, EOFError, MemoryError):
         raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取") from None
-    if not any(ln.text.strip() for p in pages for ln in p):
-        if damaged:
-            raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取")
-        if _has_oversized_stream(reader, pages=3):
-            raise PdfProblem("PDF 中有超大的数据流（疑似 PDF 炸弹），已拒绝")
-        raise PdfProblem("PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索")
-    from .pdf_tables import put_tables
+    if n_pages > max_pages:
+        raise PdfProblem(f"PDF 页数过多（{n_pages} 页，上限 {max_pages} 页，设置 max_pdf_pages），已跳过")
+    return reader
 
-    tables = put_tables(data, pages, max(0.0, max_seconds - (time.monotonic() - started)))
-    extracted = assemble(pages, layout)
-    return replace(extracted, tables=place_tables(extracted.text, tables))  # counted in its notes
+
+def _open_pdfium(data: bytes):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise PdfProblem("PDF 设有打开密码，无法读取（请去掉密码后再放入文件夹）") from None
+        raise PdfProblem("PDF 文件已损坏或不完整（可能下载未完成），无法读取") from None
 
 
 # What reading one damaged page can raise (pypdf's own errors derive from PyPdfError).
@@ -127,223 +163,188 @@ _PAGE_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, Ass
                 ZeroDivisionError, OverflowError, UnicodeError, PdfReadError)
 
 
-def _has_oversized_stream(reader, pages: int) -> bool:
-    """Whether one of the first ``pages`` pages has a content stream past pypdf's limits
-    (page text extraction passes over such a stream silently)."""
+def _check_streams(reader, i: int) -> None:
+    """Decompress page ``i``'s content streams and forms under pypdf's caps: a stream past
+    them (a decompression bomb) refuses the file; a stream pypdf cannot read is left to PDFium."""
     from pypdf.errors import LimitReachedError, PyPdfError
 
-    for i in range(min(pages, len(reader.pages))):
-        try:
-            contents = reader.pages[i].get_contents()
-            if contents is not None:
-                contents.get_data()
-        except LimitReachedError:
-            return True
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            continue
-    return False
-
-
-@dataclass
-class Line:
-    """One line of a page as pypdf reads it, with where it starts (None when unknown)."""
-
-    text: str
-    x: float | None = None
-    y: float | None = None
-    size: float = 0.0
-    table: bool = False  # a table row's sentence (retrieval/ingest/formats/pdf_tables.py): a paragraph of its own
-
-
-def _page_lines(page) -> list[Line]:
-    """The lines of a page, each with where it starts.
-
-    pypdf reports each piece of text with the text matrix it was drawn at. When every piece
-    can be placed, lines are rebuilt from the positions (pieces on one baseline, left to
-    right), which also holds when a producer draws glyph by glyph; otherwise pypdf's own
-    line breaks are kept, each line placed at its first piece.
-    """
-    pieces: list[tuple[str, list, list, float]] = []
-
-    def visit(text, cm, tm, font, size):
-        pieces.append((text, tm, cm, size))
-
-    text = page.extract_text(visitor_text=visit) or ""
-    if "".join(p[0] for p in pieces) != text:  # positions cannot be matched to the text
-        return [Line(t) for t in text.splitlines()]
-    placed: list[tuple[tuple[float, float, float], str]] = []
-    for piece, tm, cm, size in pieces:
-        segments = [seg for seg in piece.split("\n") if seg]
-        if not segments:
-            continue
-        where = _position(tm, cm, size)
-        if where is None or sum(bool(seg.strip()) for seg in segments) > 1:
-            return _lines_in_order(pieces)
-        placed.append((where, "".join(segments)))  # a space drawn on its own is kept
-    return _lines_by_position(placed)
-
-
-def _lines_by_position(placed: list[tuple[tuple[float, float, float], str]]) -> list[Line]:
-    """Pieces grouped into lines by baseline (within half a character), top to bottom, each
-    line's pieces left to right; a gap wider than a character between pieces is a space."""
-    rows: list[list] = []  # [y, size, [(x, text, size)]]
-    for (x, y, size), text in sorted(placed, key=lambda p: (-p[0][1], p[0][0])):
-        if rows and abs(rows[-1][0] - y) <= 0.5 * max(size, rows[-1][1], 1.0):
-            rows[-1][2].append((x, text, size))
-            rows[-1][1] = max(rows[-1][1], size)
-        else:
-            rows.append([y, size, [(x, text, size)]])
-    lines: list[Line] = []
-    for y, size, parts in rows:
-        parts.sort(key=lambda p: p[0])
-        out: list[str] = []
-        end = None
-        for x, text, part_size in parts:
-            if end is not None and x - end > (part_size or size or 10.0) and not out[-1].endswith(" "):
-                out.append(" ")
-            out.append(text)
-            end = x + _width(text) * (part_size or size or 10.0)
-        text = re.sub(r"  +", " ", "".join(out)).strip()
-        if text:
-            first = next(x for x, t, _ in parts if t.strip())
-            lines.append(Line(text, first, y, size))
-    return lines
-
-
-def _lines_in_order(pieces: list[tuple[str, list, list, float]]) -> list[Line]:
-    """pypdf's lines, each placed at its first visible piece."""
-    lines: list[Line] = []
-    buf: list[str] = []
-    where: tuple[float, float, float] | None = None
-    for piece, tm, cm, size in pieces:
-        for k, seg in enumerate(piece.split("\n")):
-            if k:
-                lines.append(Line("".join(buf), *(where or (None, None, 0.0))))
-                buf, where = [], None
-            if seg:
-                if where is None and seg.strip():
-                    where = _position(tm, cm, size)
-                buf.append(seg)
-    if buf:
-        lines.append(Line("".join(buf), *(where or (None, None, 0.0))))
-    return lines
-
-
-def _position(tm, cm, size) -> tuple[float, float, float] | None:
     try:
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = abs(tm[3] * cm[3]) or 1.0
-        return float(x), float(y), float(size) * scale
-    except (TypeError, IndexError, ValueError):
-        return None
+        page = reader.pages[i]
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+        _check_forms(page.get("/Resources"), depth=0, seen=set())
+    except LimitReachedError:
+        raise PdfProblem("PDF 中有超大的数据流（疑似 PDF 炸弹），已拒绝") from None
+    except RecursionError:
+        raise PdfProblem("PDF 结构嵌套过深（疑似恶意构造），已拒绝") from None
+    except MemoryError:
+        raise PdfProblem("PDF 解析所需内存过多（疑似 PDF 炸弹），已拒绝") from None
+    except (PyPdfError, *_PAGE_ERRORS):
+        return
 
 
-def assemble(pages_in: list[str] | list[list[Line]], layout: dict | None = None) -> Extracted:
-    """Joined paragraphs and page starts from each page's text (or its positioned lines)."""
-    layout = {**LAYOUT, **(layout or {})}
-    pages: list[list[Line]] = []
-    for page in pages_in:
-        lines = [Line(t) for t in page.splitlines()] if isinstance(page, str) else list(page)
-        if _spaced_out("\n".join(ln.text for ln in lines), layout["pdf_spaced_share"]):
-            lines = [ln if ln.table else replace(ln, text=_CJK_GAP.sub("", ln.text)) for ln in lines]
-        pages.append([replace(ln, text=ln.text.rstrip()) for ln in lines if ln.text.strip()])
-    furniture = _furniture(pages, layout["pdf_repeat_share"])
-    kept = [[ln for j, ln in enumerate(p) if (i, j) not in furniture] for i, p in enumerate(pages)]
-    body = [ln for p in kept for ln in p if not ln.table]
-    widths = sorted(_width(ln.text.strip()) for ln in body)
-    full = widths[int(len(widths) * 0.9)] if widths else 0.0
-    xs = Counter(round(ln.x) for ln in body if ln.x is not None)
-    left = xs.most_common(1)[0][0] if xs else None
-    gaps = sorted(a.y - b.y for p in kept for a, b in zip(p, p[1:])
-                  if a.y is not None and b.y is not None and a.y - b.y > 0 and not (a.table or b.table))
-    leading = gaps[len(gaps) // 2] if gaps else None
-    out: list[str] = []
-    starts: list[int] = []
-    length = 0  # characters in out so far
-    prev: Line | None = None  # the last line of the paragraph being built
-    for lines in kept:
-        starts.append(length + (1 if prev is not None else 0))
-        first_on_page = True
-        for line in lines:
-            text = line.text.strip()
-            if line.x is not None and left is not None:
-                indented = line.x - left > 0.8 * (line.size or 10.0)
+def _check_forms(resources, depth: int, seen: set[int]) -> None:
+    if resources is None or depth > 8:
+        return
+    xobjects = resources.get_object().get("/XObject")
+    if xobjects is None:
+        return
+    for ref in xobjects.get_object().values():
+        key = getattr(ref, "idnum", None)
+        if key in seen:
+            continue
+        seen.add(key)
+        form = ref.get_object()
+        if form.get("/Subtype") == "/Form":
+            form.get_data()
+            _check_forms(form.get("/Resources"), depth + 1, seen)
+
+
+def _read_page(doc, i: int, cell_gap: float, min_likely: float, first: bool) -> _Page:
+    """Page ``i``'s lines in reading order, and whether it has text at all (where its
+    pictures are is looked up only where it matters: pages without text, the first page)."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = doc[i]
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError:
+        return _Page([], "damaged")
+    try:
+        glyphs = read_glyphs(page, textpage)
+        picture_top = _picture_top(page) if first or not glyphs.glyphs else None
+        unmeasured = needs_pypdf(page)
+    finally:
+        textpage.close()
+        page.close()
+    rows = [runs for runs in (runs_of(row, cell_gap) for row in rows_of(glyphs.glyphs)) if runs]
+    lines = page_lines(rows)
+    if unmeasured:
+        return _Page(lines, "unmeasured", picture_top)
+    if not glyphs.glyphs:
+        return _Page([], "pictures" if picture_top is not None else "blank", picture_top)
+    return _judged(_Page(lines, "text", picture_top), glyphs.unmapped, min_likely)
+
+
+def _judged(page: _Page, unmapped: int, min_likely: float) -> _Page:
+    """The page, or a garbled page when its text is not language: most characters without a
+    Unicode value, or mostly rare characters (a font's private codes mapped as Han)."""
+    text = "".join(clean_line(ln.text) for ln in page.lines)
+    seen = len(text.replace(" ", "")) + unmapped
+    if unmapped > 0.5 * seen or (seen >= _GARBLED_SAMPLE and likely_share(text) < min_likely):
+        return _Page([], "garbled", page.picture_top)
+    return page
+
+
+def _read_with_pypdf(reader, i: int, page: _Page) -> _Page:
+    """A page PDFium could not measure all of, read by pypdf when pypdf finds clearly more
+    text (its count also holds the note marks PDFium's reading leaves out)."""
+    try:
+        lines = pypdf_lines(reader.pages[i])
+    except _PAGE_ERRORS:
+        lines = []
+    count = sum(len(ln.text.replace(" ", "")) for ln in lines)
+    if count > _PYPDF_MORE * sum(len(ln.text.replace(" ", "")) for ln in page.lines) + 5:
+        return _Page(lines, "text", page.picture_top)
+    return _Page(page.lines, "text" if page.lines else "blank", page.picture_top)
+
+
+def _picture_top(page) -> float | None:
+    """The top of the highest picture covering at least ``_IMAGE_SHARE`` of the page."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    width, height = page.get_size()
+    area = width * height or 1.0
+    left, bottom, right, upper = (ctypes.c_float() for _ in range(4))
+    top = None
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        if not raw.FPDFPageObj_GetBounds(obj.raw, left, bottom, right, upper):
+            continue
+        if (right.value - left.value) * (upper.value - bottom.value) >= _IMAGE_SHARE * area:
+            top = upper.value if top is None else max(top, upper.value)
+    return top
+
+
+def _read_pictures(doc, pages: list[_Page], ocr, name: str, max_seconds: float) -> tuple[list[int], list[int], str]:
+    """OCR for the pages that show pictures or garbled text: (pages left unread, pages read,
+    why pages were left unread)."""
+    todo = [i for i, p in enumerate(pages) if p.state in ("pictures", "garbled")]
+    if not todo:
+        return [], [], ""
+    if ocr is None:
+        return todo, [], f"没有文字层或文字是乱码（扫描页、图片），未读入；未安装文字识别（OCR）组件，{OCR_HINT}"
+    started = time.monotonic()
+    unread: list[int] = []
+    done: list[int] = []
+    why = "没有可用的文字，文字识别（OCR）也没有读出文字"
+    try:
+        for n, i in enumerate(todo):
+            if time.monotonic() - started > max_seconds:
+                unread.extend(todo[n:])
+                why = f"文字识别（OCR）超过 {max_seconds:g} 秒（设置 max_ocr_seconds），其余页未读入"
+                break
+            lines = page_lines(ocr.read(doc, i, name=name, step=(n + 1, len(todo))))
+            if lines:
+                pages[i] = _Page(lines, "ocr", pages[i].picture_top)
+                done.append(i)
             else:
-                indented = line.text[:1].isspace()
-            spaced = (not first_on_page and leading is not None and prev is not None
-                      and prev.y is not None and line.y is not None
-                      and prev.y - line.y > layout["pdf_paragraph_gap"] * leading)
-            if prev is None:
-                piece = text
-            elif line.table or prev.table or indented or spaced or _width(prev.text.strip()) < layout["pdf_short_line"] * full or (
-                    _SENTENCE_END.search(prev.text.strip()) and _OUTLINE.match(text)):
-                piece = "\n" + text
-            elif _LATIN_END.search(prev.text.strip()) and _LATIN_START.match(text):
-                piece = " " + text
-            else:
-                piece = text
-            if prev is not None and first_on_page and not piece.startswith("\n"):
-                starts[-1] = length + (1 if piece.startswith(" ") else 0)  # the page begins mid-paragraph
-            out.append(piece)
-            length += len(piece)
-            prev = line
-            first_on_page = False
-    text = "".join(out)
-    starts = [min(s, len(text)) for s in starts]
-    return Extracted(text + "\n", "pdf", pages=starts)
+                unread.append(i)
+    except OcrUnavailable as exc:
+        unread = [i for i in todo if i not in done]
+        why = f"没有文字层，未读入：{exc}"
+    finally:
+        ocr.finish()
+    return unread, done, why
 
 
-def _spaced_out(page: str, share: float) -> bool:
-    """Whether most Chinese characters of a page are set one by one, a space between every two
-    (some producers position each glyph); a page with a few spaces between words is not."""
-    han = len(_HAN.findall(page))
-    return bool(han) and len(_CJK_GAP.findall(page)) > share * han
+def _no_text_reason(pages: list[_Page], ocr, why: str) -> str:
+    if ocr is None and any(p.state == "garbled" for p in pages):
+        return ("PDF 提取出的文字大多是乱码（字体缺少文字映射），已跳过；可用原始文档重新导出 PDF，"
+                f"或做文字识别（OCR）：{OCR_HINT}")
+    if ocr is None:
+        return f"PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索；{OCR_HINT}"
+    if why:
+        return f"PDF 没有可用的文字层（可能是扫描件）；{why}"
+    return "PDF 没有文字层（可能是扫描件），也没有可以识别的图片"
 
 
-def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
-    """(page, line) positions of running headers, footers and page numbers.
-
-    A bare page number counts only at the top or bottom of its page: the first or last
-    ``_EDGE`` lines by height when positions are known, else in reading order.
-    """
-    drop: set[tuple[int, int]] = set()
-    keys: dict[str, set[int]] = {}
-    for i, lines in enumerate(pages):
-        if all(ln.y is not None for ln in lines):
-            order = sorted(range(len(lines)), key=lambda j: -lines[j].y)
-        else:
-            order = list(range(len(lines)))
-        edges = set(order[:_EDGE] + order[-_EDGE:])
-        for j, line in enumerate(lines):
-            body = line.text.strip()
-            if line.table:
-                continue
-            if _PAGE_NUMBER_ANYWHERE.match(body) or (j in edges and _PAGE_NUMBER_AT_EDGE.match(body)):
-                drop.add((i, j))
-            elif len(body) <= 60:
-                keys.setdefault(_repeat_key(body), set()).add(i)
-    n = len(pages)
-    if n >= 2:
-        repeated = {k for k, on in keys.items() if len(on) >= max(2, math.ceil(share * n))}
-        for i, lines in enumerate(pages):
-            for j, line in enumerate(lines):
-                if not line.table and _repeat_key(line.text.strip()) in repeated:
-                    drop.add((i, j))
-    return drop
+def _title(pages: list[_Page]) -> str:
+    """The first page's largest type, when it is larger than the body text by ``_TITLE_SIZE``."""
+    first = next((p for p in pages if p.lines), None)
+    if first is None:
+        return ""
+    sizes = [ln.size for p in pages for ln in p.lines for _ in range(min(len(ln.text), 200))]
+    body = statistics.median(sizes) if sizes else 0.0
+    biggest = max(ln.size for ln in first.lines)
+    if not body or biggest < _TITLE_SIZE * body:
+        return ""
+    k = next(j for j, ln in enumerate(first.lines) if ln.size == biggest)
+    parts = [first.lines[k].text.strip()]
+    for ln in first.lines[k + 1:k + 4]:
+        if abs(ln.size - biggest) > 0.05 * biggest:
+            break
+        parts.append(ln.text.strip())
+    title = clean_line("".join(parts))
+    return title if 4 <= len(title) <= 80 else ""
 
 
-def _repeat_key(line: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+def _title_is_picture(pages: list[_Page]) -> bool:
+    """Whether the first page with text has a large picture above its first line."""
+    first = next((p for p in pages if p.lines), None)
+    if first is None or first.state != "text" or first.picture_top is None:
+        return False
+    top = max((ln.y for ln in first.lines if ln.y is not None), default=None)
+    return top is not None and first.picture_top > top + (first.lines[0].size or 10.0)
 
 
 def _read(data: bytes, settings) -> Extracted:
     from . import UnreadableFile
 
     try:
-        return read_pdf(data, max_pages=int(settings["max_pdf_pages"]),
-                        max_seconds=float(settings["max_extract_seconds"]),
-                        layout={name: float(settings[name]) for name in LAYOUT_SETTINGS})
+        return read_pdf_with(data, settings, str(settings.get("file_name", "")))
     except PdfProblem as exc:
         raise UnreadableFile(str(exc)) from None
 

@@ -197,10 +197,10 @@ def _width(f: Found) -> int:
 
 
 def put_tables(data: bytes, pages: list, max_seconds: float) -> list[Table]:
-    """Find the tables of a PDF whose pages' lines (``pages``, :class:`retrieval.ingest.formats.pdf.Line`
-    lists with positions) are read, and put each table's row sentences in place of the lines
-    inside it; returns the tables in reading order."""
-    from .pdf import Line
+    """Find the tables of a PDF whose pages' lines (``pages``, :class:`.pdf_layout.Line` lists
+    with positions) are read, and put each table's row sentences in place of the lines inside
+    it; returns the tables in reading order."""
+    from .pdf_layout import Line
 
     candidates = [i for i, lines in enumerate(pages) if lines and all(ln.y is not None for ln in lines)
                   and looks_tabular([ln.text for ln in lines])]

@@ -25,7 +25,8 @@ class Format:
     """One format: how to recognise it, read it and cap it.
 
     ``read(data, settings)`` gets the file's bytes and the index settings (``max_file_mb``,
-    ``max_pdf_pages``, …) and returns :class:`Extracted` or raises :class:`UnreadableFile`.
+    ``max_pdf_pages``, …, and ``file_name``: the file's name without its suffix) and returns
+    :class:`Extracted` or raises :class:`UnreadableFile`.
     ``magic(data)`` says whether the bytes are of this format (None: any content that is not
     another format's, as for plain text); ``magic_name`` names such content in messages.
     ``missing()`` returns "" when the reader can run, else what to install (said per file).
