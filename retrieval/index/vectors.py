@@ -68,7 +68,7 @@ def decide(setting: str, embedder: str, sentences: int, pending: int | None = No
     if estimate <= budget_seconds:
         return FULL, f"{head}，不超过 semantic_budget_seconds（{_duration(budget_seconds)}），用完整模型的句子向量"
     return STATIC, (f"{head}，超过 semantic_budget_seconds（{_duration(budget_seconds)}），"
-                    "改用静态词向量（由同一模型蒸馏，几秒内算完）；需要完整向量时可设 semantic = on "
+                    "改用静态词向量（由同一模型蒸馏，不运行模型）；需要完整向量时可设 semantic = on "
                     "或调高 semantic_budget_seconds")
 
 
