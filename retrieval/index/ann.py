@@ -1,4 +1,4 @@
-"""Approximate nearest-sentence search for large corpora: an HNSW graph (usearch), int8,
+"""Approximate nearest-sentence search for large corpora: an HNSW graph (usearch), float16,
 memory-mapped, kept up to date file by file.
 
 Below :data:`EXACT_MAX` sentences the exact search of :class:`retrieval.index.vectors.SentenceVectors`
@@ -6,7 +6,7 @@ Below :data:`EXACT_MAX` sentences the exact search of :class:`retrieval.index.ve
 
 Layout, beside the vectors in the corpus cache folder::
 
-    vectors/ann-<key>.usearch   the graph and int8 vectors
+    vectors/ann-<key>.usearch   the graph and float16 vectors
     vectors/ann-<key>.json      which file (path and content) holds which slot
 
 Every document gets a *slot*; its sentence ``i`` is stored under the key ``slot << 24 | i``, so
@@ -101,7 +101,7 @@ class AnnIndex:
                     state["stored"] += hi - lo
                 _save(index, path, state, state_path)
         if state is None:
-            index = Index(ndim=matrix.shape[1], metric="cos", dtype="i8", connectivity=CONNECTIVITY,
+            index = Index(ndim=matrix.shape[1], metric="cos", dtype="f16", connectivity=CONNECTIVITY,
                           expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
             state = {"format": STATE_FORMAT, "slots": {}, "next": 0, "removed": 0, "stored": 0}
             total, done = int(matrix.shape[0]), 0
