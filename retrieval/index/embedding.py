@@ -29,7 +29,7 @@ import numpy as np
 
 from ..lang.text import clean_for_index
 from .corpus import CorpusIndex
-from .vectors import SemanticStatus, SentenceVectors
+from .vectors import EXACT_MAX, SemanticStatus, SentenceVectors
 
 if TYPE_CHECKING:
     from .embedder import Embedder
@@ -80,14 +80,14 @@ def _save_atomic(path: Path, array: np.ndarray) -> None:
         np.save(fh, array, allow_pickle=False)
 
 
-def _load(path: Path, rows: int, dim: int) -> np.ndarray | None:
+def _load(path: Path, rows: int, dim: int, dtype: type = np.float32) -> np.ndarray | None:
     """A stored matrix, memory-mapped, if it is there and has the expected shape; else None
     (a damaged entry is removed so that it is rebuilt)."""
     if not path.exists():
         return None
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
-        if array.shape != (rows, dim) or array.dtype != np.float32:
+        if array.shape != (rows, dim) or array.dtype != dtype:
             raise ValueError("wrong shape")
         return array.view(np.ndarray)
     except (OSError, ValueError, EOFError):
@@ -97,14 +97,22 @@ def _load(path: Path, rows: int, dim: int) -> np.ndarray | None:
 
 
 class VectorCache:
-    """Per-file sentence vectors of one corpus cache folder, for one embedder."""
+    """Per-file sentence vectors of one corpus cache folder, for one embedder.
+
+    An embedder with ``corpus_rows(corpus, lo, hi)`` (the static vectors) makes a file's rows
+    from the words the index holds instead of its text; its ``dtype`` (float16 for static
+    vectors) is the stored type. Above EXACT_MAX sentences the search goes through an
+    approximate index (:mod:`retrieval.index.ann`) kept beside the vectors.
+    """
 
     def __init__(self, cache_folder: Path, token_key: str, embedder: Embedder):
         self.folder = cache_folder / "vectors"
         self.embedder = embedder
-        blob = json.dumps({"format": VECTOR_FORMAT, "tokens": token_key, "model": embedder.name,
-                           "dim": embedder.dim}, sort_keys=True)
-        self.key = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        self.dtype = np.dtype(getattr(embedder, "dtype", np.float32)).type
+        fields = {"format": VECTOR_FORMAT, "tokens": token_key, "model": embedder.name, "dim": embedder.dim}
+        if self.dtype != np.float32:  # float32 keys stay as they were: cached full vectors stay valid
+            fields["dtype"] = np.dtype(self.dtype).name
+        self.key = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
     def _entry(self, sha256: str) -> Path:
         return self.folder / f"{sha256}-{self.key}.npy"
@@ -114,13 +122,27 @@ class VectorCache:
         for m in corpus.docs:
             digest.update(m.sha256.encode() + b"\n")
         digest.update(str(corpus.tables["sent_start"].shape[0]).encode())
-        return self.folder / f"corpus-{digest.hexdigest()[:16]}.npy"
+        return self.folder / f"corpus-{self.key}-{digest.hexdigest()[:16]}.npy"
 
     def load(self, corpus: CorpusIndex) -> SentenceVectors | None:
-        """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap."""
+        """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap
+        (and, on a large corpus, the approximate index brought up to date)."""
         n = int(corpus.tables["sent_start"].shape[0])
-        matrix = _load(self._corpus_path(corpus), n, self.embedder.dim)
-        return None if matrix is None else SentenceVectors(matrix, self.embedder)
+        matrix = _load(self._corpus_path(corpus), n, self.embedder.dim, self.dtype)
+        return None if matrix is None else self._vectors(corpus, matrix)
+
+    def _vectors(self, corpus: CorpusIndex, matrix: np.ndarray,
+                 progress: VectorProgress | None = None) -> SentenceVectors:
+        """The search over ``matrix``: exact up to EXACT_MAX sentences, else through the
+        approximate index, updated for the files added and removed since it was saved."""
+        ann = None
+        if matrix.shape[0] > EXACT_MAX:
+            from . import ann as ann_module
+
+            if ann_module.available():
+                docs = [(corpus.docs[d].path, corpus.docs[d].sha256, lo, hi) for d, _, lo, hi in _doc_sentences(corpus)]
+                ann = ann_module.AnnIndex.open(self.folder, self.key, docs, matrix, progress=progress)
+        return SentenceVectors(matrix, self.embedder, ann=ann)
 
     def pending(self, corpus: CorpusIndex) -> int:
         """Sentences that have no cached vectors yet."""
@@ -145,13 +167,15 @@ class VectorCache:
             return None
         path = self._write_matrix(corpus, ranges, parts)
         del parts
-        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name})
-        if status:
-            status.seconds = time.perf_counter() - start
-        loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim)
+        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name}
+                    | {f"ann-{self.key}.usearch", f"ann-{self.key}.json"})
+        loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim, self.dtype)
         if loaded is None:
             raise OSError(f"cannot read back {path}")
-        return SentenceVectors(loaded, self.embedder)
+        vectors = self._vectors(corpus, loaded, progress)
+        if status:
+            status.seconds = time.perf_counter() - start
+        return vectors
 
     def _cached_parts(self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]],
                       status: SemanticStatus | None) -> tuple[dict[str, np.ndarray], dict[str, tuple[range, int]]]:
@@ -164,7 +188,7 @@ class VectorCache:
             sha = corpus.docs[d].sha256
             if sha in parts or sha in todo:
                 continue
-            cached = _load(self._entry(sha), hi - lo, dim)
+            cached = _load(self._entry(sha), hi - lo, dim, self.dtype)
             if cached is not None:
                 parts[sha] = cached
                 if status:
@@ -182,23 +206,34 @@ class VectorCache:
         done = 0
         if progress:
             progress(0, total)
+        from_words = getattr(self.embedder, "corpus_rows", None)  # static vectors: the index's words
+        starts = {corpus.docs[d].sha256: lo for d, _, lo, _ in _doc_sentences(corpus)}
         for sha, (chunks, n) in todo.items():
-            texts = _doc_texts(corpus, chunks)
-            if len(texts) != n:
-                raise ValueError("sentence table and document disagree")
-            rows = np.zeros((len(texts), dim), dtype=np.float32)
-            for a in range(0, len(texts), BATCH):
-                if cancel is not None and cancel.is_set():
-                    return False
-                batch = texts[a:a + BATCH]
-                rows[a:a + len(batch)] = self.embedder.passages(batch)
-                done += len(batch)
-                if status:
-                    status.embedded = done
-                if progress:
-                    progress(done, total)
+            if cancel is not None and cancel.is_set():
+                return False
+            if from_words is not None:
+                lo = starts[sha]
+                rows = from_words(corpus, lo, lo + n).astype(self.dtype)
+                done += n
+            else:
+                texts = _doc_texts(corpus, chunks)
+                if len(texts) != n:
+                    raise ValueError("sentence table and document disagree")
+                rows = np.zeros((len(texts), dim), dtype=self.dtype)
+                for a in range(0, len(texts), BATCH):
+                    if cancel is not None and cancel.is_set():
+                        return False
+                    batch = texts[a:a + BATCH]
+                    rows[a:a + len(batch)] = self.embedder.passages(batch)
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+            if status:
+                status.embedded = done
+            if progress and from_words is not None:
+                progress(done, total)
             _save_atomic(self._entry(sha), rows)
-            mapped = _load(self._entry(sha), n, dim)  # from disk: the rows are not held twice
+            mapped = _load(self._entry(sha), n, dim, self.dtype)  # from disk: the rows are not held twice
             parts[sha] = rows if mapped is None else mapped
             del rows
         return True
@@ -209,7 +244,7 @@ class VectorCache:
         path = self._corpus_path(corpus)
         n_all = int(corpus.tables["sent_start"].shape[0])
         with _replacing(path) as tmp:  # written in place on disk: never held in memory twice
-            matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n_all, self.embedder.dim))
+            matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=self.dtype, shape=(n_all, self.embedder.dim))
             for d, _, lo, hi in ranges:
                 matrix[lo:hi] = parts[corpus.docs[d].sha256]
             matrix.flush()
@@ -217,16 +252,20 @@ class VectorCache:
         return path
 
     def _prune(self, keep: set[str]) -> None:
-        """Drop vectors of content no longer in the corpus and corpus matrices of other states
-        (and of other embedders: one model's vectors are kept at a time)."""
+        """Drop this representation's vectors of content no longer in the corpus and its corpus
+        matrices of other states. Another representation's files are kept: ``auto`` may move
+        between full and static vectors as a corpus grows, and hours of full vectors are not
+        thrown away for that."""
+        mine = f"-{self.key}"
         for path in self.folder.iterdir():
-            if path.name not in keep and not path.name.startswith("."):
+            if mine in path.name and path.name not in keep and not path.name.startswith("."):
                 with contextlib.suppress(OSError):
                     path.unlink()
         for stale in self.folder.glob(".*.tmp"):  # left by a killed build, if old enough
             with contextlib.suppress(OSError):
                 if time.time() - stale.stat().st_mtime > 3600:
                     stale.unlink()
+
 
 def embed_all(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Vectors of ``texts`` in batches (for tools and benchmarks)."""

@@ -1,5 +1,6 @@
-"""Sentence vectors at answer time: the corpus-wide matrix, nearest-sentence search by cosine,
-and whether semantic matching is used at all.
+"""Sentence vectors at answer time: the corpus-wide matrix, nearest-sentence search by cosine
+(exact, or through an approximate index on large corpora), and which representation is used:
+the full model's sentence vectors, static word vectors distilled from it, or none.
 
 :class:`SentenceVectors` is the corpus-wide matrix aligned with the index's global sentence
 ids (``CorpusIndex.sentence_range``, tables ``sent_start``/``sent_end``): row ``i`` is the
@@ -19,18 +20,20 @@ from .corpus import CorpusIndex
 if TYPE_CHECKING:
     from .embedder import Embedder
 
-__all__ = ["SentenceVectors", "SemanticStatus", "decide", "sentence_chunks"]
+__all__ = ["SentenceVectors", "SemanticStatus", "decide", "sentence_chunks", "exact_top", "EXACT_MAX",
+           "FULL", "STATIC", "OFF"]
 
 
 @dataclass
 class SemanticStatus:
     """Whether semantic matching is used for this index, why, and how far its vectors are."""
 
-    setting: str  # the `semantic` setting: auto | on | off
+    setting: str  # the `semantic` setting: auto | on | static | off
     embedder: str  # the `embedder` setting
     enabled: bool
     reason: str  # for users, in Chinese
     sentences: int
+    representation: str = "off"  # full | static | off (see decide)
     state: str = "off"  # off | pending | building | ready | failed
     embedded: int = 0  # sentences embedded by this build (the rest came from the cache)
     reused_files: int = 0
@@ -38,30 +41,71 @@ class SemanticStatus:
     error: str = ""
 
 
-def decide(setting: str, embedder: str, sentences: int, auto_limit: int) -> tuple[bool, str]:
-    """(use semantic matching?, why, in Chinese) for an index of ``sentences`` sentences."""
-    if embedder == "none":
-        return False, "设置 embedder = none，语义匹配已关闭，只用 BM25 检索"
+# CPU seconds the full model takes per sentence of these reports, a whole build included
+# (benchmarks/README.md: 66-77 ms measured on the 2-core machine); the estimate for `auto`.
+FULL_CPU_PER_SENTENCE = 0.075
+FULL, STATIC, OFF = "full", "static", "off"
+
+
+def decide(setting: str, embedder: str, sentences: int, pending: int | None = None,
+           budget_seconds: float = 600.0, cores: int = 1) -> tuple[str, str]:
+    """(representation, why in Chinese) for an index of ``sentences`` sentences, ``pending`` of
+    which have no full-model vectors cached yet: ``full`` (the model's sentence vectors),
+    ``static`` (word vectors distilled from it) or ``off``. ``auto`` is never ``off``: it takes
+    the full vectors when their estimated build fits ``budget_seconds``, else the static ones."""
     if setting == "off":
-        return False, "设置 semantic = off，语义匹配已关闭，只用 BM25 检索"
+        return OFF, "设置 semantic = off，语义匹配已关闭，只用 BM25 检索"
+    if embedder == "none":
+        return OFF, "设置 embedder = none，语义匹配已关闭，只用 BM25 检索"
     if setting == "on":
-        return True, f"设置 semantic = on，为全部 {sentences} 个句子计算向量"
-    if sentences <= auto_limit:
-        return True, (f"设置 semantic = auto：语料有 {sentences} 个句子，不超过 {auto_limit}，"
-                      "开启语义匹配")
-    return False, (f"设置 semantic = auto：语料有 {sentences} 个句子，超过 {auto_limit}"
-                   "（首次计算句子向量在 2 核上会超过约 10 分钟），只用 BM25 检索；"
-                   "需要时可设 semantic = on")
+        return FULL, f"设置 semantic = on，为全部 {sentences} 个句子计算完整模型的句子向量"
+    if setting == "static":
+        return STATIC, f"设置 semantic = static，{sentences} 个句子用静态词向量（由语义模型蒸馏）"
+    pending = sentences if pending is None else pending
+    estimate = pending * FULL_CPU_PER_SENTENCE / max(1, cores)
+    head = (f"设置 semantic = auto：语料有 {sentences} 个句子，{pending} 个需要新计算句子向量，"
+            f"按每句约 {FULL_CPU_PER_SENTENCE * 1000:.0f} 毫秒 CPU、{max(1, cores)} 核估计约 {_duration(estimate)}")
+    if estimate <= budget_seconds:
+        return FULL, f"{head}，不超过 semantic_budget_seconds（{_duration(budget_seconds)}），用完整模型的句子向量"
+    return STATIC, (f"{head}，超过 semantic_budget_seconds（{_duration(budget_seconds)}），"
+                    "改用静态词向量（由同一模型蒸馏，不运行模型）；需要完整向量时可设 semantic = on "
+                    "或调高 semantic_budget_seconds")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} 秒"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} 分钟"
+    return f"{seconds / 3600:.1f} 小时"
+
+
+# Exact search reads this many rows at a time (float16 rows are widened block by block).
+_BLOCK = 65_536
+# Up to this many sentences, exact search (float32 in memory); above, an approximate index
+# (retrieval/ann.py) when it is installed (benchmarks/README.md, "Nearest-sentence search").
+EXACT_MAX = 200_000
 
 
 class SentenceVectors:
-    """Unit vectors of every sentence of an index, and nearest-sentence search over them."""
+    """Vectors of every sentence of an index (unit length, float32 or float16, usually
+    memory-mapped), and nearest-sentence search over them: exact, or through an approximate
+    index (``ann``, :mod:`retrieval.ann`) on large corpora. ``calibration`` (slope, intercept)
+    maps a cosine to the full model's scale (static vectors; the answer policy's centre is set
+    on full vectors)."""
 
-    def __init__(self, matrix: np.ndarray, embedder: Embedder):
-        if matrix.ndim != 2 or matrix.shape[1] != embedder.dim or matrix.dtype != np.float32:
+    def __init__(self, matrix: np.ndarray, embedder: Embedder, calibration: tuple[float, float] | None = None,
+                 ann=None):
+        if matrix.ndim != 2 or matrix.shape[1] != embedder.dim or matrix.dtype not in (np.float32, np.float16):
             raise ValueError("sentence vectors have the wrong shape or type")
         self.matrix = matrix
         self.embedder = embedder
+        self.calibration = calibration or getattr(embedder, "calibration", (1.0, 0.0))
+        self.ann = ann
+        # Exact search widens float16 rows to float32 once, here (numpy has no fast float16
+        # product): at most EXACT_MAX rows, above which an approximate index searches instead.
+        self._wide = (np.asarray(matrix, dtype=np.float32)
+                      if ann is None and matrix.dtype != np.float32 and matrix.shape[0] <= EXACT_MAX else None)
 
     @property
     def n(self) -> int:
@@ -81,6 +125,15 @@ class SentenceVectors:
             raise ValueError(f"query vector has {q.shape[0]} dimensions, expected {self.dim}")
         return q
 
+    def _scale(self, cos: np.ndarray) -> np.ndarray:
+        slope, intercept = self.calibration
+        if slope == 1.0 and intercept == 0.0:
+            return cos
+        return np.where(cos != 0, cos * np.float32(slope) + np.float32(intercept), 0).astype(np.float32)
+
+    def _rows(self, ids: np.ndarray) -> np.ndarray:
+        return np.asarray(self.matrix[ids], dtype=np.float32)
+
     def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` sentences nearest ``query_vec``: (sentence id, cosine), best first
         (ties by lower id)."""
@@ -88,10 +141,14 @@ class SentenceVectors:
         k = min(int(k), self.n)
         if k <= 0:
             return []
-        scores = self.matrix @ q
-        top = np.argpartition(-scores, k - 1)[:k] if k < self.n else np.arange(self.n)
-        top = top[np.lexsort((top, -scores[top]))]
-        return [(int(i), float(scores[i])) for i in top]
+        if self.ann is not None:
+            top = self.ann.search(q, k)
+            scores = self._rows(top) @ q  # exact cosines of the candidates the index found
+        else:
+            top, scores = exact_top(self.matrix if self._wide is None else self._wide, q, k)
+        order = np.lexsort((top, -scores))
+        top, scores = top[order], self._scale(scores[order])
+        return [(int(i), float(s)) for i, s in zip(top, scores)]
 
     def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
         """Cosine of ``query_vec`` with each of ``sentence_ids`` (float32, in that order)."""
@@ -99,7 +156,26 @@ class SentenceVectors:
         ids = np.fromiter((int(i) for i in sentence_ids), dtype=np.int64)
         if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= self.n):
             raise IndexError("sentence id out of range")
-        return self.matrix[ids] @ q
+        return self._scale(self._rows(ids) @ q)
+
+
+def exact_top(matrix: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, dot products) of the ``k`` rows of ``matrix`` with the largest dot product with
+    ``q``, unordered; float16 rows are widened a block at a time."""
+    n = matrix.shape[0]
+    if matrix.dtype == np.float32 and n <= 4 * _BLOCK:
+        scores = matrix @ q
+        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+        return top.astype(np.int64), scores[top]
+    ids, vals = [], []
+    for a in range(0, n, _BLOCK):
+        s = np.asarray(matrix[a:a + _BLOCK], dtype=np.float32) @ q
+        top = np.argpartition(-s, k - 1)[:k] if k < s.shape[0] else np.arange(s.shape[0])
+        ids.append(top + a)
+        vals.append(s[top])
+    ids_a, vals_a = np.concatenate(ids).astype(np.int64), np.concatenate(vals)
+    keep = np.argpartition(-vals_a, k - 1)[:k] if k < vals_a.shape[0] else np.arange(vals_a.shape[0])
+    return ids_a[keep], vals_a[keep]
 
 
 def sentence_chunks(corpus: CorpusIndex, sentence_ids: Sequence[int]) -> np.ndarray:
