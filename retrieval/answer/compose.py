@@ -122,9 +122,9 @@ class Composer:
         """The :class:`Question` record of ``text``, with its time resolved against the reports:
         relative words (今年, 去年) count from the newest report of the place it names, or of all."""
         q = analyse(text, self.tokenizer)
-        places = self.facts.named_places(q)
-        mask = np.array([bool(places & p) for p in self.facts.doc_places]) if places else None
-        return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)), report_places=places)
+        q = replace(q, where=self.facts.where(q))
+        q = replace(q, report_places=self.facts.named_places(q))
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(self.facts.chosen(q))))
 
     def candidates(self, question: str | Question, report_docs: np.ndarray | None = None,
                    vectors: SentenceVectors | None = None) -> Candidates | None:
@@ -160,6 +160,10 @@ class Composer:
         q = self.question(question)
         if not q.tokens and not q.bigrams:
             return Ranked(q, early=refusals.nothing_to_search(question))
+        missing = self.facts.not_covered(q)
+        if missing is not None:
+            return Ranked(q, early=refusals.place_not_in_corpus(question, self.facts.label(missing),
+                                                                coverage_note(self.corpus.docs)))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
