@@ -8,13 +8,12 @@ import re
 import numpy as np
 
 from ..index.corpus import CorpusIndex
+from ..dates.years import plan_part
 from ..lang.places import Coverage, Place, default_gazetteer
 from ..lang.text import normalize
 from ..types import SECTION_SEP
 from .records import Question
 
-# A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.
-_PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
 _REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明")
 _WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -43,7 +42,7 @@ class ReportFacts:
             raw = section.split(SECTION_SEP, 1)[0] if section else ""
             if raw not in plan_of:
                 top = normalize(raw)
-                plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
+                plan_of[raw] = top if plan_part(top) else ""
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
         # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).

@@ -51,10 +51,10 @@ TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
 _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py", "ingest/process.py",
-                  "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py", "lang/places.py",
-                  "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
-                  "dates/leadins.py", "ingest/formats/__init__.py", "ingest/formats/charset.py",
-                  "ingest/formats/pdf.py", "ingest/formats/html.py")
+                  "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
+                  "lang/places.py", "types.py", "dates/kinds.py", "dates/when.py", "dates/years.py",
+                  "dates/report.py", "dates/periods.py", "dates/leadins.py", "ingest/formats/__init__.py",
+                  "ingest/formats/charset.py", "ingest/formats/pdf.py", "ingest/formats/html.py")
 
 
 @functools.lru_cache(maxsize=8)

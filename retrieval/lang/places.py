@@ -39,6 +39,8 @@ _SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治�
 # A name and an administrative suffix (what a place name looks like when the data lacks it).
 SUFFIXES = "省市县区州"
 _SHAPED = re.compile(rf"(?:[A-Za-z]{{2}}|[\u4e00-\u9fff]{{2,3}}?)[{SUFFIXES}]")
+# The same in running text (a message), where letters are already lower case: up to four characters.
+_SHAPED_IN_TEXT = re.compile(rf"[\u4e00-\u9fffa-z]{{2,4}}?[{SUFFIXES}]")
 # Where a report's own name for itself starts: the start, after a year or a separator (2024_XX县).
 _NAME_START = re.compile(r"(?:^|(?<=年)|(?<![\u4e00-\u9fff]))")
 # A report's own office right after its place: XX县教育体育局, 某某县人民政府, 南京市统计局.
@@ -202,6 +204,15 @@ def office_places(text: str) -> list[str]:
         if m and _OFFICE.match(text, m.end()) and not _NOT_A_NAME.search(m.group()):
             out.append(m.group())
     return list(dict.fromkeys(out))
+
+
+def shaped_in(text: str) -> tuple[int, int] | None:
+    """(start, end) of the first name in ``text`` shaped like a place (那凤凰县呢 → 凤凰县), which
+    the data need not know; None if there is none."""
+    for m in _SHAPED_IN_TEXT.finditer(text):
+        if not _NOT_A_NAME.search(m.group()):
+            return m.start(), m.end()
+    return None
 
 
 def shaped_like_place(word: str) -> bool:
