@@ -122,10 +122,13 @@ def provinces(tmp_path_factory):
     for place, growth, grain, jobs in (("安徽省", "5.8", "835.2", "70"), ("江西省", "5.1", "438.5", "45")):
         (corpus / f"2025年{place}政府工作报告.txt").write_text(
             _REPORT.format(place=place, growth=growth, grain=grain, jobs=jobs), encoding="utf-8")
-    for place in ("甘肃", "青海"):  # reports on other matters, so that the words above are rare
-        (corpus / f"{place}生态环境状况公报.txt").write_text(
-            f"{place}生态环境状况公报\n一、空气质量\n城市空气质量优良天数比例为90%。\n二、水环境\n"
+    for name in ("2023年甘肃省生态环境工作报告", "青海生态环境状况公报"):  # other matters and years
+        (corpus / f"{name}.txt").write_text(
+            f"{name}\n一、空气质量\n全省地区生产总值增长6.4%，城市空气质量优良天数比例为90%。\n二、水环境\n"
             f"国控断面水质优良比例为95%。数据来自市生态环境局。\n", encoding="utf-8")
+    # A city's communiqué: no report year in its title, named by its place.
+    (corpus / "hefei.txt").write_text("合肥市2023年国民经济和社会发展统计公报\n合肥市统计局\n一、综合\n"
+                                      "初步核算，全年全市地区生产总值12673.8亿元，比上年增长5.8%。\n", encoding="utf-8")
     return Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(root / "cache")}))
 
 
@@ -133,6 +136,7 @@ def provinces(tmp_path_factory):
     ("安徽去年地区生产总值增长多少？", "安徽省", "5.8%"),
     ("江西省2024年粮食总产量是多少？", "江西省", "438.5亿斤"),
     ("江西今年城镇新增就业目标多少？", "江西省", "45万人"),
+    ("合肥2023年地区生产总值是多少？", "hefei", "12673.8亿元"),  # the place wins over the year's reports
 ])
 def test_a_question_naming_a_province_is_answered_from_its_report(provinces, question, report, figure):
     first = shown(provinces.answer(question))[0]  # answered, or unsure with it shown first
@@ -143,5 +147,5 @@ def test_a_question_naming_another_province_is_refused(provinces):
     answer = provinces.answer("四川去年地区生产总值增长多少？")
     assert not answer.answered and answer.refusal.reason == "place_not_in_corpus"
     assert "四川省" in answer.message
-    assert "现有4份报告，涉及" in answer.message and "来自市" not in answer.message
-    assert sorted(p for d in provinces.documents for p in d.places) == ["安徽省", "江西省", "甘肃省", "青海省"]
+    assert "现有5份报告，涉及" in answer.message and "来自市" not in answer.message
+    assert sorted(p for d in provinces.documents for p in d.places) == ["合肥市", "安徽省", "江西省", "甘肃省", "青海省"]

@@ -174,7 +174,12 @@ class Composer:
                 return Ranked(q, early=refusals.report_not_in_corpus(question, year, coverage_note(self.corpus.docs)))
             report_docs = self.facts.year_mask(named)
         elif q.time.years and self.facts.multi_year:
+            # Reports that can speak of the year, among those of the place the question names (a
+            # place's communiqué, dated by no report title, is not left out for its year).
             near = self.facts.near_years(q.time.years)
+            chosen = self.facts.chosen(q)
+            if chosen is not None:
+                near = {d for d in near if chosen[d]}
             report_docs = self.facts.year_mask(near) if near else None
         if only_docs is not None:
             report_docs = only_docs if report_docs is None else report_docs & only_docs
