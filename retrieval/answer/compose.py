@@ -228,6 +228,14 @@ class Composer:
         r = self.rank(question, vectors)
         if r.early is not None:
             return r.early
+        missing = self.facts.not_covered(r.question, every_report=False)
+        if missing is not None:  # a place no report covers (a national report may still name it)
+            assert r.cands is not None and r.order is not None
+            refused = refusals.place_not_named(question, self.facts.label(missing),
+                                               not r.cands.items[int(r.order[0])].foreign_place,
+                                               coverage_note(self.corpus.docs))
+            if refused is not None:
+                return refused
         decision, confidence = self.decide(r)
         if not decision.answered and not decision.closest:
             return refusals.not_answered(question, decision.refusal, self._not_found, confidence=confidence)

@@ -109,11 +109,14 @@ class ReportFacts:
         wanted = self._wanted(q)
         return np.array([bool(wanted & keys) for keys in self.places.keys]) if wanted else None
 
-    def not_covered(self, q: Question) -> Place | None:
-        """A division the question names that no report is about, lies in or contains, when every
-        report has its place and none of the places named is covered; else None."""
+    def not_covered(self, q: Question, *, every_report: bool = True) -> Place | None:
+        """A division the question names that no report is about, lies in or contains, when none
+        of the places it names is covered (and, with ``every_report``, every report has its
+        place, so that none can speak of it); else None."""
         where = self.where(q)
-        if not self.places.complete or not where or any(not p.code or self.places.related(p) for p in where):
+        if every_report and not self.places.complete or not where:
+            return None
+        if any(not p.code or self.places.related(p) for p in where):
             return None
         return where[0]
 
