@@ -271,6 +271,9 @@ class Coverage:
                     forms.add(form)
             self.doc_forms.append(forms)
         self.keys = [{p.key for p in places} for places in self.docs]
+        self._about = set().union(*self.keys) if self.keys else set()
+        # The reports' places and every division they lie in.
+        self._around = self._about | {a.key for places in self.docs for p in places for a in gaz.ancestors(p)}
         # Whether every report has its place, so that a place none is about is not in the reports.
         self.complete = bool(self.docs) and all(self.docs)
 
@@ -300,8 +303,7 @@ class Coverage:
         return tuple(innermost(self.gaz, places))
 
     def _covered_first(self, places: tuple[Place, ...]) -> tuple[Place, ...]:
-        keys = set().union(*self.keys) if self.keys else set()
-        return tuple(sorted(places, key=lambda p: p.key not in keys))
+        return tuple(sorted(places, key=lambda p: p.key not in self._about))
 
     def about(self, place: Place) -> list[bool]:
         """Per report: whether it is about ``place`` itself."""
@@ -309,8 +311,7 @@ class Coverage:
 
     def related(self, place: Place) -> bool:
         """Whether some report is about ``place``, a place within it, or one containing it."""
-        return any(p.key == place.key or self.gaz.contains(place, p) or self.gaz.contains(p, place)
-                   for places in self.docs for p in places)
+        return place.key in self._around or any(a.key in self._about for a in self.gaz.ancestors(place))
 
     def names(self, place: Place) -> tuple[str, ...]:
         """Every name a passage may use for ``place``."""
