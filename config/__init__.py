@@ -205,16 +205,37 @@ def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> Non
         values[name] = value
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """The tables of one TOML file, read strictly: a missing, unreadable or malformed file raises
+    :class:`ConfigError` naming the file and what is wrong. The one reader of every config file
+    (settings, weights, dating numbers, follow-up words), so each fails alike."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: 配置文件不存在 (config file not found)") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+        raise ConfigError(f"{path}: 配置文件无法读取 (cannot read config file: {exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(f"{path}: 配置文件不是有效的 TOML (not valid TOML: {exc})") from None
+
+
+def whole_numbers(table: Any, where: str, known: Mapping[str, Any]) -> dict[str, int]:
+    """``table`` checked as a table of whole numbers with names from ``known``; else
+    :class:`ConfigError` naming the entry (``where`` names the file and table)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    out = {}
+    for name, value in table.items():
+        if name not in known:
+            raise ConfigError(f"{where}: unknown setting '{name}'")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: '{name}' must be a whole number, got {value!r}")
+        out[name] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    data = read_toml(path)
     # Allow an optional [reportqa] table as well as top-level keys.
     if isinstance(data.get("reportqa"), dict):
         data = {**{k: v for k, v in data.items() if k != "reportqa"}, **data["reportqa"]}

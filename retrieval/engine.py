@@ -13,6 +13,7 @@ from config import Settings, load_settings
 from .answer import refusals
 from .answer.compose import Composer
 from .answer.messages import coverage_note
+from .dates.years import settings as dating_settings
 from .dialogue.followup import ATTRIBUTE, DRILL, PLACE, Conversation, Source, follow, resolve
 from .dialogue.lexicon import Lexicon
 from .index.corpus import CorpusIndex
@@ -89,6 +90,7 @@ class Engine:
         if semantic not in SEMANTIC_MODES:
             raise ValueError(f"semantic must be one of {SEMANTIC_MODES}")
         settings = settings or load_settings()
+        dating_settings()  # a bad config/dating.toml stops here, not in a worker process
         workers = settings.workers or os.cpu_count() or 1
         store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), workers)
         corpus, report = store.open(force=rebuild, progress=progress)

@@ -201,3 +201,29 @@ def test_dataclass_defaults_match_the_shipped_settings_file():
     defaults = Settings()
     for name, value in shipped.items():
         assert getattr(defaults, name) == (tuple(value) if isinstance(value, list) else value), name
+
+
+def test_every_config_file_is_read_by_one_strict_reader(tmp_path, monkeypatch):
+    """A bad weights, dating or follow-up words file stops with the same clear message as a bad
+    settings file; none falls back to defaults silently."""
+    from config import ConfigError, load_settings
+    from retrieval.dates import years
+    from retrieval.dialogue.lexicon import load_words
+    from retrieval.answer.scoring import load_model
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[years\nmin = 1", encoding="utf-8")
+    for read in (load_model, load_words, lambda path: load_settings(config_file=path)):
+        with pytest.raises(ConfigError, match=r"bad\.toml: 配置文件不是有效的 TOML \(not valid TOML"):
+            read(bad)
+    monkeypatch.setattr(years, "DATING_FILE", bad)
+    years.settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="not valid TOML"):
+            years.settings()
+        bad.write_text("[years]\nmin = \"1900\"\n", encoding="utf-8")
+        years.settings.cache_clear()
+        with pytest.raises(ConfigError, match=r"\[years\]: 'min' must be a whole number"):
+            years.settings()
+    finally:
+        years.settings.cache_clear()

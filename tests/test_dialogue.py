@@ -165,7 +165,7 @@ def test_bad_word_lists_are_reported(tmp_path):
     with pytest.raises(ConfigError, match="openers"):
         load_words(bad)
     bad.write_text("openers = [", encoding="utf-8")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="not valid TOML"):
         load_words(bad)
 
 

@@ -122,9 +122,9 @@ class Composer:
         """The :class:`Question` record of ``text``, with its time resolved against the reports:
         relative words (今年, 去年) count from the newest report of the place it names, or of all."""
         q = analyse(text, self.tokenizer)
-        places = self.facts.named_places(q)
-        mask = np.array([bool(places & p) for p in self.facts.doc_places]) if places else None
-        return replace(q, time=ask_time(q.norm, self.facts.newest_of(mask)), report_places=places)
+        q = replace(q, where=self.facts.where(q))
+        q = replace(q, report_places=self.facts.named_places(q))
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(self.facts.chosen(q))))
 
     def candidates(self, question: str | Question, report_docs: np.ndarray | None = None,
                    vectors: SentenceVectors | None = None) -> Candidates | None:
@@ -160,6 +160,10 @@ class Composer:
         q = self.question(question)
         if not q.tokens and not q.bigrams:
             return Ranked(q, early=refusals.nothing_to_search(question))
+        missing = self.facts.not_covered(q)
+        if missing is not None:
+            return Ranked(q, early=refusals.place_not_in_corpus(question, self.facts.label(missing),
+                                                                coverage_note(self.corpus.docs)))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
@@ -170,7 +174,12 @@ class Composer:
                 return Ranked(q, early=refusals.report_not_in_corpus(question, year, coverage_note(self.corpus.docs)))
             report_docs = self.facts.year_mask(named)
         elif q.time.years and self.facts.multi_year:
+            # Reports that can speak of the year, among those of the place the question names (a
+            # place's communiqué, dated by no report title, is not left out for its year).
             near = self.facts.near_years(q.time.years)
+            chosen = self.facts.chosen(q)
+            if chosen is not None:
+                near = {d for d in near if chosen[d]}
             report_docs = self.facts.year_mask(near) if near else None
         if only_docs is not None:
             report_docs = only_docs if report_docs is None else report_docs & only_docs
@@ -219,6 +228,14 @@ class Composer:
         r = self.rank(question, vectors)
         if r.early is not None:
             return r.early
+        missing = self.facts.not_covered(r.question, every_report=False)
+        if missing is not None:  # a place no report covers (a national report may still name it)
+            assert r.cands is not None and r.order is not None
+            refused = refusals.place_not_named(question, self.facts.label(missing),
+                                               not r.cands.items[int(r.order[0])].foreign_place,
+                                               coverage_note(self.corpus.docs))
+            if refused is not None:
+                return refused
         decision, confidence = self.decide(r)
         if not decision.answered and not decision.closest:
             return refusals.not_answered(question, decision.refusal, self._not_found, confidence=confidence)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..dates.when import ASKS_PLAN as _ASKS_PLAN, YEAR_DIGITS
+from ..lang.places import default_gazetteer, shaped_like_place
 from ..lang.shapes import CN_DIGITS as _CN_DIGITS, QUESTION_TYPES
 from ..lang.text import Tokenizer, char_bigrams, normalize
 from .records import Question
@@ -22,12 +24,7 @@ _QUESTION_TOKENS = frozenset(
     "谁 哪 何 哪儿 哪位 何时 何地 何处 何人 何种 何年 为何 多久 多长 多大 多高 多远 多重 哪一 哪一年 哪些 "
     "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split())
 _WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-# A place the question names: two or three characters and an administrative suffix.
-_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州))")
-_NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城]|^.?[级属]")
-# Questions that ask about plans rather than results.
-_ASKS_PLAN = re.compile(r"计划|打算|谋划|将要|将会|准备|明年|下一步|今后|目标|思路|安排|要点|预计|(?<!即)将(?!近)")
+_YEAR = re.compile(YEAR_DIGITS)
 
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
@@ -174,6 +171,14 @@ def question_anchors(norm: str, tokenizer: Tokenizer,
     return tuple(out)
 
 
+def question_places(norm: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The place names a normalised question writes: divisions (四川, 黔东南州, 古丈县) and words
+    shaped like one that the data does not know (XX县)."""
+    found = [m.text for m in default_gazetteer().mentions(norm)]
+    found += [t for t in tokens if shaped_like_place(t) and not any(t in f or f in t for f in found)]
+    return tuple(dict.fromkeys(found))
+
+
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     """The :class:`Question` record of ``question``: its search terms and what it asks for."""
     norm = normalize(question)
@@ -186,7 +191,7 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     years = tuple(int(y) for y in _YEAR.findall(norm))
     m = _DEFINITION.match(norm.strip())
     subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
-    places = tuple(t for t in tokens if _PLACE_NAME.fullmatch(t) and not _NOT_A_PLACE.search(t))
+    places = question_places(norm, tokens)
     category = question_category(norm, tokenizer)
     return Question(question, norm, tokens, question_types(norm), bigrams, years,
                     bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",

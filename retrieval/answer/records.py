@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..dates.when import TimeAsk
+from ..lang.places import Place
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Question:
     years: tuple[int, ...]
     every_place: bool
     subject: str = ""  # what a definition question asks about ("" otherwise)
-    places: tuple[str, ...] = ()  # place names the question mentions
+    places: tuple[str, ...] = ()  # place names the question mentions, as written (四川, 古丈县, XX县)
     focus: str = ""  # the word naming what is asked for ("" if none is found)
     unit: re.Pattern[str] | None = None  # what the asked value looks like (a number in its unit, a year)
     category: str = ""  # the noun after the question word (大学 in 哪个大学), "" if none
@@ -36,6 +37,9 @@ class Question:
     time: TimeAsk = TimeAsk()
     # The reports' place names the question mentions, worked out once by the composer (None: not yet).
     report_places: frozenset[str] | None = None
+    # The places it is about, read against the reports' places (retrieval/lang/places.py); set by
+    # the composer (None: not yet).
+    where: tuple[Place, ...] | None = None
 
 
 @dataclass(frozen=True)

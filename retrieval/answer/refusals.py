@@ -7,8 +7,12 @@ The checks run in this order, each a small function that returns the refusing :c
   (:func:`nothing_to_search`);
 * a follow-up in a conversation (:func:`check_follow_up`): a place no report is about, or a word
   the last answer's report never uses (:func:`absent_word`);
-* the reports (:func:`report_not_in_corpus`, :func:`no_match`): a report named by a year no report
-  is of; no passage shares a word with the question;
+* the reports (:func:`place_not_in_corpus`, :func:`report_not_in_corpus`, :func:`no_match`): a
+  place no report is about, lies in or contains (``ReportFacts.not_covered``); a report named by a
+  year no report is of; no passage shares a word with the question;
+* the best passage (:func:`place_not_named`): it does not name the place the question names,
+  which no report covers (a national report has no place, so :func:`place_not_in_corpus` let the
+  question through);
 * the decision on the best sentences (:func:`not_answered`): unsure (the sentences the answer would
   have led with, shown to be checked) or none, with the reason of the answer policy
   (``retrieval/answer/policy.py``: low confidence, or the passages are about another year or place).
@@ -60,6 +64,18 @@ def check_question(question: str, max_chars: int) -> Answer | None:
 
 def nothing_to_search(question: str) -> Answer:
     return refuse(question, Reason.NO_TERMS, messages.NO_TERMS)
+
+
+def place_not_in_corpus(question: str, place: str, coverage: str) -> Answer:
+    """The question names a place no report covers: said so, with the places the reports cover."""
+    return refuse(question, Reason.PLACE_NOT_IN_CORPUS,
+                  messages.PLACE_NOT_COVERED.format(place=place, question=question, coverage=coverage))
+
+
+def place_not_named(question: str, place: str, named: bool, coverage: str) -> Answer | None:
+    """The question names a ``place`` no report covers and the best passage does not name it
+    either (not ``named``): not answered from another place's passage, whatever the decision."""
+    return None if named else place_not_in_corpus(question, place, coverage)
 
 
 def report_not_in_corpus(question: str, year: int, coverage: str) -> Answer:

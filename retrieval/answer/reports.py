@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from ..index.corpus import CorpusIndex
+from ..dates.years import plan_part
+from ..lang.places import Coverage, Place, default_gazetteer
 from ..lang.text import normalize
 from ..types import SECTION_SEP
 from .records import Question
 
-# A report's plan part (二、2020年工作计划, 下一步工作打算) as opposed to its review of the year.
-_PLAN_SECTION = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
 _REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明|公报|预算|决算|报表")
 _WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
@@ -29,16 +29,10 @@ class ReportFacts:
 
     def __init__(self, corpus: CorpusIndex):
         self.corpus = corpus
-        # Place names each document is about, with their short forms (古丈县 → 古丈).
-        self.doc_places: list[set[str]] = []
-        for meta in corpus.docs:
-            names: set[str] = set()
-            for place in meta.places:
-                p = normalize(place)
-                names.add(p)
-                if len(p) >= 3:
-                    names.add(p[:-1])
-            self.doc_places.append(names)
+        # The places each document is about (retrieval/lang/places.py), and every name of them
+        # (古丈县, 古丈; 宁夏回族自治区, 宁夏).
+        self.places = Coverage(default_gazetteer(), [[normalize(p) for p in meta.places] for meta in corpus.docs])
+        self.doc_places: list[set[str]] = self.places.doc_forms
         self.all_places: set[str] = set().union(*self.doc_places) if self.doc_places else set()
         self.doc_years = [set(meta.years) for meta in corpus.docs]
         self.titles = [normalize(meta.title) for meta in corpus.docs]
@@ -49,7 +43,7 @@ class ReportFacts:
             raw = section.split(SECTION_SEP, 1)[0] if section else ""
             if raw not in plan_of:
                 top = normalize(raw)
-                plan_of[raw] = top if _PLAN_SECTION.search(top) and "总结" not in top else ""
+                plan_of[raw] = top if plan_part(top) else ""
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
         # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).
@@ -94,22 +88,50 @@ class ReportFacts:
         mask[list(docs)] = True
         return mask
 
+    def where(self, q: Question) -> tuple[Place, ...]:
+        """The places the question is about (read from the question when the composer has already
+        worked them out)."""
+        return q.where if q.where is not None else self.places.asked(q.norm, q.places)
+
+    def _wanted(self, q: Question) -> set[str]:
+        """Keys of the places the question is about that some report is about."""
+        return {p.key for p in self.where(q) if any(self.places.about(p))}
+
     def named_places(self, q: Question) -> frozenset[str]:
-        """The reports' place names that the question mentions (read from the question when the
-        composer has already worked them out)."""
+        """Every name of the places the question is about that some report is about (read from
+        the question when the composer has already worked them out)."""
         if q.report_places is not None:
             return q.report_places
-        return frozenset(p for p in self.all_places if p in q.norm)
+        wanted = self._wanted(q)
+        return frozenset(f for p in self.where(q) if p.key in wanted for f in self.places.names(p))
+
+    def chosen(self, q: Question) -> np.ndarray | None:
+        """Per document: a report about a place the question names; None when it names none that
+        a report is about."""
+        wanted = self._wanted(q)
+        return np.array([bool(wanted & keys) for keys in self.places.keys]) if wanted else None
+
+    def not_covered(self, q: Question, *, every_report: bool = True) -> Place | None:
+        """A division the question names that no report is about, lies in or contains, when none
+        of the places it names is covered (and, with ``every_report``, every report has its
+        place, so that none can speak of it); else None."""
+        where = self.where(q)
+        if every_report and not self.places.complete or not where:
+            return None
+        if any(not p.code or self.places.related(p) for p in where):
+            return None
+        return where[0]
+
+    def label(self, place: Place) -> str:
+        return self.places.gaz.label(place) if place.code else place.name
 
     def preference(self, q: Question, named_year: float, other_year: float) -> tuple[np.ndarray, np.ndarray | None]:
         """Per document: +1 if it is the place the question names, -1 if another one is named,
         plus ``named_year`` / ``other_year`` for a report of a year the question names or not;
         and, when the question names a place some reports are about, which reports those are."""
         pref = np.zeros(len(self.corpus.docs))
-        named = self.named_places(q)
-        chosen = None
-        if named:
-            chosen = np.array([bool(named & places) for places in self.doc_places])
+        chosen = self.chosen(q)
+        if chosen is not None:
             pref += np.where(chosen, 1.0, -1.0)
         if q.years:
             for d, years in enumerate(self.doc_years):
@@ -118,7 +140,8 @@ class ReportFacts:
         return pref, chosen
 
     def foreign_place(self, q: Question, doc: int, para_text: str) -> bool:
-        """A place the question names that this report is not about and the passage lacks."""
-        places = self.doc_places[doc]
-        return any(p not in para_text and p not in places and (len(p) < 3 or p[:-1] not in places)
-                   for p in q.places)
+        """A place the question is about that this report is not about and the passage does not
+        name."""
+        keys = self.places.keys[doc]
+        return any(p.key not in keys and not any(f in para_text for f in self.places.names(p))
+                   for p in self.where(q))

@@ -9,7 +9,6 @@ retrieval and selection (:class:`ComposeParams`), ``[policy]`` those of the deci
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from config import CONFIG_DIR, ConfigError
+from config import CONFIG_DIR, ConfigError, read_toml
 
 from ..lang.shapes import TYPE_NAMES
 from ..params import ComposeParams
@@ -64,12 +63,11 @@ def load_model(path: Path = WEIGHTS_FILE) -> ScoringModel:
     the file is absent. Raises :class:`ConfigError` for an unusable file."""
     if not path.exists():
         return ScoringModel.from_mapping(DEFAULT_WEIGHTS)
+    data = read_toml(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
         return ScoringModel.from_mapping(data.get("weights", {}), data.get("compose", {}),
                                          data.get("policy", {}))
-    except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{path}: not a usable weights file ({exc})") from None
 
 

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from .kinds import PLAN, REVIEW, SUMMARY, WORK_REPORT
 from .years import CN as _CN, PLAN_HEAD as _PLAN_HEAD, RANGE_RE as _RANGE_RE, REVIEW_HEAD as _REVIEW_HEAD
+from .when import IN_CONTEXT, RELATIVE_YEARS, relative_years
 from .years import ascii_digits as _ascii_digits, years_in
 
 # --- sections ---------------------------------------------------------------------------------------
@@ -131,9 +132,13 @@ def part_of(section_kind: str | None, period: int | None, report_year: int | Non
 
 # --- sentences ----------------------------------------------------------------------------------------
 # A comparison base (比上年增长) says nothing about which year the sentence is about.
-_COMPARISON = re.compile(rf"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*(?:上年|去年|前年|上一年|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
+_PAST_YEARS = "|".join(w for w, offset in relative_years() if offset < 0)
+_COMPARISON = re.compile(r"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*"
+                         rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
                          r"(?:同期|底|末)?|上年同期|去年同期")
-_RELATIVE = re.compile(r"前年|去年|上年|上一年|今年|本年度|当年|明年|来年|下一年|过去一年|一年来|新的一年")
+# The reviewed year (过去一年, 一年来) and the year ahead (新的一年) besides the relative years.
+_REVIEWED, _AHEAD = ("过去一年", "一年来"), "新的一年"
+_RELATIVE = re.compile("|".join(sorted([*RELATIVE_YEARS, *_REVIEWED, _AHEAD], key=len, reverse=True)))
 
 
 def _own_period(sentence: str, report_year: int | None, section_period: int | None,
@@ -149,18 +154,12 @@ def _own_period(sentence: str, report_year: int | None, section_period: int | No
         reviewed = report_year - 1 if kind == WORK_REPORT else report_year
         for m in _RELATIVE.finditer(text):
             word = m.group(0)
-            if word == "前年":
-                year = report_year - 2
-            elif word in ("去年", "上年", "上一年"):
-                year = report_year - 1
-            elif word in ("今年", "本年度"):
-                year = report_year
-            elif word in ("明年", "来年", "下一年"):
-                year = report_year + 1
-            elif word == "新的一年":
-                year = report_year if kind == WORK_REPORT else report_year + 1
-            elif word == "当年":
+            if word in IN_CONTEXT:
                 continue  # relative to a year named nearby, not to the report
+            if word in RELATIVE_YEARS:
+                year = report_year + RELATIVE_YEARS[word]
+            elif word == _AHEAD:
+                year = report_year if kind == WORK_REPORT else report_year + 1
             else:  # 过去一年, 一年来
                 year = reviewed
             candidates.append((m.start(), year))

@@ -1,5 +1,6 @@
-"""Time in a question: which report it names, which years it is about, and whether it asks for a
-result, a target or a trend.
+"""Time words and time in a question: the one table of relative years (also read by the dating
+of report sentences and by follow-ups), which report a question names, which years it is about,
+and whether it asks for a result, a target, a plan or a trend.
 
 A named report (2019年政府工作报告, 2024年的工作总结) restricts the answer to that report. A year
 alone means sentences about that year: its target is in that year's report, its result in the
@@ -12,21 +13,43 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_YEAR = r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年"
+# A year written with four digits in a question or a message (2024, 2024年).
+YEAR_DIGITS = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
+# Relative years and their offset from the year they count from: the newest report's (or the
+# named report's) for a question, the conversation's for a follow-up, the report's for one of
+# its sentences. 当年 and 本年 are "that same year", the year in context: in a question the one it
+# counts from, in a follow-up the conversation's, in a report's sentence the year of its section
+# or one named nearby (本年收入 in the 1955 accounts of the 1956 report), so a sentence's 当年 and
+# 本年 are not read against its report (``IN_CONTEXT``).
+RELATIVE_YEARS: dict[str, int] = {
+    "前年": -2, "去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "本年度": 0, "当年": 0,
+    "明年": 1, "来年": 1, "下一年": 1, "下年": 1, "后年": 2}
+IN_CONTEXT = frozenset({"当年", "本年"})
+
+
+def relative_years() -> tuple[tuple[str, int], ...]:
+    """(word, offset) of :data:`RELATIVE_YEARS`, longest word first (上一年 before 上年)."""
+    return tuple(sorted(RELATIVE_YEARS.items(), key=lambda kv: -len(kv[0])))
+
+
+_YEAR = YEAR_DIGITS + r"\s*年"
 # A report named by its year: 2018年政府工作报告, 2024年的工作总结, 1998年的报告.
 _NAMED_REPORT = re.compile(_YEAR + r"(?:的|度)?(?:[\u4e00-\u9fff]{0,8}?)(?:政府工作报告|工作报告|工作总结|工作计划|报告|总结)")
 # A year after 比 / 较 is what another year is compared with (比1952年增加), not what is asked.
 _YEARS = re.compile(r"(?<![比较])" + _YEAR)
 _COMPARED = "比较同"
 # 2013到2017年, 2013—2017年: a span of years.
-_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*(?:到|至|—|-|－|~|～)\s*((?:19|20)\d\d)(?!\d)")
-# Relative years, as offsets from the newest report's year.
-_RELATIVE = (("前年", -2), ("去年", -1), ("上年", -1), ("上一年", -1), ("今年", 0), ("本年", 0),
-             ("当年", 0), ("明年", 1))
+_SPAN = re.compile(YEAR_DIGITS + r"\s*年?\s*(?:到|至|—|-|－|~|～)\s*" + YEAR_DIGITS)
 _LATEST = re.compile(r"最近一次|最新一次|最近的报告|最新的报告|最近一份|最新一份|最新报告|最近报告")
 # What the question asks of the year: a result (实际, 完成, 增长了) or a target (目标, 预期, 计划).
 _RESULT = re.compile(r"实际|完成|实现|达到了|增长了|下降了|提高了|减少了|增加了|上涨了|是多少人|结果|取得")
 _TARGET = re.compile(r"目标|预期|计划|拟|打算|安排|定为|定的|定了|要控制|控制在|力争|预计|部署|提出的|要求")
+# A question that names a plan (计划, 打算, 目标, 将); a follow-up moved to a later year gets 计划
+# unless it does (retrieval/dialogue.py).
+NAMES_PLAN = re.compile(r"计划|打算|谋划|准备|目标|下一步|(?<!即)将(?!近)")
+# A question about plans rather than results: one naming a plan, or the year ahead and the
+# words of plan parts (明年, 今后, 思路, 安排, 要点, 预计).
+ASKS_PLAN = re.compile(NAMES_PLAN.pattern + r"|明年|今后|思路|安排|要点|预计")
 # A question that asks how something changed over the years.
 _TREND = re.compile(r"历年|这几年|近几年|这些年|近年来|多年来|逐年|变化|趋势|怎么变|如何变|演变|走势")
 
@@ -67,7 +90,7 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
     relative = ""
     base = report_year if report_year is not None else newest  # relative to the named report
     if base is not None and not years:
-        for word, offset in _RELATIVE:
+        for word, offset in relative_years():
             pos = rest.find(word)
             if pos >= 0 and (pos == 0 or rest[pos - 1] not in _COMPARED):
                 years.append(base + offset)

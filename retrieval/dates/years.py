@@ -4,10 +4,9 @@ spans of years, the review and plan words of headings; and the numbers of ``conf
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 
-from config import CONFIG_DIR
+from config import CONFIG_DIR, ConfigError, read_toml, whole_numbers
 
 DATING_FILE = CONFIG_DIR / "dating.toml"
 
@@ -17,16 +16,12 @@ _DEFAULTS = {"years": {"min": 1900, "max": 2100, "head_chars": 3000, "summary_da
 
 @lru_cache(maxsize=1)
 def settings() -> dict[str, dict[str, int]]:
-    """``config/dating.toml`` over the built-in defaults."""
+    """``config/dating.toml`` over the built-in defaults; a bad file raises :class:`ConfigError`."""
     merged = {k: dict(v) for k, v in _DEFAULTS.items()}
-    try:
-        data = tomllib.loads(DATING_FILE.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return merged
-    for section, values in data.items():
-        if section in merged and isinstance(values, dict):
-            merged[section].update({k: int(v) for k, v in values.items()
-                                    if isinstance(v, (int, float)) and not isinstance(v, bool)})
+    for section, values in read_toml(DATING_FILE).items():
+        if section not in merged:
+            raise ConfigError(f"{DATING_FILE}: unknown table [{section}]")
+        merged[section].update(whole_numbers(values, f"{DATING_FILE} [{section}]", merged[section]))
     return merged
 
 
@@ -81,3 +76,11 @@ REVIEW_HEAD = re.compile(r"回顾|总结|决算|工作情况|开展情况|完成
                          r"进展|存在的(?:主要)?问题|问题和不足|不足|一年来|过去一年|去年|上年")
 PLAN_HEAD = re.compile(r"计划|安排|打算|谋划|思路|任务|目标|要点|举措|建议|总体要求|政策取向|"
                        r"今年|明年|下一步|下步|新的一年|来年|下一年")
+# The top heading of a report's plan part (二、2025年工作计划, 下一步工作打算), not of a review
+# that names its plans too (2024年工作总结及2025年工作计划 as a whole report's heading).
+PLAN_PART = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")
+
+
+def plan_part(top_heading: str) -> bool:
+    """Whether a top-level heading opens a report's plan part."""
+    return bool(PLAN_PART.search(top_heading)) and "总结" not in top_heading

@@ -26,23 +26,20 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..dates.when import NAMES_PLAN, YEAR_DIGITS
+from ..dates.years import plan_part
+from ..lang.text import normalize
 from .lexicon import Lexicon, Words, _forms, _soft, default_words
 
 PLACE, ATTRIBUTE, DRILL, TIME = "place", "attribute", "drill", "time"
 KINDS = (PLACE, ATTRIBUTE, DRILL, TIME)
 
-# A place a message names that the corpus may not know (凤凰县): two to four characters and an
-# administrative suffix, not a word such as 全县 or 各市.
-_PLACE_NAME = re.compile(r"[\u4e00-\u9fffa-z]{2,4}?(?:省|市|县|区|州)")
-_NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城那这其]|^.?[级属]")
-_SUFFIXES = "省市县区州"
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*(?:年度?)?")
+_YEAR = re.compile(YEAR_DIGITS + r"\s*(?:年度?)?")
 _EDGE_PUNCT = " \t?？!！。.,，、;；:：~～…"
 # The question word of a question (多少, 几所, 哪些), and a counting unit right after it.
 _ASK = re.compile(r"(?:有多少|是多少|多少|有几|几|有哪些|哪些|哪几|哪个|哪所|哪一|什么|怎么样|怎样|怎么|如何|"
                   r"是否|有没有)")
 _UNIT = re.compile(r"^[个所名人项次万亿千百十倍家座间条户台套批期岁年天种位部本场届元处件]次?")
-_PLAN_HEADING = re.compile(r"计划|打算|谋划|思路|要点|展望|下一步")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Characters too common to tell two attributes apart (的, 有, 是 …).
 _COMMON = set("的了有是在和与及等年月日中全各个多少几")
@@ -62,7 +59,7 @@ class Source:
     def plan(self) -> bool:
         """Whether the sentence sits in the report's plan part (二、2025年工作计划)."""
         top = self.section.split(" › ", 1)[0]
-        return bool(_PLAN_HEADING.search(top)) and "总结" not in top
+        return plan_part(top)
 
 
 @dataclass(frozen=True)
@@ -193,7 +190,7 @@ def _with_year(question: str, conv: Conversation, year: int, words: Words) -> st
     """``question`` asking about ``year``: its own year replaced, else the year put after its place.
     A year after the one the report reviews is asked about as a plan (2020年计划…)."""
     base = conv.base_year
-    plan = base is not None and year > base and not any(w in question for w in words.plan_words)
+    plan = base is not None and year > base and not NAMES_PLAN.search(normalize(question))
     stamp = f"{year}年" + (words.plan_word if plan else "")
     m = _YEAR.search(question)
     if m:

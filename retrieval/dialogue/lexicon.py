@@ -3,23 +3,18 @@ places the corpus's reports are about (:class:`Lexicon`)."""
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from config import CONFIG_DIR, ConfigError
+from config import CONFIG_DIR, ConfigError, read_toml
 
+from ..dates.when import relative_years
+from ..lang.places import SUFFIXES, Coverage, default_gazetteer, shaped_in
 from ..lang.text import normalize
 
 DIALOGUE_FILE = CONFIG_DIR / "dialogue.toml"
-# A place a message names that the corpus may not know (凤凰县): two to four characters and an
-# administrative suffix, not a word such as 全县 or 各市.
-_PLACE_NAME = re.compile(r"[\u4e00-\u9fffa-z]{2,4}?(?:省|市|县|区|州)")
-_NOT_A_PLACE = re.compile(r"^[各全本我该此每省市县区州城那这其]|^.?[级属]")
-_SUFFIXES = "省市县区州"
 
 
 @dataclass(frozen=True)
@@ -32,9 +27,8 @@ class Words:
     within: tuple[str, ...]
     every_place: tuple[str, ...]
     comparisons: tuple[str, ...]
-    plan_words: tuple[str, ...]
     plan_word: str
-    relative_years: tuple[tuple[str, int], ...]
+    relative_years: tuple[tuple[str, int], ...]  # retrieval/dates/when.py, longest first
     short_message_chars: int
     attribute_chars: int
 
@@ -47,14 +41,7 @@ def _words(values: object, name: str, path: Path) -> tuple[str, ...]:
 
 def load_words(path: Path = DIALOGUE_FILE) -> Words:
     """Read and check the word lists; a bad file raises :class:`ConfigError` naming the entry."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the follow-up word lists ({exc})") from None
-    relative = data.get("relative_years", {})
-    if not isinstance(relative, dict) or not all(isinstance(v, int) and not isinstance(v, bool)
-                                                 for v in relative.values()):
-        raise ConfigError(f"{path}: 'relative_years' must map words to whole numbers")
+    data = read_toml(path)
     limits = data.get("limits", {})
     sizes = []
     for name in ("short_message_chars", "attribute_chars"):
@@ -69,8 +56,7 @@ def load_words(path: Path = DIALOGUE_FILE) -> Words:
                  _words(data.get("pointers"), "pointers", path), _words(data.get("within"), "within", path),
                  _words(data.get("every_place"), "every_place", path),
                  _words(data.get("comparisons"), "comparisons", path),
-                 _words(data.get("plan_words"), "plan_words", path), plan_word.strip(),
-                 tuple(sorted(((normalize(k), v) for k, v in relative.items()), key=lambda kv: -len(kv[0]))),
+                 plan_word.strip(), tuple((normalize(w), offset) for w, offset in relative_years()),
                  sizes[0], sizes[1])
 
 
@@ -87,26 +73,33 @@ def _soft(text: str) -> str:
 
 
 def _forms(place: str) -> list[str]:
-    """A place name and its short form (古丈县, 古丈), lower-cased for matching."""
+    """A place name and its short forms (古丈县, 古丈; 宁夏回族自治区, 宁夏), lower-cased for matching."""
     low = _soft(place).lower()
-    return [low, low[:-1]] if len(low) >= 3 and low[-1] in _SUFFIXES else [low]
+    found = default_gazetteer().named(low)
+    if found and found[0].name == low:
+        return list(default_gazetteer().forms(found[0]))
+    return [low, low[:-1]] if len(low) >= 3 and low[-1] in SUFFIXES else [low]
 
 
 class Lexicon:
     """The places the corpus's reports are about, as named in messages (古丈县 and 古丈), and the
-    years their reports cover."""
+    years their reports cover; other places by the division data (retrieval/lang/places.py)."""
 
     def __init__(self, places: Iterable[tuple[str, Iterable[int]]], *, complete: bool = False):
         self._display: dict[str, str] = {}
         self._years: dict[str, set[int]] = {}
+        labels = []
         for place, years in places:
             soft = _soft(place)
+            labels.append(soft.lower())
             for i, form in enumerate(_forms(place)):
                 if len(form) < 2:
                     continue
-                self._display.setdefault(form, soft if i == 0 else soft[:-1])
+                shown = soft if i == 0 else soft[:len(form)] if soft.lower().startswith(form) else form
+                self._display.setdefault(form, shown)
                 self._years.setdefault(form, set()).update(years)
         self._names = sorted(self._display, key=len, reverse=True)
+        self._coverage = Coverage(default_gazetteer(), [labels])
         # Whether every report has its places named, so that a place none is about is unknown.
         self.complete = complete and bool(self._names)
 
@@ -118,7 +111,8 @@ class Lexicon:
 
     def find(self, text: str) -> tuple[str, int, int] | None:
         """(name, start, end) of the first place ``text`` names: a known one (longest at the
-        earliest position, shown as the reports spell it), else anything shaped like a place name."""
+        earliest position, shown as the reports spell it), else a division (那四川呢), else
+        anything shaped like a place name (那凤凰县呢)."""
         low = text.lower()
         best: tuple[int, int, str] | None = None
         for name in self._names:
@@ -127,13 +121,16 @@ class Lexicon:
                 best = (at, at + len(name), self._display[name])
         if best is not None:
             return best[2], best[0], best[1]
-        for m in _PLACE_NAME.finditer(low):
-            if not _NOT_A_PLACE.search(m.group()):
-                return text[m.start():m.end()], m.start(), m.end()
-        return None
+        found = default_gazetteer().mentions(low)
+        span = (found[0].start, found[0].end) if found else shaped_in(low)
+        return (text[span[0]:span[1]], span[0], span[1]) if span else None
 
     def known(self, place: str) -> bool:
-        return any(form in self._display for form in _forms(place))
+        """Whether a report is about ``place``, a place within it or one containing it."""
+        if any(form in self._display for form in _forms(place)):
+            return True
+        found = default_gazetteer().named(_soft(place).lower(), weak=False)
+        return bool(found) and self._coverage.related(found[0])
 
     def years(self, place: str) -> set[int]:
         for form in _forms(place):

@@ -67,8 +67,9 @@ TOKEN_FORMAT = 1
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
 _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py", "ingest/process.py",
                   "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
-                  "types.py", "dates/kinds.py", "dates/years.py", "dates/report.py", "dates/periods.py",
-                  "dates/leadins.py", "ingest/formats/*.py", "ingest/parts.py")
+                  "lang/places.py", "types.py", "dates/kinds.py", "dates/when.py", "dates/years.py",
+                  "dates/report.py", "dates/periods.py", "dates/leadins.py", "ingest/formats/*.py",
+                  "ingest/parts.py")
 
 
 @functools.lru_cache(maxsize=8)

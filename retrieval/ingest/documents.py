@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ..lang.places import default_gazetteer, report_places
 from ..lang.text import INLINE_NOISE
 from ..types import Document
 
@@ -22,8 +23,6 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _PLACE_BODY = re.compile(
     r"((?:[A-Za-z]{2}|[\u4e00-\u9fff]{2})(?:县|市|区|州))(?:教育体育局|教体局|教育局|人民政府)"
 )
-# Two-character prefixes that make "<prefix>县/市" a common word rather than a place name.
-_NOT_PLACE = re.compile(r"[委全我本各该此市县区省州政府局年月日的在和与]")
 
 
 def noise_spans(text: str, title_line: str) -> list[tuple[int, int]]:
@@ -53,20 +52,23 @@ def first_meaningful_line(text: str) -> str:
     return ""
 
 
-def extract_metadata(text: str, title: str) -> tuple[tuple[str, ...], tuple[int, ...], str]:
-    """(places, years, issuer) from a report's title and text."""
-    head = "\n".join(text.splitlines()[:6])
-    # The issuing body: "<place><bureau>" in the title, the first lines, or else the body.
+def extract_metadata(text: str, title: str, rel: str = "") -> tuple[tuple[str, ...], tuple[int, ...], str]:
+    """(places, years, issuer) from a report's title, file name ``rel`` and text. Its places come
+    from its title, else its file name, else its opening lines (retrieval/lang/places.py)."""
+    head_lines = text.splitlines()[:6]
+    head = "\n".join(head_lines)
+    places = report_places(title, Path(rel.replace("\\", "/")).stem if rel else "", head_lines)
+    # The issuing body: "<place><bureau>" in the title, the first lines, or else the body, where
+    # the place is a division or the report's own (not 来自市 of 数据来自市教育局).
+    gaz = default_gazetteer()
     issuer = ""
-    places: list[str] = []
     for scope in (title, head, text):
-        matches = [m for m in _PLACE_BODY.finditer(scope) if not _NOT_PLACE.search(m.group(1)[:2])]
+        matches = [m for m in _PLACE_BODY.finditer(scope) if m.group(1) in places or gaz.named(m.group(1))]
         if matches:
             issuer = Counter(m.group(0) for m in matches).most_common(1)[0][0]
-            places = [p for p, _ in Counter(m.group(1) for m in matches).most_common()]
             break
     if not issuer:
-        for line in head.splitlines()[1:]:
+        for line in head_lines[1:]:
             line = line.strip()
             if 2 <= len(line) <= 20 and re.search(r"(局|政府|委员会|办公室)$", line):
                 issuer = line
@@ -74,14 +76,14 @@ def extract_metadata(text: str, title: str) -> tuple[tuple[str, ...], tuple[int,
     years = [int(y) for y in _YEAR.findall(title)]
     if not years:
         years = [int(y) for y, _ in Counter(_YEAR.findall(head)).most_common(2)]
-    return tuple(dict.fromkeys(places)), tuple(sorted(set(years))), issuer
+    return places, tuple(sorted(set(years))), issuer
 
 
 def make_document(doc_id: str, rel: str, text: str, title: str = "", published: str = "") -> Document:
     """A report with what its text says about it; ``title`` and ``published`` (an ISO date)
     when the format names them (a web page's article heading and publication date)."""
     title = title or first_meaningful_line(text) or Path(rel).stem
-    places, years, issuer = extract_metadata(text, title)
+    places, years, issuer = extract_metadata(text, title, rel)
     if not years and published[:4].isdigit():
         years = (int(published[:4]),)
     return Document(doc_id=doc_id, path=rel, title=title, text=text,

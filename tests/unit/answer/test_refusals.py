@@ -45,3 +45,14 @@ def test_not_answered_is_unsure_with_sentences_and_none_without():
     assert none.outcome == "none" and none.message == "没有找到"
     assert no_match("q", "没有找到").refusal.reason == Reason.NO_MATCH
     assert report_not_in_corpus("q", 2030, "").refusal.reason == Reason.REPORT_NOT_IN_CORPUS
+
+
+def test_a_place_no_report_covers_is_said_so():
+    from retrieval.answer.refusals import Reason, place_not_in_corpus, place_not_named
+
+    coverage = "现有2份报告，涉及安徽省、江西省（2025年）。"
+    refused = place_not_in_corpus("四川GDP多少？", "四川省", coverage)
+    assert refused.refusal.reason == Reason.PLACE_NOT_IN_CORPUS and not refused.answered
+    assert refused.message == "现有报告不涉及四川省，无法回答“四川GDP多少？”。" + coverage
+    assert place_not_named("四川GDP多少？", "四川省", True, coverage) is None  # the passage names it
+    assert place_not_named("四川GDP多少？", "四川省", False, coverage).message == refused.message
