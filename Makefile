@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OCR_STAMP := $(VENV)/.installed-ocr
 
-.PHONY: install run test test-slow test-all bench clean antiword
+.PHONY: install run test lint test-slow test-all bench clean antiword
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: $(STAMP) antiword
 
 test: $(STAMP) antiword
 	$(PY) -m pytest -q
+
+# Lint: pyflakes' checks and syntax errors over the whole tree (configured in pyproject.toml).
+lint: $(STAMP)
+	$(PY) -m ruff check .
 
 # The slow cases alone (a 200 MB file, 20,000 files, a heavier kill test, OCR of a scanned page).
 test-slow: $(OCR_STAMP) antiword
