@@ -88,3 +88,22 @@ def assert_floors(s: dict, *, answered_right: int, shown_right: int, unanswerabl
     assert s["none_answerable"] <= answerable_none / n + 1e-9, s
     if s["answered_precision"] is not None:
         assert s["answered_precision"] >= precision, s
+
+
+def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None, stdin: str | bytes | None = None,
+            clean_env: bool = False, workers: int | None = None, timeout: float = 120):
+    """``python -m bot ARGS`` in a child process with its own index cache: text in and out, or bytes
+    when ``stdin`` is bytes. ``clean_env`` drops the caller's REPORTQA_/TELEGRAM_ settings (all but
+    REPORTQA_SEMANTIC); ``workers`` sets REPORTQA_WORKERS; ``env`` adds or overrides variables."""
+    import subprocess
+    import sys
+
+    base = dict(os.environ)
+    if clean_env:
+        base = {k: v for k, v in base.items() if not k.startswith(("REPORTQA_", "TELEGRAM_")) or k == "REPORTQA_SEMANTIC"}
+    full = {**base, "REPORTQA_CACHE_DIR": str(cache)}
+    if workers is not None:
+        full["REPORTQA_WORKERS"] = str(workers)
+    full.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=not isinstance(stdin, bytes), cwd=ROOT, env=full, timeout=timeout)

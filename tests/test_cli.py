@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS, run_cli
 from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
         cache: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=full_env, timeout=120)
+    return run_cli(*args, cache=cache, env=env, stdin=stdin)
 
 
 @pytest.fixture(scope="module")

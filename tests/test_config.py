@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from config import ConfigError, load_settings
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS, run_cli
 
 # A hang guard for every test here (tests with their own mark keep it).
 pytestmark = pytest.mark.timeout(60)
 
 
-def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("REPORTQA_", "TELEGRAM_")) or k == "REPORTQA_SEMANTIC"}
-    full_env = {**base, "REPORTQA_CACHE_DIR": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=120)
+def run_clean(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, cache=cache, env=env, clean_env=True)
 
 
 @pytest.fixture()
@@ -134,7 +129,7 @@ def test_bad_setting_on_the_command_line(cli, args: tuple[str, ...], setting: st
 def test_the_token_never_appears_in_an_error(tmp_path: Path, config_file):
     secret = "123456:AAE-secret-token-value"
     path = config_file(f"telegram_token = '{secret}'\ntop_k = 99\n")
-    proc = run_cli("ask", "--config", str(path), "问题", cache=tmp_path / "c",
+    proc = run_clean("ask", "--config", str(path), "问题", cache=tmp_path / "c",
                    env={"TELEGRAM_BOT_TOKEN": secret})
     assert_one_line_error(proc, "'top_k'")
     assert secret not in proc.stderr
@@ -143,7 +138,7 @@ def test_the_token_never_appears_in_an_error(tmp_path: Path, config_file):
 
 def test_debug_variable_is_not_mistaken_for_a_setting(tmp_path: Path):
     shared = Path(os.environ["REPORTQA_CACHE_DIR"])  # the session's cache: the seeds are indexed once
-    proc = run_cli("ask", "--json", "--corpus", str(SEEDS), "古丈县现有各级各类学校多少所？", cache=shared,
+    proc = run_clean("ask", "--json", "--corpus", str(SEEDS), "古丈县现有各级各类学校多少所？", cache=shared,
                    env={"REPORTQA_DEBUG": "1"})
     assert proc.returncode == 0, proc.stderr
     assert '"answered": true' in proc.stdout
@@ -157,7 +152,7 @@ def test_debug_variable_is_not_mistaken_for_a_setting(tmp_path: Path):
 def test_a_real_process_exits_2_with_one_line(tmp_path: Path, config_file, args, env, fragments):
     path = config_file("top_kk = 3\n")
     args = tuple(a.replace("{config}", str(path)) for a in args)
-    proc = run_cli("ask", "--json", *args, "古丈县现有各级各类学校多少所？", cache=tmp_path / "c", env=env)
+    proc = run_clean("ask", "--json", *args, "古丈县现有各级各类学校多少所？", cache=tmp_path / "c", env=env)
     assert_one_line_error(proc, *(f.replace("{config}", str(path)) for f in fragments))
 
 

@@ -22,8 +22,7 @@ import pytest
 from config import load_settings
 from retrieval import Engine
 from retrieval.index.store import IndexStore, corpus_cache_folder
-from tests.conftest import ROOT, SEEDS
-from tests.conftest import shown_json
+from tests.conftest import ROOT, SEEDS, run_cli, shown_json
 
 # A hang guard for every test here (tests with their own mark keep it).
 pytestmark = pytest.mark.timeout(120)
@@ -53,14 +52,12 @@ def active_generation(cache: Path, corpus: Path) -> Path:
     return folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
 
 
-def run_cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), "REPORTQA_WORKERS": "1"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120)
+def run_one_worker(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, cache=cache, workers=1)
 
 
 def assert_cli_answers_cleanly(corpus: Path, cache: Path) -> None:
-    proc = run_cli("ask", "--json", "--corpus", str(corpus), QUESTION, cache=cache)
+    proc = run_one_worker("ask", "--json", "--corpus", str(corpus), QUESTION, cache=cache)
     assert proc.returncode == 0, proc.stderr
     assert BROKEN not in proc.stderr and "Traceback" not in proc.stderr
     data = json.loads(proc.stdout)
@@ -203,7 +200,7 @@ def test_damaged_token_cache_entries_are_tokenised_again(golden: Path, tmp_path:
 def test_cli_warns_on_stderr_and_answers(golden: Path, tmp_path: Path):
     cache = copy_of(golden, tmp_path)
     DAMAGE["postings-truncated"](active_generation(cache, SEEDS))
-    proc = run_cli("ask", "--json", "--corpus", str(SEEDS), QUESTION, cache=cache)
+    proc = run_one_worker("ask", "--json", "--corpus", str(SEEDS), QUESTION, cache=cache)
     assert proc.returncode == 0
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"注意：{BROKEN}") and "正在重建" in lines[0]

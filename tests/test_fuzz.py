@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -32,8 +31,7 @@ from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
 from retrieval.ingest.formats.text import decode_bytes
 from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
-from tests.conftest import ROOT, SEEDS
-from tests.conftest import shown_json
+from tests.conftest import SEEDS, run_cli, shown_json
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
           "max_file_mb": 256, "max_docx_xml_mb": 64}
@@ -120,10 +118,8 @@ def test_markup_in_a_question_is_data_not_code(engine):
 
 # --- questions, through the real command line ----------------------------------------------------------
 
-def run_cli(args: list, cache: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), "REPORTQA_WORKERS": "1"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          cwd=ROOT, env=env, timeout=120)
+def run_bytes(args: list, cache: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return run_cli(*args, cache=cache, stdin=stdin if stdin is not None else b"", workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +136,7 @@ def cli_cache(engine) -> Path:
     "-",
 ])
 def test_cli_prints_json_and_no_traceback(cli_cache: Path, question):
-    proc = run_cli(["ask", "--json", "--", question], cli_cache)
+    proc = run_bytes(["ask", "--json", "--", question], cli_cache)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert proc.stderr == b""
     data = json.loads(proc.stdout.decode("utf-8"))
@@ -151,7 +147,7 @@ def test_cli_prints_json_and_no_traceback(cli_cache: Path, question):
 def test_cli_questions_file_of_hostile_lines(cli_cache: Path):
     lines = [q.replace("\r", " ").replace("\n", " ") for q in HOSTILE_QUESTIONS] + ["古丈县" * 33_334]
     raw = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n\xff\xfe\x00bad bytes\n"
-    proc = run_cli(["ask", "--json", "--questions", "-"], cli_cache, stdin=raw)
+    proc = run_bytes(["ask", "--json", "--questions", "-"], cli_cache, stdin=raw)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in proc.stderr
     # One JSON document per "\n"-terminated line (U+2028 and friends may appear inside strings).

@@ -22,8 +22,7 @@ from retrieval.ingest.result import FileResult
 from retrieval.ingest.formats.docx import read_docx
 from retrieval.ingest.loader import UnreadableFile, discover, read_text
 from retrieval.types import Skipped
-from tests.conftest import ROOT, SEEDS
-from tests.conftest import shown
+from tests.conftest import ROOT, SEEDS, run_cli, shown
 
 # A hang guard for every test here (tests with their own mark keep it).
 pytestmark = pytest.mark.timeout(120)
@@ -109,10 +108,8 @@ def source(path: Path):
     return next(f for f in files if f.path == path.resolve())
 
 
-def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), "REPORTQA_WORKERS": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=240)
+def run_one_worker(*args: str, cache: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, cache=cache, env=env, workers=1, timeout=240)
 
 
 def open_engine(corpus: Path, cache: Path, **overrides) -> Engine:
@@ -393,7 +390,7 @@ def test_index_lists_every_hostile_file_by_name_and_answers_the_rest(tmp_path: P
     (corpus / "outside.txt").symlink_to(SEEDS / "2021_溆浦县教育局_教育工作总结.txt")
     cache = tmp_path / "cache"
 
-    proc = run_cli("index", "--corpus", str(corpus), cache=cache)
+    proc = run_one_worker("index", "--corpus", str(corpus), cache=cache)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "已重建索引：1 份报告" in proc.stdout
@@ -405,7 +402,7 @@ def test_index_lists_every_hostile_file_by_name_and_answers_the_rest(tmp_path: P
     assert "压缩炸弹" in listed["bomb.docx"] and "DTD" in listed["xxe.docx"]
     assert "语料文件夹之外" in listed["outside.txt"]
 
-    ask = run_cli("ask", "--json", "--corpus", str(corpus), QUESTION, cache=cache)
+    ask = run_one_worker("ask", "--json", "--corpus", str(corpus), QUESTION, cache=cache)
     assert ask.returncode == 0 and ask.stderr == ""
     data = json.loads(ask.stdout)
     assert data["answered"] and ANSWER in data["sentences"][0]["text"]
