@@ -57,14 +57,15 @@ class Outcome:
 _SPACE = re.compile(r"\s+")
 
 
+def holds_gold(item: Item, text: str) -> bool:
+    """Whether ``text`` holds one of ``item``'s gold fragments, white space aside."""
+    flat = _SPACE.sub("", text)
+    return any(g and g in flat for g in (_SPACE.sub("", a) for a in item.answers))
+
+
 def gold_rank(item: Item, sentences: Sequence) -> int:
     """1-based rank of the first sentence holding a gold fragment (white space aside); 0 if none."""
-    golds = [_SPACE.sub("", g) for g in item.answers]
-    for rank, sentence in enumerate(sentences, 1):
-        text = _SPACE.sub("", sentence.text)
-        if any(g and g in text for g in golds):
-            return rank
-    return 0
+    return next((rank for rank, s in enumerate(sentences, 1) if holds_gold(item, s.text)), 0)
 
 
 def judge(item: Item, answer, seconds: float) -> Outcome:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -43,10 +42,8 @@ sys.path.insert(0, str(ROOT))
 from config import load_settings  # noqa: E402
 from retrieval import Engine  # noqa: E402
 from retrieval.answer.decision import COLUMNS  # noqa: E402
+from bot.evaluate import holds_gold  # noqa: E402
 from bot.question_sets import Item, parse_jsonl, parse_squad, write_paragraph_corpus  # noqa: E402
-
-_SPACE = re.compile(r"\s+")
-
 
 @dataclass
 class Rows:
@@ -69,11 +66,6 @@ def public_split(title: str) -> str:
     return "dev" if zlib.crc32(title.encode("utf-8")) % 2 == 0 else "test"
 
 
-def holds_gold(text: str, item: Item) -> bool:
-    flat = _SPACE.sub("", text)
-    return any(_SPACE.sub("", g) in flat for g in item.answers if g.strip())
-
-
 def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
         without: int | None = None) -> None:
     """One row for ``item`` (``without``: a document left out of the search)."""
@@ -87,7 +79,7 @@ def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
         return
     top = r.cands.items[int(r.order[0])]
     text = engine.corpus.sentence_text(top.chunk, top.sent)
-    label = item.answerable and without is None and holds_gold(text, item)
+    label = item.answerable and without is None and holds_gold(item, text)
     rows.add(composer.decision_row(r), label, group, report)
 
 

@@ -10,14 +10,13 @@ own vocabulary that 词林 lacks (一本 / 本科, 专任教师 / 名师, 本级
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from config import CLASSES
 
-from .synonyms import _cilin_file, cilin_groups, file_groups
+from .synonyms import _cilin_file, cilin_groups, from_group_file
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -31,6 +30,7 @@ class WordClasses:
 
     def __init__(self, classes: Iterable[Iterable[str]] = ()):
         self._siblings: dict[str, set[str]] = {}
+        self._longest = 0  # characters in the longest class word
         for members in classes:
             self.add(members)
 
@@ -41,6 +41,7 @@ class WordClasses:
             return
         for w in words:
             self._siblings.setdefault(w, set()).update(words - {w})
+        self._longest = max(self._longest, *(len(w) for w in words))
 
     def siblings(self, word: str) -> frozenset[str]:
         """The other members of ``word``'s classes (empty when it is in none)."""
@@ -48,9 +49,12 @@ class WordClasses:
 
     def words_in(self, text: str) -> tuple[str, ...]:
         """The class words that occur in ``text``, longest first (then in text order), none inside a
-        longer one found."""
+        longer one found. Looks up the text's substrings, not every class word."""
+        longest = self._longest
+        present = {text[i:j] for i in range(len(text))
+                   for j in range(i + MIN_CHARS, min(len(text), i + longest) + 1) if text[i:j] in self._siblings}
         found: list[str] = []
-        for word in sorted((w for w in self._siblings if w in text), key=lambda w: (-len(w), text.index(w))):
+        for word in sorted(present, key=lambda w: (-len(w), text.index(w))):
             if not any(word in longer for longer in found):
                 found.append(word)
         return tuple(found)
@@ -62,10 +66,6 @@ class WordClasses:
 def cilin_classes(path: Path) -> list[list[str]]:
     """The 同类 groups (codes ending in ``#``) of a 词林 tree file, small ones only."""
     return cilin_groups(path, "#", MAX_CLASS)
-
-
-_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int] | None, WordClasses]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -82,21 +82,4 @@ def _cilin() -> tuple[tuple[str, ...], ...]:
 
 def default_classes(path: Path = CLASSES) -> WordClasses:
     """词林's 同类 groups plus the classes of ``path``; the file is read again when it changed."""
-    try:
-        st = path.stat()
-        signature: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        signature = None
-    with _lock:
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        own: list[list[str]] = []
-        if signature is not None:
-            try:
-                own = file_groups(path)
-            except (OSError, UnicodeDecodeError) as exc:
-                log.warning("cannot read %s (%s); its word classes are not used", path, exc)
-        classes = WordClasses([*_cilin(), *own])
-        _cache[path] = (signature, classes)
-        return classes
+    return from_group_file(path, "word classes", lambda own: WordClasses([*_cilin(), *own]))

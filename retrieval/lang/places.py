@@ -265,8 +265,7 @@ class Coverage:
         for places in self.docs:
             forms: set[str] = set()
             for place in places:
-                names = gaz.forms(place) if place.code else _unknown_forms(place.name)
-                for form in names:
+                for form in self.names(place):
                     self.extra[form] = tuple(dict.fromkeys(self.extra.get(form, ()) + (place,)))
                     forms.add(form)
             self.doc_forms.append(forms)

@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from config import SYNONYMS
 
 from .text import normalize
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_GROUP = 20  # larger 词林 groups hold loosely related words
 MIN_CHARS = 2
@@ -118,29 +120,36 @@ def cilin_thesaurus() -> Thesaurus:
     return thesaurus
 
 
-_user_cache: dict[Path, tuple[tuple[int, int] | None, Thesaurus]] = {}
-_user_lock = threading.Lock()
+_file_cache: dict[tuple[str, Path], tuple[tuple[int, int] | None, object]] = {}
+_file_lock = threading.Lock()
 
 
-def default_thesaurus(path: Path = SYNONYMS) -> Thesaurus:
-    """词林 plus the groups of ``path`` (``config/synonyms.txt``). The file is read again when it
-    has changed since the last call, so an engine built later (Telegram ``/reload``) uses the
-    edited groups; 词林 itself is read once."""
+def from_group_file(path: Path, kind: str, build: Callable[[list[list[str]]], T]) -> T:
+    """``build`` of the groups of a word-group file (``config/synonyms.txt``, ``classes.txt``),
+    built again only when the file has changed since the last call (its size and time), so that an
+    engine built later (Telegram ``/reload``) uses the edited groups. ``kind`` names what the groups
+    are for in the warning when the file cannot be read (its groups are then not used)."""
     try:
         st = path.stat()
         signature: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
     except OSError:
         signature = None
-    with _user_lock:
-        cached = _user_cache.get(path)
+    with _file_lock:
+        cached = _file_cache.get((kind, path))
         if cached is not None and cached[0] == signature:
-            return cached[1]
+            return cached[1]  # type: ignore[return-value]
         groups: list[list[str]] = []
         if signature is not None:
             try:
                 groups = file_groups(path)
             except (OSError, UnicodeDecodeError) as exc:
-                log.warning("cannot read %s (%s); its synonyms are not used", path, exc)
-        thesaurus = Thesaurus(groups, base=cilin_thesaurus())
-        _user_cache[path] = (signature, thesaurus)
-        return thesaurus
+                log.warning("cannot read %s (%s); its %s are not used", path, exc, kind)
+        built = build(groups)
+        _file_cache[(kind, path)] = (signature, built)
+        return built
+
+
+def default_thesaurus(path: Path = SYNONYMS) -> Thesaurus:
+    """词林 plus the groups of ``path`` (``config/synonyms.txt``), read again when it changed;
+    词林 itself is read once."""
+    return from_group_file(path, "synonyms", lambda groups: Thesaurus(groups, base=cilin_thesaurus()))

@@ -40,6 +40,7 @@ from .charset import decode_chinese
 from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
 from .tables import place_tables
+from .text import decode_strict as _strict
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -69,10 +70,6 @@ _TITLE_SPLIT = re.compile(r"_|\||-{1,2}|—{1,2}|－")  # parts are stripped
 
 class HtmlProblem(Exception):
     """The page cannot be read; the message is for users (Chinese, one line)."""
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
 
 
 def decode_html(data: bytes) -> tuple[str, str]:

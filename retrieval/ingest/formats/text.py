@@ -28,22 +28,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return _decode(data, encoding), encoding
+                return decode_strict(data, encoding), encoding
             except UnicodeDecodeError:
                 raise UnreadableFile(f"带有 {encoding} 字节顺序标记，但内容无法按此编码解码") from None
     if b"\x00" in data[:4096]:
         raise UnreadableFile("看起来是二进制文件，不是文本")
     try:
-        return _decode(data, "utf-8"), "utf-8"
+        return decode_strict(data, "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return decode_chinese(data, _decode)
+        return decode_chinese(data, decode_strict)
     except UnicodeDecodeError:
         raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030/Big5）") from None
 
 
-def _decode(data: bytes, encoding: str) -> str:
+def decode_strict(data: bytes, encoding: str) -> str:
     """Strict decoding that leaves out an incomplete character at the end of ``data``."""
     return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
 
