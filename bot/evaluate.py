@@ -44,7 +44,7 @@ class Outcome:
     refusal: dict[str, Any] | None = None  # why it was not answered (Answer.refusal as JSON)
     resolved: str = ""  # the standalone question answered (dialogue sets)
     outcome: str = ""  # answer / unsure / none (Answer.outcome)
-    shown_rank: int = 0  # like answer_rank, over the answer's sentences or else the closest shown
+    shown_rank: int = 0  # like answer_rank, over the sentences shown: the answer's, or else the closest
     page_right: bool | None = None  # PDF items: the answer sentence is cited on the gold page
 
     @property
@@ -72,7 +72,8 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     """Compare one :class:`Answer` with the gold fragments and reports of ``item``."""
     ranked = list(answer.sentences) + list(answer.more) if answer.answered else []
     answer_rank = gold_rank(item, ranked)
-    shown_rank = answer_rank if answer.answered else gold_rank(item, answer.closest)
+    # What the user sees: an answer's sentences, or an unsure answer's closest (可能相关) ones.
+    shown_rank = gold_rank(item, answer.sentences if answer.answered else answer.closest)
     page_right = None
     if item.page is not None and answer_rank:
         page_right = ranked[answer_rank - 1].citation.page == item.page
@@ -130,6 +131,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "refused_unanswerable": _share(sum(not o.answered for o in unanswerable), len(unanswerable)),
         "refused_answerable": _share(sum(not o.answered for o in answerable), n),
         "shown_at_1": _share(sum(o.shown_rank == 1 for o in answerable), n),
+        "shown_at_3": _share(sum(0 < o.shown_rank <= 3 for o in answerable), n),
         "unsure_answerable": _share(sum(o.outcome == "unsure" for o in answerable), n),
         "none_answerable": _share(sum(o.outcome == "none" for o in answerable), n),
         "unsure_unanswerable": _share(sum(o.outcome == "unsure" for o in unanswerable), len(unanswerable)),
@@ -240,6 +242,7 @@ ROWS = (
     ("refused_answerable", "可回答的问题没有作答（含“可能相关”）"),
     ("unsure_answerable", "其中：可回答的问题给出“可能相关”"),
     ("shown_at_1", "第一条显示的句子（答案或“可能相关”）含答案"),
+    ("shown_at_3", "显示的前三句（答案或“可能相关”）含答案"),
     ("answered_precision", "作答的准确率（作答时第一句含答案）"),
     ("page_right", "PDF 答案句的页码正确"),
 )

@@ -227,3 +227,19 @@ def test_judge_ignores_white_space_and_reads_outcomes_and_pages():
     assert summary["answered_precision"] == round(2 / 3, 4)
     assert summary["page_right"] == 0.5
     assert summary["unsure_answerable"] == round(1 / 3, 4)
+
+
+def test_shown_at_3_counts_the_first_three_sentences_shown_whether_answered_or_unsure():
+    """Gold in the first three sentences a user sees: an answer's sentences (not the further ones
+    paged by 更多), or the closest sentences of an unsure answer; nothing shown counts as a miss."""
+    other = [_sentence(f"其他内容{i}", "a.txt") for i in range(4)]
+    gold = _sentence("全县共有88所学校", "a.txt")
+    third = ev.judge(_item(), Answer("q", True, (other[0], other[1], gold)), 0.0)
+    paged = ev.judge(_item(), Answer("q", True, tuple(other[:3]), more=(gold,)), 0.0)
+    unsure = ev.judge(_item(), Answer("q", False, closest=(other[0], gold)), 0.0)
+    none = ev.judge(_item(), Answer("q", False), 0.0)
+    assert (third.shown_rank, paged.shown_rank, unsure.shown_rank, none.shown_rank) == (3, 0, 2, 0)
+    assert paged.answer_rank == 4  # ranked further, but not shown with the answer
+    s = ev.summarize([third, paged, unsure, none])
+    assert s["shown_at_1"] == 0.0 and s["shown_at_3"] == 0.5
+    assert "显示的前三句" in ev.format_table("t", s)
