@@ -62,7 +62,7 @@ def _evidence(**changes) -> Evidence:
 
 
 def test_the_decision_row_has_one_value_per_column_in_order():
-    asked = Asked("人数", (EXAM,), (2024,), frozenset(), None, True, ("number",))
+    asked = Asked("人数", (EXAM,))
     row = decision_row(asked, _evidence(), "今年高考本科分数线以上167人", "", ["中考", "分数线"],
                        ["高考", "本科", "分数线"])
     assert row.shape == (len(COLUMNS),)
@@ -70,6 +70,13 @@ def test_the_decision_row_has_one_value_per_column_in_order():
     assert value["q_contradicted"] == 1 and value["q_matched"] == 0 and value["n_qualifiers"] == 1
     assert value["score_gap"] == pytest.approx(2.0) and value["figure"] == 1.0
     assert value["swapped"] == 1
+
+
+def test_a_sentence_shown_first_below_the_best_score_has_a_negative_gap():
+    """The newest year's sentence is shown first even when an older one scores higher."""
+    value = dict(zip(COLUMNS, decision_row(Asked("", ()), _evidence(scores=(2.0, 3.0, 1.0)), "x", "")))
+    assert value["score_gap"] == pytest.approx(-1.0)
+    assert value["score_softmax"] < 0.5
 
 
 def _model(**changes) -> dict:
@@ -120,3 +127,38 @@ def test_the_shipped_model_loads_and_fits_this_version():
     model = load_decision()
     assert model is not None and model.columns == COLUMNS
     assert 0.0 <= model.unsure_at <= model.answer_at <= 1.0
+
+
+@pytest.fixture(scope="module")
+def yearly(tmp_path_factory):
+    """Three yearly reports of one issuer whose plan sentences differ only in their figure."""
+    from config import load_settings
+    from retrieval import Engine
+
+    corpus = tmp_path_factory.mktemp("yearly-decision")
+    other = ["粮食生产保持稳定，农田水利建设加快推进。", "义务教育巩固提高，新建和改扩建一批学校。",
+             "医疗卫生服务体系不断完善，基层医疗机构能力提升。", "生态环境持续改善，空气质量优良天数增加。"]
+    for year, target in ((2022, "5.5%左右"), (2023, "5%左右"), (2024, "5%左右")):
+        (corpus / f"{year}.txt").write_text(
+            f"{year}年政府工作报告\n一、{year - 1}年工作回顾\n过去一年，城镇新增就业{1200 + year - 2022}万人。\n"
+            + "\n".join(other) + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
+            + "\n".join(other) + "\n", encoding="utf-8")
+    # Every question answered (the threshold at 0): the test is about which sentence comes first.
+    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "min_confidence": 0.0,
+                                        "cache_dir": str(tmp_path_factory.mktemp("cache"))})
+    return Engine.open(settings)
+
+
+@pytest.mark.parametrize("question", ["国内生产总值增长的预期目标是多少？", "这几年国内生产总值增长的预期目标有什么变化？"])
+def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question):
+    """Across years the answer leads with the newest year's sentence (a trend with the oldest),
+    whatever scores best; the decision row is built from that sentence."""
+    composer = yearly.composer
+    r = composer.rank(question)
+    first = r.cands.items[composer.first_shown(r)]
+    answer = yearly.answer(question)
+    assert answer.answered and yearly.corpus.sentence_text(first.chunk, first.sent) == answer.sentences[0].text
+    assert first.report_year == (2022 if "这几年" in question else 2024)
+    gap = dict(zip(COLUMNS, composer.decision_row(r)))["score_gap"]
+    best = r.cands.items[int(r.order[0])]
+    assert (gap <= 0) == ((best.chunk, best.sent) != (first.chunk, first.sent))

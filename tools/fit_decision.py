@@ -68,7 +68,8 @@ def public_split(title: str) -> str:
 
 def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
         without: int | None = None) -> None:
-    """One row for ``item`` (``without``: a document left out of the search)."""
+    """One row for ``item``, of the sentence its answer shows first (``without``: a document left
+    out of the search)."""
     composer = engine.composer
     only = None
     if without is not None:
@@ -77,7 +78,7 @@ def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
     r = composer.rank(item.question, engine.semantic, only_docs=only)
     if r.early is not None or r.cands is None:
         return
-    top = r.cands.items[int(r.order[0])]
+    top = r.cands.items[composer.first_shown(r)]
     text = engine.corpus.sentence_text(top.chunk, top.sent)
     label = item.answerable and without is None and holds_gold(item, text)
     rows.add(composer.decision_row(r), label, group, report)

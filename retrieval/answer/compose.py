@@ -190,21 +190,44 @@ class Composer:
         return Ranked(q, cands, scores, np.argsort(-scores, kind="stable"), vectors is not None)
 
     def decision_row(self, r: Ranked) -> np.ndarray:
-        """The answer decision's input row for the best sentence of ``r`` (retrieval/decision.py)."""
+        """The answer decision's input row for the sentence ``r``'s answer shows first
+        (:meth:`first_shown`; retrieval/answer/decision.py)."""
         assert r.cands is not None and r.order is not None and r.scores is not None
-        window = [int(i) for i in r.order[:self.policy.window]]
-        top = r.cands.items[window[0]]
-        conf = r.cands.confidences[window[0]]
+        first = self.first_shown(r)
+        window = [first] + [int(i) for i in r.order[:self.policy.window] if int(i) != first]
+        top = r.cands.items[first]
+        conf = r.cands.confidences[first]
+        cite = self.corpus.citation(top.chunk, top.sent)
         e = Evidence(conf.value, max(r.cands.confidences[i].value for i in window), conf.before_vetoes,
                      tuple(float(r.scores[i]) for i in window), top.tok_cov, top.big_cov, top.ctx_cov,
                      top.win_cov, conf.unit_missing, has_quantity(top.norm), conf.period_other,
                      conf.year_missing, conf.part_other, top.foreign_place, top.cos, r.vectors,
                      len(r.question.tokens))
         a = asked(r.question, self.classes, self.thesaurus, r.cands.terms.key_term)
-        context = normalize(" ".join((self.corpus.chunk_text(top.chunk),
-                                      self.corpus.citation(top.chunk, top.sent).section, top.title)))
+        context = normalize(" ".join((self.corpus.chunk_text(top.chunk), cite.section, top.title)))
         words = self.tokenizer.tokens(top.norm, normalized=True)
         return decision_row(a, e, top.norm, context, r.question.tokens, words)
+
+    def first_shown(self, r: Ranked) -> int:
+        """The candidate the answer (or the unsure answer's 可能相关) shows first: the best by
+        score, or across the years of a multi-year corpus the newest year's best (the oldest
+        shown, for a trend)."""
+        assert r.order is not None
+        years = self._years(r)
+        if len(years) > 1 and r.question.time.trend:
+            return sorted(years.items())[-int(self.model.compose.max_years):][0][1]
+        if len(years) > 1:
+            return years[max(years)]
+        return int(r.order[0])
+
+    def _years(self, r: Ranked) -> dict[int, int]:
+        """Report year → its best candidate when the answer is laid out by year (a multi-year
+        corpus, a question that names no year nor report), else empty."""
+        q = r.question
+        if not (self.facts.multi_year and not q.time.years and q.time.report_year is None):
+            return {}
+        assert r.cands is not None and r.scores is not None and r.order is not None
+        return by_year(r.order, r.scores, r.cands, self.policy.min_confidence, self.model.compose.year_margin)
 
     def decide(self, r: Ranked) -> tuple[Decision, float | None]:
         """Answer, unsure (closest shown) or none, and the probability that the first sentence
@@ -255,8 +278,8 @@ class Composer:
         assert cands is not None and scores is not None and order is not None
         note = time_note(q.time)
         p = self.model.compose
-        if self.facts.multi_year and not q.time.years and q.time.report_year is None:
-            years = by_year(order, scores, cands, self.policy.min_confidence, p.year_margin)
+        years = self._years(r)
+        if years:
             if q.time.trend and len(years) > 1:
                 picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years):]]
                 return Answer(question, True, tuple(picked), "", note=note, trend=True, confidence=confidence)

@@ -1,12 +1,14 @@
-"""The answer decision: how likely the best sentence answers the question, and what to do about it.
+"""The answer decision: how likely the sentence shown first answers the question, and what to do about it.
 
 What a question asks is read once (:func:`asked`): the thing asked for and its qualifiers, the
 words of the question that belong to a class of mutually exclusive words (中考 of 中考 / 高考,
 小学 of 小学 / 初中 / 高中, 一本 of 一本 / 本科). Each qualifier is then matched against a
 candidate sentence and its context (paragraph, section, report title): *matched*, *context*
 (only around the sentence), *absent*, or *contradicted* (the sentence holds another member of the
-class and not the one asked). Together with the year, place, part (plan or result), unit and the
-ranking's own evidence, these make one row of numbers per question (:func:`decision_row`);
+class and not the one asked). Together with what the composer's stages found (:class:`Evidence`:
+year, place, part and unit vetoes, coverages, the ranking's margin), these make one row of
+numbers per question (:func:`decision_row`), always for the sentence the answer shows first (the
+newest year's, in a multi-year corpus);
 :class:`DecisionModel` turns the row into a calibrated probability that the first sentence holds
 the answer, and :meth:`DecisionModel.outcome` into ``answer``, ``unsure`` or ``none``.
 """
@@ -44,15 +46,13 @@ class Qualifier:
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks, as a record: the thing asked for and what narrows it."""
+    """What a question asks, as the decision reads it against a sentence: the thing asked for and
+    the qualifiers that narrow it. Whether the sentence is of the asked year, place and part (plan
+    or result) or holds a value of the asked unit is worked out by the composer's stages from the
+    :class:`Question` and reaches the row in :class:`Evidence`."""
 
     thing: str  # the focus word, or the rarest term ("" if neither is found)
     qualifiers: tuple[Qualifier, ...]
-    years: tuple[int, ...]  # the years it is about (relative words resolved)
-    places: frozenset[str]  # the reports' places it names
-    part: str | None  # "result", "target" (plan) or None
-    wants_value: bool  # it asks for a figure (多少, a unit)
-    types: tuple[str, ...]
 
 
 def asked(q: Question, classes: WordClasses, thesaurus: Thesaurus, key_term: str = "") -> Asked:
@@ -65,8 +65,7 @@ def asked(q: Question, classes: WordClasses, thesaurus: Thesaurus, key_term: str
         siblings = frozenset(s for s in classes.siblings(word) if s not in q.norm)
         if siblings:
             quals.append(Qualifier(word, siblings, thesaurus.synonyms(word)))
-    return Asked(q.focus or key_term, tuple(quals), tuple(q.time.years), place_words, q.time.wants,
-                 q.unit is not None or (bool(q.types) and q.types[0] == "number"), q.types)
+    return Asked(q.focus or key_term, tuple(quals))
 
 
 def qualifier_status(qual: Qualifier, sentence: str, context: str) -> str:
@@ -126,10 +125,10 @@ def thing_status(a: Asked, sentence: str, context: str) -> float:
 # Each column, in order; the model file names them, so a column added here and not fitted yet
 # is refused at load time rather than silently misread.
 COLUMNS = (
-    "confidence",       # the lexical confidence of the best sentence (AnswerPolicy.confidence)
+    "confidence",       # the lexical confidence of the sentence (AnswerPolicy.confidence)
     "confidence_max",   # the best confidence among the window of top sentences
-    "before_vetoes",    # the best sentence's confidence before year/place/part vetoes
-    "score_gap",        # its score above the second sentence's
+    "before_vetoes",    # the sentence's confidence before year/place/part vetoes
+    "score_gap",        # its score above the best other one's (below 0: shown first for its year)
     "score_softmax",    # its share of the window's softmax of scores
     "tok_cov", "big_cov", "ctx_cov", "win_cov",
     "unit_missing",     # a value of the asked kind is asked and the sentence has none
@@ -159,12 +158,13 @@ def softmax_share(scores: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the decision reads of the best sentence beyond the :class:`Asked` record."""
+    """What the composer's stages found about the sentence shown first (its confidence and vetoes,
+    coverages, cosine); the question's side is :class:`Asked`."""
 
     confidence: float
     confidence_max: float
     before_vetoes: float
-    scores: tuple[float, ...]  # the window's scores, best first
+    scores: tuple[float, ...]  # the shown sentence's score, then the window's others best first
     tok_cov: float
     big_cov: float
     ctx_cov: float
@@ -182,13 +182,13 @@ class Evidence:
 
 def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
                  question_words: Sequence[str] = (), sentence_words: Sequence[str] = ()) -> np.ndarray:
-    """The model's input row for the best sentence (normalised ``sentence`` and ``context``; the
-    question's content words and the sentence's words in order)."""
+    """The model's input row for the sentence shown first (normalised ``sentence`` and
+    ``context``; the question's content words and the sentence's words in order)."""
     counts = qualifier_counts(a, sentence, context)
     gap = e.scores[0] - e.scores[1] if len(e.scores) > 1 else 5.0
     values = {
         "confidence": e.confidence, "confidence_max": e.confidence_max, "before_vetoes": e.before_vetoes,
-        "score_gap": min(gap, 5.0), "score_softmax": softmax_share(e.scores),
+        "score_gap": max(-5.0, min(gap, 5.0)), "score_softmax": softmax_share(e.scores),
         "tok_cov": e.tok_cov, "big_cov": e.big_cov, "ctx_cov": e.ctx_cov, "win_cov": e.win_cov,
         "unit_missing": float(e.unit_missing), "figure": float(e.figure),
         "period_other": float(e.period_other), "year_missing": float(e.year_missing),
