@@ -8,7 +8,7 @@ import pytest
 from config import ConfigError
 from retrieval.answer.decision import (ABSENT, COLUMNS, CONTEXT, CONTRADICTED, MATCHED, Asked, DecisionModel, Evidence,
                                 Qualifier, decision_row, load_decision, qualifier_status, softmax_share,
-                                swapped_modifiers)
+                                swapped_modifiers, table_match)
 from retrieval.lang.classes import WordClasses
 
 EXAM = Qualifier("中考", frozenset({"高考", "会考"}))
@@ -70,6 +70,26 @@ def test_the_decision_row_has_one_value_per_column_in_order():
     assert value["q_contradicted"] == 1 and value["q_matched"] == 0 and value["n_qualifiers"] == 1
     assert value["score_gap"] == pytest.approx(2.0) and value["figure"] == 1.0
     assert value["swapped"] == 1
+
+
+def test_a_table_rows_label_and_column_names_are_matched_against_the_question():
+    row = "古丈县第一中学：学生数2148人，专任教师数150人，校长为张三。"
+    assert table_match(["第一中学", "专任教师数"], row, True) == (0.5, 1.0)
+    assert table_match(["第一中学", "校长"], row, True) == (0.5, 1.0)  # a column of text: 列名为值
+    assert table_match(["第二中学", "学生数"], row, True) == (0.0, 1.0)
+    assert table_match(["第一中学", "面积"], row, True) == (0.5, 0.0)
+    # Only table rows are read: a sentence with the same words is not one.
+    assert table_match(["第一中学", "专任教师数"], row, False) == (0.0, 0.0)
+    assert table_match(["学生数"], "学生数2148人。", True) == (0.0, 1.0)  # a row without a label
+    # Normalised text (half-width colon and comma) reads the same.
+    assert table_match(["第一中学", "专任教师数"], "古丈县第一中学:学生数2148人,专任教师数150人。", True) == (0.5, 1.0)
+
+
+def test_the_row_reads_table_matches():
+    row = decision_row(Asked("学生数", ()), _evidence(table_row=True), "古丈县第一中学：2024年学生数2148人。", "",
+                       ["第一中学", "学生数"], [])
+    value = dict(zip(COLUMNS, row))
+    assert value["table_row"] == 1.0 and value["table_label"] == 0.5 and value["table_column"] == 1.0
 
 
 def test_a_sentence_shown_first_below_the_best_score_has_a_negative_gap():

@@ -1,26 +1,30 @@
 """Fit the learned answer decision of ``config/decision.toml``.
 
 For every question of the training sets, the composer ranks the candidate sentences exactly as
-:meth:`Engine.answer` does and builds the decision row of the best one
-(``retrieval/answer/decision.py``); the label is whether that sentence holds a gold fragment (white space
-aside). Unanswerable questions are negatives. For SQuAD-layout public sets each answerable
-question is also asked with its gold paragraph removed from the corpus (a realistic negative:
-the best remaining sentence of the same frame).
+:meth:`Engine.answer` does and builds the decision row of the sentence the answer shows first
+(``Composer.first_shown``; ``retrieval/answer/decision.py``); the label is whether that sentence
+holds a gold fragment (white space aside). Unanswerable questions are negatives. For SQuAD-layout
+public sets each answerable question is also asked with its gold paragraph removed from the
+corpus (a realistic negative: the best remaining sentence of the same frame).
 
 The model is a logistic regression over standardised columns; its out-of-fold probabilities
 (folds by question set and article) are calibrated by isotonic regression. ``answer_at`` is the
 lowest calibrated probability at which answered precision on the report sets' out-of-fold
 questions is at least ``--precision`` (0.95); ``unsure_at`` the lowest at which the first
 sentence is right for at least ``--unsure-precision`` (0.5) of the questions between the two.
+Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
 
     python tools/fit_decision.py \\
         --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
         --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
+        --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
         --out config/decision.toml
 
+``--rows FILE`` keeps the collected rows (refits from them take seconds); ``--compare`` adds
+gradient-boosted trees (LightGBM) out of fold, by set; ``--drop COLUMN`` fits without a column.
 Public sets are split by article (``public_split``) before anything is fitted: only the ``dev``
 articles are used here; the ``test`` articles are for measuring.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,12 +58,14 @@ class Rows:
     y: list[int] = field(default_factory=list)
     group: list[str] = field(default_factory=list)
     report: list[bool] = field(default_factory=list)
+    answerable: list[bool] = field(default_factory=list)
 
-    def add(self, row: np.ndarray, label: bool, group: str, report: bool) -> None:
+    def add(self, row: np.ndarray, label: bool, group: str, report: bool, answerable: bool) -> None:
         self.X.append(row)
         self.y.append(int(label))
         self.group.append(group)
         self.report.append(report)
+        self.answerable.append(answerable)
 
 
 def public_split(title: str) -> str:
@@ -80,12 +87,14 @@ def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
         return
     top = r.cands.items[composer.first_shown(r)]
     text = engine.corpus.sentence_text(top.chunk, top.sent)
-    label = item.answerable and without is None and holds_gold(item, text)
-    rows.add(composer.decision_row(r), label, group, report)
+    answerable = item.answerable and without is None
+    rows.add(composer.decision_row(r), answerable and holds_gold(item, text), group, report, answerable)
 
 
 def open_engine(corpus: Path, cache: Path, semantic: str) -> Engine:
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "semantic": semantic})
+    # The rows do not depend on the decision model, so the one being replaced is not read.
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "semantic": semantic,
+                                        "answer_decision": "rules"})
     return Engine.open(settings)
 
 
@@ -124,39 +133,84 @@ def folds(groups: list[str], k: int) -> np.ndarray:
     return np.array([zlib.crc32(g.replace("+vectors", "").encode()) % k for g in groups])
 
 
-def fit_model(X: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float):
+def set_of(group: str) -> str:
+    """The question set (or public set) a row's group belongs to."""
+    return group.rsplit(":", 1)[0]
+
+
+def fit_model(X: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float, keep: np.ndarray):
+    """Logistic regression over the standardised ``keep`` columns: mean, scale, coefficients
+    (0 for a column left out) and intercept."""
     from sklearn.linear_model import LogisticRegression
 
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000).fit((X - mean) / scale, y, sample_weight=weight)
-    return mean, scale, model
+    model = LogisticRegression(C=c, max_iter=5000).fit(((X - mean) / scale)[:, keep], y, sample_weight=weight)
+    coef = np.zeros(X.shape[1])
+    coef[keep] = model.coef_[0]
+    return mean, scale, coef, float(model.intercept_[0])
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray, c: float) -> np.ndarray:
+def predict(X: np.ndarray, mean, scale, coef, intercept: float) -> np.ndarray:
+    z = np.clip(((X - mean) / scale) @ coef + intercept, -30.0, 30.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray, c: float,
+                keep: np.ndarray) -> np.ndarray:
     raw = np.zeros(len(y))
     for f in np.unique(fold):
         test = fold == f
-        mean, scale, model = fit_model(X[~test], y[~test], weight[~test], c)
-        raw[test] = model.predict_proba((X[test] - mean) / scale)[:, 1]
+        raw[test] = predict(X[test], *fit_model(X[~test], y[~test], weight[~test], c, keep))
+    return raw
+
+
+def out_of_fold_trees(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray,
+                      keep: np.ndarray) -> np.ndarray:
+    """The same folds with gradient-boosted trees (LightGBM, 200 trees of 8 leaves), to compare."""
+    import lightgbm as lgb
+
+    raw = np.zeros(len(y))
+    for f in np.unique(fold):
+        test = fold == f
+        model = lgb.LGBMClassifier(n_estimators=200, num_leaves=8, learning_rate=0.05, min_child_samples=20,
+                                   deterministic=True, random_state=0, n_jobs=1, verbose=-1)
+        model.fit(X[~test][:, keep], y[~test], sample_weight=weight[~test])
+        raw[test] = model.predict_proba(X[test][:, keep])[:, 1]
     return raw
 
 
 def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: float = 1.01) -> float:
     """The lowest probability t such that the rows with t ≤ p < ``below`` are right at least
-    ``precision`` of the time (counting from the top down, so the band stays that precise)."""
-    order = np.argsort(-p)
+    ``precision`` of the time (counting from the top down, so the band stays that precise; rows
+    of equal probability are answered or not together)."""
+    band = p < below
+    values, y = p[band], y[band]
     best = below
     hits = n = 0
-    for i in order:
-        if p[i] >= below:
-            continue
-        hits += y[i]
-        n += 1
+    for value in np.unique(values)[::-1]:
+        at = values == value
+        hits += int(y[at].sum())
+        n += int(at.sum())
         if hits / n >= precision:
-            best = float(p[i])
+            best = float(value)
     return best
+
+
+def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) -> list[str]:
+    """One line per set: its out-of-fold AUC under each score (— when it has one class only)."""
+    from sklearn.metrics import roc_auc_score
+
+    sets = np.array([set_of(g) for g in groups])
+    lines = ["  set: " + " / ".join(scores)]
+    for name in sorted(set(sets)):
+        rows = sets == name
+        if len(set(y[rows])) < 2:
+            continue
+        lines.append(f"  {name} ({int(rows.sum())}): "
+                     + " / ".join(f"{roc_auc_score(y[rows], s[rows]):.3f}" for s in scores.values()))
+    return lines
 
 
 def risk_coverage(score: np.ndarray, y: np.ndarray, steps=(0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)) -> list[float]:
@@ -192,7 +246,8 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", action="append", default=[], help="QUESTIONS.jsonl=CORPUS_FOLDER")
     ap.add_argument("--public", action="append", default=[], help="a SQuAD-layout set (dev articles used)")
@@ -203,31 +258,54 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default="/tmp/reportqa-fit-decision")
     ap.add_argument("--rows", help="save/load the collected rows (.npz) to refit without asking again")
     ap.add_argument("--c", type=float, default=0.3, help="inverse L2 strength")
-    ap.add_argument("--precision", type=float, default=0.95)
+    ap.add_argument("--precision", type=float, default=0.95, help="answered precision that sets answer_at")
     ap.add_argument("--unsure-precision", type=float, default=0.5)
+    ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
+    ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
     ap.add_argument("--out", default=str(ROOT / "config" / "decision.toml"))
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def collect_rows(args: argparse.Namespace) -> dict[str, np.ndarray]:
+    """The rows of every set (read from ``--rows`` when that file exists, else collected and
+    saved there when given)."""
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     if args.rows and Path(args.rows).exists():
-        data = np.load(args.rows, allow_pickle=False)
-        X, y, groups, report = data["X"], data["y"], list(data["group"]), data["report"]
-    else:
-        rows = Rows()
-        for spec in args.train:
-            collect_jsonl(spec, work / "cache", args.semantic, rows)
-        for spec in args.train_vectors:
-            collect_jsonl(spec, work / "cache", "on", rows, tag="+vectors")
-        for pub in args.public:
-            collect_public(Path(pub), work, work / "cache", rows, args.public_limit)
-        X, y = np.array(rows.X), np.array(rows.y)
-        groups, report = rows.group, np.array(rows.report)
-        if args.rows:
-            np.savez(args.rows, X=X, y=y, group=np.array(groups), report=report)
+        data = dict(np.load(args.rows, allow_pickle=False))
+        if tuple(data["columns"]) != COLUMNS:
+            raise SystemExit(f"{args.rows}: rows of other columns; delete it to collect them again")
+        return data
+    rows = Rows()
+    for spec in args.train:
+        collect_jsonl(spec, work / "cache", args.semantic, rows)
+    for spec in args.train_vectors:
+        collect_jsonl(spec, work / "cache", "on", rows, tag="+vectors")
+    for pub in args.public:
+        collect_public(Path(pub), work, work / "cache", rows, args.public_limit)
+    data = {"X": np.array(rows.X), "y": np.array(rows.y), "group": np.array(rows.group),
+            "report": np.array(rows.report), "answerable": np.array(rows.answerable),
+            "columns": np.array(COLUMNS)}
+    if args.rows:
+        np.savez(args.rows, **data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    data = collect_rows(args)
+    X, y, report, answerable = data["X"], data["y"], data["report"], data["answerable"]
+    groups = [str(g) for g in data["group"]]
+    collected = time.perf_counter() - started
+    unknown = set(args.drop) - set(COLUMNS)
+    if unknown:
+        raise SystemExit(f"no such column: {sorted(unknown)}")
+    keep = np.array([c not in args.drop for c in COLUMNS])
     # Report sets and public sets weigh the same in total.
     weight = np.where(report, 1.0 / max(1, report.sum()), 1.0 / max(1, (~report).sum())) * len(y) / 2
     fold = folds(groups, 5)
-    raw = out_of_fold(X, y, weight, fold, args.c)
+    raw = out_of_fold(X, y, weight, fold, args.c, keep)
     from sklearn.isotonic import IsotonicRegression
     from sklearn.metrics import roc_auc_score
 
@@ -235,22 +313,29 @@ def main(argv: list[str] | None = None) -> int:
     cal = iso.predict(raw)
     answer_at = lowest_threshold(cal[report], y[report], args.precision)
     unsure_at = lowest_threshold(cal[report], y[report], args.unsure_precision, below=answer_at)
-    mean, scale, model = fit_model(X, y, weight, args.c)
+    mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
     auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
     answered = cal[report] >= answer_at
+    none = cal[report & answerable] < unsure_at
     note = (f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
-            f"public sets {auc_p:.3f}; report-set answered share {answered.mean():.3f}, "
-            f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}; C = {args.c}")
+            f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
+            f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
+            f"answerable below unsure_at {none.mean():.3f}; C = {args.c}")
     print(note, file=sys.stderr)
-    old = X[:, COLUMNS.index("confidence_max")]
     print("Risk–coverage on the report sets (out-of-fold):", file=sys.stderr)
+    old = X[:, COLUMNS.index("confidence_max")]
     print(curve_table(old[report], raw[report], y[report]), file=sys.stderr)
-    for name, w in sorted(zip(COLUMNS, model.coef_[0]), key=lambda t: -abs(t[1])):
+    scores = {"hand-set": old, "logistic": raw}
+    if args.compare:
+        scores["trees"] = out_of_fold_trees(X, y, weight, fold, keep)
+    print("Out-of-fold AUC by set:", *auc_by_set(groups, y, scores), sep="\n", file=sys.stderr)
+    for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
-    write_toml(Path(args.out), mean, scale, model.coef_[0], model.intercept_[0],
-               iso.X_thresholds_, iso.y_thresholds_, answer_at, unsure_at, note)
-    print(f"wrote {args.out}: answer_at {answer_at:.4f}, unsure_at {unsure_at:.4f}", file=sys.stderr)
+    write_toml(Path(args.out), mean, scale, coef, intercept, iso.X_thresholds_, iso.y_thresholds_,
+               answer_at, unsure_at, note)
+    print(f"wrote {args.out}: answer_at {answer_at:.4f}, unsure_at {unsure_at:.4f} "
+          f"(rows {collected:.0f} s, all {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return 0
 
 

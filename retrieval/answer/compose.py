@@ -202,7 +202,7 @@ class Composer:
                      tuple(float(r.scores[i]) for i in window), top.tok_cov, top.big_cov, top.ctx_cov,
                      top.win_cov, conf.unit_missing, has_quantity(top.norm), conf.period_other,
                      conf.year_missing, conf.part_other, top.foreign_place, top.cos, r.vectors,
-                     len(r.question.tokens))
+                     len(r.question.tokens), cite.row is not None)
         a = asked(r.question, self.classes, self.thesaurus, r.cands.terms.key_term)
         context = normalize(" ".join((self.corpus.chunk_text(top.chunk), cite.section, top.title)))
         words = self.tokenizer.tokens(top.norm, normalized=True)

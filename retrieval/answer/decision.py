@@ -5,10 +5,11 @@ words of the question that belong to a class of mutually exclusive words (中考
 小学 of 小学 / 初中 / 高中, 一本 of 一本 / 本科). Each qualifier is then matched against a
 candidate sentence and its context (paragraph, section, report title): *matched*, *context*
 (only around the sentence), *absent*, or *contradicted* (the sentence holds another member of the
-class and not the one asked). Together with what the composer's stages found (:class:`Evidence`:
-year, place, part and unit vetoes, coverages, the ranking's margin), these make one row of
-numbers per question (:func:`decision_row`), always for the sentence the answer shows first (the
-newest year's, in a multi-year corpus);
+class and not the one asked); a table row's label and column names are matched against the
+question's words. Together with what the composer's stages found (:class:`Evidence`: year,
+place, part and unit vetoes, coverages, the ranking's margin), these make one row of numbers per
+question (:func:`decision_row`), always for the sentence the answer shows first (the newest
+year's, in a multi-year corpus);
 :class:`DecisionModel` turns the row into a calibrated probability that the first sentence holds
 the answer, and :meth:`DecisionModel.outcome` into ``answer``, ``unsure`` or ``none``.
 """
@@ -16,6 +17,7 @@ the answer, and :meth:`DecisionModel.outcome` into ``answer``, ``unsure`` or ``n
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,6 +123,26 @@ def thing_status(a: Asked, sentence: str, context: str) -> float:
     return 0.5 if a.thing in context else 0.0
 
 
+def table_match(question: Sequence[str], sentence: str, is_row: bool) -> tuple[float, float]:
+    """For a sentence that is a table row (``行名：列名值，列名值。``, as written or normalised):
+    the share of the question's content words in the row's label, and 1 when one of them is in a
+    column's name (a cell's text without its figures, or before 为), else 0; (0, 0) for other
+    sentences."""
+    words = [w for w in question if _content(w)]
+    if not is_row or not words:
+        return 0.0, 0.0
+    head = _ROW_LABEL.split(sentence, maxsplit=1)
+    label, body = (head[0], head[1]) if len(head) == 2 else ("", sentence)
+    columns = [_FIGURE.sub("", cell.split("为", 1)[0]) for cell in re.split(r"[，,]", body)]
+    label_share = sum(w in label for w in words) / len(words)
+    column = any(w in c for w in words for c in columns if c)
+    return label_share, float(column)
+
+
+_FIGURE = re.compile(r"[-+−－]?\d+(?:\.\d+)?")
+_ROW_LABEL = re.compile(r"[:：]")  # after the row's label (normalised text has the half-width colon)
+
+
 # --- the row of numbers the model reads --------------------------------------------------------
 # Each column, in order; the model file names them, so a column added here and not fitted yet
 # is refused at load time rather than silently misread.
@@ -144,6 +166,9 @@ COLUMNS = (
     "cos",              # the sentence vector's cosine to the question's (0 without vectors)
     "has_vectors",
     "n_terms",          # log of the question's content terms
+    "table_row",        # the sentence is a row of a table
+    "table_label",      # table_match: share of the question's words in the row's label
+    "table_column",     # table_match: a question word names one of the row's columns
 )
 
 
@@ -159,7 +184,7 @@ def softmax_share(scores: Sequence[float]) -> float:
 @dataclass(frozen=True)
 class Evidence:
     """What the composer's stages found about the sentence shown first (its confidence and vetoes,
-    coverages, cosine); the question's side is :class:`Asked`."""
+    coverages, cosine, whether it is a table row); the question's side is :class:`Asked`."""
 
     confidence: float
     confidence_max: float
@@ -178,6 +203,7 @@ class Evidence:
     cos: float
     has_vectors: bool
     n_terms: int
+    table_row: bool = False
 
 
 def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
@@ -185,6 +211,7 @@ def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
     """The model's input row for the sentence shown first (normalised ``sentence`` and
     ``context``; the question's content words and the sentence's words in order)."""
     counts = qualifier_counts(a, sentence, context)
+    label_share, column = table_match(question_words, sentence, e.table_row)
     gap = e.scores[0] - e.scores[1] if len(e.scores) > 1 else 5.0
     values = {
         "confidence": e.confidence, "confidence_max": e.confidence_max, "before_vetoes": e.before_vetoes,
@@ -199,6 +226,7 @@ def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
         "thing": thing_status(a, sentence, context),
         "swapped": float(swapped_modifiers(question_words, sentence_words, context)),
         "cos": e.cos, "has_vectors": float(e.has_vectors), "n_terms": math.log1p(e.n_terms),
+        "table_row": float(e.table_row), "table_label": label_share, "table_column": column,
     }
     return np.array([values[c] for c in COLUMNS], dtype=np.float64)
 
