@@ -147,6 +147,8 @@ def test_the_shipped_model_loads_and_fits_this_version():
     model = load_decision()
     assert model is not None and model.columns == COLUMNS
     assert 0.0 <= model.unsure_at <= model.answer_at <= 1.0
+    # Each threshold is a calibrated value as written (a plateau reaches it, not one just below).
+    assert model.answer_at in set(model.calib_y) and model.unsure_at in set(model.calib_y)
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +184,23 @@ def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question
     gap = dict(zip(COLUMNS, composer.decision_row(r)))["score_gap"]
     best = r.cands.items[int(r.order[0])]
     assert (gap <= 0) == ((best.chunk, best.sent) != (first.chunk, first.sent))
+
+
+def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
+    from tools.fit_decision import lowest_threshold
+
+    p, y = np.array([0.9, 0.9, 0.8, 0.7]), np.array([1, 0, 1, 1])
+    assert lowest_threshold(p, y, 0.6) == pytest.approx(0.7)  # 3 of 4 right from 0.7 up
+    assert lowest_threshold(p, y, 0.8) == 1.01  # no threshold is that precise
+    # Rows of equal probability are answered together: 0.8 would answer a wrong one too.
+    assert lowest_threshold(np.array([0.9, 0.8, 0.8]), np.array([1, 1, 0]), 0.9) == pytest.approx(0.9)
+
+
+def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions_with_nothing():
+    from tools.fit_decision import unsure_threshold
+
+    p = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.6, 0.9, 0.95, 0.001])
+    answerable = np.array([True] * 10 + [False])
+    assert unsure_threshold(p, answerable, 0.1, 0.8) == pytest.approx(0.02)  # one of ten below
+    assert unsure_threshold(p, answerable, 0.0, 0.8) == pytest.approx(0.01)  # none below
+    assert unsure_threshold(p, answerable, 0.5, 0.25) == pytest.approx(0.25)  # never above answer_at

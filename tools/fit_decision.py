@@ -10,8 +10,11 @@ corpus (a realistic negative: the best remaining sentence of the same frame).
 The model is a logistic regression over standardised columns; its out-of-fold probabilities
 (folds by question set and article) are calibrated by isotonic regression. ``answer_at`` is the
 lowest calibrated probability at which answered precision on the report sets' out-of-fold
-questions is at least ``--precision`` (0.95); ``unsure_at`` the lowest at which the first
-sentence is right for at least ``--unsure-precision`` (0.5) of the questions between the two.
+questions is at least ``--precision`` (0.95); ``unsure_at`` the highest at which no more than
+``--unsure-none`` (0.03) of the report sets' answerable questions fall below it (out of fold),
+i.e. get nothing shown: below ``answer_at`` the closest sentences are shown as 可能相关, which
+counts as not answered for an unanswerable question and keeps the right sentence in view for an
+answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
 
     python tools/fit_decision.py \\
@@ -198,6 +201,14 @@ def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: floa
     return best
 
 
+def unsure_threshold(p: np.ndarray, answerable: np.ndarray, none_share: float, below: float) -> float:
+    """The highest probability t (at most ``below``) at which no more than ``none_share`` of the
+    answerable questions fall under t, i.e. get the outcome none (nothing shown)."""
+    values = np.sort(p[answerable])
+    k = int(np.floor(none_share * len(values)))
+    return min(float(values[k]), below) if k < len(values) else below
+
+
 def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) -> list[str]:
     """One line per set: its out-of-fold AUC under each score (— when it has one class only)."""
     from sklearn.metrics import roc_auc_score
@@ -242,7 +253,9 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
              "[decision]", "columns = [" + ", ".join(f'"{c}"' for c in COLUMNS) + "]",
              f"mean = {nums(mean)}", f"scale = {nums(scale)}", f"coef = {nums(coef)}",
              f"intercept = {float(intercept):.6g}", f"calib_x = {nums(cx)}", f"calib_y = {nums(cy)}",
-             f"answer_at = {answer_at:.4f}", f"unsure_at = {unsure_at:.4f}", ""]
+             # The thresholds are calibrated values, written as calib_y is: a plateau of the
+             # calibration then reaches its own threshold exactly.
+             f"answer_at = {float(answer_at):.6g}", f"unsure_at = {float(unsure_at):.6g}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -259,7 +272,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--rows", help="save/load the collected rows (.npz) to refit without asking again")
     ap.add_argument("--c", type=float, default=0.3, help="inverse L2 strength")
     ap.add_argument("--precision", type=float, default=0.95, help="answered precision that sets answer_at")
-    ap.add_argument("--unsure-precision", type=float, default=0.5)
+    ap.add_argument("--unsure-none", type=float, default=0.03,
+                    help="share of answerable questions allowed below unsure_at (none)")
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
     ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
     ap.add_argument("--out", default=str(ROOT / "config" / "decision.toml"))
@@ -312,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y, sample_weight=weight)
     cal = iso.predict(raw)
     answer_at = lowest_threshold(cal[report], y[report], args.precision)
-    unsure_at = lowest_threshold(cal[report], y[report], args.unsure_precision, below=answer_at)
+    unsure_at = unsure_threshold(cal[report], answerable[report], args.unsure_none, answer_at)
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
     auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
