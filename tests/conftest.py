@@ -75,14 +75,18 @@ def shown_json(data: dict) -> list:
 
 
 def assert_floors(s: dict, *, answered_right: int, shown_right: int, unanswerable_held: int,
-                  answerable_none: int, precision: float = 0.95, outcomes: list | None = None) -> None:
+                  answerable_none: int, precision: float = 0.95, outcomes: list | None = None,
+                  shown3_right: int | None = None) -> None:
     """Quality floors of one question set, as counts: answerable questions answered with the
     answer first; shown first (answer or unsure); unanswerable questions not answered (unsure or
-    none); answerable questions with nothing shown (at most); and the answered precision."""
+    none); answerable questions with nothing shown (at most); the answered precision; and, when
+    given, answerable questions with the answer in the first three sentences shown."""
     n, u = s["answerable"], s["unanswerable"]
     missed = [o.item.qid for o in outcomes or [] if o.item.answerable and o.shown_rank != 1]
     assert s["answer_at_1"] >= answered_right / n - 1e-9, s
     assert s["shown_at_1"] >= shown_right / n - 1e-9, (s, missed)
+    if shown3_right is not None:
+        assert s["shown_at_3"] >= shown3_right / n - 1e-9, s
     if u:
         assert s["refused_unanswerable"] >= unanswerable_held / u - 1e-9, s
     assert s["none_answerable"] <= answerable_none / n + 1e-9, s
