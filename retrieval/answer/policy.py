@@ -10,7 +10,7 @@ learned decision reuses. Every refusal and its reason is made in ``retrieval/ans
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..lang.shapes import has_quantity
 from ..types import Refusal
@@ -74,7 +74,7 @@ class AnswerPolicy:
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown policy settings: {', '.join(sorted(unknown))}")
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in values.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"policy setting {name} must be a number, got {value!r}")

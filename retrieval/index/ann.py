@@ -86,6 +86,8 @@ class AnnIndex:
                 state = None
             elif gone or new:
                 index = Index.restore(str(path))
+                if index is None:
+                    raise OSError(f"cannot read back {path}")
                 for name in gone:
                     slot, n = slots.pop(name)
                     index.remove(_keys(slot, 0, n))
@@ -116,7 +118,7 @@ class AnnIndex:
         view = Index.restore(str(path), view=True)  # memory-mapped: pages are shared, read on demand
         if view is None:
             raise OSError(f"cannot read back {path}")
-        view.expansion_search = EXPANSION_SEARCH
+        view.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # usearch's hints omit the setter
         slot_first = np.full(state["next"], -1, dtype=np.int64)
         for name, (slot, _) in state["slots"].items():
             slot_first[slot] = want[name][0]

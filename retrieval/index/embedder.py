@@ -36,7 +36,9 @@ class Embedder(Protocol):
     """What the semantic index needs from a model."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int: ...
 
     def query(self, text: str) -> np.ndarray:
         """The (dim,) float32 unit vector of a question."""

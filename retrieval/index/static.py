@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class StaticTable:
         if not name:
             digest = hashlib.sha256(np.ascontiguousarray(vectors).tobytes())
             digest.update("\n".join(self.words).encode())
-            if projection is not None:
+            if self.projection is not None:
                 digest.update(self.projection.tobytes())
             name = digest.hexdigest()[:12]
         self.name = name
@@ -87,7 +87,7 @@ class StaticTable:
         offsets[1:] = np.cumsum([len(b) for b in encoded])
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         meta = np.array([TABLE_FORMAT, self.word_dim, self.slope, self.intercept], dtype=np.float64)
-        arrays = {"words": blob, "offsets": offsets, "vectors": self.vectors.astype(np.float16), "meta": meta}
+        arrays: dict[str, Any] = {"words": blob, "offsets": offsets, "vectors": self.vectors.astype(np.float16), "meta": meta}
         if self.projection is not None:
             arrays["projection"] = self.projection.astype(np.float16)
         np.savez(path, **arrays)

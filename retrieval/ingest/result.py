@@ -182,7 +182,8 @@ class FileResult:
             raise ValueError(f"token cache entry is damaged ({type(exc).__name__})") from None
         if len(arrays) != len(_ARRAYS) or pos != len(payload):
             raise ValueError("token cache entry is truncated")
-        result = cls(text_utf8=text, **fields, **arrays)
+        values: dict[str, Any] = {**fields, **arrays}  # the header's fields and the arrays, checked above
+        result = cls(text_utf8=text, **values)
         result.check()
         return result
 

@@ -51,7 +51,7 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callabl
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         # Single-threaded: forked workers inherit the loaded modules and tokenizer for free.
         init(*job)
-        ctx = multiprocessing.get_context("fork")
+        ctx: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
     else:  # another thread may hold a lock a forked child would inherit: start afresh
         ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,

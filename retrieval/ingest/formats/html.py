@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from . import Extracted, ReadNotes
 from .charset import decode_chinese
@@ -162,8 +163,8 @@ def read_html(data: bytes) -> Extracted:
     lines = join_labels(_lines(article))
     # Publication data printed on the page itself (a line under the title, usually).
     for line in head_lines:
-        if "published" not in meta and (m := _PUBLISHED.search(line)) and _DATE.search(m.group(1)):
-            meta["published"] = _iso(_DATE.search(m.group(1)))
+        if "published" not in meta and (m := _PUBLISHED.search(line)) and (d := _DATE.search(m.group(1))):
+            meta["published"] = _iso(d)
         if "source" not in meta and (m := _SOURCE.search(line)):
             meta["source"] = m.group(1)
     # The date line under the heading is metadata, not report text.
@@ -275,7 +276,7 @@ def _lines(el, limit: int | None = None) -> list[str]:
     with ``limit``, about the first ``limit`` lines only."""
     parts: list[str] = []
     links: set[str] = set()
-    stack: list[tuple[object, bool]] = [(el, False)]
+    stack: list[tuple[Any, bool]] = [(el, False)]  # lxml elements (lxml has no type information)
     blocks = 0
     # Iterative walk: deep nesting never reaches Python's recursion limit.
     while stack:

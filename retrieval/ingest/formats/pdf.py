@@ -184,7 +184,7 @@ def _check_streams(reader, i: int) -> None:
         return
 
 
-def _check_forms(resources, depth: int, seen: set[int]) -> None:
+def _check_forms(resources, depth: int, seen: set[int | None]) -> None:
     if resources is None or depth > 8:
         return
     xobjects = resources.get_object().get("/XObject")

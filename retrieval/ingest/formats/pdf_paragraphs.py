@@ -184,8 +184,9 @@ def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
     drop: set[tuple[int, int]] = set()
     keys: dict[str, set[int]] = {}
     for i, lines in enumerate(pages):
-        if all(ln.y is not None for ln in lines):
-            order = sorted(range(len(lines)), key=lambda j: -lines[j].y)
+        heights = [ln.y for ln in lines if ln.y is not None]
+        if len(heights) == len(lines):
+            order = sorted(range(len(lines)), key=lambda j: -heights[j])
         else:
             order = list(range(len(lines)))
         edges = set(order[:_EDGE] + order[-_EDGE:])

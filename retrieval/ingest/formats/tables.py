@@ -168,9 +168,8 @@ def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int,
         if not rows:
             continue
         at = place.caption_at
-        inside = at is not None and start <= at[0] and at[1] <= end
-        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows,
-                              (at[0] - start, at[1] - start) if inside else None))
+        caption_at = (at[0] - start, at[1] - start) if at is not None and start <= at[0] and at[1] <= end else None
+        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows, caption_at))
     return out
 
 
