@@ -26,7 +26,7 @@ from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage
 if TYPE_CHECKING:
     from .index.embedder import Embedder
 
-__all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
+__all__ = ["Conversation", "CorpusError", "Engine", "Passage"]
 
 # How Engine.open gets the sentence vectors when they are not cached yet: build them before
 # returning, build them in a background thread and switch them in when ready, or not at all.
@@ -77,7 +77,7 @@ class Engine:
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
              progress: Progress | None = None, semantic: str = "build",
              vector_progress: VectorProgress | None = None,
-             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> "Engine":
+             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> Engine:
         """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
 
         ``semantic`` says what happens when sentence vectors are wanted (the ``semantic``

@@ -39,7 +39,6 @@ def test_sentence_vectors_of_a_file_of_several_documents_are_aligned(tmp_path):
     from config import load_settings
     from retrieval import Engine
     from retrieval.lang.text import clean_for_index
-
     from tests.fake_embedder import FakeEmbedder
 
     corpus = tmp_path / "corpus"

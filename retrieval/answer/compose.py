@@ -24,28 +24,27 @@ import numpy as np
 from ..dates.when import ask_time
 from ..index.corpus import CorpusIndex
 from ..index.vectors import SentenceVectors
-from ..lang.synonyms import Thesaurus, default_thesaurus
-from ..lang.text import Tokenizer
-from ..types import Answer, Refusal, Sentence
-from .candidates import gather, query_terms
-from .features import FEATURES, feature_matrix
-from . import refusals
-from .messages import NOT_FOUND, coverage_note, time_note
-from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
 from ..lang.classes import WordClasses, default_classes
 from ..lang.shapes import has_quantity
-from ..lang.text import normalize
+from ..lang.synonyms import Thesaurus, default_thesaurus
+from ..lang.text import Tokenizer, normalize
+from ..types import Answer, Refusal, Sentence
+from . import refusals
+from .candidates import gather, query_terms
+from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
+from .features import FEATURES, feature_matrix
+from .messages import NOT_FOUND, coverage_note, time_note
 from .policy import Confidence, Decision
-from .refusals import Reason
 from .question import analyse
 from .records import Candidate, QueryTerms, Question
+from .refusals import Reason
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve, with_chunks
 from .select import by_year, diversify, spread
 from .similar import nearest
 
-__all__ = ["Candidates", "Composer", "FEATURES"]
+__all__ = ["FEATURES", "Candidates", "Composer"]
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Ranked:
     """A question's candidates in score order, or the answer given before any was weighed."""
 
     question: Question
-    cands: "Candidates | None" = None
+    cands: Candidates | None = None
     scores: np.ndarray | None = None
     order: np.ndarray | None = None
     vectors: bool = False  # sentence vectors took part

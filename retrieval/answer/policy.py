@@ -9,8 +9,9 @@ learned decision reuses. Every refusal and its reason is made in ``retrieval/ans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Sequence
+from typing import Any
 
 from ..lang.shapes import has_quantity
 from ..types import Refusal
@@ -69,7 +70,7 @@ class AnswerPolicy:
     closest: int = 2
 
     @classmethod
-    def from_mapping(cls, values: dict) -> "AnswerPolicy":
+    def from_mapping(cls, values: dict) -> AnswerPolicy:
         known = {f.name: f.type for f in fields(cls)}
         unknown = set(values) - set(known)
         if unknown:

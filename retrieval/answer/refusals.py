@@ -22,8 +22,8 @@ The reason names are :class:`Reason`; the messages are in ``retrieval/answer/mes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Callable, Iterable, Sequence
 
 from ..types import Answer, Refusal, Sentence
 from . import messages

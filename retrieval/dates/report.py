@@ -4,13 +4,20 @@ companion document about one); see :mod:`retrieval.dates` for the conventions.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..lang.headings import heading_label, heading_level
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
-from .years import CN as _CN, PLAN_HEAD as _PLAN_HEAD, REVIEW_HEAD as _REVIEW_HEAD
-from .years import ascii_digits as _ascii_digits, first_year as _first_year, in_range as _in_range, settings
+from .years import (
+    CN as _CN,
+    PLAN_HEAD as _PLAN_HEAD,
+    REVIEW_HEAD as _REVIEW_HEAD,
+    ascii_digits as _ascii_digits,
+    first_year as _first_year,
+    in_range as _in_range,
+    settings,
+)
 
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
 _SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职")

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["StaticTable", "TABLE_FORMAT", "DEFAULT_TABLE"]
+__all__ = ["DEFAULT_TABLE", "TABLE_FORMAT", "StaticTable"]
 
 TABLE_FORMAT = 1
 DEFAULT_TABLE = Path(__file__).resolve().parent / "data" / "static_e5.npz"
@@ -67,7 +68,7 @@ class StaticTable:
 
     # --- the file --------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path | str = DEFAULT_TABLE) -> "StaticTable":
+    def load(cls, path: Path | str = DEFAULT_TABLE) -> StaticTable:
         with np.load(path, allow_pickle=False) as f:
             blob = f["words"].tobytes()
             offsets = f["offsets"].astype(np.int64)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from config import Settings
 
+from ..types import Skipped
 from .formats import Extracted, UnreadableFile
 from .formats.charset import likely_share
 from .formats.registry import for_path
-from ..types import Skipped
 
 __all__ = ["SourceFile", "UnreadableFile", "discover", "read_source", "read_text"]
 

@@ -92,7 +92,7 @@ class _Columns:
         self.paragraphs = 0
 
     def add(self, doc, offset: int, rel: str, max_chunk_chars: int,
-            tables: Sequence[TablePlace] = ()) -> "DatedChunks | None":
+            tables: Sequence[TablePlace] = ()) -> DatedChunks | None:
         """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's
         (``tables``: its tables, at offsets into its own text); None when it has nothing to index."""
         text, words = doc.text, self.local

@@ -6,9 +6,11 @@ breaks leaves its files to this process. The caller says what is done per proces
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..types import Skipped
+
 if TYPE_CHECKING:  # annotations only
     from .loader import SourceFile
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
 
@@ -96,7 +96,7 @@ class Gazetteer:
         self._strong: dict[str, list[Place]] = {}  # names read in running text
         self._weak: dict[str, list[Place]] = {}  # short forms of counties, read only when asked
         for place in self.by_code.values():
-            if place.name not in _GENERIC and len(place.name) >= 3 or place.level < COUNTY:
+            if (place.name not in _GENERIC and len(place.name) >= 3) or place.level < COUNTY:
                 self._strong.setdefault(place.name, []).append(place)
             else:
                 self._weak.setdefault(place.name, []).append(place)

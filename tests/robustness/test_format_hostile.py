@@ -12,9 +12,9 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
+from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
 from tests.conftest import SEEDS
 from tests.pdfbuild import build_pdf, raw_pdf, report_pdf

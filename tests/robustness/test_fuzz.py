@@ -21,16 +21,22 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 from bot.telegram import render as telegram_render  # it renders report text too
 from retrieval import Engine
 from retrieval.answer import question, reports
-from retrieval.ingest import chunker, documents, loader
-from retrieval.lang import headings, shapes, text as text_module
-from retrieval.index.build import assemble
-from retrieval.ingest.formats import charset as formats_charset, html as formats_html, pdf as formats_pdf
-from retrieval.ingest.formats import pdf_glyphs, pdf_layout, pdf_paragraphs
-from retrieval.ingest.process import process_file
-from retrieval.ingest.result import FileResult
 from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
+from retrieval.index.build import assemble
+from retrieval.ingest import chunker, documents, loader
+from retrieval.ingest.formats import (
+    charset as formats_charset,
+    html as formats_html,
+    pdf as formats_pdf,
+    pdf_glyphs,
+    pdf_layout,
+    pdf_paragraphs,
+)
 from retrieval.ingest.formats.text import decode_bytes
 from retrieval.ingest.loader import discover
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
+from retrieval.lang import headings, shapes, text as text_module
 from retrieval.types import Skipped
 from tests.conftest import SEEDS, run_cli, shown_json
 
@@ -291,7 +297,7 @@ def _check_offsets(result: FileResult, expected_text: str | None = None) -> None
     if expected_text is not None:
         assert text == expected_text  # line endings and everything else untouched
     assert len(result.chunks) == len(result.tokens)
-    for (section, paragraph, start, end, pstart, pend, sents), toks in zip(result.chunks, result.tokens):
+    for (_section, _paragraph, start, end, pstart, pend, sents), toks in zip(result.chunks, result.tokens):
         assert 0 <= pstart <= start < end <= pend <= len(text)
         assert len(sents) == len(toks) and sents
         for s, e in sents:

@@ -11,6 +11,7 @@ characters, and a file whose best share is below ``min_likely_share`` is mojibak
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 
@@ -24,18 +25,14 @@ def _common() -> frozenset[str]:
     chars: set[str] = set()
     for hi in range(0xB0, 0xD8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     for hi in range(0xA4, 0xC7):
         for lo in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
             if (hi, lo) > (0xC6, 0x7E):
                 break
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
     return frozenset(chars)
 
 

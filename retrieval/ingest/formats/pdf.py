@@ -37,9 +37,8 @@ from .charset import likely_share
 from .pdf_glyphs import read_glyphs, rows_of, runs_of
 from .pdf_layout import Line, clean_line, page_lines
 from .pdf_ocr import OcrUnavailable
-from .pdf_paragraphs import LAYOUT, LAYOUT_SETTINGS, assemble  # noqa: F401 (assemble re-exported)
-from .pdf_pypdf import needs_pypdf
-from .pdf_pypdf import page_lines as pypdf_lines
+from .pdf_paragraphs import LAYOUT, LAYOUT_SETTINGS, assemble  # assemble: also re-exported
+from .pdf_pypdf import needs_pypdf, page_lines as pypdf_lines
 from .tables import place_tables
 
 _TITLE_SIZE = 1.2  # a first-page line this much larger than the body text is the title

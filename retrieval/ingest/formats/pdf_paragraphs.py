@@ -119,7 +119,7 @@ class _DocGeometry:
         rights = sorted(ln.right for ln in body if ln.right is not None)
         self.right = rights[int(len(rights) * 0.9)] if rights else None
         gaps = sorted(a.y - b.y for a, b in zip(body, body[1:])
-                      if a.y is not None and b.y is not None and a.block == b.block and 0 < a.y - b.y)
+                      if a.y is not None and b.y is not None and a.block == b.block and a.y - b.y > 0)
         self.leading = gaps[len(gaps) // 2] if gaps else None
         by_size: dict[int, list[float]] = {}
         for ln in body:

@@ -77,7 +77,7 @@ def find_tables(data: bytes, pages: list[int], max_seconds: float) -> list[Found
                     found.extend(_page_tables(pdf.pages[i], i))
                 except (ValueError, KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError):
                     continue  # a page pdfplumber cannot lay out keeps its text
-    except Exception:  # noqa: BLE001 - pdfminer raises its own kinds; the text stays as read
+    except Exception:  # pdfminer raises its own kinds; the text stays as read
         return found
     return found
 

@@ -151,7 +151,7 @@ class TablePlace:
                 list(self.caption_at) if self.caption_at else None]
 
     @classmethod
-    def from_json(cls, data: list) -> "TablePlace":
+    def from_json(cls, data: list) -> TablePlace:
         caption, start, end, rows, at = data
         if not isinstance(caption, str) or not all(isinstance(v, int) for v in (start, end, *rows)):
             raise ValueError("bad table record")

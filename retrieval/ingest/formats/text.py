@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import codecs
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import Extracted, UnreadableFile
 from .charset import decode_chinese

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from retrieval.answer import messages
-from retrieval.answer.refusals import (REASONS, Reason, absent_word, check_follow_up, check_question, no_match,
-                                       not_answered, report_not_in_corpus)
+from retrieval.answer.refusals import (
+    REASONS,
+    Reason,
+    absent_word,
+    check_follow_up,
+    check_question,
+    no_match,
+    not_answered,
+    report_not_in_corpus,
+)
 from retrieval.types import Citation, Refusal, Sentence
 
 
 def test_every_reason_is_a_json_name():
-    assert REASONS == {r.value for r in Reason}
+    assert {r.value for r in Reason} == REASONS
     assert Refusal(Reason.NO_MATCH).to_json()["reason"] == "no_match"
 
 

@@ -186,9 +186,9 @@ def test_every_config_file_is_read_by_one_strict_reader(tmp_path, monkeypatch):
     """A bad weights, dating or follow-up words file stops with the same clear message as a bad
     settings file; none falls back to defaults silently."""
     from config import ConfigError, load_settings
+    from retrieval.answer.scoring import load_model
     from retrieval.dates import years
     from retrieval.dialogue.lexicon import load_words
-    from retrieval.answer.scoring import load_model
 
     bad = tmp_path / "bad.toml"
     bad.write_text("[years\nmin = 1", encoding="utf-8")

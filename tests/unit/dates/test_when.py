@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.lang.text import normalize
 from retrieval.dates.when import ask_time, reports_for
+from retrieval.lang.text import normalize
 
 
 def ask(text: str, newest: int | None = 2024):

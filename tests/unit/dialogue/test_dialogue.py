@@ -8,8 +8,18 @@ import re
 import pytest
 
 from config import ConfigError
-from retrieval.dialogue.followup import (ATTRIBUTE, DRILL, PLACE, TIME, Conversation, Lexicon, Resolution,
-                                         Source, follow, resolve)
+from retrieval.dialogue.followup import (
+    ATTRIBUTE,
+    DRILL,
+    PLACE,
+    TIME,
+    Conversation,
+    Lexicon,
+    Resolution,
+    Source,
+    follow,
+    resolve,
+)
 from retrieval.dialogue.lexicon import DIALOGUE_FILE, load_words
 from retrieval.lang.text import default_tokenizer
 

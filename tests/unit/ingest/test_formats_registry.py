@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.formats import Extracted, UnreadableFile
-from retrieval.ingest.formats import registry
+from retrieval.ingest.formats import Extracted, UnreadableFile, registry
 from retrieval.ingest.formats.registry import Format, for_path, formats, suffix_list, supported
+from retrieval.ingest.loader import FORMAT_DEFAULTS, discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import FORMAT_DEFAULTS, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT
 

@@ -4,7 +4,6 @@ report with contents of its own sections, or an outline restarting in one year, 
 
 from __future__ import annotations
 
-
 from retrieval.ingest.parts import contents_entries, split_documents
 
 GAZETTE = """某市人民政府公报
