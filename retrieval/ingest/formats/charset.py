@@ -11,6 +11,7 @@ characters, and a file whose best share is below ``min_likely_share`` is mojibak
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import re
@@ -44,6 +45,20 @@ def likely_share(text: str) -> float:
         return 1.0
     common = _common()
     return sum(ch in common for ch in odd) / len(odd)
+
+
+def decode_strict(data: bytes, encoding: str) -> str:
+    """Strict decoding that leaves out an incomplete character at the end of ``data``."""
+    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
+
+
+def decode_utf8_or_chinese(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of bytes without a BOM: strict UTF-8, else GB18030 or Big5 (whichever
+    reads as the more likely text, :func:`decode_chinese`); UnicodeDecodeError when none reads."""
+    try:
+        return decode_strict(data, "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return decode_chinese(data, decode_strict)
 
 
 def decode_chinese(data: bytes, decode) -> tuple[str, str]:

@@ -37,11 +37,10 @@ import re
 from typing import Any
 
 from . import Extracted, ReadNotes
-from .charset import decode_chinese
+from .charset import decode_strict as _strict, decode_utf8_or_chinese
 from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
 from .tables import place_tables
-from .text import decode_strict as _strict
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -97,11 +96,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass  # the page lies about its charset: fall through to detection
     try:
-        return _strict(data, "utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return decode_chinese(data, _strict)
+        return decode_utf8_or_chinese(data)
     except UnicodeDecodeError:
         pass
     # A few damaged bytes (a browser shows them as �): the declared or the likeliest encoding,
