@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..atomic import replacing, write_atomic
 from .vectors import EXACT_MAX  # exact search up to it, this index above
 
 __all__ = ["AnnIndex", "EXACT_MAX", "available"]
@@ -158,16 +157,8 @@ def _read_state(path: Path) -> dict | None:
 def _save(index, path: Path, state: dict, state_path: Path) -> None:
     """The graph, then its state, each written under a temporary name and renamed. A crash
     between the two leaves a state that does not match: the next open builds again."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    stmp = state_path.with_name(f".{state_path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with contextlib.suppress(OSError):
-            state_path.unlink()  # the old state no longer describes the graph being written
+    with contextlib.suppress(OSError):
+        state_path.unlink()  # the old state no longer describes the graph being written
+    with replacing(path) as tmp:
         index.save(str(tmp))
-        os.replace(tmp, path)
-        stmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(stmp, state_path)
-    finally:
-        for p in (tmp, stmp):
-            with contextlib.suppress(OSError):
-                p.unlink()
+    write_atomic(state_path, json.dumps(state))
