@@ -21,6 +21,7 @@ from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
 from .index.vectors import OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
+from .lru import LRU
 from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Engine:
                                  learned=settings.answer_decision == "learned")
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[tuple[str, str], int] | None = None
+        self._normalised: LRU[int, str] = LRU(8)  # normalised report texts, for follow-ups
         # Nearest-sentence search over sentence vectors: None until they are ready (then the
         # attribute is replaced in one step, so a reader sees either None or all of them).
         self.semantic: SentenceVectors | None = None
@@ -253,7 +255,8 @@ class Engine:
         if doc is None:
             return ""
         return refusals.absent_word(self.tokenizer.tokens(resolution.own), self.corpus.text(doc),
-                                    self.composer.thesaurus.synonyms, normalize)
+                                    self.composer.thesaurus.synonyms,
+                                    lambda: self._normalised.touch(doc, lambda: normalize(self.corpus.text(doc))))
 
     def source_of(self, answer: Answer) -> Source | None:
         """The report (and section) of the first sentence shown (the answer's, or an unsure one's)."""
