@@ -98,8 +98,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a question was not answered (``reason`` is one of the names in
-    ``retrieval/answer/policy.py``); ``confidence`` and ``threshold`` where they apply."""
+    """Why a question was not answered (``reason`` is one of the names of ``Reason`` in
+    ``retrieval/answer/refusals.py``); ``confidence`` and ``threshold`` where they apply."""
 
     reason: str
     confidence: float | None = None
