@@ -39,9 +39,10 @@ run: $(STAMP) antiword
 test: $(STAMP) antiword
 	$(PY) -m pytest -q
 
-# Lint: pyflakes' checks and syntax errors over the whole tree (configured in pyproject.toml).
+# Lint: ruff's rules over the whole tree and mypy over the engine (both configured in pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 # The slow cases alone (a 200 MB file, 20,000 files, a heavier kill test, OCR of a scanned page).
 test-slow: $(OCR_STAMP) antiword

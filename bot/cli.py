@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from config import ConfigError
 from retrieval import CorpusError
@@ -79,7 +79,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if args.questions == "-":
                 stream = sys.stdin
             else:
-                stream = open(args.questions, encoding="utf-8", errors="replace")
+                stream = open(args.questions, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by the with below)
         except OSError as exc:
             print(f"错误：无法读取问题文件 {args.questions}：{exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from retrieval.dialogue.followup import Conversation
 from retrieval.engine import Engine
 from retrieval.types import Answer, Passage
-from retrieval.dialogue.followup import Conversation
 
 from . import render
 
@@ -84,18 +85,14 @@ def _setup_readline() -> None:
         import readline
     except ImportError:  # pragma: no cover - not on every platform
         return
-    try:
+    with contextlib.suppress(OSError, ValueError):
         readline.read_history_file(HISTORY)
-    except (OSError, ValueError):
-        pass
     readline.set_history_length(1000)
     import atexit
 
     def save() -> None:
-        try:
+        with contextlib.suppress(OSError):
             readline.write_history_file(HISTORY)
-        except OSError:
-            pass
 
     atexit.register(save)
 

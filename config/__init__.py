@@ -12,9 +12,10 @@ import dataclasses
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 CONFIG_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = CONFIG_DIR.parent
@@ -92,7 +93,7 @@ class Settings:
                 "pdf_spaced_share": self.pdf_spaced_share, "pdf_cell_gap": self.pdf_cell_gap,
                 "ocr": self.ocr, "max_ocr_seconds": self.max_ocr_seconds}
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return load_settings(overrides=changes, base=self)
 
 
@@ -174,7 +175,7 @@ def _number(value: Any, cast: type, where: str) -> int | float:
 
 def _check_bounds(name: str, value: Any, source: str) -> None:
     low, high = _BOUNDS.get(name, (None, None))
-    if low is not None and value < low or high is not None and value > high:
+    if (low is not None and value < low) or (high is not None and value > high):
         span = f"at least {low}" if high is None else f"between {low} and {high}"
         raise ConfigError(f"{source}: setting '{name}' must be {span}, got {value!r}")
 

@@ -21,12 +21,13 @@ from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
 from .index.vectors import OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
+from .lru import LRU
 from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
 
 if TYPE_CHECKING:
     from .index.embedder import Embedder
 
-__all__ = ["Conversation", "Engine", "CorpusError", "Passage"]
+__all__ = ["Conversation", "CorpusError", "Engine", "Passage"]
 
 # How Engine.open gets the sentence vectors when they are not cached yet: build them before
 # returning, build them in a background thread and switch them in when ready, or not at all.
@@ -65,6 +66,7 @@ class Engine:
                                  learned=settings.answer_decision == "learned")
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[tuple[str, str], int] | None = None
+        self._normalised: LRU[int, str] = LRU(8)  # normalised report texts, for follow-ups
         # Nearest-sentence search over sentence vectors: None until they are ready (then the
         # attribute is replaced in one step, so a reader sees either None or all of them).
         self.semantic: SentenceVectors | None = None
@@ -77,7 +79,7 @@ class Engine:
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
              progress: Progress | None = None, semantic: str = "build",
              vector_progress: VectorProgress | None = None,
-             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> "Engine":
+             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> Engine:
         """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
 
         ``semantic`` says what happens when sentence vectors are wanted (the ``semantic``
@@ -253,7 +255,8 @@ class Engine:
         if doc is None:
             return ""
         return refusals.absent_word(self.tokenizer.tokens(resolution.own), self.corpus.text(doc),
-                                    self.composer.thesaurus.synonyms, normalize)
+                                    self.composer.thesaurus.synonyms,
+                                    lambda: self._normalised.touch(doc, lambda: normalize(self.corpus.text(doc))))
 
     def source_of(self, answer: Answer) -> Source | None:
         """The report (and section) of the first sentence shown (the answer's, or an unsure one's)."""

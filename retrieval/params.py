@@ -24,7 +24,7 @@ class ComposeParams:
     semantic_k: float = 10.0  # sentences nearest the question by cosine added as candidates
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> "ComposeParams":
+    def from_mapping(cls, values: dict[str, Any]) -> ComposeParams:
         names = {f.name for f in fields(cls)}
         unknown = set(values) - names
         if unknown:

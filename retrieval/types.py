@@ -98,8 +98,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a question was not answered (``reason`` is one of the names in
-    ``retrieval/answer/policy.py``); ``confidence`` and ``threshold`` where they apply."""
+    """Why a question was not answered (``reason`` is one of the names of ``Reason`` in
+    ``retrieval/answer/refusals.py``); ``confidence`` and ``threshold`` where they apply."""
 
     reason: str
     confidence: float | None = None
@@ -225,7 +225,7 @@ class ReadNotes:
         return {k: v for k, v in asdict(self).items() if v}
 
     @classmethod
-    def from_json(cls, data: object) -> "ReadNotes":
+    def from_json(cls, data: object) -> ReadNotes:
         """The notes of :meth:`to_json`; unknown or malformed entries are left out."""
         names = {f.name for f in fields(cls)}
         if not isinstance(data, dict):
@@ -233,7 +233,7 @@ class ReadNotes:
         return cls(**{k: v for k, v in data.items()
                       if k in names and isinstance(v, int) and not isinstance(v, bool) and v >= 0})
 
-    def add(self, other: "ReadNotes") -> None:
+    def add(self, other: ReadNotes) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 

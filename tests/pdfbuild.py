@@ -81,7 +81,7 @@ def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), encrypt=password)
     for number, lines in enumerate(pages, 1):
-        def furniture() -> None:
+        def furniture(number: int = number) -> None:
             c.setFont(FONT, 9)
             if header:
                 c.drawCentredString(PAGE_W / 2, PAGE_H - 50, header)
@@ -168,7 +168,7 @@ def table_pdf(before: list[str], caption: str, header: list[str], pages_of_rows:
             y -= LEADING
         body = ([header] if number == 1 or repeat_header else []) + rows
         top = y + SIZE + 4
-        for k, row in enumerate(body):
+        for row in body:
             x = MARGIN_X
             for text, w in zip(row, widths):
                 c.drawString(x + 4, y, text)

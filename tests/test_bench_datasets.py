@@ -34,7 +34,7 @@ def test_public_set(name, settings, tmp_path):
     path = SHARED_DATASETS / name
     if not path.exists():
         pytest.skip(f"{path} not found: the public QA sets live in ../shared/datasets (see docs/quality.md)")
-    outcomes, summary = ev.run(settings, path, workdir=tmp_path)
+    _outcomes, summary = ev.run(settings, path, workdir=tmp_path)
     print()
     print(ev.format_table(name, summary))
     floors = FLOORS[name]

@@ -13,13 +13,12 @@ from config import load_settings
 from retrieval import Engine
 from retrieval.index.corpus import page_at
 from retrieval.ingest.formats.pdf import assemble
+from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import discover
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, shown
 from tests.htmlbuild import SITE, report_page, table_page
 from tests.pdfbuild import report_pdf
-from tests.conftest import shown
 
 pytest.importorskip("reportlab")
 pypdf = pytest.importorskip("pypdf")
@@ -243,7 +242,7 @@ def test_web_page_charset_from_bom_meta_or_content(tmp_path: Path, charset: str,
     files, _ = discover(tmp_path)
     result = process_file(files[0], PARAMS)
     assert isinstance(result, FileResult), getattr(result, "reason", "")
-    first_paragraph = [ln for ln in text.splitlines() if len(ln) > 60][0].strip()
+    first_paragraph = next(ln for ln in text.splitlines() if len(ln) > 60).strip()
     assert first_paragraph[:40] in result.text
     assert result.title == text.splitlines()[0].strip()
 

@@ -7,9 +7,8 @@ import re
 import threading
 from dataclasses import dataclass
 
-from retrieval.types import Sentence
 from retrieval.lru import LRU
-
+from retrieval.types import Sentence
 
 CALLBACK_LIMIT = 64  # bytes Telegram allows in callback_data
 SOURCE, MORE, EXAMPLE = "o", "m", "x"

@@ -7,12 +7,13 @@ import html
 import logging
 import re
 import warnings
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.warnings import PTBDeprecationWarning
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from .render import split_html
 
@@ -114,7 +115,8 @@ async def send_html(bot: Bot, chat_id: int, text: str, *,
             message = await call_with_retry(send, what, raise_on_parse_error=True)
         except HTMLRejected as exc:
             log.warning("%s: HTML rejected (%s); sending plain text", what, exc)
-            message = await call_with_retry(lambda body=_plain(part), send=send: send(body, None), what)
+            plain = _plain(part)
+            message = await call_with_retry(lambda body=plain, send=send: send(body, None), what)
         if message is not None:
             sent.append(message)
     return sent

@@ -8,8 +8,10 @@ the bot never waits for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from typing import TYPE_CHECKING, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # the engine comes in as an argument: the bot's modules never load it themselves
     from retrieval.dialogue.followup import Conversation
@@ -40,12 +42,12 @@ async def paragraph(engine: Engine, citation: Citation) -> str:
     return await asyncio.to_thread(engine.paragraph, citation)
 
 
-def reload(holder: EngineHolder) -> "asyncio.Future[Engine]":
+def reload(holder: EngineHolder) -> asyncio.Future[Engine]:
     """``holder.reload`` in a daemon thread: the new engine (the old one serves meanwhile)."""
     return in_daemon_thread(holder.reload)
 
 
-def in_daemon_thread(fn: Callable[[], T]) -> "asyncio.Future[T]":
+def in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
     """Run ``fn`` in a daemon thread, so a long reload never holds up shutdown."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
@@ -63,10 +65,8 @@ def in_daemon_thread(fn: Callable[[], T]) -> "asyncio.Future[T]":
             outcome: tuple[T | None, BaseException | None] = (fn(), None)
         except BaseException as exc:  # handed to the awaiting coroutine
             outcome = (None, exc)
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the bot is shutting down
             loop.call_soon_threadsafe(settle, *outcome)
-        except RuntimeError:  # the loop has closed: the bot is shutting down
-            pass
 
     threading.Thread(target=work, name="reportqa-reload", daemon=True).start()
     return future

@@ -16,10 +16,10 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from . import render
-from .menu import COMMANDS
 from .delivery import call_with_retry, send_html
 from .groups import for_the_bot
 from .limits import RateLimiter
+from .menu import COMMANDS
 from .state import BotState, get_state
 
 log = logging.getLogger(__name__)

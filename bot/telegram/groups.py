@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Collection
+from collections.abc import Collection
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType

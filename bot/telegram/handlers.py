@@ -10,14 +10,22 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from . import buttons, commands, questions, render
 from .answers import EXAMPLE, MORE, SOURCE, pattern
-from .menu import COMMANDS
 from .delivery import call_with_retry, send_html
 from .gate import gate
+from .menu import COMMANDS
 from .state import get_state
 
 log = logging.getLogger(__name__)

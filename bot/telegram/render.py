@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.render import CLOSEST_HEADING, OTHER_YEARS_HEADING, TREND_HEADING, understood_line, year_of
-from retrieval.types import Answer, Citation, Document, Passage, Sentence
-from retrieval.types import SECTION_SEP
+from retrieval.types import SECTION_SEP, Answer, Citation, Document, Passage, Sentence
 
 MAX_MESSAGE = 4096  # Telegram's limit for one text message (UTF-16 code units)
 MAX_PIECE = 28  # characters of a title or section shown in a short source line

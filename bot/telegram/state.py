@@ -15,11 +15,10 @@ from retrieval.types import Document
 if TYPE_CHECKING:  # the engine holder is handed in by app.py
     from retrieval.engine import Engine, EngineHolder
 
+from .answers import AnswerStore
 from .conversations import ConversationStore
 from .examples import example_questions
-
 from .limits import AccessControl, OnceNotifier, RateLimiter
-from .answers import AnswerStore
 
 STATE_KEY = "reportqa"
 INLINE_FACTOR = 3
@@ -42,7 +41,7 @@ class BotState:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    def create(cls, settings: Settings, holder: EngineHolder) -> "BotState":
+    def create(cls, settings: Settings, holder: EngineHolder) -> BotState:
         return cls(holder=holder, settings=settings,
                    access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
                    limiter=RateLimiter(settings.telegram_rate_per_minute),

@@ -24,28 +24,27 @@ import numpy as np
 from ..dates.when import ask_time
 from ..index.corpus import CorpusIndex
 from ..index.vectors import SentenceVectors
-from ..lang.synonyms import Thesaurus, default_thesaurus
-from ..lang.text import Tokenizer
-from ..types import Answer, Refusal, Sentence
-from .candidates import gather, query_terms
-from .features import FEATURES, feature_matrix
-from . import refusals
-from .messages import NOT_FOUND, coverage_note, time_note
-from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
 from ..lang.classes import WordClasses, default_classes
 from ..lang.shapes import has_quantity
-from ..lang.text import normalize
-from .policy import AnswerPolicy, Confidence, Decision
-from .refusals import Reason
+from ..lang.synonyms import Thesaurus, default_thesaurus
+from ..lang.text import Tokenizer, normalize
+from ..types import Answer, Refusal, Sentence
+from . import refusals
+from .candidates import gather, query_terms
+from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
+from .features import FEATURES, feature_matrix
+from .messages import NOT_FOUND, coverage_note, time_note
+from .policy import Confidence, Decision
 from .question import analyse
 from .records import Candidate, QueryTerms, Question
+from .refusals import Reason
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve, with_chunks
 from .select import by_year, diversify, spread
 from .similar import nearest
 
-__all__ = ["Candidates", "Composer", "FEATURES"]
+__all__ = ["FEATURES", "Candidates", "Composer"]
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Ranked:
     """A question's candidates in score order, or the answer given before any was weighed."""
 
     question: Question
-    cands: "Candidates | None" = None
+    cands: Candidates | None = None
     scores: np.ndarray | None = None
     order: np.ndarray | None = None
     vectors: bool = False  # sentence vectors took part
@@ -108,7 +107,7 @@ class Composer:
             self.decision = replace(self.decision, answer_at=float(min_confidence),
                                     unsure_at=min(self.decision.unsure_at, float(min_confidence)))
         elif min_confidence is not None:
-            policy = AnswerPolicy(**{**policy.as_mapping(), "min_confidence": float(min_confidence)})
+            policy = replace(policy, min_confidence=float(min_confidence))
         self.policy = policy
         self.facts = ReportFacts(corpus)
         self.classes: WordClasses = default_classes()
@@ -147,7 +146,7 @@ class Composer:
             return None
         terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
         items = gather(q, terms, found, self.corpus, self.facts)
-        if near is not None:
+        if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)
         return Candidates(q, terms, items, feature_matrix(q, terms, items),
                           [self.policy.confidence(q, c) for c in items])
@@ -260,15 +259,18 @@ class Composer:
             if refused is not None:
                 return refused
         decision, confidence = self.decide(r)
+        refusal = decision.refusal  # why not, for a decision not to answer
         if not decision.answered and not decision.closest:
-            return refusals.not_answered(question, decision.refusal, self._not_found, confidence=confidence)
+            assert refusal is not None
+            return refusals.not_answered(question, refusal, self._not_found, confidence=confidence)
         answer = self._select(r, question, limit, more, confidence)
         if decision.answered:
             return answer
         # Unsure: the sentences the answer would have led with, shown to be checked (all of them
         # for a question about every place, which the answer spreads across reports).
         shown = limit if r.question.every_place else decision.closest
-        return refusals.not_answered(question, decision.refusal, self._not_found, answer.sentences[:shown],
+        assert refusal is not None
+        return refusals.not_answered(question, refusal, self._not_found, answer.sentences[:shown],
                                      answer.note, confidence)
 
     def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:

@@ -9,8 +9,9 @@ learned decision reuses. Every refusal and its reason is made in ``retrieval/ans
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Sequence
+from typing import Any
 
 from ..lang.shapes import has_quantity
 from ..types import Refusal
@@ -69,12 +70,12 @@ class AnswerPolicy:
     closest: int = 2
 
     @classmethod
-    def from_mapping(cls, values: dict) -> "AnswerPolicy":
+    def from_mapping(cls, values: dict) -> AnswerPolicy:
         known = {f.name: f.type for f in fields(cls)}
         unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown policy settings: {', '.join(sorted(unknown))}")
-        out = {}
+        out: dict[str, Any] = {}
         for name, value in values.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"policy setting {name} must be a number, got {value!r}")

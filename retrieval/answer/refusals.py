@@ -22,8 +22,8 @@ The reason names are :class:`Reason`; the messages are in ``retrieval/answer/mes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Callable, Iterable, Sequence
 
 from ..types import Answer, Refusal, Sentence
 from . import messages
@@ -109,19 +109,20 @@ def check_follow_up(message: str, question: str, *, place: str = "", place_known
 
 
 def absent_word(words: Iterable[str], report_text: str, synonyms: Callable[[str], Iterable[str]],
-                normalize: Callable[[str], str]) -> str:
+                normalised: Callable[[], str]) -> str:
     """The first of a follow-up's own ``words`` that ``report_text`` never uses, nor any synonym
-    of it ("" when it uses them all). The report is first searched as it is; it is normalised (a
-    Traditional or full-width report) only once a word seems absent."""
-    normalised: str | None = None
+    of it ("" when it uses them all). The report is first searched as it is; its normalised text
+    (a Traditional or full-width report), ``normalised()``, is asked for only once a word seems
+    absent, and at most once."""
+    normal: str | None = None
 
     def uses(word: str) -> bool:
-        nonlocal normalised
+        nonlocal normal
         if word in report_text:
             return True
-        if normalised is None:
-            normalised = normalize(report_text)
-        return word in normalised
+        if normal is None:
+            normal = normalised()
+        return word in normal
 
     for term in dict.fromkeys(words):
         if len(term) < 2 or term.isdigit() or uses(term):

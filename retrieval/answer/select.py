@@ -3,6 +3,8 @@ is about several places."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 import numpy as np
 
 from .records import Question
@@ -10,7 +12,7 @@ from .records import Question
 POOL = 60  # best sentences considered when spreading across reports
 
 
-def spread(q: Question, named_places: set[str], n_docs: int, any_places: bool,
+def spread(q: Question, named_places: AbstractSet[str], n_docs: int, any_places: bool,
            diversity: float, every_place: float) -> float:
     """Score toll per sentence already picked from the same report: only when the reports are
     about different places and the question names none of them (more when it asks about every

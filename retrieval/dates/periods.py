@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .kinds import PLAN, REVIEW, SUMMARY, WORK_REPORT
-from .years import CN as _CN, PLAN_HEAD as _PLAN_HEAD, RANGE_RE as _RANGE_RE, REVIEW_HEAD as _REVIEW_HEAD
 from .when import IN_CONTEXT, RELATIVE_YEARS, relative_years
-from .years import ascii_digits as _ascii_digits, years_in
+from .years import (
+    CN as _CN,
+    PLAN_HEAD as _PLAN_HEAD,
+    RANGE_RE as _RANGE_RE,
+    REVIEW_HEAD as _REVIEW_HEAD,
+    ascii_digits as _ascii_digits,
+    years_in,
+)
 
 # --- sections ---------------------------------------------------------------------------------------
 _RANGE_WORDS = re.compile(r"过去五年|五年来|本届政府|本届|过去几年|近几年|近年来|几年来|这些年|"

@@ -4,13 +4,20 @@ companion document about one); see :mod:`retrieval.dates` for the conventions.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..lang.headings import heading_label, heading_level
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
-from .years import CN as _CN, PLAN_HEAD as _PLAN_HEAD, REVIEW_HEAD as _REVIEW_HEAD
-from .years import ascii_digits as _ascii_digits, first_year as _first_year, in_range as _in_range, settings
+from .years import (
+    CN as _CN,
+    PLAN_HEAD as _PLAN_HEAD,
+    REVIEW_HEAD as _REVIEW_HEAD,
+    ascii_digits as _ascii_digits,
+    first_year as _first_year,
+    in_range as _in_range,
+    settings,
+)
 
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
 _SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职")
@@ -19,7 +26,7 @@ _COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过�
 # A date line: (2022年1月10日), 二〇二四年三月五日, ——2024年3月5日在第十四届全国人民代表大会…上
 _DATE_LINE = re.compile(rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
                         rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$")
-_OPENING_YEAR = re.compile(r"^\s*((?:\d{4}|[〇○零一二三四五六七八九]{4})年(?:度)?)(?:[，,以是]|来)")
+_OPENING_YEAR = re.compile(rf"^\s*((?:\d{{4}}|[{_CN}]{{4}})年(?:度)?)(?:[，,以是]|来)")
 
 
 def _lines(text: str) -> list[str]:

@@ -40,7 +40,7 @@ CN = "〇○零Ｏ一二三四五六七八九"
 # or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
 _DIGITS = r"(?<![\d.])([12])[ \u3000]?(\d)[ \u3000]?(\d)[ \u3000]?(\d)(?![\d.%])"
 _CN_YEAR = rf"(?<![{CN}十百千万])([{CN}]{{4}})"
-_YEAR_END = r"(?=[ \u3000]?(?:年|[、至到—－\-~～]+[ \u3000]?(?:\d{{4}}|[{cn}]{{4}})[ \u3000]?年))".format(cn=CN)
+_YEAR_END = rf"(?=[ \u3000]?(?:年|[、至到—－\-~～]+[ \u3000]?(?:\d{{4}}|[{CN}]{{4}})[ \u3000]?年))"
 _YEAR_RE = re.compile(rf"(?:{_DIGITS}|{_CN_YEAR}){_YEAR_END}")
 # Two years joined into a span (2016—2020年, 2016年至2020年): the years between are covered.
 RANGE_RE = re.compile(rf"(?:\d{{4}}|[{CN}]{{4}})年?(?:[—－\-~～至到]+)(?:\d{{4}}|[{CN}]{{4}})年")

@@ -23,8 +23,8 @@ The kinds of rewriting (:attr:`Resolution.kind`):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..dates.when import NAMES_PLAN, YEAR_DIGITS
 from ..dates.years import plan_part

@@ -3,10 +3,10 @@ places the corpus's reports are about (:class:`Lexicon`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from config import CONFIG_DIR, ConfigError, read_toml
 
@@ -104,7 +104,7 @@ class Lexicon:
         self.complete = complete and bool(self._names)
 
     @classmethod
-    def from_documents(cls, documents: Iterable[object]) -> "Lexicon":
+    def from_documents(cls, documents: Iterable[object]) -> Lexicon:
         docs = list(documents)
         pairs = [(p, tuple(getattr(d, "years", ()))) for d in docs for p in getattr(d, "places", ())]
         return cls(pairs, complete=all(getattr(d, "places", ()) for d in docs))
@@ -117,7 +117,7 @@ class Lexicon:
         best: tuple[int, int, str] | None = None
         for name in self._names:
             at = low.find(name)
-            if at >= 0 and (best is None or at < best[0] or at == best[0] and len(name) > best[1] - best[0]):
+            if at >= 0 and (best is None or at < best[0] or (at == best[0] and len(name) > best[1] - best[0])):
                 best = (at, at + len(name), self._display[name])
         if best is not None:
             return best[2], best[0], best[1]

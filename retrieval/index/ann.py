@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..atomic import replacing, write_atomic
 from .vectors import EXACT_MAX  # exact search up to it, this index above
 
 __all__ = ["AnnIndex", "EXACT_MAX", "available"]
@@ -86,6 +85,8 @@ class AnnIndex:
                 state = None
             elif gone or new:
                 index = Index.restore(str(path))
+                if index is None:
+                    raise OSError(f"cannot read back {path}")
                 for name in gone:
                     slot, n = slots.pop(name)
                     index.remove(_keys(slot, 0, n))
@@ -116,7 +117,7 @@ class AnnIndex:
         view = Index.restore(str(path), view=True)  # memory-mapped: pages are shared, read on demand
         if view is None:
             raise OSError(f"cannot read back {path}")
-        view.expansion_search = EXPANSION_SEARCH
+        view.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # usearch's hints omit the setter
         slot_first = np.full(state["next"], -1, dtype=np.int64)
         for name, (slot, _) in state["slots"].items():
             slot_first[slot] = want[name][0]
@@ -156,16 +157,8 @@ def _read_state(path: Path) -> dict | None:
 def _save(index, path: Path, state: dict, state_path: Path) -> None:
     """The graph, then its state, each written under a temporary name and renamed. A crash
     between the two leaves a state that does not match: the next open builds again."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    stmp = state_path.with_name(f".{state_path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with contextlib.suppress(OSError):
-            state_path.unlink()  # the old state no longer describes the graph being written
+    with contextlib.suppress(OSError):
+        state_path.unlink()  # the old state no longer describes the graph being written
+    with replacing(path) as tmp:
         index.save(str(tmp))
-        os.replace(tmp, path)
-        stmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(stmp, state_path)
-    finally:
-        for p in (tmp, stmp):
-            with contextlib.suppress(OSError):
-                p.unlink()
+    write_atomic(state_path, json.dumps(state))

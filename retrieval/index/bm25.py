@@ -26,7 +26,8 @@ class Retriever(Protocol):
     methods and returns scores indexed by chunk id.
     """
 
-    vocab: Mapping[str, int]
+    @property
+    def vocab(self) -> Mapping[str, int]: ...
 
     @property
     def n_chunks(self) -> int: ...

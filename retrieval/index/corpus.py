@@ -50,6 +50,13 @@ def _mapped(path: Path) -> np.ndarray:
 
 @dataclass
 class DocMeta:
+    """One document as the index keeps it. Not :class:`~retrieval.types.Document`, for two reasons:
+    a Document carries its text, which the index never holds per document (all texts are one
+    memory-mapped UTF-8 buffer, decoded on demand through an LRU of 64, so that a large corpus is
+    not held twice and bot processes share the pages); and this record carries what only the index
+    and its cache need (sha256, format, pages, tables, read notes, style). The fields both share are
+    copied in one place, :meth:`CorpusIndex.document`."""
+
     doc_id: str
     path: str
     title: str

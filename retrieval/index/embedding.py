@@ -18,15 +18,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import threading
 import time
-import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from ..atomic import replacing
 from ..lang.text import clean_for_index
 from .corpus import CorpusIndex
 from .vectors import EXACT_MAX, SemanticStatus, SentenceVectors
@@ -59,24 +58,8 @@ def _doc_texts(corpus: CorpusIndex, chunks: range) -> list[str]:
     return [clean_for_index(corpus.sentence_text(c, s)) for c in chunks for s in corpus.sentence_range(c)]
 
 
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary name to write ``path`` under; flushed to disk and renamed into place when the
-    block ends, removed if it fails."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def _save_atomic(path: Path, array: np.ndarray) -> None:
-    with _replacing(path) as tmp, open(tmp, "wb") as fh:
+    with replacing(path) as tmp, open(tmp, "wb") as fh:
         np.save(fh, array, allow_pickle=False)
 
 
@@ -243,7 +226,7 @@ class VectorCache:
         """Write every file's rows in the index's sentence order as the corpus matrix."""
         path = self._corpus_path(corpus)
         n_all = int(corpus.tables["sent_start"].shape[0])
-        with _replacing(path) as tmp:  # written in place on disk: never held in memory twice
+        with replacing(path) as tmp:  # written in place on disk: never held in memory twice
             matrix = np.lib.format.open_memmap(tmp, mode="w+", dtype=self.dtype, shape=(n_all, self.embedder.dim))
             for d, _, lo, hi in ranges:
                 matrix[lo:hi] = parts[corpus.docs[d].sha256]

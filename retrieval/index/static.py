@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["StaticTable", "TABLE_FORMAT", "DEFAULT_TABLE"]
+__all__ = ["DEFAULT_TABLE", "TABLE_FORMAT", "StaticTable"]
 
 TABLE_FORMAT = 1
 DEFAULT_TABLE = Path(__file__).resolve().parent / "data" / "static_e5.npz"
@@ -60,14 +61,14 @@ class StaticTable:
         if not name:
             digest = hashlib.sha256(np.ascontiguousarray(vectors).tobytes())
             digest.update("\n".join(self.words).encode())
-            if projection is not None:
+            if self.projection is not None:
                 digest.update(self.projection.tobytes())
             name = digest.hexdigest()[:12]
         self.name = name
 
     # --- the file --------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path | str = DEFAULT_TABLE) -> "StaticTable":
+    def load(cls, path: Path | str = DEFAULT_TABLE) -> StaticTable:
         with np.load(path, allow_pickle=False) as f:
             blob = f["words"].tobytes()
             offsets = f["offsets"].astype(np.int64)
@@ -87,7 +88,7 @@ class StaticTable:
         offsets[1:] = np.cumsum([len(b) for b in encoded])
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         meta = np.array([TABLE_FORMAT, self.word_dim, self.slope, self.intercept], dtype=np.float64)
-        arrays = {"words": blob, "offsets": offsets, "vectors": self.vectors.astype(np.float16), "meta": meta}
+        arrays: dict[str, Any] = {"words": blob, "offsets": offsets, "vectors": self.vectors.astype(np.float16), "meta": meta}
         if self.projection is not None:
             arrays["projection"] = self.projection.astype(np.float16)
         np.savez(path, **arrays)

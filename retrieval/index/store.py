@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..atomic import write_atomic
 from ..ingest.formats.registry import suffix_list
 from ..ingest.loader import SourceFile, discover
 from ..ingest.process import init_worker, process_and_store
@@ -69,7 +70,7 @@ _TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py"
                   "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
                   "lang/places.py", "types.py", "dates/kinds.py", "dates/when.py", "dates/years.py",
                   "dates/report.py", "dates/periods.py", "dates/leadins.py", "ingest/formats/*.py",
-                  "ingest/parts.py")
+                  "ingest/parts.py", "atomic.py")
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,15 +125,6 @@ def _fsync_tree(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _write_atomic(path: Path, data: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _file_signature(files: list[SourceFile]) -> dict[str, list[int]]:
@@ -361,7 +353,7 @@ class IndexStore:
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
             _fsync_tree(tmp)
             os.replace(tmp, gen)
-            _write_atomic(self.folder / "CURRENT", gen.name + "\n")
+            write_atomic(self.folder / "CURRENT", gen.name + "\n")
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise CorpusError(f"无法写入索引缓存 {self.folder}：{exc.strerror or exc}") from None

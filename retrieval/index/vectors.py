@@ -100,7 +100,8 @@ class SentenceVectors:
             raise ValueError("sentence vectors have the wrong shape or type")
         self.matrix = matrix
         self.embedder = embedder
-        self.calibration = calibration or getattr(embedder, "calibration", (1.0, 0.0))
+        self.calibration: tuple[float, float] = (calibration if calibration is not None
+                                                 else getattr(embedder, "calibration", (1.0, 0.0)))
         self.ann = ann
         # Exact search widens float16 rows to float32 once, here (numpy has no fast float16
         # product): at most EXACT_MAX rows, above which an approximate index searches instead.

@@ -46,7 +46,7 @@ def _trimmed(text: str, start: int, end: int, noise: list[tuple[int, int]]) -> t
 
 
 def split_sentences(text: str, start: int, end: int,
-                    noise: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+                    noise: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end]: split at sentence ends and before 一是/二是…."""
     cuts = [start]
     segment = text[start:end]

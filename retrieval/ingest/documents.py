@@ -11,7 +11,6 @@ from ..lang.places import default_gazetteer, report_places
 from ..lang.text import INLINE_NOISE
 from ..types import Document
 
-
 # Whole lines that are web or site boilerplate.
 NOISE_LINE = re.compile(
     r"(?:本文内容由互联网用户|如若转载|转载请注明|本站仅提供|本站将立刻删除|版权所有|免责声明|"

@@ -8,19 +8,23 @@ with a reason in Chinese; nothing here raises for a bad file.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from config import Settings
 
+from ..types import Skipped
 from .formats import Extracted, UnreadableFile
 from .formats.charset import likely_share
 from .formats.registry import for_path
-from ..types import Skipped
 
 __all__ = ["SourceFile", "UnreadableFile", "discover", "read_source", "read_text"]
 
@@ -200,9 +204,12 @@ def _too_big(size: int, max_bytes: int, setting: str = "max_file_mb") -> str:
             f"可在设置 {setting} 中调整）")
 
 
-# Settings of the format readers when the caller's do not name them (tests, tools): the
-# defaults of config.Settings (the shipped values are in config/settings.toml).
-FORMAT_DEFAULTS = Settings().index_params()
+@functools.cache
+def format_defaults() -> Mapping[str, Any]:
+    """Settings of the format readers when the caller's do not name them (tests, tools): the
+    defaults of config.Settings (the shipped values are in config/settings.toml), worked out when
+    first needed and read-only."""
+    return MappingProxyType(Settings().index_params())
 
 
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
@@ -215,10 +222,10 @@ def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) 
 def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     """What a file says (see :class:`Extracted`) and its SHA-256. Raises :class:`UnreadableFile`.
 
-    ``params`` are the index settings (defaults from :data:`FORMAT_DEFAULTS`); the file's
+    ``params`` are the index settings (defaults from :func:`format_defaults`); the file's
     format (:mod:`retrieval.ingest.formats.registry`) names the one that caps its size.
     """
-    limits = {**FORMAT_DEFAULTS, **params}
+    limits = {**format_defaults(), **params}
     fmt = for_path(source.path)
     if fmt is None or fmt.read is None:
         raise UnreadableFile(fmt.advice if fmt else "不支持的文件格式")

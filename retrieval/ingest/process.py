@@ -8,8 +8,6 @@ file content: :func:`process_and_store` also writes the file's token cache entry
 from __future__ import annotations
 
 import contextlib
-import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import write_atomic
 from ..dates.kinds import PERIOD_KINDS
 from ..dates.leadins import lead_in_span
 from ..dates.periods import paragraph_periods, section_periods
@@ -92,7 +91,7 @@ class _Columns:
         self.paragraphs = 0
 
     def add(self, doc, offset: int, rel: str, max_chunk_chars: int,
-            tables: Sequence[TablePlace] = ()) -> "DatedChunks | None":
+            tables: Sequence[TablePlace] = ()) -> DatedChunks | None:
         """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's
         (``tables``: its tables, at offsets into its own text); None when it has nothing to index."""
         text, words = doc.text, self.local
@@ -144,13 +143,10 @@ def process_and_store(source: SourceFile) -> FileResult | Skipped:
         return Skipped(source.rel, f"处理失败（{type(exc).__name__}）")
     if isinstance(result, FileResult):
         path = Path(entries) / f"{result.sha256}-{key}.tok"
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_bytes(result.dumps())
-            os.replace(tmp, path)
-        except OSError:  # the cache is an optimisation; the index is still built
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        # Not flushed to disk: an entry cut short by a crash fails its checks when read back and
+        # the file is tokenised again. The cache is an optimisation; the index is still built.
+        with contextlib.suppress(OSError):
+            write_atomic(path, result.dumps(), durable=False)
     return result
 
 

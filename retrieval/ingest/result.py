@@ -72,7 +72,7 @@ class FileResult:
         """The document's id in the index: the file's path, with ``#n`` for its n-th document."""
         return f"{self.rel}#{self.part}" if self.part else self.rel
 
-    def documents(self) -> list["FileResult"]:
+    def documents(self) -> list[FileResult]:
         """The file's documents, each a record of its own with offsets into its own text (the
         vocabulary is the file's); the record itself when the file is one document."""
         if not self.parts:
@@ -152,7 +152,7 @@ class FileResult:
         return _MAGIC + struct.pack("<Q", len(head)) + head + payload
 
     @classmethod
-    def loads(cls, data: bytes) -> "FileResult":
+    def loads(cls, data: bytes) -> FileResult:
         """Parse :meth:`dumps` output; raises ValueError if it is damaged or foreign."""
         if data[:len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + 8:
             raise ValueError("not a token cache entry")
@@ -182,12 +182,13 @@ class FileResult:
             raise ValueError(f"token cache entry is damaged ({type(exc).__name__})") from None
         if len(arrays) != len(_ARRAYS) or pos != len(payload):
             raise ValueError("token cache entry is truncated")
-        result = cls(text_utf8=text, **fields, **arrays)
+        values: dict[str, Any] = {**fields, **arrays}  # the header's fields and the arrays, checked above
+        result = cls(text_utf8=text, **values)
         result.check()
         return result
 
     @classmethod
-    def load(cls, path: Path) -> "FileResult":
+    def load(cls, path: Path) -> FileResult:
         """Read a stored record; raises ValueError (or OSError) if it is damaged."""
         return cls.loads(path.read_bytes())
 
@@ -224,7 +225,7 @@ _PART_KEYS = {"start", "end", "chunks", "title", "places", "years", "issuer", "y
 
 def _parts_fit(parts: object, n_chunks: int) -> bool:
     """Whether a record's ``parts`` are well formed and cover its chunks."""
-    if not isinstance(parts, list) or not all(isinstance(p, dict) and _PART_KEYS <= set(p) for p in parts):
+    if not isinstance(parts, list) or not all(isinstance(p, dict) and set(p) >= _PART_KEYS for p in parts):
         return False
     return not parts or sum(int(p["chunks"]) for p in parts) == n_chunks
 

@@ -6,9 +6,11 @@ breaks leaves its files to this process. The caller says what is done per proces
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..types import Skipped
+
 if TYPE_CHECKING:  # annotations only
     from .loader import SourceFile
 
@@ -51,7 +53,7 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callabl
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         # Single-threaded: forked workers inherit the loaded modules and tokenizer for free.
         init(*job)
-        ctx = multiprocessing.get_context("fork")
+        ctx: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
     else:  # another thread may hold a lock a forked child would inherit: start afresh
         ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,

@@ -20,10 +20,10 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
 
@@ -96,7 +96,7 @@ class Gazetteer:
         self._strong: dict[str, list[Place]] = {}  # names read in running text
         self._weak: dict[str, list[Place]] = {}  # short forms of counties, read only when asked
         for place in self.by_code.values():
-            if place.name not in _GENERIC and len(place.name) >= 3 or place.level < COUNTY:
+            if (place.name not in _GENERIC and len(place.name) >= 3) or place.level < COUNTY:
                 self._strong.setdefault(place.name, []).append(place)
             else:
                 self._weak.setdefault(place.name, []).append(place)
@@ -158,11 +158,15 @@ class Gazetteer:
             return up.name + place.name
         return place.name
 
-    def mentions(self, text: str, extra: Mapping[str, tuple[Place, ...]] | None = None) -> list[Mention]:
+    def mentions(self, text: str, extra: Mapping[str, tuple[Place, ...]] | None = None,
+                 extra_longest: int | None = None) -> list[Mention]:
         """The place names in ``text``, longest first at each position, left to right; ``extra``
-        adds names (a report's own county's short form) to those of running text."""
+        adds names (a report's own county's short form) to those of running text, the longest
+        ``extra_longest`` characters long (worked out here when not given)."""
         extra = extra or {}
-        longest = max(self._longest, max(map(len, extra), default=0))
+        if extra_longest is None:
+            extra_longest = max(map(len, extra), default=0)
+        longest = max(self._longest, extra_longest)
         out: list[Mention] = []
         i = 0
         while i < len(text):
@@ -269,6 +273,7 @@ class Coverage:
                     self.extra[form] = tuple(dict.fromkeys(self.extra.get(form, ()) + (place,)))
                     forms.add(form)
             self.doc_forms.append(forms)
+        self._extra_longest = max(map(len, self.extra), default=0)  # kept once, for every question
         self.keys = [{p.key for p in places} for places in self.docs]
         self._about = set().union(*self.keys) if self.keys else set()
         # The reports' places and every division they lie in.
@@ -291,7 +296,7 @@ class Coverage:
         """The places a normalised question is about: the names in it (the reports' own short
         forms too) and ``shaped`` words the data does not know (XX县), read in context, without
         those that only locate another (长葛 in 河南省)."""
-        mentions = self.gaz.mentions(norm, self.extra)
+        mentions = self.gaz.mentions(norm, self.extra, self._extra_longest)
         covered = [(m.start, m.end) for m in mentions]
         mentions = [Mention(m.start, m.end, m.text, self._covered_first(m.places)) for m in mentions]
         places = self.gaz.resolve(mentions)

@@ -32,7 +32,7 @@ MIN_CHARS = 2
 class Thesaurus:
     """word → words that may replace it in a question."""
 
-    def __init__(self, groups: Iterable[Iterable[str]] = (), *, base: "Thesaurus | None" = None):
+    def __init__(self, groups: Iterable[Iterable[str]] = (), *, base: Thesaurus | None = None):
         """``base``: a thesaurus whose synonyms this one adds to (shared, never changed here)."""
         self._base = base
         self._groups: list[tuple[str, ...]] = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tg_fakeapi import TOKEN, CaptureRequest, FakeTelegram
+
 from bot.telegram import handlers
 from bot.telegram.app import build_application
 from retrieval import EngineHolder
-
-from tg_fakeapi import TOKEN, CaptureRequest, FakeTelegram
 
 
 @pytest.fixture

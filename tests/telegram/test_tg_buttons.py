@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from tg_fakeapi import feed
 
 from bot.telegram import buttons
 from bot.telegram.answers import EXAMPLE, MORE, SOURCE, encode, pattern
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
-
-from tg_fakeapi import feed
 
 CALLBACKS = ("source", "more", "example", "expired")
 

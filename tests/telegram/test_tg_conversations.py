@@ -4,12 +4,12 @@ mode stays stateless, and the store stays bounded."""
 
 from __future__ import annotations
 
+from tg_fakeapi import BOT_USERNAME, feed
+from tg_html import plain, problems
+
 from bot.telegram.conversations import ConversationStore, conversation_key
 from bot.telegram.state import get_state
 from retrieval.dialogue.followup import Conversation
-
-from tg_fakeapi import BOT_USERNAME, feed
-from tg_html import plain, problems
 
 GROUP = -100700
 STUDENTS = "古丈县全县共有学生多少人？"

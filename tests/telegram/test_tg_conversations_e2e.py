@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from tg_fakeapi import BOT_USERNAME, FakeBotAPIServer, FakeTelegram
 from tg_html import plain, problems
 from tg_process import BotProcess

@@ -17,8 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from tg_fakeapi import (BOT_USERNAME, DROP, RETRY_AFTER, SERVER_ERROR, TOKEN, FakeBotAPIServer, FakeTelegram)
+from tg_fakeapi import BOT_USERNAME, DROP, RETRY_AFTER, SERVER_ERROR, TOKEN, FakeBotAPIServer, FakeTelegram
 from tg_html import plain, problems
 from tg_process import CLEAN_ENV_VARS, ROOT, SEEDS, START_TIMEOUT, BotProcess
 

@@ -7,13 +7,12 @@ import logging
 import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
+from tg_fakeapi import BOT_ID, BOT_USERNAME, feed
 
 from bot.telegram import gate
 from bot.telegram.groups import for_the_bot
 from bot.telegram.limits import OnceNotifier, RateLimiter
 from bot.telegram.state import get_state
-
-from tg_fakeapi import BOT_ID, BOT_USERNAME, feed
 
 QUESTION = "古丈县现有各级各类学校多少所？"
 GROUP = -100500

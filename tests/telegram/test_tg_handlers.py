@@ -6,13 +6,12 @@ import asyncio
 import logging
 
 import pytest
+from tg_fakeapi import BOT_ID, BOT_USERNAME, DROP, RETRY_AFTER, SERVER_ERROR, Fault, feed
+from tg_html import plain, problems
 
 from bot.telegram import delivery, render
 from bot.telegram.state import get_state
 from retrieval import EngineHolder
-
-from tg_fakeapi import BOT_ID, BOT_USERNAME, DROP, RETRY_AFTER, SERVER_ERROR, Fault, feed
-from tg_html import plain, problems
 
 QUESTION = "古丈县现有各级各类学校多少所？"
 GROUP = -100500

@@ -10,9 +10,9 @@ import json
 import os
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
-
 from tg_fakeapi import FakeBotAPIServer, FakeTelegram
 from tg_html import plain, problems
 from tg_process import ROOT, BotProcess
@@ -24,7 +24,7 @@ FIRST_CHAT = 500_000
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a running process (Linux)."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

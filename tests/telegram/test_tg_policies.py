@@ -6,15 +6,14 @@ import io
 import logging
 
 import pytest
+from tg_fakeapi import TOKEN
 
+from bot.telegram.answers import CALLBACK_LIMIT, AnswerStore, StoredAnswer, decode, encode
 from bot.telegram.app import file_base_url, token_problem
 from bot.telegram.examples import example_questions
 from bot.telegram.limits import AccessControl, OnceNotifier, RateLimiter
 from bot.telegram.logs import REDACTED, RedactingFilter, configure_logging
-from bot.telegram.answers import CALLBACK_LIMIT, AnswerStore, StoredAnswer, decode, encode
 from retrieval import Document
-
-from tg_fakeapi import TOKEN
 
 
 def test_rate_limiter_sliding_window(clock):

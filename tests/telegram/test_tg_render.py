@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from hypothesis import given, settings as hsettings, strategies as st
+from tg_html import plain, problems
 
 from bot.telegram import render
 from retrieval import Answer, Citation, Document, Passage, Sentence
-
-from tg_html import plain, problems
 
 
 def _citation(title: str = "某县教育局2024年工作总结", section: str = "一、基本情况", start: int = 10,

@@ -14,9 +14,10 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from telegram.error import NetworkError
@@ -312,13 +313,13 @@ class CaptureRequest(BaseRequest):
         try:
             status, body = self.api.handle(token, api_method, parse_params(fields))
         except Dropped:
-            raise NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.")
+            raise NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.") from None
         return status, json.dumps(body).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "FakeBotAPIServer"
+    server: FakeBotAPIServer
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
@@ -373,7 +374,7 @@ class FakeBotAPIServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/bot"
 
-    def __enter__(self) -> "FakeBotAPIServer":
+    def __enter__(self) -> FakeBotAPIServer:
         self._thread.start()
         return self
 

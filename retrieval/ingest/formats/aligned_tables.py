@@ -156,7 +156,7 @@ def _grid(lines: list[dict], columns: list[tuple[float, float]]) -> list[list[Ce
 def _split(pieces: list[dict], columns: list[tuple[float, float]]) -> list[dict]:
     """Pieces over several columns with as many words as columns, split word by word (two
     headings set close together)."""
-    out = []
+    out: list[dict] = []
     for p in pieces:
         cols = _covers(p, columns)
         words = p["text"].split()

@@ -11,6 +11,8 @@ characters, and a file whose best share is below ``min_likely_share`` is mojibak
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import functools
 import re
 
@@ -24,18 +26,14 @@ def _common() -> frozenset[str]:
     chars: set[str] = set()
     for hi in range(0xB0, 0xD8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     for hi in range(0xA4, 0xC7):
         for lo in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
             if (hi, lo) > (0xC6, 0x7E):
                 break
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
     return frozenset(chars)
 
 
@@ -47,6 +45,20 @@ def likely_share(text: str) -> float:
         return 1.0
     common = _common()
     return sum(ch in common for ch in odd) / len(odd)
+
+
+def decode_strict(data: bytes, encoding: str) -> str:
+    """Strict decoding that leaves out an incomplete character at the end of ``data``."""
+    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
+
+
+def decode_utf8_or_chinese(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of bytes without a BOM: strict UTF-8, else GB18030 or Big5 (whichever
+    reads as the more likely text, :func:`decode_chinese`); UnicodeDecodeError when none reads."""
+    try:
+        return decode_strict(data, "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return decode_chinese(data, decode_strict)
 
 
 def decode_chinese(data: bytes, decode) -> tuple[str, str]:

@@ -11,8 +11,9 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -20,7 +21,6 @@ from defusedxml.common import DefusedXmlException
 from . import Extracted, UnreadableFile
 from .docx_tables import paragraph_text, read_docx_body
 from .registry import Format
-
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -81,7 +81,7 @@ def _grid(tbl) -> tuple[list[list[Cell]] | None, list]:
     if any(not v.isdigit() or int(v) > _MAX_SPAN for v in spans):
         return None, []  # a damaged or hostile table: its paragraphs are read as lines
     try:
-        for row in DocxTable(tbl, None).rows:
+        for row in DocxTable(tbl, None).rows:  # type: ignore[arg-type]  # rows never read the parent story part
             line = [EMPTY] * row.grid_cols_before
             for cell in row.cells:
                 tc = cell._tc

@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from . import Extracted, ReadNotes
-from .charset import decode_chinese
+from .charset import decode_strict as _strict, decode_utf8_or_chinese
 from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
 from .tables import place_tables
-from .text import decode_strict as _strict
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -96,11 +96,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass  # the page lies about its charset: fall through to detection
     try:
-        return _strict(data, "utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return decode_chinese(data, _strict)
+        return decode_utf8_or_chinese(data)
     except UnicodeDecodeError:
         pass
     # A few damaged bytes (a browser shows them as �): the declared or the likeliest encoding,
@@ -162,8 +158,8 @@ def read_html(data: bytes) -> Extracted:
     lines = join_labels(_lines(article))
     # Publication data printed on the page itself (a line under the title, usually).
     for line in head_lines:
-        if "published" not in meta and (m := _PUBLISHED.search(line)) and _DATE.search(m.group(1)):
-            meta["published"] = _iso(_DATE.search(m.group(1)))
+        if "published" not in meta and (m := _PUBLISHED.search(line)) and (d := _DATE.search(m.group(1))):
+            meta["published"] = _iso(d)
         if "source" not in meta and (m := _SOURCE.search(line)):
             meta["source"] = m.group(1)
     # The date line under the heading is metadata, not report text.
@@ -275,7 +271,7 @@ def _lines(el, limit: int | None = None) -> list[str]:
     with ``limit``, about the first ``limit`` lines only."""
     parts: list[str] = []
     links: set[str] = set()
-    stack: list[tuple[object, bool]] = [(el, False)]
+    stack: list[tuple[Any, bool]] = [(el, False)]  # lxml elements (lxml has no type information)
     blocks = 0
     # Iterative walk: deep nesting never reaches Python's recursion limit.
     while stack:

@@ -9,6 +9,8 @@ they are.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .table_grid import read_tables
 from .tables import Cell, Table, add_table, caption_from, grid_from_spans, leading_indent
 
@@ -20,7 +22,7 @@ def replace_tables(article) -> list[Table]:
     returns the tables in reading order."""
     import lxml.html
 
-    found: list[tuple[object, list[Table], list[str]]] = []
+    found: list[tuple[Any, list[Table], list[str]]] = []  # (an lxml element: lxml has no types, …)
     for el in list(article.iter("table")):
         if any(t is not el for t in el.iter("table")):
             continue  # holds a table: a layout table around a data table

@@ -37,9 +37,8 @@ from .charset import likely_share
 from .pdf_glyphs import read_glyphs, rows_of, runs_of
 from .pdf_layout import Line, clean_line, page_lines
 from .pdf_ocr import OcrUnavailable
-from .pdf_paragraphs import LAYOUT, LAYOUT_SETTINGS, assemble  # noqa: F401 (assemble re-exported)
-from .pdf_pypdf import needs_pypdf
-from .pdf_pypdf import page_lines as pypdf_lines
+from .pdf_paragraphs import LAYOUT, LAYOUT_SETTINGS, assemble  # assemble: also re-exported
+from .pdf_pypdf import needs_pypdf, page_lines as pypdf_lines
 from .tables import place_tables
 
 _TITLE_SIZE = 1.2  # a first-page line this much larger than the body text is the title
@@ -184,7 +183,7 @@ def _check_streams(reader, i: int) -> None:
         return
 
 
-def _check_forms(resources, depth: int, seen: set[int]) -> None:
+def _check_forms(resources, depth: int, seen: set[int | None]) -> None:
     if resources is None or depth > 8:
         return
     xobjects = resources.get_object().get("/XObject")

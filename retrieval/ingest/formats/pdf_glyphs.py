@@ -120,7 +120,7 @@ def read_glyphs(page, textpage) -> PageGlyphs:
         raw_glyphs.append((ch, ox.value, oy.value, advance, size, space, quarter))
         space = 0
     width, height = page.get_size()
-    turn = max(angles, key=angles.get) if angles else 0
+    turn = max(angles, key=lambda a: angles[a]) if angles else 0
     glyphs = [_turned(g, turn, width, height) for g in raw_glyphs if g[6] == turn]
     if turn % 2:
         width, height = height, width

@@ -36,7 +36,7 @@ def available() -> bool:
     return importlib.util.find_spec(_PACKAGE) is not None
 
 
-def engine(progress=None) -> "Ocr | None":
+def engine(progress=None) -> Ocr | None:
     """An OCR reader when the extra is installed (its models load at the first page), else None."""
     return Ocr(progress) if available() else None
 
@@ -79,7 +79,7 @@ def recognise(image) -> list[tuple[list[list[float]], str]]:
 
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
             _MODEL = RapidOCR()
-        except Exception as exc:  # noqa: BLE001 (a broken install: a missing system library, a bad model)
+        except Exception as exc:  # a broken install: a missing system library, a bad model
             raise OcrUnavailable(f"文字识别（OCR）组件无法加载（{type(exc).__name__}）") from None
     result, _ = _MODEL(np.asarray(image.convert("RGB")))
     return [(box, text) for box, text, _score in (result or []) if text and text.strip()]

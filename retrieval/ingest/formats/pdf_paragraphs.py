@@ -119,7 +119,7 @@ class _DocGeometry:
         rights = sorted(ln.right for ln in body if ln.right is not None)
         self.right = rights[int(len(rights) * 0.9)] if rights else None
         gaps = sorted(a.y - b.y for a, b in zip(body, body[1:])
-                      if a.y is not None and b.y is not None and a.block == b.block and 0 < a.y - b.y)
+                      if a.y is not None and b.y is not None and a.block == b.block and a.y - b.y > 0)
         self.leading = gaps[len(gaps) // 2] if gaps else None
         by_size: dict[int, list[float]] = {}
         for ln in body:
@@ -184,8 +184,9 @@ def _furniture(pages: list[list[Line]], share: float) -> set[tuple[int, int]]:
     drop: set[tuple[int, int]] = set()
     keys: dict[str, set[int]] = {}
     for i, lines in enumerate(pages):
-        if all(ln.y is not None for ln in lines):
-            order = sorted(range(len(lines)), key=lambda j: -lines[j].y)
+        heights = [ln.y for ln in lines if ln.y is not None]
+        if len(heights) == len(lines):
+            order = sorted(range(len(lines)), key=lambda j: -heights[j])
         else:
             order = list(range(len(lines)))
         edges = set(order[:_EDGE] + order[-_EDGE:])

@@ -77,7 +77,7 @@ def find_tables(data: bytes, pages: list[int], max_seconds: float) -> list[Found
                     found.extend(_page_tables(pdf.pages[i], i))
                 except (ValueError, KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError):
                     continue  # a page pdfplumber cannot lay out keeps its text
-    except Exception:  # noqa: BLE001 - pdfminer raises its own kinds; the text stays as read
+    except Exception:  # pdfminer raises its own kinds; the text stays as read
         return found
     return found
 
@@ -165,19 +165,19 @@ def read_found(found: list[Found]) -> list[tuple[Found, list[Table]]]:
     for f in found:
         caption = f.caption
         header: Table | None = None
-        follows = previous is not None and previous[1] and f.at_top and previous[0].at_bottom \
-            and f.page == previous[0].page + 1
-        pending = trailing_title(previous[0].grid) if follows else ""
+        before = previous if previous is not None and previous[1] and f.at_top and previous[0].at_bottom \
+            and f.page == previous[0].page + 1 else None  # the table this one continues
+        pending = trailing_title(before[0].grid) if before is not None else ""
         grid = f.grid
         if pending and not caption:  # a sub-table whose title ended the page before
             title = Cell(pending)
             grid = [[title] * len(grid[0])] + grid
-        elif follows and _width(f) == _width(previous[0]):
-            header = previous[1][-1]
+        elif before is not None and _width(f) == _width(before[0]):
+            header = before[1][-1]
             caption = header.caption
         inherited = None
-        if header is not None and not f.caption:
-            same = [t for t in previous[1] if t.caption == header.caption]
+        if header is not None and before is not None and not f.caption:
+            same = [t for t in before[1] if t.caption == header.caption]
             inherited = [parts for t in same for parts in t.header]
         tables = read_tables(grid, caption, number + 1, require_numbers=True, header=inherited)
         if header is not None:

@@ -3,16 +3,17 @@
 A format module ends with ``FORMAT = Format(...)``: its suffixes, a content check (the magic
 bytes that say what a file really is), its reader, the setting that caps its size and what the
 reader needs installed. Adding a format is that module plus one line in :func:`formats` (and
-its row in the README's format table, which ``tests/test_formats_registry.py`` checks); the
-supported suffixes and the skip messages come from here.
+its row in the README's format table, which ``tests/unit/ingest/test_formats_registry.py``
+checks); the supported suffixes and the skip messages come from here.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: the format modules import the registry
     from . import Extracted

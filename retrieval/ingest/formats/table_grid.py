@@ -150,6 +150,7 @@ def _read(rows: list[list[Cell]], caption: str, inherited: list[list[str]] | Non
           header_rows: int | None = None) -> tuple[list[Table], list[list[str]] | None]:
     """The tables of one sub-table, and its header (per column) for a sub-table after it."""
     h = _header_count(rows) if header_rows is None else min(header_rows, len(rows))
+    full: list[list[str]] | None
     if h:
         full = _labels(rows, h)
     else:

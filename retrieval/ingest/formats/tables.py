@@ -151,7 +151,7 @@ class TablePlace:
                 list(self.caption_at) if self.caption_at else None]
 
     @classmethod
-    def from_json(cls, data: list) -> "TablePlace":
+    def from_json(cls, data: list) -> TablePlace:
         caption, start, end, rows, at = data
         if not isinstance(caption, str) or not all(isinstance(v, int) for v in (start, end, *rows)):
             raise ValueError("bad table record")
@@ -168,9 +168,8 @@ def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int,
         if not rows:
             continue
         at = place.caption_at
-        inside = at is not None and start <= at[0] and at[1] <= end
-        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows,
-                              (at[0] - start, at[1] - start) if inside else None))
+        caption_at = (at[0] - start, at[1] - start) if at is not None and start <= at[0] and at[1] <= end else None
+        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows, caption_at))
     return out
 
 

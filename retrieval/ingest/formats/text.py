@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import Extracted, UnreadableFile
-from .charset import decode_chinese
+from .charset import decode_strict, decode_utf8_or_chinese
 from .registry import Format
 
 _BOMS = (
@@ -34,18 +35,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:4096]:
         raise UnreadableFile("看起来是二进制文件，不是文本")
     try:
-        return decode_strict(data, "utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return decode_chinese(data, decode_strict)
+        return decode_utf8_or_chinese(data)
     except UnicodeDecodeError:
         raise UnreadableFile("无法识别文本编码（既不是 UTF-8/UTF-16，也不是 GBK/GB18030/Big5）") from None
-
-
-def decode_strict(data: bytes, encoding: str) -> str:
-    """Strict decoding that leaves out an incomplete character at the end of ``data``."""
-    return codecs.getincrementaldecoder(encoding)(errors="strict").decode(data, final=False)
 
 
 def _read_txt(data: bytes, settings: Mapping[str, Any]) -> Extracted:

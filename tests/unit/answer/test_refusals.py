@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from retrieval.answer import messages
-from retrieval.answer.refusals import (REASONS, Reason, absent_word, check_follow_up, check_question, no_match,
-                                       not_answered, report_not_in_corpus)
+from retrieval.answer.refusals import (
+    REASONS,
+    Reason,
+    absent_word,
+    check_follow_up,
+    check_question,
+    no_match,
+    not_answered,
+    report_not_in_corpus,
+)
 from retrieval.types import Citation, Refusal, Sentence
 
 
 def test_every_reason_is_a_json_name():
-    assert REASONS == {r.value for r in Reason}
+    assert {r.value for r in Reason} == REASONS
     assert Refusal(Reason.NO_MATCH).to_json()["reason"] == "no_match"
 
 
@@ -31,10 +39,18 @@ def test_a_follow_up_about_an_unknown_place_or_an_absent_word():
 def test_absent_word_looks_through_synonyms_and_normalised_text():
     text = "全县共有教师1296人。"
     synonyms = {"老师": ("教师",)}.get
-    assert absent_word(["老师"], text, lambda w: synonyms(w, ()), str.lower) == ""
-    assert absent_word(["近视率", "老师"], text, lambda w: synonyms(w, ()), str.lower) == "近视率"
-    assert absent_word(["abc"], "ABC", lambda w: (), str.lower) == ""  # found once the report is normalised
-    assert absent_word(["年", "2024"], text, lambda w: (), str.lower) == ""  # too short, a figure
+    asked: list[str] = []
+
+    def normalised() -> str:
+        asked.append(text)
+        return text.lower()
+
+    assert absent_word(["教师"], text, lambda w: synonyms(w, ()), normalised) == "" and not asked  # found as it is
+    assert absent_word(["老师"], text, lambda w: synonyms(w, ()), normalised) == ""
+    assert absent_word(["近视率", "老师"], text, lambda w: synonyms(w, ()), normalised) == "近视率"
+    assert len(asked) == 2  # once per call at most, only when a word seemed absent
+    assert absent_word(["abc"], "ABC", lambda w: (), lambda: "abc") == ""  # found once the report is normalised
+    assert absent_word(["年", "2024"], text, lambda w: (), normalised) == ""  # too short, a figure
 
 
 def test_not_answered_is_unsure_with_sentences_and_none_without():

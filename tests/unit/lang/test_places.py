@@ -6,8 +6,17 @@ from __future__ import annotations
 import pytest
 
 from retrieval.ingest.documents import make_document
-from retrieval.lang.places import (COUNTY, PREFECTURE, PROVINCE, Coverage, Place, default_gazetteer,
-                                   office_places, report_places, shaped_like_place)
+from retrieval.lang.places import (
+    COUNTY,
+    PREFECTURE,
+    PROVINCE,
+    Coverage,
+    Place,
+    default_gazetteer,
+    office_places,
+    report_places,
+    shaped_like_place,
+)
 
 GAZ = default_gazetteer()
 

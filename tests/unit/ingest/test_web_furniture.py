@@ -8,9 +8,9 @@ from pathlib import Path
 
 from retrieval.ingest.formats.furniture import drop_furniture, is_furniture, join_labels
 from retrieval.ingest.formats.html import read_html
+from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import discover
 
 BODY = ("<p>2022年，全市上下坚持稳中求进工作总基调，经济运行总体平稳。</p>"
         "<p>初步核算，全年地区生产总值3473.12亿元，同比增长5.3%。</p>")

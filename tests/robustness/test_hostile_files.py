@@ -17,10 +17,10 @@ import pytest
 from config import load_settings
 from retrieval import Engine
 from retrieval.ingest import loader
-from retrieval.ingest.process import process_file
-from retrieval.ingest.result import FileResult
 from retrieval.ingest.formats.docx import read_docx
 from retrieval.ingest.loader import UnreadableFile, discover, read_text
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
 from retrieval.types import Skipped
 from tests.conftest import ROOT, SEEDS, run_cli, shown
 
@@ -51,7 +51,7 @@ def corpus_with_good_report(folder: Path) -> Path:
 def document_xml(*paragraphs: str, prolog: str = "") -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>').encode("utf-8")
+            f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>').encode()
 
 
 def write_zip(path: Path, members: dict[str, bytes]) -> Path:

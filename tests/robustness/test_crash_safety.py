@@ -7,6 +7,7 @@ for each other on the lock file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -68,7 +69,7 @@ def assert_cli_answers_cleanly(corpus: Path, cache: Path) -> None:
 def golden(tmp_path_factory) -> Path:
     """A cache folder holding a complete index of the seeds, copied by each test."""
     cache = tmp_path_factory.mktemp("golden")
-    corpus, report = store_for(SEEDS, cache).open()
+    _corpus, report = store_for(SEEDS, cache).open()
     assert report.rebuilt and not report.warnings
     return cache
 
@@ -171,7 +172,7 @@ def test_damaged_or_foreign_index_is_rebuilt_with_a_warning(golden: Path, tmp_pa
     assert len(report.warnings) == 1 and report.warnings[0].startswith(BROKEN), report.warnings
     assert_answers(corpus, report, SEEDS, cache)
     assert active_generation(cache, SEEDS) != gen
-    again, report2 = store_for(SEEDS, cache).open()  # the rebuilt index is trusted next time
+    _again, report2 = store_for(SEEDS, cache).open()  # the rebuilt index is trusted next time
     assert not report2.rebuilt and not report2.warnings
 
 
@@ -284,7 +285,7 @@ def _big_corpus(folder: Path, copies: int) -> Path:
         (folder / path.name).write_bytes(path.read_bytes())
         for i in range(copies):
             (folder / f"copy{i}-{path.name}").write_bytes(
-                path.read_bytes() + f"\n附：第{i}份副本。\n".encode("utf-8"))
+                path.read_bytes() + f"\n附：第{i}份副本。\n".encode())
     return folder
 
 
@@ -298,10 +299,8 @@ def _kill_real_index_build(corpus: Path, golden_cache: Path, work: Path, delays:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
                                 start_new_session=True)
         time.sleep(delay)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the build and any worker processes it started
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=60)
         assert_cli_answers_cleanly(corpus, cache)
 
@@ -342,7 +341,7 @@ def test_concurrent_starts_on_one_corpus(tmp_path: Path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
              for args in commands]
     outputs = [p.communicate(timeout=180) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert BROKEN not in err and "Traceback" not in err
     assert "已重建索引：5 份报告" in outputs[0][0]

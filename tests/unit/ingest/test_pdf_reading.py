@@ -14,8 +14,19 @@ from retrieval.ingest.formats.pdf_ocr import available, rows_from_boxes
 from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from tests.pdfbuild import (LEADING, MARGIN_X, PAGE_H, PAGE_W, SIZE, TOP, draw_line, draw_picture,
-                            justified, layout_pdf, picture)
+from tests.pdfbuild import (
+    LEADING,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    SIZE,
+    TOP,
+    draw_line,
+    draw_picture,
+    justified,
+    layout_pdf,
+    picture,
+)
 
 pytest.importorskip("reportlab")
 WIDTH = PAGE_W - 2 * MARGIN_X

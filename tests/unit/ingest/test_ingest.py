@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.process import process_file
-from retrieval.ingest.result import FileResult
 from retrieval.ingest.documents import make_document, noise_spans
 from retrieval.ingest.loader import discover, read_text
+from retrieval.ingest.process import process_file
+from retrieval.ingest.result import FileResult
 from retrieval.types import Skipped
 from tests.conftest import SEEDS
 

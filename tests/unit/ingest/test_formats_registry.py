@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.formats import Extracted, UnreadableFile
-from retrieval.ingest.formats import registry
+from retrieval.ingest.formats import Extracted, UnreadableFile, registry
 from retrieval.ingest.formats.registry import Format, for_path, formats, suffix_list, supported
+from retrieval.ingest.loader import discover, format_defaults
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import FORMAT_DEFAULTS, discover
 from retrieval.types import Skipped
 from tests.conftest import ROOT
 
@@ -83,5 +82,5 @@ def test_unregistered_suffix_is_not_read(tmp_path: Path):
 
 def test_reader_errors_are_unreadable_file():
     with pytest.raises(UnreadableFile):
-        for_path("a.pdf").read(b"%PDF-1.4 broken", {**FORMAT_DEFAULTS, "max_pdf_pages": 5,
+        for_path("a.pdf").read(b"%PDF-1.4 broken", {**format_defaults(), "max_pdf_pages": 5,
                                                     "max_extract_seconds": 5, "file_name": "a"})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from retrieval.ingest.chunker import chunk_document, split_sentences
-from retrieval.lang.headings import heading_level
 from retrieval.ingest.documents import make_document, noise_spans
+from retrieval.lang.headings import heading_level
 
 TEXT = (
     "某某县教育局2023年工作总结\r\n"

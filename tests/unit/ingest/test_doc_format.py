@@ -13,9 +13,9 @@ import pytest
 
 from retrieval.ingest.formats import UnreadableFile, doc
 from retrieval.ingest.formats.doc import parse_docbook
+from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
-from retrieval.ingest.loader import discover
 from retrieval.types import Skipped
 from tests.conftest import SHARED_DATASETS
 
@@ -85,7 +85,7 @@ def test_docbook_that_is_not_xml_is_refused():
 def test_without_antiword_the_file_is_skipped_naming_what_to_install(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(doc.shutil, "which", lambda name: None)
     (tmp_path / "目录.doc").write_bytes(OLE2)
-    files, skipped = discover(tmp_path)
+    files, _skipped = discover(tmp_path)
     result = process_file(files[0], PARAMS)
     assert isinstance(result, Skipped)
     assert "apt-get install antiword" in result.reason and "另存为 .docx" in result.reason

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, run_cli
 from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
+from tests.conftest import SEEDS, run_cli
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,

@@ -6,7 +6,6 @@ import json
 import os
 import time
 
-from retrieval.answer.compose import Composer
 from retrieval.lang.synonyms import MAX_GROUP, Thesaurus, cilin_groups, default_thesaurus, file_groups
 
 
@@ -42,23 +41,6 @@ def test_synonyms_file_lines_and_comments(tmp_path):
 
 def test_shipped_thesaurus_knows_common_words():
     assert "教师" in default_thesaurus().synonyms("老师")
-
-
-def test_a_synonym_counts_towards_coverage(engine):
-    """A question worded with a synonym covers the sentence, but less than the report's own word."""
-    composer = engine.composer
-    plain = Composer(engine.corpus, composer.tokenizer, retrieve_k=composer.retrieve_k,
-                     min_confidence=composer.min_confidence, model=composer.model, thesaurus=Thesaurus())
-
-    def best(c: Composer, question: str) -> float:
-        cands = c.candidates(question)
-        texts = [engine.corpus.sentence_text(a, b) for a, b in zip(cands.chunk, cands.sent)]
-        return max(cands.confidence[i] for i, t in enumerate(texts) if "周转宿舍" in t)
-
-    worded = "溆浦县给教师建了多少套周转宿舍？"
-    reworded = "溆浦县给老师建了多少套周转宿舍？"
-    assert best(composer, reworded) > best(plain, reworded)
-    assert best(composer, reworded) < best(composer, worded)
 
 
 def test_user_groups_add_to_cilin_and_are_read_again_when_edited(tmp_path):

@@ -1,0 +1,73 @@
+"""What the composer knows of the reports as a whole (retrieval/answer/reports.py), over a
+stand-in for the index's per-document records: report years, companions, plan parts, places."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from retrieval.answer.reports import ReportFacts, bare_words
+from retrieval.types import SECTION_SEP
+
+
+class Corpus:
+    """The parts of a CorpusIndex that ReportFacts reads."""
+
+    def __init__(self, docs: list[tuple[str, str, tuple[str, ...], tuple[int, ...], int | None, bool]],
+                 sections: list[str]):
+        self.docs = [SimpleNamespace(title=t, path=p, places=pl, years=y) for t, p, pl, y, _, _ in docs]
+        self._years = [year for *_, year, _ in docs]
+        self._companion = np.array([c for *_, c in docs], dtype=bool)
+        self.sections = sections
+
+    def doc_year(self, d: int) -> int | None:
+        return self._years[d]
+
+    def companion_mask(self) -> np.ndarray:
+        return self._companion
+
+
+CORPUS = Corpus([
+    ("古丈县教体局2024年工作总结", "a.txt", ("古丈县",), (2024, 2025), 2024, False),
+    ("长葛市2023年工作总结", "b.txt", ("长葛市",), (), 2023, False),
+    ("关于2024年工作总结的说明", "c.txt", ("古丈县",), (), 2024, True),
+    ("全县学校名单", "d.txt", ("古丈县",), (2022,), 2022, False),  # an article, not a report
+], ["", "二、2025年工作计划" + SECTION_SEP + "（一）抓好教师队伍建设", "一、2024年工作总结" + SECTION_SEP + "1.概况"])
+
+
+def question(*, years: tuple[int, ...] = (), where: tuple = ()) -> SimpleNamespace:
+    return SimpleNamespace(years=years, where=where, report_places=None, norm="", places=())
+
+
+def test_only_a_document_titled_as_a_report_has_a_report_year():
+    facts = ReportFacts(CORPUS)
+    assert facts.report_years == [2024, 2023, 2024, None]
+    assert facts.companion.tolist() == [False, False, True, False]
+    assert facts.newest == 2024 and facts.multi_year
+    assert facts.doc_years[1] == {2023}  # a report is about its own year
+
+
+def test_newest_and_near_years_leave_out_companions():
+    facts = ReportFacts(CORPUS)
+    assert facts.newest_of(np.array([False, True, True, True])) == 2023
+    assert facts.near_years((2025,)) == {0}
+    assert facts.near_years((2022,)) == {1}
+    assert facts.year_mask({1, 3}).tolist() == [False, True, False, True]
+
+
+def test_plan_parts_and_section_labels():
+    facts = ReportFacts(CORPUS)
+    assert facts.plan_heading == ["", "二、2025年工作计划", ""]
+    assert facts.section_label(1) == "一抓好教师队伍建设"
+    assert facts.section_label(0) == ""
+
+
+def test_a_named_year_prefers_the_reports_of_it():
+    facts = ReportFacts(CORPUS)
+    pref, chosen = facts.preference(question(years=(2023,)), 0.5, -0.25)
+    assert chosen is None and pref.tolist() == [-0.25, 0.5, -0.25, -0.25]
+
+
+def test_bare_words_keep_only_word_characters():
+    assert bare_words("（一）抓好 教师、队伍建设：2024年！") == "一抓好教师队伍建设2024年"
