@@ -39,6 +39,8 @@ def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Re
         out.weights[key] = w
         if len(t) >= 2:
             out.spelled.append((t, key))
+        if t in found.naming:
+            out.named_by.append((key, found.naming[t]))
         if t in found.expansions:
             out.alternatives.append((w, tid, frozenset(vocab[s] for s in found.expansions[t])))
     out.total = sum(out.weights.values())
@@ -97,9 +99,10 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     para_start = corpus.paragraph_start(c)
     term_list = list(terms.weights)
     kind = corpus.section_kind(c)
+    named = {key for key, mask in terms.named_by if mask[doc]}
     rows = []
     for s, start, end, tok_list in corpus.chunk_sentences(c):
-        toks = set(tok_list)
+        toks = set(tok_list) | named
         norm = normalize(chunk_text[start - base:end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]

@@ -24,6 +24,18 @@ def bare_words(text: str) -> str:
     return _WORDS_ONLY.sub("", text)
 
 
+def named_reports(terms: tuple[str, ...], names: list[str]) -> dict[str, np.ndarray]:
+    """Each term of two or more characters found in some of ``names`` (one per report), with
+    the mask of the reports whose name holds it."""
+    out = {}
+    for t in dict.fromkeys(terms):
+        if len(t) >= 2:
+            mask = np.array([t in n for n in names], dtype=bool)
+            if mask.any():
+                out[t] = mask
+    return out
+
+
 class ReportFacts:
     """Per-report and per-section facts, worked out once per loaded corpus."""
 
@@ -36,6 +48,9 @@ class ReportFacts:
         self.all_places: set[str] = set().union(*self.doc_places) if self.doc_places else set()
         self.doc_years = [set(meta.years) for meta in corpus.docs]
         self.titles = [normalize(meta.title) for meta in corpus.docs]
+        # What names each report: its title, file name and issuer (a question's words found here
+        # choose the report; inside it they tell no passage apart).
+        self.names = [normalize(" ".join((meta.title, Path(meta.path).stem, meta.issuer))) for meta in corpus.docs]
         # Per section: the top-level heading of a plan part, normalised ("" for other sections).
         plan_of: dict[str, str] = {}
         self.plan_heading: list[str] = []
@@ -59,6 +74,11 @@ class ReportFacts:
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None
         self.multi_year = len(dated) > 1  # several years of reports: answers may differ by year
+
+    def naming(self, terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Per question term of two or more characters that names some report (is in its title,
+        file name or issuer): which reports it names, as a mask."""
+        return named_reports(terms, self.names)
 
     def section_label(self, section: int) -> str:
         """The innermost label of ``section`` as bare words, to tell a sentence that only repeats
