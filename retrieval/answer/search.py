@@ -28,14 +28,17 @@ def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict
 
 
 def term_scores(tokens: tuple[str, ...], retriever: Retriever, naming: dict[str, np.ndarray],
-                chunk_docs: np.ndarray) -> np.ndarray:
+                chunk_docs: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
     """BM25 of every chunk for ``tokens``, a report's name read as part of each of its chunks:
     a term that names a report (``naming``: term → mask of the reports) counts its idf once in
     every chunk of that report that matches another term, however often the chunk repeats it
-    (a table row repeating 上海市普陀区财政局 is not more about the question for it)."""
+    (a table row repeating 上海市普陀区财政局 is not more about the question for it). ``extra``
+    (the scores of the terms' synonyms) is added first, and counts as a match."""
     naming = {t: m for t, m in naming.items() if t in retriever.vocab}
     plain = [t for t in tokens if t not in naming]
     scores = retriever.scores(plain) if plain else np.zeros(retriever.n_chunks)
+    if extra is not None:
+        scores = scores + extra
     matched = scores > 0
     for t, mask in naming.items():
         own = retriever.scores([t]) * tokens.count(t)
@@ -59,9 +62,10 @@ def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: 
         for d in reports_for(q.time, facts.report_years):
             pref[d] += p.time_boost
     naming = facts.naming(q.tokens)
-    scores = term_scores(q.tokens, retriever, naming, chunk_docs)
+    synonyms = None
     if expansions:
-        scores += p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+        synonyms = p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+    scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
         if mask is not None and np.any(mask[chunk_docs] & (scores > 0)):
             scores = np.where(mask[chunk_docs], scores, 0.0)

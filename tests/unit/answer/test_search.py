@@ -51,3 +51,14 @@ def test_without_naming_terms_the_scores_are_plain_bm25(index):
     # A term the index has never seen gives no credit.
     assert np.allclose(term_scores(tokens + ("普陀区",), bm25, {"普陀区": np.array([True, True])}, docs),
                        bm25.scores(tokens))
+
+
+def test_a_synonym_match_earns_the_report_name_its_credit(index):
+    bm25, docs = index
+    naming = {"财政局": np.array([True, False])}
+    alone = term_scores(("财政局", "天气"), bm25, naming, docs)
+    synonyms = np.zeros(bm25.n_chunks)
+    synonyms[1] = 0.5  # chunk 1 holds a synonym of a question term, nothing else of it
+    scores = term_scores(("财政局", "天气"), bm25, naming, docs, synonyms)
+    assert alone[1] == 0.0
+    assert scores[1] == pytest.approx(0.5 + bm25.idf_of("财政局"))
