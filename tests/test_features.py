@@ -212,3 +212,10 @@ def test_a_table_row_is_weighed_by_its_label_and_asked_cell():
     assert fx.wording(q, QueryTerms(), row)["log_len"] < fx.wording(q, QueryTerms(), prose)["log_len"]
     with_unit = replace(row, row_cell="收入预算 合计6,522,681元")
     assert "unit_match" not in fx.answer_type(q, QueryTerms(), with_unit)
+
+
+def test_a_row_named_by_row_and_column_is_marked():
+    q = q_of("报考小学科学教师，专科要什么专业？")
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True, row_cross=True)) == \
+        {"row_cross": 1.0}
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True)) == {}

@@ -120,7 +120,7 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
         if corpus.row_caption(c, s) is not None:
             r = rows[-1]
             r.row = True
-            r.row_len, r.row_cell = row_focus(norm, spelled)
+            r.row_len, r.row_cell, r.row_cross = row_focus(norm, spelled)
     return rows
 
 

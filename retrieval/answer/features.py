@@ -119,6 +119,10 @@ def semantic(q: Question, t: QueryTerms, c: Candidate) -> Columns:
             "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
 
 
+def table(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"row_cross": 1.0} if c.row_cross else {}
+
+
 def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return {"plan": c.plan}
 
@@ -184,6 +188,9 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "sem_cos": "cosine of the sentence's and the question's vectors (0 without sentence vectors)",
         "sem_gap": "how far the sentence's cosine is below the best candidate's",
         "sem_near": "1 / (1 + rank) among the corpus's sentences nearest the question, 0 if not among them"}),
+    FeatureGroup("table", table, {
+        "row_cross": "a table row whose label holds a question term and whose asked cell another: "
+                     "the question names both its row and its column"}),
     FeatureGroup("plan", plan, {
         "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
 )
@@ -196,7 +203,7 @@ FEATURES: tuple[str, ...] = (
     "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
     "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
     *(f"type_{ty}" for ty in TYPE_NAMES), "period_match", "period_other", "wants_match", "companion",
-    "sem_cos", "sem_gap", "sem_near",
+    "sem_cos", "sem_gap", "sem_near", "row_cross",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}

@@ -112,10 +112,11 @@ class Candidate:
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report
     # A table row (retrieval/answer/rows.py): the characters of its label and the cell the
-    # question asks about, and that cell.
+    # question asks about, that cell, and whether the question names both its row and column.
     row: bool = False
     row_len: int = 0
     row_cell: str = ""
+    row_cross: bool = False
     # Semantic matching (retrieval/index/vectors.py), when sentence vectors are in use:
     cos: float = 0.0  # cosine of the sentence's vector and the question's
     cos_gap: float = 0.0  # how far below the best candidate's cosine (0 for the best)

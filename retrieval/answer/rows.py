@@ -52,12 +52,17 @@ def asked_cell(cells: Sequence[str], terms: Sequence[tuple[str, float]]) -> str:
     return cells[max(range(len(cells)), key=lambda i: (weights[i], -i))]
 
 
-def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str]:
+def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str, bool]:
     """What of a table row's sentence answers the question: the characters of its label and asked
-    cell (what the sentence's length is weighed by), and that cell."""
+    cell (what the sentence's length is weighed by), that cell, and whether the question names
+    both the row and the column: a term in the label and another in the cell's header (a row ×
+    column question, 科学教师 … 专科专业)."""
     label, cells = row_parts(norm)
     cell = asked_cell(cells, terms)
-    return len(label) + len(cell), cell
+    in_label = {t for t, _ in terms if t in label}
+    crossed = bool(in_label) and any(t in cell and t not in in_label and not any(t in u for u in in_label)
+                                     for t, _ in terms)
+    return len(label) + len(cell), cell, crossed
 
 
 _BARE_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?\s*[%‰]?$")

@@ -26,9 +26,17 @@ def test_the_asked_cell_holds_the_question_terms_else_the_first_cell():
 
 def test_row_focus_weighs_the_label_and_the_asked_cell_only():
     row = normalize("(五)不予处理 2.重复申请：申请人情况 自然人25，申请人情况 法人或其他组织 商业企业0，申请人情况 总计25。")
-    length, cell = row_focus(row, [("重复", 7.0), ("总计", 2.0)])
-    assert cell == "申请人情况 总计25"
+    length, cell, crossed = row_focus(row, [("重复", 7.0), ("总计", 2.0)])
+    assert cell == "申请人情况 总计25" and crossed  # 重复 names the row, 总计 the column
     assert length == len("(五)不予处理 2.重复申请") + len(cell) < len(row)
+
+
+def test_a_row_is_crossed_only_when_the_question_names_its_row_and_a_column():
+    row = normalize("13.科学教师：研究生专业为07理学，本科专业为040102科学教育，专科专业为670119K科学教育。")
+    terms = [("科学", 3.0), ("教师", 1.0), ("专科", 3.0), ("专业", 1.0)]
+    assert row_focus(row, terms)[2]
+    assert not row_focus(row, [("专科", 3.0), ("专业", 1.0)])[2]  # a column only: every row has it
+    assert not row_focus(row, [("科学", 3.0), ("教师", 1.0)])[2]  # the row's own words in its cells
 
 
 def test_bare_figure_is_a_figure_printed_without_its_unit():
