@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.answer.reports import named_reports
+from retrieval.answer.reports import ReportNames
 from retrieval.answer.search import term_scores
 from retrieval.index.bm25 import BM25Index
 
 
 def test_named_reports_are_the_reports_whose_name_holds_the_term():
     names = ["上海市普陀区财政局2024年度部门决算", "万里街道办事处2025年部门预算", "淮安市政府信息公开年度报告"]
-    named = named_reports(("普陀区", "财政局", "决算", "部门", "信息化", "年"), names)
+    named = ReportNames(names).naming(("普陀区", "财政局", "决算", "部门", "信息化", "年"))
     assert set(named) == {"普陀区", "财政局", "决算", "部门"}  # 信息化 names none; 年 is too short
     assert named["财政局"].tolist() == [True, False, False]
     assert named["部门"].tolist() == [True, True, False]
+    assert ReportNames(["甲报告", "乙报告"]).naming(("报告乙",)) == {}  # never across two names
+    assert ReportNames([]).naming(("报告",)) == {}
 
 
 @pytest.fixture()
