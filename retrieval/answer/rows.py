@@ -65,10 +65,11 @@ def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str, 
     return len(label) + len(cell), cell, crossed
 
 
-_BARE_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?\s*[%‰]?$")
+_BARE_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?\s*$")
 
 
 def bare_figure(cell: str) -> bool:
-    """The cell ends in a figure without a unit (总计454): a table states its unit once, in its
-    caption or header (单位：万元), or not at all for counts; the figure is of whatever is asked."""
+    """The cell ends in a figure without a unit (总计454; 9.1% has one): a table states its unit
+    once, in its caption or header (单位：万元), or not at all for counts; the figure is of
+    whatever is asked."""
     return bool(_BARE_FIGURE.search(cell))

@@ -40,5 +40,6 @@ def test_a_row_is_crossed_only_when_the_question_names_its_row_and_a_column():
 
 
 def test_bare_figure_is_a_figure_printed_without_its_unit():
-    assert bare_figure("申请人情况 总计454") and bare_figure("合计1,143,816") and bare_figure("增长9.1%")
+    assert bare_figure("申请人情况 总计454") and bare_figure("合计1,143,816") and bare_figure("决算数262.33")
     assert not bare_figure("合计6,522,681元") and not bare_figure("专科专业为670119k科学教育")
+    assert not bare_figure("比上年增长9.1%")  # a share is a unit of its own
