@@ -8,10 +8,12 @@ and reports characters per CPU-second (one core), the extraction fidelity agains
 peak memory of the process.
 With ``--compare``, pdfminer.six is timed on the same PDFs when it is installed.
 
-Then each real PDF in ``--real`` (default ``../shared/datasets/real_reports``, when present) is
-read once: characters per CPU-second and how it reads: the share of its prose paragraphs that
-end a sentence (a paragraph cut mid-sentence does not), spaces left beside a lone Chinese
-character (justified text read as spaced) and note marks left glued to a figure.
+Then each real file in ``--real`` (default ``../shared/datasets/real_reports``, when present:
+PDF, .docx, .doc, web pages) is read once as indexing reads it: characters per CPU-second and how
+it reads: the share of its prose paragraphs that end a sentence (a paragraph cut mid-sentence
+does not), the tables and table rows read as text, spaces left beside a lone Chinese character
+(justified text read as spaced) and note marks left glued to a figure; a file that cannot be read
+is listed with the reason.
 
     .venv/bin/python benchmarks/extract.py [--rounds 5] [--compare] [--real DIR]
 """
@@ -30,8 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from retrieval.ingest.formats import UnreadableFile  # noqa: E402
 from retrieval.ingest.formats.html import read_html  # noqa: E402
 from retrieval.ingest.formats.pdf import read_pdf  # noqa: E402
+from retrieval.ingest.formats.registry import for_path  # noqa: E402
+from retrieval.ingest.loader import SourceFile, read_source  # noqa: E402
 from tests.htmlbuild import report_page  # noqa: E402
 from tests.pdfbuild import report_pdf  # noqa: E402
 
@@ -64,20 +69,53 @@ def _reading(text: str) -> tuple[int, int, int, int]:
 
 
 def _real_rows(folder: Path) -> list[dict]:
-    """Each real PDF of ``folder`` read once: characters per CPU-second and how it reads."""
+    """Each real file of ``folder`` that a format reads, read once as indexing reads it:
+    characters per CPU-second, how it reads and the tables it holds."""
     rows = []
-    for path in sorted(folder.glob("*.pdf")):
-        data = path.read_bytes()
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        fmt = for_path(path)
+        if fmt is None or fmt.read is None:
+            continue
+        source = SourceFile(path, path.name, path.stat().st_size, 0)
         cpu = time.process_time()
-        out = read_pdf(data, max_pages=2000, max_seconds=600, name=path.stem)
+        try:
+            out, _ = read_source(source, {"max_pdf_pages": 2000, "max_extract_seconds": 600})
+        except UnreadableFile as exc:
+            rows.append({"file": path.name, "format": fmt.name, "unread": str(exc)})
+            continue
         cpu = time.process_time() - cpu
         prose, ended, spaced, marks = _reading(out.text)
-        rows.append({"file": path.name, "pages": len(out.pages), "chars": len(out.text),
+        rows.append({"file": path.name, "format": fmt.name, "pages": len(out.pages), "chars": len(out.text),
                      "chars_per_cpu_second": int(len(out.text) / max(cpu, 1e-6)),
                      "prose_paragraphs": prose, "ended_right": round(ended / max(1, prose), 3),
+                     "tables": out.notes.tables, "table_rows": out.notes.table_rows,
+                     "image_tables": out.notes.image_tables,
                      "lone_spaces": spaced, "glued_marks": marks, "title": out.title,
                      "pages_unread": out.meta.get("pages_unread", "")})
     return rows
+
+
+def _print_real(folder: Path, real: list[dict]) -> None:
+    print(f"\nreal files in {folder}:")
+    for r in real:
+        if "unread" in r:
+            print(f"  {r['file'][:34]:<36} {r['format']:<5} not read: {r['unread']}")
+            continue
+        print(f"  {r['file'][:34]:<36} {r['format']:<5} {r['pages']:>4} pages {r['chars_per_cpu_second']:>10,} chars/CPU-s   "
+              f"prose ending a sentence {r['ended_right']:.0%} of {r['prose_paragraphs']:>3}   "
+              f"tables {r['tables']:>3} ({r['table_rows']:>4} rows)   "
+              f"lone spaces {r['lone_spaces']:>3}   glued marks {r['glued_marks']}")
+    read = [r for r in real if "unread" not in r]
+    for name in sorted({r["format"] for r in read}) + ["all"]:
+        group = [r for r in read if name in ("all", r["format"])]
+        prose = sum(r["prose_paragraphs"] for r in group)
+        ended = sum(r["ended_right"] * r["prose_paragraphs"] for r in group)
+        chars = sum(r["chars"] for r in group)
+        cpu = sum(r["chars"] / max(1, r["chars_per_cpu_second"]) for r in group)
+        print(f"  {name:<5} {len(group):>2} files: {int(chars / max(cpu, 1e-6)):,} chars/CPU-s, prose ending a "
+              f"sentence {ended / max(1, prose):.1%} of {prose}, tables {sum(r['tables'] for r in group)} "
+              f"({sum(r['table_rows'] for r in group)} rows), lone spaces {sum(r['lone_spaces'] for r in group)}, "
+              f"glued marks {sum(r['glued_marks'] for r in group)}")
 
 
 def _measure(name: str, inputs: list[tuple[str, bytes]], extract, rounds: int) -> dict:
@@ -108,7 +146,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--compare", action="store_true", help="also time pdfminer.six")
     parser.add_argument("--real", type=Path, default=ROOT.parent / "shared/datasets/real_reports",
-                        help="a folder of real PDFs to read once each")
+                        help="a folder of real reports (PDF, .docx, .doc, web pages) to read once each")
     args = parser.parse_args()
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     texts = [s.read_text(encoding="utf-8") for s in seeds]
@@ -136,18 +174,7 @@ def main() -> None:
               f"paragraphs exact {r['paragraphs_exact']:>7}   characters recovered {r['chars_recovered']:.2%}   "
               f"({r['chars']:,} chars, {r['cpu_seconds']} s)")
     if real:
-        print(f"\nreal PDFs in {args.real}:")
-        for r in real:
-            print(f"  {r['file'][:34]:<36} {r['pages']:>4} pages {r['chars_per_cpu_second']:>9,} chars/CPU-s   "
-                  f"prose ending a sentence {r['ended_right']:.0%} of {r['prose_paragraphs']:>3}   "
-                  f"lone spaces {r['lone_spaces']:>3}   glued marks {r['glued_marks']}")
-        prose = sum(r["prose_paragraphs"] for r in real)
-        ended = sum(r["ended_right"] * r["prose_paragraphs"] for r in real)
-        chars = sum(r["chars"] for r in real)
-        cpu = sum(r["chars"] / r["chars_per_cpu_second"] for r in real)
-        print(f"  all {len(real)} files: {int(chars / cpu):,} chars/CPU-s, prose ending a sentence "
-              f"{ended / max(1, prose):.1%} of {prose}, lone spaces {sum(r['lone_spaces'] for r in real)}, "
-              f"glued marks {sum(r['glued_marks'] for r in real)}")
+        _print_real(args.real, real)
     print(f"peak memory of the process: {peak} MB")
     print(json.dumps({"results": results, "real": real, "peak_rss_mb": peak}, ensure_ascii=False))
 

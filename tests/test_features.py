@@ -197,3 +197,25 @@ def test_policy_numbers_come_from_one_mapping():
 def test_shipped_policy_is_the_one_the_composer_uses(engine):
     from retrieval.answer.scoring import default_model
     assert engine.composer.policy == default_model().policy
+
+
+def test_a_table_row_is_weighed_by_its_label_and_asked_cell():
+    """A row's bare figure is a value of the asked unit (a table states its unit once, or not at
+    all for counts); its length is that of its label and the asked cell, not of every header."""
+    q = q_of("淮安市2024年重复申请有多少件？")
+    text = "(五)不予处理 2.重复申请：" + "，".join(f"申请人情况 法人或其他组织 类别{i}0" for i in range(8)) + "。"
+    row = cand(text, row=True, row_len=30, row_cell="申请人情况 总计25")
+    prose = cand(text)
+    assert fx.answer_type(q, QueryTerms(), row)["unit_match"] == 1.0
+    assert "unit_match" not in fx.answer_type(q, QueryTerms(), prose)
+    assert fx.answer_type(q, QueryTerms(), row)["type_miss"] == 0.0
+    assert fx.wording(q, QueryTerms(), row)["log_len"] < fx.wording(q, QueryTerms(), prose)["log_len"]
+    with_unit = replace(row, row_cell="收入预算 合计6,522,681元")
+    assert "unit_match" not in fx.answer_type(q, QueryTerms(), with_unit)
+
+
+def test_a_row_named_by_row_and_column_is_marked():
+    q = q_of("报考小学科学教师，专科要什么专业？")
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True, row_cross=True)) == \
+        {"row_cross": 1.0}
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True)) == {}

@@ -19,6 +19,7 @@ from ..index.corpus import CorpusIndex
 from ..lang.text import char_bigrams, normalize
 from .records import Candidate, QueryTerms, Question, Retrieved
 from .reports import ReportFacts, bare_words
+from .rows import row_focus
 
 
 def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved,
@@ -39,6 +40,8 @@ def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Re
         out.weights[key] = w
         if len(t) >= 2:
             out.spelled.append((t, key))
+        if t in found.naming:
+            out.named_by.append((key, found.naming[t]))
         if t in found.expansions:
             out.alternatives.append((w, tid, frozenset(vocab[s] for s in found.expansions[t])))
     out.total = sum(out.weights.values())
@@ -97,9 +100,11 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     para_start = corpus.paragraph_start(c)
     term_list = list(terms.weights)
     kind = corpus.section_kind(c)
+    named = {key for key, mask in terms.named_by if mask[doc]}
+    spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
     rows = []
     for s, start, end, tok_list in corpus.chunk_sentences(c):
-        toks = set(tok_list)
+        toks = set(tok_list) | named
         norm = normalize(chunk_text[start - base:end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
@@ -112,6 +117,10 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
             label=bool(label) and bare_words(norm) == label, period=(period := corpus.sentence_period(s)),
             section_kind=part_of(kind, period, facts.report_years[doc]), report_year=facts.report_years[doc],
             companion=bool(facts.companion[doc])))
+        if corpus.row_caption(c, s) is not None:
+            r = rows[-1]
+            r.row = True
+            r.row_len, r.row_cell, r.row_cross = row_focus(norm, spelled)
     return rows
 
 
@@ -131,7 +140,11 @@ def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Re
     foreign = facts.foreign_place(q, doc, para_text)
     top_cov = max((r.tok_cov for r in rows), default=0.0)
     # Question terms beyond those of the paragraph's opening sentence, which names its subject.
-    opening = rows[0].toks if rows[0].opens_para else _opening_terms(corpus, terms, c)
+    # A table row's subject is its table's caption.
+    if rows[0].row:
+        opening = _caption_terms(corpus, terms, c, rows[0])
+    else:
+        opening = rows[0].toks if rows[0].opens_para else _opening_terms(corpus, terms, c)
     beyond = {t: w for t, w in terms.weights.items() if t not in opening}
     beyond_total = sum(beyond.values())
     seen_key = False
@@ -151,6 +164,16 @@ def _reviews_span(q: Question, report_year: int | None) -> bool:
     them (2018), or one of theirs: its 过去五年 paragraphs name no year."""
     span = q.time.years
     return len(span) > 2 and report_year is not None and min(span) < report_year <= max(span) + 1
+
+
+def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidate) -> set[int]:
+    """Term ids of the caption of the table row ``row`` (chunk ``c``): its lead-in's tokens, the
+    question terms it holds as text, and those of the report's name."""
+    caption = normalize(corpus.row_caption(c, row.sent) or "")
+    toks = set(corpus.lead_tokens(c).tolist())
+    toks.update(key for t, key in terms.spelled if t in caption)
+    toks.update(key for key, mask in terms.named_by if mask[row.doc])
+    return toks
 
 
 def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:

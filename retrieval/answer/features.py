@@ -21,6 +21,7 @@ import numpy as np
 
 from ..lang.shapes import ANSWER_SHAPES, DEFINES, TYPE_NAMES, slot_filled, value_near_term
 from .records import Candidate, QueryTerms, Question
+from .rows import bare_figure
 
 LONG_SENTENCE = 160  # characters; a longer sentence gets the "long" feature
 RESTATE_NOVELTY = 0.35  # below this share of new bigrams a sentence mostly restates the question
@@ -46,7 +47,7 @@ def standing(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 def wording(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     g = c.grams
     novel = len(g - q.bigrams) / len(g) if g else 0.0
-    n = len(c.norm)
+    n = c.row_len if c.row else len(c.norm)  # a table row: its label and the asked cell
     return {"novel": novel, "restate": max(0.0, RESTATE_NOVELTY - novel) / RESTATE_NOVELTY,
             "log_len": math.log1p(n) / 5.0,
             "long": min(2.0, max(0.0, (n - LONG_SENTENCE) / LONG_SENTENCE)),
@@ -64,15 +65,16 @@ def years(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 
 def answer_type(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     out: Columns = {}
+    bare = c.row and bare_figure(c.row_cell)  # a table's figure, its unit stated once or not at all
     if q.types:
-        shapes = [ty for ty in q.types if ANSWER_SHAPES[ty].search(c.norm)]
+        shapes = [ty for ty in q.types if ANSWER_SHAPES[ty].search(c.norm) or (bare and ty == "number")]
         for ty in shapes:
             out[f"type_{ty}"] = 1.0
         primary = q.types[0]
         out["type_miss"] = 0.0 if primary in shapes else 1.0
         if primary in shapes:
             out["type_nb"] = max(c.prev_cov, c.next_cov, c.tok_cov)
-    if q.unit is not None and q.unit.search(c.norm):
+    if q.unit is not None and (q.unit.search(c.norm) or bare):
         out["unit_match"] = 1.0
         out["value_near"] = value_near_term(c.norm, q.unit, t.near_terms)
     if q.category and q.category[-1] in c.norm.replace(q.category, ""):
@@ -117,6 +119,10 @@ def semantic(q: Question, t: QueryTerms, c: Candidate) -> Columns:
             "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
 
 
+def table(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    return {"row_cross": 1.0} if c.row_cross else {}
+
+
 def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return {"plan": c.plan}
 
@@ -151,7 +157,8 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "novel": "share of the sentence's bigrams that are not the question's",
         "restate": "the sentence says little beyond the question's own words",
         "log_len": "log of the sentence length",
-        "long": "how far beyond LONG_SENTENCE characters",
+        "long": "how far beyond LONG_SENTENCE characters (log_len and long: of a table row, its label "
+                "and asked cell)",
         "info": "rarity (idf) of the sentence's words the question lacks: what it adds (log scale)",
         "label": "the sentence is nothing but its paragraph's heading label (一是做好控辍保学工作。)"}),
     FeatureGroup("years", years, {
@@ -161,7 +168,8 @@ GROUPS: tuple[FeatureGroup, ...] = (
         **{f"type_{ty}": f"the sentence carries the asked-for type {ty}" for ty in TYPE_NAMES},
         "type_miss": "the question asks for an answer type the sentence does not carry",
         "type_nb": "the sentence carries the asked-for type and its neighbours match the question",
-        "unit_match": "the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年)",
+        "unit_match": "the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年), or is a "
+                      "table row whose asked cell ends in a bare figure",
         "value_near": "a value of the asked kind right next to a question term (师范生30人), by the term's idf",
         "category_head": "the last character of the asked kind (大学, 宗教) ends another word here "
                          "(香港大学, 伊斯兰教)"}),
@@ -180,6 +188,9 @@ GROUPS: tuple[FeatureGroup, ...] = (
         "sem_cos": "cosine of the sentence's and the question's vectors (0 without sentence vectors)",
         "sem_gap": "how far the sentence's cosine is below the best candidate's",
         "sem_near": "1 / (1 + rank) among the corpus's sentences nearest the question, 0 if not among them"}),
+    FeatureGroup("table", table, {
+        "row_cross": "a table row whose label holds a question term and whose asked cell another: "
+                     "the question names both its row and its column"}),
     FeatureGroup("plan", plan, {
         "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
 )
@@ -192,7 +203,7 @@ FEATURES: tuple[str, ...] = (
     "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
     "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
     *(f"type_{ty}" for ty in TYPE_NAMES), "period_match", "period_other", "wants_match", "companion",
-    "sem_cos", "sem_gap", "sem_near",
+    "sem_cos", "sem_gap", "sem_near", "row_cross",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}

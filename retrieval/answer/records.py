@@ -50,6 +50,8 @@ class Retrieved:
     scores: np.ndarray
     expansions: dict[str, tuple[str, ...]]  # question term → synonyms the reports use
     chosen: np.ndarray | None  # per document: a report of the place the question names
+    # Question terms that name some reports (in a title, file name or issuer) → those reports' mask.
+    naming: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +71,9 @@ class QueryTerms:
     key_term: str = ""  # the rarest question term the reports use
     near_terms: list[tuple[str, float]] = field(default_factory=list)  # terms by idf relative to the rarest
     asked_chars: frozenset[str] = frozenset()  # characters of the question
+    # Terms that name some reports, as (id, mask of the reports): every sentence of such a report
+    # holds them (its name is its context), however seldom its text repeats them.
+    named_by: list[tuple[int, np.ndarray]] = field(default_factory=list)
     not_new: set[int] = field(default_factory=set)  # ids a sentence does not add to the question
     total: float = 0.0  # sum of the weights (worked out from them when left at 0)
 
@@ -106,6 +111,12 @@ class Candidate:
     section_kind: str | None = None
     report_year: int | None = None  # the year of its report
     companion: bool = False  # its document is about a report (决议, 说明), not the report
+    # A table row (retrieval/answer/rows.py): the characters of its label and the cell the
+    # question asks about, that cell, and whether the question names both its row and column.
+    row: bool = False
+    row_len: int = 0
+    row_cell: str = ""
+    row_cross: bool = False
     # Semantic matching (retrieval/index/vectors.py), when sentence vectors are in use:
     cos: float = 0.0  # cosine of the sentence's vector and the question's
     cos_gap: float = 0.0  # how far below the best candidate's cosine (0 for the best)

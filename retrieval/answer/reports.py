@@ -24,6 +24,34 @@ def bare_words(text: str) -> str:
     return _WORDS_ONLY.sub("", text)
 
 
+class ReportNames:
+    """What names each report (its title, file name and issuer), searchable as one text: a term
+    is found in all the names at once, whatever the number of reports."""
+
+    def __init__(self, names: list[str]):
+        self.text = "\n".join(names)
+        self.starts = np.cumsum([0] + [len(n) + 1 for n in names[:-1]]) if names else np.zeros(0, int)
+        self.n = len(names)
+
+    def naming(self, terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Each term of two or more characters found in some report's name, with the mask of
+        the reports whose name holds it."""
+        out = {}
+        for t in dict.fromkeys(terms):
+            if len(t) < 2:
+                continue
+            hits = []
+            at = self.text.find(t)
+            while at >= 0:
+                hits.append(at)
+                at = self.text.find(t, at + 1)
+            if hits:
+                mask = np.zeros(self.n, dtype=bool)
+                mask[np.searchsorted(self.starts, hits, side="right") - 1] = True
+                out[t] = mask
+        return out
+
+
 class ReportFacts:
     """Per-report and per-section facts, worked out once per loaded corpus."""
 
@@ -36,6 +64,10 @@ class ReportFacts:
         self.all_places: set[str] = set().union(*self.doc_places) if self.doc_places else set()
         self.doc_years = [set(meta.years) for meta in corpus.docs]
         self.titles = [normalize(meta.title) for meta in corpus.docs]
+        # What names each report: its title, file name and issuer (a question's words found here
+        # choose the report; inside it they tell no passage apart).
+        self.names = ReportNames([normalize(" ".join((meta.title, Path(meta.path).stem, meta.issuer)))
+                                  for meta in corpus.docs])
         # Per section: the top-level heading of a plan part, normalised ("" for other sections).
         plan_of: dict[str, str] = {}
         self.plan_heading: list[str] = []
@@ -59,6 +91,11 @@ class ReportFacts:
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None
         self.multi_year = len(dated) > 1  # several years of reports: answers may differ by year
+
+    def naming(self, terms: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Per question term of two or more characters that names some report (is in its title,
+        file name or issuer): which reports it names, as a mask."""
+        return self.names.naming(terms)
 
     def section_label(self, section: int) -> str:
         """The innermost label of ``section`` as bare words, to tell a sentence that only repeats

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..dates.when import reports_for
@@ -25,6 +27,26 @@ def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict
     return out
 
 
+def term_scores(tokens: tuple[str, ...], retriever: Retriever, naming: dict[str, np.ndarray],
+                chunk_docs: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+    """BM25 of every chunk for ``tokens``, a report's name read as part of each of its chunks:
+    a term that names a report (``naming``: term → mask of the reports) counts its idf once in
+    every chunk of that report that matches another term, however often the chunk repeats it
+    (a table row repeating 上海市普陀区财政局 is not more about the question for it). ``extra``
+    (the scores of the terms' synonyms) is added first, and counts as a match."""
+    naming = {t: m for t, m in naming.items() if t in retriever.vocab}
+    plain = [t for t in tokens if t not in naming]
+    scores = retriever.scores(plain) if plain else np.zeros(retriever.n_chunks)
+    if extra is not None:
+        scores = scores + extra
+    matched = scores > 0
+    for t, mask in naming.items():
+        own = retriever.scores([t]) * tokens.count(t)
+        credit = tokens.count(t) * max(retriever.idf_of(t), 0.0)
+        scores = scores + np.where(matched & mask[chunk_docs], credit, own)
+    return scores
+
+
 def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: np.ndarray,
              thesaurus: Thesaurus, k: int, p: ComposeParams,
              report_docs: np.ndarray | None = None) -> Retrieved:
@@ -39,9 +61,11 @@ def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: 
     if q.time.years and q.time.report_year is None:
         for d in reports_for(q.time, facts.report_years):
             pref[d] += p.time_boost
-    scores = retriever.scores(q.tokens)
+    naming = facts.naming(q.tokens)
+    synonyms = None
     if expansions:
-        scores += p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+        synonyms = p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+    scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
         if mask is not None and np.any(mask[chunk_docs] & (scores > 0)):
             scores = np.where(mask[chunk_docs], scores, 0.0)
@@ -50,11 +74,11 @@ def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: 
     if facts.companion.any():
         scores = np.where(facts.companion[chunk_docs], scores * p.companion_factor, scores)
     chunks = [c for c, _ in BM25Index.top_of(scores, k)]
-    return Retrieved(chunks, scores, expansions, chosen)
+    return Retrieved(chunks, scores, expansions, chosen, naming)
 
 
 def with_chunks(found: Retrieved, extra: list[int]) -> Retrieved:
     """``found`` with the chunks ``extra`` ranked after its own (those it has already kept)."""
     have = set(found.chunks)
     added = [c for c in dict.fromkeys(extra) if c not in have]
-    return Retrieved(found.chunks + added, found.scores, found.expansions, found.chosen) if added else found
+    return replace(found, chunks=found.chunks + added) if added else found

@@ -20,7 +20,7 @@ from .years import (
 )
 
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
-_SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职")
+_SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职|决算")
 _WORK_REPORT_WORDS = re.compile(r"政府工作报告|工作报告|工作要点|工作计划|工作安排|工作思路")
 _COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过程|情况|说明)|(?:报告|《[^》]*》).{0,12}说明|^关于.{0,40}的说明$")
 # A date line: (2022年1月10日), 二〇二四年三月五日, ——2024年3月5日在第十四届全国人民代表大会…上

@@ -89,7 +89,7 @@ def assemble(results: Sequence[FileResult], params: dict[str, Any],
     del renumber
     tables = _tables(results, chunk_section, tok, lead_tok)
     del tok, lead_tok
-    bm25 = _bm25(vocab, tables, params)
+    bm25 = _bm25(vocab, tables, params, table_rows(docs, tables["chunk_doc"], tables["chunk_start"]))
     texts = b"".join(r.text_utf8 for r in results)
     return CorpusIndex(docs, sections, tables, bm25, texts, list(skipped))
 
@@ -158,17 +158,43 @@ def _tables(results: Sequence[FileResult], chunk_section: list[int], tok: np.nda
     }
 
 
-def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str, Any]) -> BM25Index:
+def table_rows(docs: Sequence[DocMeta], chunk_doc: np.ndarray, chunk_start: np.ndarray) -> np.ndarray:
+    """Per chunk: it is one row of a table (it starts where one of its document's table rows does)."""
+    rows = np.zeros(chunk_doc.shape[0], dtype=bool)
+    for d, meta in enumerate(docs):
+        starts = [start for table in meta.tables for start in table[3]]
+        if starts:
+            at = np.flatnonzero(chunk_doc == d)
+            rows[at] = np.isin(chunk_start[at], starts)
+    return rows
+
+
+def distinct_in_rows(tok: np.ndarray, chunk_of: np.ndarray, rows: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """``tok`` and ``chunk_of`` with each term kept once per table-row chunk (``rows``): a row
+    repeats its column headers in every cell (收入预算 合计…，收入预算 财政拨款收入…), which says
+    nothing about what the row is about."""
+    in_row = rows[chunk_of] if rows.any() else np.zeros(tok.shape[0], dtype=bool)
+    if not in_row.any():
+        return tok, chunk_of
+    width = np.int64(max(rows.shape[0], 1))
+    keys = np.unique(tok[in_row].astype(np.int64) * width + chunk_of[in_row])
+    return (np.concatenate([tok[~in_row], (keys // width).astype(tok.dtype)]),
+            np.concatenate([chunk_of[~in_row], (keys % width).astype(chunk_of.dtype)]))
+
+
+def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str, Any],
+          rows: np.ndarray) -> BM25Index:
     """BM25 postings over the chunks: a chunk's document is its sentences' tokens and its
-    lead-in's tokens."""
+    lead-in's tokens, each term once in a table row (see :func:`distinct_in_rows`)."""
     tok, lead_tok, sent_ptr = tables["tok"], tables["lead_tok"], tables["sent_ptr"]
     n_chunks = sent_ptr.shape[0] - 1
-    doc_len = np.diff(tables["tok_ptr"][sent_ptr]).astype(np.int32)
+    chunks = np.arange(n_chunks, dtype=np.int32)
+    doc_len = np.diff(tables["tok_ptr"][sent_ptr])
     lead_len = np.diff(tables["lead_ptr"])
-    if lead_tok.shape[0]:
-        chunk_of = np.concatenate([np.repeat(np.arange(n_chunks, dtype=np.int32), doc_len),
-                                   np.repeat(np.arange(n_chunks, dtype=np.int32), lead_len)])
-        return BM25Index.from_tokens(vocab, np.concatenate([tok, lead_tok]),
-                                     (doc_len + lead_len).astype(np.int32), params["k1"],
-                                     params["b"], params["epsilon"], chunk_of=chunk_of)
-    return BM25Index.from_tokens(vocab, tok, doc_len, params["k1"], params["b"], params["epsilon"])
+    all_tok = np.concatenate([tok, lead_tok]).astype(np.int32, copy=False)
+    chunk_of = np.concatenate([np.repeat(chunks, doc_len), np.repeat(chunks, lead_len)])
+    all_tok, chunk_of = distinct_in_rows(all_tok, chunk_of, rows)
+    length = np.bincount(chunk_of, minlength=n_chunks).astype(np.int32)
+    return BM25Index.from_tokens(vocab, all_tok, length, params["k1"], params["b"], params["epsilon"],
+                                 chunk_of=chunk_of)

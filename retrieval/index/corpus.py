@@ -202,6 +202,14 @@ class CorpusIndex:
                         int(t["para_end"][chunk]), m.year, self.sentence_period(sent),
                         page_at(m.pages, start), m.format, table, row)
 
+    def row_caption(self, chunk: int, sent: int) -> str | None:
+        """The caption of the table whose row sentence ``sent`` is, or None for a sentence of the text."""
+        m = self.docs[int(self.tables["chunk_doc"][chunk])]
+        if not m.tables:
+            return None
+        at = table_at(m.tables, int(self.tables["sent_start"][sent]))
+        return at[0] if at else None
+
     # --- what the composer reads of a chunk (plain values, no table access outside) -----------
     @property
     def chunk_docs(self) -> np.ndarray:

@@ -35,7 +35,7 @@ from ..types import BuildReport, CorpusError, FileRead, ReadNotes, Skipped
 from .build import TermMerger, assemble
 from .corpus import CorpusIndex, DocMeta
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 

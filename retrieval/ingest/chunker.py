@@ -13,6 +13,13 @@ from ..types import Document
 SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\.(?=\s|$)")
 _ENUM_START = re.compile(rf"[{_CN_NUM}]{{1,3}}是")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DIGIT = re.compile(r"\d")
+
+
+def _broken_sentence(line: str) -> bool:
+    """A short line with a clause break and a figure is a sentence broken across lines (全年城镇
+    新增就业 1244 万人，城镇失业人员再就业 514), not a label, a date or a signature."""
+    return ("，" in line or "," in line) and _DIGIT.search(line) is not None
 
 
 @dataclass(frozen=True)
@@ -119,16 +126,21 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int,
                 outline.pop()
             outline.append((level, heading_label(line)))
         sentences = split_sentences(text, start, end, line_noise)
-        # A line that is only a heading (or a date, a signature) holds nothing to answer with.
-        body_chars = len(_CJK.findall(line))
-        if not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL) \
-                or body_chars < 6 or (body_chars <= 20 and not SENTENCE_END.search(line)):
+        if _holds_nothing(line, sentences, level):
             continue
         base = tuple(label for _, label in outline)
         for label, run in _runs(text, sentences, max_chars):
             section = base + ((label,) if label else ())
             chunks.append(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run)))
     return chunks
+
+
+def _holds_nothing(line: str, sentences: list[tuple[int, int]], level: int | None) -> bool:
+    """A line that is only a heading (or a date, a signature) holds nothing to answer with."""
+    body_chars = len(_CJK.findall(line))
+    return (not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL)
+            or body_chars < 6 or (body_chars <= 20 and not SENTENCE_END.search(line)
+                                  and not _broken_sentence(line)))
 
 
 def _table_at(tables: Sequence[tuple[int, int, str]], offset: int) -> str | None:

@@ -13,6 +13,7 @@ from retrieval.dialogue.followup import Conversation
 
 GROUP = -100700
 STUDENTS = "古丈县全县共有学生多少人？"
+CHANGGE_REPORT = "2023年重点工作总结及2024年重点工作谋划"  # the title of 长葛市's seed report
 
 
 def texts(api, chat_id):
@@ -54,6 +55,10 @@ async def test_private_follow_up_says_how_it_was_understood(make_app, api):
     understood = get_state(app).engine.answer(plain(text).split("按“", 1)[1].split("”", 1)[0])
     shown = understood.sentences if understood.answered else understood.closest
     assert all(s.text in body for s in shown) if shown else "长葛" in body
+    # Answered about 长葛市: sentences cited from its report, or a refusal that names it.
+
+    cited = [line for line in body.splitlines() if line.startswith("——")]
+    assert all(CHANGGE_REPORT in line for line in cited) and (cited or "长葛" in body)
 
 
 async def test_new_and_idle_time_end_the_conversation(make_app, api, clock):

@@ -1,12 +1,15 @@
-"""Search (retrieval/answer/search.py): synonyms the reports use, and chunks added after the
-retrieved ones."""
+"""Search and retrieval's own pieces (retrieval/answer/search.py, reports.py): synonyms the
+reports use, chunks added after the retrieved ones, report-name credit on a tiny index."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from retrieval.answer.records import Retrieved
-from retrieval.answer.search import expand, with_chunks
+from retrieval.answer.reports import ReportNames
+from retrieval.answer.search import expand, term_scores, with_chunks
+from retrieval.index.bm25 import BM25Index
 from retrieval.lang.synonyms import Thesaurus
 
 
@@ -30,3 +33,59 @@ def test_extra_chunks_come_after_the_retrieved_ones_once():
     more = with_chunks(found, [1, 5, 5, 0])
     assert more.chunks == [4, 1, 5, 0] and found.chunks == [4, 1]
     assert with_chunks(found, [4, 1]) is found
+
+
+def test_named_reports_are_the_reports_whose_name_holds_the_term():
+    names = ["上海市普陀区财政局2024年度部门决算", "万里街道办事处2025年部门预算", "淮安市政府信息公开年度报告"]
+    named = ReportNames(names).naming(("普陀区", "财政局", "决算", "部门", "信息化", "年"))
+    assert set(named) == {"普陀区", "财政局", "决算", "部门"}  # 信息化 names none; 年 is too short
+    assert named["财政局"].tolist() == [True, False, False]
+    assert named["部门"].tolist() == [True, True, False]
+    assert ReportNames(["甲报告", "乙报告"]).naming(("报告乙",)) == {}  # never across two names
+    assert ReportNames([]).naming(("报告",)) == {}
+
+
+@pytest.fixture()
+def index():
+    # Report 0: a heading repeating the report's name, and a table row; report 1: another issuer.
+    chunks = [["财政局", "财政局", "单位", "万元"],
+              ["信息化", "建设", "支出", "决算", "合计", "万元", "项目", "支出", "万元"],
+              ["财政局", "信息化", "建设", "万元"],
+              ["天气"]] + [[f"词{i}"] for i in range(20)]
+    return BM25Index.build(chunks), np.array([0, 0, 1] + [1] * 21)
+
+
+def test_a_term_naming_the_report_counts_once_in_each_of_its_matching_chunks(index):
+    bm25, docs = index
+    tokens = ("财政局", "信息化", "万元")
+    plain = bm25.scores(tokens)
+    naming = {"财政局": np.array([True, False])}
+    scores = term_scores(tokens, bm25, naming, docs)
+    # Without the credit, the chunk repeating the name beats the row; with it, the row leads its report.
+    assert plain[0] > plain[1]
+    assert scores[1] > scores[0]
+    credit = bm25.idf_of("财政局")
+    assert scores[1] == pytest.approx(bm25.scores(["信息化", "万元"])[1] + credit)
+    # Another report's chunk keeps its own score for the term; a chunk matching nothing else gets none.
+    assert scores[2] == pytest.approx(plain[2])
+    assert scores[3] == 0.0
+
+
+def test_without_naming_terms_the_scores_are_plain_bm25(index):
+    bm25, docs = index
+    tokens = ("信息化", "万元")
+    assert np.allclose(term_scores(tokens, bm25, {}, docs), bm25.scores(tokens))
+    # A term the index has never seen gives no credit.
+    assert np.allclose(term_scores(tokens + ("普陀区",), bm25, {"普陀区": np.array([True, True])}, docs),
+                       bm25.scores(tokens))
+
+
+def test_a_synonym_match_earns_the_report_name_its_credit(index):
+    bm25, docs = index
+    naming = {"财政局": np.array([True, False])}
+    alone = term_scores(("财政局", "天气"), bm25, naming, docs)
+    synonyms = np.zeros(bm25.n_chunks)
+    synonyms[1] = 0.5  # chunk 1 holds a synonym of a question term, nothing else of it
+    scores = term_scores(("财政局", "天气"), bm25, naming, docs, synonyms)
+    assert alone[1] == 0.0
+    assert scores[1] == pytest.approx(0.5 + bm25.idf_of("财政局"))

@@ -70,6 +70,9 @@ def test_report_style_and_kind():
     assert report_style("2024年中华人民共和国国务院政府工作报告") == WORK_REPORT
     assert report_style("古丈县教体局2024年工作总结及2025年工作计划") == SUMMARY
     assert report_style("教育局2025年工作要点") == WORK_REPORT
+    # Final accounts review their year: 2024年度部门决算 is about 2024, not a plan for it.
+    assert report_style("上海市普陀区财政局2024年度部门决算") == SUMMARY
+    assert report_style("上海市普陀区万里街道办事处2025年部门预算") == WORK_REPORT
     assert report_style("", "各位代表：\n现在，我代表国务院向大会作政府工作报告") == WORK_REPORT
     assert document_kind("2024年中华人民共和国国务院政府工作报告") == REPORT
     assert document_kind("古丈县教体局2024年工作总结及2025年工作计划") == REPORT

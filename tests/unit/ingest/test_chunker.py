@@ -91,3 +91,13 @@ def test_inline_enumeration_items_label_their_own_sentences():
     assert second.section == base + ("二是加强师资",)
     assert by_first["2、均衡发展义务教育。"].section == base
     assert first.paragraph == second.paragraph
+
+
+def test_a_sentence_broken_across_short_lines_is_kept_and_a_date_line_is_not():
+    text = ("某某统计公报\n一、劳动就业\n全年城镇新增就业 1244 万人，城镇失业人员再就业 514\n"
+            "万人，就业困难人员就业 172 万人。\n2024年3月\n")
+    doc, chunks = _chunks(text)
+    kept = [doc.text[c.start:c.end] for c in chunks]
+    assert kept[0] == "全年城镇新增就业 1244 万人，城镇失业人员再就业 514"
+    assert kept[1].startswith("万人，就业困难人员")
+    assert not any("2024年3月" in k for k in kept)

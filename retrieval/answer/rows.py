@@ -1,0 +1,75 @@
+"""A table row's sentence read back into its parts, and the cell a question asks about.
+
+Tables are read one sentence a row (``retrieval/ingest/formats/tables.py``): ``行名：列名值单位，
+列名值单位。``, a column's header repeated in every cell. A question about a row × column value
+names the row and one column; the other cells' headers say nothing about it. :func:`row_parts`
+splits a row's normalised sentence into its label and cells, :func:`asked_cell` picks the cell the
+question's words match best, and :func:`row_focus` gives what the row's length is weighed by:
+its label and that cell, not every column's header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# A comma between cells, not one inside a figure (6,522,681元).
+_CELL_BREAK = re.compile(r",(?!\d{3}(?:\D|$))")
+
+
+def _opens_cell(fragment: str) -> bool:
+    """A cell starts with its header (words); a fragment starting with a figure or a code
+    (130301戏剧戏曲学 in a list of majors) continues the cell before it."""
+    return bool(fragment) and not fragment[0].isdigit()
+
+
+def row_parts(norm: str) -> tuple[str, list[str]]:
+    """The label and cells of a table row's normalised sentence (``label:cell,cell。``); a row
+    without a label has ``""``."""
+    label, colon, body = norm.partition(":")
+    if not colon:
+        label, body = "", norm
+    cells: list[str] = []
+    for fragment in _CELL_BREAK.split(body.strip().rstrip("。.;")):
+        fragment = fragment.strip()
+        if cells and not _opens_cell(fragment):
+            cells[-1] = f"{cells[-1]},{fragment}"
+        elif fragment:
+            cells.append(fragment)
+    return label.strip(), cells
+
+
+def _weight_in(text: str, terms: Sequence[tuple[str, float]]) -> float:
+    return sum(w for t, w in terms if t in text)
+
+
+def asked_cell(cells: Sequence[str], terms: Sequence[tuple[str, float]]) -> str:
+    """The cell whose text holds the most weight of the question's ``terms`` (term, weight); the
+    first cell when none holds any."""
+    if not cells:
+        return ""
+    weights = [_weight_in(cell, terms) for cell in cells]
+    return cells[max(range(len(cells)), key=lambda i: (weights[i], -i))]
+
+
+def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str, bool]:
+    """What of a table row's sentence answers the question: the characters of its label and asked
+    cell (what the sentence's length is weighed by), that cell, and whether the question names
+    both the row and the column: a term in the label and another in the cell's header (a row ×
+    column question, 科学教师 … 专科专业)."""
+    label, cells = row_parts(norm)
+    cell = asked_cell(cells, terms)
+    in_label = {t for t, _ in terms if t in label}
+    crossed = bool(in_label) and any(t in cell and t not in in_label and not any(t in u for u in in_label)
+                                     for t, _ in terms)
+    return len(label) + len(cell), cell, crossed
+
+
+_BARE_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?\s*$")
+
+
+def bare_figure(cell: str) -> bool:
+    """The cell ends in a figure without a unit (总计454; 9.1% has one): a table states its unit
+    once, in its caption or header (单位：万元), or not at all for counts; the figure is of
+    whatever is asked."""
+    return bool(_BARE_FIGURE.search(cell))

@@ -1,0 +1,45 @@
+"""A table row's sentence read back into its parts (retrieval/answer/rows.py)."""
+
+from __future__ import annotations
+
+from retrieval.answer.rows import asked_cell, bare_figure, row_focus, row_parts
+from retrieval.lang.text import normalize
+
+
+def test_row_parts_split_label_and_cells_keeping_figures_and_lists_whole():
+    row = normalize("212 01 04 城管执法：收入预算 合计6,522,681元，收入预算 财政拨款收入6,522,681元，收入预算 事业收入0元。")
+    assert row_parts(row) == ("212 01 04 城管执法", ["收入预算 合计6,522,681元", "收入预算 财政拨款收入6,522,681元",
+                                                 "收入预算 事业收入0元"])
+    majors = normalize("10.音乐教师：研究生专业为1302音乐与舞蹈学，130301戏剧戏曲学，本科专业为040105艺术教育。")
+    label, cells = row_parts(majors)
+    assert label == "10.音乐教师"
+    assert cells == ["研究生专业为1302音乐与舞蹈学,130301戏剧戏曲学", "本科专业为040105艺术教育"]
+    assert row_parts("自然人34,商业企业0。") == ("", ["自然人34", "商业企业0"])
+
+
+def test_the_asked_cell_holds_the_question_terms_else_the_first_cell():
+    cells = ["研究生专业为07理学", "本科专业为040102科学教育", "专科专业为670119k科学教育"]
+    assert asked_cell(cells, [("专科", 3.0), ("专业", 1.0)]) == "专科专业为670119k科学教育"
+    assert asked_cell(cells, [("天气", 3.0)]) == "研究生专业为07理学"
+    assert asked_cell([], [("专科", 3.0)]) == ""
+
+
+def test_row_focus_weighs_the_label_and_the_asked_cell_only():
+    row = normalize("(五)不予处理 2.重复申请：申请人情况 自然人25，申请人情况 法人或其他组织 商业企业0，申请人情况 总计25。")
+    length, cell, crossed = row_focus(row, [("重复", 7.0), ("总计", 2.0)])
+    assert cell == "申请人情况 总计25" and crossed  # 重复 names the row, 总计 the column
+    assert length == len("(五)不予处理 2.重复申请") + len(cell) < len(row)
+
+
+def test_a_row_is_crossed_only_when_the_question_names_its_row_and_a_column():
+    row = normalize("13.科学教师：研究生专业为07理学，本科专业为040102科学教育，专科专业为670119K科学教育。")
+    terms = [("科学", 3.0), ("教师", 1.0), ("专科", 3.0), ("专业", 1.0)]
+    assert row_focus(row, terms)[2]
+    assert not row_focus(row, [("专科", 3.0), ("专业", 1.0)])[2]  # a column only: every row has it
+    assert not row_focus(row, [("科学", 3.0), ("教师", 1.0)])[2]  # the row's own words in its cells
+
+
+def test_bare_figure_is_a_figure_printed_without_its_unit():
+    assert bare_figure("申请人情况 总计454") and bare_figure("合计1,143,816") and bare_figure("决算数262.33")
+    assert not bare_figure("合计6,522,681元") and not bare_figure("专科专业为670119k科学教育")
+    assert not bare_figure("比上年增长9.1%")  # a share is a unit of its own
