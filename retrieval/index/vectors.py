@@ -146,7 +146,7 @@ class SentenceVectors:
             scores = self._rows(top) @ q  # exact cosines of the candidates the index found
         else:
             top, scores = exact_top(self.matrix if self._wide is None else self._wide, q, k)
-        order = np.lexsort((top, -scores))
+        order = np.lexsort((top, -scores))[:k]  # the index may find more sentences (equal vectors)
         top, scores = top[order], self._scale(scores[order])
         return [(int(i), float(s)) for i, s in zip(top, scores)]
 
