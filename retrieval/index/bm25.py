@@ -152,7 +152,7 @@ class BM25Index:
         weights /= norm
         del norm
         weights *= np.repeat(idf, df)
-        return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon, tf.astype(np.int32))
+        return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon, tf.astype(np.int32, copy=False))
 
     def term_ids(self, tokens: Iterable[str]) -> list[int]:
         vocab = self.vocab

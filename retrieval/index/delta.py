@@ -4,8 +4,8 @@
 generation, and a small index of the files that are new or changed) into one corpus index with
 the same tables, sections, texts and BM25 scores as a full build of those files in that order.
 Tables are sliced and concatenated; the postings of the large index stay sorted when their
-chunks are renumbered, so the new files' postings are merged into them rather than sorted again,
-and every weight is recomputed from the kept term frequencies (the corpus's idf and average
+chunks are renumbered, so the new files' postings are put into them term by term rather than
+sorted again, and every weight is recomputed from the kept term frequencies (the corpus's idf and average
 length change with every file). Work is proportional to the index's size in array operations,
 with no tokenising and no sort of the whole corpus.
 
@@ -137,9 +137,7 @@ def splice(runs: Sequence[Run], params: dict[str, Any], skipped: Sequence[Skippe
         r.c0, r.c1, r.out_chunk = int(b[r.lo]), int(b[r.hi]), out
         out += r.c1 - r.c0
     terms, remaps = _vocabulary(sources)
-    chunk_ids, tf, term_of = _postings(runs, sources, remaps, out)
-    df = np.bincount(term_of, minlength=len(terms))
-    del term_of
+    chunk_ids, tf, df = _postings(runs, sources, remaps, len(terms), out)
     alive = df > 0  # a term no file holds any longer is dropped, as a full build never has it
     compact = np.cumsum(alive) - 1
     vocab = {t: i for i, t in enumerate(t for t, a in zip(terms, alive.tolist()) if a)}
@@ -167,40 +165,79 @@ def _vocabulary(sources: list[CorpusIndex]) -> tuple[list[str], dict[int, np.nda
     return terms, remaps
 
 
-def _postings(runs: list[Run], sources: list[CorpusIndex], remaps: dict[int, np.ndarray], n_chunks: int
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(chunk ids, term frequencies, merged term ids) of every kept posting, term-major with
-    chunks ascending. Each source's postings are renumbered (those of dropped chunks left out)
-    and the sources merged by their sorted keys."""
-    width = max(n_chunks, 1)
-    merged_keys, merged_tf = np.zeros(0, np.int64), np.zeros(0, np.int32)
+def _postings(runs: list[Run], sources: list[CorpusIndex], remaps: dict[int, np.ndarray], n_terms: int,
+              n_chunks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(chunk ids, term frequencies, postings per merged term) of every kept posting, term-major
+    with chunks ascending. The largest source's postings keep their order when renumbered; the
+    other sources' postings are put into them term by term."""
     for s in sources:
-        bm = s.bm25
-        if bm.tf is None:
+        if s.bm25.tf is None:
             raise ValueError("the index keeps no term frequencies")
-        chunk_map = np.full(bm.n_chunks, -1, dtype=np.int64)
-        for r in runs:
-            if r.source is s:
-                chunk_map[r.c0:r.c1] = np.arange(r.out_chunk, r.out_chunk + r.c1 - r.c0)
-        new_chunk = chunk_map[bm.postings]
-        del chunk_map
-        keep = new_chunk >= 0
-        keys = np.repeat(remaps[id(s)], np.diff(bm.indptr))[keep]
-        keys *= width
-        keys += new_chunk[keep]
-        del new_chunk
-        tf = np.asarray(bm.tf)[keep].astype(np.int32)
-        del keep
-        if keys.shape[0] > 1 and bool((keys[1:] < keys[:-1]).any()):  # terms renumbered out of order
-            order = np.argsort(keys, kind="stable")
-            keys, tf = keys[order], tf[order]
-        if merged_keys.shape[0] < keys.shape[0]:
-            merged_keys, keys, merged_tf, tf = keys, merged_keys, tf, merged_tf
-        at = np.searchsorted(merged_keys, keys)
-        merged_keys, merged_tf = np.insert(merged_keys, at, keys), np.insert(merged_tf, at, tf)
-        del keys, tf, at
-    term_of, chunk_ids = np.divmod(merged_keys, width)
-    return chunk_ids.astype(np.int32), merged_tf.astype(np.float64), term_of
+    big = max(sources, key=lambda s: s.bm25.postings.shape[0])
+    chunk, tf, df = _renumbered(big, runs, remaps[id(big)], n_terms, n_chunks)
+    for s in sources:
+        if s is big:
+            continue
+        terms, chunks, tfs = _triples(s, runs, remaps[id(s)], n_chunks)
+        ptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=ptr[1:])
+        pos = np.empty(terms.shape[0], dtype=np.int64)
+        edges = np.flatnonzero(np.diff(terms)) + 1
+        for a, b in zip([0, *edges.tolist()], [*edges.tolist(), terms.shape[0]]):
+            lo, hi = int(ptr[terms[a]]), int(ptr[terms[a] + 1])
+            pos[a:b] = lo + np.searchsorted(chunk[lo:hi], chunks[a:b])
+        chunk, tf = np.insert(chunk, pos, chunks), np.insert(tf, pos, tfs)
+        df += np.bincount(terms, minlength=n_terms)
+    return chunk, tf, df
+
+
+def _chunk_map(s: CorpusIndex, runs: list[Run]) -> np.ndarray:
+    """Each chunk of ``s`` -> its id in the result, or -1 when no run keeps it."""
+    chunk_map = np.full(s.bm25.n_chunks, -1, dtype=np.int32)
+    for r in runs:
+        if r.source is s:
+            chunk_map[r.c0:r.c1] = np.arange(r.out_chunk, r.out_chunk + r.c1 - r.c0, dtype=np.int32)
+    return chunk_map
+
+
+def _renumbered(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_terms: int, n_chunks: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(chunk ids, term frequencies, postings per merged term) of the postings of ``s`` kept by
+    ``runs``, renumbered. Term and chunk numbers keep their order (the usual case: terms in text
+    order, files in path order), so the postings need no sort; else they are sorted."""
+    mine = [r for r in runs if r.source is s]
+    in_order = all(a.c1 <= b.c0 and a.out_chunk < b.out_chunk for a, b in zip(mine, mine[1:]))
+    if not in_order or bool((np.diff(remap) <= 0).any()):
+        terms, chunk, tf = _triples(s, runs, remap, n_chunks)
+        return chunk, tf, np.bincount(terms, minlength=n_terms)
+    bm = s.bm25
+    chunk = _chunk_map(s, runs)[bm.postings]
+    counts = np.diff(bm.indptr)
+    tf = np.asarray(bm.tf)
+    if chunk.shape[0] and int(chunk.min()) < 0:  # postings of dropped chunks left out
+        keep = chunk >= 0
+        kept = np.zeros(keep.shape[0] + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        counts = kept[bm.indptr[1:]] - kept[bm.indptr[:-1]]
+        chunk, tf = chunk[keep], tf[keep]
+    df = np.zeros(n_terms, dtype=np.int64)
+    df[remap] = counts
+    return chunk, np.array(tf, dtype=np.int32), df
+
+
+def _triples(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_chunks: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(merged term, chunk id, term frequency) of the postings of ``s`` kept by ``runs``,
+    sorted by term, then chunk."""
+    bm = s.bm25
+    chunk = _chunk_map(s, runs)[bm.postings]
+    keep = chunk >= 0
+    keys = np.repeat(remap.astype(np.int64), np.diff(bm.indptr))[keep]
+    keys *= max(n_chunks, 1)
+    keys += chunk[keep]
+    order = np.argsort(keys, kind="stable")
+    terms, chunks = np.divmod(keys[order], max(n_chunks, 1))
+    return terms, chunks.astype(np.int32), np.asarray(bm.tf)[keep][order].astype(np.int32)
 
 
 def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, np.ndarray], list[str]]:
