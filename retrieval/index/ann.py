@@ -61,17 +61,20 @@ def row_keys(matrix: np.ndarray) -> np.ndarray:
     mult = np.random.default_rng(0x5EED).integers(1, 2**63, size=words, dtype=np.uint64) | np.uint64(1)
     out = np.zeros(n, dtype=np.uint64)
     for a in range(0, n, _HASH_BLOCK):
-        block = np.ascontiguousarray(matrix[a:a + _HASH_BLOCK])
-        raw = np.zeros((block.shape[0], words * 8), dtype=np.uint8)
-        raw[:, :width] = block.view(np.uint8).reshape(block.shape[0], width)
-        w = raw.view(np.uint64)
-        h = (w * mult).sum(axis=1, dtype=np.uint64)  # wraps modulo 2**64
+        block = np.ascontiguousarray(matrix[a:a + _HASH_BLOCK]).view(np.uint8).reshape(-1, width)
+        if width % 8:
+            padded = np.zeros((block.shape[0], words * 8), dtype=np.uint8)
+            padded[:, :width] = block
+            block = padded
+        w = block.view(np.uint64)
+        h = w @ mult  # integer products and sums wrap modulo 2**64: exact, in any order
         h ^= h >> np.uint64(29)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(32)
         h &= _KEY_MASK
-        h[~raw.any(axis=1)] = 0
-        h[(h == 0) & raw.any(axis=1)] = 1
+        nonzero = w.any(axis=1)
+        h[~nonzero] = 0
+        h[(h == 0) & nonzero] = 1
         out[a:a + block.shape[0]] = h
     return out
 
