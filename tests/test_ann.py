@@ -112,3 +112,36 @@ def test_the_sentence_keys_are_cached_beside_the_matrix(tmp_path):
     b = AnnIndex.open(tmp_path, "k", matrix, keys_cache=cache)
     q = np.asarray(matrix[50], dtype=np.float32)
     assert a.search(q, 10).tolist() == b.search(q, 10).tolist()
+
+
+def test_rows_read_from_the_file_equal_the_mapped_rows(tmp_path):
+    from retrieval.index.vectors import RowReader
+
+    matrix = _vectors(3000)
+    path = tmp_path / "m.npy"
+    np.save(path, matrix)
+    reader = RowReader(path, matrix.dtype, matrix.shape)
+    ids = np.array([5, 6, 7, 2999, 0, 6, 1500, 1501], dtype=np.int64)  # runs, repeats, both ends
+    assert np.array_equal(reader.rows(ids), matrix[ids])
+    assert reader.rows(np.zeros(0, dtype=np.int64)).shape == (0, 32)
+    with pytest.raises(IndexError):
+        reader.rows(np.array([3000]))
+
+
+def test_nearest_and_cosines_read_from_the_file_equal_the_mapped_ones(tmp_path):
+    from types import SimpleNamespace
+
+    from retrieval.index.vectors import SentenceVectors
+
+    matrix = _vectors(6000)
+    path = tmp_path / "m.npy"
+    np.save(path, matrix)
+    mapped = np.load(path, mmap_mode="r")
+    ann = AnnIndex.open(tmp_path, "k", mapped)
+    embedder = SimpleNamespace(dim=32, calibration=(1.0, 0.0))
+    by_map = SentenceVectors(mapped, embedder, ann=ann)
+    by_file = SentenceVectors(mapped, embedder, ann=ann, rows_file=path)
+    for q in np.asarray(matrix[::500], dtype=np.float32) + 0.03:
+        assert by_file.nearest(q, 10) == by_map.nearest(q, 10)
+        ids = [3, 4, 5999, 100]
+        assert np.array_equal(by_file.cosines(q, ids), by_map.cosines(q, ids))

@@ -142,6 +142,7 @@ class VectorCache:
             if ann_module.available():
                 keys = self._corpus_path(corpus).with_suffix(".hash.npy")
                 ann = ann_module.AnnIndex.open(self.folder, self.key, matrix, progress=progress, keys_cache=keys)
+                return SentenceVectors(matrix, self.embedder, ann=ann, rows_file=self._corpus_path(corpus))
         return SentenceVectors(matrix, self.embedder, ann=ann)
 
     def pending(self, corpus: CorpusIndex) -> int:
