@@ -2,11 +2,19 @@
 
     python benchmarks/ann.py --vectors FILE.npy [--n N] [--queries 200] [--libs exact,usearch,hnswlib,faiss]
     python benchmarks/ann.py --random N --dim 256
+    python benchmarks/ann.py --vectors FILE.npy --questions 200 --libs exact,shipped [--distinct]
 
 For each library: build time (2 threads) and CPU seconds, index size, search p50 / p95 for one
 query at a time (k = 10), recall@10 against exact float32 search, and the resident memory the
 process gained. Queries are rows of the matrix itself with noise added (so that their nearest
-neighbours are not only themselves), or the rows of ``--query-vectors``.
+neighbours are not only themselves), the rows of ``--query-vectors``, or (``--questions N``) the
+static vectors of the scale benchmark's first N questions.
+
+Recall counts a found row as right when its cosine reaches the 10th exact one: on a corpus that
+repeats sentences, the exact top 10 is one arbitrary choice among equal vectors. ``shipped`` is
+the product's own index (``retrieval/index/ann.py``: usearch over the distinct float16 vectors,
+each found vector mapped back to its sentences, best 10 by exact cosine, as
+``SentenceVectors.nearest`` does). ``--distinct`` keeps one row of each distinct vector.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -66,10 +75,25 @@ def recall(found, truth, base=None, queries=None) -> float:
     return float(np.mean(out))
 
 
+def question_vectors(n: int) -> np.ndarray:
+    """Static vectors of the first ``n`` questions of the scale benchmark (benchmarks/run.py)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from retrieval.index.static import StaticEmbedder, StaticTable
+    from retrieval.lang.text import normalize
+    from run import questions
+
+    embedder = StaticEmbedder(StaticTable.load())
+    return np.stack([embedder.query(normalize(q)) for q in questions(n)]).astype(np.float32)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--vectors", type=Path)
     ap.add_argument("--query-vectors", type=Path)
+    ap.add_argument("--questions", type=int, default=0, help="queries: static vectors of N benchmark questions")
+    ap.add_argument("--distinct", action="store_true", help="keep one row of each distinct vector")
     ap.add_argument("--random", type=int, default=0)
     ap.add_argument("--dim", type=int, default=256)
     ap.add_argument("--n", type=int, default=0, help="use the first N rows")
@@ -86,6 +110,12 @@ def main(argv=None) -> int:
         base = np.load(args.vectors, mmap_mode="r", allow_pickle=False)
         if args.n:
             base = base[:args.n]
+        if args.distinct:
+            from retrieval.index.ann import row_keys
+
+            _, first = np.unique(row_keys(base), return_index=True)
+            base = base[np.sort(first)]
+        stored = np.ascontiguousarray(base)
         base = np.ascontiguousarray(base, dtype=np.float32)
     else:
         centres = rng.standard_normal((1000, args.dim)).astype(np.float32)
@@ -95,6 +125,8 @@ def main(argv=None) -> int:
     n, dim = base.shape
     if args.query_vectors:
         queries = np.load(args.query_vectors, allow_pickle=False).astype(np.float32)[:args.queries]
+    elif args.questions:
+        queries = question_vectors(args.questions)
     else:
         picks = rng.integers(0, n, args.queries)
         queries = base[picks] + 0.05 * rng.standard_normal((args.queries, dim)).astype(np.float32)
@@ -117,12 +149,27 @@ def main(argv=None) -> int:
         found, p50, p95 = timed(lambda q: exact_top(m8, q), queries)
         print(f"{'exact int8 (mmap)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}")
     keys = np.arange(n, dtype=np.uint64)
+    if not args.vectors:
+        stored = base.astype(np.float16)
     for lib in libs:
         if lib.startswith("exact"):
             continue
         before = rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
-        if lib.startswith("usearch"):
+        if lib == "shipped":
+            from retrieval.index.ann import AnnIndex
+
+            folder = args.work / f"shipped-{n}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            ann = AnnIndex.open(folder, "bench", stored, threads=args.threads)
+            build = time.perf_counter() - t0
+            size = sum(p.stat().st_size for p in folder.iterdir())
+
+            def search(q, ann=ann):
+                ids = ann.search(q, K)
+                return ids[np.lexsort((ids, -(base[ids] @ q)))][:K]
+        elif lib.startswith("usearch"):
             from usearch.index import Index
 
             dtype = {"usearch": "i8", "usearch-f16": "f16", "usearch-i8": "i8"}[lib]

@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/make_corpus.py 100000 /tmp/bench/corpus-100k [--seed 7]
+    python benchmarks/make_corpus.py 200 /tmp/bench/corpus-100k --add-one [--seed 7]   # one more report
 
 Sentences come from the bundled seed reports and, when present, the paragraphs of the public
 QA sets in ``../shared/datasets`` (cmrc2018_trial.json, drcd_test.json). They are recombined
@@ -206,11 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("chunks", type=int, help="about how many chunks to generate")
     parser.add_argument("out_dir", type=Path, help="folder to write (created; must be empty or absent)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--add-one", action="store_true",
+                        help="write one more generated report of about N chunks into OUT_DIR/zz-added/")
     parser.add_argument("--replicate", type=Path, metavar="DIR",
                         help="instead of new text, copy the files of DIR (a generated corpus) until N chunks")
     args = parser.parse_args(argv)
     if args.chunks < 1:
         parser.error("chunks must be at least 1")
+    if args.add_one:
+        reports, pool, _ = load_sentences()
+        rel, text = make_file(random.Random(args.seed), (reports, pool), args.chunks)
+        added = args.out_dir / "zz-added" / Path(rel).name
+        added.parent.mkdir(parents=True, exist_ok=True)
+        added.write_text(text, encoding="utf-8")
+        print(json.dumps({"added": str(added), "characters": len(text)}, ensure_ascii=False))
+        return 0
     if args.out_dir.exists() and any(args.out_dir.iterdir()):
         parser.error(f"{args.out_dir} is not empty")
     if args.replicate:

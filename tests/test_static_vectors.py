@@ -213,3 +213,15 @@ def test_static_vectors_are_computed_from_the_index_words_per_file(tmp_path):
     assert np.allclose(engine.semantic.matrix, static.passages([clean_for_index(t) for t in texts]), atol=2e-3)
     again = Engine.open(settings, static_embedder=static)
     assert again.semantic_status.state == "ready" and again.semantic_status.embedded == 0
+
+
+def test_a_few_sentences_of_a_large_index_get_the_vectors_of_the_whole_term_matrix(engine):
+    """A file added to a large index is embedded from the vectors of its own words only: the
+    same vectors, bit for bit, as from the vectors of every term."""
+    corpus = engine.corpus
+    n = int(corpus.tables["sent_start"].shape[0])
+    lo, hi = n // 2, n // 2 + n // 10  # fewer than an eighth of the sentences
+    few = StaticEmbedder(StaticTable.load()).corpus_rows(corpus, lo, hi)
+    whole = StaticEmbedder(StaticTable.load())
+    whole.term_matrix(corpus)  # the whole term matrix made first, as in a first build
+    assert np.array_equal(few, whole.corpus_rows(corpus, lo, hi)) and few.any()

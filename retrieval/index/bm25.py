@@ -15,6 +15,9 @@ from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 ARRAYS = ("indptr", "postings", "weights", "idf", "doc_len")
+# Kept beside the postings for building only (retrieval/index/delta.py re-weights the postings of
+# an index a file was added to); never read when answering.
+TF = "tf"
 
 
 @runtime_checkable
@@ -55,6 +58,7 @@ class BM25Index:
     k1: float = 1.5
     b: float = 0.75
     epsilon: float = 0.25
+    tf: np.ndarray | None = None  # int32 count of each posting's term in its chunk (building only)
 
     @property
     def n_chunks(self) -> int:
@@ -63,8 +67,10 @@ class BM25Index:
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75,
               epsilon: float = 0.25, vocab: dict[str, int] | None = None) -> "BM25Index":
-        """Index tokenised chunks (each a list of tokens)."""
-        vocab = {} if vocab is None else vocab
+        """Index tokenised chunks (each a list of tokens); without ``vocab``, terms are numbered
+        in text order, as the corpus build numbers them."""
+        if vocab is None:
+            vocab = {t: i for i, t in enumerate(sorted({t for tokens in corpus for t in tokens}))}
         doc_len = np.fromiter((len(tokens) for tokens in corpus), dtype=np.int64, count=len(corpus))
         total = int(doc_len.sum())
         tok = np.fromiter((vocab.setdefault(t, len(vocab)) for tokens in corpus for t in tokens),
@@ -133,7 +139,7 @@ class BM25Index:
         dff = df.astype(np.float64)
         idf = np.log(n - dff + 0.5) - np.log(dff + 0.5) if n_terms else np.zeros(0)
         if n_terms:
-            average_idf = float(idf.sum()) / n_terms
+            average_idf = math.fsum(idf.tolist()) / n_terms  # exact: the same in any term order
             idf = np.where(idf < 0, epsilon * average_idf, idf)
         avgdl = float(doc_len.sum(dtype=np.int64)) / n if n else 0.0
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
@@ -147,7 +153,7 @@ class BM25Index:
         weights /= norm
         del norm
         weights *= np.repeat(idf, df)
-        return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon)
+        return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon, tf.astype(np.int32, copy=False))
 
     def term_ids(self, tokens: Iterable[str]) -> list[int]:
         vocab = self.vocab
@@ -204,13 +210,18 @@ class BM25Index:
         for name in ARRAYS:
             with open(folder / f"{name}.npy", "wb") as fh:
                 np.save(fh, getattr(self, name), allow_pickle=False)
+        if self.tf is not None:
+            with open(folder / f"{TF}.npy", "wb") as fh:
+                np.save(fh, self.tf, allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, vocab: dict[str, int], k1: float, b: float, epsilon: float,
              mmap: bool = True) -> "BM25Index":
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
                                 allow_pickle=False).view(np.ndarray) for name in ARRAYS}
-        index = cls(vocab, k1=k1, b=b, epsilon=epsilon, **arrays)
+        tf_path = folder / f"{TF}.npy"
+        tf = np.load(tf_path, mmap_mode="r", allow_pickle=False).view(np.ndarray) if tf_path.exists() else None
+        index = cls(vocab, k1=k1, b=b, epsilon=epsilon, tf=tf, **arrays)
         index.check()
         return index
 
@@ -221,5 +232,7 @@ class BM25Index:
             raise ValueError("term arrays do not match the vocabulary")
         if self.postings.shape != self.weights.shape or int(self.indptr[-1]) != self.postings.shape[0]:
             raise ValueError("postings arrays are truncated")
+        if self.tf is not None and self.tf.shape != self.postings.shape:
+            raise ValueError("term frequencies do not match the postings")
         if self.postings.shape[0] and int(self.postings.max(initial=0)) >= self.n_chunks:
             raise ValueError("postings point past the last chunk")

@@ -27,8 +27,10 @@ class TermMerger:
 
     Each file's own terms are looked up once; with ``release=True`` the file's term strings are
     dropped afterwards, so a build holds every distinct term once rather than once per file.
-    :meth:`finish` then numbers the terms in the order they first occur in the files' final
-    order, so the index does not depend on the order in which files were tokenised.
+    :meth:`finish` then numbers the terms the files use in the order of their text (code
+    points), so the index depends neither on the order in which files were tokenised nor on
+    their order: a file added or removed moves no other term's relative place, and
+    :mod:`retrieval.index.delta` can splice it in with the postings still sorted.
     """
 
     def __init__(self) -> None:
@@ -48,16 +50,15 @@ class TermMerger:
         return self._maps[id(result)]
 
     def finish(self, results: Sequence[FileResult]) -> tuple[dict[str, int], np.ndarray]:
-        """(vocabulary, arrival id -> final id), terms numbered by first occurrence in ``results``."""
-        maps = [self._maps[id(r)] for r in results]
-        flat = np.concatenate(maps) if maps else np.zeros(0, np.int32)
-        arrival, first = np.unique(flat, return_index=True)
-        order = arrival[np.argsort(first, kind="stable")]  # arrival ids, first seen first
-        del flat, arrival, first
-        renumber = np.full(len(self.ids), -1, dtype=np.int32)
-        renumber[order] = np.arange(order.shape[0], dtype=np.int32)
+        """(vocabulary, arrival id -> final id): the terms of ``results``, in text order."""
+        used = np.zeros(len(self.ids), dtype=bool)
+        for r in results:
+            used[self._maps[id(r)]] = True
         by_arrival = list(self.ids)
-        vocab = dict(zip((by_arrival[a] for a in order.tolist()), itertools.count()))
+        order = sorted(np.flatnonzero(used).tolist(), key=by_arrival.__getitem__)
+        renumber = np.full(len(self.ids), -1, dtype=np.int32)
+        renumber[order] = np.arange(len(order), dtype=np.int32)
+        vocab = dict(zip((by_arrival[a] for a in order), itertools.count()))
         return vocab, renumber
 
 

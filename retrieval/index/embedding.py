@@ -123,8 +123,9 @@ class VectorCache:
             from . import ann as ann_module
 
             if ann_module.available():
-                docs = [(corpus.docs[d].path, corpus.docs[d].sha256, lo, hi) for d, _, lo, hi in _doc_sentences(corpus)]
-                ann = ann_module.AnnIndex.open(self.folder, self.key, docs, matrix, progress=progress)
+                keys = self._corpus_path(corpus).with_suffix(".hash.npy")
+                ann = ann_module.AnnIndex.open(self.folder, self.key, matrix, progress=progress, keys_cache=keys)
+                return SentenceVectors(matrix, self.embedder, ann=ann, rows_file=self._corpus_path(corpus))
         return SentenceVectors(matrix, self.embedder, ann=ann)
 
     def pending(self, corpus: CorpusIndex) -> int:
@@ -150,8 +151,8 @@ class VectorCache:
             return None
         path = self._write_matrix(corpus, ranges, parts)
         del parts
-        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name}
-                    | {f"ann-{self.key}.usearch", f"ann-{self.key}.json"})
+        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name, path.with_suffix(".hash.npy").name}
+                    | {f"ann-{self.key}.{end}" for end in ("usearch", "keys.npy", "json")})
         loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim, self.dtype)
         if loaded is None:
             raise OSError(f"cannot read back {path}")

@@ -202,4 +202,9 @@ class StaticEmbedder:
         t = corpus.tables
         ptr = t["tok_ptr"][lo:hi + 1]
         tok = t["tok"][int(ptr[0]):int(ptr[-1])]
-        return self.table.embed_ids(tok, ptr, self.term_matrix(corpus))
+        made = self._terms is not None and corpus.id_to_term is not None and self._terms[0] == id(corpus.id_to_term)
+        if made or (hi - lo) * 8 > t["sent_start"].shape[0]:
+            return self.table.embed_ids(tok, ptr, self.term_matrix(corpus))
+        # A few sentences of a large index (a file added): only the vectors of their own words.
+        used, local = np.unique(tok, return_inverse=True)
+        return self.table.embed_ids(local.reshape(-1), ptr, self.table.term_matrix([corpus.term(int(i)) for i in used]))

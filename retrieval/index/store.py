@@ -34,6 +34,7 @@ from ..ingest.workers import run_parallel
 from ..types import BuildReport, CorpusError, FileRead, ReadNotes, Skipped
 from .build import TermMerger, assemble
 from .corpus import CorpusIndex, DocMeta
+from .delta import update
 
 FORMAT_VERSION = 7
 
@@ -190,7 +191,9 @@ class IndexStore:
                     report.warnings.append(f"索引缓存无法使用（{exc}），正在重建")
                 except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
                     report.warnings.append(f"索引缓存无法使用（文件已损坏或不完整：{exc}），正在重建")
-            corpus = self._build(files, walk_skipped, report, progress)
+            # A few files added, changed or removed are spliced into the active generation.
+            spliced = None if force else update(self, files, walk_skipped, report, progress)
+            corpus = spliced if spliced is not None else self._build(files, walk_skipped, report, progress)
         report.rebuilt = True
         report.documents, report.chunks = len(corpus.docs), corpus.n_chunks
         report.skipped, report.files = corpus.skipped, files_read(corpus.docs)
