@@ -80,9 +80,10 @@ def question_vectors(n: int) -> np.ndarray:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from run import questions
+
     from retrieval.index.static import StaticEmbedder, StaticTable
     from retrieval.lang.text import normalize
-    from run import questions
 
     embedder = StaticEmbedder(StaticTable.load())
     return np.stack([embedder.query(normalize(q)) for q in questions(n)]).astype(np.float32)
@@ -183,7 +184,7 @@ def main(argv=None) -> int:
             view = Index.restore(str(path), view=True)
             view.expansion_search = args.ef_search
             size = path.stat().st_size
-            search = lambda q: view.search(q, K, threads=1).keys  # noqa: E731
+            search = lambda q, view=view: view.search(q, K, threads=1).keys  # noqa: E731
         elif lib == "hnswlib":
             import hnswlib
 
@@ -197,7 +198,7 @@ def main(argv=None) -> int:
             index.set_ef(args.ef_search)
             index.set_num_threads(1)
             size = path.stat().st_size
-            search = lambda q: index.knn_query(q, K)[0][0]  # noqa: E731
+            search = lambda q, index=index: index.knn_query(q, K)[0][0]  # noqa: E731
         elif lib == "faiss-hnsw":
             import faiss
 
@@ -212,7 +213,7 @@ def main(argv=None) -> int:
             index.hnsw.efSearch = args.ef_search
             faiss.omp_set_num_threads(1)
             size = path.stat().st_size
-            search = lambda q: index.search(q[None, :], K)[1][0]  # noqa: E731
+            search = lambda q, index=index: index.search(q[None, :], K)[1][0]  # noqa: E731
         elif lib == "faiss-ivf":
             import faiss
 
@@ -229,7 +230,7 @@ def main(argv=None) -> int:
             index.nprobe = max(1, nlist // 32)
             faiss.omp_set_num_threads(1)
             size = path.stat().st_size
-            search = lambda q: index.search(q[None, :], K)[1][0]  # noqa: E731
+            search = lambda q, index=index: index.search(q[None, :], K)[1][0]  # noqa: E731
         else:
             raise SystemExit(f"unknown library {lib}")
         cpu = time.process_time() - c0

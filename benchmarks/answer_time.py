@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import load_settings  # noqa: E402
-from retrieval import Engine  # noqa: E402
+from config import load_settings
+from retrieval import Engine
 
 OPENINGS = ("", "请问", "我想问")
 

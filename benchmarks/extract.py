@@ -32,13 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.ingest.formats import UnreadableFile  # noqa: E402
-from retrieval.ingest.formats.html import read_html  # noqa: E402
-from retrieval.ingest.formats.pdf import read_pdf  # noqa: E402
-from retrieval.ingest.formats.registry import for_path  # noqa: E402
-from retrieval.ingest.loader import SourceFile, read_source  # noqa: E402
-from tests.htmlbuild import report_page  # noqa: E402
-from tests.pdfbuild import report_pdf  # noqa: E402
+from retrieval.ingest.formats import UnreadableFile
+from retrieval.ingest.formats.html import read_html
+from retrieval.ingest.formats.pdf import read_pdf
+from retrieval.ingest.formats.registry import for_path
+from retrieval.ingest.loader import SourceFile, read_source
+from tests.htmlbuild import report_page
+from tests.pdfbuild import report_pdf
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import load_settings  # noqa: E402
-from retrieval.lang.text import clean_for_index  # noqa: E402
-from retrieval.index.store import IndexStore  # noqa: E402
+from config import load_settings
+from retrieval.index.store import IndexStore
+from retrieval.lang.text import clean_for_index
 
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万亿]+[个所名人元%％]")
 
@@ -56,7 +56,7 @@ def main(argv=None) -> int:
 
     from retrieval.index.static import StaticEmbedder, StaticTable
 
-    (emb, c_load, w_load) = cpu(lambda: StaticEmbedder(StaticTable.load()))
+    (emb, c_load, _w_load) = cpu(lambda: StaticEmbedder(StaticTable.load()))
     _, c, w = cpu(lambda: emb.corpus_rows(corpus, 0, n))
     rows.append(("static (distilled table, from the index's words)", c / n * 1000, w / n * 1000,
                  f"table load {c_load:.2f} CPU s once"))

@@ -52,7 +52,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
     def pick(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     return {"p50": pick(50), "p95": pick(95), "p99": pick(99), "mean": statistics.fmean(ordered),
             "n": len(ordered)}
@@ -94,8 +94,8 @@ def phase_build(corpus: str, cache: str, workers: int, force: bool) -> dict:
 
 def phase_coldparts(corpus: str, cache: str, question: str) -> dict:
     t0 = time.perf_counter()
-    import numpy  # noqa: F401
     import jieba  # noqa: F401
+    import numpy  # noqa: F401
     t1 = time.perf_counter()
     from config import load_settings
     from retrieval import Engine

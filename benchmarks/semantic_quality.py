@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import by_kind, evaluate, format_table, load_questions, summarize  # noqa: E402
-from config import load_settings  # noqa: E402
-from retrieval import Engine  # noqa: E402
+from bot.evaluate import by_kind, evaluate, format_table, load_questions, summarize
+from config import load_settings
+from retrieval import Engine
 
 
 def make(rep: str, table: str | None):

@@ -25,7 +25,7 @@ def _recall(ann: AnnIndex, matrix: np.ndarray, queries: np.ndarray, k: int = 10)
     hits = 0
     wide = np.asarray(matrix, dtype=np.float32)
     for q in queries:
-        truth, cos = exact_top(matrix, q, k)
+        _truth, cos = exact_top(matrix, q, k)
         found = ann.search(q, k)
         got = np.sort(wide[found] @ q)[::-1][:k]
         hits += int((got >= cos.min() - 1e-5).sum())

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 
 from config import ConfigError
-from retrieval.answer import compose, features, messages, scoring
-from retrieval.lang import shapes
-from retrieval.answer import question as question_analysis
+from retrieval.answer import compose, features, messages, question as question_analysis, scoring
 from retrieval.answer.features import F
 from retrieval.answer.question import analyse, question_types
+from retrieval.lang import shapes
 from retrieval.lang.shapes import answer_shapes, has_quantity
 from retrieval.lang.text import default_tokenizer, normalize
 from tests.conftest import shown

@@ -6,9 +6,23 @@ import numpy as np
 import pytest
 
 from config import ConfigError
-from retrieval.answer.decision import (ABSENT, COLUMNS, CONTEXT, CONTRADICTED, MATCHED, Asked, DecisionModel, Evidence,
-                                Qualifier, decision_row, load_decision, qualifier_status, softmax_share,
-                                swapped_modifiers, table_match)
+from retrieval.answer.decision import (
+    ABSENT,
+    COLUMNS,
+    CONTEXT,
+    CONTRADICTED,
+    MATCHED,
+    Asked,
+    DecisionModel,
+    Evidence,
+    Qualifier,
+    decision_row,
+    load_decision,
+    qualifier_status,
+    softmax_share,
+    swapped_modifiers,
+    table_match,
+)
 from retrieval.lang.classes import WordClasses
 
 EXAM = Qualifier("中考", frozenset({"高考", "会考"}))
@@ -136,7 +150,7 @@ def test_a_bad_decision_file_is_a_config_error_and_a_missing_one_means_no_model(
     assert load_decision(tmp_path / "absent.toml") is None
     bad = tmp_path / "decision.toml"
     bad.write_text("[decision]\ncolumns = [\"x\"]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="decision.toml"):
+    with pytest.raises(ConfigError, match=r"decision\.toml"):
         load_decision(bad)
     bad.write_text("not toml [", encoding="utf-8")
     with pytest.raises(ConfigError):

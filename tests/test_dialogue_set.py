@@ -10,9 +10,8 @@ from collections import Counter
 import pytest
 
 from bot import evaluate as ev
-from tests.conftest import assert_floors
 from retrieval.dialogue.followup import KINDS
-from tests.conftest import ROOT, SEEDS, SHARED_DATASETS
+from tests.conftest import ROOT, SEEDS, SHARED_DATASETS, assert_floors
 
 DIALOGUE = ROOT / "tests" / "data" / "dialogue.jsonl"
 DIALOGUE_GWR = ROOT / "tests" / "data" / "dialogue_gwr.jsonl"

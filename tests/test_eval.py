@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from bot import evaluate as ev
-from bot import question_sets
+from bot import evaluate as ev, question_sets
 from retrieval.types import Answer, Citation, Sentence
 
 

@@ -7,15 +7,15 @@ from dataclasses import replace
 import pytest
 
 from retrieval.answer import features as fx
-from retrieval.answer.records import Candidate, QueryTerms
 from retrieval.answer.policy import AnswerPolicy, Confidence
+from retrieval.answer.question import analyse
+from retrieval.answer.records import Candidate, QueryTerms
 from retrieval.answer.refusals import Reason
+from retrieval.dates.when import ask_time
+from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
 
 LOW_CONFIDENCE, NO_MATCH = Reason.LOW_CONFIDENCE, Reason.NO_MATCH
 PLACE_NOT_IN_CORPUS, YEAR_NOT_IN_CORPUS = Reason.PLACE_NOT_IN_CORPUS, Reason.YEAR_NOT_IN_CORPUS
-from retrieval.answer.question import analyse
-from retrieval.dates.when import ask_time
-from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
 
 
 def q_of(text: str):

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_floors
-
 from bot import evaluate as ev
 from config import load_settings
 from retrieval import Engine
+from tests.conftest import assert_floors
 
 ROOT = Path(__file__).resolve().parent.parent
 GWR = ROOT / "tests" / "data" / "gwr.jsonl"

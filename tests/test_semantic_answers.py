@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot import evaluate as ev
-from tests.conftest import assert_floors
 from config import load_settings
 from retrieval import Engine
 from retrieval.answer.features import F
+from tests.conftest import assert_floors
 from tests.fake_embedder import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 
 from bot.progress import ProgressLine
-from retrieval.ingest import process
 from retrieval.index import store
+from retrieval.index.bm25 import ARRAYS, BM25Index
 from retrieval.index.build import assemble
 from retrieval.index.columns import TABLES
 from retrieval.index.corpus import CorpusIndex
-from retrieval.index.bm25 import ARRAYS, BM25Index
-from retrieval.ingest.result import FileResult
 from retrieval.index.store import IndexStore
+from retrieval.ingest import process
+from retrieval.ingest.result import FileResult
 from tests.conftest import ROOT, SEEDS
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
@@ -93,7 +93,7 @@ def test_changed_reading_rules_rebuild_the_index(corpus, tmp_path, monkeypatch):
     rebuilt, even though no report changed."""
     open_store(corpus, tmp_path / "cache")
     monkeypatch.setattr(store, "_token_key", lambda params: "0123456789abcdef")
-    again, report = open_store(corpus, tmp_path / "cache")
+    _again, report = open_store(corpus, tmp_path / "cache")
     assert report.rebuilt and report.tokenised_files == 5
     assert any("规则" in w for w in report.warnings)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.ingest.formats.docx import read_docx_extracted
 from retrieval.ingest.formats.html import read_html
 from retrieval.ingest.formats.table_grid import read_tables
 from retrieval.ingest.formats.tables import Cell, TablePlace, grid_from_spans, place_tables, table_at, table_lines
-from retrieval.ingest.formats.docx import read_docx_extracted
 from tests.conftest import shown
 
 

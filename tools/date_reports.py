@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.dates import report as dating_report, years as dating_years  # noqa: E402
-from retrieval.ingest.chunker import chunk_document  # noqa: E402
-from retrieval.ingest.process import date_chunks  # noqa: E402
-from retrieval.ingest.documents import make_document, noise_spans  # noqa: E402
+from retrieval.dates import report as dating_report, years as dating_years
+from retrieval.ingest.chunker import chunk_document
+from retrieval.ingest.documents import make_document, noise_spans
+from retrieval.ingest.process import date_chunks
 
 
 def main(argv: list[str] | None = None) -> int:

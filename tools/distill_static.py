@@ -39,8 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.index.static import DEFAULT_TABLE, StaticTable, _DIGITS, _WORDLIKE  # noqa: E402
-from retrieval.lang.text import default_tokenizer, normalize  # noqa: E402
+from retrieval.index.static import _DIGITS, _WORDLIKE, DEFAULT_TABLE, StaticTable
+from retrieval.lang.text import default_tokenizer, normalize
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 REPORT_FOLDERS = [ROOT / "seeds", DATASETS / "gwr_even", DATASETS / "real_reports"]
@@ -126,7 +126,7 @@ def build_vocab(work: Path, size: int) -> tuple[list[str], np.ndarray]:
             seen.add(w)
             p[w] = 0.5 * n / dict_total
     chars = sorted({ch for w in words for ch in w if _keep(ch)} - seen)
-    for w, n in dictionary:
+    for w, _n in dictionary:
         if len(w) == 1 and w not in seen and w not in chars:
             chars.append(w)
     dict_freq = dict(dictionary)
@@ -224,8 +224,8 @@ def sampled_full_vectors(work: Path, n: int, seed: int, threads: int) -> tuple[l
     """Full vectors of ``n`` sentences sampled half from real_reports, half from the QA sets'
     paragraphs (saved as they are made: a rerun resumes)."""
     from config import load_settings
-    from retrieval.lang.text import clean_for_index
     from retrieval.index.store import IndexStore
+    from retrieval.lang.text import clean_for_index
 
     rng = random.Random(seed)
     settings = load_settings(overrides={"corpus": str(DATASETS / "real_reports"),

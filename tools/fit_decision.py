@@ -47,11 +47,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import load_settings  # noqa: E402
-from retrieval import Engine  # noqa: E402
-from retrieval.answer.decision import COLUMNS  # noqa: E402
-from bot.evaluate import holds_gold  # noqa: E402
-from bot.question_sets import Item, parse_jsonl, parse_squad, write_paragraph_corpus  # noqa: E402
+from bot.evaluate import holds_gold
+from bot.question_sets import Item, parse_jsonl, parse_squad, write_paragraph_corpus
+from config import load_settings
+from retrieval import Engine
+from retrieval.answer.decision import COLUMNS
+
 
 @dataclass
 class Rows:
@@ -230,7 +231,7 @@ def risk_coverage(score: np.ndarray, y: np.ndarray, steps=(0.2, 0.3, 0.4, 0.5, 0
     order = np.argsort(-score, kind="stable")
     out = []
     for step in steps:
-        k = max(1, int(round(step * len(y))))
+        k = max(1, round(step * len(y)))
         out.append(float(y[order[:k]].mean()))
     return out
 

@@ -26,12 +26,14 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config import load_settings  # noqa: E402
-from config import ConfigError  # noqa: E402
-from retrieval.answer.features import FEATURES  # noqa: E402
-from retrieval.lang.shapes import TYPE_NAMES  # noqa: E402
-from retrieval.answer.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model  # noqa: E402
-from bot.evaluate import load_questions, open_engine_for  # noqa: E402
+from bot.evaluate import load_questions, open_engine_for
+from config import (
+    ConfigError,
+    load_settings,
+)
+from retrieval.answer.features import FEATURES
+from retrieval.answer.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model
+from retrieval.lang.shapes import TYPE_NAMES
 
 Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
 

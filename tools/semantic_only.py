@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.evaluate import load_questions, open_engine_for  # noqa: E402
-from config import load_settings  # noqa: E402
+from bot.evaluate import load_questions, open_engine_for
+from config import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

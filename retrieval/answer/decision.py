@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -267,7 +268,7 @@ class DecisionModel:
         return "unsure" if probability >= self.unsure_at else "none"
 
     @classmethod
-    def from_mapping(cls, data: Mapping) -> "DecisionModel":
+    def from_mapping(cls, data: Mapping) -> DecisionModel:
         """From the ``[decision]`` table of ``config/decision.toml``; ValueError when it does not
         fit the columns of this version."""
         columns = tuple(data.get("columns", ()))

@@ -14,8 +14,8 @@ description per column, append the column to :data:`FEATURES`, give it a weight 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..index.corpus import CorpusIndex
 from ..dates.years import plan_part
+from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer
 from ..lang.text import normalize
 from ..types import SECTION_SEP
@@ -153,7 +153,7 @@ class ReportFacts:
         of the places it names is covered (and, with ``every_report``, every report has its
         place, so that none can speak of it); else None."""
         where = self.where(q)
-        if every_report and not self.places.complete or not where:
+        if (every_report and not self.places.complete) or not where:
             return None
         if any(not p.code or self.places.related(p) for p in where):
             return None

@@ -43,7 +43,7 @@ class ScoringModel:
 
     @classmethod
     def from_mapping(cls, weights: dict[str, float], compose: dict[str, Any] | None = None,
-                     policy: dict[str, Any] | None = None) -> "ScoringModel":
+                     policy: dict[str, Any] | None = None) -> ScoringModel:
         unknown = set(weights) - set(FEATURES)
         if unknown:
             raise ValueError(f"unknown feature weights: {', '.join(sorted(unknown))}")

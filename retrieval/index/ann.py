@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from ..atomic import replacing, write_atomic
 from .vectors import EXACT_MAX  # exact search up to it, this index above
 
-__all__ = ["AnnIndex", "EXACT_MAX", "available", "row_keys"]
+__all__ = ["EXACT_MAX", "AnnIndex", "available", "row_keys"]
 
 STATE_FORMAT = 2
 # HNSW parameters (benchmarks/ann.py measured recall@10 against exact search with them).
@@ -118,7 +118,7 @@ class AnnIndex:
 
     @classmethod
     def open(cls, folder: Path, key: str, matrix: np.ndarray, threads: int = 0,
-             progress: Callable[[int, int], None] | None = None, keys_cache: Path | None = None) -> "AnnIndex":
+             progress: Callable[[int, int], None] | None = None, keys_cache: Path | None = None) -> AnnIndex:
         """The graph of ``matrix`` (rows = the index's sentences): loaded, brought up to date with
         the vectors added and removed since it was saved, or built."""
         from usearch.index import Index

@@ -8,9 +8,10 @@ query term counted as often as it occurs in the question.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class BM25Index:
 
     @classmethod
     def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75,
-              epsilon: float = 0.25, vocab: dict[str, int] | None = None) -> "BM25Index":
+              epsilon: float = 0.25, vocab: dict[str, int] | None = None) -> BM25Index:
         """Index tokenised chunks (each a list of tokens); without ``vocab``, terms are numbered
         in text order, as the corpus build numbers them."""
         if vocab is None:
@@ -80,7 +81,7 @@ class BM25Index:
     @classmethod
     def from_tokens(cls, vocab: dict[str, int], tok: np.ndarray, doc_len: np.ndarray,
                     k1: float, b: float, epsilon: float,
-                    chunk_of: np.ndarray | None = None) -> "BM25Index":
+                    chunk_of: np.ndarray | None = None) -> BM25Index:
         """Index from one array of term ids, chunk after chunk, and the length of every chunk.
 
         With ``chunk_of`` (the chunk of each token), ``tok`` may hold the tokens in any order."""
@@ -114,7 +115,7 @@ class BM25Index:
 
     @classmethod
     def from_counts(cls, vocab: dict[str, int], rows: list[np.ndarray], tfs: list[np.ndarray],
-                    doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> "BM25Index":
+                    doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> BM25Index:
         """Index from per-chunk (unique term ids, their counts)."""
         n = len(rows)
         if rows:
@@ -132,7 +133,7 @@ class BM25Index:
 
     @classmethod
     def _finish(cls, vocab: dict[str, int], df: np.ndarray, chunk_ids: np.ndarray, tf: np.ndarray,
-                doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> "BM25Index":
+                doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> BM25Index:
         """Weights of term-major postings, with ``BM25Okapi``'s idf and length normalisation."""
         n = int(doc_len.shape[0])
         n_terms = len(vocab)
@@ -216,7 +217,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path, vocab: dict[str, int], k1: float, b: float, epsilon: float,
-             mmap: bool = True) -> "BM25Index":
+             mmap: bool = True) -> BM25Index:
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
                                 allow_pickle=False).view(np.ndarray) for name in ARRAYS}
         tf_path = folder / f"{TF}.npy"

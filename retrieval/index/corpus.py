@@ -283,7 +283,7 @@ class CorpusIndex:
                                            encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path, params: dict[str, Any]) -> "CorpusIndex":
+    def load(cls, folder: Path, params: dict[str, Any]) -> CorpusIndex:
         """Load a saved corpus; raises ValueError (or OSError) if anything is missing or damaged."""
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         terms = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))

@@ -22,8 +22,9 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..atomic import write_atomic
 from ..ingest.formats.registry import suffix_list

@@ -10,9 +10,10 @@ vector of sentence ``i``. It is computed and cached by :mod:`retrieval.index.emb
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,8 +23,17 @@ from .corpus import CorpusIndex
 if TYPE_CHECKING:
     from .embedder import Embedder
 
-__all__ = ["SentenceVectors", "SemanticStatus", "decide", "sentence_chunks", "exact_top", "EXACT_MAX",
-           "FULL", "STATIC", "OFF"]
+__all__ = [
+    "EXACT_MAX",
+    "FULL",
+    "OFF",
+    "STATIC",
+    "SemanticStatus",
+    "SentenceVectors",
+    "decide",
+    "exact_top",
+    "sentence_chunks",
+]
 
 
 @dataclass
@@ -173,7 +183,7 @@ class RowReader:
     """Rows of a stored .npy matrix read with ``pread``, runs of consecutive rows at once."""
 
     def __init__(self, path: Path, dtype: np.dtype, shape: tuple[int, int]):
-        self._file = open(path, "rb")
+        self._file = open(path, "rb")  # noqa: SIM115 (held open for the reader's life)
         self._dtype, self._dim = np.dtype(dtype), shape[1]
         self._row_bytes = self._dtype.itemsize * shape[1]
         # An .npy file is a header, then the data to its end.
