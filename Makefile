@@ -42,6 +42,7 @@ test: $(STAMP) antiword
 # Lint: ruff's rules over the whole tree and mypy over the engine (both configured in pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # The slow cases alone (a 200 MB file, 20,000 files, a heavier kill test, OCR of a scanned page).

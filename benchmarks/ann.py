@@ -43,7 +43,7 @@ def exact_top(matrix: np.ndarray, q: np.ndarray, k: int = K, block: int = 262_14
     best_s = np.empty(0, dtype=np.float32)
     best_i = np.empty(0, dtype=np.int64)
     for a in range(0, matrix.shape[0], block):
-        part = np.asarray(matrix[a:a + block], dtype=np.float32)
+        part = np.asarray(matrix[a : a + block], dtype=np.float32)
         s = part @ q
         top = np.argpartition(-s, k)[:k] if s.shape[0] > k else np.arange(s.shape[0])
         best_s = np.concatenate([best_s, s[top]])
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     if args.vectors:
         base = np.load(args.vectors, mmap_mode="r", allow_pickle=False)
         if args.n:
-            base = base[:args.n]
+            base = base[: args.n]
         if args.distinct:
             from retrieval.index.ann import row_keys
 
@@ -120,12 +120,14 @@ def main(argv=None) -> int:
         base = np.ascontiguousarray(base, dtype=np.float32)
     else:
         centres = rng.standard_normal((1000, args.dim)).astype(np.float32)
-        base = centres[rng.integers(0, 1000, args.random)] + 0.7 * rng.standard_normal((args.random, args.dim)).astype(np.float32)
+        base = centres[rng.integers(0, 1000, args.random)] + 0.7 * rng.standard_normal((args.random, args.dim)).astype(
+            np.float32
+        )
     norms = np.linalg.norm(base, axis=1, keepdims=True)
     base = base / np.where(norms > 0, norms, 1)
     n, dim = base.shape
     if args.query_vectors:
-        queries = np.load(args.query_vectors, allow_pickle=False).astype(np.float32)[:args.queries]
+        queries = np.load(args.query_vectors, allow_pickle=False).astype(np.float32)[: args.queries]
     elif args.questions:
         queries = question_vectors(args.questions)
     else:
@@ -135,20 +137,26 @@ def main(argv=None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"{n} vectors × {dim}, {len(queries)} queries, load average {os.getloadavg()[0]:.1f}")
     truth, p50, p95 = timed(lambda q: exact_top(base, q), queries)
-    print(f"{'exact float32 (in memory)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {base.nbytes / 2**20:7.0f} MB")
+    print(
+        f"{'exact float32 (in memory)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {base.nbytes / 2**20:7.0f} MB"
+    )
     libs = args.libs.split(",")
     if "exact16" in libs:
         path = args.work / f"m16-{n}.npy"
         np.save(path, base.astype(np.float16))
         m16 = np.load(path, mmap_mode="r")
         found, p50, p95 = timed(lambda q: exact_top(m16, q), queries)
-        print(f"{'exact float16 (mmap)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}")
+        print(
+            f"{'exact float16 (mmap)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}"
+        )
     if "exact8" in libs:
         path = args.work / f"m8-{n}.npy"
         np.save(path, np.clip(np.round(base * 127 / np.abs(base).max()), -127, 127).astype(np.int8))
         m8 = np.load(path, mmap_mode="r")
         found, p50, p95 = timed(lambda q: exact_top(m8, q), queries)
-        print(f"{'exact int8 (mmap)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}")
+        print(
+            f"{'exact int8 (mmap)':32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}"
+        )
     keys = np.arange(n, dtype=np.uint64)
     if not args.vectors:
         stored = base.astype(np.float16)
@@ -174,8 +182,14 @@ def main(argv=None) -> int:
             from usearch.index import Index
 
             dtype = {"usearch": "i8", "usearch-f16": "f16", "usearch-i8": "i8"}[lib]
-            index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=args.M,
-                          expansion_add=args.ef_construction, expansion_search=args.ef_search)
+            index = Index(
+                ndim=dim,
+                metric="ip",
+                dtype=dtype,
+                connectivity=args.M,
+                expansion_add=args.ef_construction,
+                expansion_search=args.ef_search,
+            )
             index.add(keys, base, threads=args.threads)
             build = time.perf_counter() - t0
             path = args.work / f"{lib}-{n}.usearch"
@@ -205,7 +219,7 @@ def main(argv=None) -> int:
             faiss.omp_set_num_threads(args.threads)
             index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, args.M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = args.ef_construction
-            index.train(base[:min(n, 100_000)])
+            index.train(base[: min(n, 100_000)])
             index.add(base)
             build = time.perf_counter() - t0
             path = args.work / f"faiss-hnsw-{n}.faiss"
@@ -220,8 +234,9 @@ def main(argv=None) -> int:
             faiss.omp_set_num_threads(args.threads)
             nlist = max(16, int(4 * np.sqrt(n)))
             quant = faiss.IndexFlatIP(dim)
-            index = faiss.IndexIVFScalarQuantizer(quant, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                                  faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexIVFScalarQuantizer(
+                quant, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
             index.train(base[rng.choice(n, min(n, 50 * nlist), replace=False)])
             index.add(base)
             build = time.perf_counter() - t0
@@ -235,9 +250,11 @@ def main(argv=None) -> int:
             raise SystemExit(f"unknown library {lib}")
         cpu = time.process_time() - c0
         found, p50, p95 = timed(search, queries)
-        print(f"{lib:32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}  "
-              f"build {build:6.1f} s ({cpu:6.1f} CPU s, {n / build:7.0f}/s)  file {size / 2**20:6.0f} MB  "
-              f"RSS +{rss_mb() - before:5.0f} MB")
+        print(
+            f"{lib:32} search p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  recall@10 {recall(found, truth, base, queries):.4f}  "
+            f"build {build:6.1f} s ({cpu:6.1f} CPU s, {n / build:7.0f}/s)  file {size / 2**20:6.0f} MB  "
+            f"RSS +{rss_mb() - before:5.0f} MB"
+        )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

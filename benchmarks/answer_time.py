@@ -30,11 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", default="/tmp/reportqa-answer-time")
     args = parser.parse_args(argv)
-    semantic = Engine.open(load_settings(overrides={"cache_dir": args.cache_dir, "semantic": "on"}),
-                           semantic="build")
+    semantic = Engine.open(load_settings(overrides={"cache_dir": args.cache_dir, "semantic": "on"}), semantic="build")
     lexical = Engine.open(load_settings(overrides={"cache_dir": args.cache_dir, "semantic": "off"}))
-    questions = [json.loads(line)["question"] for name in ("dev", "holdout", "everyday")
-                 for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions = [
+        json.loads(line)["question"]
+        for name in ("dev", "holdout", "everyday")
+        for line in (ROOT / "tests" / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     for q in questions[:20]:  # warm both (jieba, the model)
         lexical.answer(q), semantic.answer(q)
     times: dict[str, list[float]] = {"lexical": [], "semantic": []}
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(questions)} questions × {len(OPENINGS)}, load average {os.getloadavg()[0]:.2f}")
     for name, values in times.items():
         values.sort()
-        print(f"{name:9} median {statistics.median(values) * 1000:6.1f} ms   p95 {values[int(0.95 * len(values))] * 1000:6.1f} ms")
+        print(
+            f"{name:9} median {statistics.median(values) * 1000:6.1f} ms   p95 {values[int(0.95 * len(values))] * 1000:6.1f} ms"
+        )
     return 0
 
 

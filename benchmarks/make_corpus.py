@@ -35,24 +35,99 @@ PARAGRAPH_CHARS = 380  # below the default max_chunk_chars (400): one paragraph,
 
 # Real county-level places of Hunan and Henan, where the seed reports come from.
 PLACES = (
-    "古丈县", "溆浦县", "长葛市", "怀化市", "沅陵县", "辰溪县", "会同县", "麻阳县", "新晃县", "芷江县",
-    "靖州县", "通道县", "洪江市", "中方县", "鹤城区", "吉首市", "泸溪县", "凤凰县", "花垣县", "保靖县",
-    "永顺县", "龙山县", "慈利县", "桑植县", "安化县", "桃江县", "新化县", "涟源市", "双峰县", "邵东市",
-    "隆回县", "洞口县", "绥宁县", "城步县", "武冈市", "新宁县", "祁阳市", "宁远县", "道县", "江华县",
-    "禹州市", "鄢陵县", "襄城县", "郏县", "宝丰县", "叶县", "鲁山县", "舞钢市", "汝州市", "临颍县",
+    "古丈县",
+    "溆浦县",
+    "长葛市",
+    "怀化市",
+    "沅陵县",
+    "辰溪县",
+    "会同县",
+    "麻阳县",
+    "新晃县",
+    "芷江县",
+    "靖州县",
+    "通道县",
+    "洪江市",
+    "中方县",
+    "鹤城区",
+    "吉首市",
+    "泸溪县",
+    "凤凰县",
+    "花垣县",
+    "保靖县",
+    "永顺县",
+    "龙山县",
+    "慈利县",
+    "桑植县",
+    "安化县",
+    "桃江县",
+    "新化县",
+    "涟源市",
+    "双峰县",
+    "邵东市",
+    "隆回县",
+    "洞口县",
+    "绥宁县",
+    "城步县",
+    "武冈市",
+    "新宁县",
+    "祁阳市",
+    "宁远县",
+    "道县",
+    "江华县",
+    "禹州市",
+    "鄢陵县",
+    "襄城县",
+    "郏县",
+    "宝丰县",
+    "叶县",
+    "鲁山县",
+    "舞钢市",
+    "汝州市",
+    "临颍县",
 )
 BUREAUS = ("教育局", "教体局", "教育体育局")
 KINDS = ("工作总结", "工作总结及下年工作计划", "教育工作总结", "重点工作总结", "年度工作报告")
 SECTION_TOPICS = (
-    "基本情况", "党建引领", "教育教学质量", "队伍建设", "办学条件", "安全稳定", "教育改革", "民生实事",
-    "学前教育", "义务教育", "职业教育", "体育卫生艺术", "存在问题", "下一步工作计划",
+    "基本情况",
+    "党建引领",
+    "教育教学质量",
+    "队伍建设",
+    "办学条件",
+    "安全稳定",
+    "教育改革",
+    "民生实事",
+    "学前教育",
+    "义务教育",
+    "职业教育",
+    "体育卫生艺术",
+    "存在问题",
+    "下一步工作计划",
 )
 SUB_TOPICS = (
-    "聚焦立德树人", "夯实基础教育", "深化课程改革", "加强师资培训", "改善办学条件", "守牢安全底线",
-    "推进均衡发展", "落实资助政策", "强化督导评估", "提升管理水平", "促进教育公平", "办好人民满意教育",
+    "聚焦立德树人",
+    "夯实基础教育",
+    "深化课程改革",
+    "加强师资培训",
+    "改善办学条件",
+    "守牢安全底线",
+    "推进均衡发展",
+    "落实资助政策",
+    "强化督导评估",
+    "提升管理水平",
+    "促进教育公平",
+    "办好人民满意教育",
 )
-ITEM_TOPICS = ("抓实工作基础", "完善制度建设", "强化过程管理", "突出示范引领", "推动创新发展",
-               "加强协同联动", "狠抓责任落实", "深化作风建设")
+ITEM_TOPICS = (
+    "抓实工作基础",
+    "完善制度建设",
+    "强化过程管理",
+    "突出示范引领",
+    "推动创新发展",
+    "加强协同联动",
+    "狠抓责任落实",
+    "深化作风建设",
+)
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -152,8 +227,9 @@ def count_chunks(rel: str, text: str, max_chunk_chars: int = 400) -> int:
     return len(chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars))
 
 
-def generate(n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100,
-             max_per_file: int = 300) -> dict[str, int]:
+def generate(
+    n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100, max_per_file: int = 300
+) -> dict[str, int]:
     """Write about ``n_chunks`` chunks of reports under ``out`` (counted with the real chunker
     at the default chunk size); returns counts."""
     reports, pool, used = load_sentences()
@@ -176,8 +252,13 @@ def generate(n_chunks: int, out: Path, seed: int = 7, min_per_file: int = 100,
         made += want
         files += 1
         chars += len(text)
-    return {"files": files, "chunks": made, "characters": chars, "sentences_in_pool": len(reports) + len(pool),
-            "sources": used}
+    return {
+        "files": files,
+        "chunks": made,
+        "characters": chars,
+        "sentences_in_pool": len(reports) + len(pool),
+        "sources": used,
+    }
 
 
 def replicate(n_chunks: int, out: Path, source: Path) -> dict[str, int]:
@@ -207,10 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("chunks", type=int, help="about how many chunks to generate")
     parser.add_argument("out_dir", type=Path, help="folder to write (created; must be empty or absent)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--add-one", action="store_true",
-                        help="write one more generated report of about N chunks into OUT_DIR/zz-added/")
-    parser.add_argument("--replicate", type=Path, metavar="DIR",
-                        help="instead of new text, copy the files of DIR (a generated corpus) until N chunks")
+    parser.add_argument(
+        "--add-one",
+        action="store_true",
+        help="write one more generated report of about N chunks into OUT_DIR/zz-added/",
+    )
+    parser.add_argument(
+        "--replicate",
+        type=Path,
+        metavar="DIR",
+        help="instead of new text, copy the files of DIR (a generated corpus) until N chunks",
+    )
     args = parser.parse_args(argv)
     if args.chunks < 1:
         parser.error("chunks must be at least 1")

@@ -54,15 +54,16 @@ def percentiles(values: list[float]) -> dict[str, float]:
     def pick(p: float) -> float:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
-    return {"p50": pick(50), "p95": pick(95), "p99": pick(99), "mean": statistics.fmean(ordered),
-            "n": len(ordered)}
+    return {"p50": pick(50), "p95": pick(95), "p99": pick(99), "mean": statistics.fmean(ordered), "n": len(ordered)}
 
 
 def questions(n: int, seed: int = 11) -> list[str]:
     """The dev questions, then questions of the CMRC set (when present), seeded, up to n."""
-    out = [json.loads(line)["question"]
-           for line in (ROOT / "tests" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-           if line.strip()]
+    out = [
+        json.loads(line)["question"]
+        for line in (ROOT / "tests" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     path = DATASETS / "cmrc2018_trial.json"
     if path.exists() and len(out) < n:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -72,6 +73,7 @@ def questions(n: int, seed: int = 11) -> list[str]:
 
 
 # --- phases: each runs in a fresh process and prints one JSON object -------------------------------
+
 
 def phase_build(corpus: str, cache: str, workers: int, force: bool) -> dict:
     from config import load_settings
@@ -83,23 +85,37 @@ def phase_build(corpus: str, cache: str, workers: int, force: bool) -> dict:
     index, report = IndexStore(Path(corpus), Path(cache), params, workers).open(force=force)
     seconds = time.perf_counter() - start
     chars = int(index.tables["doc_bytes"][-1])
-    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-              for f in ("ru_utime", "ru_stime"))
-    return {"seconds": seconds, "cpu_seconds": cpu, "loadavg": os.getloadavg(), "chunks": report.chunks, "documents": report.documents,
-            "tokenised_files": report.tokenised_files, "reused_files": report.reused_files,
-            "rebuilt": report.rebuilt, "text_bytes": chars, "peak_rss_mb": peak_rss_mb(),
-            "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "cache_folder": report.cache_folder}
+    cpu = sum(
+        getattr(resource.getrusage(who), f)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for f in ("ru_utime", "ru_stime")
+    )
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "loadavg": os.getloadavg(),
+        "chunks": report.chunks,
+        "documents": report.documents,
+        "tokenised_files": report.tokenised_files,
+        "reused_files": report.reused_files,
+        "rebuilt": report.rebuilt,
+        "text_bytes": chars,
+        "peak_rss_mb": peak_rss_mb(),
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cache_folder": report.cache_folder,
+    }
 
 
 def phase_coldparts(corpus: str, cache: str, question: str) -> dict:
     t0 = time.perf_counter()
     import jieba  # noqa: F401
     import numpy  # noqa: F401
+
     t1 = time.perf_counter()
     from config import load_settings
     from retrieval import Engine
     from retrieval.lang.text import default_tokenizer
+
     t2 = time.perf_counter()
     default_tokenizer()
     t3 = time.perf_counter()
@@ -108,9 +124,15 @@ def phase_coldparts(corpus: str, cache: str, question: str) -> dict:
     t4 = time.perf_counter()
     engine.answer(question)
     t5 = time.perf_counter()
-    return {"import_numpy_jieba": t1 - t0, "import_engine": t2 - t1, "tokenizer_init": t3 - t2,
-            "open_index": t4 - t3, "first_answer": t5 - t4, "total": t5 - t0,
-            "rebuilt": engine.report.rebuilt}
+    return {
+        "import_numpy_jieba": t1 - t0,
+        "import_engine": t2 - t1,
+        "tokenizer_init": t3 - t2,
+        "open_index": t4 - t3,
+        "first_answer": t5 - t4,
+        "total": t5 - t0,
+        "rebuilt": engine.report.rebuilt,
+    }
 
 
 def phase_query(corpus: str, cache: str, n_questions: int) -> dict:
@@ -140,11 +162,18 @@ def phase_query(corpus: str, cache: str, n_questions: int) -> dict:
         tokenise.append((t2 - t1) * 1000)
         answer.append((t3 - t2) * 1000)
         answered += a.answered
-    return {"questions": len(qs), "answered": answered,
-            "retrieval_ms": percentiles(retrieval), "tokenise_ms": percentiles(tokenise),
-            "answer_ms": percentiles(answer), "rss_after_open_mb": rss_open,
-            "peak_rss_mb": peak_rss_mb(), "chunks": engine.corpus.n_chunks,
-            "vocab": len(bm25.vocab), "postings": int(bm25.postings.shape[0])}
+    return {
+        "questions": len(qs),
+        "answered": answered,
+        "retrieval_ms": percentiles(retrieval),
+        "tokenise_ms": percentiles(tokenise),
+        "answer_ms": percentiles(answer),
+        "rss_after_open_mb": rss_open,
+        "peak_rss_mb": peak_rss_mb(),
+        "chunks": engine.corpus.n_chunks,
+        "vocab": len(bm25.vocab),
+        "postings": int(bm25.postings.shape[0]),
+    }
 
 
 def phase_baseline(corpus: str, cache: str, n_questions: int) -> dict:
@@ -161,11 +190,11 @@ def phase_baseline(corpus: str, cache: str, n_questions: int) -> dict:
     tok, tok_ptr, sent_ptr = c.tables["tok"], c.tables["tok_ptr"], c.tables["sent_ptr"]
     bounds = tok_ptr[sent_ptr]
     t0 = time.perf_counter()
-    chunks = [[terms[w] for w in tok[bounds[i]:bounds[i + 1]].tolist()] for i in range(c.n_chunks)]
+    chunks = [[terms[w] for w in tok[bounds[i] : bounds[i + 1]].tolist()] for i in range(c.n_chunks)]
     reference = BM25Okapi(chunks)
     build = time.perf_counter() - t0
     del chunks
-    qs = questions(200)[::max(1, 200 // n_questions)][:n_questions]
+    qs = questions(200)[:: max(1, 200 // n_questions)][:n_questions]
     plain, ours, worst = [], [], 0.0
     for q in qs:
         toks = engine.tokenizer.tokens(q)
@@ -177,19 +206,22 @@ def phase_baseline(corpus: str, cache: str, n_questions: int) -> dict:
         plain.append((t2 - t1) * 1000)
         ours.append((t3 - t2) * 1000)
         worst = max(worst, float(np.max(np.abs(got - expected), initial=0.0)))
-    return {"questions": len(qs), "rank_bm25_build_s": build, "rank_bm25_ms": percentiles(plain),
-            "ours_scores_ms": percentiles(ours), "max_abs_score_diff": worst,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "questions": len(qs),
+        "rank_bm25_build_s": build,
+        "rank_bm25_ms": percentiles(plain),
+        "ours_scores_ms": percentiles(ours),
+        "max_abs_score_diff": worst,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
-PHASES = {"build": phase_build, "coldparts": phase_coldparts, "query": phase_query,
-          "baseline": phase_baseline}
+PHASES = {"build": phase_build, "coldparts": phase_coldparts, "query": phase_query, "baseline": phase_baseline}
 
 
 def run_phase(name: str, *args: object) -> dict:
     """Run a phase in a fresh interpreter; returns its JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--",
-           *[json.dumps(a) for a in args]]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--", *[json.dumps(a) for a in args]]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(f"phase {name} failed:\n{out.stderr[-4000:]}")
@@ -197,6 +229,7 @@ def run_phase(name: str, *args: object) -> dict:
 
 
 # --- the run -------------------------------------------------------------------------------------
+
 
 def du_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
@@ -217,8 +250,13 @@ def cold_start(corpus: Path, cache: Path, question: str, runs: int) -> dict:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--corpus", str(corpus), question],
-                             capture_output=True, text=True, cwd=ROOT, env=env)
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "--corpus", str(corpus), question],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
         times.append(time.perf_counter() - t0)
         if out.returncode != 0:
             raise SystemExit(f"cold start failed: {out.stderr[-2000:]}")
@@ -244,14 +282,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--baseline-questions", type=int, default=20)
     parser.add_argument("--baseline-max-chunks", type=int, default=200_000)
-    parser.add_argument("--throughput-files", type=int, default=0,
-                        help="time 1- and 2-process builds on the first K files only (0: all)")
-    parser.add_argument("--reuse-index", action="store_true",
-                        help="serve from an existing 2-process cache instead of rebuilding it")
+    parser.add_argument(
+        "--throughput-files",
+        type=int,
+        default=0,
+        help="time 1- and 2-process builds on the first K files only (0: all)",
+    )
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="serve from an existing 2-process cache instead of rebuilding it"
+    )
     parser.add_argument("--cold-runs", type=int, default=5)
-    parser.add_argument("--token-cache-from", type=Path, metavar="DIR",
-                        help="before the full build, link the per-file token cache of this cache folder "
-                             "(for a corpus made with make_corpus.py --replicate)")
+    parser.add_argument(
+        "--token-cache-from",
+        type=Path,
+        metavar="DIR",
+        help="before the full build, link the per-file token cache of this cache folder "
+        "(for a corpus made with make_corpus.py --replicate)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -289,11 +336,17 @@ def main(argv: list[str] | None = None) -> int:
         b["mb_text_per_s"] = b["text_bytes"] / 2**20 / b["seconds"]
         b["chunks_per_cpu_s"] = b["chunks"] / b["cpu_seconds"]
         builds[workers] = b
-        log(f"  {b['chunks']} chunks in {b['seconds']:.1f} s ({b['chunks_per_s']:.0f} chunks/s, "
-            f"{b['cpu_seconds']:.0f} CPU s, load {b['loadavg'][0]:.1f})")
-    results["build"] = {"target": str(target), "1": builds[1], "2": builds[2],
-                        "speedup_2_over_1": builds[2]["chunks_per_s"] / builds[1]["chunks_per_s"],
-                        "cpu_cost_2_over_1": builds[1]["chunks_per_cpu_s"] / builds[2]["chunks_per_cpu_s"]}
+        log(
+            f"  {b['chunks']} chunks in {b['seconds']:.1f} s ({b['chunks_per_s']:.0f} chunks/s, "
+            f"{b['cpu_seconds']:.0f} CPU s, load {b['loadavg'][0]:.1f})"
+        )
+    results["build"] = {
+        "target": str(target),
+        "1": builds[1],
+        "2": builds[2],
+        "speedup_2_over_1": builds[2]["chunks_per_s"] / builds[1]["chunks_per_s"],
+        "cpu_cost_2_over_1": builds[1]["chunks_per_cpu_s"] / builds[2]["chunks_per_cpu_s"],
+    }
     if target != corpus and not args.reuse_index:
         shutil.rmtree(cache, ignore_errors=True)
         if args.token_cache_from:
@@ -311,8 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     full = results["build"].get("full") or builds[2]
     folder = Path(full["cache_folder"])
     gen = folder / (folder / "CURRENT").read_text().strip()
-    results["disk"] = {"index_mb": du_mb(gen), "token_cache_mb": du_mb(folder / "files"),
-                       "corpus_text_mb": full["text_bytes"] / 2**20}
+    results["disk"] = {
+        "index_mb": du_mb(gen),
+        "token_cache_mb": du_mb(folder / "files"),
+        "corpus_text_mb": full["text_bytes"] / 2**20,
+    }
     log(f"index {results['disk']['index_mb']:.0f} MB on disk")
 
     # 2. Cold start and where it goes.
@@ -332,8 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         base["speedup_p50"] = base["rank_bm25_ms"]["p50"] / results["query"]["retrieval_ms"]["p50"]
         results["baseline"] = base
     else:
-        results["baseline"] = {"skipped": f"more than {args.baseline_max_chunks} chunks: rank_bm25 keeps a "
-                                          "Python dict per chunk, which does not fit comfortably in memory"}
+        results["baseline"] = {
+            "skipped": f"more than {args.baseline_max_chunks} chunks: rank_bm25 keeps a "
+            "Python dict per chunk, which does not fit comfortably in memory"
+        }
 
     # 5. Re-index after adding one file, then after removing it again.
     reports, pool, _ = load_sentences()
@@ -366,7 +424,8 @@ def summary(r: dict) -> str:
         f"build 1 proc: {b['1']['seconds']:.1f} s ({b['1']['chunks_per_s']:.0f} chunks/s); "
         f"2 proc: {b['2']['seconds']:.1f} s ({b['2']['chunks_per_s']:.0f} chunks/s); "
         f"ratio {b['speedup_2_over_1']:.2f}; CPU s per chunk 2 proc / 1 proc {b['cpu_cost_2_over_1']:.2f}; "
-        f"load average during builds {b['1']['loadavg'][0]:.1f} / {b['2']['loadavg'][0]:.1f}" + (f" [on {b['1']['chunks']} chunks]" if b["1"]["chunks"] != q["chunks"] else ""),
+        f"load average during builds {b['1']['loadavg'][0]:.1f} / {b['2']['loadavg'][0]:.1f}"
+        + (f" [on {b['1']['chunks']} chunks]" if b["1"]["chunks"] != q["chunks"] else ""),
         f"index on disk: {r['disk']['index_mb']:.0f} MB (token cache {r['disk']['token_cache_mb']:.0f} MB)",
         f"cold start (python -m bot ask --json): p50 {r['cold_start']['seconds']['p50']:.2f} s; parts: "
         + ", ".join(f"{k} {v:.2f}" for k, v in r["cold_parts"].items() if isinstance(v, float)),
@@ -374,9 +433,12 @@ def summary(r: dict) -> str:
         f"p99 {q['retrieval_ms']['p99']:.2f}",
         f"full answer ms: p50 {q['answer_ms']['p50']:.1f} p95 {q['answer_ms']['p95']:.1f} p99 {q['answer_ms']['p99']:.1f}",
         f"serving process peak RSS: {q['peak_rss_mb']:.0f} MB (after open {q['rss_after_open_mb']:.0f} MB)",
-        (f"rank_bm25 get_scores p50 {base['rank_bm25_ms']['p50']:.0f} ms vs ours {q['retrieval_ms']['p50']:.2f} ms: "
-         f"{base['speedup_p50']:.0f}x; max |score diff| {base['max_abs_score_diff']:.1e}")
-        if "speedup_p50" in base else f"rank_bm25 baseline: {base['skipped']}",
+        (
+            f"rank_bm25 get_scores p50 {base['rank_bm25_ms']['p50']:.0f} ms vs ours {q['retrieval_ms']['p50']:.2f} ms: "
+            f"{base['speedup_p50']:.0f}x; max |score diff| {base['max_abs_score_diff']:.1e}"
+        )
+        if "speedup_p50" in base
+        else f"rank_bm25 baseline: {base['skipped']}",
         f"re-index after adding one file: {r['reindex_add']['seconds']:.1f} s "
         f"(tokenised {r['reindex_add']['tokenised_files']}); after removing it: {r['reindex_remove']['seconds']:.1f} s",
     ]

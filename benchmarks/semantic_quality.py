@@ -43,8 +43,13 @@ def main(argv=None) -> int:
     ap.add_argument("--cache-dir", default="/tmp/sem/cache")
     ap.add_argument("--json", type=Path, default=None, help="write per-question outcomes here")
     args = ap.parse_args(argv)
-    settings = load_settings(overrides={"corpus": args.corpus or None, "cache_dir": args.cache_dir,
-                                        "semantic": {"none": "off", "e5": "on"}.get(args.rep, "static")})
+    settings = load_settings(
+        overrides={
+            "corpus": args.corpus or None,
+            "cache_dir": args.cache_dir,
+            "semantic": {"none": "off", "e5": "on"}.get(args.rep, "static"),
+        }
+    )
     items, _ = load_questions(args.questions)
     start = time.perf_counter()
     static = make(args.rep, args.table)
@@ -52,14 +57,18 @@ def main(argv=None) -> int:
     opened = time.perf_counter() - start
     outcomes = evaluate(engine, items)
     summary = summarize(outcomes)
-    print(f"{args.rep} on {args.questions.name} ({args.corpus or 'seeds'}), opened in {opened:.1f} s, "
-          f"{engine.semantic_status.embedded} sentences embedded")
+    print(
+        f"{args.rep} on {args.questions.name} ({args.corpus or 'seeds'}), opened in {opened:.1f} s, "
+        f"{engine.semantic_status.embedded} sentences embedded"
+    )
     print(format_table(args.questions.name, summary, by_kind(outcomes)))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             for o in outcomes:
-                fh.write(json.dumps({"id": o.item.qid, "rank": o.answer_rank, "answered": o.answered},
-                                    ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"id": o.item.qid, "rank": o.answer_rank, "answered": o.answered}, ensure_ascii=False)
+                    + "\n"
+                )
     return 0
 
 

@@ -39,29 +39,44 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="问题，例如：古丈县现有各级各类学校多少所？")
     ask.add_argument("--json", action="store_true", help="输出 JSON")
     ask.add_argument("--questions", metavar="FILE", help="从文件逐行读取问题（- 表示标准输入）")
-    ask.add_argument("--conversation", action="store_true",
-                     help="与 --questions 一起用：相邻的行是同一段对话（可以追问，如“那长葛呢？”），空行开始新的对话")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="与 --questions 一起用：相邻的行是同一段对话（可以追问，如“那长葛呢？”），空行开始新的对话",
+    )
 
     index = sub.add_parser("index", help="建立或刷新索引", description="建立或刷新索引，并显示收录情况。")
     _common(index)
     index.add_argument("--rebuild", action="store_true", help="忽略缓存，完全重建")
-    index.add_argument("--details", action="store_true",
-                       help="逐个文件列出读取情况：段落、表格、文字识别的页、拆分出的文件，以及未能读取的内容")
+    index.add_argument(
+        "--details",
+        action="store_true",
+        help="逐个文件列出读取情况：段落、表格、文字识别的页、拆分出的文件，以及未能读取的内容",
+    )
 
     repl = sub.add_parser("repl", help="交互式问答", description="交互式问答（也可从管道逐行读取问题）。")
     _common(repl)
 
     ev = sub.add_parser("eval", help="评测答案质量", description="在问题集上评测检索与答案质量。")
     _common(ev)
-    ev.add_argument("questions_file", metavar="FILE", nargs="?",
-                    help="问题集：项目 JSONL 格式或 SQuAD 格式 JSON；默认为 tests/data/dev.jsonl")
+    ev.add_argument(
+        "questions_file",
+        metavar="FILE",
+        nargs="?",
+        help="问题集：项目 JSONL 格式或 SQuAD 格式 JSON；默认为 tests/data/dev.jsonl",
+    )
     ev.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     ev.add_argument("--limit", type=int, metavar="N", help="只评测前 N 个问题")
     ev.add_argument("--failures", metavar="FILE", help="把未命中的问题写入此文件（JSONL）")
-    ev.add_argument("--as-conversation", action="store_true",
-                    help="另把全部问题当作一段长对话连续提问，统计第一句与单独提问相同的比例")
+    ev.add_argument(
+        "--as-conversation",
+        action="store_true",
+        help="另把全部问题当作一段长对话连续提问，统计第一句与单独提问相同的比例",
+    )
 
-    tg = sub.add_parser("telegram", help="运行 Telegram 机器人", description="运行 Telegram 机器人（长轮询或 webhook）。")
+    tg = sub.add_parser(
+        "telegram", help="运行 Telegram 机器人", description="运行 Telegram 机器人（长轮询或 webhook）。"
+    )
     _common(tg)
     tg.add_argument("--webhook-url", metavar="URL", help="以 webhook 方式运行，Telegram 访问的公开地址")
     tg.add_argument("--listen", metavar="ADDR", default="127.0.0.1", help="webhook 监听地址（默认 127.0.0.1）")
@@ -134,7 +149,11 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "ask": cmd_ask, "index": cmd_index, "repl": cmd_repl, "eval": cmd_eval, "telegram": cmd_telegram,
+    "ask": cmd_ask,
+    "index": cmd_index,
+    "repl": cmd_repl,
+    "eval": cmd_eval,
+    "telegram": cmd_telegram,
 }
 
 

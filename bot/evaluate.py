@@ -25,6 +25,7 @@ from typing import Any
 from config import PROJECT_ROOT, Settings
 from retrieval.engine import Engine
 
+from .eval_table import format_follow_ups, format_table
 from .question_sets import EvalError, Item, load_questions, write_paragraph_corpus
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
@@ -92,8 +93,20 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     closest = [{"text": s.text, "report": s.citation.path} for s in answer.closest]
     refusal = answer.refusal.to_json() if answer.refusal else None
     resolved = getattr(answer, "resolved", "") or item.question
-    return Outcome(item, answer.answered, answer_rank, report_rank, seconds, shown, closest, refusal, resolved,
-                   answer.outcome, shown_rank, page_right)
+    return Outcome(
+        item,
+        answer.answered,
+        answer_rank,
+        report_rank,
+        seconds,
+        shown,
+        closest,
+        refusal,
+        resolved,
+        answer.outcome,
+        shown_rank,
+        page_right,
+    )
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -136,8 +149,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "unsure_answerable": _share(sum(o.outcome == "unsure" for o in answerable), n),
         "none_answerable": _share(sum(o.outcome == "none" for o in answerable), n),
         "unsure_unanswerable": _share(sum(o.outcome == "unsure" for o in unanswerable), len(unanswerable)),
-        "answered_precision": _share(sum(o.answer_rank == 1 for o in answered),
-                                     len(answered)),
+        "answered_precision": _share(sum(o.answer_rank == 1 for o in answered), len(answered)),
         "page_right": _share(sum(bool(o.page_right) for o in paged), len(paged)),
         "outcomes": {k: sum(o.outcome == k for o in outcomes) for k in ("answer", "unsure", "none")},
         "latency_ms_p50": round(statistics.median(times), 2) if times else 0.0,
@@ -167,8 +179,9 @@ def evaluate(engine, items: Iterable[Item], progress: Callable[[int], None] | No
     return outcomes
 
 
-def evaluate_dialogue(engine, conversations: Iterable[Sequence[Item]],
-                      progress: Callable[[int], None] | None = None) -> list[Outcome]:
+def evaluate_dialogue(
+    engine, conversations: Iterable[Sequence[Item]], progress: Callable[[int], None] | None = None
+) -> list[Outcome]:
     """Ask the turns of each conversation in order through :meth:`Engine.ask_in`; judge each turn."""
     outcomes: list[Outcome] = []
     for conversation in conversations:
@@ -224,69 +237,19 @@ def failures(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     rows = []
     for o in outcomes:
         if (o.item.answerable and o.answer_rank != 1) or (not o.item.answerable and o.answered):
-            rows.append({**asdict(o.item), "resolved": o.resolved, "answered": o.answered, "answer_rank": o.answer_rank,
-                         "report_rank": o.report_rank, "sentences": o.sentences, "closest": o.closest,
-                         "refusal": o.refusal})
+            rows.append(
+                {
+                    **asdict(o.item),
+                    "resolved": o.resolved,
+                    "answered": o.answered,
+                    "answer_rank": o.answer_rank,
+                    "report_rank": o.report_rank,
+                    "sentences": o.sentences,
+                    "closest": o.closest,
+                    "refusal": o.refusal,
+                }
+            )
     return rows
-
-
-# --- output -----------------------------------------------------------------------------------
-
-ROWS = (
-    ("report_at_1", "首条引用来自正确报告/段落"),
-    ("report_at_5", "正确报告/段落在前 5 个出处内"),
-    ("answer_at_1", "答案在第一句中"),
-    ("answer_at_3", "答案在前三句中"),
-    ("mrr", "答案句倒数排名均值（MRR）"),
-    ("refused_unanswerable", "不可回答的问题被拒答（含“可能相关”）"),
-    ("unsure_unanswerable", "其中：不可回答的问题给出“可能相关”"),
-    ("refused_answerable", "可回答的问题没有作答（含“可能相关”）"),
-    ("unsure_answerable", "其中：可回答的问题给出“可能相关”"),
-    ("shown_at_1", "第一条显示的句子（答案或“可能相关”）含答案"),
-    ("shown_at_3", "显示的前三句（答案或“可能相关”）含答案"),
-    ("answered_precision", "作答的准确率（作答时第一句含答案）"),
-    ("page_right", "PDF 答案句的页码正确"),
-)
-
-
-def _fmt(value: Any) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-FOLLOW_UP_ROWS = (
-    ("answer_at_1", "追问：答案在第一句中"),
-    ("answer_at_3", "追问：答案在前三句中"),
-    ("refused_unanswerable", "追问：报告没有答案的追问被拒答"),
-    ("refused_answerable", "追问：可回答的追问被误拒"),
-)
-
-
-def format_follow_ups(summary: dict[str, Any]) -> str:
-    lines = [f"追问（对话中第二轮起）：{summary['questions']} 个（可回答 {summary['answerable']}，"
-             f"不可回答 {summary['unanswerable']}）"]
-    for key, label in FOLLOW_UP_ROWS:
-        lines.append(f"  {_fmt(summary[key]):>8}  {label}")
-    return "\n".join(lines)
-
-
-def format_table(name: str, summary: dict[str, Any], kinds: dict[str, dict[str, Any]] | None = None) -> str:
-    """A plain-text table: value first, then what it measures (keeps columns aligned)."""
-    lines = [f"问题集：{name}",
-             f"问题数：{summary['questions']}（可回答 {summary['answerable']}，不可回答 {summary['unanswerable']}）"]
-    counts = summary["outcomes"]
-    lines.append(f"结果：作答 {counts['answer']}，可能相关 {counts['unsure']}，没有找到 {counts['none']}")
-    for key, label in ROWS:
-        lines.append(f"  {_fmt(summary[key]):>8}  {label}")
-    lines.append(f"  {summary['latency_ms_p50']:>5.1f} ms  单题耗时中位数")
-    lines.append(f"  {summary['latency_ms_p95']:>5.1f} ms  单题耗时 95 分位")
-    if kinds and len(kinds) > 1:
-        lines.append("按类型（第一句含答案 / 前三句含答案，或拒答比例）：")
-        width = max(14, max(len(k) for k in kinds) + 1)
-        for kind, s in kinds.items():
-            extra = (f"{_fmt(s['answer_at_1'])} / {_fmt(s['answer_at_3'])}" if s["answerable"]
-                     else f"拒答 {_fmt(s['refused_unanswerable'])}")
-            lines.append(f"  {kind:<{width}}{s['questions']:>5} 题  {extra}")
-    return "\n".join(lines)
 
 
 class _Counter:
@@ -314,8 +277,14 @@ def open_engine_for(settings: Settings, contexts: list[str] | None, workdir: Pat
     return Engine.open(settings)
 
 
-def run(settings: Settings, path: Path, *, limit: int | None = None, workdir: Path | None = None,
-        progress: Callable[[int], None] | None = None) -> tuple[list[Outcome], dict[str, Any]]:
+def run(
+    settings: Settings,
+    path: Path,
+    *,
+    limit: int | None = None,
+    workdir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Outcome], dict[str, Any]]:
     """Load ``path``, open the engine and evaluate; ``workdir`` keeps a SQuAD corpus and its index."""
     items, contexts = load_questions(path)
     if limit is not None:
@@ -353,19 +322,33 @@ def run_eval_command(args, settings: Settings) -> int:
         agreement = None
         if getattr(args, "as_conversation", False):
             if any(item.conversation for item in items):
-                print("错误：--as-conversation 用于普通问题集（每行一个问题），对话集本身已按对话提问。",
-                      file=sys.stderr)
+                print(
+                    "错误：--as-conversation 用于普通问题集（每行一个问题），对话集本身已按对话提问。", file=sys.stderr
+                )
                 return EXIT_USAGE
             agreement = conversation_agreement(engine, items)
     summary = summarize(outcomes)
-    if getattr(args, "failures", None):
-        try:
-            with open(args.failures, "w", encoding="utf-8") as fh:
-                for row in failures(outcomes):
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            print(f"错误：无法写入 {args.failures}：{exc.strerror or exc}", file=sys.stderr)
-            return EXIT_USAGE
+    if getattr(args, "failures", None) and not _write_failures(Path(args.failures), outcomes):
+        return EXIT_USAGE
+    _print_result(args, path, outcomes, summary, agreement)
+    return 0
+
+
+def _write_failures(path: Path, outcomes: Sequence[Outcome]) -> bool:
+    """``--failures FILE``: one JSON line per question not answered right; False (said on
+    stderr) when the file cannot be written."""
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            for row in failures(outcomes):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        print(f"错误：无法写入 {path}：{exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _print_result(args, path: Path, outcomes: Sequence[Outcome], summary: dict[str, Any], agreement) -> None:
+    """The summary as JSON (``--json``) or as the plain-text table."""
     kinds = by_kind(outcomes)
     extra: dict[str, Any] = {}
     if any(o.item.turn > 0 for o in outcomes):
@@ -373,14 +356,20 @@ def run_eval_command(args, settings: Settings) -> int:
     if agreement is not None:
         extra["conversation_agreement"], extra["conversation_differs"] = agreement
     if getattr(args, "json", False):
-        print(json.dumps({"file": str(path), **summary, "by_kind": kinds if len(kinds) > 1 else {}, **extra},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"file": str(path), **summary, "by_kind": kinds if len(kinds) > 1 else {}, **extra},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(format_table(str(path), summary, kinds))
         if "follow_ups" in extra:
             print(format_follow_ups(extra["follow_ups"]))
         if agreement is not None:
             share, differ = agreement
-            print(f"  {share:>8.3f}  作为一段长对话连续提问时，第一句（或拒答）与单独提问相同"
-                  + (f"（不同：{'、'.join(differ)}）" if differ else ""))
-    return 0
+            print(
+                f"  {share:>8.3f}  作为一段长对话连续提问时，第一句（或拒答）与单独提问相同"
+                + (f"（不同：{'、'.join(differ)}）" if differ else "")
+            )

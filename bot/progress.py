@@ -27,8 +27,9 @@ class ProgressLine:
     first call; the rate (and so the estimate) counts only the files tokenised after it.
     """
 
-    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, stream: TextIO | None = None, min_interval: float = 0.1, clock: Callable[[], float] = time.monotonic
+    ):
         self.stream = stream or sys.stderr
         self.clock = clock
         self.min_interval = min_interval

@@ -45,6 +45,7 @@ class Item:
 
 # --- reading question sets -----------------------------------------------------------------------
 
+
 def _read_json_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
@@ -87,8 +88,16 @@ def _item(row: Any, where: str, qid: str, **extra: Any) -> Item:
     page = row.get("page")
     if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
         raise EvalError(f"{where} 的 page 应为正整数或 null")
-    return Item(qid, row["question"], tuple(a for a in answers if a), tuple(reports), answerable,
-                str(row.get("kind", "")), page=page, **extra)
+    return Item(
+        qid,
+        row["question"],
+        tuple(a for a in answers if a),
+        tuple(reports),
+        answerable,
+        str(row.get("kind", "")),
+        page=page,
+        **extra,
+    )
 
 
 def _rows(text: str, source: str) -> list[tuple[int, str, Any]]:
@@ -120,8 +129,10 @@ def is_dialogue(text: str) -> bool:
 
 def parse_jsonl(text: str, source: str = "问题文件") -> list[Item]:
     """Items of the project's JSONL format; raises :class:`EvalError` naming the bad line."""
-    items = [_item(row, where, str(row.get("id", n)) if isinstance(row, dict) else str(n))
-             for n, where, row in _rows(text, source)]
+    items = [
+        _item(row, where, str(row.get("id", n)) if isinstance(row, dict) else str(n))
+        for n, where, row in _rows(text, source)
+    ]
     if not items:
         raise EvalError(f"{source} 里没有问题")
     return items
@@ -135,8 +146,12 @@ def parse_dialogue(text: str, source: str = "对话文件") -> list[list[Item]]:
         if not isinstance(turns, list) or not turns:
             raise EvalError(f"{where} 缺少 turns 字段（对话的各轮问题）")
         cid = str(row.get("id", n))
-        conversations.append([_item(turn, f"{where} 第 {i + 1} 轮", f"{cid}.{i + 1}", conversation=cid, turn=i)
-                              for i, turn in enumerate(turns)])
+        conversations.append(
+            [
+                _item(turn, f"{where} 第 {i + 1} 轮", f"{cid}.{i + 1}", conversation=cid, turn=i)
+                for i, turn in enumerate(turns)
+            ]
+        )
     if not conversations:
         raise EvalError(f"{source} 里没有对话")
     return conversations
@@ -166,13 +181,25 @@ def parse_squad(data: Any, source: str = "问题文件") -> tuple[list[str], lis
                 if not isinstance(qa, dict) or not isinstance(qa.get("question"), str):
                     raise EvalError(f"{source} 第 {index} 段有问题缺少 question 文本")
                 raw = qa.get("answers") or []
-                answers = tuple(dict.fromkeys(a["text"] for a in raw
-                                              if isinstance(a, dict) and isinstance(a.get("text"), str)
-                                              and a["text"].strip()))
+                answers = tuple(
+                    dict.fromkeys(
+                        a["text"]
+                        for a in raw
+                        if isinstance(a, dict) and isinstance(a.get("text"), str) and a["text"].strip()
+                    )
+                )
                 answerable = bool(answers) and not qa.get("is_impossible", False)
                 qid = str(qa.get("id", f"{index}-{len(items)}"))
-                items.append(Item(qid, qa["question"], answers if answerable else (),
-                                  (paragraph_file(index),) if answerable else (), answerable, "squad"))
+                items.append(
+                    Item(
+                        qid,
+                        qa["question"],
+                        answers if answerable else (),
+                        (paragraph_file(index),) if answerable else (),
+                        answerable,
+                        "squad",
+                    )
+                )
     if not items:
         raise EvalError(f"{source} 里没有问题")
     return contexts, items

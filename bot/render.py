@@ -127,13 +127,18 @@ def read_summary_lines(report: BuildReport, details: bool) -> list[str]:
     lines = [read + "。"]
     dropped = [item for item in report.files if item.notes.dropped_text()]
     if dropped:
-        lines.append(f"未能读取：{total.dropped_text()}（{len(dropped)} 个文件"
-                     + ("，见下" if details else "；加 --details 查看每个文件") + "）。")
+        lines.append(
+            f"未能读取：{total.dropped_text()}（{len(dropped)} 个文件"
+            + ("，见下" if details else "；加 --details 查看每个文件")
+            + "）。"
+        )
     if details:
         lines.append("各文件读取情况：")
         for item in report.files:
             gone = item.notes.dropped_text()
-            lines.append(f"  - {item.path}（{item.format}）：{item.notes.read_text()}" + (f"；未能读取：{gone}" if gone else ""))
+            lines.append(
+                f"  - {item.path}（{item.format}）：{item.notes.read_text()}" + (f"；未能读取：{gone}" if gone else "")
+            )
             if len(item.titles) > 1:
                 lines.extend(f"      · {title}" for title in item.titles)
     return lines
@@ -166,8 +171,10 @@ def semantic_status_text(status: SemanticStatus) -> str:
         head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
     if status.state == "ready":
         if status.embedded or status.reused_files:
-            tail = (f"句子向量：新计算 {status.embedded} 句，复用缓存 {status.reused_files} 个文件，"
-                    f"用时 {status.seconds:.1f} 秒。")
+            tail = (
+                f"句子向量：新计算 {status.embedded} 句，复用缓存 {status.reused_files} 个文件，"
+                f"用时 {status.seconds:.1f} 秒。"
+            )
         else:
             tail = "句子向量已缓存，直接载入。"
     elif status.state == "failed":

@@ -19,8 +19,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(config_file=args.config, overrides=overrides)
 
 
-def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool = False,
-                semantic: str = "build") -> Engine:
+def open_engine(
+    settings: Settings, args: argparse.Namespace, *, rebuild: bool = False, semantic: str = "build"
+) -> Engine:
     """The engine over ``settings.corpus``, with progress lines while indexing and while sentence
     vectors are built (unless --quiet), and the index's warnings and skipped files on stderr.
     ``semantic`` is passed to :meth:`Engine.open` (``background`` for the bot)."""
@@ -33,8 +34,13 @@ def open_engine(settings: Settings, args: argparse.Namespace, *, rebuild: bool =
         vectors_line(done, total)
 
     try:
-        engine = Engine.open(settings, rebuild=rebuild, progress=progress, semantic=semantic,
-                             vector_progress=vector_progress if vectors_line else None)
+        engine = Engine.open(
+            settings,
+            rebuild=rebuild,
+            progress=progress,
+            semantic=semantic,
+            vector_progress=vector_progress if vectors_line else None,
+        )
     finally:
         if progress:
             progress.close()

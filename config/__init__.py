@@ -83,15 +83,25 @@ class Settings:
 
     def index_params(self) -> dict[str, Any]:
         """The settings that change what the index holds (part of its cache key)."""
-        return {"max_chunk_chars": self.max_chunk_chars, "k1": self.k1, "b": self.b,
-                "epsilon": self.epsilon, "max_file_mb": self.max_file_mb,
-                "max_docx_xml_mb": self.max_docx_xml_mb, "max_pdf_mb": self.max_pdf_mb,
-                "max_pdf_pages": self.max_pdf_pages,
-                "max_extract_seconds": self.max_extract_seconds,
-                "min_likely_share": self.min_likely_share, "pdf_short_line": self.pdf_short_line,
-                "pdf_paragraph_gap": self.pdf_paragraph_gap, "pdf_repeat_share": self.pdf_repeat_share,
-                "pdf_spaced_share": self.pdf_spaced_share, "pdf_cell_gap": self.pdf_cell_gap,
-                "ocr": self.ocr, "max_ocr_seconds": self.max_ocr_seconds}
+        return {
+            "max_chunk_chars": self.max_chunk_chars,
+            "k1": self.k1,
+            "b": self.b,
+            "epsilon": self.epsilon,
+            "max_file_mb": self.max_file_mb,
+            "max_docx_xml_mb": self.max_docx_xml_mb,
+            "max_pdf_mb": self.max_pdf_mb,
+            "max_pdf_pages": self.max_pdf_pages,
+            "max_extract_seconds": self.max_extract_seconds,
+            "min_likely_share": self.min_likely_share,
+            "pdf_short_line": self.pdf_short_line,
+            "pdf_paragraph_gap": self.pdf_paragraph_gap,
+            "pdf_repeat_share": self.pdf_repeat_share,
+            "pdf_spaced_share": self.pdf_spaced_share,
+            "pdf_cell_gap": self.pdf_cell_gap,
+            "ocr": self.ocr,
+            "max_ocr_seconds": self.max_ocr_seconds,
+        }
 
     def replace(self, **changes: Any) -> Settings:
         return load_settings(overrides=changes, base=self)
@@ -104,15 +114,30 @@ _ID_LISTS = {"telegram_allowed_ids", "telegram_admin_ids"}
 
 # (minimum, maximum) for numbers; None means unbounded on that side.
 _BOUNDS: dict[str, tuple[float | None, float | None]] = {
-    "top_k": (1, 20), "retrieve_k": (1, 1000), "max_question_chars": (1, 100_000),
-    "min_confidence": (0.0, 1.0), "max_chunk_chars": (20, 100_000), "k1": (0.0, None),
-    "b": (0.0, 1.0), "epsilon": (0.0, None), "max_file_mb": (1, 100_000),
-    "max_docx_xml_mb": (1, 10_000), "max_pdf_mb": (1, 100_000), "max_pdf_pages": (1, 1_000_000),
-    "max_extract_seconds": (0.1, 86_400), "min_likely_share": (0.0, 1.0), "pdf_short_line": (0.0, 1.0),
-    "pdf_paragraph_gap": (1.0, 10.0), "pdf_repeat_share": (0.0, 1.0), "pdf_spaced_share": (0.0, 1.0),
-    "pdf_cell_gap": (0.2, 20.0), "max_ocr_seconds": (0.0, 86_400),
-    "workers": (0, 256), "telegram_rate_per_minute": (1, 100_000),
-    "conversation_idle_minutes": (0.0, 525_600), "telegram_max_conversations": (1, 10_000_000),
+    "top_k": (1, 20),
+    "retrieve_k": (1, 1000),
+    "max_question_chars": (1, 100_000),
+    "min_confidence": (0.0, 1.0),
+    "max_chunk_chars": (20, 100_000),
+    "k1": (0.0, None),
+    "b": (0.0, 1.0),
+    "epsilon": (0.0, None),
+    "max_file_mb": (1, 100_000),
+    "max_docx_xml_mb": (1, 10_000),
+    "max_pdf_mb": (1, 100_000),
+    "max_pdf_pages": (1, 1_000_000),
+    "max_extract_seconds": (0.1, 86_400),
+    "min_likely_share": (0.0, 1.0),
+    "pdf_short_line": (0.0, 1.0),
+    "pdf_paragraph_gap": (1.0, 10.0),
+    "pdf_repeat_share": (0.0, 1.0),
+    "pdf_spaced_share": (0.0, 1.0),
+    "pdf_cell_gap": (0.2, 20.0),
+    "max_ocr_seconds": (0.0, 86_400),
+    "workers": (0, 256),
+    "telegram_rate_per_minute": (1, 100_000),
+    "conversation_idle_minutes": (0.0, 525_600),
+    "telegram_max_conversations": (1, 10_000_000),
     "semantic_budget_seconds": (0.0, 31_536_000),
 }
 # Settings that take one of a few words.
@@ -142,7 +167,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, got {value!r}")
         if name == "embedder" and value.strip().startswith(_ST_PREFIX):
-            folder = value.strip()[len(_ST_PREFIX):]
+            folder = value.strip()[len(_ST_PREFIX) :]
             if not folder or not Path(folder).expanduser().is_dir():
                 raise ConfigError(f"{where}: sentence-transformers 模型文件夹不存在：{folder or '（空）'}")
             return _ST_PREFIX + folder
@@ -194,8 +219,10 @@ def _apply(values: dict[str, Any], items: Mapping[str, Any], source: str) -> Non
         if name not in _FIELDS:
             raise ConfigError(f"{source}: unknown setting '{key}'")
         if name in _SECRET and raw and source == str(DEFAULTS_FILE):
-            raise ConfigError(f"{source}: setting '{key}' must not be kept in the shipped settings file; "
-                              "use TELEGRAM_BOT_TOKEN or a private config file")
+            raise ConfigError(
+                f"{source}: setting '{key}' must not be kept in the shipped settings file; "
+                "use TELEGRAM_BOT_TOKEN or a private config file"
+            )
         if raw is None:
             continue
         value = _coerce(name, raw, source)
@@ -251,7 +278,7 @@ def _env_values(env: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     for key, value in env.items():
         if key.startswith("REPORTQA_") and key not in _NOT_SETTINGS:
-            found.append((f"environment variable {key}", {key[len("REPORTQA_"):].lower(): value}))
+            found.append((f"environment variable {key}", {key[len("REPORTQA_") :].lower(): value}))
     aliases = {
         "TELEGRAM_BOT_TOKEN": "telegram_token",
         "TELEGRAM_API_BASE_URL": "telegram_api_base_url",

@@ -10,5 +10,16 @@ Typical use::
 from .engine import Engine, EngineHolder
 from .types import Answer, BuildReport, Chunk, Citation, CorpusError, Document, Passage, Sentence, Skipped
 
-__all__ = ["Answer", "BuildReport", "Chunk", "Citation", "CorpusError", "Document", "Engine",
-           "EngineHolder", "Passage", "Sentence", "Skipped"]
+__all__ = [
+    "Answer",
+    "BuildReport",
+    "Chunk",
+    "Citation",
+    "CorpusError",
+    "Document",
+    "Engine",
+    "EngineHolder",
+    "Passage",
+    "Sentence",
+    "Skipped",
+]

@@ -61,9 +61,13 @@ class Engine:
         self.corpus = corpus
         self.report = report
         self.tokenizer = default_tokenizer()
-        self.composer = Composer(corpus, self.tokenizer, retrieve_k=settings.retrieve_k,
-                                 min_confidence=settings.min_confidence,
-                                 learned=settings.answer_decision == "learned")
+        self.composer = Composer(
+            corpus,
+            self.tokenizer,
+            retrieve_k=settings.retrieve_k,
+            min_confidence=settings.min_confidence,
+            learned=settings.answer_decision == "learned",
+        )
         self.lexicon = Lexicon.from_documents(corpus.docs)  # places, for follow-up questions
         self._doc_by_path: dict[tuple[str, str], int] | None = None
         self._normalised: LRU[int, str] = LRU(8)  # normalised report texts, for follow-ups
@@ -76,10 +80,17 @@ class Engine:
         self._vector_thread: threading.Thread | None = None
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, rebuild: bool = False,
-             progress: Progress | None = None, semantic: str = "build",
-             vector_progress: VectorProgress | None = None,
-             embedder: Embedder | None = None, static_embedder: Embedder | None = None) -> Engine:
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        semantic: str = "build",
+        vector_progress: VectorProgress | None = None,
+        embedder: Embedder | None = None,
+        static_embedder: Embedder | None = None,
+    ) -> Engine:
         """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
 
         ``semantic`` says what happens when sentence vectors are wanted (the ``semantic``
@@ -102,15 +113,22 @@ class Engine:
         return engine
 
     # --- sentence vectors ----------------------------------------------------------------------
-    def _open_vectors(self, store: IndexStore, workers: int, embedder: Embedder | None,
-                      progress: VectorProgress | None, static_embedder: Embedder | None = None) -> None:
+    def _open_vectors(
+        self,
+        store: IndexStore,
+        workers: int,
+        embedder: Embedder | None,
+        progress: VectorProgress | None,
+        static_embedder: Embedder | None = None,
+    ) -> None:
         """Decide which sentence vectors are used (full, static or none); load, build or start
         building them. When semantic matching is off nothing is imported or read."""
         settings, status = self.settings, self.semantic_status
         status.sentences = int(self.corpus.tables["sent_start"].shape[0])
         embedder, pending, full_error = self._full_embedder(store, workers, embedder)
-        representation, status.reason = decide(settings.semantic, settings.embedder, status.sentences, pending,
-                                               settings.semantic_budget_seconds, workers)
+        representation, status.reason = decide(
+            settings.semantic, settings.embedder, status.sentences, pending, settings.semantic_budget_seconds, workers
+        )
         if full_error and representation != OFF:
             if settings.semantic == "on":
                 status.representation, status.enabled = representation, True
@@ -138,12 +156,14 @@ class Engine:
         if self.semantic_mode == "build":
             self._build_vectors(cache, progress)
         elif self.semantic_mode == "background":
-            self._vector_thread = threading.Thread(target=self._build_vectors, args=(cache, None, True),
-                                                   name="sentence-vectors", daemon=True)
+            self._vector_thread = threading.Thread(
+                target=self._build_vectors, args=(cache, None, True), name="sentence-vectors", daemon=True
+            )
             self._vector_thread.start()
 
-    def _full_embedder(self, store: IndexStore, workers: int,
-                       embedder: Embedder | None) -> tuple[Embedder | None, int | None, str]:
+    def _full_embedder(
+        self, store: IndexStore, workers: int, embedder: Embedder | None
+    ) -> tuple[Embedder | None, int | None, str]:
         """(the full model's embedder, its sentences not cached yet (for ``auto``), why it cannot
         be had) when the setting may want it. No model is loaded here."""
         settings = self.settings
@@ -159,8 +179,7 @@ class Engine:
             return embedder, None, ""
         return embedder, VectorCache(store.folder, store.token_key, embedder).pending(self.corpus), ""
 
-    def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None,
-                       background: bool = False) -> None:
+    def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None, background: bool = False) -> None:
         from .index.embedder import EmbedderUnavailable
 
         status = self.semantic_status
@@ -169,8 +188,11 @@ class Engine:
                 return
             if background:
                 with contextlib.suppress(OSError, AttributeError):
-                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                                   os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + _BACKGROUND_NICE)
+                    os.setpriority(
+                        os.PRIO_PROCESS,
+                        threading.get_native_id(),
+                        os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + _BACKGROUND_NICE,
+                    )
             status.state = "building"
             try:
                 vectors = cache.build(self.corpus, status, progress, self._cancel)
@@ -217,22 +239,27 @@ class Engine:
         answer = self.composer.compose(text, limit=limit or self.settings.top_k, vectors=self.semantic)
         return dataclasses.replace(answer, question=question, resolved=question)  # echo the question as asked
 
-    def ask_in(self, conversation: Conversation | None, message: str, *,
-               limit: int | None = None) -> tuple[Answer, Conversation]:
+    def ask_in(
+        self, conversation: Conversation | None, message: str, *, limit: int | None = None
+    ) -> tuple[Answer, Conversation]:
         """Answer ``message`` as the next turn of ``conversation`` (None starts one): a follow-up
         (那长葛呢？, 其中高中有几所？) is rewritten into a standalone question first. Returns the
         answer, whose ``resolved`` is the question actually answered, and the conversation after it."""
         if not isinstance(message, str):
             message = str(message)
         message = message.encode("utf-8", "replace").decode("utf-8")
-        resolution = resolve(message, conversation, self.lexicon, cut=self.tokenizer.words,
-                             max_chars=self.settings.max_question_chars)
+        resolution = resolve(
+            message, conversation, self.lexicon, cut=self.tokenizer.words, max_chars=self.settings.max_question_chars
+        )
         refused = refusals.check_follow_up(
-            message, resolution.question, coverage=coverage_note(self.corpus.docs),
+            message,
+            resolution.question,
+            coverage=coverage_note(self.corpus.docs),
             place=resolution.place if resolution.kind == PLACE else "",
             place_known=not self.lexicon.complete or self.lexicon.known(resolution.place),
             word=self._absent_word(resolution, conversation),
-            report_title=conversation.source.title if conversation and conversation.source else "")
+            report_title=conversation.source.title if conversation and conversation.source else "",
+        )
         answer = refused or self.answer(resolution.question, limit=limit)
         answer = dataclasses.replace(answer, question=message, resolved=resolution.question)
         text = message.strip()
@@ -254,9 +281,12 @@ class Engine:
         doc = self._doc_by_path.get((conversation.source.path, conversation.source.title))
         if doc is None:
             return ""
-        return refusals.absent_word(self.tokenizer.tokens(resolution.own), self.corpus.text(doc),
-                                    self.composer.thesaurus.synonyms,
-                                    lambda: self._normalised.touch(doc, lambda: normalize(self.corpus.text(doc))))
+        return refusals.absent_word(
+            self.tokenizer.tokens(resolution.own),
+            self.corpus.text(doc),
+            self.composer.thesaurus.synonyms,
+            lambda: self._normalised.touch(doc, lambda: normalize(self.corpus.text(doc))),
+        )
 
     def source_of(self, answer: Answer) -> Source | None:
         """The report (and section) of the first sentence shown (the answer's, or an unsure one's)."""
@@ -266,8 +296,13 @@ class Engine:
         citation = first[0].citation
         doc = self.corpus.doc_index(citation.doc_id)
         meta = self.corpus.docs[doc] if doc is not None else None
-        return Source(citation.title, citation.path, tuple(meta.places) if meta else (),
-                      tuple(meta.years) if meta else (), citation.section)
+        return Source(
+            citation.title,
+            citation.path,
+            tuple(meta.places) if meta else (),
+            tuple(meta.years) if meta else (),
+            citation.section,
+        )
 
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The ``k`` best-matching paragraphs for a keyword query (one per paragraph)."""
@@ -303,7 +338,7 @@ class Engine:
         doc = self.corpus.doc_index(citation.doc_id)
         if doc is None:
             return ""
-        return self.corpus.text(doc)[citation.para_start:citation.para_end]
+        return self.corpus.text(doc)[citation.para_start : citation.para_end]
 
     # --- what is loaded ------------------------------------------------------------------------------
     @property

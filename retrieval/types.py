@@ -106,9 +106,11 @@ class Refusal:
     threshold: float | None = None
 
     def to_json(self) -> dict:
-        return {"reason": self.reason,
-                "confidence": None if self.confidence is None else round(float(self.confidence), 4),
-                "threshold": self.threshold}
+        return {
+            "reason": self.reason,
+            "confidence": None if self.confidence is None else round(float(self.confidence), 4),
+            "threshold": self.threshold,
+        }
 
 
 @dataclass(frozen=True)
@@ -230,8 +232,13 @@ class ReadNotes:
         names = {f.name for f in fields(cls)}
         if not isinstance(data, dict):
             return cls()
-        return cls(**{k: v for k, v in data.items()
-                      if k in names and isinstance(v, int) and not isinstance(v, bool) and v >= 0})
+        return cls(
+            **{
+                k: v
+                for k, v in data.items()
+                if k in names and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            }
+        )
 
     def add(self, other: ReadNotes) -> None:
         for f in fields(self):

@@ -77,9 +77,17 @@ def shown_json(data: dict) -> list:
 ROUNDED = 5e-5  # the eval's shares are rounded to 4 places: a count exactly at its floor passes
 
 
-def assert_floors(s: dict, *, answered_right: int, shown_right: int, unanswerable_held: int,
-                  answerable_none: int, precision: float = 0.95, outcomes: list | None = None,
-                  shown3_right: int | None = None) -> None:
+def assert_floors(
+    s: dict,
+    *,
+    answered_right: int,
+    shown_right: int,
+    unanswerable_held: int,
+    answerable_none: int,
+    precision: float = 0.95,
+    outcomes: list | None = None,
+    shown3_right: int | None = None,
+) -> None:
     """Quality floors of one question set, as counts: answerable questions answered with the
     answer first; shown first (answer or unsure); unanswerable questions not answered (unsure or
     none); answerable questions with nothing shown (at most); the answered precision; and, when
@@ -97,8 +105,15 @@ def assert_floors(s: dict, *, answered_right: int, shown_right: int, unanswerabl
         assert s["answered_precision"] >= precision, s
 
 
-def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None, stdin: str | bytes | None = None,
-            clean_env: bool = False, workers: int | None = None, timeout: float = 120):
+def run_cli(
+    *args: str,
+    cache: Path,
+    env: dict[str, str] | None = None,
+    stdin: str | bytes | None = None,
+    clean_env: bool = False,
+    workers: int | None = None,
+    timeout: float = 120,
+):
     """``python -m bot ARGS`` in a child process with its own index cache: text in and out, or bytes
     when ``stdin`` is bytes. ``clean_env`` drops the caller's REPORTQA_/TELEGRAM_ settings (all but
     REPORTQA_SEMANTIC); ``workers`` sets REPORTQA_WORKERS; ``env`` adds or overrides variables."""
@@ -107,10 +122,19 @@ def run_cli(*args: str, cache: Path, env: dict[str, str] | None = None, stdin: s
 
     base = dict(os.environ)
     if clean_env:
-        base = {k: v for k, v in base.items() if not k.startswith(("REPORTQA_", "TELEGRAM_")) or k == "REPORTQA_SEMANTIC"}
+        base = {
+            k: v for k, v in base.items() if not k.startswith(("REPORTQA_", "TELEGRAM_")) or k == "REPORTQA_SEMANTIC"
+        }
     full = {**base, "REPORTQA_CACHE_DIR": str(cache)}
     if workers is not None:
         full["REPORTQA_WORKERS"] = str(workers)
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
-                          text=not isinstance(stdin, bytes), cwd=ROOT, env=full, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=not isinstance(stdin, bytes),
+        cwd=ROOT,
+        env=full,
+        timeout=timeout,
+    )

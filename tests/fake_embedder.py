@@ -26,7 +26,7 @@ class FakeEmbedder:
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
-        for gram in list(text) + [text[i:i + 2] for i in range(len(text) - 1)]:
+        for gram in list(text) + [text[i : i + 2] for i in range(len(text) - 1)]:
             h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=4).digest(), "little")
             v[h % self.dim] += 1.0
         norm = float(np.linalg.norm(v))

@@ -9,15 +9,25 @@ import html
 SITE = "某某县人民政府门户网站"
 
 
-def report_page(text: str, *, charset: str = "utf-8", published: str = "2024-12-30 09:15",
-                source: str = "县教育局", meta_style: str = "charset") -> bytes:
+def report_page(
+    text: str,
+    *,
+    charset: str = "utf-8",
+    published: str = "2024-12-30 09:15",
+    source: str = "县教育局",
+    meta_style: str = "charset",
+) -> bytes:
     """``text`` (one paragraph a line; the first is the title) as a saved article page."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     title, body = lines[0], lines[1:]
     paragraphs = "\n".join(f'<p style="text-indent:2em">\u3000\u3000{html.escape(p)}</p>' for p in body)
-    head = (f'<meta charset="{charset}">' if meta_style == "charset" else
-            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-            if meta_style == "http-equiv" else "")
+    head = (
+        f'<meta charset="{charset}">'
+        if meta_style == "charset"
+        else f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        if meta_style == "http-equiv"
+        else ""
+    )
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head>{head}
 <title>{html.escape(title)}_{SITE}</title>
@@ -49,8 +59,14 @@ def report_page(text: str, *, charset: str = "utf-8", published: str = "2024-12-
     return page.encode(charset, errors="xmlcharrefreplace")  # as browsers save
 
 
-def table_page(text: str, *, charset: str = "gb2312", site: str = "某某县人民政府",
-               date: str = "2022-01-12", source: str = "县教育局") -> bytes:
+def table_page(
+    text: str,
+    *,
+    charset: str = "gb2312",
+    site: str = "某某县人民政府",
+    date: str = "2022-01-12",
+    source: str = "县教育局",
+) -> bytes:
     """``text`` as an older site lays an article out: one table, no class names, the title in
     ``<title>`` after the site name, paragraphs separated by ``<br>``, links above and below."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]

@@ -46,10 +46,19 @@ def wrap(text: str, width: float, size: float = SIZE, indent: float = 0.0) -> li
     return lines
 
 
-def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page} -",
-              headings: set[str] | frozenset[str] = frozenset(), password=None,
-              width: float = PAGE_W - 2 * MARGIN_X, indent: bool = True, para_gap: float = 0.0,
-              furniture_last: bool = False, glyph_by_glyph: bool = False) -> bytes:
+def build_pdf(
+    paragraphs: list[str],
+    *,
+    header: str = "",
+    footer: str = "- {page} -",
+    headings: set[str] | frozenset[str] = frozenset(),
+    password=None,
+    width: float = PAGE_W - 2 * MARGIN_X,
+    indent: bool = True,
+    para_gap: float = 0.0,
+    furniture_last: bool = False,
+    glyph_by_glyph: bool = False,
+) -> bytes:
     """A PDF of ``paragraphs``: body text wrapped and first-line indented (or, with
     ``indent=False``, flush left with ``para_gap`` points between paragraphs), ``headings`` set
     flush left, ``header`` on top of every page and ``footer`` (``{page}``, ``{pages}``) below;
@@ -81,6 +90,7 @@ def build_pdf(paragraphs: list[str], *, header: str = "", footer: str = "- {page
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), encrypt=password)
     for number, lines in enumerate(pages, 1):
+
         def furniture(number: int = number) -> None:
             c.setFont(FONT, 9)
             if header:
@@ -118,16 +128,16 @@ def write_report_pdf(source: Path, target: Path, **kwargs) -> Path:
     return target
 
 
-def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None,
-            count: int = 1) -> bytes:
+def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None, count: int = 1) -> bytes:
     """A one-page PDF written by hand around a given content stream (for hostile cases:
     decompression bombs, deep nesting, lying page counts)."""
     filt = f" /Filter /{filter_name}".encode() if filter_name else b""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d%s >>\nstream\n" % (len(content) if length is None else length, filt)
-            + content + b"\nendstream"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count %d >>" % count,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d%s >>\nstream\n" % (len(content) if length is None else length, filt) + content + b"\nendstream",
+    ]
     out = b"%PDF-1.4\n"
     offsets = []
     for i, obj in enumerate(objs, 1):
@@ -140,9 +150,17 @@ def raw_pdf(content: bytes, *, filter_name: str = "", length: int | None = None,
     return out
 
 
-def table_pdf(before: list[str], caption: str, header: list[str], pages_of_rows: list[list[list[str]]], *,
-              ruled: bool = True, repeat_header: bool = False, after: list[str] = (),
-              widths: list[float] | None = None) -> bytes:
+def table_pdf(
+    before: list[str],
+    caption: str,
+    header: list[str],
+    pages_of_rows: list[list[list[str]]],
+    *,
+    ruled: bool = True,
+    repeat_header: bool = False,
+    after: list[str] = (),
+    widths: list[float] | None = None,
+) -> bytes:
     """A PDF with a table: ``before`` paragraphs, the ``caption`` centred above it, then its rows,
     ``pages_of_rows`` giving the rows printed on each page (the table continuing across pages,
     its header printed again with ``repeat_header``), then ``after`` paragraphs. ``ruled``
@@ -217,8 +235,9 @@ def layout_pdf(pages, *, pagesize: tuple[float, float] = (PAGE_W, PAGE_H), rotat
     return buf.getvalue()
 
 
-def draw_line(c, x: float, y: float, text: str, *, size: float = SIZE, width: float | None = None,
-              rise: float = 0.0) -> float:
+def draw_line(
+    c, x: float, y: float, text: str, *, size: float = SIZE, width: float | None = None, rise: float = 0.0
+) -> float:
     """``text`` as one text object at (x, y); with ``width``, its characters spread (character
     spacing, as justified lines are set) to fill that many points. Returns where it ends."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -234,8 +253,17 @@ def draw_line(c, x: float, y: float, text: str, *, size: float = SIZE, width: fl
     return x + natural + spacing * max(0, len(text) - 1)
 
 
-def justified(c, lines: list[str], *, x: float = MARGIN_X, y: float = TOP, width: float = PAGE_W - 2 * MARGIN_X,
-              indent_first: bool = True, leading: float = LEADING, size: float = SIZE) -> float:
+def justified(
+    c,
+    lines: list[str],
+    *,
+    x: float = MARGIN_X,
+    y: float = TOP,
+    width: float = PAGE_W - 2 * MARGIN_X,
+    indent_first: bool = True,
+    leading: float = LEADING,
+    size: float = SIZE,
+) -> float:
     """A paragraph's lines set justified (the last one natural), the first indented two
     characters; returns the y of the next line."""
     for n, line in enumerate(lines):

@@ -21,10 +21,8 @@ pytestmark = pytest.mark.bench
 
 # Floors a little under the measured figures (docs/quality.md), so a regression shows.
 FLOORS = {
-    "cmrc2018_trial.json": {"answer_at_1": 0.74, "answer_at_3": 0.82, "report_at_1": 0.94,
-                            "refused_answerable": 0.02},
-    "drcd_test.json": {"answer_at_1": 0.82, "answer_at_3": 0.93, "report_at_1": 0.92,
-                       "refused_answerable": 0.02},
+    "cmrc2018_trial.json": {"answer_at_1": 0.74, "answer_at_3": 0.82, "report_at_1": 0.94, "refused_answerable": 0.02},
+    "drcd_test.json": {"answer_at_1": 0.82, "answer_at_3": 0.93, "report_at_1": 0.92, "refused_answerable": 0.02},
 }
 
 

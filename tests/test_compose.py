@@ -15,28 +15,31 @@ from retrieval.lang.text import default_tokenizer, normalize
 from tests.conftest import shown
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("古丈县现有各级各类学校多少所？", "number"),
-    ("全县公办幼儿园在园幼儿占比是多少？", "number"),
-    ("职校毕业生大专录取率达到多少？", "number"),
-    ("该项目是哪一年启动的？", "time"),
-    ("山村幼儿园项目何时被推介？", "time"),
-    ("陈寔路学校什么时候建成？", "time"),
-    ("这本书是谁写的？", "person"),
-    ("哪位校长获得表彰？", "person"),
-    ("培训中心设在哪里？", "place"),
-    ("哪所学校被评为先进基层党组织？", "place"),
-    ("职业中专更名后叫什么？", "name"),
-    ("这个奖项的名称是什么？", "name"),
-    ("控辍保学做了哪些工作？", "list"),
-    ("这种果树分布在什么地区？", "place"),
-    ("这条河流经哪些城市？", "place"),
-    ("哪一个人担任了首任校长？", "person"),  # 哪一个 as well as 哪个
-    ("这项技术最早由哪一个国家提出？", "place"),
-    ("他毕业于哪一所大学？", "place"),
-    ("这座寺庙建于哪一个朝代？", "time"),
-    ("哪个人数最多？", "number"),  # 人数 is a number, not a person
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("古丈县现有各级各类学校多少所？", "number"),
+        ("全县公办幼儿园在园幼儿占比是多少？", "number"),
+        ("职校毕业生大专录取率达到多少？", "number"),
+        ("该项目是哪一年启动的？", "time"),
+        ("山村幼儿园项目何时被推介？", "time"),
+        ("陈寔路学校什么时候建成？", "time"),
+        ("这本书是谁写的？", "person"),
+        ("哪位校长获得表彰？", "person"),
+        ("培训中心设在哪里？", "place"),
+        ("哪所学校被评为先进基层党组织？", "place"),
+        ("职业中专更名后叫什么？", "name"),
+        ("这个奖项的名称是什么？", "name"),
+        ("控辍保学做了哪些工作？", "list"),
+        ("这种果树分布在什么地区？", "place"),
+        ("这条河流经哪些城市？", "place"),
+        ("哪一个人担任了首任校长？", "person"),  # 哪一个 as well as 哪个
+        ("这项技术最早由哪一个国家提出？", "place"),
+        ("他毕业于哪一所大学？", "place"),
+        ("这座寺庙建于哪一个朝代？", "time"),
+        ("哪个人数最多？", "number"),  # 人数 is a number, not a person
+    ],
+)
 def test_question_types(question, expected):
     types = question_types(normalize(question))
     assert types and types[0] == expected, types
@@ -51,18 +54,21 @@ def test_plain_statement_has_no_type():
     assert question_types(normalize("介绍一下教育工作")) == ()
 
 
-@pytest.mark.parametrize("sentence, shape", [
-    ("古丈县现有各级各类学校88所。", "number"),
-    ("普惠率94.57%。", "number"),
-    ("共投入3.7344亿元。", "number"),
-    ("马来穿山甲又名爪哇穿山甲。", "name"),
-    ("1910年，大韩帝国灭亡。", "time"),
-    ("3月24日在论坛上推介。", "time"),
-    ("由张三所创办。", "person"),
-    ("学校位于湖南省古丈县。", "place"),
-    ("更名为“溆浦楚怡职业学校”。", "name"),
-    ("包括语文、数学、英语等科目。", "list"),
-])
+@pytest.mark.parametrize(
+    "sentence, shape",
+    [
+        ("古丈县现有各级各类学校88所。", "number"),
+        ("普惠率94.57%。", "number"),
+        ("共投入3.7344亿元。", "number"),
+        ("马来穿山甲又名爪哇穿山甲。", "name"),
+        ("1910年，大韩帝国灭亡。", "time"),
+        ("3月24日在论坛上推介。", "time"),
+        ("由张三所创办。", "person"),
+        ("学校位于湖南省古丈县。", "place"),
+        ("更名为“溆浦楚怡职业学校”。", "name"),
+        ("包括语文、数学、英语等科目。", "list"),
+    ],
+)
 def test_answer_shapes(sentence, shape):
     assert shape in answer_shapes(normalize(sentence))
 
@@ -72,14 +78,17 @@ def test_sentence_without_an_answer_shape():
     assert "time" not in answer_shapes(normalize("坚持立德树人，办好人民满意的教育。"))
 
 
-@pytest.mark.parametrize("sentence, expected", [
-    ("国内生产总值达到114万亿元，增长8.1%。", True),
-    ("粮食产量达到百分之十以上。", True),
-    ("通常出血量不超过500毫升。", True),  # any written figure counts, in whatever unit
-    ("最终以2比1淘汰英格兰。", True),
-    ("2015年是“十二五”收官之年。", False),  # a calendar year is not a figure
-    ("二〇二四年是关键之年。", False),
-])
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("国内生产总值达到114万亿元，增长8.1%。", True),
+        ("粮食产量达到百分之十以上。", True),
+        ("通常出血量不超过500毫升。", True),  # any written figure counts, in whatever unit
+        ("最终以2比1淘汰英格兰。", True),
+        ("2015年是“十二五”收官之年。", False),  # a calendar year is not a figure
+        ("二〇二四年是关键之年。", False),
+    ],
+)
 def test_has_quantity(sentence, expected):
     assert has_quantity(normalize(sentence)) is expected
 
@@ -118,6 +127,7 @@ def test_every_place_questions():
 
 
 # --- features on the seed corpus -----------------------------------------------------------------
+
 
 def _row(engine, question: str, needle: str) -> np.ndarray:
     cands = engine.composer.candidates(question)
@@ -194,6 +204,7 @@ def test_refusal_explains_what_to_do(engine):
 
 # --- weights ------------------------------------------------------------------------------------
 
+
 def test_weights_file_round_trip(tmp_path):
     model = scoring.default_model()
     assert set(model.as_mapping()) == set(features.FEATURES)
@@ -215,47 +226,54 @@ def test_bad_weights_file_is_a_config_error(tmp_path, body):
 
 # --- question focus and asked unit --------------------------------------------------------------
 
-@pytest.mark.parametrize("question, focus", [
-    ("这次会议的焦点是什么？", "焦点"),
-    ("他是哪个大学毕业的？", "大学"),
-    ("油菜在什么季节开花？", "季节"),
-    ("长葛市中小学生的近视率是多少？", "近视率"),
-    ("这位诗人的字是什么？", "字"),
-    ("1990年，这位校长做了什么事情？", ""),
-    ("在学校里工作的老师和职工加起来有多少？", ""),
-])
+
+@pytest.mark.parametrize(
+    "question, focus",
+    [
+        ("这次会议的焦点是什么？", "焦点"),
+        ("他是哪个大学毕业的？", "大学"),
+        ("油菜在什么季节开花？", "季节"),
+        ("长葛市中小学生的近视率是多少？", "近视率"),
+        ("这位诗人的字是什么？", "字"),
+        ("1990年，这位校长做了什么事情？", ""),
+        ("在学校里工作的老师和职工加起来有多少？", ""),
+    ],
+)
 def test_question_focus(question, focus):
     assert question_analysis.question_focus(normalize(question), default_tokenizer()) == focus
 
 
-@pytest.mark.parametrize("question, sentence, matches", [
-    ("溆浦县2021年共投入多少资金改善办学条件？", "2021年，共投入3.7亿元，新建学校", True),
-    ("溆浦县2021年共投入多少资金改善办学条件？", "新增义务教育学位2500个", False),
-    ("古丈县现有各级各类学校多少所？", "全县现有学校12所", True),
-    ("古丈县现有各级各类学校多少所？", "全县共有学生5000人", False),
-    ("全县有多少名教师？", "全县共有教师300人", True),
-    ("幼儿园普惠率是多少？", "普惠率达到90.5%", True),
-    ("幼儿园普惠率是多少？", "新建幼儿园3所", False),
-    ("县第一中学于何年创办？", "1952年9月1日，县第一中学创办", True),
-    ("县第一中学于何年创办？", "9月1日县第一中学创办", False),
-    ("学校哪个月开学？", "9月1日开学", True),
-    ("学校哪个月开学？", "2021年开学", False),
-    ("这座书院建于西元几年？", "书院建于1820年", True),  # 西元 asks for a year, not money
-    ("这座书院建于西元几年？", "耗资300万元", False),
-    ("改革元年共启动多少个项目？", "启动项目12个", True),  # 元年 is not money
-    ("改革元年共启动多少个项目？", "投入12万元", False),
-    ("多元化办学的学校有多少所？", "共有学校12所", True),  # nor is 多元化
-    ("大桥花了多少美元？", "耗资300万美元", True),
-    ("这座塔有多高？", "塔高约40米", True),  # 多高 asks for a length
-    ("这座塔有多高？", "全县有学校40所", False),
-    ("这座塔有多高？", "建成5g基站40个", False),  # a one-letter unit inside a word
-    ("工程持续了多久？", "历时3年", True),
-    ("合约为期多少年？", "合约为期7年", True),
-    ("合约为期多少年？", "1935年签订合约", False),  # a calendar year is not a number of years
-    ("今年多了多少张床位？", "增加床位1000个", True),  # 个 stands in for a counting word
-    ("今年多了多少张床位？", "增加床位1000平方米", False),
-    ("长了多少米？", "长100个", False),  # but not for a measure
-])
+@pytest.mark.parametrize(
+    "question, sentence, matches",
+    [
+        ("溆浦县2021年共投入多少资金改善办学条件？", "2021年，共投入3.7亿元，新建学校", True),
+        ("溆浦县2021年共投入多少资金改善办学条件？", "新增义务教育学位2500个", False),
+        ("古丈县现有各级各类学校多少所？", "全县现有学校12所", True),
+        ("古丈县现有各级各类学校多少所？", "全县共有学生5000人", False),
+        ("全县有多少名教师？", "全县共有教师300人", True),
+        ("幼儿园普惠率是多少？", "普惠率达到90.5%", True),
+        ("幼儿园普惠率是多少？", "新建幼儿园3所", False),
+        ("县第一中学于何年创办？", "1952年9月1日，县第一中学创办", True),
+        ("县第一中学于何年创办？", "9月1日县第一中学创办", False),
+        ("学校哪个月开学？", "9月1日开学", True),
+        ("学校哪个月开学？", "2021年开学", False),
+        ("这座书院建于西元几年？", "书院建于1820年", True),  # 西元 asks for a year, not money
+        ("这座书院建于西元几年？", "耗资300万元", False),
+        ("改革元年共启动多少个项目？", "启动项目12个", True),  # 元年 is not money
+        ("改革元年共启动多少个项目？", "投入12万元", False),
+        ("多元化办学的学校有多少所？", "共有学校12所", True),  # nor is 多元化
+        ("大桥花了多少美元？", "耗资300万美元", True),
+        ("这座塔有多高？", "塔高约40米", True),  # 多高 asks for a length
+        ("这座塔有多高？", "全县有学校40所", False),
+        ("这座塔有多高？", "建成5g基站40个", False),  # a one-letter unit inside a word
+        ("工程持续了多久？", "历时3年", True),
+        ("合约为期多少年？", "合约为期7年", True),
+        ("合约为期多少年？", "1935年签订合约", False),  # a calendar year is not a number of years
+        ("今年多了多少张床位？", "增加床位1000个", True),  # 个 stands in for a counting word
+        ("今年多了多少张床位？", "增加床位1000平方米", False),
+        ("长了多少米？", "长100个", False),  # but not for a measure
+    ],
+)
 def test_value_of_the_asked_kind(question, sentence, matches):
     unit = question_analysis.asked_unit(normalize(question))
     assert unit is not None
@@ -295,11 +313,14 @@ def test_label_sentence_does_not_answer_first(engine):
     assert "一是全力做好控辍保学工作" not in shown(answer)[0].text
 
 
-@pytest.mark.parametrize("sentence, near", [
-    ("其中：特岗招聘142人、面向社会公开招聘261人、外县调入12人。", 1.0),
-    ("通过特岗计划、面向社会公开招聘等渠道共补充教师682人。", 0.0),  # the number is about all channels
-    ("共有261名面向社会公开招聘的教师。", 0.4),  # close to 社会, too far from 公开招聘
-])
+@pytest.mark.parametrize(
+    "sentence, near",
+    [
+        ("其中：特岗招聘142人、面向社会公开招聘261人、外县调入12人。", 1.0),
+        ("通过特岗计划、面向社会公开招聘等渠道共补充教师682人。", 0.0),  # the number is about all channels
+        ("共有261名面向社会公开招聘的教师。", 0.4),  # close to 社会, too far from 公开招聘
+    ],
+)
 def test_value_next_to_a_question_term(sentence, near):
     unit = question_analysis.asked_unit(normalize("面向社会公开招聘了多少人？"))
     assert shapes.value_near_term(normalize(sentence), unit, [("公开招聘", 1.0), ("社会", 0.4)]) == near
@@ -337,7 +358,11 @@ def test_a_value_of_the_asked_kind_raises_confidence(engine):
     with_value = X[:, F["unit_match"]] == 1.0
     assert with_value.any() and (~with_value).any()
     base = 0.5 * X[:, F["tok_cov"]] + 0.5 * X[:, F["big_cov"]]
-    expected = np.where(with_value, np.minimum(1.0, base * engine.composer.policy.value_evidence), base * engine.composer.policy.value_missing)
+    expected = np.where(
+        with_value,
+        np.minimum(1.0, base * engine.composer.policy.value_evidence),
+        base * engine.composer.policy.value_missing,
+    )
     assert np.allclose(conf, expected)
 
 
@@ -349,6 +374,7 @@ def test_a_rate_no_sentence_gives_is_refused(engine):
 
 # --- the words around the question word, the paragraph's subject, segmentation ---------------------
 
+
 def test_question_anchors():
     tok = default_tokenizer()
     assert analyse("这次会议的焦点是什么？", tok).anchors == (("焦点", True),)
@@ -358,11 +384,14 @@ def test_question_anchors():
     assert analyse("共有多少？", tok).anchors == ()  # no content word next to the question word
 
 
-@pytest.mark.parametrize("sentence, filled", [
-    ("会议的焦点是课后服务收费。", 1.0),  # new words right after 焦点
-    ("会议的焦点是什么无人知晓。", 0.0),  # only the question's own words follow
-    ("本次会议十分顺利。", 0.0),        # no anchor at all
-])
+@pytest.mark.parametrize(
+    "sentence, filled",
+    [
+        ("会议的焦点是课后服务收费。", 1.0),  # new words right after 焦点
+        ("会议的焦点是什么无人知晓。", 0.0),  # only the question's own words follow
+        ("本次会议十分顺利。", 0.0),  # no anchor at all
+    ],
+)
 def test_slot_filled(sentence, filled):
     question = normalize("这次会议的焦点是什么？")
     anchors = (("焦点", True),)
@@ -413,9 +442,13 @@ def test_a_term_segmented_differently_in_the_report_still_counts(settings, tmp_p
 
 
 def test_info_counts_the_rare_words_a_sentence_adds(settings, tmp_path):
-    engine = _paragraph_engine(settings, tmp_path, [
-        "青溪中学闻名全县。青溪中学以航模和合唱闻名，多次获得省级奖项。",
-    ])
+    engine = _paragraph_engine(
+        settings,
+        tmp_path,
+        [
+            "青溪中学闻名全县。青溪中学以航模和合唱闻名，多次获得省级奖项。",
+        ],
+    )
     bare = _row(engine, "青溪中学以什么闻名？", "闻名全县")
     rich = _row(engine, "青溪中学以什么闻名？", "航模")
     assert 0.0 < bare[F["info"]] < rich[F["info"]]
@@ -444,8 +477,10 @@ def test_coverage_note_names_places_and_years():
         return DocMeta(place, place + ".txt", place, (place,), years, "", "")
 
     assert messages.coverage_note([]) == ""
-    assert messages.coverage_note([meta("古丈县", 2024, 2025), meta("长葛市", 2023)]) == \
-        "现有2份报告，涉及古丈县、长葛市（2023—2025年）。"
+    assert (
+        messages.coverage_note([meta("古丈县", 2024, 2025), meta("长葛市", 2023)])
+        == "现有2份报告，涉及古丈县、长葛市（2023—2025年）。"
+    )
     many = [meta(f"第{i}县", 2020) for i in range(9)]
     assert messages.coverage_note(many) == "现有9份报告，涉及第0县、第1县、第2县、第3县、第4县、第5县等9地（2020年）。"
     assert messages.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"

@@ -28,12 +28,15 @@ from retrieval.lang.classes import WordClasses
 EXAM = Qualifier("中考", frozenset({"高考", "会考"}))
 
 
-@pytest.mark.parametrize("sentence, context, status", [
-    ("2024年中考合格率位居全州第三", "", MATCHED),
-    ("今年高考成绩稳中有进，一本上线799人", "", CONTRADICTED),
-    ("600分以上167人", "中考成绩再创新高", CONTEXT),
-    ("教育质量稳步提升", "", ABSENT),
-])
+@pytest.mark.parametrize(
+    "sentence, context, status",
+    [
+        ("2024年中考合格率位居全州第三", "", MATCHED),
+        ("今年高考成绩稳中有进，一本上线799人", "", CONTRADICTED),
+        ("600分以上167人", "中考成绩再创新高", CONTEXT),
+        ("教育质量稳步提升", "", ABSENT),
+    ],
+)
 def test_a_qualifier_is_matched_contradicted_in_context_or_absent(sentence, context, status):
     assert qualifier_status(EXAM, sentence, context) == status
 
@@ -67,18 +70,34 @@ def test_softmax_share_is_the_first_scores_share():
 
 
 def _evidence(**changes) -> Evidence:
-    base = dict(confidence=0.4, confidence_max=0.4, before_vetoes=0.4, scores=(3.0, 1.0), tok_cov=0.5,
-                big_cov=0.5, ctx_cov=0.6, win_cov=0.6, unit_missing=False, figure=True, period_other=False,
-                year_missing=False, part_other=False, foreign_place=False, cos=0.0, has_vectors=False,
-                n_terms=4)
+    base = dict(
+        confidence=0.4,
+        confidence_max=0.4,
+        before_vetoes=0.4,
+        scores=(3.0, 1.0),
+        tok_cov=0.5,
+        big_cov=0.5,
+        ctx_cov=0.6,
+        win_cov=0.6,
+        unit_missing=False,
+        figure=True,
+        period_other=False,
+        year_missing=False,
+        part_other=False,
+        foreign_place=False,
+        cos=0.0,
+        has_vectors=False,
+        n_terms=4,
+    )
     base.update(changes)
     return Evidence(**base)
 
 
 def test_the_decision_row_has_one_value_per_column_in_order():
     asked = Asked("人数", (EXAM,))
-    row = decision_row(asked, _evidence(), "今年高考本科分数线以上167人", "", ["中考", "分数线"],
-                       ["高考", "本科", "分数线"])
+    row = decision_row(
+        asked, _evidence(), "今年高考本科分数线以上167人", "", ["中考", "分数线"], ["高考", "本科", "分数线"]
+    )
     assert row.shape == (len(COLUMNS),)
     value = dict(zip(COLUMNS, row))
     assert value["q_contradicted"] == 1 and value["q_matched"] == 0 and value["n_qualifiers"] == 1
@@ -100,8 +119,14 @@ def test_a_table_rows_label_and_column_names_are_matched_against_the_question():
 
 
 def test_the_row_reads_table_matches():
-    row = decision_row(Asked("学生数", ()), _evidence(table_row=True), "古丈县第一中学：2024年学生数2148人。", "",
-                       ["第一中学", "学生数"], [])
+    row = decision_row(
+        Asked("学生数", ()),
+        _evidence(table_row=True),
+        "古丈县第一中学：2024年学生数2148人。",
+        "",
+        ["第一中学", "学生数"],
+        [],
+    )
     value = dict(zip(COLUMNS, row))
     assert value["table_row"] == 1.0 and value["table_label"] == 0.5 and value["table_column"] == 1.0
 
@@ -115,8 +140,17 @@ def test_a_sentence_shown_first_below_the_best_score_has_a_negative_gap():
 
 def _model(**changes) -> dict:
     n = len(COLUMNS)
-    data = {"columns": list(COLUMNS), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
-            "intercept": 0.0, "calib_x": [0.0, 1.0], "calib_y": [0.0, 1.0], "answer_at": 0.8, "unsure_at": 0.3}
+    data = {
+        "columns": list(COLUMNS),
+        "mean": [0.0] * n,
+        "scale": [1.0] * n,
+        "coef": [0.0] * n,
+        "intercept": 0.0,
+        "calib_x": [0.0, 1.0],
+        "calib_y": [0.0, 1.0],
+        "answer_at": 0.8,
+        "unsure_at": 0.3,
+    }
     data.update(changes)
     return data
 
@@ -135,12 +169,15 @@ def test_the_model_turns_a_row_into_a_calibrated_probability_and_an_outcome():
     assert squashed.probability(clean) == pytest.approx(0.1)
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"columns": ["confidence"]}, "columns"),
-    ({"coef": [1.0]}, "one number per column"),
-    ({"calib_y": [0.0]}, "calib_x"),
-    ({"answer_at": 0.2, "unsure_at": 0.5}, "unsure_at"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"columns": ["confidence"]}, "columns"),
+        ({"coef": [1.0]}, "one number per column"),
+        ({"calib_y": [0.0]}, "calib_x"),
+        ({"answer_at": 0.2, "unsure_at": 0.5}, "unsure_at"),
+    ],
+)
 def test_a_model_that_does_not_fit_is_refused_with_a_reason(changes, words):
     with pytest.raises(ValueError, match=words):
         DecisionModel.from_mapping(_model(**changes))
@@ -149,7 +186,7 @@ def test_a_model_that_does_not_fit_is_refused_with_a_reason(changes, words):
 def test_a_bad_decision_file_is_a_config_error_and_a_missing_one_means_no_model(tmp_path):
     assert load_decision(tmp_path / "absent.toml") is None
     bad = tmp_path / "decision.toml"
-    bad.write_text("[decision]\ncolumns = [\"x\"]\n", encoding="utf-8")
+    bad.write_text('[decision]\ncolumns = ["x"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"decision\.toml"):
         load_decision(bad)
     bad.write_text("not toml [", encoding="utf-8")
@@ -172,20 +209,36 @@ def yearly(tmp_path_factory):
     from retrieval import Engine
 
     corpus = tmp_path_factory.mktemp("yearly-decision")
-    other = ["粮食生产保持稳定，农田水利建设加快推进。", "义务教育巩固提高，新建和改扩建一批学校。",
-             "医疗卫生服务体系不断完善，基层医疗机构能力提升。", "生态环境持续改善，空气质量优良天数增加。"]
+    other = [
+        "粮食生产保持稳定，农田水利建设加快推进。",
+        "义务教育巩固提高，新建和改扩建一批学校。",
+        "医疗卫生服务体系不断完善，基层医疗机构能力提升。",
+        "生态环境持续改善，空气质量优良天数增加。",
+    ]
     for year, target in ((2022, "5.5%左右"), (2023, "5%左右"), (2024, "5%左右")):
         (corpus / f"{year}.txt").write_text(
             f"{year}年政府工作报告\n一、{year - 1}年工作回顾\n过去一年，城镇新增就业{1200 + year - 2022}万人。\n"
-            + "\n".join(other) + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
-            + "\n".join(other) + "\n", encoding="utf-8")
+            + "\n".join(other)
+            + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
+            + "\n".join(other)
+            + "\n",
+            encoding="utf-8",
+        )
     # Every question answered (the threshold at 0): the test is about which sentence comes first.
-    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "min_confidence": 0.0,
-                                        "cache_dir": str(tmp_path_factory.mktemp("cache"))})
+    settings = load_settings(
+        overrides={
+            "corpus": str(corpus),
+            "semantic": "off",
+            "min_confidence": 0.0,
+            "cache_dir": str(tmp_path_factory.mktemp("cache")),
+        }
+    )
     return Engine.open(settings)
 
 
-@pytest.mark.parametrize("question", ["国内生产总值增长的预期目标是多少？", "这几年国内生产总值增长的预期目标有什么变化？"])
+@pytest.mark.parametrize(
+    "question", ["国内生产总值增长的预期目标是多少？", "这几年国内生产总值增长的预期目标有什么变化？"]
+)
 def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question):
     """Across years the answer leads with the newest year's sentence (a trend with the oldest),
     whatever scores best; the decision row is built from that sentence."""

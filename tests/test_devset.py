@@ -77,8 +77,15 @@ def test_dev_floors(summary, outcomes):
     unanswerable question unanswered (13 of 13), 1 of 84 answerable with nothing shown, answered
     precision 1.000; one question less each, precision at least 0.95 (the rule its threshold was
     chosen by)."""
-    assert_floors(summary, answered_right=64, shown_right=77, unanswerable_held=12, answerable_none=2,
-                  outcomes=outcomes, shown3_right=79)
+    assert_floors(
+        summary,
+        answered_right=64,
+        shown_right=77,
+        unanswerable_held=12,
+        answerable_none=2,
+        outcomes=outcomes,
+        shown3_right=79,
+    )
 
 
 def test_first_three_rate(summary, outcomes):
@@ -122,8 +129,7 @@ def test_holdout_floors(holdout):
     shown first, 15 of 15 unanswerable not answered, 2 of 15 answerable with nothing shown,
     answered precision 1.000; each floor allows one question less."""
     summary, outcomes = holdout
-    assert_floors(summary, answered_right=4, shown_right=12, unanswerable_held=14, answerable_none=3,
-                  outcomes=outcomes)
+    assert_floors(summary, answered_right=4, shown_right=12, unanswerable_held=14, answerable_none=3, outcomes=outcomes)
 
 
 BLIND_SEEDS_DEV = ROOT / "tests" / "data" / "blind" / "seeds.dev.jsonl"
@@ -137,5 +143,13 @@ def test_blind_seeds_dev_floors(engine):
     at least 0.9 (one more wrong answer would give 0.927)."""
     items, _ = ev.load_questions(BLIND_SEEDS_DEV)
     outcomes = ev.evaluate(engine, items)
-    assert_floors(ev.summarize(outcomes), answered_right=38, shown_right=62, unanswerable_held=39,
-                  answerable_none=1, precision=0.9, outcomes=outcomes, shown3_right=65)
+    assert_floors(
+        ev.summarize(outcomes),
+        answered_right=38,
+        shown_right=62,
+        unanswerable_held=39,
+        answerable_none=1,
+        precision=0.9,
+        outcomes=outcomes,
+        shown3_right=65,
+    )

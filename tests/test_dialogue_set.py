@@ -63,8 +63,14 @@ def test_follow_up_floors(outcomes):
     answered, 1 of 35 with nothing shown, precision 1.000; each floor allows one question less."""
     summary = ev.follow_up_summary(outcomes)
     assert summary["answerable"] == 35 and summary["unanswerable"] == 12
-    assert_floors(summary, answered_right=18, shown_right=29, unanswerable_held=11, answerable_none=2,
-                  outcomes=[o for o in outcomes if o.item.turn > 0])
+    assert_floors(
+        summary,
+        answered_right=18,
+        shown_right=29,
+        unanswerable_held=11,
+        answerable_none=2,
+        outcomes=[o for o in outcomes if o.item.turn > 0],
+    )
 
 
 def test_follow_ups_are_rewritten_and_full_questions_are_not(outcomes):

@@ -21,16 +21,46 @@ def _item(answers=("88所",), reports=("a.txt",), answerable=True, kind="fact") 
 
 # --- parsing ------------------------------------------------------------------------------------
 
+
 def test_parse_jsonl_fields_and_report_forms():
-    text = "\n".join([
-        json.dumps({"id": "a", "question": "几所？", "answers": ["88所"], "report": "x.txt",
-                    "answerable": True, "kind": "fact"}, ensure_ascii=False),
-        "",
-        json.dumps({"id": "b", "question": "各地？", "answers": ["1", "2"], "report": ["x.txt", "y.txt"],
-                    "answerable": True, "kind": "multi"}, ensure_ascii=False),
-        json.dumps({"id": "c", "question": "天气？", "answers": [], "report": None,
-                    "answerable": False, "kind": "unanswerable"}, ensure_ascii=False),
-    ])
+    text = "\n".join(
+        [
+            json.dumps(
+                {
+                    "id": "a",
+                    "question": "几所？",
+                    "answers": ["88所"],
+                    "report": "x.txt",
+                    "answerable": True,
+                    "kind": "fact",
+                },
+                ensure_ascii=False,
+            ),
+            "",
+            json.dumps(
+                {
+                    "id": "b",
+                    "question": "各地？",
+                    "answers": ["1", "2"],
+                    "report": ["x.txt", "y.txt"],
+                    "answerable": True,
+                    "kind": "multi",
+                },
+                ensure_ascii=False,
+            ),
+            json.dumps(
+                {
+                    "id": "c",
+                    "question": "天气？",
+                    "answers": [],
+                    "report": None,
+                    "answerable": False,
+                    "kind": "unanswerable",
+                },
+                ensure_ascii=False,
+            ),
+        ]
+    )
     items = question_sets.parse_jsonl(text)
     assert [i.qid for i in items] == ["a", "b", "c"]
     assert items[0].reports == ("x.txt",) and items[0].answers == ("88所",)
@@ -38,13 +68,16 @@ def test_parse_jsonl_fields_and_report_forms():
     assert items[2].reports == () and not items[2].answerable and items[2].kind == "unanswerable"
 
 
-@pytest.mark.parametrize("line, fragment", [
-    ("{not json", "第 1 行"),
-    ('{"answers": ["x"]}', "question"),
-    ('{"question": "q", "answers": "x", "report": 3}', "report"),
-    ('{"question": "q", "answers": [], "answerable": true}', "answers"),
-    ('{"question": "q", "answers": ["x"], "answerable": "yes"}', "answerable"),
-])
+@pytest.mark.parametrize(
+    "line, fragment",
+    [
+        ("{not json", "第 1 行"),
+        ('{"answers": ["x"]}', "question"),
+        ('{"question": "q", "answers": "x", "report": 3}', "report"),
+        ('{"question": "q", "answers": [], "answerable": true}', "answers"),
+        ('{"question": "q", "answers": ["x"], "answerable": "yes"}', "answerable"),
+    ],
+)
 def test_parse_jsonl_rejects_bad_lines_with_a_clear_message(line, fragment):
     with pytest.raises(ev.EvalError) as info:
         question_sets.parse_jsonl(line, "dev.jsonl")
@@ -59,16 +92,33 @@ def test_parse_jsonl_empty_file_is_an_error():
 SQUAD = {
     "version": "v1",
     "data": [
-        {"title": "甲", "paragraphs": [
-            {"context": "甲城建于1900年。甲城有三所大学。",
-             "qas": [{"id": "1", "question": "甲城建于哪一年？", "answers": [{"text": "1900年", "answer_start": 4}]},
-                     {"id": "2", "question": "甲城有几所大学？",
-                      "answers": [{"text": "三所", "answer_start": 11}, {"text": "三所", "answer_start": 11}]}]},
-        ]},
-        {"title": "乙", "paragraphs": [
-            {"context": "乙河長一百公里。", "qas": [
-                {"id": "3", "question": "乙河有多長？", "answers": [{"text": "一百公里", "answer_start": 3}]}]},
-        ]},
+        {
+            "title": "甲",
+            "paragraphs": [
+                {
+                    "context": "甲城建于1900年。甲城有三所大学。",
+                    "qas": [
+                        {"id": "1", "question": "甲城建于哪一年？", "answers": [{"text": "1900年", "answer_start": 4}]},
+                        {
+                            "id": "2",
+                            "question": "甲城有几所大学？",
+                            "answers": [{"text": "三所", "answer_start": 11}, {"text": "三所", "answer_start": 11}],
+                        },
+                    ],
+                },
+            ],
+        },
+        {
+            "title": "乙",
+            "paragraphs": [
+                {
+                    "context": "乙河長一百公里。",
+                    "qas": [
+                        {"id": "3", "question": "乙河有多長？", "answers": [{"text": "一百公里", "answer_start": 3}]}
+                    ],
+                },
+            ],
+        },
     ],
 }
 
@@ -103,9 +153,14 @@ def test_load_questions_detects_format(tmp_path):
 
 # --- judging and metrics ------------------------------------------------------------------------
 
+
 def test_judge_ranks_answer_and_report():
-    answer = Answer("q", True, (_sentence("没有", "b.txt"), _sentence("还没有", "b.txt"),
-                                _sentence("共有88所学校", "a.txt")), more=(_sentence("88所", "c.txt"),))
+    answer = Answer(
+        "q",
+        True,
+        (_sentence("没有", "b.txt"), _sentence("还没有", "b.txt"), _sentence("共有88所学校", "a.txt")),
+        more=(_sentence("88所", "c.txt"),),
+    )
     o = ev.judge(_item(), answer, 0.01)
     assert o.answer_rank == 3 and o.report_rank == 2 and o.answered
 
@@ -139,7 +194,9 @@ def _outcome(rank, report_rank=1, answered=True, answerable=True, ms=1.0):
 
 def test_summarize_arithmetic():
     outcomes = [
-        _outcome(1, ms=1), _outcome(2, ms=2), _outcome(4, report_rank=6, ms=3),
+        _outcome(1, ms=1),
+        _outcome(2, ms=2),
+        _outcome(4, report_rank=6, ms=3),
         _outcome(0, report_rank=0, answered=False, ms=4),
         _outcome(0, 0, answered=False, answerable=False, ms=5),
         _outcome(0, 0, answered=True, answerable=False, ms=100),
@@ -165,12 +222,19 @@ def test_percentile_and_empty_shares():
 
 
 def test_failures_lists_misses_and_wrong_answers():
-    rows = ev.failures([_outcome(1), _outcome(2), _outcome(0, 0, answered=True, answerable=False),
-                        _outcome(0, 0, answered=False, answerable=False)])
+    rows = ev.failures(
+        [
+            _outcome(1),
+            _outcome(2),
+            _outcome(0, 0, answered=True, answerable=False),
+            _outcome(0, 0, answered=False, answerable=False),
+        ]
+    )
     assert [(r["answer_rank"], r["answerable"]) for r in rows] == [(2, True), (0, False)]
 
 
 # --- the command --------------------------------------------------------------------------------
+
 
 def _args(path, **kw):
     base = dict(questions_file=str(path), json=False, limit=None, failures=None, quiet=True, corpus=None)
@@ -206,14 +270,14 @@ def test_judge_ignores_white_space_and_reads_outcomes_and_pages():
     from bot.question_sets import Item
     from retrieval.types import Answer, Citation, Sentence
 
-    cite = Citation(doc_id="a", title="t", path="a.pdf", section="", paragraph=1, start=0, end=1,
-                    para_start=0, para_end=1, page=3)
+    cite = Citation(
+        doc_id="a", title="t", path="a.pdf", section="", paragraph=1, start=0, end=1, para_start=0, para_end=1, page=3
+    )
     spaced = Sentence("第 二 产 业 增 加 值 8649.7 亿 元。", 1.0, cite)
     item = Item("q1", "第二产业增加值多少？", ("8649.7亿元",), ("a.pdf",), True, "table", page=3)
     right = judge(item, Answer(item.question, True, (spaced,)), 0.01)
     assert right.answer_rank == 1 and right.outcome == "answer" and right.page_right is True
-    wrong_page = judge(Item("q2", "x", ("8649.7亿元",), ("a.pdf",), True, page=4),
-                       Answer("x", True, (spaced,)), 0.01)
+    wrong_page = judge(Item("q2", "x", ("8649.7亿元",), ("a.pdf",), True, page=4), Answer("x", True, (spaced,)), 0.01)
     assert wrong_page.page_right is False
     unsure = judge(item, Answer(item.question, False, closest=(spaced,)), 0.01)
     assert unsure.outcome == "unsure" and unsure.answer_rank == 0 and unsure.shown_rank == 1

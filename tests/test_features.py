@@ -24,8 +24,7 @@ def q_of(text: str):
 
 def cand(text: str, **fields) -> Candidate:
     norm = normalize(text)
-    base = dict(chunk=0, sent=0, doc=0, norm=norm, grams=char_bigrams(norm), toks=set(), n_toks=1,
-                tfs=[], tok_cov=0.0)
+    base = dict(chunk=0, sent=0, doc=0, norm=norm, grams=char_bigrams(norm), toks=set(), n_toks=1, tfs=[], tok_cov=0.0)
     base.update(fields)
     return Candidate(**base)
 
@@ -37,8 +36,16 @@ def test_every_column_is_registered_once_with_a_description():
 
 
 def test_coverage_reads_the_candidate_and_its_neighbours():
-    c = cand("全县新建幼儿园5所。", tok_cov=0.4, ctx_cov=0.9, prev_cov=0.2, next_cov=0.7, win_cov=0.8,
-             rel_cov=0.5, best_in_chunk=True)
+    c = cand(
+        "全县新建幼儿园5所。",
+        tok_cov=0.4,
+        ctx_cov=0.9,
+        prev_cov=0.2,
+        next_cov=0.7,
+        win_cov=0.8,
+        rel_cov=0.5,
+        best_in_chunk=True,
+    )
     cols = fx.coverage(q_of("新建了多少所幼儿园？"), QueryTerms(), c)
     assert cols["tok_cov"] == 0.4 and cols["win_cov"] == 0.8 and cols["best_in_chunk"] == 1.0
     assert cols["key_near"] == 0.0
@@ -120,15 +127,18 @@ def test_time_matches_the_year_asked_and_the_part_of_the_report():
 def test_a_span_matches_the_review_of_the_whole_span_not_one_year_in_it():
     text = "2013到2017年棚户区改造了多少套房子？"
     q = replace(q_of(text), time=ask_time(normalize(text), 2024))
-    whole = fx.time(q, QueryTerms(), cand("棚户区住房改造2600多万套。", period=None, report_year=2018,
-                                          section_kind="review"))
-    one_year = fx.time(q, QueryTerms(), cand("今年棚户区住房改造600万套。", period=2016, report_year=2016,
-                                             section_kind="plan"))
+    whole = fx.time(
+        q, QueryTerms(), cand("棚户区住房改造2600多万套。", period=None, report_year=2018, section_kind="review")
+    )
+    one_year = fx.time(
+        q, QueryTerms(), cand("今年棚户区住房改造600万套。", period=2016, report_year=2016, section_kind="plan")
+    )
     assert whole.get("period_match") == 1.0
     assert "period_match" not in one_year and "period_other" not in one_year
 
 
 # --- the answer policy ---------------------------------------------------------------------------
+
 
 def test_confidence_raises_a_value_of_the_asked_kind_and_lowers_its_absence():
     policy = AnswerPolicy()
@@ -163,13 +173,16 @@ def test_confidence_vetoes_another_year_and_place():
     assert c.value == 0.0 and c.year_missing and c.place_missing and c.before_vetoes > 0.5
 
 
-@pytest.mark.parametrize("ranked, answered, reason", [
-    ([Confidence(0.5, 0.5)], True, None),
-    ([], False, NO_MATCH),
-    ([Confidence(0.1, 0.1)], False, LOW_CONFIDENCE),
-    ([Confidence(0.0, 0.4, year_missing=True)], False, YEAR_NOT_IN_CORPUS),
-    ([Confidence(0.12, 0.4, place_missing=True)], False, PLACE_NOT_IN_CORPUS),
-])
+@pytest.mark.parametrize(
+    "ranked, answered, reason",
+    [
+        ([Confidence(0.5, 0.5)], True, None),
+        ([], False, NO_MATCH),
+        ([Confidence(0.1, 0.1)], False, LOW_CONFIDENCE),
+        ([Confidence(0.0, 0.4, year_missing=True)], False, YEAR_NOT_IN_CORPUS),
+        ([Confidence(0.12, 0.4, place_missing=True)], False, PLACE_NOT_IN_CORPUS),
+    ],
+)
 def test_decide_answers_or_says_why_not(ranked, answered, reason):
     decision = AnswerPolicy(min_confidence=0.2).decide(ranked)
     assert decision.answered == answered
@@ -193,9 +206,9 @@ def test_policy_numbers_come_from_one_mapping():
         AnswerPolicy.from_mapping({"min_confidence": "high"})
 
 
-
 def test_shipped_policy_is_the_one_the_composer_uses(engine):
     from retrieval.answer.scoring import default_model
+
     assert engine.composer.policy == default_model().policy
 
 
@@ -216,6 +229,7 @@ def test_a_table_row_is_weighed_by_its_label_and_asked_cell():
 
 def test_a_row_named_by_row_and_column_is_marked():
     q = q_of("报考小学科学教师，专科要什么专业？")
-    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True, row_cross=True)) == \
-        {"row_cross": 1.0}
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True, row_cross=True)) == {
+        "row_cross": 1.0
+    }
     assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True)) == {}

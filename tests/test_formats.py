@@ -26,16 +26,20 @@ pypdf = pytest.importorskip("pypdf")
 PDF_SEED = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
 HTML_SEED = "2023_长葛市教体局_重点工作总结及2024年重点工作谋划.txt"
 HEADER = "古丈县教育和体育局文件"
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
 # Page furniture and site chrome that must never be part of a cited sentence.
-FURNITURE = re.compile(rf"{HEADER}|^-\s*\d+\s*-$|第\s*\d+\s*页|{SITE}|首页|政务公开|当前位置|分享到|"
-                       r"相关文章|主办单位|版权所有|备案号|网站标识码|浏览次数|字号|微博|QQ空间")
+FURNITURE = re.compile(
+    rf"{HEADER}|^-\s*\d+\s*-$|第\s*\d+\s*页|{SITE}|首页|政务公开|当前位置|分享到|"
+    r"相关文章|主办单位|版权所有|备案号|网站标识码|浏览次数|字号|微博|QQ空间"
+)
 
 
 def _dev(report: str) -> list[dict]:
-    rows = [json.loads(line) for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "tests/data/dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [r for r in rows if r["report"] == report]
 
 
@@ -55,8 +59,14 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Engine, b
     (mixed / PDF_SEED).with_suffix(".pdf").write_bytes(pdf)
     (mixed / HTML_SEED).unlink()
     (mixed / HTML_SEED).with_suffix(".html").write_bytes(
-        report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8"), charset="gbk",
-                    meta_style="http-equiv", published="2024-01-08 10:30", source="长葛市教体局"))
+        report_page(
+            (SEEDS / HTML_SEED).read_text(encoding="utf-8"),
+            charset="gbk",
+            meta_style="http-equiv",
+            published="2024-01-08 10:30",
+            source="长葛市教体局",
+        )
+    )
     return _engine(plain, base / "c1"), _engine(mixed, base / "c2"), pdf
 
 
@@ -85,14 +95,14 @@ def test_pdf_and_web_page_answer_the_dev_questions_as_the_txt_does(engines, seed
             assert not FURNITURE.search(sentence.text), (row["id"], sentence.text)
             assert "\n" not in sentence.text
             doc = mixed.corpus.doc_index(c.doc_id)
-            assert mixed.corpus.text(doc)[c.start:c.end] == sentence.text  # offsets index what :open shows
+            assert mixed.corpus.text(doc)[c.start : c.end] == sentence.text  # offsets index what :open shows
             if c.path.endswith(".pdf"):
                 assert c.format == "pdf" and c.page is not None
                 # The sentence starts on the page cited: its opening is on that page, or runs
                 # from the end of that page onto the next.
                 opening = re.sub(r"\s+", "", sentence.text)[:12]
                 here = pages[c.page - 1]
-                across = here[-len(opening):] + (pages[c.page][:len(opening)] if c.page < len(pages) else "")
+                across = here[-len(opening) :] + (pages[c.page][: len(opening)] if c.page < len(pages) else "")
                 assert opening in here or opening in across, (row["id"], c.page, opening)
                 assert f"第{c.page}页" in c.label()
             else:
@@ -145,10 +155,12 @@ def test_html5_page_with_an_article_header(tmp_path: Path):
     text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     body = "".join(f"<p>{p}</p>" for p in lines[1:])
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{SITE}</title></head><body>"
-            f"<header><a href='/'>{SITE}</a><nav><a href='/a'>首页</a><a href='/b'>政务公开</a></nav></header>"
-            f"<main><article><header><h1>{lines[0]}</h1><p>发布日期：2024-01-08 来源：长葛市教体局</p></header>"
-            f"{body}</article></main><footer>版权所有 {SITE}</footer></body></html>")
+    page = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{SITE}</title></head><body>"
+        f"<header><a href='/'>{SITE}</a><nav><a href='/a'>首页</a><a href='/b'>政务公开</a></nav></header>"
+        f"<main><article><header><h1>{lines[0]}</h1><p>发布日期：2024-01-08 来源：长葛市教体局</p></header>"
+        f"{body}</article></main><footer>版权所有 {SITE}</footer></body></html>"
+    )
     (tmp_path / "p.html").write_text(page, encoding="utf-8")
     files, _ = discover(tmp_path)
     result = process_file(files[0], PARAMS)
@@ -201,12 +213,15 @@ def test_page_furniture_is_dropped_and_wrapped_lines_joined():
     assert page_at([], 5) is None
 
 
-@pytest.mark.parametrize("style", [
-    {"indent": True},
-    {"indent": False, "para_gap": 9.0},  # block paragraphs: no indent, space between them
-    {"indent": True, "furniture_last": True, "footer": "{page}"},  # bare page number, drawn last
-    {"indent": True, "glyph_by_glyph": True, "footer": "第 {page} 页 共 {pages} 页"},  # justified glyphs
-])
+@pytest.mark.parametrize(
+    "style",
+    [
+        {"indent": True},
+        {"indent": False, "para_gap": 9.0},  # block paragraphs: no indent, space between them
+        {"indent": True, "furniture_last": True, "footer": "{page}"},  # bare page number, drawn last
+        {"indent": True, "glyph_by_glyph": True, "footer": "第 {page} 页 共 {pages} 页"},  # justified glyphs
+    ],
+)
 def test_seed_pdf_comes_back_paragraph_for_paragraph(tmp_path: Path, style: dict):
     text = (SEEDS / HTML_SEED).read_text(encoding="utf-8")
     kwargs = {"header": "长葛市教育体育局", **style}
@@ -225,10 +240,18 @@ def test_glyph_by_glyph_spacing_is_closed_but_word_spaces_are_kept():
     assert kept == "开展“银铃心向党 浓情满重阳”主题党日活动。"
 
 
-@pytest.mark.parametrize("charset, meta_style, bom", [
-    ("gb2312", "charset", b""), ("gbk", "http-equiv", b""), ("utf-8", "charset", b"\xef\xbb\xbf"),
-    ("gbk", "none", b""), ("big5", "charset", b""), ("big5", "none", b""), ("utf-8", "none", b""),
-])
+@pytest.mark.parametrize(
+    "charset, meta_style, bom",
+    [
+        ("gb2312", "charset", b""),
+        ("gbk", "http-equiv", b""),
+        ("utf-8", "charset", b"\xef\xbb\xbf"),
+        ("gbk", "none", b""),
+        ("big5", "charset", b""),
+        ("big5", "none", b""),
+        ("utf-8", "none", b""),
+    ],
+)
 def test_web_page_charset_from_bom_meta_or_content(tmp_path: Path, charset: str, meta_style: str, bom: bytes):
     from opencc import OpenCC
 
@@ -268,14 +291,14 @@ def test_changed_pdf_is_extracted_again_and_nothing_else(tmp_path: Path):
 
 
 def test_file_result_round_trips_format_pages_and_meta(tmp_path: Path):
-    (tmp_path / "r.html").write_bytes(report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8"),
-                                                  published="2024-01-08"))
+    (tmp_path / "r.html").write_bytes(
+        report_page((SEEDS / HTML_SEED).read_text(encoding="utf-8"), published="2024-01-08")
+    )
     files, _ = discover(tmp_path)
     result = process_file(files[0], PARAMS)
     assert isinstance(result, FileResult)
     again = FileResult.loads(result.dumps())
-    assert (again.format, again.pages, again.meta) == ("html", [], {"published": "2024-01-08",
-                                                                    "source": "县教育局"})
+    assert (again.format, again.pages, again.meta) == ("html", [], {"published": "2024-01-08", "source": "县教育局"})
 
 
 def test_page_is_shown_in_terminal_open_and_telegram(engines):
@@ -288,13 +311,17 @@ def test_page_is_shown_in_terminal_open_and_telegram(engines):
     sentence = answer.sentences[0]
     assert sentence.citation.page == 1
     assert "第1页，第" in render.answer_text(answer)
-    opened = render.passage_text(Passage(mixed.paragraph(sentence.citation), sentence.citation),
-                                 (sentence.citation.start, sentence.citation.end))
+    opened = render.passage_text(
+        Passage(mixed.paragraph(sentence.citation), sentence.citation), (sentence.citation.start, sentence.citation.end)
+    )
     assert f"【{sentence.text}】" in opened and "第1页" in opened
     assert "第1页，第" in tg.sentence_block(1, sentence)
     assert "第1页" in tg.paragraph_html(mixed.paragraph(sentence.citation), sentence.citation)
-    txt = next(s for s in mixed.answer("怀化市2019年教育工作取得了哪些成绩？").closest
-               + mixed.answer("怀化市2019年教育工作取得了哪些成绩？").sentences
-               if s.citation.path.endswith(".txt"))
+    txt = next(
+        s
+        for s in mixed.answer("怀化市2019年教育工作取得了哪些成绩？").closest
+        + mixed.answer("怀化市2019年教育工作取得了哪些成绩？").sentences
+        if s.citation.path.endswith(".txt")
+    )
     assert "页" not in tg.short_source(txt.citation).rsplit("，", 1)[-1]
     assert "页，第" not in txt.citation.label()

@@ -23,8 +23,9 @@ CORPUS = ROOT.parent / "shared" / "datasets" / "gwr_even"
 def gwr_engine(tmp_path_factory):
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the multi-year dev corpus lives in ../shared/datasets)")
-    settings = load_settings(overrides={"corpus": str(CORPUS), "semantic": "off",
-                                        "cache_dir": str(tmp_path_factory.mktemp("gwr-cache"))})
+    settings = load_settings(
+        overrides={"corpus": str(CORPUS), "semantic": "off", "cache_dir": str(tmp_path_factory.mktemp("gwr-cache"))}
+    )
     return Engine.open(settings)
 
 
@@ -41,8 +42,7 @@ def test_gwr_floors(summary):
     answered, 3 of 99 with nothing shown, answered precision 0.967 (with the hand-set rules: 81
     answered right, precision 0.85). Each floor allows one question less."""
     s, _ = summary
-    assert_floors(s, answered_right=28, shown_right=82, unanswerable_held=15, answerable_none=4,
-                  shown3_right=90)
+    assert_floors(s, answered_right=28, shown_right=82, unanswerable_held=15, answerable_none=4, shown3_right=90)
 
 
 def test_gwr_year_questions(summary):
@@ -61,8 +61,15 @@ def test_blind_gwr_dev_floors(gwr_engine):
     5 of 68 with nothing shown, answered precision 1.000; one question less each."""
     items, _ = ev.load_questions(BLIND_GWR_DEV)
     outcomes = ev.evaluate(gwr_engine, items)
-    assert_floors(ev.summarize(outcomes), answered_right=30, shown_right=59, unanswerable_held=34,
-                  answerable_none=6, outcomes=outcomes, shown3_right=61)
+    assert_floors(
+        ev.summarize(outcomes),
+        answered_right=30,
+        shown_right=59,
+        unanswerable_held=34,
+        answerable_none=6,
+        outcomes=outcomes,
+        shown3_right=61,
+    )
 
 
 @pytest.mark.bench
@@ -75,8 +82,14 @@ def test_gwr_floors_with_semantic_matching(tmp_path_factory):
     on this corpus yet."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the multi-year dev corpus lives in ../shared/datasets)")
-    settings = load_settings(overrides={"corpus": str(CORPUS), "semantic": "on", "answer_decision": "rules",
-                                        "cache_dir": str(tmp_path_factory.mktemp("gwr-vectors"))})
+    settings = load_settings(
+        overrides={
+            "corpus": str(CORPUS),
+            "semantic": "on",
+            "answer_decision": "rules",
+            "cache_dir": str(tmp_path_factory.mktemp("gwr-vectors")),
+        }
+    )
     items, _ = ev.load_questions(GWR)
     s = ev.summarize(ev.evaluate(Engine.open(settings, semantic="build"), items))
     assert s["answer_at_1"] >= 89 / 99

@@ -21,8 +21,15 @@ CORPUS = ROOT.parent / "shared" / "datasets" / "gwr_even"
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 # Smallest number of questions of each kind the set must keep.
-MIN_PER_KIND = {"named_report": 15, "year_target": 15, "year_result": 15, "relative": 10,
-                "everyday": 15, "trend": 5, "unanswerable": 12}
+MIN_PER_KIND = {
+    "named_report": 15,
+    "year_target": 15,
+    "year_result": 15,
+    "relative": 10,
+    "everyday": 15,
+    "trend": 5,
+    "unanswerable": 12,
+}
 NEWEST_REPORT = "2024.txt"
 
 

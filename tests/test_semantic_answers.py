@@ -22,8 +22,7 @@ EVERYDAY = ROOT / "tests" / "data" / "everyday.jsonl"
 
 @pytest.fixture(scope="module")
 def fake_engine(tmp_path_factory):
-    settings = load_settings(overrides={"cache_dir": str(tmp_path_factory.mktemp("fake-vectors")),
-                                        "semantic": "on"})
+    settings = load_settings(overrides={"cache_dir": str(tmp_path_factory.mktemp("fake-vectors")), "semantic": "on"})
     return Engine.open(settings, semantic="build", embedder=FakeEmbedder())
 
 
@@ -57,8 +56,7 @@ def test_without_vectors_there_are_no_semantic_columns(engine):
 @pytest.fixture(scope="module")
 def model_engine(tmp_path_factory):
     """The seeds with the bundled model's sentence vectors (one build, about half a minute)."""
-    settings = load_settings(overrides={"cache_dir": str(tmp_path_factory.mktemp("vectors")),
-                                        "semantic": "on"})
+    settings = load_settings(overrides={"cache_dir": str(tmp_path_factory.mktemp("vectors")), "semantic": "on"})
     engine = Engine.open(settings, semantic="build")
     assert engine.semantic is not None, engine.semantic_status.error
     return engine
@@ -74,8 +72,7 @@ def test_dev_floors_with_semantic_matching(model_engine):
     (answer or unsure), 82 in the first three shown, 13 of 13 unanswerable not answered, 1 of 84
     with nothing shown, answered precision 0.985; each floor allows one question less."""
     s = summary_of(model_engine, DEV)
-    assert_floors(s, answered_right=66, shown_right=78, unanswerable_held=12, answerable_none=2,
-                  shown3_right=81)
+    assert_floors(s, answered_right=66, shown_right=78, unanswerable_held=12, answerable_none=2, shown3_right=81)
 
 
 def test_holdout_floors_with_semantic_matching(model_engine):
@@ -90,5 +87,4 @@ def test_everyday_wording_floors_with_semantic_matching(model_engine):
     shown, 32 of 32 unanswerable not answered, 2 of 66 with nothing shown, precision 1.000; one
     question less each."""
     s = summary_of(model_engine, EVERYDAY)
-    assert_floors(s, answered_right=11, shown_right=57, unanswerable_held=31, answerable_none=3,
-                  shown3_right=60)
+    assert_floors(s, answered_right=11, shown_right=57, unanswerable_held=31, answerable_none=3, shown3_right=60)

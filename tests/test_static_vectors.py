@@ -26,8 +26,9 @@ def _hashed(word: str, dim: int) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def tiny_table(words=("学校", "教师", "学生", "门口", "拥堵", "交通", "的"), dim: int = 16,
-               weights: dict[str, float] | None = None) -> StaticTable:
+def tiny_table(
+    words=("学校", "教师", "学生", "门口", "拥堵", "交通", "的"), dim: int = 16, weights: dict[str, float] | None = None
+) -> StaticTable:
     """Every word and every character of it, each vector a hash of its characters times a weight."""
     vocab = list(dict.fromkeys([*words, *"".join(words)]))
     weights = weights or {}
@@ -144,8 +145,15 @@ def test_explicit_settings_win():
     assert rep == OFF and "embedder = none" in why
 
 
-@pytest.mark.parametrize("name, value", [("semantic", "sometimes"), ("semantic_budget_seconds", -1),
-                                         ("semantic_budget_seconds", "soon"), ("semantic_auto_limit", 100)])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("semantic", "sometimes"),
+        ("semantic_budget_seconds", -1),
+        ("semantic_budget_seconds", "soon"),
+        ("semantic_auto_limit", 100),
+    ],
+)
 def test_bad_or_unknown_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=f"'{name}'"):
         load_settings(overrides={name: value}, env={})
@@ -170,15 +178,17 @@ def _settings(tmp_path: Path, **changes):
     corpus = tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)
     (corpus / "a.txt").write_text(REPORT, encoding="utf-8")
-    return load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                    "workers": 1, **changes}, env={})
+    return load_settings(
+        overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "workers": 1, **changes}, env={}
+    )
 
 
 def test_auto_over_budget_uses_static_vectors_and_never_runs_the_model(tmp_path):
     fake = FakeEmbedder()
     static = StaticEmbedder(tiny_table())
-    engine = Engine.open(_settings(tmp_path, semantic="auto", semantic_budget_seconds=0),
-                         embedder=fake, static_embedder=static)
+    engine = Engine.open(
+        _settings(tmp_path, semantic="auto", semantic_budget_seconds=0), embedder=fake, static_embedder=static
+    )
     status = engine.semantic_status
     assert status.enabled and status.representation == STATIC and status.state == "ready"
     assert "超过 semantic_budget_seconds" in status.reason
@@ -186,16 +196,22 @@ def test_auto_over_budget_uses_static_vectors_and_never_runs_the_model(tmp_path)
     assert engine.semantic is not None and engine.semantic.n == engine.corpus.tables["sent_start"].shape[0]
     assert engine.semantic.matrix.dtype == np.float16
     hits = engine.semantic.nearest(engine.semantic.query("学校门口拥堵"), 1)
-    texts = [engine.corpus.sentence_text(c, s) for c in range(engine.corpus.n_chunks)
-             for s in engine.corpus.sentence_range(c)]
+    texts = [
+        engine.corpus.sentence_text(c, s)
+        for c in range(engine.corpus.n_chunks)
+        for s in engine.corpus.sentence_range(c)
+    ]
     assert "拥堵" in texts[hits[0][0]]
     assert engine.answer("学校门口拥堵怎么解决？").answered
 
 
 def test_auto_within_budget_uses_the_full_model(tmp_path):
     fake = FakeEmbedder()
-    engine = Engine.open(_settings(tmp_path, semantic="auto", semantic_budget_seconds=3600),
-                         embedder=fake, static_embedder=StaticEmbedder(tiny_table()))
+    engine = Engine.open(
+        _settings(tmp_path, semantic="auto", semantic_budget_seconds=3600),
+        embedder=fake,
+        static_embedder=StaticEmbedder(tiny_table()),
+    )
     assert engine.semantic_status.representation == FULL and fake.passages_embedded > 0
     assert engine.semantic.matrix.dtype == np.float32
 

@@ -26,11 +26,12 @@ from retrieval.ingest import process
 from retrieval.ingest.result import FileResult
 from tests.conftest import ROOT, SEEDS
 
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
-EXTRA = ("某某县教育局2023年工作总结\n一、基本情况\n"
-         "全县现有中小学校42所，在校学生18650人，专任教师1320名。\n"
-         "二、主要工作\n1.落实责任。全县义务教育巩固率达到99.2%，辍学学生全部劝返。\n")
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
+EXTRA = (
+    "某某县教育局2023年工作总结\n一、基本情况\n"
+    "全县现有中小学校42所，在校学生18650人，专任教师1320名。\n"
+    "二、主要工作\n1.落实责任。全县义务教育巩固率达到99.2%，辍学学生全部劝返。\n"
+)
 
 
 @pytest.fixture()
@@ -48,9 +49,11 @@ def chunk_tokens(index: CorpusIndex) -> list[list[str]]:
     t = index.tables
     terms = [index.term(i) for i in range(len(index.bm25.vocab))]
     # A chunk's BM25 document: its lead-in's tokens (retrieval/dates/leadins.py), then its sentences'.
-    return [[terms[w] for w in index.lead_tokens(c)]
-            + [terms[w] for w in t["tok"][t["tok_ptr"][t["sent_ptr"][c]]:t["tok_ptr"][t["sent_ptr"][c + 1]]]]
-            for c in range(index.n_chunks)]
+    return [
+        [terms[w] for w in index.lead_tokens(c)]
+        + [terms[w] for w in t["tok"][t["tok_ptr"][t["sent_ptr"][c]] : t["tok_ptr"][t["sent_ptr"][c + 1]]]]
+        for c in range(index.n_chunks)
+    ]
 
 
 def same_index(a: CorpusIndex, b: CorpusIndex) -> None:
@@ -222,8 +225,7 @@ def test_parallel_build_equals_serial_build(corpus, tmp_path, monkeypatch, start
     if start_method == "spawn":
         other.start()
     try:
-        parallel, report = open_store(corpus, tmp_path / "parallel", workers=2,
-                                      progress=lambda *a: calls.append(a))
+        parallel, report = open_store(corpus, tmp_path / "parallel", workers=2, progress=lambda *a: calls.append(a))
     finally:
         stop.set()
     assert used == [start_method]
@@ -261,8 +263,14 @@ def test_progress_line_draws_nothing_when_never_called():
 def _run_on_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run the CLI with stderr on a pseudo-terminal; returns what the terminal got."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -284,8 +292,14 @@ def test_cli_progress_on_terminal_only_and_not_with_quiet(corpus, tmp_path):
     assert "建立索引：0/5 个文件" in shown and "5/5 个文件（100%）" in shown
     quiet = _run_on_terminal(["index", "--corpus", str(corpus), "--rebuild", "--quiet"], env)
     assert "建立索引" not in quiet
-    piped = subprocess.run([sys.executable, "-m", "bot", "index", "--corpus", str(corpus), "--rebuild"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "bot", "index", "--corpus", str(corpus), "--rebuild"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and "建立索引" not in piped.stderr
 
 

@@ -10,8 +10,14 @@ from retrieval.lang.synonyms import Thesaurus
 def test_a_synonym_counts_towards_coverage(engine):
     """A question worded with a synonym covers the sentence, but less than the report's own word."""
     composer = engine.composer
-    plain = Composer(engine.corpus, composer.tokenizer, retrieve_k=composer.retrieve_k,
-                     min_confidence=composer.min_confidence, model=composer.model, thesaurus=Thesaurus())
+    plain = Composer(
+        engine.corpus,
+        composer.tokenizer,
+        retrieve_k=composer.retrieve_k,
+        min_confidence=composer.min_confidence,
+        model=composer.model,
+        thesaurus=Thesaurus(),
+    )
 
     def best(c: Composer, question: str) -> float:
         cands = c.candidates(question)

@@ -23,28 +23,33 @@ def _sentences(grid, caption="", **kw) -> list[str]:
 
 
 def test_two_row_header_merges_into_one_label_per_column_with_the_unit():
-    grid = grid_from_spans([
-        [(Cell("地区"), 2, 1), (Cell("债务限额"), 1, 3), (Cell("备注"), 2, 1)],
-        _row("合计", "一般", "专项"),
-        _row("全市", "100.5", "40", "60.5", "—"),
-        _row("市本级", "50", "20", "30", "新增"),
-    ])
+    grid = grid_from_spans(
+        [
+            [(Cell("地区"), 2, 1), (Cell("债务限额"), 1, 3), (Cell("备注"), 2, 1)],
+            _row("合计", "一般", "专项"),
+            _row("全市", "100.5", "40", "60.5", "—"),
+            _row("市本级", "50", "20", "30", "新增"),
+        ]
+    )
     assert _sentences(grid, "表3 2025年全市债务限额情况（单位：亿元）") == [
         "全市：债务限额 合计100.5亿元，债务限额 一般40亿元，债务限额 专项60.5亿元。",
-        "市本级：债务限额 合计50亿元，债务限额 一般20亿元，债务限额 专项30亿元，备注为新增。"]
+        "市本级：债务限额 合计50亿元，债务限额 一般20亿元，债务限额 专项30亿元，备注为新增。",
+    ]
 
 
 def test_units_from_headers_and_a_unit_column_rates_keep_their_percent():
-    grid = grid_from_spans([
-        _row("指 标", "单 位", "绝对数", "比上年增长%"),
-        _row("旅客运输量", "万人次", "8145.7", "3.9"),
-        _row("其中：公路", "万人次", "1878.0", "14.7"),
-        _row(Cell("铁路", 1), "万人次", "5553.4", "1.2"),
-        _row("货物运输量", "万吨", "63592.4", "1.9"),
-        _row("其中：公路", "万吨", "49869.0", "2.2"),
-        _row(Cell("铁路", 1), "万吨", "414.3", "9.1"),
-        _row("", "", "", ""),
-    ])
+    grid = grid_from_spans(
+        [
+            _row("指 标", "单 位", "绝对数", "比上年增长%"),
+            _row("旅客运输量", "万人次", "8145.7", "3.9"),
+            _row("其中：公路", "万人次", "1878.0", "14.7"),
+            _row(Cell("铁路", 1), "万人次", "5553.4", "1.2"),
+            _row("货物运输量", "万吨", "63592.4", "1.9"),
+            _row("其中：公路", "万吨", "49869.0", "2.2"),
+            _row(Cell("铁路", 1), "万吨", "414.3", "9.1"),
+            _row("", "", "", ""),
+        ]
+    )
     lines = _sentences(grid, "2025年各种运输方式旅客和货物运输量")
     assert len(lines) == 6  # the empty row is left out
     # A child whose label occurs twice keeps its parent's.
@@ -54,33 +59,42 @@ def test_units_from_headers_and_a_unit_column_rates_keep_their_percent():
 
 def test_merged_cell_is_read_once_per_row_and_bands_start_sub_tables():
     band = Cell("第二十条 第（一）项")
-    grid = grid_from_spans([
-        [(band, 1, 3)],
-        _row("信息内容", "本年制发件数", "现行有效件数"),
-        _row("规章", "1", "11"),
-        [(Cell("第二十条 第（五）项"), 1, 3)],
-        _row("信息内容", "本年处理决定数量", ""),
-        [(Cell("行政许可"), 1, 1), (Cell("447228"), 1, 2)],
-    ])
+    grid = grid_from_spans(
+        [
+            [(band, 1, 3)],
+            _row("信息内容", "本年制发件数", "现行有效件数"),
+            _row("规章", "1", "11"),
+            [(Cell("第二十条 第（五）项"), 1, 3)],
+            _row("信息内容", "本年处理决定数量", ""),
+            [(Cell("行政许可"), 1, 1), (Cell("447228"), 1, 2)],
+        ]
+    )
     tables = read_tables(grid)
     assert [t.caption for t in tables] == ["第二十条第（一）项", "第二十条第（五）项"]
     assert table_lines(tables[1]) == ["行政许可：本年处理决定数量447228。"]
 
 
 def test_side_by_side_halves_and_code_columns_as_labels():
-    grid = grid_from_spans([
-        _row("项目", "预算数", "项目", "预算数"),
-        _row("一、财政拨款收入", "189,767,551", "一、一般公共服务支出", "3,296,600"),
-        _row("1. 一般公共预算资金", "189,767,551", "二、公共安全支出", "2,878,025"),
-    ])
+    grid = grid_from_spans(
+        [
+            _row("项目", "预算数", "项目", "预算数"),
+            _row("一、财政拨款收入", "189,767,551", "一、一般公共服务支出", "3,296,600"),
+            _row("1. 一般公共预算资金", "189,767,551", "二、公共安全支出", "2,878,025"),
+        ]
+    )
     assert _sentences(grid, "收支总表") == [
-        "一、财政拨款收入：预算数189,767,551。", "1.一般公共预算资金：预算数189,767,551。",
-        "一、一般公共服务支出：预算数3,296,600。", "二、公共安全支出：预算数2,878,025。"]
-    codes = grid_from_spans([
-        [(Cell("科目编码"), 1, 3), (Cell("科目名称"), 2, 1), (Cell("合计"), 2, 1)],
-        _row("类", "款", "项"),
-        _row("212", "01", "04", "城管执法", "6,522,681"),
-    ])
+        "一、财政拨款收入：预算数189,767,551。",
+        "1.一般公共预算资金：预算数189,767,551。",
+        "一、一般公共服务支出：预算数3,296,600。",
+        "二、公共安全支出：预算数2,878,025。",
+    ]
+    codes = grid_from_spans(
+        [
+            [(Cell("科目编码"), 1, 3), (Cell("科目名称"), 2, 1), (Cell("合计"), 2, 1)],
+            _row("类", "款", "项"),
+            _row("212", "01", "04", "城管执法", "6,522,681"),
+        ]
+    )
     assert _sentences(codes) == ["212 01 04 城管执法：合计6,522,681。"]
 
 
@@ -140,7 +154,7 @@ def test_docx_table_in_document_order_with_merged_cells_and_a_caption():
     assert "数学：教师数30。" in lines and lines[-1] == "二、下一步工作。"
     first = extracted.tables[0]
     assert first.caption == "表1 2024年学校情况" and len(first.rows) == 3
-    assert extracted.text[first.caption_at[0]:first.caption_at[1]] == "表1 2024年学校情况"
+    assert extracted.text[first.caption_at[0] : first.caption_at[1]] == "表1 2024年学校情况"
     assert table_at(extracted.tables, extracted.text.index("合计")) == ("表1 2024年学校情况", 3)
 
 
@@ -185,7 +199,6 @@ def test_docx_table_with_a_hostile_span_is_read_as_paragraphs():
     assert "古丈县第一中学" in extracted.text.splitlines()  # the cells' paragraphs, as before
 
 
-
 def test_a_communique_table_row_answers_a_question_naming_its_year(tmp_path: Path):
     """A 统计公报 counts as its year's report: a question naming the year is answered from its
     table even beside other years' reports, cited by the table and the row."""
@@ -201,17 +214,22 @@ def test_a_communique_table_row_answers_a_question_naming_its_year(tmp_path: Pat
     d.add_paragraph("全年地区生产总值比上年增长5.2%，经济运行总体平稳。")
     d.add_paragraph("表2 2025年全市各类教育发展情况")
     t = d.add_table(rows=3, cols=3)
-    for r, row in enumerate([("学校", "招生数（人）", "在校生数（人）"), ("普通高中", "66953", "188668"),
-                             ("普通初中", "105332", "304665")]):
+    for r, row in enumerate(
+        [("学校", "招生数（人）", "在校生数（人）"), ("普通高中", "66953", "188668"), ("普通初中", "105332", "304665")]
+    ):
         for c, value in enumerate(row):
             t.cell(r, c).text = value
     d.save(folder / "某某市2025年国民经济和社会发展统计公报.docx")
     (folder / "2024_某某市教育局_工作总结.txt").write_text(
-        "某某市教育局2024年工作总结\n一、基本情况\n2024年全市普通高中招生6万余人，办学条件持续改善。\n", encoding="utf-8")
+        "某某市教育局2024年工作总结\n一、基本情况\n2024年全市普通高中招生6万余人，办学条件持续改善。\n",
+        encoding="utf-8",
+    )
     (folder / "2023_某某市教育局_工作总结.txt").write_text(
-        "某某市教育局2023年工作总结\n一、基本情况\n2023年全市新建学校3所，教师队伍不断壮大。\n", encoding="utf-8")
-    engine = Engine.open(load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"),
-                                                  "semantic": "off"}))
+        "某某市教育局2023年工作总结\n一、基本情况\n2023年全市新建学校3所，教师队伍不断壮大。\n", encoding="utf-8"
+    )
+    engine = Engine.open(
+        load_settings(overrides={"corpus": str(folder), "cache_dir": str(tmp_path / "c"), "semantic": "off"})
+    )
     # Which sentence is read and how it is cited (whether it comes as an answer is the decision's test).
     first = shown(engine.answer("2025年普通高中招生数是多少人？"))[0]
     assert "66953" in first.text

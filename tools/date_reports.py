@@ -49,14 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         body_year = dating_report.report_year("", body, "")
         periods = [p for _, _, _, ps in dated.chunks for p in ps]
         share = sum(p is not None for p in periods) / len(periods) if periods else 0.0
-        print(f"{path.name[:34]:34} {dated.year or '-':>5} {body_year or '-':>5}  {dated.style:11} "
-              f"{dated.kind:9} {share:.2f} of {len(periods)}")
+        print(
+            f"{path.name[:34]:34} {dated.year or '-':>5} {body_year or '-':>5}  {dated.style:11} "
+            f"{dated.kind:9} {share:.2f} of {len(periods)}"
+        )
         for span, (period, what, _, ps) in zip(spans, dated.chunks):
             for (s, e), p in zip(span.sentences, ps):
                 rows.append((path.stem, span.section[0] if span.section else "-", period, what, p, text[s:e]))
     if args.sample:
         print()
-        for name, section, period, what, p, sentence in random.Random(args.seed).sample(rows, min(args.sample, len(rows))):
+        for name, section, period, what, p, sentence in random.Random(args.seed).sample(
+            rows, min(args.sample, len(rows))
+        ):
             print(f"{name} [{section[:12]} | {period}, {what}] -> {p} :: {sentence[:70]}")
     return 0
 

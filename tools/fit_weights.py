@@ -72,30 +72,67 @@ def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarr
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
-POSITIVE = {"tok_cov", "best_in_chunk", "rank_recip", "big_cov", "ctx_cov", "bm25_rel", "year_match",
-            "sent_bm25", "key_near", "focus_sent", "unit_match", "win_cov", "category_head", "value_near", "slot", "rel_cov", "info", "ctx_big", "type_nb", "defines", *(f"type_{t}" for t in TYPE_NAMES)}
+POSITIVE = {
+    "tok_cov",
+    "best_in_chunk",
+    "rank_recip",
+    "big_cov",
+    "ctx_cov",
+    "bm25_rel",
+    "year_match",
+    "sent_bm25",
+    "key_near",
+    "focus_sent",
+    "unit_match",
+    "win_cov",
+    "category_head",
+    "value_near",
+    "slot",
+    "rel_cov",
+    "info",
+    "ctx_big",
+    "type_nb",
+    "defines",
+    *(f"type_{t}" for t in TYPE_NAMES),
+}
 NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 
 
 # Features the public sets cannot teach (their paragraphs have no plan sections, heading labels,
 # dated sentences, companion documents or table rows): their weights are set by hand on the dev sets (seeds,
 # gwr_even) and kept as they are in the shipped file.
-FIXED = {"plan", "label", "period_match", "period_other", "wants_match", "companion", "sem_cos", "sem_gap",
-         "sem_near", "row_cross"}
+FIXED = {
+    "plan",
+    "label",
+    "period_match",
+    "period_other",
+    "wants_match",
+    "companion",
+    "sem_cos",
+    "sem_gap",
+    "sem_near",
+    "row_cross",
+}
 
 
 def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, float | None]]:
     current = shipped.as_mapping()
-    return [(current[f], current[f]) if f in kept else (0.0, None) if f in POSITIVE
-            else (None, 0.0) if f in NEGATIVE else (None, None) for f in FEATURES]
+    return [
+        (current[f], current[f])
+        if f in kept
+        else (0.0, None)
+        if f in POSITIVE
+        else (None, 0.0)
+        if f in NEGATIVE
+        else (None, None)
+        for f in FEATURES
+    ]
 
 
-def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001,
-        kept: set[str] = FIXED) -> np.ndarray:
+def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001, kept: set[str] = FIXED) -> np.ndarray:
     """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
     w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
-    res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B",
-                   bounds=bounds(shipped, kept))
+    res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
     return res.x
 
 
@@ -103,8 +140,15 @@ def top1(w: np.ndarray, groups: list[Group]) -> float:
     return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
 
 
-def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sources: list[str], l2: float,
-               only: set[str] | None = None, notes: dict[str, str] | None = None) -> None:
+def write_toml(
+    path: Path,
+    weights: dict[str, float],
+    model: ScoringModel,
+    sources: list[str],
+    l2: float,
+    only: set[str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> None:
     """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
     of the composer lives in this one file). With ``only``, the header keeps the command that
     fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept."""
@@ -124,14 +168,24 @@ def write_toml(path: Path, weights: dict[str, float], model: ScoringModel, sourc
         return "  # set by hand on the dev set; the fit keeps it" if name in FIXED else ""
 
     lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
-    lines += ["", "[compose]", "# Retrieval and selection (retrieval/params.py ComposeParams); diversity is the score",
-              "# toll per sentence already shown from the same report (multi-report questions)."]
+    lines += [
+        "",
+        "[compose]",
+        "# Retrieval and selection (retrieval/params.py ComposeParams); diversity is the score",
+        "# toll per sentence already shown from the same report (multi-report questions).",
+    ]
     lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
-    lines += ["", "[policy]", "# The decision to answer (retrieval/answer/policy.py AnswerPolicy): refuse when the best sentences'",
-              "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
-              "# its absence by value_missing; a passage about another place or year by place_missing / year_missing."]
-    lines += [f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"
-              for name, value in model.policy.as_mapping().items()]
+    lines += [
+        "",
+        "[policy]",
+        "# The decision to answer (retrieval/answer/policy.py AnswerPolicy): refuse when the best sentences'",
+        "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
+        "# its absence by value_missing; a passage about another place or year by place_missing / year_missing.",
+    ]
+    lines += [
+        f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"
+        for name, value in model.policy.as_mapping().items()
+    ]
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
 
@@ -154,13 +208,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="append", default=[], help="held-out set to report on (repeatable)")
     parser.add_argument("--out", type=Path, help="write the weights here (TOML)")
     parser.add_argument("--l2", type=float, default=0.0001)
-    parser.add_argument("--only", help="fit only these features (comma-separated); the others keep "
-                                       "their shipped weights")
-    parser.add_argument("--semantic", action="store_true",
-                        help="with sentence vectors (built once per set in --workdir; minutes per "
-                             "thousand sentences), so that the semantic features have values")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/reportqa-fit"),
-                        help="where SQuAD corpora and their indexes are kept between runs")
+    parser.add_argument(
+        "--only", help="fit only these features (comma-separated); the others keep their shipped weights"
+    )
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="with sentence vectors (built once per set in --workdir; minutes per "
+        "thousand sentences), so that the semantic features have values",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp/reportqa-fit"),
+        help="where SQuAD corpora and their indexes are kept between runs",
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.semantic:
@@ -188,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
         train += g
     w = fit(train, model, args.l2, set(FEATURES) - only if only else FIXED)
-    print(f"train top-1 among questions with a positive: {top1(w, train):.4f} "
-          f"(current weights {top1(model.weights, train):.4f})")
+    print(
+        f"train top-1 among questions with a positive: {top1(w, train):.4f} "
+        f"(current weights {top1(model.weights, train):.4f})"
+    )
     for path in args.check:
         g = groups_of(path)
         print(f"check {path}: {top1(w, g):.4f} (current weights {top1(model.weights, g):.4f}, n={len(g)})")

@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         hits = [any(g in t for g in item.answers) for t in texts]
         first += bool(hits) and hits[0]
         three += any(hits)
-    print(f"{args.questions.name}: semantic only, first sentence {first / n:.3f}, first three {three / n:.3f} ({n} answerable)")
+    print(
+        f"{args.questions.name}: semantic only, first sentence {first / n:.3f}, first three {three / n:.3f} ({n} answerable)"
+    )
     return 0
 
 

@@ -39,8 +39,10 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 def token_problem(token: str) -> str | None:
     """Why ``token`` cannot be a bot token (a Chinese sentence, never quoting it), or ``None``."""
     if not token:
-        return ("没有找到 Telegram 机器人令牌：请设置环境变量 TELEGRAM_BOT_TOKEN（向 @BotFather 申请），"
-                "或写在不入库的配置文件里（telegram_token = \"…\"）。")
+        return (
+            "没有找到 Telegram 机器人令牌：请设置环境变量 TELEGRAM_BOT_TOKEN（向 @BotFather 申请），"
+            '或写在不入库的配置文件里（telegram_token = "…"）。'
+        )
     if not _TOKEN.match(token):
         return "Telegram 机器人令牌格式不对（应形如 123456789:AAE…，冒号前是数字），请检查 TELEGRAM_BOT_TOKEN。"
     return None
@@ -54,20 +56,27 @@ def file_base_url(base_url: str) -> str:
     return stripped + "/file/bot"
 
 
-def build_application(settings: Settings, holder: EngineHolder, *, token: str | None = None,
-                      request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
-                      with_updater: bool = True) -> Application:
+def build_application(
+    settings: Settings,
+    holder: EngineHolder,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    with_updater: bool = True,
+) -> Application:
     """The configured application with every handler registered.
 
     ``request``/``get_updates_request`` replace the HTTP layer (tests); otherwise the timeouts,
     ``settings.telegram_proxy`` and ``settings.telegram_api_base_url`` apply.
     """
-    builder = (ApplicationBuilder()
-               .token(token or settings.telegram_token)
-               .concurrent_updates(CONCURRENT_UPDATES)
-               .post_init(handlers.post_init)
-               .defaults(Defaults(parse_mode=ParseMode.HTML,
-                                  link_preview_options=LinkPreviewOptions(is_disabled=True))))
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.telegram_token)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(handlers.post_init)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+    )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
         builder.base_url(base).base_file_url(file_base_url(base))
@@ -131,26 +140,39 @@ def run_telegram_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         application = build_application(settings, holder, token=token)
     except (ValueError, TypeError) as exc:  # e.g. an unusable proxy URL
-        print(f"错误：无法创建 Telegram 客户端：{redactor.redact(str(exc))}"
-              "（请检查 TELEGRAM_PROXY / TELEGRAM_API_BASE_URL）", file=sys.stderr)
+        print(
+            f"错误：无法创建 Telegram 客户端：{redactor.redact(str(exc))}"
+            "（请检查 TELEGRAM_PROXY / TELEGRAM_API_BASE_URL）",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     try:
         if webhook:
             path = urlsplit(webhook).path.strip("/")
             log.info("Webhook mode: listening on %s:%s/%s", args.listen, args.port, path)
-            application.run_webhook(listen=args.listen, port=args.port, url_path=path, webhook_url=webhook,
-                                    secret_token=secret, allowed_updates=handlers.ALLOWED_UPDATES,
-                                    bootstrap_retries=BOOTSTRAP_RETRIES)
+            application.run_webhook(
+                listen=args.listen,
+                port=args.port,
+                url_path=path,
+                webhook_url=webhook,
+                secret_token=secret,
+                allowed_updates=handlers.ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
         else:
             log.info("Long polling mode")
-            application.run_polling(timeout=POLL_TIMEOUT, allowed_updates=handlers.ALLOWED_UPDATES,
-                                    bootstrap_retries=BOOTSTRAP_RETRIES)
+            application.run_polling(
+                timeout=POLL_TIMEOUT, allowed_updates=handlers.ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
     except InvalidToken:
         print("错误：Telegram 不接受这个令牌，请检查 TELEGRAM_BOT_TOKEN。", file=sys.stderr)
         return EXIT_CONFIG
     except (NetworkError, TelegramError) as exc:
-        print(f"错误：无法连接 Telegram（{type(exc).__name__}: {redactor.redact(str(exc))}）。"
-              "请检查网络、TELEGRAM_PROXY 或 TELEGRAM_API_BASE_URL。", file=sys.stderr)
+        print(
+            f"错误：无法连接 Telegram（{type(exc).__name__}: {redactor.redact(str(exc))}）。"
+            "请检查网络、TELEGRAM_PROXY 或 TELEGRAM_API_BASE_URL。",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     log.info("Stopped")
     return 0

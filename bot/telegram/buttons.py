@@ -21,7 +21,7 @@ EXPIRED = "已过期，请重新提问。"
 
 
 async def source(update: Update, context: Context) -> None:
-    """"原文 N": the whole paragraph of the answer's sentence N, that sentence in bold."""
+    """ "原文 N": the whole paragraph of the answer's sentence N, that sentence in bold."""
     query = update.callback_query
     entry = _stored(query, context)
     index = int(context.match["index"])
@@ -31,14 +31,18 @@ async def source(update: Update, context: Context) -> None:
     await call_with_retry(lambda: query.answer(), "answerCallbackQuery")
     citation = entry.sentences[index].citation
     paragraph = await engine_calls.paragraph(get_state(context.application).engine, citation)
-    text = (render.paragraph_html(paragraph, citation) if paragraph
-            else render.message_html("原文已不在索引中，请重新提问。"))
-    await send_html(context.bot, query.message.chat.id, f"<b>原文 {index + 1}：</b>\n{text}",
-                    reply_to=query.message.message_id)
+    text = (
+        render.paragraph_html(paragraph, citation)
+        if paragraph
+        else render.message_html("原文已不在索引中，请重新提问。")
+    )
+    await send_html(
+        context.bot, query.message.chat.id, f"<b>原文 {index + 1}：</b>\n{text}", reply_to=query.message.message_id
+    )
 
 
 async def more(update: Update, context: Context) -> None:
-    """"更多": the answer's next page of sentences, with its own buttons."""
+    """ "更多": the answer's next page of sentences, with its own buttons."""
     query = update.callback_query
     entry = _stored(query, context)
     if entry is None:
@@ -49,9 +53,13 @@ async def more(update: Update, context: Context) -> None:
         await call_with_retry(lambda: query.answer("没有更多结果了。"), "answerCallbackQuery")
         return
     await call_with_retry(lambda: query.answer(), "answerCallbackQuery")
-    await send_html(context.bot, query.message.chat.id,
-                    render.answer_html(shown.sentences, shown.first + 1, heading="更多结果："),
-                    reply_markup=paging.keyboard(context.match["key"], shown), reply_to=query.message.message_id)
+    await send_html(
+        context.bot,
+        query.message.chat.id,
+        render.answer_html(shown.sentences, shown.first + 1, heading="更多结果："),
+        reply_markup=paging.keyboard(context.match["key"], shown),
+        reply_to=query.message.message_id,
+    )
 
 
 async def example(update: Update, context: Context) -> None:

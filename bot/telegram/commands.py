@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 
-
 async def start(update: Update, context: Context) -> None:
     """/start and /help: what the bot knows, example questions as buttons, how citations work."""
     state = get_state(context.application)
@@ -42,7 +41,9 @@ async def search(update: Update, context: Context) -> None:
     message = update.effective_message
     query = " ".join(context.args or []).strip()
     if not query:
-        await send_html(context.bot, message.chat_id, render.message_html("用法：/search 关键词，例如：/search 学前教育"))
+        await send_html(
+            context.bot, message.chat_id, render.message_html("用法：/search 关键词，例如：/search 学前教育")
+        )
         return
     state = get_state(context.application)
     await call_with_retry(lambda: context.bot.send_chat_action(message.chat_id, ChatAction.TYPING), "sendChatAction")
@@ -56,8 +57,12 @@ async def new_conversation(update: Update, context: Context) -> None:
     user = update.effective_user
     state = get_state(context.application)
     state.conversations.end(conversation_key(message.chat_id, user.id if user else None, is_private(message)))
-    await send_html(context.bot, message.chat_id, render.message_html("已开始新的对话，接下来的问题将单独理解。"),
-                    reply_to=quote_id(message))
+    await send_html(
+        context.bot,
+        message.chat_id,
+        render.message_html("已开始新的对话，接下来的问题将单独理解。"),
+        reply_to=quote_id(message),
+    )
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -81,11 +86,19 @@ async def reload(update: Update, context: Context) -> None:
             return
         state.generation += 1
         report = engine.report
-        await send_html(context.bot, chat_id, render.message_html(
-            f"已重新载入：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.1f} 秒。"))
+        await send_html(
+            context.bot,
+            chat_id,
+            render.message_html(
+                f"已重新载入：{report.documents} 份报告，{report.chunks} 个段落块，用时 {report.seconds:.1f} 秒。"
+            ),
+        )
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """Any other command (in a group, one naming this bot): a hint."""
-    await send_html(context.bot, update.effective_chat.id,
-                    render.message_html("没有这个命令。直接发送问题即可，发送 /help 查看用法。"))
+    await send_html(
+        context.bot,
+        update.effective_chat.id,
+        render.message_html("没有这个命令。直接发送问题即可，发送 /help 查看用法。"),
+    )

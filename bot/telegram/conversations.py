@@ -35,8 +35,9 @@ class _Entry:
 class ConversationStore:
     """Bounded, idle-expiring conversations by key, and by the bot's answer messages."""
 
-    def __init__(self, idle_minutes: float = 30.0, max_conversations: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, idle_minutes: float = 30.0, max_conversations: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ):
         self.idle_seconds = idle_minutes * 60.0
         self.max_conversations = max_conversations
         self._clock = clock

@@ -33,7 +33,7 @@ def _seconds(exc: RetryAfter) -> float:
 
 
 def _backoff(attempt: int) -> float:
-    return min(0.25 * 2 ** attempt, 8.0)
+    return min(0.25 * 2**attempt, 8.0)
 
 
 class HTMLRejected(Exception):
@@ -45,8 +45,9 @@ def _is_parse_error(exc: BadRequest) -> bool:
     return "parse" in text and "entit" in text
 
 
-async def call_with_retry(action: Callable[[], Awaitable[T]], what: str, *,
-                          attempts: int = ATTEMPTS, raise_on_parse_error: bool = False) -> T | None:
+async def call_with_retry(
+    action: Callable[[], Awaitable[T]], what: str, *, attempts: int = ATTEMPTS, raise_on_parse_error: bool = False
+) -> T | None:
     """Run ``action`` (a Bot API call), retrying on 429 RetryAfter, timeouts and network errors.
 
     Returns ``None`` instead of raising when the call cannot succeed (bad request, blocked by
@@ -74,8 +75,7 @@ async def call_with_retry(action: Callable[[], Awaitable[T]], what: str, *,
             log.info("%s: chat migrated to %s", what, exc.new_chat_id)
             return None
         except (TimedOut, NetworkError) as exc:
-            log.warning("%s: %s (attempt %d of %d)", what, exc.message or type(exc).__name__,
-                        attempt + 1, attempts)
+            log.warning("%s: %s (attempt %d of %d)", what, exc.message or type(exc).__name__, attempt + 1, attempts)
             if attempt + 1 < attempts:
                 await asyncio.sleep(_backoff(attempt))
         except TelegramError as exc:
@@ -89,9 +89,9 @@ def _plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", text))
 
 
-async def send_html(bot: Bot, chat_id: int, text: str, *,
-                    reply_markup: InlineKeyboardMarkup | None = None,
-                    reply_to: int | None = None) -> list[Message]:
+async def send_html(
+    bot: Bot, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None, reply_to: int | None = None
+) -> list[Message]:
     """Send Telegram HTML, split into messages of at most 4,096 characters.
 
     The first part replies to ``reply_to``; the keyboard goes under the last part. If Telegram
@@ -102,14 +102,15 @@ async def send_html(bot: Bot, chat_id: int, text: str, *,
     what = f"sendMessage to chat {chat_id}"
     for i, part in enumerate(parts):
         markup = reply_markup if i == len(parts) - 1 else None
-        reply = (ReplyParameters(reply_to, allow_sending_without_reply=True)
-                 if reply_to is not None and i == 0 else None)
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None and i == 0 else None
 
-        def send(body: str = part, mode: str | None = ParseMode.HTML,
-                 markup: InlineKeyboardMarkup | None = markup,
-                 reply: ReplyParameters | None = reply) -> Awaitable[Message]:
-            return bot.send_message(chat_id, body, parse_mode=mode, reply_markup=markup,
-                                    reply_parameters=reply)
+        def send(
+            body: str = part,
+            mode: str | None = ParseMode.HTML,
+            markup: InlineKeyboardMarkup | None = markup,
+            reply: ReplyParameters | None = reply,
+        ) -> Awaitable[Message]:
+            return bot.send_message(chat_id, body, parse_mode=mode, reply_markup=markup, reply_parameters=reply)
 
         try:
             message = await call_with_retry(send, what, raise_on_parse_error=True)

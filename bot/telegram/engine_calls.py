@@ -21,8 +21,7 @@ if TYPE_CHECKING:  # the engine comes in as an argument: the bot's modules never
 T = TypeVar("T")
 
 
-async def ask_in(engine: Engine, conversation: Conversation | None,
-                 question: str) -> tuple[Answer, Conversation]:
+async def ask_in(engine: Engine, conversation: Conversation | None, question: str) -> tuple[Answer, Conversation]:
     """``engine.ask_in``: the answer and the conversation after it."""
     return await asyncio.to_thread(engine.ask_in, conversation, question)
 

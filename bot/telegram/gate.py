@@ -82,7 +82,8 @@ async def _notify(update: Update, context: Context, text: str) -> None:
     if update.callback_query:
         await call_with_retry(lambda: update.callback_query.answer(text, show_alert=True), "answerCallbackQuery")
     elif update.inline_query:
-        await call_with_retry(lambda: update.inline_query.answer([], cache_time=0, is_personal=True),
-                              "answerInlineQuery")
+        await call_with_retry(
+            lambda: update.inline_query.answer([], cache_time=0, is_personal=True), "answerInlineQuery"
+        )
     elif update.effective_chat:
         await send_html(context.bot, update.effective_chat.id, render.message_html(text))

@@ -36,7 +36,7 @@ def for_the_bot(update: Update, bot_id: int, username: str | None, commands: Col
     if is_private(message):
         return True
     if filters.COMMAND.check_update(update):
-        command, _, target = message.text[1:message.entities[0].length].partition("@")
+        command, _, target = message.text[1 : message.entities[0].length].partition("@")
         return target.lower() == (username or "").lower() if target else command.lower() in commands
     return addressed_question(message, bot_id, username) is not None
 

@@ -14,8 +14,9 @@ Clock = Callable[[], float]
 class RateLimiter:
     """Sliding-window limit of ``per_minute`` events per key (user id)."""
 
-    def __init__(self, per_minute: int, *, window: float = 60.0, max_keys: int = 100_000,
-                 clock: Clock = time.monotonic):
+    def __init__(
+        self, per_minute: int, *, window: float = 60.0, max_keys: int = 100_000, clock: Clock = time.monotonic
+    ):
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
@@ -54,8 +55,7 @@ class OnceNotifier:
     With ``every`` set, the same key may be told again after that many seconds.
     """
 
-    def __init__(self, *, every: float | None = None, max_keys: int = 100_000,
-                 clock: Clock = time.monotonic):
+    def __init__(self, *, every: float | None = None, max_keys: int = 100_000, clock: Clock = time.monotonic):
         self.every = every
         self.max_keys = max_keys
         self._clock = clock

@@ -63,8 +63,9 @@ class LibraryTracebacks(logging.Filter):
         return True
 
 
-def configure_logging(secrets: Iterable[str], *, quiet: bool = False, debug: bool = False,
-                      stream: IO[str] | None = None) -> RedactingFilter:
+def configure_logging(
+    secrets: Iterable[str], *, quiet: bool = False, debug: bool = False, stream: IO[str] | None = None
+) -> RedactingFilter:
     """Log to ``stream`` (stderr) through a :class:`RedactingFilter`; return the filter.
 
     httpx logs every request URL (which contains the token) at INFO: it is limited to warnings,

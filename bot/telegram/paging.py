@@ -23,8 +23,9 @@ class Page:
     next_page: int | None  # the number of the page after this one, if there is one
 
 
-def remember(store: AnswerStore, chat_id: int, answer: Answer, question: str,
-             generation: int) -> InlineKeyboardMarkup | None:
+def remember(
+    store: AnswerStore, chat_id: int, answer: Answer, question: str, generation: int
+) -> InlineKeyboardMarkup | None:
     """Keep ``answer`` for its buttons; the buttons under it (``None`` if it has no sentences)."""
     if not (answer.answered or answer.closest):
         return None
@@ -46,7 +47,7 @@ def ranked(answer: Answer) -> tuple[tuple[Sentence, ...], int]:
 def page(entry: StoredAnswer, number: int) -> Page | None:
     """Page ``number`` of a stored answer (0 is the answer itself), or ``None`` past the last."""
     first = number * entry.page_size
-    sentences = entry.sentences[first:first + entry.page_size]
+    sentences = entry.sentences[first : first + entry.page_size]
     if not sentences:
         return None
     more = first + len(sentences) < len(entry.sentences)

@@ -22,16 +22,24 @@ EMPTY = "请在 @我 后面写上问题，例如：{example}"
 INLINE_RESULTS = 3
 
 
-async def answer_question(context: Context, chat_id: int, question: str, reply_to: int | None = None, *,
-                          key: object = None, replying_to: int | None = None) -> None:
+async def answer_question(
+    context: Context,
+    chat_id: int,
+    question: str,
+    reply_to: int | None = None,
+    *,
+    key: object = None,
+    replying_to: int | None = None,
+) -> None:
     """Answer ``question`` in ``chat_id``: typing…, the engine in a thread, cited sentences.
 
     ``key`` names the conversation the question belongs to (None: answered alone);
     ``replying_to`` is the bot message the user replied to, whose conversation it continues."""
     state = get_state(context.application)
     # "typing…" goes out while the engine works, not before it starts.
-    typing = asyncio.ensure_future(call_with_retry(
-        lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING), "sendChatAction", attempts=2))
+    typing = asyncio.ensure_future(
+        call_with_retry(lambda: context.bot.send_chat_action(chat_id, ChatAction.TYPING), "sendChatAction", attempts=2)
+    )
     generation = state.generation
     conversation = None
     if key is not None:
@@ -64,21 +72,24 @@ async def text_message(update: Update, context: Context) -> None:
         return
     if not question.strip():
         example = get_state(context.application).examples[0]
-        await send_html(context.bot, message.chat_id, render.message_html(EMPTY.format(example=example)),
-                        reply_to=quote_id(message))
+        await send_html(
+            context.bot, message.chat_id, render.message_html(EMPTY.format(example=example)), reply_to=quote_id(message)
+        )
         return
     user = update.effective_user
     key = conversation_key(message.chat_id, user.id if user else None, is_private(message))
-    await answer_question(context, message.chat_id, question, quote_id(message), key=key,
-                          replying_to=_thread(message, context.bot.id))
+    await answer_question(
+        context, message.chat_id, question, quote_id(message), key=key, replying_to=_thread(message, context.bot.id)
+    )
 
 
 async def other_message(update: Update, context: Context) -> None:
     """Stickers, photos, voice…: a short hint (in groups only when replying to the bot)."""
     message = update.effective_message
     example = get_state(context.application).examples[0]
-    await send_html(context.bot, message.chat_id, render.message_html(NOT_TEXT.format(example=example)),
-                    reply_to=quote_id(message))
+    await send_html(
+        context.bot, message.chat_id, render.message_html(NOT_TEXT.format(example=example)), reply_to=quote_id(message)
+    )
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -92,16 +103,28 @@ async def inline_query(update: Update, context: Context) -> None:
     answer = await engine_calls.answer(state.engine, question)
     heading = f"<b>问：</b>{render.escape(question)}\n\n"
     if not answer.answered:
-        results = [InlineQueryResultArticle(
-            id="none", title="没有找到答案", description=answer.message,
-            input_message_content=InputTextMessageContent(
-                render.split_html(heading + render.message_html(answer.message))[0], parse_mode=ParseMode.HTML))]
+        results = [
+            InlineQueryResultArticle(
+                id="none",
+                title="没有找到答案",
+                description=answer.message,
+                input_message_content=InputTextMessageContent(
+                    render.split_html(heading + render.message_html(answer.message))[0], parse_mode=ParseMode.HTML
+                ),
+            )
+        ]
     else:
-        results = [InlineQueryResultArticle(
-            id=str(n), title=render.shorten(s.text, 60), description=render.short_source(s.citation),
-            input_message_content=InputTextMessageContent(
-                render.split_html(heading + render.sentence_block(n + 1, s))[0], parse_mode=ParseMode.HTML))
-            for n, s in enumerate(answer.sentences[:INLINE_RESULTS])]
+        results = [
+            InlineQueryResultArticle(
+                id=str(n),
+                title=render.shorten(s.text, 60),
+                description=render.short_source(s.citation),
+                input_message_content=InputTextMessageContent(
+                    render.split_html(heading + render.sentence_block(n + 1, s))[0], parse_mode=ParseMode.HTML
+                ),
+            )
+            for n, s in enumerate(answer.sentences[:INLINE_RESULTS])
+        ]
     # With an allowlist, Telegram must not hand these cached results to other users.
     personal = bool(state.access.allowed)
     await call_with_retry(lambda: query.answer(results, cache_time=60, is_personal=personal), "answerInlineQuery")

@@ -19,9 +19,53 @@ MAX_PIECE = 28  # characters of a title or section shown in a short source line
 MAX_SEARCH_PARAGRAPH = 800
 
 # A figure worth bolding: a number with a counting unit or a percent sign (not dates).
-_UNITS = ("人次", "平方公里", "平方米", "公里", "千米", "小时", "课时", "学时", "%", "％", "所", "个", "名", "人",
-          "次", "项", "家", "座", "间", "台", "件", "户", "条", "门", "倍", "亩", "元", "米", "吨", "册", "篇",
-          "场", "期", "批", "届", "班", "位", "套", "支", "枚", "块", "辆", "本", "节", "天")
+_UNITS = (
+    "人次",
+    "平方公里",
+    "平方米",
+    "公里",
+    "千米",
+    "小时",
+    "课时",
+    "学时",
+    "%",
+    "％",
+    "所",
+    "个",
+    "名",
+    "人",
+    "次",
+    "项",
+    "家",
+    "座",
+    "间",
+    "台",
+    "件",
+    "户",
+    "条",
+    "门",
+    "倍",
+    "亩",
+    "元",
+    "米",
+    "吨",
+    "册",
+    "篇",
+    "场",
+    "期",
+    "批",
+    "届",
+    "班",
+    "位",
+    "套",
+    "支",
+    "枚",
+    "块",
+    "辆",
+    "本",
+    "节",
+    "天",
+)
 _FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*\s?(?:万|亿)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")
 
 
@@ -40,7 +84,7 @@ def emphasize_figures(text: str) -> str:
     out: list[str] = []
     pos = 0
     for match in _FIGURE.finditer(text):
-        out.append(escape(text[pos:match.start()]))
+        out.append(escape(text[pos : match.start()]))
         out.append(f"<b>{escape(match.group())}</b>")
         pos = match.end()
     out.append(escape(text[pos:]))
@@ -65,8 +109,7 @@ def short_source(citation: Citation) -> str:
 
 def sentence_block(number: int, sentence: Sentence) -> str:
     """One numbered answer sentence followed by its source line."""
-    return (f"<b>[{number}]</b> {emphasize_figures(sentence.text)}\n"
-            f"<i>—— {escape(short_source(sentence.citation))}</i>")
+    return f"<b>[{number}]</b> {emphasize_figures(sentence.text)}\n<i>—— {escape(short_source(sentence.citation))}</i>"
 
 
 def answer_html(sentences: Sequence[Sentence], first_number: int = 1, *, heading: str = "") -> str:
@@ -87,8 +130,10 @@ def understood_html(answer: Answer) -> str:
 
 def trend_html(sentences: Sequence[Sentence]) -> str:
     """One cited sentence per year, in year order, each led by its year."""
-    blocks = [f"<b>[{n}] {escape(year_of(s))}</b> {emphasize_figures(s.text)}\n"
-              f"<i>—— {escape(short_source(s.citation))}</i>" for n, s in enumerate(sentences, 1)]
+    blocks = [
+        f"<b>[{n}] {escape(year_of(s))}</b> {emphasize_figures(s.text)}\n<i>—— {escape(short_source(s.citation))}</i>"
+        for n, s in enumerate(sentences, 1)
+    ]
     return "\n\n".join([f"<b>{escape(TREND_HEADING)}</b>"] + blocks)
 
 
@@ -96,8 +141,11 @@ def other_years_html(sentences: Sequence[Sentence]) -> str:
     """The best sentence of each other year, newest first, under 其他年份 (empty when none)."""
     if not sentences:
         return ""
-    blocks = [f"· <b>{escape(year_of(s))}</b> {emphasize_figures(shorten(s.text))}\n"
-              f"<i>—— {escape(short_source(s.citation))}</i>" for s in sentences]
+    blocks = [
+        f"· <b>{escape(year_of(s))}</b> {emphasize_figures(shorten(s.text))}\n"
+        f"<i>—— {escape(short_source(s.citation))}</i>"
+        for s in sentences
+    ]
     return "\n\n" + "\n\n".join([f"<b>{escape(OTHER_YEARS_HEADING)}</b>"] + blocks)
 
 
@@ -131,8 +179,7 @@ def paragraph_html(paragraph: str, citation: Citation) -> str:
         body = f"{escape(paragraph[:lo])}<b>{escape(paragraph[lo:hi])}</b>{escape(paragraph[hi:])}"
     else:
         body = escape(paragraph)
-    return (f"{body}\n\n<i>—— {escape(citation.label())}</i>\n"
-            f"<code>{escape(citation.path)}</code>")
+    return f"{body}\n\n<i>—— {escape(citation.label())}</i>\n<code>{escape(citation.path)}</code>"
 
 
 def sources_html(documents: Sequence[Document]) -> str:
@@ -284,4 +331,3 @@ def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
             parts.append(part)
         start = cut
     return parts
-

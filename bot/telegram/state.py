@@ -42,13 +42,15 @@ class BotState:
 
     @classmethod
     def create(cls, settings: Settings, holder: EngineHolder) -> BotState:
-        return cls(holder=holder, settings=settings,
-                   access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
-                   limiter=RateLimiter(settings.telegram_rate_per_minute),
-                   inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR),
-                   group_limiter=RateLimiter(settings.telegram_rate_per_minute),
-                   conversations=ConversationStore(settings.conversation_idle_minutes,
-                                                   settings.telegram_max_conversations))
+        return cls(
+            holder=holder,
+            settings=settings,
+            access=AccessControl(settings.telegram_allowed_ids, settings.telegram_admin_ids),
+            limiter=RateLimiter(settings.telegram_rate_per_minute),
+            inline_limiter=RateLimiter(settings.telegram_rate_per_minute * INLINE_FACTOR),
+            group_limiter=RateLimiter(settings.telegram_rate_per_minute),
+            conversations=ConversationStore(settings.conversation_idle_minutes, settings.telegram_max_conversations),
+        )
 
     _described: Engine | None = field(default=None, repr=False)
     _documents: list[Document] = field(default_factory=list, repr=False)

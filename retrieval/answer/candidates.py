@@ -22,15 +22,15 @@ from .reports import ReportFacts, bare_words
 from .rows import row_focus
 
 
-def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved,
-                synonym_weight: float) -> QueryTerms:
+def query_terms(
+    q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved, synonym_weight: float
+) -> QueryTerms:
     """Weigh ``q``'s terms by idf (unknown terms weigh the most). Once a named place has chosen the
     report, its name tells the report's sentences nothing apart; nor does a year in a title."""
     selectors = facts.named_places(q) if found.chosen is not None else set()
     selectors |= {str(y) for y in q.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
-    out = QueryTerms(synonym_weight=synonym_weight, years=tuple(str(y) for y in q.years),
-                     asked_chars=frozenset(q.norm))
+    out = QueryTerms(synonym_weight=synonym_weight, years=tuple(str(y) for y in q.years), asked_chars=frozenset(q.norm))
     out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
     vocab = retriever.vocab
     for k, t in enumerate(terms):
@@ -49,8 +49,7 @@ def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Re
     out.key_term = max(known, key=known.__getitem__) if known else ""
     out.focus = q.focus if q.focus and q.focus != out.key_term else ""
     top_idf = known.get(out.key_term) or 1.0
-    out.near_terms = sorted(((t, idf / top_idf) for t, idf in known.items() if len(t) >= 2),
-                            key=lambda tw: -tw[1])
+    out.near_terms = sorted(((t, idf / top_idf) for t, idf in known.items() if len(t) >= 2), key=lambda tw: -tw[1])
     # Words a sentence does not add to the question: its terms, their synonyms, and the place
     # and year words that chose the report.
     out.not_new = set(out.weights) | {t for _, _, alts in out.alternatives for t in alts}
@@ -58,8 +57,9 @@ def query_terms(q: Question, retriever: Retriever, facts: ReportFacts, found: Re
     return out
 
 
-def gather(q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex,
-           facts: ReportFacts) -> list[Candidate]:
+def gather(
+    q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex, facts: ReportFacts
+) -> list[Candidate]:
     """One :class:`Candidate` per distinct sentence of the retrieved chunks (a sentence retrieved
     twice is kept once), in chunk rank and text order."""
     top_score = float(found.scores[found.chunks[0]]) or 1.0
@@ -86,8 +86,7 @@ def gather(q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex
     return out
 
 
-def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts,
-                c: int) -> list[Candidate]:
+def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int) -> list[Candidate]:
     doc = int(corpus.chunk_docs[c])
     section = corpus.chunk_section(c)
     heading = facts.plan_heading[section]
@@ -105,18 +104,32 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     rows = []
     for s, start, end, tok_list in corpus.chunk_sentences(c):
         toks = set(tok_list) | named
-        norm = normalize(chunk_text[start - base:end - base])
+        norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
         added = corpus.bm25.idf_sum(new)
-        rows.append(Candidate(
-            chunk=c, sent=s, doc=doc, norm=norm, grams=char_bigrams(norm), toks=toks,
-            n_toks=len(tok_list), tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
-            tok_cov=terms.covered(toks), plan=plan, title=facts.titles[doc],
-            opens_para=start == para_start, info=math.log1p(added) / 5.0,
-            label=bool(label) and bare_words(norm) == label, period=(period := corpus.sentence_period(s)),
-            section_kind=part_of(kind, period, facts.report_years[doc]), report_year=facts.report_years[doc],
-            companion=bool(facts.companion[doc])))
+        rows.append(
+            Candidate(
+                chunk=c,
+                sent=s,
+                doc=doc,
+                norm=norm,
+                grams=char_bigrams(norm),
+                toks=toks,
+                n_toks=len(tok_list),
+                tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
+                tok_cov=terms.covered(toks),
+                plan=plan,
+                title=facts.titles[doc],
+                opens_para=start == para_start,
+                info=math.log1p(added) / 5.0,
+                label=bool(label) and bare_words(norm) == label,
+                period=(period := corpus.sentence_period(s)),
+                section_kind=part_of(kind, period, facts.report_years[doc]),
+                report_year=facts.report_years[doc],
+                companion=bool(facts.companion[doc]),
+            )
+        )
         if corpus.row_caption(c, s) is not None:
             r = rows[-1]
             r.row = True
@@ -124,8 +137,9 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     return rows
 
 
-def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts,
-                  c: int, rows: list[Candidate]) -> None:
+def _read_context(
+    q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, rows: list[Candidate]
+) -> None:
     """What each sentence of chunk ``c`` gets from the chunk and its paragraph."""
     doc = rows[0].doc
     para_text = "".join(r.norm for r in rows)
@@ -133,10 +147,12 @@ def _read_context(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Re
     cov = terms.covered(chunk_terms)
     # A named year is there when the paragraph writes it, the report is of it, or a sentence is
     # about it (去年 in the review part of the next year's report).
-    has_year = bool(terms.years) and (any(y in para_text for y in terms.years)
-                                      or bool(set(q.years) & facts.doc_years[doc])
-                                      or any(r.period in q.years for r in rows)
-                                      or _reviews_span(q, facts.report_years[doc]))
+    has_year = bool(terms.years) and (
+        any(y in para_text for y in terms.years)
+        or bool(set(q.years) & facts.doc_years[doc])
+        or any(r.period in q.years for r in rows)
+        or _reviews_span(q, facts.report_years[doc])
+    )
     foreign = facts.foreign_place(q, doc, para_text)
     top_cov = max((r.tok_cov for r in rows), default=0.0)
     # Question terms beyond those of the paragraph's opening sentence, which names its subject.
@@ -214,6 +230,7 @@ def _read_pool(terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, 
     def share(grams: set[str]) -> float:
         hits = [j for j, b in enumerate(qb) if b in grams]
         return float(bw[hits].sum()) / bw_total if hits else 0.0
+
     ctx_big = {c: share(grams) for c, grams in chunk_grams.items()}
     for r in rows:
         r.big_cov = share(r.grams)

@@ -15,6 +15,7 @@
 when the question has nothing to search for, names a report of a year no report is of, or
 matches no chunk; see ``docs/architecture.md``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -90,10 +91,18 @@ class Candidates:
 class Composer:
     """Scores sentences of retrieved chunks against a question and decides what to answer."""
 
-    def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, *, retrieve_k: int = 10,
-                 min_confidence: float | None = None, model: ScoringModel | None = None,
-                 thesaurus: Thesaurus | None = None, decision: DecisionModel | None = None,
-                 learned: bool = True):
+    def __init__(
+        self,
+        corpus: CorpusIndex,
+        tokenizer: Tokenizer,
+        *,
+        retrieve_k: int = 10,
+        min_confidence: float | None = None,
+        model: ScoringModel | None = None,
+        thesaurus: Thesaurus | None = None,
+        decision: DecisionModel | None = None,
+        learned: bool = True,
+    ):
         """``min_confidence`` overrides the answer threshold when given; ``decision``: the learned
         answer decision (None: the shipped one); ``learned=False``: the hand-set policy decides."""
         self.corpus = corpus
@@ -104,8 +113,11 @@ class Composer:
         self.decision: DecisionModel | None = (decision or default_decision()) if learned else None
         policy = self.model.policy
         if min_confidence is not None and self.decision is not None:
-            self.decision = replace(self.decision, answer_at=float(min_confidence),
-                                    unsure_at=min(self.decision.unsure_at, float(min_confidence)))
+            self.decision = replace(
+                self.decision,
+                answer_at=float(min_confidence),
+                unsure_at=min(self.decision.unsure_at, float(min_confidence)),
+            )
         elif min_confidence is not None:
             policy = replace(policy, min_confidence=float(min_confidence))
         self.policy = policy
@@ -125,8 +137,9 @@ class Composer:
         q = replace(q, report_places=self.facts.named_places(q))
         return replace(q, time=ask_time(q.norm, self.facts.newest_of(self.facts.chosen(q))))
 
-    def candidates(self, question: str | Question, report_docs: np.ndarray | None = None,
-                   vectors: SentenceVectors | None = None) -> Candidates | None:
+    def candidates(
+        self, question: str | Question, report_docs: np.ndarray | None = None, vectors: SentenceVectors | None = None
+    ) -> Candidates | None:
         """Every distinct sentence of the retrieved chunks with its features, or None if the
         question has nothing to search for or no chunk matches. ``report_docs`` restricts the
         search to some reports (a report the question names by its year); with sentence
@@ -136,8 +149,7 @@ class Composer:
             return None
         p = self.model.compose
         k = self.retrieve_k * (int(p.trend_k) if q.time.trend and self.facts.multi_year else 1)
-        found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p,
-                         report_docs)
+        found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p, report_docs)
         near = None
         if vectors is not None:
             near = nearest(q, vectors, self.corpus, int(p.semantic_k), report_docs, found.chosen)
@@ -148,11 +160,13 @@ class Composer:
         items = gather(q, terms, found, self.corpus, self.facts)
         if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)
-        return Candidates(q, terms, items, feature_matrix(q, terms, items),
-                          [self.policy.confidence(q, c) for c in items])
+        return Candidates(
+            q, terms, items, feature_matrix(q, terms, items), [self.policy.confidence(q, c) for c in items]
+        )
 
-    def rank(self, question: str, vectors: SentenceVectors | None = None,
-             only_docs: np.ndarray | None = None) -> Ranked:
+    def rank(
+        self, question: str, vectors: SentenceVectors | None = None, only_docs: np.ndarray | None = None
+    ) -> Ranked:
         """The question's candidate sentences in score order, or the refusal that comes before any
         sentence is weighed (nothing to search for, a named report that is not there, no match).
         ``only_docs``: a mask of the reports searched at all (tools leave one out)."""
@@ -161,14 +175,21 @@ class Composer:
             return Ranked(q, early=refusals.nothing_to_search(question))
         missing = self.facts.not_covered(q)
         if missing is not None:
-            return Ranked(q, early=refusals.place_not_in_corpus(question, self.facts.label(missing),
-                                                                coverage_note(self.corpus.docs)))
+            return Ranked(
+                q,
+                early=refusals.place_not_in_corpus(
+                    question, self.facts.label(missing), coverage_note(self.corpus.docs)
+                ),
+            )
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
             # The report of that year, or one whose title names it (…2024年工作总结及2025年工作计划).
-            named = {d for d, y in enumerate(self.facts.report_years)
-                     if y is not None and (y == year or f"{year}年" in self.facts.titles[d])}
+            named = {
+                d
+                for d, y in enumerate(self.facts.report_years)
+                if y is not None and (y == year or f"{year}年" in self.facts.titles[d])
+            }
             if not named:
                 return Ranked(q, early=refusals.report_not_in_corpus(question, year, coverage_note(self.corpus.docs)))
             report_docs = self.facts.year_mask(named)
@@ -193,15 +214,30 @@ class Composer:
         (:meth:`first_shown`; retrieval/answer/decision.py)."""
         assert r.cands is not None and r.order is not None and r.scores is not None
         first = self.first_shown(r)
-        window = [first] + [int(i) for i in r.order[:self.policy.window] if int(i) != first]
+        window = [first] + [int(i) for i in r.order[: self.policy.window] if int(i) != first]
         top = r.cands.items[first]
         conf = r.cands.confidences[first]
         cite = self.corpus.citation(top.chunk, top.sent)
-        e = Evidence(conf.value, max(r.cands.confidences[i].value for i in window), conf.before_vetoes,
-                     tuple(float(r.scores[i]) for i in window), top.tok_cov, top.big_cov, top.ctx_cov,
-                     top.win_cov, conf.unit_missing, has_quantity(top.norm), conf.period_other,
-                     conf.year_missing, conf.part_other, top.foreign_place, top.cos, r.vectors,
-                     len(r.question.tokens), cite.row is not None)
+        e = Evidence(
+            conf.value,
+            max(r.cands.confidences[i].value for i in window),
+            conf.before_vetoes,
+            tuple(float(r.scores[i]) for i in window),
+            top.tok_cov,
+            top.big_cov,
+            top.ctx_cov,
+            top.win_cov,
+            conf.unit_missing,
+            has_quantity(top.norm),
+            conf.period_other,
+            conf.year_missing,
+            conf.part_other,
+            top.foreign_place,
+            top.cos,
+            r.vectors,
+            len(r.question.tokens),
+            cite.row is not None,
+        )
         a = asked(r.question, self.classes, self.thesaurus, r.cands.terms.key_term)
         context = normalize(" ".join((self.corpus.chunk_text(top.chunk), cite.section, top.title)))
         words = self.tokenizer.tokens(top.norm, normalized=True)
@@ -214,7 +250,7 @@ class Composer:
         assert r.order is not None
         years = self._years(r)
         if len(years) > 1 and r.question.time.trend:
-            return sorted(years.items())[-int(self.model.compose.max_years):][0][1]
+            return sorted(years.items())[-int(self.model.compose.max_years) :][0][1]
         if len(years) > 1:
             return years[max(years)]
         return int(r.order[0])
@@ -239,12 +275,12 @@ class Composer:
         outcome = self.decision.outcome(p)
         if outcome == "answer":
             return Decision(True), p
-        refusal = Refusal(old.refusal.reason if old.refusal else Reason.LOW_CONFIDENCE, round(p, 4),
-                          self.decision.answer_at)
+        refusal = Refusal(
+            old.refusal.reason if old.refusal else Reason.LOW_CONFIDENCE, round(p, 4), self.decision.answer_at
+        )
         return Decision(False, refusal, self.policy.closest if outcome == "unsure" else 0), p
 
-    def compose(self, question: str, limit: int = 3, more: int = 10,
-                vectors: SentenceVectors | None = None) -> Answer:
+    def compose(self, question: str, limit: int = 3, more: int = 10, vectors: SentenceVectors | None = None) -> Answer:
         """The best ``limit`` sentences (and ``more`` further ones), or a refusal with its reason;
         with sentence ``vectors`` (semantic matching), also by meaning."""
         r = self.rank(question, vectors)
@@ -253,9 +289,12 @@ class Composer:
         missing = self.facts.not_covered(r.question, every_report=False)
         if missing is not None:  # a place no report covers (a national report may still name it)
             assert r.cands is not None and r.order is not None
-            refused = refusals.place_not_named(question, self.facts.label(missing),
-                                               not r.cands.items[int(r.order[0])].foreign_place,
-                                               coverage_note(self.corpus.docs))
+            refused = refusals.place_not_named(
+                question,
+                self.facts.label(missing),
+                not r.cands.items[int(r.order[0])].foreign_place,
+                coverage_note(self.corpus.docs),
+            )
             if refused is not None:
                 return refused
         decision, confidence = self.decide(r)
@@ -270,8 +309,9 @@ class Composer:
         # for a question about every place, which the answer spreads across reports).
         shown = limit if r.question.every_place else decision.closest
         assert refusal is not None
-        return refusals.not_answered(question, refusal, self._not_found, answer.sentences[:shown],
-                                     answer.note, confidence)
+        return refusals.not_answered(
+            question, refusal, self._not_found, answer.sentences[:shown], answer.note, confidence
+        )
 
     def _select(self, r: Ranked, question: str, limit: int, more: int, confidence: float | None) -> Answer:
         """The answer's sentences: best first, across years newest first (or a trend in year
@@ -283,31 +323,59 @@ class Composer:
         years = self._years(r)
         if years:
             if q.time.trend and len(years) > 1:
-                picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years):]]
+                picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years) :]]
                 return Answer(question, True, tuple(picked), "", note=note, trend=True, confidence=confidence)
             if len(years) > 1:
                 newest = max(years)
                 first = years[newest]
                 order = np.array([first] + [int(i) for i in order if int(i) != first])
-                others = [self._sentence(cands, years[y], scores)
-                          for y in sorted(years, reverse=True)[1:int(p.max_years) + 1]]
-                return self._ranked(q, question, order, scores, cands, limit, more, note, tuple(others),
-                                    confidence)
+                others = [
+                    self._sentence(cands, years[y], scores)
+                    for y in sorted(years, reverse=True)[1 : int(p.max_years) + 1]
+                ]
+                return self._ranked(q, question, order, scores, cands, limit, more, note, tuple(others), confidence)
         return self._ranked(q, question, order, scores, cands, limit, more, note, confidence=confidence)
 
-    def _ranked(self, q: Question, question: str, order: np.ndarray, scores: np.ndarray,
-                cands: Candidates, limit: int, more: int, note: str,
-                other_years: tuple[Sentence, ...] = (), confidence: float | None = None) -> Answer:
+    def _ranked(
+        self,
+        q: Question,
+        question: str,
+        order: np.ndarray,
+        scores: np.ndarray,
+        cands: Candidates,
+        limit: int,
+        more: int,
+        note: str,
+        other_years: tuple[Sentence, ...] = (),
+        confidence: float | None = None,
+    ) -> Answer:
         """The answer: sentences best first, spread across reports when it is about every place."""
         p = self.model.compose
-        toll = spread(q, self.facts.named_places(q), len(self.corpus.docs), bool(self.facts.all_places),
-                      p.diversity, p.every_place_spread)
+        toll = spread(
+            q,
+            self.facts.named_places(q),
+            len(self.corpus.docs),
+            bool(self.facts.all_places),
+            p.diversity,
+            p.every_place_spread,
+        )
         ranked = diversify(order, scores, cands.doc, toll, limit + more)
         picked = [self._sentence(cands, i, scores) for i in ranked]
-        return Answer(question, True, tuple(picked[:limit]), "", tuple(picked[limit:]), note=note,
-                      other_years=other_years, confidence=confidence)
+        return Answer(
+            question,
+            True,
+            tuple(picked[:limit]),
+            "",
+            tuple(picked[limit:]),
+            note=note,
+            other_years=other_years,
+            confidence=confidence,
+        )
 
     def _sentence(self, cands: Candidates, i: int, scores: np.ndarray) -> Sentence:
         c = cands.items[i]
-        return Sentence(self.corpus.sentence_text(c.chunk, c.sent), round(float(scores[i]), 6),
-                        self.corpus.citation(c.chunk, c.sent))
+        return Sentence(
+            self.corpus.sentence_text(c.chunk, c.sent),
+            round(float(scores[i]), 6),
+            self.corpus.citation(c.chunk, c.sent),
+        )

@@ -148,28 +148,34 @@ _ROW_LABEL = re.compile(r"[:：]")  # after the row's label (normalised text has
 # Each column, in order; the model file names them, so a column added here and not fitted yet
 # is refused at load time rather than silently misread.
 COLUMNS = (
-    "confidence",       # the lexical confidence of the sentence (AnswerPolicy.confidence)
-    "confidence_max",   # the best confidence among the window of top sentences
-    "before_vetoes",    # the sentence's confidence before year/place/part vetoes
-    "score_gap",        # its score above the best other one's (below 0: shown first for its year)
-    "score_softmax",    # its share of the window's softmax of scores
-    "tok_cov", "big_cov", "ctx_cov", "win_cov",
-    "unit_missing",     # a value of the asked kind is asked and the sentence has none
-    "figure",           # the sentence states a figure
-    "period_other",     # the sentence is about another year than asked
-    "year_missing",     # a year is asked and neither the sentence's paragraph nor report has it
-    "part_other",       # a plan asked, a result given, or the reverse
-    "foreign_place",    # the passage is about another place than asked
+    "confidence",  # the lexical confidence of the sentence (AnswerPolicy.confidence)
+    "confidence_max",  # the best confidence among the window of top sentences
+    "before_vetoes",  # the sentence's confidence before year/place/part vetoes
+    "score_gap",  # its score above the best other one's (below 0: shown first for its year)
+    "score_softmax",  # its share of the window's softmax of scores
+    "tok_cov",
+    "big_cov",
+    "ctx_cov",
+    "win_cov",
+    "unit_missing",  # a value of the asked kind is asked and the sentence has none
+    "figure",  # the sentence states a figure
+    "period_other",  # the sentence is about another year than asked
+    "year_missing",  # a year is asked and neither the sentence's paragraph nor report has it
+    "part_other",  # a plan asked, a result given, or the reverse
+    "foreign_place",  # the passage is about another place than asked
     "n_qualifiers",
-    "q_matched", "q_context", "q_absent", "q_contradicted",
-    "thing",            # thing_status
-    "swapped",          # swapped_modifiers
-    "cos",              # the sentence vector's cosine to the question's (0 without vectors)
+    "q_matched",
+    "q_context",
+    "q_absent",
+    "q_contradicted",
+    "thing",  # thing_status
+    "swapped",  # swapped_modifiers
+    "cos",  # the sentence vector's cosine to the question's (0 without vectors)
     "has_vectors",
-    "n_terms",          # log of the question's content terms
-    "table_row",        # the sentence is a row of a table
-    "table_label",      # table_match: share of the question's words in the row's label
-    "table_column",     # table_match: a question word names one of the row's columns
+    "n_terms",  # log of the question's content terms
+    "table_row",  # the sentence is a row of a table
+    "table_label",  # table_match: share of the question's words in the row's label
+    "table_column",  # table_match: a question word names one of the row's columns
 )
 
 
@@ -207,27 +213,48 @@ class Evidence:
     table_row: bool = False
 
 
-def decision_row(a: Asked, e: Evidence, sentence: str, context: str,
-                 question_words: Sequence[str] = (), sentence_words: Sequence[str] = ()) -> np.ndarray:
+def decision_row(
+    a: Asked,
+    e: Evidence,
+    sentence: str,
+    context: str,
+    question_words: Sequence[str] = (),
+    sentence_words: Sequence[str] = (),
+) -> np.ndarray:
     """The model's input row for the sentence shown first (normalised ``sentence`` and
     ``context``; the question's content words and the sentence's words in order)."""
     counts = qualifier_counts(a, sentence, context)
     label_share, column = table_match(question_words, sentence, e.table_row)
     gap = e.scores[0] - e.scores[1] if len(e.scores) > 1 else 5.0
     values = {
-        "confidence": e.confidence, "confidence_max": e.confidence_max, "before_vetoes": e.before_vetoes,
-        "score_gap": max(-5.0, min(gap, 5.0)), "score_softmax": softmax_share(e.scores),
-        "tok_cov": e.tok_cov, "big_cov": e.big_cov, "ctx_cov": e.ctx_cov, "win_cov": e.win_cov,
-        "unit_missing": float(e.unit_missing), "figure": float(e.figure),
-        "period_other": float(e.period_other), "year_missing": float(e.year_missing),
-        "part_other": float(e.part_other), "foreign_place": float(e.foreign_place),
+        "confidence": e.confidence,
+        "confidence_max": e.confidence_max,
+        "before_vetoes": e.before_vetoes,
+        "score_gap": max(-5.0, min(gap, 5.0)),
+        "score_softmax": softmax_share(e.scores),
+        "tok_cov": e.tok_cov,
+        "big_cov": e.big_cov,
+        "ctx_cov": e.ctx_cov,
+        "win_cov": e.win_cov,
+        "unit_missing": float(e.unit_missing),
+        "figure": float(e.figure),
+        "period_other": float(e.period_other),
+        "year_missing": float(e.year_missing),
+        "part_other": float(e.part_other),
+        "foreign_place": float(e.foreign_place),
         "n_qualifiers": float(len(a.qualifiers)),
-        "q_matched": float(counts[MATCHED]), "q_context": float(counts[CONTEXT]),
-        "q_absent": float(counts[ABSENT]), "q_contradicted": float(counts[CONTRADICTED]),
+        "q_matched": float(counts[MATCHED]),
+        "q_context": float(counts[CONTEXT]),
+        "q_absent": float(counts[ABSENT]),
+        "q_contradicted": float(counts[CONTRADICTED]),
         "thing": thing_status(a, sentence, context),
         "swapped": float(swapped_modifiers(question_words, sentence_words, context)),
-        "cos": e.cos, "has_vectors": float(e.has_vectors), "n_terms": math.log1p(e.n_terms),
-        "table_row": float(e.table_row), "table_label": label_share, "table_column": column,
+        "cos": e.cos,
+        "has_vectors": float(e.has_vectors),
+        "n_terms": math.log1p(e.n_terms),
+        "table_row": float(e.table_row),
+        "table_label": label_share,
+        "table_column": column,
     }
     return np.array([values[c] for c in COLUMNS], dtype=np.float64)
 
@@ -287,8 +314,17 @@ class DecisionModel:
         if not 0.0 <= unsure_at <= answer_at <= 1.0:
             raise ValueError("decision model: need 0 ≤ unsure_at ≤ answer_at ≤ 1")
         scale = np.where(arrays["scale"] > 0, arrays["scale"], 1.0)
-        return cls(columns, arrays["mean"], scale, arrays["coef"], float(data.get("intercept", 0.0)),
-                   cx, cy, answer_at, unsure_at)
+        return cls(
+            columns,
+            arrays["mean"],
+            scale,
+            arrays["coef"],
+            float(data.get("intercept", 0.0)),
+            cx,
+            cy,
+            answer_at,
+            unsure_at,
+        )
 
 
 DECISION_FILE = CONFIG_DIR / "decision.toml"

@@ -30,9 +30,16 @@ Columns = dict[str, float]
 
 
 def coverage(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    return {"tok_cov": c.tok_cov, "ctx_cov": c.ctx_cov, "prev_cov": c.prev_cov,
-            "next_cov": c.next_cov, "win_cov": c.win_cov, "rel_cov": c.rel_cov,
-            "best_in_chunk": float(c.best_in_chunk), "key_near": float(c.key_near)}
+    return {
+        "tok_cov": c.tok_cov,
+        "ctx_cov": c.ctx_cov,
+        "prev_cov": c.prev_cov,
+        "next_cov": c.next_cov,
+        "win_cov": c.win_cov,
+        "rel_cov": c.rel_cov,
+        "best_in_chunk": float(c.best_in_chunk),
+        "key_near": float(c.key_near),
+    }
 
 
 def bigrams(q: Question, t: QueryTerms, c: Candidate) -> Columns:
@@ -40,18 +47,26 @@ def bigrams(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 
 
 def standing(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    return {"rank_recip": 1.0 / (1.0 + c.rank), "bm25_rel": c.rel, "sent_bm25": c.sent_bm25,
-            "first_sent": float(c.opens_para)}
+    return {
+        "rank_recip": 1.0 / (1.0 + c.rank),
+        "bm25_rel": c.rel,
+        "sent_bm25": c.sent_bm25,
+        "first_sent": float(c.opens_para),
+    }
 
 
 def wording(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     g = c.grams
     novel = len(g - q.bigrams) / len(g) if g else 0.0
     n = c.row_len if c.row else len(c.norm)  # a table row: its label and the asked cell
-    return {"novel": novel, "restate": max(0.0, RESTATE_NOVELTY - novel) / RESTATE_NOVELTY,
-            "log_len": math.log1p(n) / 5.0,
-            "long": min(2.0, max(0.0, (n - LONG_SENTENCE) / LONG_SENTENCE)),
-            "info": c.info, "label": float(c.label)}
+    return {
+        "novel": novel,
+        "restate": max(0.0, RESTATE_NOVELTY - novel) / RESTATE_NOVELTY,
+        "log_len": math.log1p(n) / 5.0,
+        "long": min(2.0, max(0.0, (n - LONG_SENTENCE) / LONG_SENTENCE)),
+        "info": c.info,
+        "label": float(c.label),
+    }
 
 
 def years(q: Question, t: QueryTerms, c: Candidate) -> Columns:
@@ -59,8 +74,10 @@ def years(q: Question, t: QueryTerms, c: Candidate) -> Columns:
         return {}
     # A year in the report's title names the report; it says nothing about the sentence.
     own = any(y in c.title for y in t.years)
-    return {"year_match": 1.0 if own or any(y in c.norm for y in t.years) else 0.0,
-            "year_miss": 0.0 if c.para_year else 1.0}
+    return {
+        "year_match": 1.0 if own or any(y in c.norm for y in t.years) else 0.0,
+        "year_miss": 0.0 if c.para_year else 1.0,
+    }
 
 
 def answer_type(q: Question, t: QueryTerms, c: Candidate) -> Columns:
@@ -83,11 +100,13 @@ def answer_type(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 
 
 def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    out = {"focus_sent": 1.0 if t.focus and t.focus in c.norm else 0.0,
-           "slot": slot_filled(c.norm, q.anchors, t.asked_chars)}
+    out = {
+        "focus_sent": 1.0 if t.focus and t.focus in c.norm else 0.0,
+        "slot": slot_filled(c.norm, q.anchors, t.asked_chars),
+    }
     s = q.subject
-    if s and c.norm.startswith(s[:2]) and s in c.norm[:len(s) + 30]:
-        rest = c.norm[c.norm.find(s) + len(s):]
+    if s and c.norm.startswith(s[:2]) and s in c.norm[: len(s) + 30]:
+        rest = c.norm[c.norm.find(s) + len(s) :]
         out["defines"] = 1.0 if DEFINES.match(rest) else 0.5
     return out
 
@@ -115,8 +134,7 @@ def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 def semantic(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     if not c.cos:
         return {}
-    return {"sem_cos": c.cos, "sem_gap": c.cos_gap,
-            "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
+    return {"sem_cos": c.cos, "sem_gap": c.cos_gap, "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
 
 
 def table(q: Question, t: QueryTerms, c: Candidate) -> Columns:
@@ -135,75 +153,160 @@ class FeatureGroup:
 
 
 GROUPS: tuple[FeatureGroup, ...] = (
-    FeatureGroup("coverage", coverage, {
-        "tok_cov": "idf-weighted share of question terms found in the sentence",
-        "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
-        "prev_cov": "tok_cov of the previous sentence of the chunk (answers follow their topic)",
-        "next_cov": "tok_cov of the next sentence",
-        "win_cov": "tok_cov of the sentence with its previous or next sentence (the better)",
-        "rel_cov": "tok_cov of the terms the paragraph's opening sentence lacks (what is asked "
-                   "about the paragraph's subject, such as 闻名 in X以什么闻名)",
-        "best_in_chunk": "the sentence covers the question best within its chunk",
-        "key_near": "the question's rarest term is in the sentence or earlier in its chunk"}),
-    FeatureGroup("bigrams", bigrams, {
-        "big_cov": "rarity-weighted share of question character bigrams in the sentence",
-        "ctx_big": "big_cov of the whole chunk (chunk-level evidence that survives segmentation)"}),
-    FeatureGroup("standing", standing, {
-        "rank_recip": "1 / (1 + BM25 rank of the chunk)",
-        "bm25_rel": "chunk BM25 score relative to the best chunk",
-        "sent_bm25": "BM25 of the sentence itself (relative to the best candidate)",
-        "first_sent": "the sentence opens its paragraph"}),
-    FeatureGroup("wording", wording, {
-        "novel": "share of the sentence's bigrams that are not the question's",
-        "restate": "the sentence says little beyond the question's own words",
-        "log_len": "log of the sentence length",
-        "long": "how far beyond LONG_SENTENCE characters (log_len and long: of a table row, its label "
-                "and asked cell)",
-        "info": "rarity (idf) of the sentence's words the question lacks: what it adds (log scale)",
-        "label": "the sentence is nothing but its paragraph's heading label (一是做好控辍保学工作。)"}),
-    FeatureGroup("years", years, {
-        "year_match": "a year the question names appears in the sentence or its report's title",
-        "year_miss": "a year the question names appears nowhere in the paragraph or report"}),
-    FeatureGroup("answer_type", answer_type, {
-        **{f"type_{ty}": f"the sentence carries the asked-for type {ty}" for ty in TYPE_NAMES},
-        "type_miss": "the question asks for an answer type the sentence does not carry",
-        "type_nb": "the sentence carries the asked-for type and its neighbours match the question",
-        "unit_match": "the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年), or is a "
-                      "table row whose asked cell ends in a bare figure",
-        "value_near": "a value of the asked kind right next to a question term (师范生30人), by the term's idf",
-        "category_head": "the last character of the asked kind (大学, 宗教) ends another word here "
-                         "(香港大学, 伊斯兰教)"}),
-    FeatureGroup("focus", focus, {
-        "focus_sent": "the question's focus word (焦点 in 焦点是什么, 大学 in 哪个大学) is in the sentence",
-        "slot": "the words around the question word recur here with new words in the gap",
-        "defines": "a definition question, and the sentence opens by defining its subject"}),
-    FeatureGroup("time", time, {
-        "period_match": "the sentence is about a year the question asks about (去年 in the next report), "
-                        "or reviews the whole span it asks about (过去五年 for 2013到2017年)",
-        "period_other": "the sentence is about another year than the one asked",
-        "wants_match": "+1 a review-part sentence for a result question (实际, 完成), or a plan-part one "
-                       "for a target question (目标, 预期); -1 the other way round",
-        "companion": "the sentence is in a companion document (决议, 说明 about a report)"}),
-    FeatureGroup("semantic", semantic, {
-        "sem_cos": "cosine of the sentence's and the question's vectors (0 without sentence vectors)",
-        "sem_gap": "how far the sentence's cosine is below the best candidate's",
-        "sem_near": "1 / (1 + rank) among the corpus's sentences nearest the question, 0 if not among them"}),
-    FeatureGroup("table", table, {
-        "row_cross": "a table row whose label holds a question term and whose asked cell another: "
-                     "the question names both its row and its column"}),
-    FeatureGroup("plan", plan, {
-        "plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}),
+    FeatureGroup(
+        "coverage",
+        coverage,
+        {
+            "tok_cov": "idf-weighted share of question terms found in the sentence",
+            "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
+            "prev_cov": "tok_cov of the previous sentence of the chunk (answers follow their topic)",
+            "next_cov": "tok_cov of the next sentence",
+            "win_cov": "tok_cov of the sentence with its previous or next sentence (the better)",
+            "rel_cov": "tok_cov of the terms the paragraph's opening sentence lacks (what is asked "
+            "about the paragraph's subject, such as 闻名 in X以什么闻名)",
+            "best_in_chunk": "the sentence covers the question best within its chunk",
+            "key_near": "the question's rarest term is in the sentence or earlier in its chunk",
+        },
+    ),
+    FeatureGroup(
+        "bigrams",
+        bigrams,
+        {
+            "big_cov": "rarity-weighted share of question character bigrams in the sentence",
+            "ctx_big": "big_cov of the whole chunk (chunk-level evidence that survives segmentation)",
+        },
+    ),
+    FeatureGroup(
+        "standing",
+        standing,
+        {
+            "rank_recip": "1 / (1 + BM25 rank of the chunk)",
+            "bm25_rel": "chunk BM25 score relative to the best chunk",
+            "sent_bm25": "BM25 of the sentence itself (relative to the best candidate)",
+            "first_sent": "the sentence opens its paragraph",
+        },
+    ),
+    FeatureGroup(
+        "wording",
+        wording,
+        {
+            "novel": "share of the sentence's bigrams that are not the question's",
+            "restate": "the sentence says little beyond the question's own words",
+            "log_len": "log of the sentence length",
+            "long": "how far beyond LONG_SENTENCE characters (log_len and long: of a table row, its label "
+            "and asked cell)",
+            "info": "rarity (idf) of the sentence's words the question lacks: what it adds (log scale)",
+            "label": "the sentence is nothing but its paragraph's heading label (一是做好控辍保学工作。)",
+        },
+    ),
+    FeatureGroup(
+        "years",
+        years,
+        {
+            "year_match": "a year the question names appears in the sentence or its report's title",
+            "year_miss": "a year the question names appears nowhere in the paragraph or report",
+        },
+    ),
+    FeatureGroup(
+        "answer_type",
+        answer_type,
+        {
+            **{f"type_{ty}": f"the sentence carries the asked-for type {ty}" for ty in TYPE_NAMES},
+            "type_miss": "the question asks for an answer type the sentence does not carry",
+            "type_nb": "the sentence carries the asked-for type and its neighbours match the question",
+            "unit_match": "the sentence has a value of the asked kind (多少钱 → 元, 哪一年 → 1912年), or is a "
+            "table row whose asked cell ends in a bare figure",
+            "value_near": "a value of the asked kind right next to a question term (师范生30人), by the term's idf",
+            "category_head": "the last character of the asked kind (大学, 宗教) ends another word here "
+            "(香港大学, 伊斯兰教)",
+        },
+    ),
+    FeatureGroup(
+        "focus",
+        focus,
+        {
+            "focus_sent": "the question's focus word (焦点 in 焦点是什么, 大学 in 哪个大学) is in the sentence",
+            "slot": "the words around the question word recur here with new words in the gap",
+            "defines": "a definition question, and the sentence opens by defining its subject",
+        },
+    ),
+    FeatureGroup(
+        "time",
+        time,
+        {
+            "period_match": "the sentence is about a year the question asks about (去年 in the next report), "
+            "or reviews the whole span it asks about (过去五年 for 2013到2017年)",
+            "period_other": "the sentence is about another year than the one asked",
+            "wants_match": "+1 a review-part sentence for a result question (实际, 完成), or a plan-part one "
+            "for a target question (目标, 预期); -1 the other way round",
+            "companion": "the sentence is in a companion document (决议, 说明 about a report)",
+        },
+    ),
+    FeatureGroup(
+        "semantic",
+        semantic,
+        {
+            "sem_cos": "cosine of the sentence's and the question's vectors (0 without sentence vectors)",
+            "sem_gap": "how far the sentence's cosine is below the best candidate's",
+            "sem_near": "1 / (1 + rank) among the corpus's sentences nearest the question, 0 if not among them",
+        },
+    ),
+    FeatureGroup(
+        "table",
+        table,
+        {
+            "row_cross": "a table row whose label holds a question term and whose asked cell another: "
+            "the question names both its row and its column"
+        },
+    ),
+    FeatureGroup(
+        "plan", plan, {"plan": "+1 a plan-part sentence for a question about plans, -1 for one about results"}
+    ),
 )
 
 # Column order of the feature matrix (kept stable: weights are read by name, but the order of a
 # dot product's terms decides ties to the last bit).
 FEATURES: tuple[str, ...] = (
-    "tok_cov", "best_in_chunk", "first_sent", "rank_recip", "big_cov", "ctx_cov", "prev_cov",
-    "next_cov", "bm25_rel", "restate", "novel", "log_len", "long", "year_match", "year_miss",
-    "type_miss", "type_nb", "defines", "sent_bm25", "key_near", "focus_sent", "unit_match",
-    "win_cov", "category_head", "value_near", "plan", "slot", "ctx_big", "info", "rel_cov", "label",
-    *(f"type_{ty}" for ty in TYPE_NAMES), "period_match", "period_other", "wants_match", "companion",
-    "sem_cos", "sem_gap", "sem_near", "row_cross",
+    "tok_cov",
+    "best_in_chunk",
+    "first_sent",
+    "rank_recip",
+    "big_cov",
+    "ctx_cov",
+    "prev_cov",
+    "next_cov",
+    "bm25_rel",
+    "restate",
+    "novel",
+    "log_len",
+    "long",
+    "year_match",
+    "year_miss",
+    "type_miss",
+    "type_nb",
+    "defines",
+    "sent_bm25",
+    "key_near",
+    "focus_sent",
+    "unit_match",
+    "win_cov",
+    "category_head",
+    "value_near",
+    "plan",
+    "slot",
+    "ctx_big",
+    "info",
+    "rel_cov",
+    "label",
+    *(f"type_{ty}" for ty in TYPE_NAMES),
+    "period_match",
+    "period_other",
+    "wants_match",
+    "companion",
+    "sem_cos",
+    "sem_gap",
+    "sem_near",
+    "row_cross",
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}

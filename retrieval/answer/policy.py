@@ -105,13 +105,18 @@ class AnswerPolicy:
         year_missing = bool(q.years) and not c.para_year
         if year_missing:
             value *= self.year_missing
-        period_other = bool(q.time.years and c.period is not None and c.report_year is not None
-                            and c.period not in q.time.years)
+        period_other = bool(
+            q.time.years and c.period is not None and c.report_year is not None and c.period not in q.time.years
+        )
         if period_other:
             value *= self.period_other
             year_missing = True
-        part_other = bool(q.time.wants and c.section_kind and c.report_year is not None
-                          and (q.time.wants == "result") != (c.section_kind == "review"))
+        part_other = bool(
+            q.time.wants
+            and c.section_kind
+            and c.report_year is not None
+            and (q.time.wants == "result") != (c.section_kind == "review")
+        )
         if part_other:
             value *= self.wants_other
         if c.foreign_place:
@@ -120,7 +125,7 @@ class AnswerPolicy:
 
     def decide(self, ranked: Sequence[Confidence]) -> Decision:
         """Answer or refuse, given the confidences of the candidates in score order."""
-        window = list(ranked[:self.window])
+        window = list(ranked[: self.window])
         if not window:
             return Decision(False, Refusal(Reason.NO_MATCH))
         best = max(c.value for c in window)

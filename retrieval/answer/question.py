@@ -19,34 +19,51 @@ from .records import Question
 _QUESTION_WORDS = re.compile(
     r"请问|是多少|有多少|多少|什么时候|什么地方|哪些?地方|哪个地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
     r"为什么|为何|何时|何地|何处|何人|是否|有没有|吗|呢|吧|谁|几(?!何|乎)[个所名人项次种类年月天岁成]?|"
-    r"[?？!！。，,、\s]")
+    r"[?？!！。，,、\s]"
+)
 _QUESTION_TOKENS = frozenset(
     "谁 哪 何 哪儿 哪位 何时 何地 何处 何人 何种 何年 为何 多久 多长 多大 多高 多远 多重 哪一 哪一年 哪些 "
-    "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split())
+    "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split()
+)
 _WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 _YEAR = re.compile(YEAR_DIGITS)
 
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
-_DEFINITION = re.compile(r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$")
+_DEFINITION = re.compile(
+    r"^(?:什么是|何谓)(?P<a>.+?)[?？]?$|^(?P<b>.+?)(?:是什么|是指什么|指的是什么|是啥|是什么意思)[?？]?$"
+)
 # Words for every place (各地, 各县市), which no report uses for the answer: they are not search
 # terms (各地 is not matched; 各市场 still is), and a question using them asks about every place.
-_EVERY_PLACE_WORDS = frozenset("各地 各县 各市 各区 各校 各个 各县市 各县区 各区县 各市县 各省 各乡镇 各乡 各镇 "
-                               "各地区 各学校 各".split())
-_EVERY_PLACE = re.compile("|".join(sorted((w for w in _EVERY_PLACE_WORDS if len(w) > 1), key=len, reverse=True))
-                          + "|哪些地方|哪些县|哪些市")
+_EVERY_PLACE_WORDS = frozenset(
+    "各地 各县 各市 各区 各校 各个 各县市 各县区 各区县 各市县 各省 各乡镇 各乡 各镇 各地区 各学校 各".split()
+)
+_EVERY_PLACE = re.compile(
+    "|".join(sorted((w for w in _EVERY_PLACE_WORDS if len(w) > 1), key=len, reverse=True)) + "|哪些地方|哪些县|哪些市"
+)
 
 
 # The unit a "how many / how much" question expects its number in.
-_MONEY = re.compile(r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老化])")
+_MONEY = re.compile(
+    r"钱|资金|经费|金额|投入|投资|资助|补助|补贴|奖励|捐|筹|募|费用|收入|预算|工资|薪|(?<![单公西纪])元(?![朝代旦素年月首帅老化])"
+)
 _PERCENT = re.compile(r"率|比例|比重|占比|百分|几成")
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])")
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*(?P<unit>万元|亿元|平方公里|平方米|公里|千米|厘米|毫米|米|公分|公斤|千克|吨|公顷|亩|小时|分钟|[个所名人项次倍家座间条户台套批期岁年天种位部本场届支件篇块辆张枚只首层周分])"
+)
 # 多高 / 多长 / 多重 / 多久 ask for a measure in one of these units: at the end of the question or
 # before 时间/的/了/呢 (not 许多高明, 多长远, 多深刻, 很多高校).
 _ASKS_MEASURE = re.compile(r"(?<![很许好最更较])多[高长远深宽厚重久](?=$|[?？!！。，,\s]|时间|的|了|呢|啊|呀)")
 _LENGTH = "米|公里|千米|厘米|毫米|公尺|公分|英尺|英里|英寸|海里|光年|km|cm|mm|m"
-_MEASURE_UNITS = {"高": _LENGTH, "长": _LENGTH + "|年|天|小时|分钟|秒", "远": _LENGTH, "深": _LENGTH,
-                  "宽": _LENGTH, "厚": _LENGTH, "重": "吨|公斤|千克|克|斤|磅|kg|t|g",
-                  "久": "年|个月|月|周|天|日|小时|分钟|秒|世纪"}
+_MEASURE_UNITS = {
+    "高": _LENGTH,
+    "长": _LENGTH + "|年|天|小时|分钟|秒",
+    "远": _LENGTH,
+    "深": _LENGTH,
+    "宽": _LENGTH,
+    "厚": _LENGTH,
+    "重": "吨|公斤|千克|克|斤|磅|kg|t|g",
+    "久": "年|个月|月|周|天|日|小时|分钟|秒|世纪",
+}
 # 增长了多少 / 下降多少 ask for a change: a share (8.1%, 百分之十), a multiple or an amount.
 _ASKS_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增加|减少|上涨|上升|扩大|缩小|涨)了?多少")
 _CHANGE_UNITS = "%|‰|成|倍|个百分点|元|人|吨|斤|公斤|个|项|所|户|套|亩|公里|千瓦"
@@ -93,9 +110,10 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     # not a number of years; the last lookahead stops one-letter units inside words (5g, 3min)
     # and 元 of 元旦.
     extra = rf"|百分之[{_CN_DIGITS}点]+" if unit == _CHANGE_UNITS else ""
-    return re.compile(rf"(?<![\d{_CN_DIGITS}.])(?!\d{{4}}\s*年)[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
-                      rf"(?:万|亿|千)?(?:{unit})(?![a-z旦]){extra}")
-
+    return re.compile(
+        rf"(?<![\d{_CN_DIGITS}.])(?!\d{{4}}\s*年)[\d{_CN_DIGITS}]+(?:\.\d+)?\s*(?:多|余)?\s*"
+        rf"(?:万|亿|千)?(?:{unit})(?![a-z旦]){extra}"
+    )
 
 
 def question_types(norm: str) -> tuple[str, ...]:
@@ -119,7 +137,7 @@ def question_category(norm: str, tokenizer: Tokenizer) -> str:
     m = _WH.search(norm)
     if not m:
         return ""
-    after = _WH_FILLER.sub("", norm[m.end():])
+    after = _WH_FILLER.sub("", norm[m.end() :])
     words = tokenizer.tokens(after[:8], normalized=True) if after else []
     if words and len(words[0]) >= 2 and after.startswith(words[0]) and words[0] not in _NOT_FOCUS:
         return words[0]
@@ -132,7 +150,7 @@ def _words_before(norm: str, tokenizer: Tokenizer) -> tuple[str, list[str]]:
     m = _WH.search(norm)
     if not m:
         return "", []
-    before = _FOCUS_TAIL.sub("", norm[:m.start()])
+    before = _FOCUS_TAIL.sub("", norm[: m.start()])
     return before, (tokenizer.tokens(before[-8:], normalized=True) if before else [])
 
 
@@ -155,8 +173,7 @@ def question_focus(norm: str, tokenizer: Tokenizer, category: str | None = None)
     return ""
 
 
-def question_anchors(norm: str, tokenizer: Tokenizer,
-                     category: str | None = None) -> tuple[tuple[str, bool], ...]:
+def question_anchors(norm: str, tokenizer: Tokenizer, category: str | None = None) -> tuple[tuple[str, bool], ...]:
     """The content words right before and right after the question word, each with whether the
     answer follows it: in 会议的焦点是什么 the answer follows 焦点; in 谁创作了 it precedes 创作.
     The word after is the question's category (:func:`question_category`, passed when known)."""
@@ -183,8 +200,11 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     """The :class:`Question` record of ``question``: its search terms and what it asks for."""
     norm = normalize(question)
     content = _QUESTION_WORDS.sub(" ", norm)
-    tokens = tuple(t for t in tokenizer.tokens(content, normalized=True)
-                   if t not in _QUESTION_TOKENS and t not in _EVERY_PLACE_WORDS)
+    tokens = tuple(
+        t
+        for t in tokenizer.tokens(content, normalized=True)
+        if t not in _QUESTION_TOKENS and t not in _EVERY_PLACE_WORDS
+    )
     if not tokens:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))
     bigrams = frozenset(char_bigrams(content))
@@ -193,9 +213,19 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
     places = question_places(norm, tokens)
     category = question_category(norm, tokenizer)
-    return Question(question, norm, tokens, question_types(norm), bigrams, years,
-                    bool(_EVERY_PLACE.search(norm)), subject if len(subject) <= 12 else "",
-                    places, question_focus(norm, tokenizer, category), asked_unit(norm), category,
-                    question_anchors(norm, tokenizer, category), bool(_ASKS_PLAN.search(norm)))
-
-
+    return Question(
+        question,
+        norm,
+        tokens,
+        question_types(norm),
+        bigrams,
+        years,
+        bool(_EVERY_PLACE.search(norm)),
+        subject if len(subject) <= 12 else "",
+        places,
+        question_focus(norm, tokenizer, category),
+        asked_unit(norm),
+        category,
+        question_anchors(norm, tokenizer, category),
+        bool(_ASKS_PLAN.search(norm)),
+    )

@@ -57,8 +57,9 @@ def check_question(question: str, max_chars: int) -> Answer | None:
     if not text:
         return refuse(question, Reason.EMPTY_QUESTION, messages.EMPTY_QUESTION)
     if len(text) > max_chars:
-        return refuse(question, Reason.QUESTION_TOO_LONG,
-                      messages.QUESTION_TOO_LONG.format(length=len(text), limit=max_chars))
+        return refuse(
+            question, Reason.QUESTION_TOO_LONG, messages.QUESTION_TOO_LONG.format(length=len(text), limit=max_chars)
+        )
     return None
 
 
@@ -68,8 +69,11 @@ def nothing_to_search(question: str) -> Answer:
 
 def place_not_in_corpus(question: str, place: str, coverage: str) -> Answer:
     """The question names a place no report covers: said so, with the places the reports cover."""
-    return refuse(question, Reason.PLACE_NOT_IN_CORPUS,
-                  messages.PLACE_NOT_COVERED.format(place=place, question=question, coverage=coverage))
+    return refuse(
+        question,
+        Reason.PLACE_NOT_IN_CORPUS,
+        messages.PLACE_NOT_COVERED.format(place=place, question=question, coverage=coverage),
+    )
 
 
 def place_not_named(question: str, place: str, named: bool, coverage: str) -> Answer | None:
@@ -79,37 +83,64 @@ def place_not_named(question: str, place: str, named: bool, coverage: str) -> An
 
 
 def report_not_in_corpus(question: str, year: int, coverage: str) -> Answer:
-    return refuse(question, Reason.REPORT_NOT_IN_CORPUS,
-                  messages.REPORT_NOT_FOUND.format(year=year, coverage=coverage))
+    return refuse(question, Reason.REPORT_NOT_IN_CORPUS, messages.REPORT_NOT_FOUND.format(year=year, coverage=coverage))
 
 
 def no_match(question: str, not_found: str) -> Answer:
     return refuse(question, Reason.NO_MATCH, not_found)
 
 
-def not_answered(question: str, refusal: Refusal, not_found: str, shown: Sequence[Sentence] = (),
-                 note: str = "", confidence: float | None = None) -> Answer:
+def not_answered(
+    question: str,
+    refusal: Refusal,
+    not_found: str,
+    shown: Sequence[Sentence] = (),
+    note: str = "",
+    confidence: float | None = None,
+) -> Answer:
     """The decision did not answer: unsure when sentences are ``shown`` (可能相关，请核对原文),
     else none (nothing relevant, with what the reports cover)."""
-    return Answer(question, False, message=messages.UNSURE if shown else not_found, closest=tuple(shown),
-                  refusal=refusal, note=note, confidence=confidence)
+    return Answer(
+        question,
+        False,
+        message=messages.UNSURE if shown else not_found,
+        closest=tuple(shown),
+        refusal=refusal,
+        note=note,
+        confidence=confidence,
+    )
 
 
-def check_follow_up(message: str, question: str, *, place: str = "", place_known: bool = True,
-                    word: str = "", report_title: str = "", coverage: str = "") -> Answer | None:
+def check_follow_up(
+    message: str,
+    question: str,
+    *,
+    place: str = "",
+    place_known: bool = True,
+    word: str = "",
+    report_title: str = "",
+    coverage: str = "",
+) -> Answer | None:
     """A follow-up the reports cannot answer: about a ``place`` no report is about (not
     ``place_known``), or asking the last answer's report about a ``word`` it never uses."""
     if place and not place_known:
-        return refuse(message, Reason.PLACE_NOT_IN_CORPUS, messages.PLACE_NOT_COVERED.format(
-            place=place, question=question, coverage=coverage))
+        return refuse(
+            message,
+            Reason.PLACE_NOT_IN_CORPUS,
+            messages.PLACE_NOT_COVERED.format(place=place, question=question, coverage=coverage),
+        )
     if word:
-        return refuse(message, Reason.WORD_NOT_IN_REPORT, messages.WORD_NOT_IN_REPORT.format(
-            title=report_title, word=word, question=question))
+        return refuse(
+            message,
+            Reason.WORD_NOT_IN_REPORT,
+            messages.WORD_NOT_IN_REPORT.format(title=report_title, word=word, question=question),
+        )
     return None
 
 
-def absent_word(words: Iterable[str], report_text: str, synonyms: Callable[[str], Iterable[str]],
-                normalised: Callable[[], str]) -> str:
+def absent_word(
+    words: Iterable[str], report_text: str, synonyms: Callable[[str], Iterable[str]], normalised: Callable[[], str]
+) -> str:
     """The first of a follow-up's own ``words`` that ``report_text`` never uses, nor any synonym
     of it ("" when it uses them all). The report is first searched as it is; its normalised text
     (a Traditional or full-width report), ``normalised()``, is asked for only once a word seems

@@ -66,8 +66,9 @@ class ReportFacts:
         self.titles = [normalize(meta.title) for meta in corpus.docs]
         # What names each report: its title, file name and issuer (a question's words found here
         # choose the report; inside it they tell no passage apart).
-        self.names = ReportNames([normalize(" ".join((meta.title, Path(meta.path).stem, meta.issuer)))
-                                  for meta in corpus.docs])
+        self.names = ReportNames(
+            [normalize(" ".join((meta.title, Path(meta.path).stem, meta.issuer))) for meta in corpus.docs]
+        )
         # Per section: the top-level heading of a plan part, normalised ("" for other sections).
         plan_of: dict[str, str] = {}
         self.plan_heading: list[str] = []
@@ -82,8 +83,11 @@ class ReportFacts:
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
         # report: a year in the opening line of an article says nothing of what it covers.
         self.report_years: list[int | None] = [
-            corpus.doc_year(d) if _REPORT_TITLE.search(self.titles[d]) or _REPORT_TITLE.search(Path(corpus.docs[d].path).stem)
-            else None for d in range(len(corpus.docs))]
+            corpus.doc_year(d)
+            if _REPORT_TITLE.search(self.titles[d]) or _REPORT_TITLE.search(Path(corpus.docs[d].path).stem)
+            else None
+            for d in range(len(corpus.docs))
+        ]
         self.companion = corpus.companion_mask() & np.array([y is not None for y in self.report_years], dtype=bool)
         for years, year in zip(self.doc_years, self.report_years):
             if year is not None:
@@ -109,8 +113,11 @@ class ReportFacts:
 
     def newest_of(self, docs: np.ndarray | None) -> int | None:
         """The newest report year among ``docs`` (a mask; None: all reports)."""
-        years = [y for d, y in enumerate(self.report_years)
-                 if y is not None and not self.companion[d] and (docs is None or docs[d])]
+        years = [
+            y
+            for d, y in enumerate(self.report_years)
+            if y is not None and not self.companion[d] and (docs is None or docs[d])
+        ]
         return max(years) if years else None
 
     def near_years(self, years: tuple[int, ...]) -> set[int]:
@@ -180,5 +187,4 @@ class ReportFacts:
         """A place the question is about that this report is not about and the passage does not
         name."""
         keys = self.places.keys[doc]
-        return any(p.key not in keys and not any(f in para_text for f in self.places.names(p))
-                   for p in self.where(q))
+        return any(p.key not in keys and not any(f in para_text for f in self.places.names(p)) for p in self.where(q))

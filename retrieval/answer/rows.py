@@ -60,8 +60,9 @@ def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str, 
     label, cells = row_parts(norm)
     cell = asked_cell(cells, terms)
     in_label = {t for t, _ in terms if t in label}
-    crossed = bool(in_label) and any(t in cell and t not in in_label and not any(t in u for u in in_label)
-                                     for t, _ in terms)
+    crossed = bool(in_label) and any(
+        t in cell and t not in in_label and not any(t in u for u in in_label) for t, _ in terms
+    )
     return len(label) + len(cell), cell, crossed
 
 

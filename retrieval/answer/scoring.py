@@ -27,9 +27,16 @@ WEIGHTS_FILE = CONFIG_DIR / "weights.toml"
 
 # Fallback when config/weights.toml is absent: a hand-set, reasonable ranking.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "tok_cov": 3.0, "big_cov": 2.5, "ctx_cov": 0.5, "bm25_rel": 1.0,
-    "restate": -2.0, "long": -1.0, "year_match": 0.5, "year_miss": -1.0,
-    "type_miss": -0.8, **{f"type_{t}": 1.0 for t in TYPE_NAMES},
+    "tok_cov": 3.0,
+    "big_cov": 2.5,
+    "ctx_cov": 0.5,
+    "bm25_rel": 1.0,
+    "restate": -2.0,
+    "long": -1.0,
+    "year_match": 0.5,
+    "year_miss": -1.0,
+    "type_miss": -0.8,
+    **{f"type_{t}": 1.0 for t in TYPE_NAMES},
 }
 
 
@@ -42,13 +49,17 @@ class ScoringModel:
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
 
     @classmethod
-    def from_mapping(cls, weights: dict[str, float], compose: dict[str, Any] | None = None,
-                     policy: dict[str, Any] | None = None) -> ScoringModel:
+    def from_mapping(
+        cls, weights: dict[str, float], compose: dict[str, Any] | None = None, policy: dict[str, Any] | None = None
+    ) -> ScoringModel:
         unknown = set(weights) - set(FEATURES)
         if unknown:
             raise ValueError(f"unknown feature weights: {', '.join(sorted(unknown))}")
-        return cls(np.array([float(weights.get(f, 0.0)) for f in FEATURES]),
-                   ComposeParams.from_mapping(compose or {}), AnswerPolicy.from_mapping(policy or {}))
+        return cls(
+            np.array([float(weights.get(f, 0.0)) for f in FEATURES]),
+            ComposeParams.from_mapping(compose or {}),
+            AnswerPolicy.from_mapping(policy or {}),
+        )
 
     def as_mapping(self) -> dict[str, float]:
         return {f: float(w) for f, w in zip(FEATURES, self.weights)}
@@ -65,8 +76,7 @@ def load_model(path: Path = WEIGHTS_FILE) -> ScoringModel:
         return ScoringModel.from_mapping(DEFAULT_WEIGHTS)
     data = read_toml(path)
     try:
-        return ScoringModel.from_mapping(data.get("weights", {}), data.get("compose", {}),
-                                         data.get("policy", {}))
+        return ScoringModel.from_mapping(data.get("weights", {}), data.get("compose", {}), data.get("policy", {}))
     except (ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{path}: not a usable weights file ({exc})") from None
 

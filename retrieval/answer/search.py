@@ -27,8 +27,13 @@ def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict
     return out
 
 
-def term_scores(tokens: tuple[str, ...], retriever: Retriever, naming: dict[str, np.ndarray],
-                chunk_docs: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+def term_scores(
+    tokens: tuple[str, ...],
+    retriever: Retriever,
+    naming: dict[str, np.ndarray],
+    chunk_docs: np.ndarray,
+    extra: np.ndarray | None = None,
+) -> np.ndarray:
     """BM25 of every chunk for ``tokens``, a report's name read as part of each of its chunks:
     a term that names a report (``naming``: term → mask of the reports) counts its idf once in
     every chunk of that report that matches another term, however often the chunk repeats it
@@ -47,9 +52,16 @@ def term_scores(tokens: tuple[str, ...], retriever: Retriever, naming: dict[str,
     return scores
 
 
-def retrieve(q: Question, retriever: Retriever, facts: ReportFacts, chunk_docs: np.ndarray,
-             thesaurus: Thesaurus, k: int, p: ComposeParams,
-             report_docs: np.ndarray | None = None) -> Retrieved:
+def retrieve(
+    q: Question,
+    retriever: Retriever,
+    facts: ReportFacts,
+    chunk_docs: np.ndarray,
+    thesaurus: Thesaurus,
+    k: int,
+    p: ComposeParams,
+    report_docs: np.ndarray | None = None,
+) -> Retrieved:
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term. Only the
     chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
     question names the place of some reports, only theirs (if any chunk there matches). A

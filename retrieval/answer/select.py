@@ -12,8 +12,9 @@ from .records import Question
 POOL = 60  # best sentences considered when spreading across reports
 
 
-def spread(q: Question, named_places: AbstractSet[str], n_docs: int, any_places: bool,
-           diversity: float, every_place: float) -> float:
+def spread(
+    q: Question, named_places: AbstractSet[str], n_docs: int, any_places: bool, diversity: float, every_place: float
+) -> float:
     """Score toll per sentence already picked from the same report: only when the reports are
     about different places and the question names none of them (more when it asks about every
     place)."""
@@ -30,7 +31,7 @@ def diversify(order: np.ndarray, scores: np.ndarray, docs: list[int], toll: floa
     """Greedy pick; a further sentence from an already used report pays ``toll`` per use."""
     if toll <= 0:
         return [int(i) for i in order[:n]]
-    pool = [int(i) for i in order[:max(POOL, n)]]
+    pool = [int(i) for i in order[: max(POOL, n)]]
     out: list[int] = []
     used: dict[int, int] = {}
     while pool and len(out) < n:
@@ -41,8 +42,7 @@ def diversify(order: np.ndarray, scores: np.ndarray, docs: list[int], toll: floa
     return out
 
 
-def by_year(order: np.ndarray, scores: np.ndarray, cands, min_confidence: float,
-            margin: float) -> dict[int, int]:
+def by_year(order: np.ndarray, scores: np.ndarray, cands, min_confidence: float, margin: float) -> dict[int, int]:
     """Report year → its best candidate, for candidates that answer on their own (confidence at
     least ``min_confidence``) within ``margin`` of the best score; one per year."""
     best = float(scores[order[0]])

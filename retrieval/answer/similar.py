@@ -32,8 +32,7 @@ class Nearest:
             c.near_rank = self.ranks.get(c.sent, -1)
 
 
-def nearest(q: Question, vectors: SentenceVectors, corpus: CorpusIndex, k: int,
-            *masks: np.ndarray | None) -> Nearest:
+def nearest(q: Question, vectors: SentenceVectors, corpus: CorpusIndex, k: int, *masks: np.ndarray | None) -> Nearest:
     """The ``k`` sentences nearest ``q`` among the reports every given mask allows (a report the
     question names by place or year)."""
     query = vectors.query(q.text)

@@ -18,12 +18,16 @@ from .years import (
 )
 
 # --- sections ---------------------------------------------------------------------------------------
-_RANGE_WORDS = re.compile(r"过去五年|五年来|本届政府|本届|过去几年|近几年|近年来|几年来|这些年|"
-                          r"[二三四五六七八九十两]年来")
+_RANGE_WORDS = re.compile(
+    r"过去五年|五年来|本届政府|本届|过去几年|近几年|近年来|几年来|这些年|"
+    r"[二三四五六七八九十两]年来"
+)
 
 
 # A five-year plan period in a heading (“六五”计划执行情况的回顾, “十三五”时期主要目标任务): a span.
-_SPAN_HEAD = re.compile(r"“[一二三四五六七八九十]+五”|[一二三四五六七八九十]+五(?:时期|期间|计划|规划)|五年(?:计划|规划)")
+_SPAN_HEAD = re.compile(
+    r"“[一二三四五六七八九十]+五”|[一二三四五六七八九十]+五(?:时期|期间|计划|规划)|五年(?:计划|规划)"
+)
 
 
 def _last_word_kind(label: str) -> str | None:
@@ -64,8 +68,9 @@ def _heading_period(label: str, report_year: int, style: str) -> tuple[int | Non
     return None, None
 
 
-def section_period(heading_path: Sequence[str], report_year: int | None,
-                   kind: str = WORK_REPORT) -> tuple[int | None, str | None]:
+def section_period(
+    heading_path: Sequence[str], report_year: int | None, kind: str = WORK_REPORT
+) -> tuple[int | None, str | None]:
     """``(year, 'review' | 'plan' | None)`` of a section, from its headings (innermost that says
     something wins, unless it only has a review or plan word and an outer heading names a year):
     一、2023年工作回顾 → (2023, review); 二、2024年工作安排 → (2024, plan);
@@ -96,8 +101,9 @@ def section_period(heading_path: Sequence[str], report_year: int | None,
     return worded or (None, None)
 
 
-def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | None,
-                    kind: str = WORK_REPORT) -> list[tuple[int | None, str | None]]:
+def section_periods(
+    heading_paths: Sequence[Sequence[str]], report_year: int | None, kind: str = WORK_REPORT
+) -> list[tuple[int | None, str | None]]:
     """:func:`section_period` of each section of one report, in document order. In a work
     report, a top-level section that says nothing of time and comes after a review section
     (二、坚持实行扩大内需的方针 after 一、1999年国内工作回顾) sets out the year of the last plan
@@ -116,8 +122,13 @@ def section_periods(heading_paths: Sequence[Sequence[str]], report_year: int | N
     planned = report_year  # the year of the last plan section seen, else the report's
     for path in map(tuple, heading_paths):
         period = period_of(path)
-        if period == (None, None) and reviewed and path and planned is not None \
-                and not any(_SPAN_HEAD.search(label) or _RANGE_WORDS.search(label) for label in path):
+        if (
+            period == (None, None)
+            and reviewed
+            and path
+            and planned is not None
+            and not any(_SPAN_HEAD.search(label) or _RANGE_WORDS.search(label) for label in path)
+        ):
             period = (planned, PLAN)
         top = period_of(path[:1]) if path else (None, None)
         if kind == WORK_REPORT and top[1] == REVIEW:
@@ -139,16 +150,19 @@ def part_of(section_kind: str | None, period: int | None, report_year: int | Non
 # --- sentences ----------------------------------------------------------------------------------------
 # A comparison base (比上年增长) says nothing about which year the sentence is about.
 _PAST_YEARS = "|".join(w for w, offset in relative_years() if offset < 0)
-_COMPARISON = re.compile(r"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*"
-                         rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
-                         r"(?:同期|底|末)?|上年同期|去年同期")
+_COMPARISON = re.compile(
+    r"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*"
+    rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
+    r"(?:同期|底|末)?|上年同期|去年同期"
+)
 # The reviewed year (过去一年, 一年来) and the year ahead (新的一年) besides the relative years.
 _REVIEWED, _AHEAD = ("过去一年", "一年来"), "新的一年"
 _RELATIVE = re.compile("|".join(sorted([*RELATIVE_YEARS, *_REVIEWED, _AHEAD], key=len, reverse=True)))
 
 
-def _own_period(sentence: str, report_year: int | None, section_period: int | None,
-                kind: str) -> tuple[bool, int | None]:
+def _own_period(
+    sentence: str, report_year: int | None, section_period: int | None, kind: str
+) -> tuple[bool, int | None]:
     """(whether the sentence itself says when, and the year it says; None for a span)."""
     text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), _ascii_digits(sentence))
     spans = [(m.start(), m.end()) for m in _RANGE_RE.finditer(text)]
@@ -177,8 +191,9 @@ def _own_period(sentence: str, report_year: int | None, section_period: int | No
     return False, None
 
 
-def sentence_period(sentence: str, report_year: int | None,
-                    section_period: int | None = None, kind: str = WORK_REPORT) -> int | None:
+def sentence_period(
+    sentence: str, report_year: int | None, section_period: int | None = None, kind: str = WORK_REPORT
+) -> int | None:
     """The year a sentence is about, or None.
 
     Years written in the sentence and relative words (今年 去年 上年 前年 明年 过去一年, taken
@@ -193,13 +208,19 @@ def sentence_period(sentence: str, report_year: int | None,
 
 
 # A sentence that opens with its time: 2017年，… / 刚刚过去的2017年，… / 过去一年，… / 今年以来，…
-_FRONTED = re.compile(rf"^\s*[^，,。；]{{0,6}}?(?:(?:\d{{4}}|[{_CN}]{{4}})\s*年度?|过去的?一年|去年|今年|"
-                      r"新的一年|一年来|明年|前年)(?:以来|来)?\s*[，,]")
+_FRONTED = re.compile(
+    rf"^\s*[^，,。；]{{0,6}}?(?:(?:\d{{4}}|[{_CN}]{{4}})\s*年度?|过去的?一年|去年|今年|"
+    r"新的一年|一年来|明年|前年)(?:以来|来)?\s*[，,]"
+)
 
 
-def paragraph_periods(sentences: Sequence[str], report_year: int | None,
-                      section_period: int | None = None, kind: str = WORK_REPORT,
-                      lead_in: str = "") -> list[int | None]:
+def paragraph_periods(
+    sentences: Sequence[str],
+    report_year: int | None,
+    section_period: int | None = None,
+    kind: str = WORK_REPORT,
+    lead_in: str = "",
+) -> list[int | None]:
     """:func:`sentence_period` of each sentence of one paragraph. When the paragraph opens with
     its time (2017年，… / 过去一年，…) or follows a lead-in that names a year, a sentence that says nothing of time takes the last
     year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);

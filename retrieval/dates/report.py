@@ -22,10 +22,14 @@ from .years import (
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
 _SUMMARY_WORDS = re.compile(r"总结|工作情况|开展情况|工作回顾|述职|决算")
 _WORK_REPORT_WORDS = re.compile(r"政府工作报告|工作报告|工作要点|工作计划|工作安排|工作思路")
-_COMPANION = re.compile(r"决议|解读|答记者问|问答|答问|起草(?:过程|情况|说明)|(?:报告|《[^》]*》).{0,12}说明|^关于.{0,40}的说明$")
+_COMPANION = re.compile(
+    r"决议|解读|答记者问|问答|答问|起草(?:过程|情况|说明)|(?:报告|《[^》]*》).{0,12}说明|^关于.{0,40}的说明$"
+)
 # A date line: (2022年1月10日), 二〇二四年三月五日, ——2024年3月5日在第十四届全国人民代表大会…上
-_DATE_LINE = re.compile(rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
-                        rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$")
+_DATE_LINE = re.compile(
+    rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
+    rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$"
+)
 _OPENING_YEAR = re.compile(rf"^\s*((?:\d{{4}}|[{_CN}]{{4}})年(?:度)?)(?:[，,以是]|来)")
 
 
@@ -114,7 +118,7 @@ def _report_year(title: str, text_head: str, path: str) -> int | None:
     year = _file_year(path) if path else None
     if year is not None:
         return year
-    head = text_head[:settings()["years"]["head_chars"]]
+    head = text_head[: settings()["years"]["head_chars"]]
     lines = [ln for ln in _lines(head) if ln]
     style = report_style(title, head)
     year = _date_line_year(lines, style)

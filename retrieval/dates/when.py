@@ -22,8 +22,20 @@ YEAR_DIGITS = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 # or one named nearby (本年收入 in the 1955 accounts of the 1956 report), so a sentence's 当年 and
 # 本年 are not read against its report (``IN_CONTEXT``).
 RELATIVE_YEARS: dict[str, int] = {
-    "前年": -2, "去年": -1, "上年": -1, "上一年": -1, "今年": 0, "本年": 0, "本年度": 0, "当年": 0,
-    "明年": 1, "来年": 1, "下一年": 1, "下年": 1, "后年": 2}
+    "前年": -2,
+    "去年": -1,
+    "上年": -1,
+    "上一年": -1,
+    "今年": 0,
+    "本年": 0,
+    "本年度": 0,
+    "当年": 0,
+    "明年": 1,
+    "来年": 1,
+    "下一年": 1,
+    "下年": 1,
+    "后年": 2,
+}
 IN_CONTEXT = frozenset({"当年", "本年"})
 
 
@@ -34,7 +46,9 @@ def relative_years() -> tuple[tuple[str, int], ...]:
 
 _YEAR = YEAR_DIGITS + r"\s*年"
 # A report named by its year: 2018年政府工作报告, 2024年的工作总结, 1998年的报告.
-_NAMED_REPORT = re.compile(_YEAR + r"(?:的|度)?(?:[\u4e00-\u9fff]{0,8}?)(?:政府工作报告|工作报告|工作总结|工作计划|报告|总结)")
+_NAMED_REPORT = re.compile(
+    _YEAR + r"(?:的|度)?(?:[\u4e00-\u9fff]{0,8}?)(?:政府工作报告|工作报告|工作总结|工作计划|报告|总结)"
+)
 # A year after 比 / 较 is what another year is compared with (比1952年增加), not what is asked.
 _YEARS = re.compile(r"(?<![比较])" + _YEAR)
 _COMPARED = "比较同"
@@ -79,7 +93,7 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
     m = _NAMED_REPORT.search(norm)
     if m:
         report_year = int(m.group(1))
-        rest = norm[:m.start()] + norm[m.end():]
+        rest = norm[: m.start()] + norm[m.end() :]
     years = [int(y) for y in _YEARS.findall(rest)]
     span = None
     for a, b in _SPAN.findall(rest):
@@ -105,8 +119,7 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
         wants = "target"
     elif _RESULT.search(rest):
         wants = "result"
-    return TimeAsk(report_year, tuple(dict.fromkeys(years)), relative, wants,
-                   bool(_TREND.search(norm)), latest, span)
+    return TimeAsk(report_year, tuple(dict.fromkeys(years)), relative, wants, bool(_TREND.search(norm)), latest, span)
 
 
 def reports_for(ask: TimeAsk, report_years: list[int | None]) -> set[int]:

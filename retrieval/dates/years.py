@@ -10,8 +10,10 @@ from config import CONFIG_DIR, ConfigError, read_toml, whole_numbers
 
 DATING_FILE = CONFIG_DIR / "dating.toml"
 
-_DEFAULTS = {"years": {"min": 1900, "max": 2100, "head_chars": 3000, "summary_date_months": 3},
-             "lead_in": {"min_chars": 5, "max_chars": 80}}
+_DEFAULTS = {
+    "years": {"min": 1900, "max": 2100, "head_chars": 3000, "summary_date_months": 3},
+    "lead_in": {"min_chars": 5, "max_chars": 80},
+}
 
 
 @lru_cache(maxsize=1)
@@ -33,8 +35,23 @@ _FULLWIDTH_DIGIT = re.compile("[０-９]")
 def ascii_digits(text: str) -> str:
     """Full-width digits as ASCII (same length, so offsets stay valid); fast when there are none."""
     return text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+_CN_DIGIT = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN = "〇○零Ｏ一二三四五六七八九"
 # A year: four digits (possibly spaced, as in "1 9 9 8 年") or four Chinese numerals, then 年,
 # or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
@@ -72,10 +89,14 @@ def first_year(text: str) -> int | None:
 
 
 # --- review and plan words of headings ----------------------------------------------------------
-REVIEW_HEAD = re.compile(r"回顾|总结|决算|工作情况|开展情况|完成情况|执行情况|主要成绩|主要成效|取得的|成效|"
-                         r"进展|存在的(?:主要)?问题|问题和不足|不足|一年来|过去一年|去年|上年")
-PLAN_HEAD = re.compile(r"计划|安排|打算|谋划|思路|任务|目标|要点|举措|建议|总体要求|政策取向|"
-                       r"今年|明年|下一步|下步|新的一年|来年|下一年")
+REVIEW_HEAD = re.compile(
+    r"回顾|总结|决算|工作情况|开展情况|完成情况|执行情况|主要成绩|主要成效|取得的|成效|"
+    r"进展|存在的(?:主要)?问题|问题和不足|不足|一年来|过去一年|去年|上年"
+)
+PLAN_HEAD = re.compile(
+    r"计划|安排|打算|谋划|思路|任务|目标|要点|举措|建议|总体要求|政策取向|"
+    r"今年|明年|下一步|下步|新的一年|来年|下一年"
+)
 # The top heading of a report's plan part (二、2025年工作计划, 下一步工作打算), not of a review
 # that names its plans too (2024年工作总结及2025年工作计划 as a whole report's heading).
 PLAN_PART = re.compile(r"计划|打算|谋划|思路|安排|要点|展望|下一步")

@@ -22,27 +22,17 @@ The kinds of rewriting (:attr:`Resolution.kind`):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..dates.when import NAMES_PLAN, YEAR_DIGITS
+from ..dates.when import NAMES_PLAN
 from ..dates.years import plan_part
 from ..lang.text import normalize
-from .lexicon import Lexicon, Words, _forms, _soft, default_words
+from .asked import ASK, YEAR, ask_phrase, find_place, strip_edges, swap_attribute, topic_of
+from .lexicon import Lexicon, Words, _soft, default_words
 
 PLACE, ATTRIBUTE, DRILL, TIME = "place", "attribute", "drill", "time"
 KINDS = (PLACE, ATTRIBUTE, DRILL, TIME)
-
-_YEAR = re.compile(YEAR_DIGITS + r"\s*(?:年度?)?")
-_EDGE_PUNCT = " \t?？!！。.,，、;；:：~～…"
-# The question word of a question (多少, 几所, 哪些), and a counting unit right after it.
-_ASK = re.compile(r"(?:有多少|是多少|多少|有几|几|有哪些|哪些|哪几|哪个|哪所|哪一|什么|怎么样|怎样|怎么|如何|"
-                  r"是否|有没有)")
-_UNIT = re.compile(r"^[个所名人项次万亿千百十倍家座间条户台套批期岁年天种位部本场届元处件]次?")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-# Characters too common to tell two attributes apart (的, 有, 是 …).
-_COMMON = set("的了有是在和与及等年月日中全各个多少几")
 
 
 @dataclass(frozen=True)
@@ -113,16 +103,12 @@ class _Parts:
     every_place: bool = False
 
 
-def _strip_edges(text: str) -> str:
-    return text.strip(_EDGE_PUNCT)
-
-
 def _cut(text: str, start: int, end: int) -> str:
     return text[:start] + " " + text[end:]
 
 
 def _parse(text: str, lexicon: Lexicon, words: Words, base_year: int | None) -> _Parts:
-    text = _strip_edges(text)
+    text = strip_edges(text)
     parts = _Parts(text)
     changed = True
     while changed:  # 那么……呢？ and 那请问……
@@ -130,24 +116,24 @@ def _parse(text: str, lexicon: Lexicon, words: Words, base_year: int | None) -> 
         low = text.lower()
         for w in words.openers:
             if low.startswith(w) and len(text) > len(w):
-                text, parts.opener, changed = _strip_edges(text[len(w):]), True, True
+                text, parts.opener, changed = strip_edges(text[len(w) :]), True, True
                 break
         low = text.lower()
         for w in words.closers:
             if low.endswith(w):
-                text, parts.closer, changed = _strip_edges(text[:-len(w)]), True, True
+                text, parts.closer, changed = strip_edges(text[: -len(w)]), True, True
                 break
     parts.text = text
     parts.every_place = any(w in text for w in words.every_place)
     rest = text
     for w in words.pointers:
         if rest.startswith(w):
-            parts.pointer, rest = w, rest[len(w):]
+            parts.pointer, rest = w, rest[len(w) :]
             break
     parts.place = lexicon.find(rest)
     if parts.place:
         rest = _cut(rest, parts.place[1], parts.place[2])
-    m = _YEAR.search(rest)
+    m = YEAR.search(rest)
     if m:
         parts.year = int(m.group(1))
         rest = _cut(rest, m.start(), m.end())
@@ -159,30 +145,21 @@ def _parse(text: str, lexicon: Lexicon, words: Words, base_year: int | None) -> 
                 parts.year = None if base_year is None else base_year + offset
                 rest = _cut(rest, at, at + len(word))
                 break
-    rest = _strip_edges(" ".join(rest.split()).strip("的 "))
+    rest = strip_edges(" ".join(rest.split()).strip("的 "))
     parts.rest = rest.replace(" ", "")
     return parts
-
-
-def _find_place(question: str, place: str) -> tuple[int, int] | None:
-    low = question.lower()
-    for form in _forms(place) if place else []:
-        at = low.find(form)
-        if at >= 0:
-            return at, at + len(form)
-    return None
 
 
 def _replace_place(conv: Conversation, place: str, lexicon: Lexicon) -> str:
     """The last question about ``place`` instead of its own place; its year is dropped when no
     report about the new place covers it (长葛市2023年… → XX县…)."""
     question = _soft(conv.question)
-    m = _YEAR.search(question)
+    m = YEAR.search(question)
     if m and lexicon.known(place) and int(m.group(1)) not in lexicon.years(place):
-        question = question[:m.start()] + question[m.end():]
-    span = _find_place(question, conv.place)
+        question = question[: m.start()] + question[m.end() :]
+    span = find_place(question, conv.place)
     if span:
-        return question[:span[0]] + place + question[span[1]:]
+        return question[: span[0]] + place + question[span[1] :]
     return place + question
 
 
@@ -192,12 +169,12 @@ def _with_year(question: str, conv: Conversation, year: int, words: Words) -> st
     base = conv.base_year
     plan = base is not None and year > base and not NAMES_PLAN.search(normalize(question))
     stamp = f"{year}年" + (words.plan_word if plan else "")
-    m = _YEAR.search(question)
+    m = YEAR.search(question)
     if m:
-        return question[:m.start()] + stamp + question[m.end():]
-    span = _find_place(question, conv.place)
+        return question[: m.start()] + stamp + question[m.end() :]
+    span = find_place(question, conv.place)
     if span:
-        return question[:span[1]] + stamp + question[span[1]:]
+        return question[: span[1]] + stamp + question[span[1] :]
     return conv.place + stamp + question
 
 
@@ -209,92 +186,19 @@ def _prefix(conv: Conversation, *, report_year: bool = False) -> str:
     return conv.place + (f"{year}年" if year is not None else "")
 
 
-def _ask_phrase(question: str) -> str:
-    """The question phrase of ``question`` without its counting unit (多少所？ → 有多少？)."""
-    m = _ASK.search(question)
-    if not m:
-        return "的情况如何？"
-    word = m.group()
-    if word in ("多少", "几"):
-        word = "有" + ("多少" if word == "多少" else "几")
-    tail = _strip_edges(question[m.end():])
-    if m.group() in ("多少", "有多少", "是多少", "几", "有几"):
-        tail = _UNIT.sub("", tail) if len(tail) <= 2 else ""
-    return word + tail + "？"
-
-
-def topic_of(question: str, place: str) -> str:
-    """What ``question`` asks about: without its place, year, question word and counting unit
-    (古丈县2024年发放了多少学生资助资金？ → 发放了学生资助资金)."""
-    text = _strip_edges(_soft(question))
-    span = _find_place(text, place)
-    if span:
-        text = text[:span[0]] + text[span[1]:]
-    text = _YEAR.sub("", text)
-    m = _ASK.search(text)
-    if m:
-        after = text[m.end():]
-        if m.group() in ("多少", "有多少", "是多少", "几", "有几"):
-            after = _UNIT.sub("", after)
-        text = text[:m.start()] + after
-    return _strip_edges(text.strip("的是有"))
-
-
-def _swap(conv: Conversation, attribute: str, cut: Callable[[str], list[str]] | None) -> str | None:
-    """The last question with ``attribute`` in place of the word it replaces (一本 → 二本 in
-    长葛市2023年高考一本上线多少人), or None when no word is clearly the one replaced."""
-    if cut is None:
-        return None
-    question = _strip_edges(_soft(conv.question))
-    ask = _ASK.search(question)
-    if not ask:
-        return None
-    # The question word and its counting unit stay; the noun after them (多少老师) may be replaced.
-    unit = _UNIT.match(question[ask.end():])
-    asked_end = ask.end() + (unit.end() if unit else 0)
-    protected = [(ask.start(), asked_end)]
-    place = _find_place(question, conv.place)
-    if place:
-        protected.append(place)
-    protected += [(m.start(), m.end()) for m in _YEAR.finditer(question)]
-    spans = []
-    pos = 0
-    for word in cut(question.lower()):
-        start, pos = pos, pos + len(word)
-        if (len(word) >= 2 or word not in _COMMON) and _CJK.search(word) \
-                and not any(s <= start < e for s, e in protected):
-            spans.append((start, pos))
-    if not spans:
-        return None
-    wanted = set(attribute) - _COMMON
-    shared = [(len(wanted & set(question[s:e])), s, e) for s, e in spans]
-    best = max(shared)
-    if best[0] > 0:
-        _, s, e = max(t for t in shared if t[0] == best[0])
-        n = len(attribute)
-        if e - s > n:  # 一本上线 cut as one word: replace only the part that matches (一本 → 二本)
-            head = len(wanted & set(question[s:s + n]))
-            tail = len(wanted & set(question[e - n:e]))
-            if head or tail:
-                s, e = (s, s + n) if head >= tail else (e - n, e)
-    elif any(s >= asked_end for s, _ in spans):
-        s, e = [sp for sp in spans if sp[0] >= asked_end][-1]  # 有多少老师: the noun asked for
-    elif not _strip_edges(_UNIT.sub("", question[ask.end():])):
-        s, e = spans[-1]  # the asked word ends the question: the word before it is the subject
-        if e != ask.start() and question[e:ask.start()] not in ("是", "有", "的", "共", "共有"):
-            return None
-    else:
-        return None
-    return question[:s] + attribute + question[e:]
-
-
 def _question(text: str) -> str:
-    return _strip_edges(text) + "？"
+    return strip_edges(text) + "？"
 
 
-def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *,
-            words: Words | None = None, cut: Callable[[str], list[str]] | None = None,
-            max_chars: int = 500) -> Resolution:
+def resolve(
+    message: str,
+    conversation: Conversation | None,
+    lexicon: Lexicon,
+    *,
+    words: Words | None = None,
+    cut: Callable[[str], list[str]] | None = None,
+    max_chars: int = 500,
+) -> Resolution:
     """The standalone question ``message`` asks, given the conversation so far. ``cut`` splits a
     normalised text into words (to tell which word of the last question an attribute replaces)."""
     unchanged = Resolution(message)
@@ -318,17 +222,8 @@ def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *
         return Resolution(question, True, kind, place, rest)
 
     if parts.place:  # names a place: another place, or a question of its own
-        place = parts.place[0]
-        if not rest and marked:
-            question = _replace_place(conv, place, lexicon)
-            if parts.year is not None:
-                question = _with_year(question, Conversation(place=place, year=conv.year), parts.year, words)
-            return done(question, PLACE, place)
-        if parts.closer and len(rest) <= words.attribute_chars and not _ASK.search(rest):
-            moved = Conversation(question=_replace_place(conv, place, lexicon), place=place)
-            question = _swap(moved, rest, cut) or place + rest + _ask_phrase(_soft(conv.question))
-            return done(question, PLACE, place)
-        return unchanged
+        question = _other_place(parts, conv, lexicon, words, cut, bool(marked))
+        return done(question, PLACE, parts.place[0]) if question else unchanged
     if parts.year is not None:  # another year
         if not rest:
             return done(_with_year(_soft(conv.question), conv, parts.year, words), TIME)
@@ -342,25 +237,43 @@ def resolve(message: str, conversation: Conversation | None, lexicon: Lexicon, *
     if parts.pointer and rest:
         join = "中" if conv.topic and parts.pointer in words.within else ""
         return done(_prefix(conv, report_year=True) + conv.topic + join + rest, DRILL)
-    if parts.closer and rest and len(rest) <= words.attribute_chars and not _ASK.search(rest):
-        swapped = _swap(conv, rest, cut)
+    if parts.closer and rest and len(rest) <= words.attribute_chars and not ASK.search(rest):
+        swapped = swap_attribute(conv.question, conv.place, rest, cut)
         if swapped:
             return done(swapped, ATTRIBUTE)
-        return done(_prefix(conv, report_year=True) + rest + _ask_phrase(_soft(conv.question)), ATTRIBUTE)
-    if rest and len(rest) <= words.short_message_chars and (_ASK.search(rest) or text.endswith(("？", "?"))):
+        return done(_prefix(conv, report_year=True) + rest + ask_phrase(_soft(conv.question)), ATTRIBUTE)
+    if rest and len(rest) <= words.short_message_chars and (ASK.search(rest) or text.endswith(("？", "?"))):
         # 花了多少钱？ asks about the last answer; 来源, 谢谢 or an emoji ask nothing.
         return done(_prefix(conv, report_year=True) + conv.topic + rest, DRILL)
     return unchanged
 
 
-def follow(conversation: Conversation | None, resolution: Resolution, answered: bool,
-           source: Source | None, lexicon: Lexicon) -> Conversation:
+def _other_place(
+    parts, conv: Conversation, lexicon: Lexicon, words: Words, cut: Callable[[str], list[str]] | None, marked: bool
+) -> str | None:
+    """The question a follow-up naming a place asks (那长葛市呢？, 长葛市的学生呢？), or None
+    when it is a question of its own."""
+    place, rest = parts.place[0], parts.rest
+    if not rest and marked:
+        question = _replace_place(conv, place, lexicon)
+        if parts.year is not None:
+            question = _with_year(question, Conversation(place=place, year=conv.year), parts.year, words)
+        return question
+    if parts.closer and len(rest) <= words.attribute_chars and not ASK.search(rest):
+        moved = Conversation(question=_replace_place(conv, place, lexicon), place=place)
+        return swap_attribute(moved.question, moved.place, rest, cut) or place + rest + ask_phrase(_soft(conv.question))
+    return None
+
+
+def follow(
+    conversation: Conversation | None, resolution: Resolution, answered: bool, source: Source | None, lexicon: Lexicon
+) -> Conversation:
     """The conversation after ``resolution.question`` was asked and answered (or not) from ``source``."""
     previous = conversation or Conversation()
     question = resolution.question
     text = _soft(question)
     found = lexicon.find(text)
-    m = _YEAR.search(text)
+    m = YEAR.search(text)
     if found:
         place = found[0]
     elif source and source.places:
@@ -373,5 +286,12 @@ def follow(conversation: Conversation | None, resolution: Resolution, answered: 
         source = previous.source
     # A drill-down stays on the conversation's topic (其中…, 花了多少钱？).
     topic = previous.topic if resolution.kind == DRILL and previous.topic else topic_of(question, place)
-    return Conversation(question=question, place=place, year=int(m.group(1)) if m else None,
-                        topic=topic, answered=answered, source=source, turns=previous.turns + 1)
+    return Conversation(
+        question=question,
+        place=place,
+        year=int(m.group(1)) if m else None,
+        topic=topic,
+        answered=answered,
+        source=source,
+        turns=previous.turns + 1,
+    )

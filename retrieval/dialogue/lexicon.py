@@ -52,12 +52,18 @@ def load_words(path: Path = DIALOGUE_FILE) -> Words:
     plan_word = data.get("plan_word")
     if not isinstance(plan_word, str) or not plan_word.strip():
         raise ConfigError(f"{path}: 'plan_word' must be a word")
-    return Words(_words(data.get("openers"), "openers", path), _words(data.get("closers"), "closers", path),
-                 _words(data.get("pointers"), "pointers", path), _words(data.get("within"), "within", path),
-                 _words(data.get("every_place"), "every_place", path),
-                 _words(data.get("comparisons"), "comparisons", path),
-                 plan_word.strip(), tuple((normalize(w), offset) for w, offset in relative_years()),
-                 sizes[0], sizes[1])
+    return Words(
+        _words(data.get("openers"), "openers", path),
+        _words(data.get("closers"), "closers", path),
+        _words(data.get("pointers"), "pointers", path),
+        _words(data.get("within"), "within", path),
+        _words(data.get("every_place"), "every_place", path),
+        _words(data.get("comparisons"), "comparisons", path),
+        plan_word.strip(),
+        tuple((normalize(w), offset) for w, offset in relative_years()),
+        sizes[0],
+        sizes[1],
+    )
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +101,7 @@ class Lexicon:
             for i, form in enumerate(_forms(place)):
                 if len(form) < 2:
                     continue
-                shown = soft if i == 0 else soft[:len(form)] if soft.lower().startswith(form) else form
+                shown = soft if i == 0 else soft[: len(form)] if soft.lower().startswith(form) else form
                 self._display.setdefault(form, shown)
                 self._years.setdefault(form, set()).update(years)
         self._names = sorted(self._display, key=len, reverse=True)
@@ -123,7 +129,7 @@ class Lexicon:
             return best[2], best[0], best[1]
         found = default_gazetteer().mentions(low)
         span = (found[0].start, found[0].end) if found else shaped_in(low)
-        return (text[span[0]:span[1]], span[0], span[1]) if span else None
+        return (text[span[0] : span[1]], span[0], span[1]) if span else None
 
     def known(self, place: str) -> bool:
         """Whether a report is about ``place``, a place within it or one containing it."""

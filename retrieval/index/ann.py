@@ -60,7 +60,7 @@ def row_keys(matrix: np.ndarray) -> np.ndarray:
     mult = np.random.default_rng(0x5EED).integers(1, 2**63, size=words, dtype=np.uint64) | np.uint64(1)
     out = np.zeros(n, dtype=np.uint64)
     for a in range(0, n, _HASH_BLOCK):
-        block = np.ascontiguousarray(matrix[a:a + _HASH_BLOCK]).view(np.uint8).reshape(-1, width)
+        block = np.ascontiguousarray(matrix[a : a + _HASH_BLOCK]).view(np.uint8).reshape(-1, width)
         if width % 8:
             padded = np.zeros((block.shape[0], words * 8), dtype=np.uint8)
             padded[:, :width] = block
@@ -74,7 +74,7 @@ def row_keys(matrix: np.ndarray) -> np.ndarray:
         nonzero = w.any(axis=1)
         h[~nonzero] = 0
         h[(h == 0) & nonzero] = 1
-        out[a:a + block.shape[0]] = h
+        out[a : a + block.shape[0]] = h
     return out
 
 
@@ -109,7 +109,7 @@ class AnnIndex:
         """Ids of sentences among the ``k`` nearest distinct vectors: every sentence of a vector
         found, up to ``k`` of each (the lowest ids)."""
         found = self._index.search(np.asarray(q, dtype=np.float32), int(k), threads=1)
-        keys = np.asarray(found.keys, dtype=np.uint64).reshape(-1)[:len(found)]
+        keys = np.asarray(found.keys, dtype=np.uint64).reshape(-1)[: len(found)]
         lo = np.searchsorted(self._keys, keys, side="left")
         hi = np.minimum(np.searchsorted(self._keys, keys, side="right"), lo + int(k))
         if not keys.shape[0]:
@@ -117,14 +117,24 @@ class AnnIndex:
         return np.concatenate([self._order[a:b] for a, b in zip(lo.tolist(), hi.tolist())]).astype(np.int64)
 
     @classmethod
-    def open(cls, folder: Path, key: str, matrix: np.ndarray, threads: int = 0,
-             progress: Callable[[int, int], None] | None = None, keys_cache: Path | None = None) -> AnnIndex:
+    def open(
+        cls,
+        folder: Path,
+        key: str,
+        matrix: np.ndarray,
+        threads: int = 0,
+        progress: Callable[[int, int], None] | None = None,
+        keys_cache: Path | None = None,
+    ) -> AnnIndex:
         """The graph of ``matrix`` (rows = the index's sentences): loaded, brought up to date with
         the vectors added and removed since it was saved, or built."""
         from usearch.index import Index
 
-        path, keys_path, state_path = (folder / f"ann-{key}.usearch", folder / f"ann-{key}.keys.npy",
-                                       folder / f"ann-{key}.json")
+        path, keys_path, state_path = (
+            folder / f"ann-{key}.usearch",
+            folder / f"ann-{key}.keys.npy",
+            folder / f"ann-{key}.json",
+        )
         sorted_keys, order = sentence_keys(matrix, keys_cache)
         first = np.ones(sorted_keys.shape[0], dtype=bool)
         first[1:] = sorted_keys[1:] != sorted_keys[:-1]
@@ -149,8 +159,14 @@ class AnnIndex:
                 state["stored"] += int(new.sum())
                 _save(index, path, wanted, keys_path, state, state_path)
         if state is None:
-            index = Index(ndim=matrix.shape[1], metric="cos", dtype="f16", connectivity=CONNECTIVITY,
-                          expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+            index = Index(
+                ndim=matrix.shape[1],
+                metric="cos",
+                dtype="f16",
+                connectivity=CONNECTIVITY,
+                expansion_add=EXPANSION_ADD,
+                expansion_search=EXPANSION_SEARCH,
+            )
             _add(index, wanted, reps, matrix, threads, progress)
             state = {"format": STATE_FORMAT, "removed": 0, "stored": int(wanted.shape[0])}
             _save(index, path, wanted, keys_path, state, state_path)
@@ -162,8 +178,14 @@ class AnnIndex:
         return cls(view, sorted_keys, order, int(wanted.shape[0]))
 
 
-def _add(index, keys: np.ndarray, rows: np.ndarray, matrix: np.ndarray, threads: int,
-         progress: Callable[[int, int], None] | None) -> None:
+def _add(
+    index,
+    keys: np.ndarray,
+    rows: np.ndarray,
+    matrix: np.ndarray,
+    threads: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     """Add the vectors of sentences ``rows`` under ``keys``, a batch at a time."""
     total = int(keys.shape[0])
     for a in range(0, total, ADD_BATCH):

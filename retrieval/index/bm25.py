@@ -66,22 +66,36 @@ class BM25Index:
         return int(self.doc_len.shape[0])
 
     @classmethod
-    def build(cls, corpus: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75,
-              epsilon: float = 0.25, vocab: dict[str, int] | None = None) -> BM25Index:
+    def build(
+        cls,
+        corpus: Sequence[Sequence[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+        vocab: dict[str, int] | None = None,
+    ) -> BM25Index:
         """Index tokenised chunks (each a list of tokens); without ``vocab``, terms are numbered
         in text order, as the corpus build numbers them."""
         if vocab is None:
             vocab = {t: i for i, t in enumerate(sorted({t for tokens in corpus for t in tokens}))}
         doc_len = np.fromiter((len(tokens) for tokens in corpus), dtype=np.int64, count=len(corpus))
         total = int(doc_len.sum())
-        tok = np.fromiter((vocab.setdefault(t, len(vocab)) for tokens in corpus for t in tokens),
-                          dtype=np.int64, count=total)
+        tok = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for tokens in corpus for t in tokens), dtype=np.int64, count=total
+        )
         return cls.from_tokens(vocab, tok, doc_len, k1, b, epsilon)
 
     @classmethod
-    def from_tokens(cls, vocab: dict[str, int], tok: np.ndarray, doc_len: np.ndarray,
-                    k1: float, b: float, epsilon: float,
-                    chunk_of: np.ndarray | None = None) -> BM25Index:
+    def from_tokens(
+        cls,
+        vocab: dict[str, int],
+        tok: np.ndarray,
+        doc_len: np.ndarray,
+        k1: float,
+        b: float,
+        epsilon: float,
+        chunk_of: np.ndarray | None = None,
+    ) -> BM25Index:
         """Index from one array of term ids, chunk after chunk, and the length of every chunk.
 
         With ``chunk_of`` (the chunk of each token), ``tok`` may hold the tokens in any order."""
@@ -114,8 +128,16 @@ class BM25Index:
         return cls._finish(vocab, df, chunk_ids, tf, np.asarray(doc_len, dtype=np.int32), k1, b, epsilon)
 
     @classmethod
-    def from_counts(cls, vocab: dict[str, int], rows: list[np.ndarray], tfs: list[np.ndarray],
-                    doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> BM25Index:
+    def from_counts(
+        cls,
+        vocab: dict[str, int],
+        rows: list[np.ndarray],
+        tfs: list[np.ndarray],
+        doc_len: np.ndarray,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> BM25Index:
         """Index from per-chunk (unique term ids, their counts)."""
         n = len(rows)
         if rows:
@@ -128,12 +150,20 @@ class BM25Index:
             chunk_ids = np.zeros(0, np.int32)
         order = np.lexsort((chunk_ids, term_ids))
         df = np.bincount(term_ids, minlength=len(vocab))
-        return cls._finish(vocab, df, chunk_ids[order], tf[order], np.asarray(doc_len, dtype=np.int32),
-                           k1, b, epsilon)
+        return cls._finish(vocab, df, chunk_ids[order], tf[order], np.asarray(doc_len, dtype=np.int32), k1, b, epsilon)
 
     @classmethod
-    def _finish(cls, vocab: dict[str, int], df: np.ndarray, chunk_ids: np.ndarray, tf: np.ndarray,
-                doc_len: np.ndarray, k1: float, b: float, epsilon: float) -> BM25Index:
+    def _finish(
+        cls,
+        vocab: dict[str, int],
+        df: np.ndarray,
+        chunk_ids: np.ndarray,
+        tf: np.ndarray,
+        doc_len: np.ndarray,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> BM25Index:
         """Weights of term-major postings, with ``BM25Okapi``'s idf and length normalisation."""
         n = int(doc_len.shape[0])
         n_terms = len(vocab)
@@ -216,10 +246,13 @@ class BM25Index:
                 np.save(fh, self.tf, allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, vocab: dict[str, int], k1: float, b: float, epsilon: float,
-             mmap: bool = True) -> BM25Index:
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None,
-                                allow_pickle=False).view(np.ndarray) for name in ARRAYS}
+    def load(
+        cls, folder: Path, vocab: dict[str, int], k1: float, b: float, epsilon: float, mmap: bool = True
+    ) -> BM25Index:
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False).view(np.ndarray)
+            for name in ARRAYS
+        }
         tf_path = folder / f"{TF}.npy"
         tf = np.load(tf_path, mmap_mode="r", allow_pickle=False).view(np.ndarray) if tf_path.exists() else None
         index = cls(vocab, k1=k1, b=b, epsilon=epsilon, tf=tf, **arrays)

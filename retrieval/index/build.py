@@ -42,8 +42,9 @@ class TermMerger:
         ids = self.ids
         new = [w for w in result.terms if w not in ids]
         ids.update(zip(new, range(len(ids), len(ids) + len(new))))
-        self._maps[id(result)] = np.fromiter(map(ids.__getitem__, result.terms), dtype=np.int32,
-                                             count=len(result.terms))
+        self._maps[id(result)] = np.fromiter(
+            map(ids.__getitem__, result.terms), dtype=np.int32, count=len(result.terms)
+        )
         if release:
             result.terms = []
 
@@ -72,8 +73,12 @@ def _byte_offsets(text_utf8: bytes, starts: np.ndarray, ends: np.ndarray) -> tup
     return cum[starts], cum[ends]
 
 
-def assemble(results: Sequence[FileResult], params: dict[str, Any],
-             skipped: Sequence[Skipped] = (), terms: TermMerger | None = None) -> CorpusIndex:
+def assemble(
+    results: Sequence[FileResult],
+    params: dict[str, Any],
+    skipped: Sequence[Skipped] = (),
+    terms: TermMerger | None = None,
+) -> CorpusIndex:
     """Put per-file results together into one corpus index (in the given order).
 
     ``terms`` is the merger the results were added to as they arrived (see
@@ -96,8 +101,9 @@ def assemble(results: Sequence[FileResult], params: dict[str, Any],
     return CorpusIndex(docs, sections, tables, bm25, texts, list(skipped))
 
 
-def _documents(views: Sequence[tuple[FileResult, FileResult]], terms: TermMerger, renumber: np.ndarray
-               ) -> tuple[list[DocMeta], list[str], list[int], np.ndarray, np.ndarray]:
+def _documents(
+    views: Sequence[tuple[FileResult, FileResult]], terms: TermMerger, renumber: np.ndarray
+) -> tuple[list[DocMeta], list[str], list[int], np.ndarray, np.ndarray]:
     """Each document's record, the distinct section paths, each chunk's section, and the tokens
     and lead-in tokens of all documents as ids of the merged vocabulary. ``views`` pairs each
     document with the file record whose vocabulary it uses."""
@@ -107,19 +113,40 @@ def _documents(views: Sequence[tuple[FileResult, FileResult]], terms: TermMerger
     lead_parts: list[np.ndarray] = []
     chunk_section: list[int] = []
     for res, file in views:
-        docs.append(DocMeta(res.doc_id, res.rel, res.title, tuple(res.places), tuple(res.years),
-                            res.issuer, res.sha256, res.year, res.kind, res.style, res.format,
-                            list(res.pages), dict(res.meta), dict(res.notes),
-                            list(res.tables)))
+        docs.append(
+            DocMeta(
+                res.doc_id,
+                res.rel,
+                res.title,
+                tuple(res.places),
+                tuple(res.years),
+                res.issuer,
+                res.sha256,
+                res.year,
+                res.kind,
+                res.style,
+                res.format,
+                list(res.pages),
+                dict(res.meta),
+                dict(res.notes),
+                list(res.tables),
+            )
+        )
         tok_parts.append(renumber[terms.term_map(file)][res.token_ids])
         lead_parts.append(renumber[terms.term_map(file)][res.lead_ids])
         chunk_section.extend(sections.setdefault(sec, len(sections)) for sec in res.sections)
-    return (docs, list(sections), chunk_section, _concat(tok_parts, (0,), np.int32),
-            _concat(lead_parts, (0,), np.int32))
+    return (
+        docs,
+        list(sections),
+        chunk_section,
+        _concat(tok_parts, (0,), np.int32),
+        _concat(lead_parts, (0,), np.int32),
+    )
 
 
-def _tables(results: Sequence[FileResult], chunk_section: list[int], tok: np.ndarray,
-            lead_tok: np.ndarray) -> dict[str, np.ndarray]:
+def _tables(
+    results: Sequence[FileResult], chunk_section: list[int], tok: np.ndarray, lead_tok: np.ndarray
+) -> dict[str, np.ndarray]:
     """The corpus tables (:data:`~retrieval.index.columns.TABLES`) of the files' columns."""
     byte_bounds = [_byte_offsets(r.text_utf8, r.chunk_cols[:, 1], r.chunk_cols[:, 2]) for r in results]
     chunk_cols = _concat([r.chunk_cols for r in results], (0, len(CHUNK_COLS)), np.int64)
@@ -134,8 +161,7 @@ def _tables(results: Sequence[FileResult], chunk_section: list[int], tok: np.nda
     doc_bytes = np.zeros(len(results) + 1, dtype=np.int64)
     np.cumsum([len(r.text_utf8) for r in results], out=doc_bytes[1:])
     return {
-        "chunk_doc": np.repeat(np.arange(len(results), dtype=np.int32),
-                               [r.n_chunks for r in results]),
+        "chunk_doc": np.repeat(np.arange(len(results), dtype=np.int32), [r.n_chunks for r in results]),
         "chunk_start": np.ascontiguousarray(chunk_cols[:, 1]),
         "chunk_end": np.ascontiguousarray(chunk_cols[:, 2]),
         "chunk_bstart": _concat([b for b, _ in byte_bounds], (0,), np.int64),
@@ -171,8 +197,7 @@ def table_rows(docs: Sequence[DocMeta], chunk_doc: np.ndarray, chunk_start: np.n
     return rows
 
 
-def distinct_in_rows(tok: np.ndarray, chunk_of: np.ndarray, rows: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def distinct_in_rows(tok: np.ndarray, chunk_of: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``tok`` and ``chunk_of`` with each term kept once per table-row chunk (``rows``): a row
     repeats its column headers in every cell (收入预算 合计…，收入预算 财政拨款收入…), which says
     nothing about what the row is about."""
@@ -181,12 +206,13 @@ def distinct_in_rows(tok: np.ndarray, chunk_of: np.ndarray, rows: np.ndarray
         return tok, chunk_of
     width = np.int64(max(rows.shape[0], 1))
     keys = np.unique(tok[in_row].astype(np.int64) * width + chunk_of[in_row])
-    return (np.concatenate([tok[~in_row], (keys // width).astype(tok.dtype)]),
-            np.concatenate([chunk_of[~in_row], (keys % width).astype(chunk_of.dtype)]))
+    return (
+        np.concatenate([tok[~in_row], (keys // width).astype(tok.dtype)]),
+        np.concatenate([chunk_of[~in_row], (keys % width).astype(chunk_of.dtype)]),
+    )
 
 
-def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str, Any],
-          rows: np.ndarray) -> BM25Index:
+def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str, Any], rows: np.ndarray) -> BM25Index:
     """BM25 postings over the chunks: a chunk's document is its sentences' tokens and its
     lead-in's tokens, each term once in a table row (see :func:`distinct_in_rows`)."""
     tok, lead_tok, sent_ptr = tables["tok"], tables["lead_tok"], tables["sent_ptr"]
@@ -198,5 +224,6 @@ def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str
     chunk_of = np.concatenate([np.repeat(chunks, doc_len), np.repeat(chunks, lead_len)])
     all_tok, chunk_of = distinct_in_rows(all_tok, chunk_of, rows)
     length = np.bincount(chunk_of, minlength=n_chunks).astype(np.int32)
-    return BM25Index.from_tokens(vocab, all_tok, length, params["k1"], params["b"], params["epsilon"],
-                                 chunk_of=chunk_of)
+    return BM25Index.from_tokens(
+        vocab, all_tok, length, params["k1"], params["b"], params["epsilon"], chunk_of=chunk_of
+    )

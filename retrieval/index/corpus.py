@@ -118,8 +118,7 @@ class CorpusIndex:
 
     def document(self, doc: int) -> Document:
         m = self.docs[doc]
-        return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer,
-                        m.year, m.kind)
+        return Document(m.doc_id, m.path, m.title, self.text(doc), m.places, m.years, m.issuer, m.year, m.kind)
 
     # --- years and periods (retrieval/dates/) -------------------------------------------------
     def doc_year(self, doc: int) -> int | None:
@@ -164,7 +163,7 @@ class CorpusIndex:
 
     def lead_tokens(self, chunk: int) -> np.ndarray:
         t = self.tables
-        return t["lead_tok"][int(t["lead_ptr"][chunk]):int(t["lead_ptr"][chunk + 1])]
+        return t["lead_tok"][int(t["lead_ptr"][chunk]) : int(t["lead_ptr"][chunk + 1])]
 
     def doc_index(self, doc_id: str) -> int | None:
         if self._doc_ids is None:
@@ -177,10 +176,17 @@ class CorpusIndex:
         lo, hi = int(t["sent_ptr"][i]), int(t["sent_ptr"][i + 1])
         sentences = tuple(zip(t["sent_start"][lo:hi].tolist(), t["sent_end"][lo:hi].tolist()))
         section = self.sections[int(t["chunk_section"][i])]
-        return Chunk(i, self.docs[int(t["chunk_doc"][i])].doc_id,
-                     tuple(section.split(SECTION_SEP)) if section else (),
-                     int(t["paragraph"][i]), int(t["chunk_start"][i]), int(t["chunk_end"][i]),
-                     int(t["para_start"][i]), int(t["para_end"][i]), sentences)
+        return Chunk(
+            i,
+            self.docs[int(t["chunk_doc"][i])].doc_id,
+            tuple(section.split(SECTION_SEP)) if section else (),
+            int(t["paragraph"][i]),
+            int(t["chunk_start"][i]),
+            int(t["chunk_end"][i]),
+            int(t["para_start"][i]),
+            int(t["para_end"][i]),
+            sentences,
+        )
 
     def sentence_range(self, chunk: int) -> range:
         t = self.tables
@@ -188,7 +194,7 @@ class CorpusIndex:
 
     def sentence_tokens(self, sent: int) -> np.ndarray:
         t = self.tables
-        return t["tok"][int(t["tok_ptr"][sent]):int(t["tok_ptr"][sent + 1])]
+        return t["tok"][int(t["tok_ptr"][sent]) : int(t["tok_ptr"][sent + 1])]
 
     def citation(self, chunk: int, sent: int) -> Citation:
         t = self.tables
@@ -196,11 +202,23 @@ class CorpusIndex:
         m = self.docs[doc]
         start = int(t["sent_start"][sent])
         table, row = table_at(m.tables, start) or ("", None)
-        return Citation(m.doc_id, m.title, m.path, self.sections[int(t["chunk_section"][chunk])],
-                        int(t["paragraph"][chunk]), start,
-                        int(t["sent_end"][sent]), int(t["para_start"][chunk]),
-                        int(t["para_end"][chunk]), m.year, self.sentence_period(sent),
-                        page_at(m.pages, start), m.format, table, row)
+        return Citation(
+            m.doc_id,
+            m.title,
+            m.path,
+            self.sections[int(t["chunk_section"][chunk])],
+            int(t["paragraph"][chunk]),
+            start,
+            int(t["sent_end"][sent]),
+            int(t["para_start"][chunk]),
+            int(t["para_end"][chunk]),
+            m.year,
+            self.sentence_period(sent),
+            page_at(m.pages, start),
+            m.format,
+            table,
+            row,
+        )
 
     def row_caption(self, chunk: int, sent: int) -> str | None:
         """The caption of the table whose row sentence ``sent`` is, or None for a sentence of the text."""
@@ -225,12 +243,11 @@ class CorpusIndex:
         document's text."""
         t = self.tables
         rng = self.sentence_range(chunk)
-        ptr = t["tok_ptr"][rng.start:rng.stop + 1].tolist()
-        toks = t["tok"][ptr[0]:ptr[-1]].tolist()
-        starts = t["sent_start"][rng.start:rng.stop].tolist()
-        ends = t["sent_end"][rng.start:rng.stop].tolist()
-        return [(s, starts[j], ends[j], toks[ptr[j] - ptr[0]:ptr[j + 1] - ptr[0]])
-                for j, s in enumerate(rng)]
+        ptr = t["tok_ptr"][rng.start : rng.stop + 1].tolist()
+        toks = t["tok"][ptr[0] : ptr[-1]].tolist()
+        starts = t["sent_start"][rng.start : rng.stop].tolist()
+        ends = t["sent_end"][rng.start : rng.stop].tolist()
+        return [(s, starts[j], ends[j], toks[ptr[j] - ptr[0] : ptr[j + 1] - ptr[0]]) for j, s in enumerate(rng)]
 
     def paragraph_start(self, chunk: int) -> int:
         """Offset of the paragraph ``chunk`` belongs to (chunks of one long paragraph share it)."""
@@ -253,7 +270,7 @@ class CorpusIndex:
     def sentence_text(self, chunk: int, sent: int) -> str:
         t = self.tables
         base = int(t["chunk_start"][chunk])
-        return self.chunk_text(chunk)[int(t["sent_start"][sent]) - base:int(t["sent_end"][sent]) - base]
+        return self.chunk_text(chunk)[int(t["sent_start"][sent]) - base : int(t["sent_end"][sent]) - base]
 
     def term(self, term_id: int) -> str:
         if self.id_to_term is None:
@@ -279,8 +296,7 @@ class CorpusIndex:
             "skipped": [[s.path, s.reason] for s in self.skipped],
         }
         (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        (folder / "vocab.json").write_text(json.dumps(list(self.bm25.vocab), ensure_ascii=False),
-                                           encoding="utf-8")
+        (folder / "vocab.json").write_text(json.dumps(list(self.bm25.vocab), ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, params: dict[str, Any]) -> CorpusIndex:
@@ -296,13 +312,26 @@ class CorpusIndex:
         with open(texts_path, "rb") as fh:
             size = texts_path.stat().st_size
             texts: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        docs = [DocMeta(d["doc_id"], d["path"], d["title"], tuple(d["places"]), tuple(d["years"]),
-                        d["issuer"], d["sha256"], d.get("year"), d.get("kind", "report"),
-                        d.get("style", "work_report"), str(d.get("format", "txt")),
-                        [int(p) for p in d.get("pages", [])], dict(d.get("meta", {})),
-                        dict(d.get("notes", {})),
-                        list(d.get("tables", [])))
-                for d in meta["docs"]]
+        docs = [
+            DocMeta(
+                d["doc_id"],
+                d["path"],
+                d["title"],
+                tuple(d["places"]),
+                tuple(d["years"]),
+                d["issuer"],
+                d["sha256"],
+                d.get("year"),
+                d.get("kind", "report"),
+                d.get("style", "work_report"),
+                str(d.get("format", "txt")),
+                [int(p) for p in d.get("pages", [])],
+                dict(d.get("meta", {})),
+                dict(d.get("notes", {})),
+                list(d.get("tables", [])),
+            )
+            for d in meta["docs"]
+        ]
         skipped = [Skipped(p, r) for p, r in meta.get("skipped", [])]
         corpus = cls(docs, list(meta["sections"]), tables, bm25, texts, skipped)
         corpus.check(size)
@@ -311,7 +340,16 @@ class CorpusIndex:
     def check(self, text_bytes: int) -> None:
         t = self.tables
         n = self.n_chunks
-        for name in ("chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start", "para_end", "paragraph", "chunk_section"):
+        for name in (
+            "chunk_start",
+            "chunk_end",
+            "chunk_bstart",
+            "chunk_bend",
+            "para_start",
+            "para_end",
+            "paragraph",
+            "chunk_section",
+        ):
             if t[name].shape != (n,):
                 raise ValueError(f"table {name} is truncated")
         if t["sent_ptr"].shape != (n + 1,) or int(t["sent_ptr"][-1]) != t["sent_start"].shape[0]:

@@ -37,8 +37,19 @@ if TYPE_CHECKING:
 SPLICE_MIN_KEPT = 0.5
 
 # Tables copied slice by slice, per chunk and per sentence.
-_PER_CHUNK = ("chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start", "para_end", "paragraph",
-              "chunk_period", "chunk_period_kind", "lead_start", "lead_end")
+_PER_CHUNK = (
+    "chunk_start",
+    "chunk_end",
+    "chunk_bstart",
+    "chunk_bend",
+    "para_start",
+    "para_end",
+    "paragraph",
+    "chunk_period",
+    "chunk_period_kind",
+    "lead_start",
+    "lead_end",
+)
 _PER_SENTENCE = ("sent_start", "sent_end", "sent_period")
 
 
@@ -54,8 +65,13 @@ class Run:
     out_chunk: int = 0  # first chunk id in the result
 
 
-def update(store: IndexStore, files: list[SourceFile], walk_skipped: list[Skipped], report: BuildReport,
-           progress: Callable[[int, int, int], None] | None) -> CorpusIndex | None:
+def update(
+    store: IndexStore,
+    files: list[SourceFile],
+    walk_skipped: list[Skipped],
+    report: BuildReport,
+    progress: Callable[[int, int, int], None] | None,
+) -> CorpusIndex | None:
     """The index of ``files`` with the files added, changed or removed since the store's active
     generation spliced into it, published; None when there is nothing to splice into (no
     generation, or one without term frequencies) or when most of the corpus changed."""
@@ -91,11 +107,15 @@ def update(store: IndexStore, files: list[SourceFile], walk_skipped: list[Skippe
         elif isinstance(res := results[p], FileResult) and small is not None:
             runs.append(Run(small, at, at + len(res.documents())))
             at += len(res.documents())
-    skipped = list(walk_skipped) + [r for r in (results[p] for p in plan if isinstance(p, int))
-                                    if isinstance(r, Skipped)]
+    skipped = list(walk_skipped) + [
+        r for r in (results[p] for p in plan if isinstance(p, int)) if isinstance(r, Skipped)
+    ]
     corpus = splice(runs, store.params, skipped)
-    digests = {f.rel: (r.sha256 if isinstance(r := results.get(i), FileResult) else previous[f.rel][2])
-               for i, f in enumerate(files) if not isinstance(results.get(i), Skipped)}
+    digests = {
+        f.rel: (r.sha256 if isinstance(r := results.get(i), FileResult) else previous[f.rel][2])
+        for i, f in enumerate(files)
+        if not isinstance(results.get(i), Skipped)
+    }
     del runs, small, old, new, results
     published = store._publish(corpus, files, digests)
     del corpus
@@ -103,8 +123,14 @@ def update(store: IndexStore, files: list[SourceFile], walk_skipped: list[Skippe
     return CorpusIndex.load(published, store.params)
 
 
-def _read(store: IndexStore, files: list[SourceFile], todo: list[int], previous: dict[str, Any],
-          report: BuildReport, progress: Callable[[int, int, int], None] | None) -> dict[int, FileResult | Skipped]:
+def _read(
+    store: IndexStore,
+    files: list[SourceFile],
+    todo: list[int],
+    previous: dict[str, Any],
+    report: BuildReport,
+    progress: Callable[[int, int, int], None] | None,
+) -> dict[int, FileResult | Skipped]:
     """The files at positions ``todo``: from the token cache, else tokenised."""
     results: dict[int, FileResult | Skipped] = {}
     for i in todo:
@@ -144,11 +170,13 @@ def splice(runs: Sequence[Run], params: dict[str, Any], skipped: Sequence[Skippe
     vocab = {t: i for i, t in enumerate(t for t, a in zip(terms, alive.tolist()) if a)}
     remaps = {key: compact[m].astype(np.int32) for key, m in remaps.items()}
     tables, sections = _tables(runs, remaps)
-    doc_len = np.concatenate([r.source.bm25.doc_len[r.c0:r.c1] for r in runs]).astype(np.int32)
+    doc_len = np.concatenate([r.source.bm25.doc_len[r.c0 : r.c1] for r in runs]).astype(np.int32)
     bm25 = BM25Index._finish(vocab, df[alive], chunk_ids, tf, doc_len, params["k1"], params["b"], params["epsilon"])
-    docs = [d for r in runs for d in r.source.docs[r.lo:r.hi]]
-    texts = b"".join(bytes(r.source.texts[int(r.source.tables["doc_bytes"][r.lo]):
-                                          int(r.source.tables["doc_bytes"][r.hi])]) for r in runs)
+    docs = [d for r in runs for d in r.source.docs[r.lo : r.hi]]
+    texts = b"".join(
+        bytes(r.source.texts[int(r.source.tables["doc_bytes"][r.lo]) : int(r.source.tables["doc_bytes"][r.hi])])
+        for r in runs
+    )
     return CorpusIndex(docs, sections, tables, bm25, texts, list(skipped))
 
 
@@ -161,13 +189,16 @@ def _vocabulary(sources: list[CorpusIndex]) -> tuple[list[str], dict[int, np.nda
     if extra or any(a > b for a, b in zip(terms, terms[1:])):
         terms = sorted(terms + extra)  # two sorted runs: merged in one pass
     index = {t: i for i, t in enumerate(terms)}
-    remaps = {id(s): np.fromiter(map(index.__getitem__, s.bm25.vocab), dtype=np.int64, count=len(s.bm25.vocab))
-              for s in sources}
+    remaps = {
+        id(s): np.fromiter(map(index.__getitem__, s.bm25.vocab), dtype=np.int64, count=len(s.bm25.vocab))
+        for s in sources
+    }
     return terms, remaps
 
 
-def _postings(runs: list[Run], sources: list[CorpusIndex], remaps: dict[int, np.ndarray], n_terms: int,
-              n_chunks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _postings(
+    runs: list[Run], sources: list[CorpusIndex], remaps: dict[int, np.ndarray], n_terms: int, n_chunks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(chunk ids, term frequencies, postings per merged term) of every kept posting, term-major
     with chunks ascending. The largest source's postings keep their order when renumbered; the
     other sources' postings are put into them term by term."""
@@ -197,12 +228,13 @@ def _chunk_map(s: CorpusIndex, runs: list[Run]) -> np.ndarray:
     chunk_map = np.full(s.bm25.n_chunks, -1, dtype=np.int32)
     for r in runs:
         if r.source is s:
-            chunk_map[r.c0:r.c1] = np.arange(r.out_chunk, r.out_chunk + r.c1 - r.c0, dtype=np.int32)
+            chunk_map[r.c0 : r.c1] = np.arange(r.out_chunk, r.out_chunk + r.c1 - r.c0, dtype=np.int32)
     return chunk_map
 
 
-def _renumbered(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_terms: int, n_chunks: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _renumbered(
+    s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_terms: int, n_chunks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(chunk ids, term frequencies, postings per merged term) of the postings of ``s`` kept by
     ``runs``, renumbered. Term and chunk numbers keep their order (the usual case: terms in text
     order, files in path order), so the postings need no sort; else they are sorted."""
@@ -226,8 +258,9 @@ def _renumbered(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_terms: int
     return chunk, np.array(tf, dtype=np.int32), df
 
 
-def _triples(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_chunks: int
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _triples(
+    s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_chunks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(merged term, chunk id, term frequency) of the postings of ``s`` kept by ``runs``,
     sorted by term, then chunk."""
     bm = s.bm25
@@ -244,8 +277,20 @@ def _triples(s: CorpusIndex, runs: list[Run], remap: np.ndarray, n_chunks: int
 def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, np.ndarray], list[str]]:
     """The corpus tables of the runs in order, and the section paths numbered as a full build
     numbers them (by first use, chunk after chunk)."""
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in (*_PER_CHUNK, *_PER_SENTENCE, "chunk_doc", "tok",
-                                                                "lead_tok", "n_sent", "n_tok", "n_lead", "n_bytes")}
+    parts: dict[str, list[np.ndarray]] = {
+        name: []
+        for name in (
+            *_PER_CHUNK,
+            *_PER_SENTENCE,
+            "chunk_doc",
+            "tok",
+            "lead_tok",
+            "n_sent",
+            "n_tok",
+            "n_lead",
+            "n_bytes",
+        )
+    }
     section_ids: dict[str, int] = {}
     section_parts: list[np.ndarray] = []
     out_doc = 0
@@ -260,21 +305,26 @@ def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, n
         parts["chunk_doc"].append((t["chunk_doc"][c0:c1] - r.lo + out_doc).astype(t["chunk_doc"].dtype))
         out_doc += r.hi - r.lo
         remap = remaps[id(r.source)]
-        parts["tok"].append(remap[t["tok"][int(t["tok_ptr"][s0]):int(t["tok_ptr"][s1])]])
-        parts["lead_tok"].append(remap[t["lead_tok"][int(t["lead_ptr"][c0]):int(t["lead_ptr"][c1])]])
-        parts["n_sent"].append(np.diff(t["sent_ptr"][c0:c1 + 1]))
-        parts["n_tok"].append(np.diff(t["tok_ptr"][s0:s1 + 1]))
-        parts["n_lead"].append(np.diff(t["lead_ptr"][c0:c1 + 1]))
-        parts["n_bytes"].append(np.diff(t["doc_bytes"][r.lo:r.hi + 1]))
+        parts["tok"].append(remap[t["tok"][int(t["tok_ptr"][s0]) : int(t["tok_ptr"][s1])]])
+        parts["lead_tok"].append(remap[t["lead_tok"][int(t["lead_ptr"][c0]) : int(t["lead_ptr"][c1])]])
+        parts["n_sent"].append(np.diff(t["sent_ptr"][c0 : c1 + 1]))
+        parts["n_tok"].append(np.diff(t["tok_ptr"][s0 : s1 + 1]))
+        parts["n_lead"].append(np.diff(t["lead_ptr"][c0 : c1 + 1]))
+        parts["n_bytes"].append(np.diff(t["doc_bytes"][r.lo : r.hi + 1]))
         names, used = r.source.sections, t["chunk_section"][c0:c1]
         distinct = np.unique(used)  # the paths these chunks use, numbered by text across sources
         ids = np.zeros(len(names), dtype=np.int64)
         ids[distinct] = [section_ids.setdefault(names[i], len(section_ids)) for i in distinct.tolist()]
         section_parts.append(ids[used])
-    tables = {name: np.concatenate(parts[name]) for name in (*_PER_CHUNK, *_PER_SENTENCE, "chunk_doc", "tok",
-                                                             "lead_tok")}
-    for name, counts in (("sent_ptr", "n_sent"), ("tok_ptr", "n_tok"), ("lead_ptr", "n_lead"),
-                         ("doc_bytes", "n_bytes")):
+    tables = {
+        name: np.concatenate(parts[name]) for name in (*_PER_CHUNK, *_PER_SENTENCE, "chunk_doc", "tok", "lead_tok")
+    }
+    for name, counts in (
+        ("sent_ptr", "n_sent"),
+        ("tok_ptr", "n_tok"),
+        ("lead_ptr", "n_lead"),
+        ("doc_bytes", "n_bytes"),
+    ):
         flat = np.concatenate(parts[counts])
         ptr = np.zeros(flat.shape[0] + 1, dtype=np.int64)
         np.cumsum(flat, out=ptr[1:])

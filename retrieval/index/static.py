@@ -43,8 +43,16 @@ class StaticTable:
     embedded), so that its cosines with other mapped sentences are on the full model's scale.
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray, *, projection: np.ndarray | None = None,
-                 slope: float = 1.0, intercept: float = 0.0, name: str = ""):
+    def __init__(
+        self,
+        words: Sequence[str],
+        vectors: np.ndarray,
+        *,
+        projection: np.ndarray | None = None,
+        slope: float = 1.0,
+        intercept: float = 0.0,
+        name: str = "",
+    ):
         vectors = np.asarray(vectors)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ValueError("a static table needs one vector per word")
@@ -77,10 +85,9 @@ class StaticTable:
             projection = f["projection"] if "projection" in f.files else None
         if int(meta[0]) != TABLE_FORMAT or int(meta[1]) != vectors.shape[1]:
             raise ValueError(f"{path}: not a static table of format {TABLE_FORMAT}")
-        words = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
+        words = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-        return cls(words, vectors, projection=projection, slope=float(meta[2]), intercept=float(meta[3]),
-                   name=digest)
+        return cls(words, vectors, projection=projection, slope=float(meta[2]), intercept=float(meta[3]), name=digest)
 
     def save(self, path: Path | str) -> None:
         encoded = [w.encode("utf-8") for w in self.words]
@@ -88,7 +95,12 @@ class StaticTable:
         offsets[1:] = np.cumsum([len(b) for b in encoded])
         blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         meta = np.array([TABLE_FORMAT, self.word_dim, self.slope, self.intercept], dtype=np.float64)
-        arrays: dict[str, Any] = {"words": blob, "offsets": offsets, "vectors": self.vectors.astype(np.float16), "meta": meta}
+        arrays: dict[str, Any] = {
+            "words": blob,
+            "offsets": offsets,
+            "vectors": self.vectors.astype(np.float16),
+            "meta": meta,
+        }
         if self.projection is not None:
             arrays["projection"] = self.projection.astype(np.float16)
         np.savez(path, **arrays)
@@ -136,8 +148,9 @@ class StaticTable:
         ptr = np.asarray(tok_ptr, dtype=np.int64) - int(tok_ptr[0])
         if n <= 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        counts = csr_matrix((np.ones(len(tok), dtype=np.float32), np.asarray(tok, dtype=np.int64), ptr),
-                            shape=(n, terms.shape[0]))
+        counts = csr_matrix(
+            (np.ones(len(tok), dtype=np.float32), np.asarray(tok, dtype=np.int64), ptr), shape=(n, terms.shape[0])
+        )
         return self._finish(_unit(np.asarray(counts @ terms, dtype=np.float32)))
 
     def _finish(self, unit: np.ndarray) -> np.ndarray:
@@ -200,8 +213,8 @@ class StaticEmbedder:
     def corpus_rows(self, corpus, lo: int, hi: int) -> np.ndarray:
         """Vectors of the index's sentences ``lo``..``hi`` from the words it holds."""
         t = corpus.tables
-        ptr = t["tok_ptr"][lo:hi + 1]
-        tok = t["tok"][int(ptr[0]):int(ptr[-1])]
+        ptr = t["tok_ptr"][lo : hi + 1]
+        tok = t["tok"][int(ptr[0]) : int(ptr[-1])]
         made = self._terms is not None and corpus.id_to_term is not None and self._terms[0] == id(corpus.id_to_term)
         if made or (hi - lo) * 8 > t["sent_start"].shape[0]:
             return self.table.embed_ids(tok, ptr, self.term_matrix(corpus))

@@ -68,11 +68,27 @@ def _params_key(params: dict[str, Any]) -> str:
 TOKEN_FORMAT = 1
 # What a file's tokens depend on besides its content and the settings: the code that reads,
 # chunks and tokenises it, the user dictionary and stopwords, and jieba itself.
-_TOKEN_SOURCES = ("ingest/loader.py", "ingest/documents.py", "ingest/chunker.py", "ingest/process.py",
-                  "ingest/result.py", "index/columns.py", "lang/text.py", "lang/headings.py",
-                  "lang/places.py", "types.py", "dates/kinds.py", "dates/when.py", "dates/years.py",
-                  "dates/report.py", "dates/periods.py", "dates/leadins.py", "ingest/formats/*.py",
-                  "ingest/parts.py", "atomic.py")
+_TOKEN_SOURCES = (
+    "ingest/loader.py",
+    "ingest/documents.py",
+    "ingest/chunker.py",
+    "ingest/process.py",
+    "ingest/result.py",
+    "index/columns.py",
+    "lang/text.py",
+    "lang/headings.py",
+    "lang/places.py",
+    "types.py",
+    "dates/kinds.py",
+    "dates/when.py",
+    "dates/years.py",
+    "dates/report.py",
+    "dates/periods.py",
+    "dates/leadins.py",
+    "ingest/formats/*.py",
+    "ingest/parts.py",
+    "atomic.py",
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -235,8 +251,14 @@ class IndexStore:
     def _digest(self, source: SourceFile, previous: dict[str, Any]) -> str | None:
         """Content hash of a file: from the last manifest when size and mtime are unchanged."""
         known = previous.get(source.rel)
-        if isinstance(known, list) and len(known) == 3 and known[0] == source.size \
-                and known[1] == source.mtime_ns and isinstance(known[2], str) and known[2]:
+        if (
+            isinstance(known, list)
+            and len(known) == 3
+            and known[0] == source.size
+            and known[1] == source.mtime_ns
+            and isinstance(known[2], str)
+            and known[2]
+        ):
             return known[2]
         try:
             return hashlib.sha256(source.path.read_bytes()).hexdigest()
@@ -262,8 +284,9 @@ class IndexStore:
         result.rel = source.rel  # the same content may sit under another name
         return result
 
-    def _build(self, files: list[SourceFile], walk_skipped: list[Skipped], report: BuildReport,
-               progress: Progress | None) -> CorpusIndex:
+    def _build(
+        self, files: list[SourceFile], walk_skipped: list[Skipped], report: BuildReport, progress: Progress | None
+    ) -> CorpusIndex:
         previous = self._previous_files()
         entries = self.folder / "files"
         entries.mkdir(parents=True, exist_ok=True)
@@ -300,8 +323,9 @@ class IndexStore:
         del slots
         if not results:
             detail = "；".join(f"{s.path}：{s.reason}" for s in skipped[:5])
-            raise CorpusError(f"语料文件夹中没有可读的报告（{suffix_list()}）：{self.corpus}"
-                              + (f"（{detail}）" if detail else ""))
+            raise CorpusError(
+                f"语料文件夹中没有可读的报告（{suffix_list()}）：{self.corpus}" + (f"（{detail}）" if detail else "")
+            )
         corpus = assemble(results, self.params, skipped, terms)
         del terms
         digests = {r.rel: r.sha256 for r in results}

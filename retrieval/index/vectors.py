@@ -59,8 +59,14 @@ FULL_CPU_PER_SENTENCE = 0.075
 FULL, STATIC, OFF = "full", "static", "off"
 
 
-def decide(setting: str, embedder: str, sentences: int, pending: int | None = None,
-           budget_seconds: float = 600.0, cores: int = 1) -> tuple[str, str]:
+def decide(
+    setting: str,
+    embedder: str,
+    sentences: int,
+    pending: int | None = None,
+    budget_seconds: float = 600.0,
+    cores: int = 1,
+) -> tuple[str, str]:
     """(representation, why in Chinese) for an index of ``sentences`` sentences, ``pending`` of
     which have no full-model vectors cached yet: ``full`` (the model's sentence vectors),
     ``static`` (word vectors distilled from it) or ``off``. ``auto`` is never ``off``: it takes
@@ -75,13 +81,17 @@ def decide(setting: str, embedder: str, sentences: int, pending: int | None = No
         return STATIC, f"设置 semantic = static，{sentences} 个句子用静态词向量（由语义模型蒸馏）"
     pending = sentences if pending is None else pending
     estimate = pending * FULL_CPU_PER_SENTENCE / max(1, cores)
-    head = (f"设置 semantic = auto：语料有 {sentences} 个句子，{pending} 个需要新计算句子向量，"
-            f"按每句约 {FULL_CPU_PER_SENTENCE * 1000:.0f} 毫秒 CPU、{max(1, cores)} 核估计约 {_duration(estimate)}")
+    head = (
+        f"设置 semantic = auto：语料有 {sentences} 个句子，{pending} 个需要新计算句子向量，"
+        f"按每句约 {FULL_CPU_PER_SENTENCE * 1000:.0f} 毫秒 CPU、{max(1, cores)} 核估计约 {_duration(estimate)}"
+    )
     if estimate <= budget_seconds:
         return FULL, f"{head}，不超过 semantic_budget_seconds（{_duration(budget_seconds)}），用完整模型的句子向量"
-    return STATIC, (f"{head}，超过 semantic_budget_seconds（{_duration(budget_seconds)}），"
-                    "改用静态词向量（由同一模型蒸馏，不运行模型）；需要完整向量时可设 semantic = on "
-                    "或调高 semantic_budget_seconds")
+    return STATIC, (
+        f"{head}，超过 semantic_budget_seconds（{_duration(budget_seconds)}），"
+        "改用静态词向量（由同一模型蒸馏，不运行模型）；需要完整向量时可设 semantic = on "
+        "或调高 semantic_budget_seconds"
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -106,19 +116,29 @@ class SentenceVectors:
     maps a cosine to the full model's scale (static vectors; the answer policy's centre is set
     on full vectors)."""
 
-    def __init__(self, matrix: np.ndarray, embedder: Embedder, calibration: tuple[float, float] | None = None,
-                 ann=None, rows_file: Path | None = None):
+    def __init__(
+        self,
+        matrix: np.ndarray,
+        embedder: Embedder,
+        calibration: tuple[float, float] | None = None,
+        ann=None,
+        rows_file: Path | None = None,
+    ):
         if matrix.ndim != 2 or matrix.shape[1] != embedder.dim or matrix.dtype not in (np.float32, np.float16):
             raise ValueError("sentence vectors have the wrong shape or type")
         self.matrix = matrix
         self.embedder = embedder
-        self.calibration: tuple[float, float] = (calibration if calibration is not None
-                                                 else getattr(embedder, "calibration", (1.0, 0.0)))
+        self.calibration: tuple[float, float] = (
+            calibration if calibration is not None else getattr(embedder, "calibration", (1.0, 0.0))
+        )
         self.ann = ann
         # Exact search widens float16 rows to float32 once, here (numpy has no fast float16
         # product): at most EXACT_MAX rows, above which an approximate index searches instead.
-        self._wide = (np.asarray(matrix, dtype=np.float32)
-                      if ann is None and matrix.dtype != np.float32 and matrix.shape[0] <= EXACT_MAX else None)
+        self._wide = (
+            np.asarray(matrix, dtype=np.float32)
+            if ann is None and matrix.dtype != np.float32 and matrix.shape[0] <= EXACT_MAX
+            else None
+        )
         # With ``rows_file`` (the .npy file of ``matrix``), rows are read from the file rather
         # than through the memory map: a few hundred scattered rows a question would otherwise
         # map the pages around them too, and a long-running process would come to hold most of
@@ -219,7 +239,7 @@ def exact_top(matrix: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np
         return top.astype(np.int64), scores[top]
     ids, vals = [], []
     for a in range(0, n, _BLOCK):
-        s = np.asarray(matrix[a:a + _BLOCK], dtype=np.float32) @ q
+        s = np.asarray(matrix[a : a + _BLOCK], dtype=np.float32) @ q
         top = np.argpartition(-s, k - 1)[:k] if k < s.shape[0] else np.arange(s.shape[0])
         ids.append(top + a)
         vals.append(s[top])

@@ -52,8 +52,7 @@ def _trimmed(text: str, start: int, end: int, noise: list[tuple[int, int]]) -> t
     return start, max(start, end)
 
 
-def split_sentences(text: str, start: int, end: int,
-                    noise: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int, end: int, noise: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end]: split at sentence ends and before 一是/二是…."""
     cuts = [start]
     segment = text[start:end]
@@ -76,8 +75,9 @@ def _overlaps(span: tuple[int, int], noise: list[tuple[int, int]]) -> bool:
     return any(ns <= span[0] and span[1] <= ne for ns, ne in noise)
 
 
-def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int,
-                   tables: Sequence[tuple[int, int, str]] = ()) -> list[ChunkSpan]:
+def chunk_document(
+    doc: Document, noise: list[tuple[int, int]], max_chars: int, tables: Sequence[tuple[int, int, str]] = ()
+) -> list[ChunkSpan]:
     """Paragraph chunks of ``doc``; a paragraph longer than ``max_chars`` becomes several chunks.
 
     ``tables`` are (start, end, caption) of the tables' rows in the text: each row is a chunk of
@@ -110,8 +110,10 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int,
             paragraph += 1
             sentences = split_sentences(text, start, end, line_noise)
             section = tuple(label for _, label in outline) + (table,)
-            chunks.extend(ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run))
-                          for _, run in _runs(text, sentences, max_chars))
+            chunks.extend(
+                ChunkSpan(section, paragraph, run[0][0], run[-1][1], start, end, tuple(run))
+                for _, run in _runs(text, sentences, max_chars)
+            )
             continue
         if not title_seen and line.strip() == doc.title:
             title_seen = True
@@ -138,9 +140,12 @@ def chunk_document(doc: Document, noise: list[tuple[int, int]], max_chars: int,
 def _holds_nothing(line: str, sentences: list[tuple[int, int]], level: int | None) -> bool:
     """A line that is only a heading (or a date, a signature) holds nothing to answer with."""
     body_chars = len(_CJK.findall(line))
-    return (not sentences or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL)
-            or body_chars < 6 or (body_chars <= 20 and not SENTENCE_END.search(line)
-                                  and not _broken_sentence(line)))
+    return (
+        not sentences
+        or (level is not None and len(sentences) == 1 and body_chars <= MAX_LABEL)
+        or body_chars < 6
+        or (body_chars <= 20 and not SENTENCE_END.search(line) and not _broken_sentence(line))
+    )
 
 
 def _table_at(tables: Sequence[tuple[int, int, str]], offset: int) -> str | None:
@@ -151,8 +156,7 @@ def _table_at(tables: Sequence[tuple[int, int, str]], offset: int) -> str | None
     return None
 
 
-def _runs(text: str, sentences: list[tuple[int, int]],
-          max_chars: int) -> list[tuple[str, list[tuple[int, int]]]]:
+def _runs(text: str, sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[str, list[tuple[int, int]]]]:
     """Group a paragraph's sentences into contiguous runs of at most ``max_chars``.
 
     A sentence opening an inline enumeration item (一是…, 二是…) starts a new run, and the runs
@@ -167,7 +171,7 @@ def _runs(text: str, sentences: list[tuple[int, int]],
             runs.append((label, group))
             group = []
         if opens_item:
-            label = heading_label(text[sent[0]:sent[1]])
+            label = heading_label(text[sent[0] : sent[1]])
         group.append(sent)
     if group:
         runs.append((label, group))

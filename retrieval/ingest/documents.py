@@ -19,9 +19,7 @@ NOISE_LINE = re.compile(
 )
 _META_ONLY = re.compile(r"^[\s\W\d]*$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
-_PLACE_BODY = re.compile(
-    r"((?:[A-Za-z]{2}|[\u4e00-\u9fff]{2})(?:县|市|区|州))(?:教育体育局|教体局|教育局|人民政府)"
-)
+_PLACE_BODY = re.compile(r"((?:[A-Za-z]{2}|[\u4e00-\u9fff]{2})(?:县|市|区|州))(?:教育体育局|教体局|教育局|人民政府)")
 
 
 def noise_spans(text: str, title_line: str) -> list[tuple[int, int]]:
@@ -85,5 +83,4 @@ def make_document(doc_id: str, rel: str, text: str, title: str = "", published: 
     places, years, issuer = extract_metadata(text, title, rel)
     if not years and published[:4].isdigit():
         years = (int(published[:4]),)
-    return Document(doc_id=doc_id, path=rel, title=title, text=text,
-                    places=places, years=years, issuer=issuer)
+    return Document(doc_id=doc_id, path=rel, title=title, text=text, places=places, years=years, issuer=issuer)

@@ -200,8 +200,7 @@ def _read_capped(path: Path, max_bytes: int, setting: str = "max_file_mb") -> by
 
 
 def _too_big(size: int, max_bytes: int, setting: str = "max_file_mb") -> str:
-    return (f"文件过大（{size / 2**20:.0f} MB，上限 {max_bytes // 2**20} MB，"
-            f"可在设置 {setting} 中调整）")
+    return f"文件过大（{size / 2**20:.0f} MB，上限 {max_bytes // 2**20} MB，可在设置 {setting} 中调整）"
 
 
 @functools.cache
@@ -214,8 +213,9 @@ def format_defaults() -> Mapping[str, Any]:
 
 def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) -> tuple[str, str]:
     """Decoded text of a file and its SHA-256. Raises :class:`UnreadableFile`."""
-    extracted, digest = read_source(source, {"max_file_mb": max_file_bytes / 2**20,
-                                             "max_docx_xml_mb": max_docx_xml_bytes / 2**20})
+    extracted, digest = read_source(
+        source, {"max_file_mb": max_file_bytes / 2**20, "max_docx_xml_mb": max_docx_xml_bytes / 2**20}
+    )
     return extracted.text, digest
 
 
@@ -253,10 +253,13 @@ def _check_text(extracted: Extracted, min_likely_share: float) -> None:
     share = likely_share(text)
     if share < min_likely_share:
         if extracted.format == "pdf":
-            raise UnreadableFile(f"PDF 提取出的文字大多是乱码（常用字仅占 {share:.0%}），字体缺少文字映射，"
-                                 "已跳过；可用原始文档重新导出 PDF，或做文字识别（OCR）")
-        raise UnreadableFile(f"解码后的文字大多是生僻字或乱码（常用字仅占 {share:.0%}），"
-                             "编码可能无法识别，已跳过以免检索到乱码")
+            raise UnreadableFile(
+                f"PDF 提取出的文字大多是乱码（常用字仅占 {share:.0%}），字体缺少文字映射，"
+                "已跳过；可用原始文档重新导出 PDF，或做文字识别（OCR）"
+            )
+        raise UnreadableFile(
+            f"解码后的文字大多是生僻字或乱码（常用字仅占 {share:.0%}），编码可能无法识别，已跳过以免检索到乱码"
+        )
 
 
 # --- boilerplate and metadata ----------------------------------------------------------------

@@ -23,10 +23,14 @@ from dataclasses import dataclass
 
 _TOC = re.compile(r"^\s*目\s*录\s*$")
 _LEADER = re.compile(r"(?:[.…·．・‥]\s*){3,}")
-_ENTRY_END = re.compile(r"(?:[.…·．・‥]\s*){3,}[^（(\n]{0,40}?[（(]\s*\d{1,4}\s*[)）]|(?:[.…·．・‥]\s*){3,}\s*\d{1,4}(?!\d)")
+_ENTRY_END = re.compile(
+    r"(?:[.…·．・‥]\s*){3,}[^（(\n]{0,40}?[（(]\s*\d{1,4}\s*[)）]|(?:[.…·．・‥]\s*){3,}\s*\d{1,4}(?!\d)"
+)
 _CATEGORY = re.compile(r"^[〔【\[][^〕】\]]{1,30}[〕】\]]$")
 _TITLE_WORDS = re.compile(r"(?:公报|报告|决定|决议|通知|意见|办法|规定|规划|计划|纲要|方案|说明|条例|细则|总结)$")
-_OUTLINE_START = re.compile(r"^(?:第[一二三四五六七八九十\d]+[部分章节篇编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_OUTLINE_START = re.compile(
+    r"^(?:第[一二三四五六七八九十\d]+[部分章节篇编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])"
+)
 _TOP_HEADING = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*、")
 _DATE_LINE = re.compile(r"^\s*[（(]?\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*[)）]?\s*$")
 _OPENING_YEAR = re.compile(r"^\s*((?:19|20)\d\d)\s*年")
@@ -68,6 +72,7 @@ def _squeeze(line: str) -> str:
 
 # --- a table of contents -------------------------------------------------------------------
 
+
 def contents_entries(lines: list[str]) -> tuple[list[str], int]:
     """Titles of a table of contents that starts at ``lines[0]`` (the 目录 line), and the
     number of lines it takes."""
@@ -87,7 +92,7 @@ def contents_entries(lines: list[str]) -> tuple[list[str], int]:
             continue
         last = 0
         for m in ends:
-            titles.append(_LEADER.split(pending + flat[last:m.start()])[0])
+            titles.append(_LEADER.split(pending + flat[last : m.start()])[0])
             pending, last = "", m.end()
         pending, waiting, used = flat[last:], 0, n + 1
     return [t for t in titles if len(t) >= 2], used
@@ -97,12 +102,12 @@ def _by_contents(text: str, lines: list[tuple[int, str]], title: str) -> list[Pa
     top = [n for n, (_, line) in enumerate(lines[:80]) if _TOC.match(line)]
     if not top:
         return []
-    entries, used = contents_entries([line for _, line in lines[top[0]:]])
+    entries, used = contents_entries([line for _, line in lines[top[0] :]])
     # A collection lists documents (…报告, …决议); a report's own contents list its sections.
     entries = [e for e in entries if _TITLE_WORDS.search(e) and not _OUTLINE_START.match(e)]
     if len(entries) < 2:
         return []
-    body = lines[top[0] + used:]
+    body = lines[top[0] + used :]
     parts: list[Part] = []
     at = 0
     for entry in entries:
@@ -120,7 +125,7 @@ def _find_title(body: list[tuple[int, str]], at: int, entry: str) -> int | None:
     """The index of the first line from ``at`` where ``entry`` stands as whole lines."""
     for n in range(at, len(body)):
         joined = ""
-        for _, line in body[n:n + 4]:
+        for _, line in body[n : n + 4]:
             joined += _squeeze(line)
             if joined == entry:
                 return n
@@ -130,6 +135,7 @@ def _find_title(body: list[tuple[int, str]], at: int, entry: str) -> int | None:
 
 
 # --- an outline that starts again ----------------------------------------------------------
+
 
 def _by_outline(text: str, lines: list[tuple[int, str]], title: str) -> list[Part]:
     starts: list[int] = []  # line indexes where a part's head starts

@@ -48,33 +48,66 @@ def process_file(source: SourceFile, params: dict[str, Any]) -> FileResult | Ski
     whole = make_document(source.rel, source.rel, text, extracted.title, published)
     parts = split_documents(text, whole.title) or [Part(0, whole.title)]
     columns = _Columns(default_tokenizer())
-    heads: list[dict[str, Any]] = []
-    for k, part in enumerate(parts):
-        end = parts[k + 1].start if k + 1 < len(parts) else len(text)
-        doc = whole if len(parts) == 1 else make_document(
-            source.rel, source.rel, text[part.start:end], part.title, published)
-        before = len(columns.chunk_rows)
-        tables = tables_within(extracted.tables, part.start, end)
-        dated = columns.add(doc, part.start, source.rel, params["max_chunk_chars"], tables)
-        if dated is not None:
-            heads.append({"start": part.start, "end": end, "title": doc.title, "places": list(doc.places),
-                          "years": list(doc.years), "issuer": doc.issuer, "year": dated.year,
-                          "kind": dated.kind, "style": dated.style,
-                          "chunks": len(columns.chunk_rows) - before})
+    heads = _index_parts(columns, whole, parts, text, published, source.rel, extracted.tables, params)
     if not heads:
         return Skipped(source.rel, "没有找到可以索引的段落")
     notes = extracted.notes
     notes.paragraphs, notes.documents = columns.paragraphs, len(heads)
     first = heads[0]
-    return FileResult(source.rel, digest, text.encode("utf-8"), first["title"], first["places"],
-                      first["years"], first["issuer"], columns.sections,
-                      np.asarray(columns.chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
-                      np.asarray(columns.sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
-                      list(columns.local), np.asarray(columns.ids, dtype=np.int32),
-                      np.asarray(columns.lead_ids, dtype=np.int32), first["year"], first["kind"],
-                      first["style"], extracted.format, list(extracted.pages), dict(extracted.meta),
-                      notes.to_json(), heads if len(heads) > 1 else [],
-                      tables=[t.to_json() for t in extracted.tables])
+    return FileResult(
+        source.rel,
+        digest,
+        text.encode("utf-8"),
+        first["title"],
+        first["places"],
+        first["years"],
+        first["issuer"],
+        columns.sections,
+        np.asarray(columns.chunk_rows, dtype=np.int64).reshape(-1, len(CHUNK_COLS)),
+        np.asarray(columns.sent_rows, dtype=np.int64).reshape(-1, len(SENT_COLS)),
+        list(columns.local),
+        np.asarray(columns.ids, dtype=np.int32),
+        np.asarray(columns.lead_ids, dtype=np.int32),
+        first["year"],
+        first["kind"],
+        first["style"],
+        extracted.format,
+        list(extracted.pages),
+        dict(extracted.meta),
+        notes.to_json(),
+        heads if len(heads) > 1 else [],
+        tables=[t.to_json() for t in extracted.tables],
+    )
+
+
+def _index_parts(
+    columns: _Columns, whole, parts: list[Part], text: str, published: str, rel: str, all_tables, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Chunk each document of a file into ``columns``; per document indexed, where it starts and
+    ends, its title, places, years, issuer, dating and chunk count."""
+    heads: list[dict[str, Any]] = []
+    for k, part in enumerate(parts):
+        end = parts[k + 1].start if k + 1 < len(parts) else len(text)
+        doc = whole if len(parts) == 1 else make_document(rel, rel, text[part.start : end], part.title, published)
+        before = len(columns.chunk_rows)
+        tables = tables_within(all_tables, part.start, end)
+        dated = columns.add(doc, part.start, rel, params["max_chunk_chars"], tables)
+        if dated is not None:
+            heads.append(
+                {
+                    "start": part.start,
+                    "end": end,
+                    "title": doc.title,
+                    "places": list(doc.places),
+                    "years": list(doc.years),
+                    "issuer": doc.issuer,
+                    "year": dated.year,
+                    "kind": dated.kind,
+                    "style": dated.style,
+                    "chunks": len(columns.chunk_rows) - before,
+                }
+            )
+    return heads
 
 
 class _Columns:
@@ -90,13 +123,15 @@ class _Columns:
         self.sections: list[str] = []
         self.paragraphs = 0
 
-    def add(self, doc, offset: int, rel: str, max_chunk_chars: int,
-            tables: Sequence[TablePlace] = ()) -> DatedChunks | None:
+    def add(
+        self, doc, offset: int, rel: str, max_chunk_chars: int, tables: Sequence[TablePlace] = ()
+    ) -> DatedChunks | None:
         """Chunk, date and tokenise one document whose text starts at ``offset`` in the file's
         (``tables``: its tables, at offsets into its own text); None when it has nothing to index."""
         text, words = doc.text, self.local
-        spans = chunk_document(doc, noise_spans(text, doc.title), max_chunk_chars,
-                               [(t.start, t.end, t.caption) for t in tables])
+        spans = chunk_document(
+            doc, noise_spans(text, doc.title), max_chunk_chars, [(t.start, t.end, t.caption) for t in tables]
+        )
         if not spans:
             return None
         rows = {row for t in tables for row in t.rows}  # table rows are counted as rows, not paragraphs
@@ -107,13 +142,23 @@ class _Columns:
         for span, (period, what, lead, periods) in zip(spans, dated.chunks):
             self.sections.append(SECTION_SEP.join(span.section))
             # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
-            lead_toks = self.tokenizer.tokens(clean_for_index(text[lead[0]:lead[1]]), normalized=True) if lead else []
+            lead_toks = self.tokenizer.tokens(clean_for_index(text[lead[0] : lead[1]]), normalized=True) if lead else []
             self.lead_ids.extend(words.setdefault(w, len(words)) for w in lead_toks)
             lead_at = (lead[0] + offset, lead[1] + offset) if lead else (-1, -1)
-            self.chunk_rows.append((span.paragraph, span.start + offset, span.end + offset,
-                                    span.para_start + offset, span.para_end + offset, len(span.sentences),
-                                    -1 if period is None else period, PERIOD_KINDS.index(what),
-                                    *lead_at, len(lead_toks)))
+            self.chunk_rows.append(
+                (
+                    span.paragraph,
+                    span.start + offset,
+                    span.end + offset,
+                    span.para_start + offset,
+                    span.para_end + offset,
+                    len(span.sentences),
+                    -1 if period is None else period,
+                    PERIOD_KINDS.index(what),
+                    *lead_at,
+                    len(lead_toks),
+                )
+            )
             for (s, e), p in zip(span.sentences, periods):
                 toks = self.tokenizer.tokens(clean_for_index(text[s:e]), normalized=True)
                 self.ids.extend(words.setdefault(w, len(words)) for w in toks)
@@ -161,11 +206,12 @@ class DatedChunks:
     chunks: list[tuple[int | None, str | None, tuple[int, int] | None, list[int | None]]]
 
 
-def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan],
-                leads: dict[int, tuple[int, int]] | None = None) -> DatedChunks:
+def date_chunks(
+    text: str, title: str, rel: str, spans: list[ChunkSpan], leads: dict[int, tuple[int, int]] | None = None
+) -> DatedChunks:
     """Years and periods of a document's chunks (see :mod:`retrieval.dates`); ``leads`` gives
     the lead-in of a paragraph by where it starts (a table row's caption)."""
-    head = text[:settings()["years"]["head_chars"]]
+    head = text[: settings()["years"]["head_chars"]]
     year = report_year(title, head, rel)
     kind = document_kind(title, head)
     style = report_style(title, head)
@@ -178,16 +224,14 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan],
         while j < len(spans) and spans[j].para_start == spans[i].para_start:
             j += 1
         group = spans[i:j]
-        lead = (leads or {}).get(group[0].para_start) or lead_in_span(
-            text, *_previous_line(text, group[0].para_start))
+        lead = (leads or {}).get(group[0].para_start) or lead_in_span(text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
-        periods = paragraph_periods(sentences, year, period, style,
-                                    text[lead[0]:lead[1]] if lead else "")
+        periods = paragraph_periods(sentences, year, period, style, text[lead[0] : lead[1]] if lead else "")
         k = 0
         for span in group:
             n = len(span.sentences)
-            out.append((period, what, lead, periods[k:k + n]))
+            out.append((period, what, lead, periods[k : k + n]))
             k += n
         i = j
     return DatedChunks(year, kind, style, out)
@@ -196,7 +240,7 @@ def date_chunks(text: str, title: str, rel: str, spans: list[ChunkSpan],
 def _previous_line(text: str, start: int) -> tuple[int, int]:
     """Offsets of the last non-blank line before ``start`` (past blank lines), or (0, 0)."""
     end = text.rfind("\n", 0, start)  # the end of the line before the paragraph's own
-    while end > 0 and not text[text.rfind("\n", 0, end) + 1:end].strip(" \t\r\u3000\xa0\ufeff"):
+    while end > 0 and not text[text.rfind("\n", 0, end) + 1 : end].strip(" \t\r\u3000\xa0\ufeff"):
         end = text.rfind("\n", 0, end)
     if end <= 0:
         return 0, 0

@@ -22,8 +22,25 @@ from ..index.columns import CHUNK_COLS, SENT_COLS
 from .formats.tables import TablePlace, tables_within
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
-_HEADER = ("rel", "sha256", "title", "places", "years", "issuer", "year", "kind", "style",
-           "sections", "terms", "format", "pages", "meta", "notes", "parts", "tables")
+_HEADER = (
+    "rel",
+    "sha256",
+    "title",
+    "places",
+    "years",
+    "issuer",
+    "year",
+    "kind",
+    "style",
+    "sections",
+    "terms",
+    "format",
+    "pages",
+    "meta",
+    "notes",
+    "parts",
+    "tables",
+)
 _DTYPES = {"<i8", "<i4"}
 _MAGIC = b"RQATOK3\n"
 
@@ -90,15 +107,29 @@ class FileResult:
             sents[:, :2] -= start
             # A content key of its own (the sentence vectors are cached per document content).
             digest = hashlib.sha256(f"{self.sha256}:{start}:{end}:{c1 - c0}".encode()).hexdigest()
-            out.append(replace(
-                self, sha256=digest, text_utf8=text[start:end].encode("utf-8"), title=part["title"],
-                places=list(part["places"]), years=list(part["years"]), issuer=part["issuer"],
-                year=part["year"], kind=part["kind"], style=part["style"],
-                sections=self.sections[c0:c1], chunk_cols=chunks, sent_cols=sents,
-                token_ids=self.token_ids[int(tok_at[s0]):int(tok_at[s1])],
-                lead_ids=self.lead_ids[int(lead_at[c0]):int(lead_at[c1])],
-                pages=[max(0, p - start) for p in self.pages if p < end], parts=[], part=n,
-                tables=_tables_within(self.tables, start, end)))
+            out.append(
+                replace(
+                    self,
+                    sha256=digest,
+                    text_utf8=text[start:end].encode("utf-8"),
+                    title=part["title"],
+                    places=list(part["places"]),
+                    years=list(part["years"]),
+                    issuer=part["issuer"],
+                    year=part["year"],
+                    kind=part["kind"],
+                    style=part["style"],
+                    sections=self.sections[c0:c1],
+                    chunk_cols=chunks,
+                    sent_cols=sents,
+                    token_ids=self.token_ids[int(tok_at[s0]) : int(tok_at[s1])],
+                    lead_ids=self.lead_ids[int(lead_at[c0]) : int(lead_at[c1])],
+                    pages=[max(0, p - start) for p in self.pages if p < end],
+                    parts=[],
+                    part=n,
+                    tables=_tables_within(self.tables, start, end),
+                )
+            )
             c0 = c1
         return out
 
@@ -129,8 +160,10 @@ class FileResult:
     def chunks(self) -> list[list[Any]]:
         """Per chunk: ``[section, paragraph, start, end, para_start, para_end, [[s, e], ...]]``."""
         sents = self.sent_cols[:, :2].tolist()
-        return [[self.sections[i], *row[:5], [sents[j] for j in group]]
-                for i, (row, group) in enumerate(zip(self.chunk_cols.tolist(), self._sentence_groups()))]
+        return [
+            [self.sections[i], *row[:5], [sents[j] for j in group]]
+            for i, (row, group) in enumerate(zip(self.chunk_cols.tolist(), self._sentence_groups()))
+        ]
 
     @property
     def tokens(self) -> list[list[list[str]]]:
@@ -154,12 +187,12 @@ class FileResult:
     @classmethod
     def loads(cls, data: bytes) -> FileResult:
         """Parse :meth:`dumps` output; raises ValueError if it is damaged or foreign."""
-        if data[:len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + 8:
+        if data[: len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + 8:
             raise ValueError("not a token cache entry")
         (n,) = struct.unpack_from("<Q", data, len(_MAGIC))
         start = len(_MAGIC) + 8 + n
         try:
-            header = json.loads(data[len(_MAGIC) + 8:start].decode("utf-8"))
+            header = json.loads(data[len(_MAGIC) + 8 : start].decode("utf-8"))
             payload = memoryview(data)[start:]
             if zlib.crc32(payload) != header["crc32"]:
                 raise ValueError("token cache entry is damaged (checksum)")
@@ -173,7 +206,7 @@ class FileResult:
                 size = count * np.dtype(dtype).itemsize
                 if pos + size > len(payload):
                     raise ValueError("token cache entry is truncated")
-                arrays[name] = np.frombuffer(payload[pos:pos + size], dtype=dtype).reshape(shape)
+                arrays[name] = np.frombuffer(payload[pos : pos + size], dtype=dtype).reshape(shape)
                 pos += size
             fields = {k: header[k] for k in _HEADER}
             if fields["year"] is not None and not isinstance(fields["year"], int):
@@ -195,14 +228,26 @@ class FileResult:
     def check(self) -> None:
         """Raise ValueError unless the columns fit together."""
         c, s, t = self.chunk_cols, self.sent_cols, self.token_ids
-        if c.ndim != 2 or c.shape[1] != len(CHUNK_COLS) or s.ndim != 2 or s.shape[1] != len(SENT_COLS) \
-                or t.ndim != 1 or c.dtype != np.int64 or s.dtype != np.int64 or t.dtype != np.int32:
+        if (
+            c.ndim != 2
+            or c.shape[1] != len(CHUNK_COLS)
+            or s.ndim != 2
+            or s.shape[1] != len(SENT_COLS)
+            or t.ndim != 1
+            or c.dtype != np.int64
+            or s.dtype != np.int64
+            or t.dtype != np.int32
+        ):
             raise ValueError("token cache entry has columns of the wrong shape")
         lead = self.lead_ids
         if lead.ndim != 1 or lead.dtype != np.int32:
             raise ValueError("token cache entry has columns of the wrong shape")
-        if len(self.sections) != c.shape[0] or int(c[:, 5].sum()) != s.shape[0] \
-                or int(s[:, 2].sum()) != t.shape[0] or int(c[:, 10].sum()) != lead.shape[0]:
+        if (
+            len(self.sections) != c.shape[0]
+            or int(c[:, 5].sum()) != s.shape[0]
+            or int(s[:, 2].sum()) != t.shape[0]
+            or int(c[:, 10].sum()) != lead.shape[0]
+        ):
             raise ValueError("token cache entry is truncated")
         if lead.shape[0] and (int(lead.min()) < 0 or int(lead.max()) >= len(self.terms)):
             raise ValueError("token cache entry points past its vocabulary")
@@ -210,9 +255,14 @@ class FileResult:
             raise ValueError("token cache entry points past its vocabulary")
         if c.shape[0] and (int(c[:, 1:5].min()) < 0 or int(s[:, :2].min(initial=0)) < 0):
             raise ValueError("token cache entry has negative offsets")
-        if not isinstance(self.format, str) or not isinstance(self.meta, dict) \
-                or not all(isinstance(p, int) for p in self.pages) or self.pages != sorted(self.pages) \
-                or not isinstance(self.notes, dict) or not _parts_fit(self.parts, c.shape[0]):
+        if (
+            not isinstance(self.format, str)
+            or not isinstance(self.meta, dict)
+            or not all(isinstance(p, int) for p in self.pages)
+            or self.pages != sorted(self.pages)
+            or not isinstance(self.notes, dict)
+            or not _parts_fit(self.parts, c.shape[0])
+        ):
             raise ValueError("token cache entry has a damaged format record")
         try:
             [TablePlace.from_json(t) for t in self.tables]

@@ -38,8 +38,13 @@ def _batches(todo: list[tuple[int, SourceFile]], workers: int) -> list[list[tupl
     return out
 
 
-def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callable[..., None], job: tuple,
-                 task: Callable[[SourceFile], Any]) -> Iterator[tuple[int, Any]]:
+def run_parallel(
+    todo: list[tuple[int, SourceFile]],
+    workers: int,
+    init: Callable[..., None],
+    job: tuple,
+    task: Callable[[SourceFile], Any],
+) -> Iterator[tuple[int, Any]]:
     """Batches to a pool of worker processes, at most a few in flight per worker; a pool that
     breaks leaves its files to this process. ``init(*job)`` runs once per process, ``task`` once
     per file (both module-level functions, so that worker processes can import them); a batch
@@ -56,8 +61,7 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callabl
         ctx: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
     else:  # another thread may hold a lock a forked child would inherit: start afresh
         ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init,
-                             initargs=job) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init, initargs=job) as pool:
         pending: dict[Future, list[tuple[int, SourceFile]]] = {}
         queue = iter(batches)
         broken = False
@@ -93,4 +97,3 @@ def run_parallel(todo: list[tuple[int, SourceFile]], workers: int, init: Callabl
         for batch in left:
             for i, source in batch:
                 yield i, task(source)
-

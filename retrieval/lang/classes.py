@@ -51,8 +51,12 @@ class WordClasses:
         """The class words that occur in ``text``, longest first (then in text order), none inside a
         longer one found. Looks up the text's substrings, not every class word."""
         longest = self._longest
-        present = {text[i:j] for i in range(len(text))
-                   for j in range(i + MIN_CHARS, min(len(text), i + longest) + 1) if text[i:j] in self._siblings}
+        present = {
+            text[i:j]
+            for i in range(len(text))
+            for j in range(i + MIN_CHARS, min(len(text), i + longest) + 1)
+            if text[i:j] in self._siblings
+        }
         found: list[str] = []
         for word in sorted(present, key=lambda w: (-len(w), text.index(w))):
             if not any(word in longer for longer in found):

@@ -44,7 +44,9 @@ _SHAPED_IN_TEXT = re.compile(rf"[\u4e00-\u9fffa-z]{{2,4}}?[{SUFFIXES}]")
 # Where a report's own name for itself starts: the start, after a year or a separator (2024_XX县).
 _NAME_START = re.compile(r"(?:^|(?<=年)|(?<![\u4e00-\u9fff]))")
 # A report's own office right after its place: XX县教育体育局, 某某县人民政府, 南京市统计局.
-_OFFICE = re.compile(r"(?:人民政府|人民代表大会|人大|政府|[^\s，。、；：:（）()《》“”]{0,8}?(?:局|委员会|委|办公室|办|厅))")
+_OFFICE = re.compile(
+    r"(?:人民政府|人民代表大会|人大|政府|[^\s，。、；：:（）()《》“”]{0,8}?(?:局|委员会|委|办公室|办|厅))"
+)
 # First characters that make "<x>县/市" a common word (全县, 各市, 本区, 我市, 该县, 来自市 …).
 _NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从]|^.?[级属]")
 
@@ -89,8 +91,11 @@ class Gazetteer:
             province = code[:2] + "0000"
             if level == PREFECTURE and named.get(province) == name:
                 continue  # a municipality listed again as its own prefecture (重庆市)
-            parent = "" if level == PROVINCE else (
-                code[:4] + "00" if level == COUNTY and code[:4] + "00" in named else province)
+            parent = (
+                ""
+                if level == PROVINCE
+                else (code[:4] + "00" if level == COUNTY and code[:4] + "00" in named else province)
+            )
             self.by_code[code] = Place(name, code, level, parent)
         self._short = {code: self._short_forms(place) for code, place in self.by_code.items()}
         self._strong: dict[str, list[Place]] = {}  # names read in running text
@@ -116,10 +121,10 @@ class Gazetteer:
         m = _SUFFIX.search(place.name)
         if not m:
             return ()
-        suffix, stem = m.group(), place.name[:m.start()]
+        suffix, stem = m.group(), place.name[: m.start()]
         if suffix.startswith("自治"):
             while (cut := self._ethnic.search(stem)) and cut.start() >= 2:
-                stem = stem[:cut.start()]
+                stem = stem[: cut.start()]
         forms = [stem] if len(stem) >= 2 else []
         extra = {"自治州": "州", "自治县": "县", "自治旗": "旗", "自治区": "自治区"}.get(suffix)
         if extra and len(stem) >= 2:
@@ -158,8 +163,9 @@ class Gazetteer:
             return up.name + place.name
         return place.name
 
-    def mentions(self, text: str, extra: Mapping[str, tuple[Place, ...]] | None = None,
-                 extra_longest: int | None = None) -> list[Mention]:
+    def mentions(
+        self, text: str, extra: Mapping[str, tuple[Place, ...]] | None = None, extra_longest: int | None = None
+    ) -> list[Mention]:
         """The place names in ``text``, longest first at each position, left to right; ``extra``
         adds names (a report's own county's short form) to those of running text, the longest
         ``extra_longest`` characters long (worked out here when not given)."""
@@ -171,7 +177,7 @@ class Gazetteer:
         i = 0
         while i < len(text):
             for size in range(min(longest, len(text) - i), 1, -1):
-                piece = text[i:i + size]
+                piece = text[i : i + size]
                 places = extra.get(piece, ()) + tuple(self._strong.get(piece, ()))
                 if places:
                     out.append(Mention(i, i + size, piece, tuple(dict.fromkeys(places))))
@@ -262,8 +268,7 @@ class Coverage:
 
     def __init__(self, gaz: Gazetteer, doc_labels: Iterable[Iterable[str]]):
         self.gaz = gaz
-        self.docs: list[tuple[Place, ...]] = [tuple(self.place_of(label) for label in labels)
-                                              for labels in doc_labels]
+        self.docs: list[tuple[Place, ...]] = [tuple(self.place_of(label) for label in labels) for labels in doc_labels]
         self.extra: dict[str, tuple[Place, ...]] = {}
         self.doc_forms: list[set[str]] = []
         for places in self.docs:

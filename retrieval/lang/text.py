@@ -26,9 +26,7 @@ _T2S_LOCK = threading.Lock()
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACES = re.compile(r"\s+")
 # Inline noise: conversion markers and URLs. Removed from what is indexed, kept for display.
-INLINE_NOISE = re.compile(
-    r"\[bookmark:[^\]\n]{0,80}\]|\{\\[^}\n]{0,80}\}|(?:https?://|www\.)[!-~]{1,300}"
-)
+INLINE_NOISE = re.compile(r"\[bookmark:[^\]\n]{0,80}\]|\{\\[^}\n]{0,80}\}|(?:https?://|www\.)[!-~]{1,300}")
 
 
 def normalize(text: str, *, lower: bool = True) -> str:
@@ -90,4 +88,4 @@ _NOT_WORDLIKE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 def char_bigrams(text: str) -> set[str]:
     """Bigrams of the word-like characters of an already normalised text (others are skipped)."""
     chars = _NOT_WORDLIKE.sub("", text)
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}

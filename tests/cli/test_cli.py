@@ -12,8 +12,9 @@ from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
 from tests.conftest import SEEDS, run_cli
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-        cache: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cache: Path
+) -> subprocess.CompletedProcess[str]:
     return run_cli(*args, cache=cache, env=env, stdin=stdin)
 
 
@@ -32,8 +33,20 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"question", "resolved", "answered", "outcome", "confidence", "message", "sentences",
-                         "closest", "refusal", "note", "other_years", "trend"}
+    assert set(data) == {
+        "question",
+        "resolved",
+        "answered",
+        "outcome",
+        "confidence",
+        "message",
+        "sentences",
+        "closest",
+        "refusal",
+        "note",
+        "other_years",
+        "trend",
+    }
     assert (data["refusal"] is None) == data["answered"]
     assert data["outcome"] == "answer"
     if data["refusal"] is not None:
@@ -46,15 +59,28 @@ def test_ask_json_contract_and_offsets(cache: Path):
     first = data["sentences"][0]
     assert "88所" in first["text"]
     assert set(first) == {"text", "score", "source"}
-    assert set(first["source"]) == {"doc_id", "title", "path", "section", "paragraph", "start", "end",
-                                     "year", "period", "page", "format", "table", "row"}
+    assert set(first["source"]) == {
+        "doc_id",
+        "title",
+        "path",
+        "section",
+        "paragraph",
+        "start",
+        "end",
+        "year",
+        "period",
+        "page",
+        "format",
+        "table",
+        "row",
+    }
     assert first["source"]["table"] is None and first["source"]["row"] is None  # not a table row
     assert first["source"]["year"] == 2024
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
     assert first["source"]["page"] is None and first["source"]["format"] == "txt"  # pages: PDFs only
     for s in data["sentences"]:
         src = s["source"]
-        assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
+        assert _decoded(src["path"])[src["start"] : src["end"]] == s["text"]
 
 
 def test_refusal_shows_the_closest_sentences_as_unconfirmed(cache: Path):
@@ -67,7 +93,7 @@ def test_refusal_shows_the_closest_sentences_as_unconfirmed(cache: Path):
     assert 1 <= len(data["closest"]) <= 2 and "无会周" in data["closest"][0]["text"]
     for s in data["closest"]:
         src = s["source"]
-        assert _decoded(src["path"])[src["start"]:src["end"]] == s["text"]
+        assert _decoded(src["path"])[src["start"] : src["end"]] == s["text"]
     lines = run("ask", question, cache=cache).stdout.splitlines()
     assert lines[0].startswith("没有把握回答") and lines[2] == "可能相关，请核对原文："
     assert lines[3].startswith("[1] ") and "无会周" in lines[3] and "第18段" in lines[4]
@@ -153,7 +179,9 @@ def test_index_says_what_was_read_and_lists_it_per_file_with_details(cache: Path
     (corpus / "b.html").write_text(
         '<html><head><meta charset="utf-8"></head><body><div class="content"><h1>某省2022年统计公报</h1>'
         "<p>全年地区生产总值32074.7亿元，比上年增长4.7%。</p><p>表1  年末常住人口</p><p><img src='1.png'></p>"
-        "</div></body></html>", encoding="utf-8")
+        "</div></body></html>",
+        encoding="utf-8",
+    )
     plain = run("index", "--corpus", str(corpus), cache=cache)
     assert plain.returncode == 0, plain.stderr
     assert "读取 2 个文件：" in plain.stdout and "未能读取：1 张表格是图片（1 个文件；加 --details" in plain.stdout
@@ -163,12 +191,15 @@ def test_index_says_what_was_read_and_lists_it_per_file_with_details(cache: Path
     assert "  - b.html（html）：1 段；未能读取：1 张表格是图片" in detailed.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (("ask", "--corpus", "/nonexistent/folder", "问题"), "语料文件夹不存在"),
-    (("ask", "--top-k", "-1", "问题"), "top_k"),
-    (("ask", "--config", "/nonexistent.toml", "问题"), "config file not found"),
-    (("ask",), "请给出问题"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("ask", "--corpus", "/nonexistent/folder", "问题"), "语料文件夹不存在"),
+        (("ask", "--top-k", "-1", "问题"), "top_k"),
+        (("ask", "--config", "/nonexistent.toml", "问题"), "config file not found"),
+        (("ask",), "请给出问题"),
+    ],
+)
 def test_errors_are_one_line_without_traceback(cache: Path, args: tuple[str, ...], message: str):
     proc = run(*args, cache=cache)
     assert proc.returncode == 2
@@ -182,8 +213,7 @@ def test_empty_corpus_is_a_clear_error(cache: Path, tmp_path: Path):
 
 
 def test_repl_history_variable_is_not_mistaken_for_a_setting(cache: Path, tmp_path: Path):
-    proc = run("repl", stdin="比特币价格\n", cache=cache,
-               env={"REPORTQA_HISTORY": str(tmp_path / "history")})
+    proc = run("repl", stdin="比特币价格\n", cache=cache, env={"REPORTQA_HISTORY": str(tmp_path / "history")})
     assert proc.returncode == 0, proc.stderr
     assert "没有找到" in proc.stdout
 

@@ -16,8 +16,15 @@ def run_clean(*args: str, cache: Path, env: dict[str, str] | None = None):
 
 def test_debug_variable_is_not_mistaken_for_a_setting(tmp_path: Path):
     shared = Path(os.environ["REPORTQA_CACHE_DIR"])  # the session's cache: the seeds are indexed once
-    proc = run_clean("ask", "--json", "--corpus", str(SEEDS), "古丈县现有各级各类学校多少所？", cache=shared,
-                   env={"REPORTQA_DEBUG": "1"})
+    proc = run_clean(
+        "ask",
+        "--json",
+        "--corpus",
+        str(SEEDS),
+        "古丈县现有各级各类学校多少所？",
+        cache=shared,
+        env={"REPORTQA_DEBUG": "1"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert '"answered": true' in proc.stdout
 

@@ -82,6 +82,7 @@ def copy_of(golden: Path, tmp_path: Path) -> Path:
 
 # --- damaged and foreign indexes ------------------------------------------------------------------
 
+
 def _npy(name: str):
     return lambda gen: gen / f"{name}.npy"
 
@@ -91,6 +92,7 @@ def truncate(path_of, keep: float):
         path = path_of(gen)
         data = path.read_bytes()
         path.write_bytes(data[: int(len(data) * keep)])
+
     return damage
 
 
@@ -107,6 +109,7 @@ def edit_json(name: str, change):
         path = gen / name
         data = json.loads(path.read_text(encoding="utf-8"))
         path.write_text(json.dumps(change(data), ensure_ascii=False), encoding="utf-8")
+
     return damage
 
 
@@ -114,6 +117,7 @@ def other_array(name: str, array: np.ndarray):
     def damage(gen: Path) -> None:
         with open(gen / f"{name}.npy", "wb") as fh:
             np.save(fh, array, allow_pickle=False)
+
     return damage
 
 
@@ -121,6 +125,7 @@ def pickled_array(name: str):
     def damage(gen: Path) -> None:
         with open(gen / f"{name}.npy", "wb") as fh:
             np.save(fh, np.array([{"os": "system"}], dtype=object), allow_pickle=True)
+
     return damage
 
 
@@ -256,13 +261,15 @@ def _build_in_child(corpus: Path, cache: Path, target: str, n: int) -> int:
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("target, n", [(t, n) for t, ns in KILL_POINTS for n in ns],
-                         ids=[f"{t}#{n}" for t, ns in KILL_POINTS for n in ns])
+@pytest.mark.parametrize(
+    "target, n", [(t, n) for t, ns in KILL_POINTS for n in ns], ids=[f"{t}#{n}" for t, ns in KILL_POINTS for n in ns]
+)
 def test_kill_at_any_moment_leaves_a_usable_index(golden: Path, tmp_path: Path, target: str, n: int):
     cache = copy_of(golden, tmp_path)
     status = _build_in_child(SEEDS, cache, target, n)
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, \
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
         f"{target} was called fewer than {n} times (status {status}); adjust KILL_POINTS"
+    )
     folder = corpus_cache_folder(cache, SEEDS)
     corpus, report = store_for(SEEDS, cache).open()
     # The old generation or the new one, complete, used as it is: no warning, no rebuild.
@@ -278,14 +285,14 @@ def test_kill_at_any_moment_leaves_a_usable_index(golden: Path, tmp_path: Path, 
 
 # --- kill -9 of a real `reportqa index --rebuild` -------------------------------------------------
 
+
 def _big_corpus(folder: Path, copies: int) -> Path:
     """The seeds, and copies of them made distinct so that each must be tokenised."""
     folder.mkdir()
     for path in sorted(SEEDS.iterdir()):
         (folder / path.name).write_bytes(path.read_bytes())
         for i in range(copies):
-            (folder / f"copy{i}-{path.name}").write_bytes(
-                path.read_bytes() + f"\n附：第{i}份副本。\n".encode())
+            (folder / f"copy{i}-{path.name}").write_bytes(path.read_bytes() + f"\n附：第{i}份副本。\n".encode())
     return folder
 
 
@@ -295,9 +302,14 @@ def _kill_real_index_build(corpus: Path, golden_cache: Path, work: Path, delays:
         shutil.copytree(golden_cache, cache)
         shutil.rmtree(corpus_cache_folder(cache, corpus) / "files")  # force real tokenising
         env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), "REPORTQA_WORKERS": "2"}
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "index", "--rebuild", "--corpus", str(corpus)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "index", "--rebuild", "--corpus", str(corpus)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         time.sleep(delay)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the build and any worker processes it started
@@ -331,15 +343,24 @@ def test_kill_9_of_a_real_index_build_many_moments(big_corpus, tmp_path: Path):
 
 # --- processes starting at the same time ---------------------------------------------------------
 
+
 @pytest.mark.timeout(240)
 def test_concurrent_starts_on_one_corpus(tmp_path: Path):
     """A rebuild and a question start together on an empty cache: one builds, the other waits."""
     cache = tmp_path / "cache"
     env = {**os.environ, "REPORTQA_CACHE_DIR": str(cache), "REPORTQA_WORKERS": "1"}
     commands = [["index", "--rebuild"], ["ask", "--json", QUESTION]]
-    procs = [subprocess.Popen([sys.executable, "-m", "bot", *args, "--corpus", str(SEEDS)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-             for args in commands]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", *args, "--corpus", str(SEEDS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for args in commands
+    ]
     outputs = [p.communicate(timeout=180) for p in procs]
     for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err

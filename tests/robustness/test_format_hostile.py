@@ -23,9 +23,17 @@ pytest.importorskip("reportlab")
 pytestmark = pytest.mark.timeout(120)
 
 GOOD = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64, "max_pdf_pages": 50,
-          "max_extract_seconds": 20.0, "min_likely_share": 0.6}
+PARAMS = {
+    "max_chunk_chars": 400,
+    "k1": 1.5,
+    "b": 0.75,
+    "epsilon": 0.25,
+    "max_file_mb": 256,
+    "max_docx_xml_mb": 64,
+    "max_pdf_pages": 50,
+    "max_extract_seconds": 20.0,
+    "min_likely_share": 0.6,
+}
 
 
 def _good_pdf() -> bytes:
@@ -67,16 +75,20 @@ BAD = {
     "not-a-pdf.pdf": (lambda: b"just some text, not a PDF at all", "不是 PDF"),
     "password.pdf": (lambda: build_pdf(["机密报告正文。"], password="secret"), "密码"),
     "scan.pdf": (_image_only_pdf, "扫描件"),
-    "stream-bomb.pdf": (lambda: raw_pdf(zlib.compress(b"0 0 m " * (30 * 2**20), 9),
-                                        filter_name="FlateDecode"), "炸弹"),
+    "stream-bomb.pdf": (lambda: raw_pdf(zlib.compress(b"0 0 m " * (30 * 2**20), 9), filter_name="FlateDecode"), "炸弹"),
     "nested-stream.pdf": (lambda: raw_pdf(b"[" * 200_000 + b"]" * 200_000), "PDF"),
-    "nested-object.pdf": (lambda: raw_pdf(b"BT ET").replace(
-        b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595 842] /Foo " + b"[" * 100_000 + b"]" * 100_000),
-        "PDF"),
+    "nested-object.pdf": (
+        lambda: raw_pdf(b"BT ET").replace(
+            b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595 842] /Foo " + b"[" * 100_000 + b"]" * 100_000
+        ),
+        "PDF",
+    ),
     "many-pages.pdf": (lambda: _blank_pages(120), "页数过多"),
     "lying-count.pdf": (lambda: _blank_pages(3).replace(b"/Count 3", b"/Count 999999999"), "PDF"),
-    "empty.html": (lambda: b"<html><head><title>t</title></head><body><script>x()</script></body></html>",
-                   "没有找到正文"),
+    "empty.html": (
+        lambda: b"<html><head><title>t</title></head><body><script>x()</script></body></html>",
+        "没有找到正文",
+    ),
 }
 
 
@@ -102,8 +114,9 @@ def test_owner_password_only_pdf_is_read(tmp_path: Path):
 def test_pdf_encrypted_with_an_owner_password_only_is_read(tmp_path: Path, algorithm: str):
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(build_pdf(["某县教育局2024年工作总结", "一、基本情况",
-                                                   "全县共有学校88所，在校学生15612人。"])))
+    reader = pypdf.PdfReader(
+        io.BytesIO(build_pdf(["某县教育局2024年工作总结", "一、基本情况", "全县共有学校88所，在校学生15612人。"]))
+    )
     writer = pypdf.PdfWriter(clone_from=reader)
     writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
     buf = io.BytesIO()
@@ -125,8 +138,13 @@ def test_decompression_bomb_stays_within_memory(tmp_path: Path):
 
 
 def test_deeply_nested_web_page_is_refused_quickly(tmp_path: Path):
-    page = ("<html><body>" + "<div>" * 100_000 + "<p>全县共有学校88所。</p>" + "</div>" * 100_000
-            + "<p>其余部分的正文内容。</p></body></html>").encode()
+    page = (
+        "<html><body>"
+        + "<div>" * 100_000
+        + "<p>全县共有学校88所。</p>"
+        + "</div>" * 100_000
+        + "<p>其余部分的正文内容。</p></body></html>"
+    ).encode()
     result = _run(tmp_path, "deep.html", page)
     assert isinstance(result, Skipped) and "嵌套过深" in result.reason
 
@@ -135,8 +153,7 @@ def test_wps_is_skipped_with_advice(tmp_path: Path):
     (tmp_path / "draft.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
     files, skipped = discover(tmp_path)
     assert not files
-    assert [s.path for s in skipped] == ["draft.wps"] and "另存为" in skipped[0].reason \
-        and ".docx" in skipped[0].reason
+    assert [s.path for s in skipped] == ["draft.wps"] and "另存为" in skipped[0].reason and ".docx" in skipped[0].reason
 
 
 def test_damaged_doc_is_skipped_with_advice(tmp_path: Path):
@@ -174,8 +191,9 @@ def test_one_folder_of_bad_files_answers_from_the_good_ones(tmp_path: Path):
         if name != "stream-bomb.pdf":
             (corpus / name).write_bytes(make())
     (corpus / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                        "max_pdf_pages": 50, "workers": 1})
+    settings = load_settings(
+        overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "max_pdf_pages": 50, "workers": 1}
+    )
     engine = Engine.open(settings)
     assert [d.path for d in engine.corpus.docs] == ["good.pdf"]
     skipped = {s.path: s.reason for s in engine.skipped}
@@ -192,8 +210,7 @@ def test_damaged_pdfs_and_pages_never_raise(tmp_path: Path):
     from tests.htmlbuild import report_page
 
     rng = random.Random(16)
-    good = {"r.pdf": _good_pdf(),
-            "r.html": report_page((SEEDS / GOOD).read_text(encoding="utf-8"), charset="gbk")}
+    good = {"r.pdf": _good_pdf(), "r.html": report_page((SEEDS / GOOD).read_text(encoding="utf-8"), charset="gbk")}
     outcomes = {FileResult: 0, Skipped: 0}
     for name, data in good.items():
         for n in range(25):

@@ -40,24 +40,55 @@ from retrieval.lang import headings, shapes, text as text_module
 from retrieval.types import Skipped
 from tests.conftest import SEEDS, run_cli, shown_json
 
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # Inputs chosen to break naive code: markup, regex syntax, bidi and zero-width characters,
 # emoji sequences, control characters, lone surrogates, and the long runs that make
 # backtracking regexes explode.
 HOSTILE_QUESTIONS = [
-    "", " ", "\u3000\t\n", "？", "。。。", "多少", "<b>古丈县</b>现有学校<script>alert(1)</script>多少所？",
-    "**古丈县** _现有_ `学校` [多少](http://x.y/z?a=1&b=2) 所？", "# 标题\n> 引用\n- 列表",
-    ".*+?^$()[]{}|\\", "(a+)+$", "((((((((((", "[^]]*", "\\1\\2(?P<x>)", "%s%d%n{0}{}",
-    "\u202e所多少校学有现县丈古\u202c", "مرحبا שלום 古丈县", "\u200b\u200c\u200d\ufeff古丈县",
-    "👨‍👩‍👧‍👦🏳️‍🌈古丈县学校🔥" * 3, "\x00\x01\x02\x1b[31m红色\x1b[0m\x7f", "\ud800古丈\udfff县",
-    "古丈縣現有各級各類學校多少所？", "ＡＢＣ１２３古丈县", "1" * 5000, "1" * 499 + "所",
-    "古丈县" * 33_334, "来源：" + " " * 20_000 + "x y", "、" + "学" * 10_000, "2024 年" * 3000,
-    "\r\n" * 1000, "\u2028\u2029\x85\x0b\x0c", "'; DROP TABLE reports; --", "../../etc/passwd",
-    "{\"question\": 1}", "null", "\\u0000", "𠀀𠀁𪚥𫝀" * 10,
+    "",
+    " ",
+    "\u3000\t\n",
+    "？",
+    "。。。",
+    "多少",
+    "<b>古丈县</b>现有学校<script>alert(1)</script>多少所？",
+    "**古丈县** _现有_ `学校` [多少](http://x.y/z?a=1&b=2) 所？",
+    "# 标题\n> 引用\n- 列表",
+    ".*+?^$()[]{}|\\",
+    "(a+)+$",
+    "((((((((((",
+    "[^]]*",
+    "\\1\\2(?P<x>)",
+    "%s%d%n{0}{}",
+    "\u202e所多少校学有现县丈古\u202c",
+    "مرحبا שלום 古丈县",
+    "\u200b\u200c\u200d\ufeff古丈县",
+    "👨‍👩‍👧‍👦🏳️‍🌈古丈县学校🔥" * 3,
+    "\x00\x01\x02\x1b[31m红色\x1b[0m\x7f",
+    "\ud800古丈\udfff县",
+    "古丈縣現有各級各類學校多少所？",
+    "ＡＢＣ１２３古丈县",
+    "1" * 5000,
+    "1" * 499 + "所",
+    "古丈县" * 33_334,
+    "来源：" + " " * 20_000 + "x y",
+    "、" + "学" * 10_000,
+    "2024 年" * 3000,
+    "\r\n" * 1000,
+    "\u2028\u2029\x85\x0b\x0c",
+    "'; DROP TABLE reports; --",
+    "../../etc/passwd",
+    '{"question": 1}',
+    "null",
+    "\\u0000",
+    "𠀀𠀁𪚥𫝀" * 10,
 ]
 
 
@@ -71,8 +102,20 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {"question", "resolved", "answered", "outcome", "confidence", "message", "sentences", "closest",
-                         "refusal", "note", "other_years", "trend"}
+    assert set(data) == {
+        "question",
+        "resolved",
+        "answered",
+        "outcome",
+        "confidence",
+        "message",
+        "sentences",
+        "closest",
+        "refusal",
+        "note",
+        "other_years",
+        "trend",
+    }
     assert (data["refusal"] is None) == data["answered"]
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
@@ -83,16 +126,21 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
         assert data["message"] and not data["sentences"]
     for s in data["sentences"] + data["closest"]:
         src = s["source"]
-        assert _decoded_file(src["path"], corpus)[src["start"]:src["end"]] == s["text"]
+        assert _decoded_file(src["path"], corpus)[src["start"] : src["end"]] == s["text"]
     return data
 
 
 # --- questions, in process ----------------------------------------------------------------------------
 
 any_text = st.text(st.characters(blacklist_categories=()), max_size=300)  # surrogates included
-mixed = st.lists(st.one_of(any_text, st.sampled_from(HOSTILE_QUESTIONS),
-                           st.sampled_from(["古丈县", "学校", "多少", "所", "2024年", "教育", "？"])),
-                 max_size=6).map("".join)
+mixed = st.lists(
+    st.one_of(
+        any_text,
+        st.sampled_from(HOSTILE_QUESTIONS),
+        st.sampled_from(["古丈县", "学校", "多少", "所", "2024年", "教育", "？"]),
+    ),
+    max_size=6,
+).map("".join)
 
 
 @pytest.mark.timeout(120)
@@ -125,6 +173,7 @@ def test_markup_in_a_question_is_data_not_code(engine):
 
 # --- questions, through the real command line ----------------------------------------------------------
 
+
 def run_bytes(args: list, cache: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return run_cli(*args, cache=cache, stdin=stdin if stdin is not None else b"", workers=1)
 
@@ -136,12 +185,15 @@ def cli_cache(engine) -> Path:
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("question", [
-    "古丈县学校" * 2000 + "(a+)+$ " * 12_858,  # 100,006 characters (argv holds at most 128 KiB)
-    "\u202e所多少校学有现县丈古\u202c 👨‍👩‍👧 \x1b[2J\x07 <i>*x*</i> (a+)+$ \\d{99999}",
-    b"\xff\xfe\xed\xa0\x80 \xe5\x8f\xa4\xe4\xb8\x88",  # invalid UTF-8 in argv: surrogate escapes
-    "-",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "古丈县学校" * 2000 + "(a+)+$ " * 12_858,  # 100,006 characters (argv holds at most 128 KiB)
+        "\u202e所多少校学有现县丈古\u202c 👨‍👩‍👧 \x1b[2J\x07 <i>*x*</i> (a+)+$ \\d{99999}",
+        b"\xff\xfe\xed\xa0\x80 \xe5\x8f\xa4\xe4\xb8\x88",  # invalid UTF-8 in argv: surrogate escapes
+        "-",
+    ],
+)
 def test_cli_prints_json_and_no_traceback(cli_cache: Path, question):
     proc = run_bytes(["ask", "--json", "--", question], cli_cache)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
@@ -166,6 +218,7 @@ def test_cli_questions_file_of_hostile_lines(cli_cache: Path):
 
 # --- regular expressions: no catastrophic backtracking ------------------------------------------------
 
+
 def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
     """Every compiled pattern a module holds, alone or in a tuple, list or dict."""
     found: list[tuple[str, re.Pattern[str]]] = []
@@ -173,22 +226,49 @@ def _patterns(module) -> list[tuple[str, re.Pattern[str]]]:
         if isinstance(value, re.Pattern):
             found.append((f"{module.__name__}.{name}", value))
         elif isinstance(value, (tuple, list)):
-            found += [(f"{module.__name__}.{name}[{i}]", v) for i, v in enumerate(value)
-                      if isinstance(v, re.Pattern)]
+            found += [(f"{module.__name__}.{name}[{i}]", v) for i, v in enumerate(value) if isinstance(v, re.Pattern)]
         elif isinstance(value, dict):
-            found += [(f"{module.__name__}.{name}[{k}]", v) for k, v in value.items()
-                      if isinstance(v, re.Pattern)]
+            found += [(f"{module.__name__}.{name}[{k}]", v) for k, v in value.items() if isinstance(v, re.Pattern)]
     return found
 
 
-ALL_PATTERNS = list({id(p): (n, p) for m in (loader, documents, chunker, headings, question, shapes, reports, text_module, telegram_render,
-                                             formats_charset, formats_html, formats_pdf, pdf_glyphs, pdf_layout,
-                                             pdf_paragraphs)
-                     for n, p in reversed(_patterns(m))}.values())  # each pattern once
+ALL_PATTERNS = list(
+    {
+        id(p): (n, p)
+        for m in (
+            loader,
+            documents,
+            chunker,
+            headings,
+            question,
+            shapes,
+            reports,
+            text_module,
+            telegram_render,
+            formats_charset,
+            formats_html,
+            formats_pdf,
+            pdf_glyphs,
+            pdf_layout,
+            pdf_paragraphs,
+        )
+        for n, p in reversed(_patterns(m))
+    }.values()
+)  # each pattern once
 # Patterns the composer builds per question: the value of the asked kind in its unit.
-ALL_PATTERNS += [(f"retrieval.answer.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
-                 for q in ("投入多少资金？", "录取率是多少？", "有多少名教师？", "这座桥有多长？", "工程持续了多久？",
-                           "哪一年建成？", "几月开学？", "哪一天举行？")]
+ALL_PATTERNS += [
+    (f"retrieval.answer.question.asked_unit({q})", question.asked_unit(text_module.normalize(q)))
+    for q in (
+        "投入多少资金？",
+        "录取率是多少？",
+        "有多少名教师？",
+        "这座桥有多长？",
+        "工程持续了多久？",
+        "哪一年建成？",
+        "几月开学？",
+        "哪一天举行？",
+    )
+]
 N = 50_000  # the length of a run
 SHORT = 1_000  # the same shapes, short: what each pattern finds there it must find in the long run
 NEAR = 100  # a first match this close to either end is placed exactly
@@ -199,12 +279,36 @@ def pathological(n: int) -> list[str]:
     """Runs of n of one character class (what backtracking feeds on), each followed by a
     character that makes a match fail at the very end."""
     return [
-        "1" * n + "x", "1." * n + "x", " " * n + "x", "\u3000" * n + "年", "学" * n + "!", "、" * n,
-        "。" * n + "a", "来源：" + " " * n + "x y", "[bookmark:" * (n // 10), "{\\" * n, "www." + "a" * n + " ",
-        "2020" * n, "2020 " * n, "一是" * n, "（一" * n, "“" + "a" * n, "县" * n + "教育", "\n" * n,
-        "一二三" * n + "x", "1" * n + "." + "1" * n, "县市区" * n, "一" * n + "x", "一" * n + "万米",
-        "-" * n + "1" * n, "第" + " " * n + "1", "<meta" + " " * n, "<meta charset" * (n // 10),
-        "发布时间：" + "2" * n, "日期：2024" + "年" * n, "<?xml" + " " * n,
+        "1" * n + "x",
+        "1." * n + "x",
+        " " * n + "x",
+        "\u3000" * n + "年",
+        "学" * n + "!",
+        "、" * n,
+        "。" * n + "a",
+        "来源：" + " " * n + "x y",
+        "[bookmark:" * (n // 10),
+        "{\\" * n,
+        "www." + "a" * n + " ",
+        "2020" * n,
+        "2020 " * n,
+        "一是" * n,
+        "（一" * n,
+        "“" + "a" * n,
+        "县" * n + "教育",
+        "\n" * n,
+        "一二三" * n + "x",
+        "1" * n + "." + "1" * n,
+        "县市区" * n,
+        "一" * n + "x",
+        "一" * n + "万米",
+        "-" * n + "1" * n,
+        "第" + " " * n + "1",
+        "<meta" + " " * n,
+        "<meta charset" * (n // 10),
+        "发布时间：" + "2" * n,
+        "日期：2024" + "年" * n,
+        "<?xml" + " " * n,
     ]
 
 
@@ -237,9 +341,15 @@ def test_no_regex_backtracks_catastrophically(name: str):
 
 def test_every_regex_of_the_engine_is_covered():
     names = {n for n, _ in ALL_PATTERNS}
-    assert {"retrieval.ingest.documents.NOISE_LINE", "retrieval.lang.text.INLINE_NOISE", "retrieval.lang.headings.HEADING_PATTERNS[0]",
-            "retrieval.ingest.chunker.SENTENCE_END", "retrieval.lang.shapes.ANSWER_SHAPES[number]",
-            "retrieval.ingest.formats.pdf_paragraphs._PAGE_NUMBER_ANYWHERE", "retrieval.ingest.formats.html._META_CHARSET"} <= names
+    assert {
+        "retrieval.ingest.documents.NOISE_LINE",
+        "retrieval.lang.text.INLINE_NOISE",
+        "retrieval.lang.headings.HEADING_PATTERNS[0]",
+        "retrieval.ingest.chunker.SENTENCE_END",
+        "retrieval.lang.shapes.ANSWER_SHAPES[number]",
+        "retrieval.ingest.formats.pdf_paragraphs._PAGE_NUMBER_ANYWHERE",
+        "retrieval.ingest.formats.html._META_CHARSET",
+    } <= names
     assert len(names) >= 20
 
 
@@ -250,10 +360,12 @@ def test_a_long_digit_run_in_a_report_does_not_hang_a_question(tmp_path: Path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_bytes((SEEDS / "2024_古丈县教体局_工作总结及2025年工作计划.txt").read_bytes())
-    (corpus / "digits.txt").write_text("某县教育局统计表\n全县学生人数的统计编码为" + "7" * 100_000 + "。\n",
-                                       encoding="utf-8")
-    engine = Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "c"),
-                                                  "workers": 1}))
+    (corpus / "digits.txt").write_text(
+        "某县教育局统计表\n全县学生人数的统计编码为" + "7" * 100_000 + "。\n", encoding="utf-8"
+    )
+    engine = Engine.open(
+        load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "c"), "workers": 1})
+    )
     assert [d.path for d in engine.documents] == ["a.txt", "digits.txt"]
     check_answer(engine.answer("全县学生人数的统计编码是多少？"), corpus)
 
@@ -270,12 +382,13 @@ def test_chunking_a_link_heavy_file_is_not_quadratic():
     noise = noise_spans(text, doc.title)
     assert [text[s:e] for s, e in noise] == [f"www.example.com/{i}" for i in range(8_000)]
     chunks = chunker.chunk_document(doc, noise, 400)
-    assert [text[c.start:c.end] for c in chunks] == lines
+    assert [text[c.start : c.end] for c in chunks] == lines
     assert [c.paragraph for c in chunks] == list(range(2, 8_002))
     assert all(c.sentences == ((c.start, c.end),) for c in chunks)
 
 
 # --- files: any bytes are read or skipped, never a crash ----------------------------------------------
+
 
 def _process(tmp_path: Path, name: str, data: bytes) -> FileResult | Skipped:
     folder = tmp_path / "one"
@@ -308,7 +421,7 @@ def _check_offsets(result: FileResult, expected_text: str | None = None) -> None
     for c in range(corpus.n_chunks):
         for s in corpus.sentence_range(c):
             cit = corpus.citation(c, s)
-            assert corpus.sentence_text(c, s) == text[cit.start:cit.end]
+            assert corpus.sentence_text(c, s) == text[cit.start : cit.end]
 
 
 @pytest.mark.timeout(120)
@@ -321,11 +434,37 @@ def test_any_bytes_as_a_corpus_file(tmp_path: Path, data: bytes, ext: str):
 
 
 LINE_ENDS = st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\x85", "\x0b", "\x0c", "\u2029"])
-REPORT_WORDS = st.sampled_from(["一、基本情况", "（一）", "1.", "一是", "全县", "学校", "88所", "。", "；", "，",
-                                "！", "？", "“", "”", "2024年", "  ", "\t", "\u3000", "www.x.cn/a", "[bookmark: a]",
-                                "来源：本站", "某某县教育局", "𠀀", "ｆｕｌｌ", "é", "\ufeff"])
-report_text = st.lists(st.one_of(REPORT_WORDS, LINE_ENDS, st.text(max_size=8)), min_size=1,
-                       max_size=80).map("".join)
+REPORT_WORDS = st.sampled_from(
+    [
+        "一、基本情况",
+        "（一）",
+        "1.",
+        "一是",
+        "全县",
+        "学校",
+        "88所",
+        "。",
+        "；",
+        "，",
+        "！",
+        "？",
+        "“",
+        "”",
+        "2024年",
+        "  ",
+        "\t",
+        "\u3000",
+        "www.x.cn/a",
+        "[bookmark: a]",
+        "来源：本站",
+        "某某县教育局",
+        "𠀀",
+        "ｆｕｌｌ",
+        "é",
+        "\ufeff",
+    ]
+)
+report_text = st.lists(st.one_of(REPORT_WORDS, LINE_ENDS, st.text(max_size=8)), min_size=1, max_size=80).map("".join)
 
 
 @pytest.mark.timeout(120)
@@ -344,8 +483,10 @@ def test_sentence_offsets_point_into_the_file_as_decoded(tmp_path: Path, text: s
 
 def _docx_bytes(paragraphs: list[str]) -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-           f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", xml)
@@ -357,8 +498,10 @@ VALID_DOCX = _docx_bytes(["某县教育局工作总结", "一、基本情况", "
 
 @pytest.mark.timeout(120)
 @FUZZ
-@given(cut=st.integers(0, len(VALID_DOCX)),
-       flips=st.lists(st.tuples(st.integers(0, len(VALID_DOCX) - 1), st.integers(1, 255)), max_size=8))
+@given(
+    cut=st.integers(0, len(VALID_DOCX)),
+    flips=st.lists(st.tuples(st.integers(0, len(VALID_DOCX) - 1), st.integers(1, 255)), max_size=8),
+)
 def test_damaged_docx_is_read_or_skipped(tmp_path: Path, cut: int, flips: list[tuple[int, int]]):
     data = bytearray(VALID_DOCX)
     for pos, xor in flips:
@@ -369,10 +512,16 @@ def test_damaged_docx_is_read_or_skipped(tmp_path: Path, cut: int, flips: list[t
 
 
 @pytest.mark.timeout(180)
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(data=st.one_of(st.binary(max_size=2000), report_text.map(lambda t: t.encode("utf-8", "surrogatepass"))),
-       ext=st.sampled_from([".txt", ".md", ".docx"]))
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.one_of(st.binary(max_size=2000), report_text.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    ext=st.sampled_from([".txt", ".md", ".docx"]),
+)
 def test_a_hostile_file_never_stops_the_rest_of_the_corpus(tmp_path_factory, data: bytes, ext: str):
     from config import load_settings
 
@@ -382,8 +531,9 @@ def test_a_hostile_file_never_stops_the_rest_of_the_corpus(tmp_path_factory, dat
     good = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
     (corpus / good).write_bytes((SEEDS / good).read_bytes())
     (corpus / f"hostile{ext}").write_bytes(data)
-    engine = Engine.open(load_settings(overrides={"corpus": str(corpus), "cache_dir": str(root / "cache"),
-                                                  "workers": 1}))
+    engine = Engine.open(
+        load_settings(overrides={"corpus": str(corpus), "cache_dir": str(root / "cache"), "workers": 1})
+    )
     paths = {d.path for d in engine.documents} | {s.path for s in engine.skipped}
     assert paths == {good, f"hostile{ext}"}
     answer = engine.answer("古丈县现有各级各类学校多少所？")

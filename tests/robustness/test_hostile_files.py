@@ -30,8 +30,7 @@ pytestmark = pytest.mark.timeout(120)
 GOOD = "2024_古丈县教体局_工作总结及2025年工作计划.txt"
 QUESTION = "古丈县现有各级各类学校多少所？"
 ANSWER = "88所"
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -42,6 +41,7 @@ CONTENT_TYPES = (
 
 # --- building files -------------------------------------------------------------------------------
 
+
 def corpus_with_good_report(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / GOOD).write_bytes((SEEDS / GOOD).read_bytes())
@@ -50,8 +50,10 @@ def corpus_with_good_report(folder: Path) -> Path:
 
 def document_xml(*paragraphs: str, prolog: str = "") -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>'
+    ).encode()
 
 
 def write_zip(path: Path, members: dict[str, bytes]) -> Path:
@@ -76,7 +78,7 @@ def write_zip_bomb(path: Path, inflated_bytes: int) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            member.write(document_xml("开头")[:-len("</w:body></w:document>")])
+            member.write(document_xml("开头")[: -len("</w:body></w:document>")])
             block = b" " * 2**20
             for _ in range(inflated_bytes // len(block)):
                 member.write(block)
@@ -91,10 +93,10 @@ def lie_about_size(path: Path, member: str, declared: int) -> None:
     pos = 0
     patched = 0
     while (pos := data.find(b"PK\x01\x02", pos)) != -1:  # central directory entries
-        name_len, = struct.unpack_from("<H", data, pos + 28)
-        if bytes(data[pos + 46:pos + 46 + name_len]) == name:
+        (name_len,) = struct.unpack_from("<H", data, pos + 28)
+        if bytes(data[pos + 46 : pos + 46 + name_len]) == name:
             struct.pack_into("<I", data, pos + 24, declared)
-            local, = struct.unpack_from("<I", data, pos + 42)
+            (local,) = struct.unpack_from("<I", data, pos + 42)
             struct.pack_into("<I", data, local + 22, declared)
             patched += 1
         pos += 4
@@ -113,8 +115,7 @@ def run_one_worker(*args: str, cache: Path, env: dict[str, str] | None = None) -
 
 
 def open_engine(corpus: Path, cache: Path, **overrides) -> Engine:
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "workers": 1,
-                                        **overrides})
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(cache), "workers": 1, **overrides})
     return Engine.open(settings)
 
 
@@ -128,6 +129,7 @@ def skipped_reasons(engine: Engine) -> dict[str, str]:
 
 
 # --- .docx ------------------------------------------------------------------------------------------
+
 
 def test_a_real_docx_is_read(tmp_path: Path):
     path = write_docx(tmp_path / "report.docx", "某县教育局工作总结", "全县新建学校7所，投入资金3.5亿元。")
@@ -146,10 +148,13 @@ def test_truncated_docx_is_skipped(tmp_path: Path):
 
 
 def test_docx_with_corrupted_compressed_data_is_skipped(tmp_path: Path):
-    path = write_zip(tmp_path / "flipped.docx", {
-        "[Content_Types].xml": CONTENT_TYPES.encode(),
-        "word/document.xml": document_xml(*(f"第{i}段：全县新建学校{i}所。" for i in range(300))),
-    })
+    path = write_zip(
+        tmp_path / "flipped.docx",
+        {
+            "[Content_Types].xml": CONTENT_TYPES.encode(),
+            "word/document.xml": document_xml(*(f"第{i}段：全县新建学校{i}所。" for i in range(300))),
+        },
+    )
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("word/document.xml")
@@ -166,8 +171,9 @@ def test_zip_bomb_is_refused_from_its_header_without_inflating(tmp_path: Path, m
     assert path.stat().st_size < 2**20  # 100 MB of XML in well under 1 MB
     opened: list[str] = []
     real_open = zipfile.ZipFile.open
-    monkeypatch.setattr(zipfile.ZipFile, "open",
-                        lambda self, name, *a, **k: opened.append(str(name)) or real_open(self, name, *a, **k))
+    monkeypatch.setattr(
+        zipfile.ZipFile, "open", lambda self, name, *a, **k: opened.append(str(name)) or real_open(self, name, *a, **k)
+    )
     result = process_file(source(path), PARAMS)  # default limit: 64 MB of XML
     assert isinstance(result, Skipped)
     assert "过大" in result.reason and "压缩炸弹" in result.reason and "max_docx_xml_mb" in result.reason
@@ -196,18 +202,21 @@ def test_lying_header_over_the_limit_is_refused(tmp_path: Path):
         read_docx(path, 64 * 2**20)
 
 
-@pytest.mark.parametrize("prolog", [
-    '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
-    '<!DOCTYPE w:document [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/x.dtd"> %remote;]>',
-    '<!DOCTYPE w:document [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
-    '<!DOCTYPE w:document SYSTEM "file:///etc/passwd">',
-], ids=["external-entity", "parameter-entity", "billion-laughs", "external-dtd"])
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE w:document [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/x.dtd"> %remote;]>',
+        '<!DOCTYPE w:document [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
+        '<!DOCTYPE w:document SYSTEM "file:///etc/passwd">',
+    ],
+    ids=["external-entity", "parameter-entity", "billion-laughs", "external-dtd"],
+)
 def test_docx_with_dtd_or_entities_is_refused_unresolved(tmp_path: Path, prolog: str):
     reference = "&xxe;" if "xxe" in prolog else "&d;" if "ENTITY d" in prolog else ""
     xml = document_xml("全县新建学校7所。", f"正文{reference}", prolog=prolog)
-    path = write_zip(tmp_path / "xxe.docx", {"[Content_Types].xml": CONTENT_TYPES.encode(),
-                                               "word/document.xml": xml})
+    path = write_zip(tmp_path / "xxe.docx", {"[Content_Types].xml": CONTENT_TYPES.encode(), "word/document.xml": xml})
     result = process_file(source(path), PARAMS)
     assert isinstance(result, Skipped) and "DTD" in result.reason
 
@@ -223,23 +232,25 @@ def test_encrypted_member_is_skipped(tmp_path: Path):
     data = bytearray(path.read_bytes())
     for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # set the "encrypted" flag bit
         pos = data.find(sig)
-        flags, = struct.unpack_from("<H", data, pos + flag_at)
+        (flags,) = struct.unpack_from("<H", data, pos + flag_at)
         struct.pack_into("<H", data, pos + flag_at, flags | 0x1)
     path.write_bytes(bytes(data))
     result = process_file(source(path), PARAMS)
     assert isinstance(result, Skipped) and "加密" in result.reason
 
 
-@pytest.mark.parametrize("name, data, why", [
-    ("plain.docx", "这其实是一个文本文件。".encode(), "内容不是 Word 文档"),
-    ("garbage.docx", b"PK" + os.urandom(3000), "不是有效的 .docx"),
-    ("old-word.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600, "内容不是 Word 文档"),
-    ("archive.txt", b"PK\x03\x04" + b"\x00" * 200, "压缩包"),
-    ("picture.md", b"\x89PNG\r\n\x1a\n" + b"\x00\x10IHDR" + os.urandom(500), "二进制"),
-    ("latin1.txt", "Ce rapport décrit l'école, côté élèves.".encode("latin-1") + b"\xff\xfe\x80" * 20,
-     "编码"),
-    ("bad-bom.txt", b"\xff\xfe" + b"\x00\xd8" * 3, "字节顺序标记"),
-])
+@pytest.mark.parametrize(
+    "name, data, why",
+    [
+        ("plain.docx", "这其实是一个文本文件。".encode(), "内容不是 Word 文档"),
+        ("garbage.docx", b"PK" + os.urandom(3000), "不是有效的 .docx"),
+        ("old-word.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 600, "内容不是 Word 文档"),
+        ("archive.txt", b"PK\x03\x04" + b"\x00" * 200, "压缩包"),
+        ("picture.md", b"\x89PNG\r\n\x1a\n" + b"\x00\x10IHDR" + os.urandom(500), "二进制"),
+        ("latin1.txt", "Ce rapport décrit l'école, côté élèves.".encode("latin-1") + b"\xff\xfe\x80" * 20, "编码"),
+        ("bad-bom.txt", b"\xff\xfe" + b"\x00\xd8" * 3, "字节顺序标记"),
+    ],
+)
 def test_files_that_are_not_what_their_extension_says(tmp_path: Path, name: str, data: bytes, why: str):
     (tmp_path / name).write_bytes(data)
     result = process_file(source(tmp_path / name), PARAMS)
@@ -260,6 +271,7 @@ def test_text_cut_in_the_middle_of_a_character_is_still_read(tmp_path: Path, enc
 
 
 # --- symlinks -----------------------------------------------------------------------------------------
+
 
 def test_symlinks_never_lead_outside_and_loops_end(tmp_path: Path):
     outside = tmp_path / "outside"
@@ -306,6 +318,7 @@ def test_symlink_loops_between_folders_are_read_once(tmp_path: Path):
 
 
 # --- unreadable files and folders -------------------------------------------------------------------
+
 
 def _deny(monkeypatch, denied: set[Path]) -> None:
     """Make opening ``denied`` paths fail with EACCES, as chmod 000 does for a normal user."""
@@ -377,13 +390,20 @@ def test_file_that_grew_after_discovery_is_not_read_past_the_limit(tmp_path: Pat
 
 # --- the whole path: one corpus of hostile files, `reportqa index`, then a question ------------------
 
+
 def test_index_lists_every_hostile_file_by_name_and_answers_the_rest(tmp_path: Path):
     corpus = corpus_with_good_report(tmp_path / "corpus")
     whole = write_docx(tmp_path / "whole.docx", "全县新建学校7所，投入资金3.5亿元。" * 40).read_bytes()
     (corpus / "truncated.docx").write_bytes(whole[: len(whole) // 2])
     write_zip_bomb(corpus / "bomb.docx", 65 * 2**20)
-    write_zip(corpus / "xxe.docx", {"word/document.xml": document_xml(
-        "&xxe;", prolog='<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')})
+    write_zip(
+        corpus / "xxe.docx",
+        {
+            "word/document.xml": document_xml(
+                "&xxe;", prolog='<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            )
+        },
+    )
     (corpus / "fake.docx").write_text("这其实是一个文本文件。", encoding="utf-8")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (corpus / "empty.md").write_bytes(b"")
@@ -395,10 +415,16 @@ def test_index_lists_every_hostile_file_by_name_and_answers_the_rest(tmp_path: P
     assert "Traceback" not in proc.stderr
     assert "已重建索引：1 份报告" in proc.stdout
     assert "跳过 7 个文件" in proc.stdout
-    listed = {line.split("：", 1)[0].strip(" -"): line for line in proc.stdout.splitlines()
-              if line.startswith("  - ")}
-    assert set(listed) == {"truncated.docx", "bomb.docx", "xxe.docx", "fake.docx", "binary.txt",
-                           "empty.md", "outside.txt"}
+    listed = {line.split("：", 1)[0].strip(" -"): line for line in proc.stdout.splitlines() if line.startswith("  - ")}
+    assert set(listed) == {
+        "truncated.docx",
+        "bomb.docx",
+        "xxe.docx",
+        "fake.docx",
+        "binary.txt",
+        "empty.md",
+        "outside.txt",
+    }
     assert "压缩炸弹" in listed["bomb.docx"] and "DTD" in listed["xxe.docx"]
     assert "语料文件夹之外" in listed["outside.txt"]
 
@@ -432,8 +458,14 @@ def test_a_200_mb_text_file_is_refused_in_bounded_memory(tmp_path: Path):
             fh.write(block)
     peak_file = tmp_path / "peak"
     env = {**os.environ, "REPORTQA_CACHE_DIR": str(tmp_path / "cache"), "REPORTQA_WORKERS": "1"}
-    proc = subprocess.run([sys.executable, "-c", PEAK_RSS, str(peak_file), "index", "--corpus", str(corpus)],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(peak_file), "index", "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "  - huge.txt：文件过大（200 MB，上限 32 MB，可在设置 max_file_mb 中调整）" in proc.stdout
     assert "已重建索引：1 份报告" in proc.stdout
@@ -450,11 +482,10 @@ def test_twenty_thousand_tiny_files(tmp_path: Path):
         for i in range(1000):
             n = folder * 1000 + i
             (sub / f"note{i:04d}.txt").write_text(
-                f"第{n}号简报\n本单位第{n}号简报记录：完成校舍检查{n % 97 + 1}次，整改隐患若干。\n",
-                encoding="utf-8")
+                f"第{n}号简报\n本单位第{n}号简报记录：完成校舍检查{n % 97 + 1}次，整改隐患若干。\n", encoding="utf-8"
+            )
     calls: list[tuple[int, int, int]] = []
-    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"),
-                                        "workers": 2})
+    settings = load_settings(overrides={"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "workers": 2})
     engine = Engine.open(settings, progress=lambda *a: calls.append(a))
     assert engine.report.documents == 20_001 and not engine.report.skipped
     assert calls[-1][:2] == (20_001, 20_001)

@@ -22,8 +22,13 @@ async def make_app(settings, engine, api):
 
     async def make(holder: EngineHolder | None = None, **overrides):
         app_settings = settings.replace(telegram_token=TOKEN, **overrides)
-        app = build_application(app_settings, holder or EngineHolder(engine), request=CaptureRequest(api),
-                                get_updates_request=CaptureRequest(api), with_updater=False)
+        app = build_application(
+            app_settings,
+            holder or EngineHolder(engine),
+            request=CaptureRequest(api),
+            get_updates_request=CaptureRequest(api),
+            with_updater=False,
+        )
         await app.initialize()
         await handlers.post_init(app)
         apps.append(app)

@@ -22,6 +22,7 @@ async def routed(make_app, monkeypatch):
     def recorder(name):
         async def record(update, context):
             reached.append((name, context.match.groupdict() if context.matches else {}))
+
         return record
 
     for name in CALLBACKS:
@@ -34,8 +35,13 @@ def _datas(markup):
 
 
 async def press(app, api, data):
-    message = {"message_id": 5, "date": 0, "chat": {"id": 7, "type": "private", "first_name": "x"},
-               "from": api.bot_user, "text": "答案"}
+    message = {
+        "message_id": 5,
+        "date": 0,
+        "chat": {"id": 7, "type": "private", "first_name": "x"},
+        "from": api.bot_user,
+        "text": "答案",
+    }
     await feed(app, {"callback_query": api.callback(7, message, data)})
 
 
@@ -45,8 +51,12 @@ async def test_each_button_kind_reaches_its_callback(routed, api):
     [first_example, _] = _datas(examples_keyboard(["问一", "问二"]))
     for data in (source_2, more, first_example, source_1):
         await press(app, api, data)
-    assert reached == [("source", {"key": "k3", "index": "1"}), ("more", {"key": "k3", "index": "1"}),
-                       ("example", {"key": "e", "index": "0"}), ("source", {"key": "k3", "index": "0"})]
+    assert reached == [
+        ("source", {"key": "k3", "index": "1"}),
+        ("more", {"key": "k3", "index": "1"}),
+        ("example", {"key": "e", "index": "0"}),
+        ("source", {"key": "k3", "index": "0"}),
+    ]
 
 
 @pytest.mark.parametrize("data", ["garbage", "o:1", "q:1:2", "o:1:x", "o:1:2:3", "m:1:-1", "x:e:²"])

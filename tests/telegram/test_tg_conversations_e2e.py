@@ -25,8 +25,12 @@ def live(_isolated_cache, tmp_path_factory):
 
 
 def sent(api, chat_id, count, timeout=30.0):
-    return api.wait_for(lambda calls: (lambda found: found if len(found) >= count else None)(
-        [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]), timeout)
+    return api.wait_for(
+        lambda calls: (lambda found: found if len(found) >= count else None)(
+            [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]
+        ),
+        timeout,
+    )
 
 
 def settle() -> None:

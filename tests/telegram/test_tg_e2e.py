@@ -36,14 +36,23 @@ def live(_isolated_cache, tmp_path_factory):
             bot.kill()
             transcript = os.environ.get("TELEGRAM_TEST_TRANSCRIPT")
             if transcript:  # the exchange, for documentation (docs/telegram.md)
-                Path(transcript).write_text(json.dumps(
-                    [{"method": c.method, "params": c.params, "result": c.result} for c in server.api.calls],
-                    ensure_ascii=False, indent=1), encoding="utf-8")
+                Path(transcript).write_text(
+                    json.dumps(
+                        [{"method": c.method, "params": c.params, "result": c.result} for c in server.api.calls],
+                        ensure_ascii=False,
+                        indent=1,
+                    ),
+                    encoding="utf-8",
+                )
 
 
 def answers_in(api: FakeTelegram, chat_id: int, count: int = 1, timeout: float = 20.0):
-    return api.wait_for(lambda calls: (lambda sent: sent if len(sent) >= count else None)(
-        [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]), timeout)
+    return api.wait_for(
+        lambda calls: (lambda sent: sent if len(sent) >= count else None)(
+            [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]
+        ),
+        timeout,
+    )
 
 
 def buttons(call):
@@ -67,8 +76,9 @@ def test_start_and_a_question_get_cited_answers(live):
     answer = answers_in(api, 1001, 2)[1]
     assert "88所" in answer.params["text"]
     assert f"—— {GUZHANG_REPORT} › 一、基本情况，第4段" in plain(answer.params["text"])
-    assert any(c.params.get("chat_id") == 1001 and c.params["action"] == "typing"
-               for c in api.calls_of("sendChatAction"))
+    assert any(
+        c.params.get("chat_id") == 1001 and c.params["action"] == "typing" for c in api.calls_of("sendChatAction")
+    )
     check_messages(api)
 
 
@@ -152,8 +162,14 @@ def test_sigterm_stops_cleanly_and_the_token_never_shows(live):
 def _run(args: list[str], env_extra: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in CLEAN_ENV_VARS and k != "TELEGRAM_BOT_TOKEN"}
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "bot", "telegram", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "telegram", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "123:abc"])
@@ -167,9 +183,14 @@ def test_missing_or_malformed_token_is_one_clear_line(token):
 
 def test_rejected_token_is_one_clear_line(_isolated_cache):
     with FakeBotAPIServer(FakeTelegram(token="999:ANOTHER-token-abcdefghijklmnop")) as server:
-        result = _run(["--corpus", str(SEEDS), "--quiet"],
-                      {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                       "REPORTQA_CACHE_DIR": str(_isolated_cache)})
+        result = _run(
+            ["--corpus", str(SEEDS), "--quiet"],
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": server.base_url,
+                "REPORTQA_CACHE_DIR": str(_isolated_cache),
+            },
+        )
     assert result.returncode == 2
     assert "错误：Telegram 不接受这个令牌" in result.stderr
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr + result.stdout
@@ -195,9 +216,12 @@ def _wait_listening(port: int, timeout: float = 20.0) -> None:
 
 
 def _post(url: str, update: dict, secret: str) -> int:
-    request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "X-Telegram-Bot-Api-Secret-Token": secret})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(update).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -210,9 +234,21 @@ def test_webhook_mode_checks_the_secret(_isolated_cache, tmp_path):
     secret = "s3cret_Token-1"
     with FakeBotAPIServer(FakeTelegram()) as server:
         api = server.api
-        bot = BotProcess(server, _isolated_cache, tmp_path, "--webhook-url", f"http://127.0.0.1:{port}/hook",
-                         "--listen", "127.0.0.1", "--port", str(port), "--secret-token", secret, "--debug",
-                         quiet=False)
+        bot = BotProcess(
+            server,
+            _isolated_cache,
+            tmp_path,
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/hook",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--secret-token",
+            secret,
+            "--debug",
+            quiet=False,
+        )
         try:
             [hook] = api.wait_for(lambda calls: [c for c in calls if c.method == "setWebhook"], START_TIMEOUT)
             assert hook.params["url"] == f"http://127.0.0.1:{port}/hook"

@@ -53,8 +53,14 @@ async def test_a_denied_user_is_told_once_and_no_handler_runs(make_app, api):
     seen = reached(app)
     await ask(app, api, 7, QUESTION)
     await ask(app, api, 7, "/start")
-    await feed(app, {"message": api.message(7, None, extra={"photo": [{"file_id": "p", "file_unique_id": "p",
-                                                                        "width": 1, "height": 1}]})})
+    await feed(
+        app,
+        {
+            "message": api.message(
+                7, None, extra={"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}
+            )
+        },
+    )
     assert texts(api, 7) == [gate.ACCESS_DENIED]
     assert [c.method for c in api.calls if c.params.get("chat_id") == 7] == ["sendMessage"]  # no "typing…"
     # A button or an inline query must be answered, every time.
@@ -113,8 +119,7 @@ async def test_updates_not_for_the_bot_stop_silently_and_are_not_counted(make_ap
     from_bot = api.message(7, QUESTION)
     from_bot["from"]["is_bot"] = True
     await feed(app, {"message": from_bot})
-    joined = api.message(GROUP, None, user_id=5, chat_type="supergroup",
-                         extra={"new_chat_members": [api.user(6)]})
+    joined = api.message(GROUP, None, user_id=5, chat_type="supergroup", extra={"new_chat_members": [api.user(6)]})
     await feed(app, {"message": joined})
     assert seen == [] and [c.method for c in api.calls] == ["getMe", "setMyCommands"]
     await ask(app, api, GROUP, f"@{BOT_USERNAME} {QUESTION}", user_id=5, chat_type="supergroup")
@@ -136,27 +141,44 @@ async def test_the_gate_fails_closed(make_app, api, monkeypatch, caplog):
 
 
 def _update(api, chat_id, text, chat_type="supergroup", **kwargs) -> Update:
-    return Update.de_json({"update_id": 1, "message": api.message(chat_id, text, chat_type=chat_type,
-                                                                  user_id=5, **kwargs)}, None)
+    return Update.de_json(
+        {"update_id": 1, "message": api.message(chat_id, text, chat_type=chat_type, user_id=5, **kwargs)}, None
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("/help", True), ("/HELP", True), (f"/help@{BOT_USERNAME}", True), (f"/foo@{BOT_USERNAME.lower()}", True),
-    ("/foo", False), ("/help@SomeOtherBot", False), (QUESTION, False), (f"@{BOT_USERNAME} {QUESTION}", True),
-    (f"@SomeOtherBot {QUESTION}", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/help", True),
+        ("/HELP", True),
+        (f"/help@{BOT_USERNAME}", True),
+        (f"/foo@{BOT_USERNAME.lower()}", True),
+        ("/foo", False),
+        ("/help@SomeOtherBot", False),
+        (QUESTION, False),
+        (f"@{BOT_USERNAME} {QUESTION}", True),
+        (f"@SomeOtherBot {QUESTION}", False),
+    ],
+)
 def test_which_group_messages_are_for_the_bot(api, text, expected):
     assert for_the_bot(_update(api, GROUP, text), BOT_ID, BOT_USERNAME, {"help", "start"}) is expected
 
 
 def test_private_messages_buttons_and_inline_queries_are_for_the_bot_service_messages_not(api):
     assert for_the_bot(_update(api, 7, "/foo@SomeOtherBot", chat_type="private"), BOT_ID, BOT_USERNAME, ())
-    bot_message = {"message_id": 1, "date": 0, "chat": {"id": GROUP, "type": "supergroup"},
-                   "from": api.bot_user, "text": "答案"}
+    bot_message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": GROUP, "type": "supergroup"},
+        "from": api.bot_user,
+        "text": "答案",
+    }
     reply = _update(api, GROUP, QUESTION, reply_to=bot_message)
     assert for_the_bot(reply, BOT_ID, BOT_USERNAME, ())
     pinned = _update(api, 7, None, chat_type="private", extra={"pinned_message": bot_message})
     assert not for_the_bot(pinned, BOT_ID, BOT_USERNAME, ())
-    for kind, payload in (("callback_query", api.callback(7, bot_message, "o:1:0")),
-                          ("inline_query", api.inline(7, QUESTION))):
+    for kind, payload in (
+        ("callback_query", api.callback(7, bot_message, "o:1:0")),
+        ("inline_query", api.inline(7, QUESTION)),
+    ):
         assert for_the_bot(Update.de_json({"update_id": 2, kind: payload}, None), BOT_ID, BOT_USERNAME, ())

@@ -183,10 +183,28 @@ async def test_group_messages_need_a_mention_or_a_reply(make_app, api):
     await ask(app, api, GROUP, QUESTION, user_id=5, chat_type="supergroup")
     await ask(app, api, GROUP, "/help@SomeOtherBot", user_id=5, chat_type="supergroup")
     await ask(app, api, GROUP, "/foo", user_id=5, chat_type="supergroup")
-    await feed(app, {"message": api.message(GROUP, None, user_id=5, chat_type="supergroup",
-                                            extra={"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1,
-                                                               "height": 1, "is_animated": False,
-                                                               "is_video": False, "type": "regular"}})})
+    await feed(
+        app,
+        {
+            "message": api.message(
+                GROUP,
+                None,
+                user_id=5,
+                chat_type="supergroup",
+                extra={
+                    "sticker": {
+                        "file_id": "s",
+                        "file_unique_id": "s",
+                        "width": 1,
+                        "height": 1,
+                        "is_animated": False,
+                        "is_video": False,
+                        "type": "regular",
+                    }
+                },
+            )
+        },
+    )
     assert [c.method for c in api.calls] == ["getMe", "setMyCommands"]  # nothing sent to the group
 
     mention = api.message(GROUP, f"@{BOT_USERNAME} {QUESTION}", user_id=5, chat_type="supergroup")
@@ -266,10 +284,17 @@ async def test_inline_results_are_personal_with_an_allowlist(make_app, api):
 
 async def test_non_text_and_bad_questions_get_a_helpful_reply(make_app, api):
     app = await make_app()
-    await feed(app, {"message": api.message(7, None, extra={"photo": [{"file_id": "p", "file_unique_id": "p",
-                                                                        "width": 1, "height": 1}]})})
-    await feed(app, {"message": api.message(7, None, extra={"voice": {"file_id": "v", "file_unique_id": "v",
-                                                                        "duration": 1}})})
+    await feed(
+        app,
+        {
+            "message": api.message(
+                7, None, extra={"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}
+            )
+        },
+    )
+    await feed(
+        app, {"message": api.message(7, None, extra={"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}})}
+    )
     await ask(app, api, 7, "长" * 600)
     await ask(app, api, 7, "/nosuchcommand")
     await ask(app, api, 7, "今天天气怎么样？")
@@ -336,8 +361,7 @@ async def test_questions_during_a_reload_are_answered_from_the_old_index(make_ap
     assert texts(api, 99)[-1].startswith("已重新载入") and holder.engine is not engine
 
 
-async def test_an_error_in_one_chat_is_reported_and_does_not_affect_others(make_app, api, engine, caplog,
-                                                                         monkeypatch):
+async def test_an_error_in_one_chat_is_reported_and_does_not_affect_others(make_app, api, engine, caplog, monkeypatch):
     app = await make_app()
     real_answer = engine.answer
 
@@ -348,8 +372,10 @@ async def test_an_error_in_one_chat_is_reported_and_does_not_affect_others(make_
 
     monkeypatch.setattr(get_state(app).engine, "answer", answer)
     with caplog.at_level(logging.ERROR, logger="bot.telegram.handlers"):
-        await asyncio.gather(feed(app, {"message": api.message(7, "爆炸了吗")}, update_id=4242),
-                             feed(app, {"message": api.message(8, QUESTION)}, update_id=4243))
+        await asyncio.gather(
+            feed(app, {"message": api.message(7, "爆炸了吗")}, update_id=4242),
+            feed(app, {"message": api.message(8, QUESTION)}, update_id=4243),
+        )
     assert texts(api, 7) == ["出错了，请稍后再试。"]
     assert "88所" in texts(api, 8)[0]
     assert any("4242" in r.getMessage() and r.exc_info for r in caplog.records)
@@ -399,8 +425,16 @@ async def test_long_messages_are_split_with_the_keyboard_on_the_last_part(make_a
 @pytest.mark.parametrize("chat_type", ["private", "group"])
 async def test_text_mention_of_the_bot_counts_as_a_mention(make_app, api, chat_type):
     app = await make_app()
-    entities = [{"type": "text_mention", "offset": 0, "length": 2,
-                 "user": {"id": BOT_ID, "is_bot": True, "first_name": "问答"}}]
-    await ask(app, api, -3 if chat_type == "group" else 3, f"问答 {QUESTION}", user_id=3, chat_type=chat_type,
-              entities=entities)
+    entities = [
+        {"type": "text_mention", "offset": 0, "length": 2, "user": {"id": BOT_ID, "is_bot": True, "first_name": "问答"}}
+    ]
+    await ask(
+        app,
+        api,
+        -3 if chat_type == "group" else 3,
+        f"问答 {QUESTION}",
+        user_id=3,
+        chat_type=chat_type,
+        entities=entities,
+    )
     assert "88所" in texts(api, -3 if chat_type == "group" else 3)[0]

@@ -31,14 +31,15 @@ def _cpu_seconds(pid: int) -> float:
 def _key(text: str) -> str:
     """What identifies an answer: its first sentence, or the whole refusal."""
     first = plain(text).split("\n", 1)[0]
-    return first[len("[1] "):] if first.startswith("[1] ") else first
+    return first[len("[1] ") :] if first.startswith("[1] ") else first
 
 
 @pytest.mark.bench
 def test_fifty_chats_ten_questions_each(engine, _isolated_cache, tmp_path):
     questions = [json.loads(line)["question"] for line in (ROOT / "tests/data/dev.jsonl").open(encoding="utf-8")]
-    plan = {FIRST_CHAT + c: [questions[(c * PER_CHAT + i) % len(questions)] for i in range(PER_CHAT)]
-            for c in range(CHATS)}
+    plan = {
+        FIRST_CHAT + c: [questions[(c * PER_CHAT + i) % len(questions)] for i in range(PER_CHAT)] for c in range(CHATS)
+    }
     expected: dict[int, Counter] = {}
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -81,8 +82,10 @@ def test_fifty_chats_ten_questions_each(engine, _isolated_cache, tmp_path):
         assert len(mine) == PER_CHAT, chat
         assert Counter(_key(c.params["text"]) for c in mine) == expected[chat], chat
     assert all(problems(c.params["text"]) == [] for c in sent)
-    print(f"\n{total} questions from {CHATS} chats answered in {elapsed:.2f} s: "
-          f"{total / elapsed:.1f} answers/s through the bot, bot process CPU {bot_cpu:.2f} s "
-          f"({1000 * bot_cpu / total:.1f} ms a question)\n"
-          f"engine alone in-process: {engine_seconds:.2f} s, {total / engine_seconds:.1f} answers/s, "
-          f"CPU {1000 * engine_cpu / total:.1f} ms a question")
+    print(
+        f"\n{total} questions from {CHATS} chats answered in {elapsed:.2f} s: "
+        f"{total / elapsed:.1f} answers/s through the bot, bot process CPU {bot_cpu:.2f} s "
+        f"({1000 * bot_cpu / total:.1f} ms a question)\n"
+        f"engine alone in-process: {engine_seconds:.2f} s, {total / engine_seconds:.1f} answers/s, "
+        f"CPU {1000 * engine_cpu / total:.1f} ms a question"
+    )

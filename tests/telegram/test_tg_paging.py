@@ -8,8 +8,17 @@ from retrieval import Answer, Citation, Sentence
 
 
 def _sentences(n: int) -> tuple[Sentence, ...]:
-    citation = Citation(doc_id="a.txt", title="报告", path="a.txt", section="一、基本情况", paragraph=1,
-                        start=0, end=4, para_start=0, para_end=8)
+    citation = Citation(
+        doc_id="a.txt",
+        title="报告",
+        path="a.txt",
+        section="一、基本情况",
+        paragraph=1,
+        start=0,
+        end=4,
+        para_start=0,
+        para_end=8,
+    )
     return tuple(Sentence(f"第{i}句。", 1.0, citation) for i in range(n))
 
 
@@ -23,8 +32,12 @@ def test_an_answer_pages_by_the_number_of_sentences_it_shows():
     markup = paging.remember(store, 7, answer, "问", generation=0)
     labels = _labels(markup)
     key = labels[0][1][1]
-    assert labels == [("原文 1", ("o", key, 0)), ("原文 2", ("o", key, 1)), ("原文 3", ("o", key, 2)),
-                      ("更多", ("m", key, 1))]
+    assert labels == [
+        ("原文 1", ("o", key, 0)),
+        ("原文 2", ("o", key, 1)),
+        ("原文 3", ("o", key, 2)),
+        ("更多", ("m", key, 1)),
+    ]
     entry = store.get(7, key)
     assert entry.page_size == 3 and len(entry.sentences) == 7 and entry.question == "问"
     second = paging.page(entry, 1)

@@ -48,9 +48,9 @@ def test_access_control():
     open_bot = AccessControl()
     assert open_bot.is_allowed(1, 2) and open_bot.is_allowed(None, None)
     closed = AccessControl(allowed_ids=[10, -100200], admin_ids=[99])
-    assert closed.is_allowed(10, 5)          # listed user anywhere
-    assert closed.is_allowed(5, -100200)     # anyone in a listed group
-    assert closed.is_allowed(99, 5)          # admins always
+    assert closed.is_allowed(10, 5)  # listed user anywhere
+    assert closed.is_allowed(5, -100200)  # anyone in a listed group
+    assert closed.is_allowed(99, 5)  # admins always
     assert not closed.is_allowed(5, 5)
     assert closed.is_admin(99) and not closed.is_admin(10) and not closed.is_admin(None)
 
@@ -81,8 +81,10 @@ def test_callback_data_round_trip_and_limits():
 
 
 def test_example_questions_follow_the_corpus():
-    docs = [Document(doc_id=f"{p}.txt", path=f"{p}.txt", title=p, text="", places=(p,), years=years)
-            for p, years in (("甲县", (2022,)), ("乙市", (2023, 2024)), ("丙县", (2024, 2025)))]
+    docs = [
+        Document(doc_id=f"{p}.txt", path=f"{p}.txt", title=p, text="", places=(p,), years=years)
+        for p, years in (("甲县", (2022,)), ("乙市", (2023, 2024)), ("丙县", (2024, 2025)))
+    ]
     questions = example_questions(docs)
     assert len(questions) == 3 and len(set(questions)) == 3
     assert questions[0].startswith("丙县2024年") and questions[1].startswith("乙市2024年")
@@ -153,8 +155,11 @@ def test_application_uses_base_url_and_proxy(settings, engine):
     from bot.telegram.app import build_application
     from retrieval import EngineHolder
 
-    custom = settings.replace(telegram_token=TOKEN, telegram_api_base_url="http://127.0.0.1:8081/bot",
-                              telegram_proxy="socks5://127.0.0.1:1080")
+    custom = settings.replace(
+        telegram_token=TOKEN,
+        telegram_api_base_url="http://127.0.0.1:8081/bot",
+        telegram_proxy="socks5://127.0.0.1:1080",
+    )
     app = build_application(custom, EngineHolder(engine))
     assert app.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
     assert app.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
@@ -166,18 +171,30 @@ def test_application_uses_base_url_and_proxy(settings, engine):
     assert [r._client_kwargs["proxy"] for r in plain_app.bot._request] == [None, None]
 
 
-@pytest.mark.parametrize("extra, message", [
-    ({"webhook_url": "example.com/hook"}, "--webhook-url 必须是完整的网址"),
-    ({"webhook_url": "https://example.com/hook", "secret_token": "bad secret!"}, "webhook 密钥只能包含"),
-    ({"webhook_url": "https://example.com/hook", "port": 70000}, "--port 必须在 1 到 65535 之间"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"webhook_url": "example.com/hook"}, "--webhook-url 必须是完整的网址"),
+        ({"webhook_url": "https://example.com/hook", "secret_token": "bad secret!"}, "webhook 密钥只能包含"),
+        ({"webhook_url": "https://example.com/hook", "port": 70000}, "--port 必须在 1 到 65535 之间"),
+    ],
+)
 def test_bad_webhook_arguments_are_one_clear_line(settings, capsys, extra, message):
     import argparse
 
     from bot.telegram.app import run_telegram_command
 
-    args = argparse.Namespace(**{"webhook_url": None, "listen": "127.0.0.1", "port": 8443, "secret_token": None,
-                                 "quiet": True, "debug": False, **extra})
+    args = argparse.Namespace(
+        **{
+            "webhook_url": None,
+            "listen": "127.0.0.1",
+            "port": 8443,
+            "secret_token": None,
+            "quiet": True,
+            "debug": False,
+            **extra,
+        }
+    )
     assert run_telegram_command(args, settings.replace(telegram_token=TOKEN)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("错误：") and message in err[0]

@@ -11,10 +11,25 @@ from bot.telegram import render
 from retrieval import Answer, Citation, Document, Passage, Sentence
 
 
-def _citation(title: str = "某县教育局2024年工作总结", section: str = "一、基本情况", start: int = 10,
-              end: int = 20, para_start: int = 0, para_end: int = 40) -> Citation:
-    return Citation(doc_id="a.txt", title=title, path="a.txt", section=section, paragraph=4, start=start,
-                    end=end, para_start=para_start, para_end=para_end)
+def _citation(
+    title: str = "某县教育局2024年工作总结",
+    section: str = "一、基本情况",
+    start: int = 10,
+    end: int = 20,
+    para_start: int = 0,
+    para_end: int = 40,
+) -> Citation:
+    return Citation(
+        doc_id="a.txt",
+        title=title,
+        path="a.txt",
+        section=section,
+        paragraph=4,
+        start=start,
+        end=end,
+        para_start=para_start,
+        para_end=para_end,
+    )
 
 
 def test_user_and_corpus_text_is_escaped():
@@ -45,7 +60,10 @@ def test_answer_numbers_sentences_and_cites_each():
     sentences = [Sentence(f"第{i}句。", 1.0, _citation(section=f"一、甲 › （二）乙 › {i}.丙")) for i in range(3)]
     out = render.answer_html(sentences, first_number=4)
     assert [line for line in out.splitlines() if line.startswith("<b>[")] == [
-        "<b>[4]</b> 第0句。", "<b>[5]</b> 第1句。", "<b>[6]</b> 第2句。"]
+        "<b>[4]</b> 第0句。",
+        "<b>[5]</b> 第1句。",
+        "<b>[6]</b> 第2句。",
+    ]
     assert out.count("<i>—— 某县教育局2024年工作总结 › ") == 3
     assert "2.丙，第4段</i>" in out
     assert problems(out) == []
@@ -77,8 +95,10 @@ def test_paragraph_with_offsets_outside_is_shown_whole():
 
 
 def test_sources_and_help_list_every_report():
-    docs = [Document(doc_id=f"{i}.txt", path=f"{i}.txt", title=f"报告<{i}>", text="", places=("某县",),
-                     years=(2024,)) for i in range(3)]
+    docs = [
+        Document(doc_id=f"{i}.txt", path=f"{i}.txt", title=f"报告<{i}>", text="", places=("某县",), years=(2024,))
+        for i in range(3)
+    ]
     sources = render.sources_html(docs)
     assert "共收录 3 份报告" in sources and all(f"报告&lt;{i}&gt;" in sources for i in range(3))
     assert problems(sources) == []
@@ -169,7 +189,6 @@ def test_split_property_valid_parts_and_no_text_lost(pieces, limit):
     assert re.sub(r"\s", "", "".join(plain(p) for p in parts)) == re.sub(r"\s", "", plain(text))
     for part in parts:
         assert plain(part).strip() in plain(text)
-
 
 
 def test_reply_is_the_answer_the_closest_sentences_or_the_message():

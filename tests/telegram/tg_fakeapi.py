@@ -28,8 +28,19 @@ BOT_USERNAME = "ReportQABot"
 TOKEN = f"{BOT_ID}:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
 # Parameters sent as JSON text inside the form body.
-_JSON_KEYS = {"reply_markup", "commands", "results", "reply_parameters", "entities", "link_preview_options",
-              "allowed_updates", "button", "scope", "is_personal", "show_alert"}
+_JSON_KEYS = {
+    "reply_markup",
+    "commands",
+    "results",
+    "reply_parameters",
+    "entities",
+    "link_preview_options",
+    "allowed_updates",
+    "button",
+    "scope",
+    "is_personal",
+    "show_alert",
+}
 _INT_KEYS = {"chat_id", "offset", "limit", "timeout", "message_id", "reply_to_message_id", "cache_time"}
 
 
@@ -70,8 +81,7 @@ def auto_entities(text: str) -> list[dict]:
     if command:
         out.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group())})
     for match in re.finditer(r"(?<![A-Za-z0-9_/])@[A-Za-z0-9_]{5,}", text):
-        out.append({"type": "mention", "offset": utf16_len(text[:match.start()]),
-                    "length": utf16_len(match.group())})
+        out.append({"type": "mention", "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group())})
     return out
 
 
@@ -98,9 +108,15 @@ class FakeTelegram:
         self._chats: dict[int, dict] = {}
         self._cond = threading.Condition()
         self._closed = False
-        self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "ReportQA", "username": BOT_USERNAME,
-                         "can_join_groups": True, "can_read_all_group_messages": False,
-                         "supports_inline_queries": True}
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "ReportQA",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     # --- feeding updates ---------------------------------------------------------------------
     def _chat(self, chat_id: int, kind: str) -> dict:
@@ -123,13 +139,25 @@ class FakeTelegram:
             self._cond.notify_all()
             return update_id
 
-    def message(self, chat_id: int, text: str | None = None, *, user_id: int | None = None,
-                chat_type: str = "private", reply_to: dict | None = None, extra: dict | None = None,
-                entities: list[dict] | None = None) -> dict:
+    def message(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: dict | None = None,
+        extra: dict | None = None,
+        entities: list[dict] | None = None,
+    ) -> dict:
         """A user's message as Telegram sends it (not queued)."""
         user_id = user_id if user_id is not None else chat_id
-        message: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
-                                   "chat": self._chat(chat_id, chat_type), "from": self.user(user_id)}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id, chat_type),
+            "from": self.user(user_id),
+        }
         if text is not None:
             message["text"] = text
             found = auto_entities(text) if entities is None else entities
@@ -142,8 +170,13 @@ class FakeTelegram:
         return message
 
     def callback(self, user_id: int, message: dict, data: str) -> dict:
-        return {"id": f"cb{next(self._update_ids)}", "from": self.user(user_id), "chat_instance": "ci",
-                "data": data, "message": message}
+        return {
+            "id": f"cb{next(self._update_ids)}",
+            "from": self.user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
 
     def inline(self, user_id: int, query: str) -> dict:
         return {"id": f"iq{next(self._update_ids)}", "from": self.user(user_id), "query": query, "offset": ""}
@@ -175,8 +208,10 @@ class FakeTelegram:
                     return value
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"condition not met in {timeout} s; calls: "
-                                       f"{[(c.method, c.params.get('chat_id')) for c in self.calls][-20:]}")
+                    raise TimeoutError(
+                        f"condition not met in {timeout} s; calls: "
+                        f"{[(c.method, c.params.get('chat_id')) for c in self.calls][-20:]}"
+                    )
                 self._cond.wait(min(left, 0.2))
 
     def close(self) -> None:
@@ -205,8 +240,12 @@ class FakeTelegram:
             if fault.kind == "drop":
                 raise Dropped()
             if fault.kind == "retry_after":
-                return 429, {"ok": False, "error_code": 429, "parameters": {"retry_after": fault.value},
-                             "description": f"Too Many Requests: retry after {fault.value}"}
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "parameters": {"retry_after": fault.value},
+                    "description": f"Too Many Requests: retry after {fault.value}",
+                }
             return fault.value, {"ok": False, "error_code": fault.value, "description": fault.description}
         if method == "getUpdates":
             result = self._get_updates(params)
@@ -240,8 +279,13 @@ class FakeTelegram:
     def _sent_message(self, params: dict) -> dict:
         chat_id = int(params["chat_id"])
         chat = self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "x"}
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                   "from": self.bot_user, "text": params.get("text", "")}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user,
+            "text": params.get("text", ""),
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
@@ -304,9 +348,16 @@ class CaptureRequest(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
-                         pool_timeout: Any = None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
         match = re.search(r"/bot([^/]+)/(\w+)$", url)
         token, api_method = match.group(1), match.group(2)
         fields = {k: str(v) for k, v in (request_data.json_parameters if request_data else {}).items()}

@@ -6,8 +6,24 @@ import html
 import re
 from html.parser import HTMLParser
 
-ALLOWED = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-           "tg-spoiler", "blockquote", "tg-emoji"}
+ALLOWED = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+    "tg-emoji",
+}
 ENTITIES = {"lt", "gt", "amp", "quot"}
 LIMIT = 4096
 

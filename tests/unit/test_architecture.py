@@ -62,7 +62,7 @@ def _targets(name: str, path: Path, node: ast.Import | ast.ImportFrom, modules: 
         base = node.module or ""
         if node.level:
             package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-            package = package[:len(package) - node.level + 1]
+            package = package[: len(package) - node.level + 1]
             base = ".".join(package + ([node.module] if node.module else []))
         # ``from package import module`` imports the module; ``from module import name`` the module.
         wanted = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
@@ -124,9 +124,12 @@ def test_the_chain_walk_sees_the_engine_under_its_front_ends():
 
 
 def test_no_module_is_too_long():
-    long = {str(p.relative_to(ROOT)): n for p in _modules().values()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
-            and str(p.relative_to(ROOT)) not in LONG_MODULES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in _modules().values()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+        and str(p.relative_to(ROOT)) not in LONG_MODULES
+    }
     assert not long
 
 
@@ -175,5 +178,7 @@ def test_every_module_the_architecture_page_names_exists():
     assert [f for f in sorted(folders) if not (ROOT / f).is_dir()] == []
     modules = _modules()
     assert [d for d in sorted(dotted) if d not in modules] == []
-    everywhere = {p.name for folder in ("retrieval", "bot", "config", "tests", "tools") for p in (ROOT / folder).rglob("*.py")}
+    everywhere = {
+        p.name for folder in ("retrieval", "bot", "config", "tests", "tools") for p in (ROOT / folder).rglob("*.py")
+    }
     assert sorted(names - everywhere) == []

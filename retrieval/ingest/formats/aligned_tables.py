@@ -39,27 +39,37 @@ def aligned_tables(words: list[dict]) -> list[tuple[tuple[float, float, float, f
             continue
         j = i
         step = lines[i]["size"] * 2.6
-        while j + 1 < len(lines) and lines[j + 1]["kind"] in ("row", "single") \
-                and lines[j + 1]["top"] - lines[j]["bottom"] <= step:
+        while (
+            j + 1 < len(lines)
+            and lines[j + 1]["kind"] in ("row", "single")
+            and lines[j + 1]["top"] - lines[j]["bottom"] <= step
+        ):
             j += 1
         while j > i and lines[j]["kind"] == "single" and lines[j - 1]["kind"] == "single":
             j -= 1  # prose after the table
         start = i
-        while start > 0 and lines[start - 1]["kind"] == "single" and _first_label(lines[start]) is False \
-                and lines[start - 1]["pieces"][0]["x1"] <= lines[start]["pieces"][0]["x0"] \
-                and lines[start]["top"] - lines[start - 1]["bottom"] <= step:
+        while (
+            start > 0
+            and lines[start - 1]["kind"] == "single"
+            and _first_label(lines[start]) is False
+            and lines[start - 1]["pieces"][0]["x1"] <= lines[start]["pieces"][0]["x0"]
+            and lines[start]["top"] - lines[start - 1]["bottom"] <= step
+        ):
             start -= 1  # a row's label printed on the line above it (常住人口 over its figures)
-        block = lines[start:j + 1]
+        block = lines[start : j + 1]
         rows = [ln for ln in block if ln["kind"] == "row"]
         if len(rows) >= MIN_ROWS or (rows and sum(is_number(p["text"]) for p in rows[0]["pieces"]) >= 3):
-            columns = _columns(rows + [ln for ln in block[:i - start]])
+            columns = _columns(rows + [ln for ln in block[: i - start]])
             if len(columns) >= 2:
                 head = _header(lines[:start], columns, step)
                 grid = _grid(head + block, columns)
                 every = head + block
-                box = (min(ln["top"] for ln in every), max(ln["bottom"] for ln in every),
-                       min(p["x0"] for ln in every for p in ln["pieces"]),
-                       max(p["x1"] for ln in every for p in ln["pieces"]))
+                box = (
+                    min(ln["top"] for ln in every),
+                    max(ln["bottom"] for ln in every),
+                    min(p["x0"] for ln in every for p in ln["pieces"]),
+                    max(p["x1"] for ln in every for p in ln["pieces"]),
+                )
                 out.append((box, grid))
         i = j + 1
     return out
@@ -84,8 +94,15 @@ def _lines(words: list[dict]) -> list[dict]:
             else:
                 pieces[-1]["text"] += ("" if w["x0"] - pieces[-1]["x1"] < 0.3 * size else " ") + w["text"]
                 pieces[-1]["x1"] = w["x1"]
-        lines.append({"top": min(w["top"] for w in ws), "bottom": max(w["bottom"] for w in ws),
-                      "size": size, "pieces": pieces, "kind": _kind(pieces)})
+        lines.append(
+            {
+                "top": min(w["top"] for w in ws),
+                "bottom": max(w["bottom"] for w in ws),
+                "size": size,
+                "pieces": pieces,
+                "kind": _kind(pieces),
+            }
+        )
     return lines
 
 
@@ -124,7 +141,9 @@ def _header(above: list[dict], columns: list[tuple[float, float]], step: float) 
         nearest = head[0] if head else None
         if nearest is not None and nearest["top"] - ln["bottom"] > step:
             break
-        if ln["kind"] not in ("head", "single") or (ln["kind"] == "single" and len(_covers(ln["pieces"][0], columns)) > 1):
+        if ln["kind"] not in ("head", "single") or (
+            ln["kind"] == "single" and len(_covers(ln["pieces"][0], columns)) > 1
+        ):
             break  # prose, or a caption over several columns
         head.insert(0, ln)
     return head[-3:] if len(head) > 3 else head

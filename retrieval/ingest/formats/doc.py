@@ -35,7 +35,7 @@ INSTALL = "antiword（Debian/Ubuntu：apt-get install antiword）"
 
 
 def missing() -> str:
-    """"" when antiword can be run, else what to install."""
+    """ "" when antiword can be run, else what to install."""
     return "" if shutil.which("antiword") else INSTALL
 
 
@@ -67,15 +67,14 @@ def row_lines(rows: list[list[str]], above: list[str], tables: list[Table]) -> l
     lines = list(above[-3:])
     for table in found:
         add_table(lines, table, tables)
-    return lines[len(above[-3:]):]
+    return lines[len(above[-3:]) :]
 
 
 def parse_docbook(xml: str) -> tuple[list[str], list[Table]]:
     """Lines of antiword's DocBook output (paragraphs, table rows) and the data tables read."""
     xml = _DOCTYPE.sub("", xml, count=1)
     try:
-        root = SafeET.fromstring(xml.encode("utf-8"), forbid_dtd=True, forbid_entities=True,
-                                 forbid_external=True)
+        root = SafeET.fromstring(xml.encode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, SafeET.ParseError, ValueError):
         raise UnreadableFile("antiword 的输出无法解析（文档可能已损坏）") from None
     lines: list[str] = []
@@ -101,8 +100,13 @@ def _run_antiword(data: bytes, seconds: float) -> str:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        done = subprocess.run(["antiword", "-x", "db", path], capture_output=True, timeout=seconds,
-                              env={**os.environ, "LC_ALL": "C.UTF-8"}, check=False)
+        done = subprocess.run(
+            ["antiword", "-x", "db", path],
+            capture_output=True,
+            timeout=seconds,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise UnreadableFile(f"读取 .doc 超过 {seconds:g} 秒，已放弃（设置 max_extract_seconds）") from None
     except OSError as exc:
@@ -118,12 +122,20 @@ def _run_antiword(data: bytes, seconds: float) -> str:
 
 def _read(data: bytes, settings: Mapping[str, Any]) -> Extracted:
     if missing():
-        raise UnreadableFile(f"读取旧版 Word 文档（.doc）需要 {INSTALL}；"
-                             "也可在 Word 或 WPS 中另存为 .docx 后再放入文件夹")
+        raise UnreadableFile(
+            f"读取旧版 Word 文档（.doc）需要 {INSTALL}；也可在 Word 或 WPS 中另存为 .docx 后再放入文件夹"
+        )
     lines, tables = parse_docbook(_run_antiword(data, float(settings["max_extract_seconds"])))
     text = "\n".join(lines) + "\n"
     return Extracted(text, "doc", tables=place_tables(text, tables))
 
 
-FORMAT = Format("doc", (".doc",), "旧版 Word 文档", _read, magic=lambda data: data.startswith(OLE2),
-                magic_name="旧版 Office 文档（Word 97–2003，扩展名是 .doc）", missing=missing)
+FORMAT = Format(
+    "doc",
+    (".doc",),
+    "旧版 Word 文档",
+    _read,
+    magic=lambda data: data.startswith(OLE2),
+    magic_name="旧版 Office 文档（Word 97–2003，扩展名是 .doc）",
+    missing=missing,
+)

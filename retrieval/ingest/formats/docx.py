@@ -66,12 +66,14 @@ def _document_xml(source: Path | bytes, max_xml_bytes: int) -> bytes:
             if info.file_size > max_xml_bytes:
                 raise UnreadableFile(
                     f".docx 解压后过大（{info.file_size // 2**20} MB，上限 {limit_mb} MB，"
-                    "设置 max_docx_xml_mb），疑似压缩炸弹，已拒绝")
+                    "设置 max_docx_xml_mb），疑似压缩炸弹，已拒绝"
+                )
             with archive.open(info) as member:
                 xml = member.read(max_xml_bytes + 1)
             if len(xml) > max_xml_bytes:
                 raise UnreadableFile(
-                    f".docx 解压后超过上限 {limit_mb} MB（文件头声明的大小不实），疑似压缩炸弹，已拒绝")
+                    f".docx 解压后超过上限 {limit_mb} MB（文件头声明的大小不实），疑似压缩炸弹，已拒绝"
+                )
     except zipfile.BadZipFile:
         raise UnreadableFile("不是有效的 .docx 文件（压缩包损坏或被截断）") from None
     except (zlib.error, EOFError, struct.error, ValueError, OSError):
@@ -85,5 +87,11 @@ def _read(data: bytes, settings: Mapping[str, Any]) -> Extracted:
     return read_docx_extracted(data, int(float(settings["max_docx_xml_mb"]) * 2**20))
 
 
-FORMAT = Format("docx", (".docx",), "Word 文档", _read, magic=lambda data: data.startswith(b"PK"),
-                magic_name="压缩包或 Office 文档（Word 文档的扩展名是 .docx）")
+FORMAT = Format(
+    "docx",
+    (".docx",),
+    "Word 文档",
+    _read,
+    magic=lambda data: data.startswith(b"PK"),
+    magic_name="压缩包或 Office 文档（Word 文档的扩展名是 .docx）",
+)

@@ -105,7 +105,12 @@ def _cell(tc) -> Cell:
     if paras:
         ind = paras[0].find(f"{_W}pPr/{_W}ind")
         if ind is not None:
-            left = ind.get(f"{_W}leftChars") or ind.get(f"{_W}firstLineChars") or ind.get(f"{_W}left") \
-                or ind.get(f"{_W}start") or "0"
+            left = (
+                ind.get(f"{_W}leftChars")
+                or ind.get(f"{_W}firstLineChars")
+                or ind.get(f"{_W}left")
+                or ind.get(f"{_W}start")
+                or "0"
+            )
             indent = 1 if left.lstrip("-").isdigit() and int(left) > 0 else 0
     return Cell(text, indent)

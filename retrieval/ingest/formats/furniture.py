@@ -23,17 +23,37 @@ _LABEL_ONLY = re.compile(r"^[\u4e00-\u9fff](?:[\u4e00-\u9fff]|\s){0,9}[:：]$")
 _INDEX_LABEL = re.compile(
     r"^(?:索\s*引\s*号|主\s*题\s*分\s*类|发\s*布\s*机\s*构|发文机关|文\s*号|发文字号|公开方式|公开时限|"
     r"公开范围|公开形式|公开属性|有\s*效\s*性|分\s*类|访\s*问\s*量|浏览量|点击数|关联稿件|体裁分类)"
-    r"\s*[:：]")
+    r"\s*[:：]"
+)
 _TOOLS = re.compile(
     r"^(?:【[^】]{1,8}】\s*)+$"  # 【打印】【关闭窗口】【返回顶部】
     r"|^(?:打印(?:本页|此页)?|关闭(?:窗口|本页)?|返回顶部|收藏(?:本页)?|分享(?:到)?|打印本文|上一篇|下一篇|"
     r"纠错|我要纠错|附件)\s*[:：]?$"
     r"|^(?:字体|字号)\s*[:：]?\s*(?:[【\[]?[大中小][】\]]?\s*)*$"
     r"|^扫一扫(?:在手机|用手机)?(?:上)?(?:打开|浏览)?(?:当前页(?:面)?)?$"
-    r"|^(?:分享到|分享)\s*[:：].{0,20}$")
+    r"|^(?:分享到|分享)\s*[:：].{0,20}$"
+)
 _TABLE_CAPTION = re.compile(r"^(?:附?表|表格)\s*[0-9０-９一二三四五六七八九十]+")
-_BLOCKS = {"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-           "blockquote", "center", "dd", "dt", "caption"}
+_BLOCKS = {
+    "p",
+    "div",
+    "td",
+    "th",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "center",
+    "dd",
+    "dt",
+    "caption",
+}
 
 
 def close_tags_late(text: str) -> str:
@@ -47,9 +67,14 @@ def join_labels(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _LABEL_ONLY.match(line) and not _TOOLS.match(line) and i + 1 < len(lines) \
-                and len(lines[i + 1]) <= 40 and not _LABEL_ONLY.match(lines[i + 1]) \
-                and not is_furniture(lines[i + 1]):
+        if (
+            _LABEL_ONLY.match(line)
+            and not _TOOLS.match(line)
+            and i + 1 < len(lines)
+            and len(lines[i + 1]) <= 40
+            and not _LABEL_ONLY.match(lines[i + 1])
+            and not is_furniture(lines[i + 1])
+        ):
             out.append(line + lines[i + 1])
             i += 2
             continue

@@ -46,16 +46,63 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
 _MAX_REPLACED = 1000  # at most one undecodable byte in this many characters is tolerated
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-            "big5-hkscs": "big5hkscs", "x-big5": "big5", "utf8": "utf-8"}
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "big5-hkscs": "big5hkscs",
+    "x-big5": "big5",
+    "utf8": "utf-8",
+}
 _CHROME = re.compile(
     r"nav|menu|crumb|breadcrumb|position|location|share|bdshare|related|recommend|xgwz|footer|"
     r"copyright|comment|sidebar|side-bar|toolbar|pager|pagination|login|search|banner|advert",
-    re.I)
-_REMOVE = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside",
-           "button", "select", "textarea", "svg", "object", "embed")
-_BLOCKS = {"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-           "blockquote", "pre", "tr", "table", "ul", "ol", "dd", "dt", "center", "br", "hr"}
+    re.I,
+)
+_REMOVE = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "button",
+    "select",
+    "textarea",
+    "svg",
+    "object",
+    "embed",
+)
+_BLOCKS = {
+    "p",
+    "div",
+    "td",
+    "th",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "center",
+    "br",
+    "hr",
+}
 # Children whose text counts towards their parent being the article: paragraphs, and blocks
 # that hold no further blocks (a <div> or <td> used as a paragraph).
 _PARAGRAPHS = {"p", "font", "span", "strong", "b", "pre", "blockquote"}
@@ -74,8 +121,11 @@ class HtmlProblem(Exception):
 
 def decode_html(data: bytes) -> tuple[str, str]:
     """(text, encoding) of a web page's bytes."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return _strict(data, encoding), encoding
@@ -129,8 +179,7 @@ def read_html(data: bytes) -> Extracted:
     text, _ = decode_html(data)
     text = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)  # lxml refuses str with one
     text = close_tags_late(text)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                                  huge_tree=False)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
@@ -139,14 +188,7 @@ def read_html(data: bytes) -> Extracted:
         raise HtmlProblem("网页结构嵌套过深（超过解析器的 256 层上限），疑似恶意构造，已拒绝")
     meta = _page_meta(root)
     page_title = (root.findtext(".//title") or "").strip()
-    for el in list(root.iter(*_REMOVE)):
-        if el.tag == "header" and next(el.iter("h1"), None) is not None:
-            continue  # an article's own header: its heading and date line
-        _drop(el)
-    for el in [el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
-               and _CHROME.search(_classes(el))]:
-        if el.getparent() is not None and not _CONTENT_NAME.search(_classes(el)):
-            _drop(el)
+    _drop_chrome(root)
     body = root.find("body")
     if body is None:
         body = root
@@ -156,22 +198,53 @@ def read_html(data: bytes) -> Extracted:
     pictures = image_tables(article)  # counted before the data tables become sentences
     tables = replace_tables(article)  # data tables become one sentence a row
     lines = join_labels(_lines(article))
-    # Publication data printed on the page itself (a line under the title, usually).
-    for line in head_lines:
-        if "published" not in meta and (m := _PUBLISHED.search(line)) and (d := _DATE.search(m.group(1))):
-            meta["published"] = _iso(d)
-        if "source" not in meta and (m := _SOURCE.search(line)):
-            meta["source"] = m.group(1)
+    _meta_from_lines(meta, head_lines)
     # The date line under the heading is metadata, not report text.
-    lines = drop_furniture([ln for n, ln in enumerate(lines)
-                            if n >= 5 or len(ln) > 80 or not (_PUBLISHED.search(ln) or _SOURCE.search(ln))])
+    lines = drop_furniture(
+        [
+            ln
+            for n, ln in enumerate(lines)
+            if n >= 5 or len(ln) > 80 or not (_PUBLISHED.search(ln) or _SOURCE.search(ln))
+        ]
+    )
     if title and (not lines or lines[0] != title):
         lines.insert(0, title)
     out = "\n".join(lines).strip()
     if not _HAN.search("\n".join(lines[1:] if title else lines)):
         raise HtmlProblem("网页中没有找到正文")
-    return Extracted(out + "\n", "html", title=title, meta=meta, tables=place_tables(out, tables),
-                     notes=ReadNotes(image_tables=pictures))
+    return Extracted(
+        out + "\n",
+        "html",
+        title=title,
+        meta=meta,
+        tables=place_tables(out, tables),
+        notes=ReadNotes(image_tables=pictures),
+    )
+
+
+def _drop_chrome(root) -> None:
+    """Drop what is not the article: scripts, navigation, and elements named as page furniture."""
+    for el in list(root.iter(*_REMOVE)):
+        if el.tag == "header" and next(el.iter("h1"), None) is not None:
+            continue  # an article's own header: its heading and date line
+        _drop(el)
+    for el in [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.tag not in ("html", "body") and _CHROME.search(_classes(el))
+    ]:
+        if el.getparent() is not None and not _CONTENT_NAME.search(_classes(el)):
+            _drop(el)
+
+
+def _meta_from_lines(meta: dict, head_lines: list[str]) -> None:
+    """Publication data printed on the page itself (a line under the title, usually), where the
+    page's meta tags did not give it."""
+    for line in head_lines:
+        if "published" not in meta and (m := _PUBLISHED.search(line)) and (d := _DATE.search(m.group(1))):
+            meta["published"] = _iso(d)
+        if "source" not in meta and (m := _SOURCE.search(line)):
+            meta["source"] = m.group(1)
 
 
 def _drop(el) -> None:
@@ -191,8 +264,9 @@ def _page_meta(root) -> dict[str, str]:
         content = (el.get("content") or "").strip()
         if not content:
             continue
-        if name in ("pubdate", "publishdate", "article:published_time", "firstpublishedtime") \
-                and (m := _DATE.search(content)):
+        if name in ("pubdate", "publishdate", "article:published_time", "firstpublishedtime") and (
+            m := _DATE.search(content)
+        ):
             meta.setdefault("published", _iso(m))
         elif name in ("contentsource", "source", "author") and len(content) <= 30:
             meta.setdefault("source", content)
@@ -210,8 +284,10 @@ def _article(body):
         for child in el:
             if not isinstance(child.tag, str):
                 continue
-            if child.tag in _PARAGRAPHS or (child.tag in _LEAF_BLOCKS and not any(
-                    isinstance(g.tag, str) and g.tag in _BLOCKS for g in child.iterdescendants())):
+            if child.tag in _PARAGRAPHS or (
+                child.tag in _LEAF_BLOCKS
+                and not any(isinstance(g.tag, str) and g.tag in _BLOCKS for g in child.iterdescendants())
+            ):
                 own += _text_len(child) - _link_len(child)
         own += len(_HAN.findall(el.text or ""))
         for child in el:
@@ -221,8 +297,9 @@ def _article(body):
     # Prefer a named container (article, content, TRS_Editor…) that holds most of the text.
     node = best
     while node is not None and node is not body:
-        if (node.tag == "article" or _CONTENT_NAME.search(_classes(node))) \
-                and _text_len(node) - _link_len(node) <= 1.2 * max(best_score, 1) + 50:
+        if (node.tag == "article" or _CONTENT_NAME.search(_classes(node))) and _text_len(node) - _link_len(
+            node
+        ) <= 1.2 * max(best_score, 1) + 50:
             best = node
         node = node.getparent()
     return best if best_score > 0 or total <= 1 else body

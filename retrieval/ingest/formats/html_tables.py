@@ -35,7 +35,7 @@ def replace_tables(article) -> list[Table]:
         lines: list[str] = list(above)  # the caption is not repeated when printed just above
         for table in tables:
             add_table(lines, table, out)
-        lines = lines[len(above):]
+        lines = lines[len(above) :]
         block = lxml.html.Element("div")
         for line in lines:
             p = lxml.html.Element("p")

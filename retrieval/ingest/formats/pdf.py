@@ -61,9 +61,17 @@ class _Page:
     picture_top: float | None = None  # the top of the highest large picture (reading frame)
 
 
-def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | None = None,
-             name: str = "", ocr=None, max_ocr_seconds: float = 600.0,
-             min_likely: float = 0.6) -> Extracted:
+def read_pdf(
+    data: bytes,
+    *,
+    max_pages: int,
+    max_seconds: float,
+    layout: dict | None = None,
+    name: str = "",
+    ocr=None,
+    max_ocr_seconds: float = 600.0,
+    min_likely: float = 0.6,
+) -> Extracted:
     """The text of a PDF; raises :class:`PdfProblem` with a reason.
 
     ``name`` is the file's name (the title when the title is a picture, and OCR progress);
@@ -77,11 +85,12 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
     try:
         for i in range(len(doc)):
             if time.monotonic() - started > max_seconds:
-                raise PdfProblem(f"PDF 解析超时（超过 {max_seconds:g} 秒，读到第 {i} 页，"
-                                 "设置 max_extract_seconds），疑似恶意构造，已跳过")
+                raise PdfProblem(
+                    f"PDF 解析超时（超过 {max_seconds:g} 秒，读到第 {i} 页，"
+                    "设置 max_extract_seconds），疑似恶意构造，已跳过"
+                )
             _check_streams(reader, i)
-            page = _read_page(doc, i, layout["pdf_cell_gap"], min_likely, first=not any(
-                p.lines for p in pages))
+            page = _read_page(doc, i, layout["pdf_cell_gap"], min_likely, first=not any(p.lines for p in pages))
             if page.state == "unmeasured":
                 page = _judged(_read_with_pypdf(reader, i, page), 0, min_likely)
             pages.append(page)
@@ -104,20 +113,25 @@ def read_pdf(data: bytes, *, max_pages: int, max_seconds: float, layout: dict | 
     if by_ocr:
         out.meta["pages_ocr"] = ",".join(str(i + 1) for i in by_ocr)
     # The tables' places (and so their counts in the notes) once the text is final.
-    return replace(out, tables=place_tables(out.text, tables),
-                   notes=ReadNotes(ocr_pages=len(by_ocr), empty_pages=len(unread)))
+    return replace(
+        out, tables=place_tables(out.text, tables), notes=ReadNotes(ocr_pages=len(by_ocr), empty_pages=len(unread))
+    )
 
 
 def read_pdf_with(data: bytes, settings: dict, name: str) -> Extracted:
     """:func:`read_pdf` under the index settings: limits, layout thresholds and OCR."""
     from .pdf_ocr import engine
 
-    return read_pdf(data, max_pages=int(settings["max_pdf_pages"]),
-                    max_seconds=float(settings["max_extract_seconds"]),
-                    layout={key: float(settings[key]) for key in LAYOUT_SETTINGS}, name=name,
-                    ocr=engine() if settings["ocr"] != "off" else None,
-                    max_ocr_seconds=float(settings["max_ocr_seconds"]),
-                    min_likely=float(settings["min_likely_share"]))
+    return read_pdf(
+        data,
+        max_pages=int(settings["max_pdf_pages"]),
+        max_seconds=float(settings["max_extract_seconds"]),
+        layout={key: float(settings[key]) for key in LAYOUT_SETTINGS},
+        name=name,
+        ocr=engine() if settings["ocr"] != "off" else None,
+        max_ocr_seconds=float(settings["max_ocr_seconds"]),
+        min_likely=float(settings["min_likely_share"]),
+    )
 
 
 def _open_checked(data: bytes, max_pages: int):
@@ -158,8 +172,18 @@ def _open_pdfium(data: bytes):
 
 
 # What reading one damaged page can raise (pypdf's own errors derive from PyPdfError).
-_PAGE_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError,
-                ZeroDivisionError, OverflowError, UnicodeError, PdfReadError)
+_PAGE_ERRORS = (
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    ZeroDivisionError,
+    OverflowError,
+    UnicodeError,
+    PdfReadError,
+)
 
 
 def _check_streams(reader, i: int) -> None:
@@ -301,8 +325,10 @@ def _read_pictures(doc, pages: list[_Page], ocr, name: str, max_seconds: float) 
 
 def _no_text_reason(pages: list[_Page], ocr, why: str) -> str:
     if ocr is None and any(p.state == "garbled" for p in pages):
-        return ("PDF 提取出的文字大多是乱码（字体缺少文字映射），已跳过；可用原始文档重新导出 PDF，"
-                f"或做文字识别（OCR）：{OCR_HINT}")
+        return (
+            "PDF 提取出的文字大多是乱码（字体缺少文字映射），已跳过；可用原始文档重新导出 PDF，"
+            f"或做文字识别（OCR）：{OCR_HINT}"
+        )
     if ocr is None:
         return f"PDF 没有文字层（可能是扫描件），需要先做文字识别（OCR）才能检索；{OCR_HINT}"
     if why:
@@ -322,7 +348,7 @@ def _title(pages: list[_Page]) -> str:
         return ""
     k = next(j for j, ln in enumerate(first.lines) if ln.size == biggest)
     parts = [first.lines[k].text.strip()]
-    for ln in first.lines[k + 1:k + 4]:
+    for ln in first.lines[k + 1 : k + 4]:
         if abs(ln.size - biggest) > 0.05 * biggest:
             break
         parts.append(ln.text.strip())
@@ -350,5 +376,12 @@ def _read(data: bytes, settings) -> Extracted:
 
 from .registry import Format  # noqa: E402  (the registry entry, kept at the end)
 
-FORMAT = Format("pdf", (".pdf",), "PDF 文件", _read, magic=lambda data: b"%PDF-" in data[:1024],
-                magic_name="PDF 文件（扩展名是 .pdf）", limit="max_pdf_mb")
+FORMAT = Format(
+    "pdf",
+    (".pdf",),
+    "PDF 文件",
+    _read,
+    magic=lambda data: b"%PDF-" in data[:1024],
+    magic_name="PDF 文件（扩展名是 .pdf）",
+    limit="max_pdf_mb",
+)

@@ -172,8 +172,10 @@ def _superscripts_of(row: list[Glyph], below: list[Glyph]) -> bool:
     rise = statistics.median(g.base for g in row) - statistics.median(g.base for g in below)
     small = max(g.size for g in row) <= _SMALL * size
     reach = min(g.size for g in row)  # a mark may stand just before or after the row's text
-    overlaps = (min(g.x0 for g in row) < max(g.x1 for g in below) + reach
-                and max(g.x1 for g in row) > min(g.x0 for g in below) - reach)
+    overlaps = (
+        min(g.x0 for g in row) < max(g.x1 for g in below) + reach
+        and max(g.x1 for g in row) > min(g.x0 for g in below) - reach
+    )
     return small and 0 < rise <= 0.8 * size and overlaps and len(row) <= 12
 
 
@@ -195,8 +197,11 @@ def _raise_small(row: list[Glyph]) -> list[Glyph]:
     if not normal:
         return row
     size = statistics.median(g.size for g in normal)
-    base = statistics.median(g.base for g in normal if g.size > _SMALL * size) if any(
-        g.size > _SMALL * size for g in normal) else statistics.median(g.base for g in normal)
+    base = (
+        statistics.median(g.base for g in normal if g.size > _SMALL * size)
+        if any(g.size > _SMALL * size for g in normal)
+        else statistics.median(g.base for g in normal)
+    )
     for g in row:
         if g.size <= _SMALL * size and g.base - base > _RAISED * size:
             g.raised = True
@@ -221,8 +226,16 @@ def runs_of(row: list[Glyph], cell_gap: float) -> list[Run]:
         text = _compose(part, spread, size)
         if text.strip():
             shown = [g for g in part if not g.raised] or part
-            runs.append(Run(text.strip(), part[0].x0, max(g.x1 for g in part), _baseline(part),
-                            statistics.median(g.size for g in shown), part[0].space == 1))
+            runs.append(
+                Run(
+                    text.strip(),
+                    part[0].x0,
+                    max(g.x1 for g in part),
+                    _baseline(part),
+                    statistics.median(g.size for g in shown),
+                    part[0].space == 1,
+                )
+            )
     return runs
 
 
@@ -246,8 +259,7 @@ def _compose(part: list[Glyph], spread: float, size: float) -> str:
             mark = "".join(x.ch for x in part[k:j])
             # At the start of a line, a mark is the note's own number unless a figure follows
             # it or it is bracketed (a mark carried over from the line before).
-            carried = prev is None and (mark.startswith(("[", "［")) or (
-                j < len(part) and part[j].ch.isdigit()))
+            carried = prev is None and (mark.startswith(("[", "［")) or (j < len(part) and part[j].ch.isdigit()))
             if _MARK.match(mark) and (prev is not None or carried):
                 k = j
                 continue

@@ -150,8 +150,16 @@ def _spans(run: Run, lefts: list[float]) -> bool:
 
 def _line(row: list[Run], block: int) -> Line:
     main = max(row, key=lambda r: len(r.text))
-    return Line(" ".join(r.text for r in row), row[0].x0, statistics.median(r.base for r in row),
-                main.size, row[-1].x1, block=block, cells=len(row), spaced=row[0].spaced)
+    return Line(
+        " ".join(r.text for r in row),
+        row[0].x0,
+        statistics.median(r.base for r in row),
+        main.size,
+        row[-1].x1,
+        block=block,
+        cells=len(row),
+        spaced=row[0].spaced,
+    )
 
 
 def _set_edges(lines: list[Line]) -> None:
@@ -165,8 +173,9 @@ def _set_edges(lines: list[Line]) -> None:
     dominant = max(classes, key=lambda k: sum(len(ln.text) for ln in classes[k]))
     for key, members in classes.items():
         left, right = edges[key] or edges[dominant] or (None, None)
-        steps = sorted(a.y - b.y for a, b in zip(members, members[1:])
-                       if a.y is not None and b.y is not None and a.y > b.y)
+        steps = sorted(
+            a.y - b.y for a, b in zip(members, members[1:]) if a.y is not None and b.y is not None and a.y > b.y
+        )
         for ln in members:
             ln.left_edge, ln.right_edge = left, right
             ln.leading = steps[len(steps) // 2] if len(steps) >= 2 else None
@@ -179,8 +188,9 @@ def _edges(lines: list[Line]) -> tuple[float, float] | None:
         return None
     size = statistics.median(ln.size for ln in lines) or 10.0
     starts = sorted(ln.x for ln in lines if ln.x is not None)
-    ends = sorted((ln.right - (ln.size if ln.text.endswith(_HUNG) else 0.0) for ln in lines
-                   if ln.right is not None), reverse=True)
+    ends = sorted(
+        (ln.right - (ln.size if ln.text.endswith(_HUNG) else 0.0) for ln in lines if ln.right is not None), reverse=True
+    )
     left = next((a for a, b in zip(starts, starts[1:]) if b - a <= 0.5 * size), starts[0])
     right = next((a for a, b in zip(ends, ends[1:]) if a - b <= 0.5 * size), ends[0])
     return left, right
@@ -203,11 +213,11 @@ def _close_lone(text: str) -> str:
     out: list[str] = []
     last = 0
     for m in _SPACES.finditer(text):
-        before = text[text.rfind(" ", 0, m.start()) + 1:m.start()].strip(_PUNCT)
+        before = text[text.rfind(" ", 0, m.start()) + 1 : m.start()].strip(_PUNCT)
         after_end = text.find(" ", m.end())
-        after = text[m.end():after_end if after_end >= 0 else len(text)].strip(_PUNCT)
+        after = text[m.end() : after_end if after_end >= 0 else len(text)].strip(_PUNCT)
         if len(before) == 1 or len(after) == 1:
-            out.append(text[last:m.start()])
+            out.append(text[last : m.start()])
             last = m.end()
     out.append(text[last:])
     return "".join(out)

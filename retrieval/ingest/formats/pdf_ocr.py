@@ -85,16 +85,14 @@ def recognise(image) -> list[tuple[list[list[float]], str]]:
     return [(box, text) for box, text, _score in (result or []) if text and text.strip()]
 
 
-def rows_from_boxes(found: list[tuple[list[list[float]], str]], scale: float,
-                    height: float) -> list[list[Run]]:
+def rows_from_boxes(found: list[tuple[list[list[float]], str]], scale: float, height: float) -> list[list[Run]]:
     """OCR lines as runs in page coordinates (points, y up), grouped into rows by baseline."""
     runs = []
     for box, text in found:
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         tall = (max(ys) - min(ys)) / scale
         size = max(1.0, 0.8 * tall)
-        runs.append(Run(text.strip(), min(xs) / scale, max(xs) / scale,
-                        height - max(ys) / scale + 0.1 * tall, size))
+        runs.append(Run(text.strip(), min(xs) / scale, max(xs) / scale, height - max(ys) / scale + 0.1 * tall, size))
     rows: list[list[Run]] = []
     for run in sorted(runs, key=lambda r: -r.base):
         if rows and abs(statistics.median(r.base for r in rows[-1]) - run.base) <= 0.5 * run.size:

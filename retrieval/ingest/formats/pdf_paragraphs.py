@@ -34,17 +34,19 @@ from . import Extracted
 from .pdf_layout import Line, clean_line
 
 # Layout thresholds: the settings of these names (config/settings.toml explains each).
-LAYOUT_SETTINGS = ("pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share", "pdf_spaced_share",
-                   "pdf_cell_gap")
+LAYOUT_SETTINGS = ("pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share", "pdf_spaced_share", "pdf_cell_gap")
 LAYOUT = {name: getattr(Settings, name) for name in LAYOUT_SETTINGS}
 _EDGE = 2  # lines at the top and bottom of a page where a bare page number may sit
 _FINISHED_SHORT = 1.5  # font sizes short of the right edge that end a finished sentence's paragraph
 
 _PAGE_NUMBER_ANYWHERE = re.compile(
     r"^(?:[-—–－_~·•]+\s*\d{1,5}\s*[-—–－_~·•]+|第\s*\d{1,5}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,5}\s*页)?"
-    r"|共\s*\d{1,5}\s*页\s*第\s*\d{1,5}\s*页|[Pp]age\s*\d{1,5}(?:\s*of\s*\d{1,5})?)$")
+    r"|共\s*\d{1,5}\s*页\s*第\s*\d{1,5}\s*页|[Pp]age\s*\d{1,5}(?:\s*of\s*\d{1,5})?)$"
+)
 _PAGE_NUMBER_AT_EDGE = re.compile(r"^(?:\d{1,5}|\d{1,5}\s*/\s*\d{1,5}|[（(]\s*\d{1,5}\s*[)）])$")
-_OUTLINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])")
+_OUTLINE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])"
+)
 _SENTENCE_END = re.compile(r"[。！？；：!?;:]$")
 _FINISHED = re.compile(r"[。！？；：!?;:][”’）)]?$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -118,8 +120,11 @@ class _DocGeometry:
         self.left = xs.most_common(1)[0][0] if xs else None
         rights = sorted(ln.right for ln in body if ln.right is not None)
         self.right = rights[int(len(rights) * 0.9)] if rights else None
-        gaps = sorted(a.y - b.y for a, b in zip(body, body[1:])
-                      if a.y is not None and b.y is not None and a.block == b.block and a.y - b.y > 0)
+        gaps = sorted(
+            a.y - b.y
+            for a, b in zip(body, body[1:])
+            if a.y is not None and b.y is not None and a.block == b.block and a.y - b.y > 0
+        )
         self.leading = gaps[len(gaps) // 2] if gaps else None
         by_size: dict[int, list[float]] = {}
         for ln in body:
@@ -144,8 +149,13 @@ def _breaks(prev: Line, line: Line, doc: _DocGeometry, layout: dict, first_on_pa
         return True
     same_block = not first_on_page and prev.block == line.block
     leading = doc.leading_of(line)
-    if (same_block and leading is not None and prev.y is not None and line.y is not None
-            and prev.y - line.y > layout["pdf_paragraph_gap"] * leading):
+    if (
+        same_block
+        and leading is not None
+        and prev.y is not None
+        and line.y is not None
+        and prev.y - line.y > layout["pdf_paragraph_gap"] * leading
+    ):
         return True
     if prev.cells > 1 or line.cells > 1:  # a table's rows are read one by one
         return True

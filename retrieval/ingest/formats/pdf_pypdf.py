@@ -121,4 +121,3 @@ def _position(tm, cm, size) -> tuple[float, float, float] | None:
         return float(x), float(y), float(size) * scale
     except (TypeError, IndexError, ValueError):
         return None
-

@@ -165,8 +165,15 @@ def read_found(found: list[Found]) -> list[tuple[Found, list[Table]]]:
     for f in found:
         caption = f.caption
         header: Table | None = None
-        before = previous if previous is not None and previous[1] and f.at_top and previous[0].at_bottom \
-            and f.page == previous[0].page + 1 else None  # the table this one continues
+        before = (
+            previous
+            if previous is not None
+            and previous[1]
+            and f.at_top
+            and previous[0].at_bottom
+            and f.page == previous[0].page + 1
+            else None
+        )  # the table this one continues
         pending = trailing_title(before[0].grid) if before is not None else ""
         grid = f.grid
         if pending and not caption:  # a sub-table whose title ended the page before
@@ -202,8 +209,11 @@ def put_tables(data: bytes, pages: list, max_seconds: float) -> list[Table]:
     it; returns the tables in reading order."""
     from .pdf_layout import Line
 
-    candidates = [i for i, lines in enumerate(pages) if lines and all(ln.y is not None for ln in lines)
-                  and looks_tabular([ln.text for ln in lines])]
+    candidates = [
+        i
+        for i, lines in enumerate(pages)
+        if lines and all(ln.y is not None for ln in lines) and looks_tabular([ln.text for ln in lines])
+    ]
     if not candidates:
         return []
     out: list[Table] = []
@@ -215,8 +225,7 @@ def put_tables(data: bytes, pages: list, max_seconds: float) -> list[Table]:
         rows = [(t, s) for t in tables for s in table_lines(t)]
         step = (bottom - top) / max(1, len(rows))
         size = median([ln.size for ln in lines if ln.size] or [10.0])
-        placed = [Line(s, x0, f.height - (top + (k + 0.5) * step), size, table=True)
-                  for k, (_, s) in enumerate(rows)]
+        placed = [Line(s, x0, f.height - (top + (k + 0.5) * step), size, table=True) for k, (_, s) in enumerate(rows)]
         pages[f.page] = keep[:at] + placed + keep[at:]
         out.extend(tables)
     return out

@@ -94,5 +94,3 @@ def supported() -> frozenset[str]:
 def suffix_list() -> str:
     """The readable suffixes for messages: ``.txt/.md/.docx/…``."""
     return "/".join(s for f in formats() if f.read is not None for s in f.suffixes)
-
-

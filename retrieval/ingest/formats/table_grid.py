@@ -38,9 +38,14 @@ _DASHES = re.compile(r"^[-—–－~～/／\\.…·]+$")
 _CHILD = re.compile(r"^其中\s*[:：]?\s*")
 
 
-def read_tables(grid: list[list[Cell]], caption: str = "", number: int = 1,
-                require_numbers: bool = False, header: list[list[str]] | None = None,
-                header_rows: int | None = None) -> list[Table]:
+def read_tables(
+    grid: list[list[Cell]],
+    caption: str = "",
+    number: int = 1,
+    require_numbers: bool = False,
+    header: list[list[str]] | None = None,
+    header_rows: int | None = None,
+) -> list[Table]:
     """The data tables of ``grid``; ``number`` names one printed without a caption (表3), and
     with ``require_numbers`` a grid whose values are mostly words (a page laid out with a
     table) gives none. ``header`` (per column, its header texts) is the header of the table
@@ -52,8 +57,13 @@ def read_tables(grid: list[list[Cell]], caption: str = "", number: int = 1,
     caption = clean_caption(caption) or f"表{number}"
     tables: list[Table] = []
     for sub_caption, rows in _segments(grid):
-        title = caption if not sub_caption or sub_caption.replace(" ", "") in caption.replace(" ", "") \
-            else sub_caption if re.fullmatch(r"表\d+", caption) else f"{caption} {sub_caption}"
+        title = (
+            caption
+            if not sub_caption or sub_caption.replace(" ", "") in caption.replace(" ", "")
+            else sub_caption
+            if re.fullmatch(r"表\d+", caption)
+            else f"{caption} {sub_caption}"
+        )
         found, header = _read(rows, title, header, header_rows)
         tables.extend(found)
     if require_numbers:
@@ -78,6 +88,7 @@ def _tidy(grid: list[list[Cell]]) -> list[list[Cell]]:
             text = clean_cell(cell.text)
             clean[id(cell)] = Cell(text, cell.indent or leading_indent(cell.text)) if text else EMPTY
         return clean[id(cell)]
+
     rows = [[tidy(c) for c in row] for row in grid]
     rows = [row for row in rows if any(c.text for c in row)]
     keep = [c for c in range(max((len(r) for r in rows), default=0)) if any(c < len(r) and r[c].text for r in rows)]
@@ -110,8 +121,7 @@ def _header_count(rows: list[list[Cell]]) -> int:
         if any(is_number(c.text) for c in row):
             break
         n += 1
-    if n == len(rows) or (n == MAX_HEADER_ROWS and len(rows) > n and not any(
-            is_number(c.text) for c in rows[n])):
+    if n == len(rows) or (n == MAX_HEADER_ROWS and len(rows) > n and not any(is_number(c.text) for c in rows[n])):
         return 1 if len(rows) > 1 else 0  # no figures: a table of words, headed by its first row
     return n
 
@@ -140,14 +150,15 @@ def _halves(rows: list[list[Cell]], bottom: list[str]) -> list[list[list[Cell]]]
     for p in range(2, width // 2 + 1):
         if width % p:
             continue
-        blocks = [tuple(bottom[k:k + p]) for k in range(0, width, p)]
+        blocks = [tuple(bottom[k : k + p]) for k in range(0, width, p)]
         if all(b == blocks[0] for b in blocks) and sum(1 for t in blocks[0] if t) >= 2:
-            return [[row[k:k + p] for row in rows] for k in range(0, width, p)]
+            return [[row[k : k + p] for row in rows] for k in range(0, width, p)]
     return [rows]
 
 
-def _read(rows: list[list[Cell]], caption: str, inherited: list[list[str]] | None,
-          header_rows: int | None = None) -> tuple[list[Table], list[list[str]] | None]:
+def _read(
+    rows: list[list[Cell]], caption: str, inherited: list[list[str]] | None, header_rows: int | None = None
+) -> tuple[list[Table], list[list[str]] | None]:
     """The tables of one sub-table, and its header (per column) for a sub-table after it."""
     h = _header_count(rows) if header_rows is None else min(header_rows, len(rows))
     full: list[list[str]] | None
@@ -160,7 +171,7 @@ def _read(rows: list[list[Cell]], caption: str, inherited: list[list[str]] | Non
     halves = _halves(rows, [parts[-1] if parts else "" for parts in full] if full else [])
     for k, block in enumerate(halves):
         width = len(block[0])
-        labels = full[k * width:(k + 1) * width] if full else [[] for _ in range(width)]
+        labels = full[k * width : (k + 1) * width] if full else [[] for _ in range(width)]
         table, units = _columns(labels, caption)
         table.header = labels
         body = [row for row in block[h:] if [c.text for c in row] not in heads]  # a header printed again
@@ -183,7 +194,7 @@ def _columns(labels: list[list[str]], caption: str) -> tuple[Table, list[str | N
                 unit = unit or m.group(1)
                 continue
             if m := _UNIT_BRACKET.search(part) or _PERCENT_END.search(part):
-                own, part = m.group(1), part[:m.start()].strip()
+                own, part = m.group(1), part[: m.start()].strip()
             if part:
                 words.append(part)
         label = " ".join(words)
@@ -199,8 +210,15 @@ def _label_columns(body: list[list[Cell]], units: list) -> int:
     for c in range(width):
         texts = [row[c].text for row in body if row[c].text and not _DASHES.match(row[c].text)]
         words = sum(1 for t in texts if not is_number(t))
-        kinds.append("unit" if units[c] is None else "empty" if not texts
-                     else "words" if words > LABEL_SHARE * len(texts) else "figures")
+        kinds.append(
+            "unit"
+            if units[c] is None
+            else "empty"
+            if not texts
+            else "words"
+            if words > LABEL_SHARE * len(texts)
+            else "figures"
+        )
     for c in range(1, width):
         if kinds[c] == "figures" and any(k == "words" for k in kinds[:c]):
             return c
@@ -225,8 +243,9 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
             if c == unit_col or not cell.text or id(cell) in seen or _DASHES.match(cell.text):
                 continue
             seen.add(id(cell))
-            values.append(Value(table.columns[c], cell.text, _unit(cell.text, units[c], row_unit,
-                                                                   table.unit, table.columns[c])))
+            values.append(
+                Value(table.columns[c], cell.text, _unit(cell.text, units[c], row_unit, table.unit, table.columns[c]))
+            )
         names = [row[c] for c in range(n_labels) if c != unit_col]
         name_cell = names[-1] if names else EMPTY
         named.append((" ".join(parts), name_cell.indent, values))
@@ -236,8 +255,7 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
 def _unit(text: str, own: str | None, row_unit: str, table_unit: str, column: str) -> str:
     if not is_number(text) or text.endswith(("%", "％", "‰")):
         return ""
-    unit = own or (row_unit if not _RATE.search(column) else "") or (
-        table_unit if not _RATE.search(column) else "")
+    unit = own or (row_unit if not _RATE.search(column) else "") or (table_unit if not _RATE.search(column) else "")
     return "" if unit and text.endswith(unit) else unit
 
 

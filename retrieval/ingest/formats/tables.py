@@ -77,7 +77,7 @@ def grid_from_spans(rows: list[list[tuple[Cell, int, int]]]) -> list[list[Cell]]
                     if line[c + dc] is None:
                         line[c + dc] = cell
             c += max(1, colspan)
-    grid = grid[:len(rows)]  # a rowspan past the last row covers nothing
+    grid = grid[: len(rows)]  # a rowspan past the last row covers nothing
     width = max((len(row) for row in grid), default=0)
     return [[cell or EMPTY for cell in row] + [EMPTY] * (width - len(row)) for row in grid]
 
@@ -147,8 +147,7 @@ class TablePlace:
     caption_at: tuple[int, int] | None = None
 
     def to_json(self) -> list:
-        return [self.caption, self.start, self.end, list(self.rows),
-                list(self.caption_at) if self.caption_at else None]
+        return [self.caption, self.start, self.end, list(self.rows), list(self.caption_at) if self.caption_at else None]
 
     @classmethod
     def from_json(cls, data: list) -> TablePlace:
@@ -158,8 +157,7 @@ class TablePlace:
         return cls(caption, start, end, tuple(rows), tuple(at) if at else None)
 
 
-def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int,
-                  end: int) -> list[TablePlace]:
+def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int, end: int) -> list[TablePlace]:
     """The tables whose rows lie in ``text[start:end]`` (one document of a file), at offsets into
     that span; rows outside it are left out, and a caption line outside it is not the table's."""
     out: list[TablePlace] = []
@@ -194,8 +192,9 @@ def place_tables(text: str, tables: list[Table], first: int = 0) -> list[TablePl
             places.append(TablePlace(last.caption, last.start, end, last.rows + tuple(starts), last.caption_at))
             pos = end
             continue
-        places.append(TablePlace(table.caption, starts[0], end, tuple(starts),
-                                 _caption_line(text, starts[0], table.caption)))
+        places.append(
+            TablePlace(table.caption, starts[0], end, tuple(starts), _caption_line(text, starts[0], table.caption))
+        )
         pos = end
     return places
 
@@ -256,8 +255,12 @@ def _caption_like(line: str) -> bool:
     """A short line that is no sentence, no figure and no outline heading (一、 （二） 3.)."""
     from ...lang.headings import heading_level
 
-    return 2 <= len(line) <= 60 and not _CAPTION_END.search(line) \
-        and not re.fullmatch(r"[\d\s.,%-]+", line) and heading_level(line) is None
+    return (
+        2 <= len(line) <= 60
+        and not _CAPTION_END.search(line)
+        and not re.fullmatch(r"[\d\s.,%-]+", line)
+        and heading_level(line) is None
+    )
 
 
 def add_table(lines: list[str], table: Table, tables: list[Table]) -> None:
@@ -268,8 +271,12 @@ def add_table(lines: list[str], table: Table, tables: list[Table]) -> None:
         return
     previous = tables[-1] if tables else None
     above = _squeeze("".join(lines[-2:]))
-    continued = previous is not None and previous.caption == table.caption and bool(lines) \
+    continued = (
+        previous is not None
+        and previous.caption == table.caption
+        and bool(lines)
         and lines[-1] == table_lines(previous)[-1]
+    )
     if _squeeze(table.caption) not in above and not continued:
         lines.append(table.caption)
     tables.append(table)

@@ -29,7 +29,9 @@ def test_an_empty_or_over_long_question_is_refused_and_a_fair_one_is_not():
 
 
 def test_a_follow_up_about_an_unknown_place_or_an_absent_word():
-    place = check_follow_up("那凤凰县呢？", "凤凰县有几所学校？", place="凤凰县", place_known=False, coverage="现有1份报告。")
+    place = check_follow_up(
+        "那凤凰县呢？", "凤凰县有几所学校？", place="凤凰县", place_known=False, coverage="现有1份报告。"
+    )
     assert place.refusal.reason == Reason.PLACE_NOT_IN_CORPUS and "凤凰县" in place.message
     word = check_follow_up("近视率呢？", "古丈县近视率是多少？", word="近视率", report_title="古丈报告")
     assert word.refusal.reason == Reason.WORD_NOT_IN_REPORT and "近视率" in word.message

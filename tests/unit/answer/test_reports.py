@@ -14,8 +14,9 @@ from retrieval.types import SECTION_SEP
 class Corpus:
     """The parts of a CorpusIndex that ReportFacts reads."""
 
-    def __init__(self, docs: list[tuple[str, str, tuple[str, ...], tuple[int, ...], int | None, bool]],
-                 sections: list[str]):
+    def __init__(
+        self, docs: list[tuple[str, str, tuple[str, ...], tuple[int, ...], int | None, bool]], sections: list[str]
+    ):
         self.docs = [SimpleNamespace(title=t, path=p, places=pl, years=y, issuer="") for t, p, pl, y, _, _ in docs]
         self._years = [year for *_, year, _ in docs]
         self._companion = np.array([c for *_, c in docs], dtype=bool)
@@ -28,12 +29,15 @@ class Corpus:
         return self._companion
 
 
-CORPUS = Corpus([
-    ("古丈县教体局2024年工作总结", "a.txt", ("古丈县",), (2024, 2025), 2024, False),
-    ("长葛市2023年工作总结", "b.txt", ("长葛市",), (), 2023, False),
-    ("关于2024年工作总结的说明", "c.txt", ("古丈县",), (), 2024, True),
-    ("全县学校名单", "d.txt", ("古丈县",), (2022,), 2022, False),  # an article, not a report
-], ["", "二、2025年工作计划" + SECTION_SEP + "（一）抓好教师队伍建设", "一、2024年工作总结" + SECTION_SEP + "1.概况"])
+CORPUS = Corpus(
+    [
+        ("古丈县教体局2024年工作总结", "a.txt", ("古丈县",), (2024, 2025), 2024, False),
+        ("长葛市2023年工作总结", "b.txt", ("长葛市",), (), 2023, False),
+        ("关于2024年工作总结的说明", "c.txt", ("古丈县",), (), 2024, True),
+        ("全县学校名单", "d.txt", ("古丈县",), (2022,), 2022, False),  # an article, not a report
+    ],
+    ["", "二、2025年工作计划" + SECTION_SEP + "（一）抓好教师队伍建设", "一、2024年工作总结" + SECTION_SEP + "1.概况"],
+)
 
 
 def question(*, years: tuple[int, ...] = (), where: tuple = ()) -> SimpleNamespace:

@@ -7,9 +7,13 @@ from retrieval.lang.text import normalize
 
 
 def test_row_parts_split_label_and_cells_keeping_figures_and_lists_whole():
-    row = normalize("212 01 04 城管执法：收入预算 合计6,522,681元，收入预算 财政拨款收入6,522,681元，收入预算 事业收入0元。")
-    assert row_parts(row) == ("212 01 04 城管执法", ["收入预算 合计6,522,681元", "收入预算 财政拨款收入6,522,681元",
-                                                 "收入预算 事业收入0元"])
+    row = normalize(
+        "212 01 04 城管执法：收入预算 合计6,522,681元，收入预算 财政拨款收入6,522,681元，收入预算 事业收入0元。"
+    )
+    assert row_parts(row) == (
+        "212 01 04 城管执法",
+        ["收入预算 合计6,522,681元", "收入预算 财政拨款收入6,522,681元", "收入预算 事业收入0元"],
+    )
     majors = normalize("10.音乐教师：研究生专业为1302音乐与舞蹈学，130301戏剧戏曲学，本科专业为040105艺术教育。")
     label, cells = row_parts(majors)
     assert label == "10.音乐教师"
@@ -25,7 +29,9 @@ def test_the_asked_cell_holds_the_question_terms_else_the_first_cell():
 
 
 def test_row_focus_weighs_the_label_and_the_asked_cell_only():
-    row = normalize("(五)不予处理 2.重复申请：申请人情况 自然人25，申请人情况 法人或其他组织 商业企业0，申请人情况 总计25。")
+    row = normalize(
+        "(五)不予处理 2.重复申请：申请人情况 自然人25，申请人情况 法人或其他组织 商业企业0，申请人情况 总计25。"
+    )
     length, cell, crossed = row_focus(row, [("重复", 7.0), ("总计", 2.0)])
     assert cell == "申请人情况 总计25" and crossed  # 重复 names the row, 总计 the column
     assert length == len("(五)不予处理 2.重复申请") + len(cell) < len(row)

@@ -48,10 +48,12 @@ def test_named_reports_are_the_reports_whose_name_holds_the_term():
 @pytest.fixture()
 def index():
     # Report 0: a heading repeating the report's name, and a table row; report 1: another issuer.
-    chunks = [["财政局", "财政局", "单位", "万元"],
-              ["信息化", "建设", "支出", "决算", "合计", "万元", "项目", "支出", "万元"],
-              ["财政局", "信息化", "建设", "万元"],
-              ["天气"]] + [[f"词{i}"] for i in range(20)]
+    chunks = [
+        ["财政局", "财政局", "单位", "万元"],
+        ["信息化", "建设", "支出", "决算", "合计", "万元", "项目", "支出", "万元"],
+        ["财政局", "信息化", "建设", "万元"],
+        ["天气"],
+    ] + [[f"词{i}"] for i in range(20)]
     return BM25Index.build(chunks), np.array([0, 0, 1] + [1] * 21)
 
 
@@ -76,8 +78,9 @@ def test_without_naming_terms_the_scores_are_plain_bm25(index):
     tokens = ("信息化", "万元")
     assert np.allclose(term_scores(tokens, bm25, {}, docs), bm25.scores(tokens))
     # A term the index has never seen gives no credit.
-    assert np.allclose(term_scores(tokens + ("普陀区",), bm25, {"普陀区": np.array([True, True])}, docs),
-                       bm25.scores(tokens))
+    assert np.allclose(
+        term_scores(tokens + ("普陀区",), bm25, {"普陀区": np.array([True, True])}, docs), bm25.scores(tokens)
+    )
 
 
 def test_a_synonym_match_earns_the_report_name_its_credit(index):

@@ -39,8 +39,9 @@ def _cands(years, companions, confidences):
 
 
 def test_by_year_keeps_each_years_best_confident_report_within_the_margin():
-    cands = _cands([2024, 2024, 2023, None, 2022, 2021], [False, False, False, False, True, False],
-                   [0.5, 0.9, 0.1, 0.9, 0.9, 0.9])
+    cands = _cands(
+        [2024, 2024, 2023, None, 2022, 2021], [False, False, False, False, True, False], [0.5, 0.9, 0.1, 0.9, 0.9, 0.9]
+    )
     scores = np.array([1.0, 0.95, 0.9, 0.85, 0.8, 0.2])
     order = np.argsort(-scores)
     # 2024 from its best-scored confident candidate; 2023 not confident; no year; a companion;

@@ -30,6 +30,7 @@ def cli(monkeypatch, capsys):
         code = main(list(args))
         out, err = capsys.readouterr()
         return subprocess.CompletedProcess(list(args), code, out, err)
+
     return call
 
 
@@ -52,30 +53,34 @@ def config_file(tmp_path: Path):
         path = tmp_path / "reportqa.toml"
         path.write_text(body, encoding="utf-8")
         return path
+
     return write
 
 
-@pytest.mark.parametrize("body, setting", [
-    ("top_kk = 3\n", "top_kk"),  # unknown (a typo)
-    ("[reportqa]\ncolour = 'blue'\n", "colour"),  # unknown, inside the optional table
-    ("[telegram]\ntoken = 'x'\n", "telegram"),  # an unknown table
-    ("top_k = 'three'\n", "top_k"),  # wrong type
-    ("top_k = 2.5\n", "top_k"),
-    ("top_k = true\n", "top_k"),
-    ("min_confidence = [0.3]\n", "min_confidence"),
-    ("corpus = 42\n", "corpus"),
-    ("telegram_allowed_ids = ['abc']\n", "telegram_allowed_ids"),
-    ("top_k = -1\n", "top_k"),  # impossible values
-    ("top_k = 0\n", "top_k"),
-    ("retrieve_k = 100000000\n", "retrieve_k"),
-    ("min_confidence = 1.5\n", "min_confidence"),
-    ("min_confidence = nan\n", "min_confidence"),
-    ("k1 = inf\n", "k1"),
-    ("b = -0.1\n", "b"),
-    ("max_file_mb = 0\n", "max_file_mb"),
-    ("workers = -2\n", "workers"),
-    ("corpus = '/nonexistent/reports'\n", "corpus"),  # a folder that does not exist
-])
+@pytest.mark.parametrize(
+    "body, setting",
+    [
+        ("top_kk = 3\n", "top_kk"),  # unknown (a typo)
+        ("[reportqa]\ncolour = 'blue'\n", "colour"),  # unknown, inside the optional table
+        ("[telegram]\ntoken = 'x'\n", "telegram"),  # an unknown table
+        ("top_k = 'three'\n", "top_k"),  # wrong type
+        ("top_k = 2.5\n", "top_k"),
+        ("top_k = true\n", "top_k"),
+        ("min_confidence = [0.3]\n", "min_confidence"),
+        ("corpus = 42\n", "corpus"),
+        ("telegram_allowed_ids = ['abc']\n", "telegram_allowed_ids"),
+        ("top_k = -1\n", "top_k"),  # impossible values
+        ("top_k = 0\n", "top_k"),
+        ("retrieve_k = 100000000\n", "retrieve_k"),
+        ("min_confidence = 1.5\n", "min_confidence"),
+        ("min_confidence = nan\n", "min_confidence"),
+        ("k1 = inf\n", "k1"),
+        ("b = -0.1\n", "b"),
+        ("max_file_mb = 0\n", "max_file_mb"),
+        ("workers = -2\n", "workers"),
+        ("corpus = '/nonexistent/reports'\n", "corpus"),  # a folder that does not exist
+    ],
+)
 def test_bad_setting_in_a_config_file(cli, config_file, body: str, setting: str):
     path = config_file(body)
     proc = cli("ask", "--json", "--config", str(path), "古丈县现有各级各类学校多少所？")
@@ -99,24 +104,30 @@ def test_config_file_that_is_a_folder(cli, tmp_path: Path):
     assert_one_line_error(proc, str(tmp_path))
 
 
-@pytest.mark.parametrize("env, name", [
-    ({"REPORTQA_TOP_K": "abc"}, "REPORTQA_TOP_K"),
-    ({"REPORTQA_TOP_K": "-3"}, "REPORTQA_TOP_K"),
-    ({"REPORTQA_NO_SUCH_THING": "1"}, "REPORTQA_NO_SUCH_THING"),
-    ({"REPORTQA_MIN_CONFIDENCE": "NaN"}, "REPORTQA_MIN_CONFIDENCE"),
-    ({"REPORTQA_CORPUS": "/nonexistent/reports"}, "REPORTQA_CORPUS"),
-    ({"TELEGRAM_ALLOWED_IDS": "12,abc"}, "TELEGRAM_ALLOWED_IDS"),
-])
+@pytest.mark.parametrize(
+    "env, name",
+    [
+        ({"REPORTQA_TOP_K": "abc"}, "REPORTQA_TOP_K"),
+        ({"REPORTQA_TOP_K": "-3"}, "REPORTQA_TOP_K"),
+        ({"REPORTQA_NO_SUCH_THING": "1"}, "REPORTQA_NO_SUCH_THING"),
+        ({"REPORTQA_MIN_CONFIDENCE": "NaN"}, "REPORTQA_MIN_CONFIDENCE"),
+        ({"REPORTQA_CORPUS": "/nonexistent/reports"}, "REPORTQA_CORPUS"),
+        ({"TELEGRAM_ALLOWED_IDS": "12,abc"}, "TELEGRAM_ALLOWED_IDS"),
+    ],
+)
 def test_bad_setting_in_the_environment(cli, env: dict[str, str], name: str):
     proc = cli("ask", "问题", env=env)
     assert_one_line_error(proc, name)
 
 
-@pytest.mark.parametrize("args, setting", [
-    (("--top-k", "-1"), "top_k"),
-    (("--top-k", "0"), "top_k"),
-    (("--corpus", "/nonexistent/reports"), "corpus"),
-])
+@pytest.mark.parametrize(
+    "args, setting",
+    [
+        (("--top-k", "-1"), "top_k"),
+        (("--top-k", "0"), "top_k"),
+        (("--corpus", "/nonexistent/reports"), "corpus"),
+    ],
+)
 def test_bad_setting_on_the_command_line(cli, args: tuple[str, ...], setting: str):
     proc = cli("ask", *args, "问题")
     assert_one_line_error(proc, f"'{setting}'", "command line")
@@ -131,10 +142,13 @@ def test_the_token_never_appears_in_an_error(cli, config_file):
     assert secret not in repr(load_settings(env={"TELEGRAM_BOT_TOKEN": secret}))
 
 
-@pytest.mark.parametrize("args, env, fragments", [
-    ((), {"REPORTQA_MIN_CONFIDENCE": "nan"}, ("REPORTQA_MIN_CONFIDENCE", "'min_confidence'")),
-    (("--corpus", "/nonexistent/reports"), {}, ("command line", "'corpus'", "语料文件夹不存在")),
-])
+@pytest.mark.parametrize(
+    "args, env, fragments",
+    [
+        ((), {"REPORTQA_MIN_CONFIDENCE": "nan"}, ("REPORTQA_MIN_CONFIDENCE", "'min_confidence'")),
+        (("--corpus", "/nonexistent/reports"), {}, ("command line", "'corpus'", "语料文件夹不存在")),
+    ],
+)
 def test_the_error_names_the_source_the_setting_and_the_fault(cli, args, env, fragments):
     proc = cli("ask", "--json", *args, "古丈县现有各级各类学校多少所？", env=env)
     assert_one_line_error(proc, *fragments)
@@ -142,8 +156,7 @@ def test_the_error_names_the_source_the_setting_and_the_fault(cli, args, env, fr
 
 def test_good_settings_from_every_source(tmp_path: Path, config_file):
     path = config_file(f"[reportqa]\ntop_k = 2\ncorpus = '{SEEDS}'\n")
-    settings = load_settings(config_file=path, env={"REPORTQA_RETRIEVE_K": "40"},
-                             overrides={"max_question_chars": 300})
+    settings = load_settings(config_file=path, env={"REPORTQA_RETRIEVE_K": "40"}, overrides={"max_question_chars": 300})
     assert (settings.top_k, settings.retrieve_k, settings.max_question_chars) == (2, 40, 300)
     assert settings.corpus_path == SEEDS
 
@@ -159,8 +172,10 @@ def test_the_token_may_not_sit_in_the_shipped_settings_file(tmp_path: Path, monk
     import config
 
     shipped = tmp_path / "settings.toml"
-    shipped.write_text(config.DEFAULTS_FILE.read_text(encoding="utf-8")
-                       + "telegram_token = '123456:AAE-secret-token-value'\n", encoding="utf-8")
+    shipped.write_text(
+        config.DEFAULTS_FILE.read_text(encoding="utf-8") + "telegram_token = '123456:AAE-secret-token-value'\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(config, "DEFAULTS_FILE", shipped)
     with pytest.raises(ConfigError, match="'telegram_token' must not be kept in the shipped settings file") as err:
         load_settings(env={})
@@ -200,7 +215,7 @@ def test_every_config_file_is_read_by_one_strict_reader(tmp_path, monkeypatch):
     try:
         with pytest.raises(ConfigError, match="not valid TOML"):
             years.settings()
-        bad.write_text("[years]\nmin = \"1900\"\n", encoding="utf-8")
+        bad.write_text('[years]\nmin = "1900"\n', encoding="utf-8")
         years.settings.cache_clear()
         with pytest.raises(ConfigError, match=r"\[years\]: 'min' must be a whole number"):
             years.settings()

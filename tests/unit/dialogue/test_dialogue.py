@@ -24,18 +24,17 @@ from retrieval.dialogue.lexicon import DIALOGUE_FILE, load_words
 from retrieval.lang.text import default_tokenizer
 
 LEXICON = Lexicon([("青山县", (2023, 2024)), ("绿水市", (2023, 2024)), ("白云区", (2021,))], complete=True)
-SOURCE = Source("青山县教育局2023年工作总结及2024年工作计划", "qingshan.txt", ("青山县",), (2023, 2024),
-                "一、基本情况")
+SOURCE = Source("青山县教育局2023年工作总结及2024年工作计划", "qingshan.txt", ("青山县",), (2023, 2024), "一、基本情况")
 
 
 def cut(text: str) -> list[str]:
     return default_tokenizer().words(text)
 
 
-def conv(question: str, place: str = "青山县", year: int | None = None, topic: str = "",
-         source: Source | None = SOURCE) -> Conversation:
-    return Conversation(question=question, place=place, year=year, topic=topic, answered=True,
-                        source=source, turns=1)
+def conv(
+    question: str, place: str = "青山县", year: int | None = None, topic: str = "", source: Source | None = SOURCE
+) -> Conversation:
+    return Conversation(question=question, place=place, year=year, topic=topic, answered=True, source=source, turns=1)
 
 
 def ask(message: str, conversation: Conversation | None) -> Resolution:
@@ -128,13 +127,16 @@ def test_next_year_with_its_own_question_keeps_it():
 
 
 # --- never rewritten -----------------------------------------------------------------------------
-@pytest.mark.parametrize("message", [
-    "绿水市共有学生多少人？",  # names its own place
-    "红河州去年新建了几所学校？",  # names a place the reports do not cover
-    "全国中小学生的近视率大概是多少呢？",  # long enough to stand alone
-    "各地是怎么整治校外培训机构的？",  # about every place
-    "",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "绿水市共有学生多少人？",  # names its own place
+        "红河州去年新建了几所学校？",  # names a place the reports do not cover
+        "全国中小学生的近视率大概是多少呢？",  # long enough to stand alone
+        "各地是怎么整治校外培训机构的？",  # about every place
+        "",
+    ],
+)
 def test_full_questions_are_never_rewritten(message):
     r = ask(message, conv("青山县共有学校多少所？"))
     assert r == Resolution(message)

@@ -8,11 +8,14 @@ import pytest
 from retrieval.ingest.formats.charset import decode_strict, decode_utf8_or_chinese
 
 
-@pytest.mark.parametrize("text, encoding, read_as", [
-    ("古丈县教育体育局工作总结", "utf-8", "utf-8"),
-    ("古丈县教育体育局工作总结", "gb18030", "gb18030"),
-    ("古丈縣教育體育局工作總結", "big5", "cp950"),
-])
+@pytest.mark.parametrize(
+    "text, encoding, read_as",
+    [
+        ("古丈县教育体育局工作总结", "utf-8", "utf-8"),
+        ("古丈县教育体育局工作总结", "gb18030", "gb18030"),
+        ("古丈縣教育體育局工作總結", "big5", "cp950"),
+    ],
+)
 def test_utf8_first_then_the_likelier_chinese_encoding(text: str, encoding: str, read_as: str):
     assert decode_utf8_or_chinese(text.encode(encoding)) == (text, read_as)
 

@@ -36,7 +36,7 @@ def test_heading_levels():
 
 def test_section_paths_follow_the_outline():
     doc, chunks = _chunks()
-    by_first = {doc.text[c.sentences[0][0]:c.sentences[0][1]]: c for c in chunks}
+    by_first = {doc.text[c.sentences[0][0] : c.sentences[0][1]]: c for c in chunks}
     c = by_first["1.普惠优质发展学前教育。"]
     assert c.section == ("一、2023年工作情况", "（一）聚焦中心工作", "1.普惠优质发展学前教育")
     c = by_first["全年发放资助资金1200万元，惠及学生8000人次！"]
@@ -47,7 +47,7 @@ def test_section_paths_follow_the_outline():
 
 def test_heading_only_lines_and_title_are_not_chunks():
     doc, chunks = _chunks()
-    firsts = [doc.text[c.start:c.end] for c in chunks]
+    firsts = [doc.text[c.start : c.end] for c in chunks]
     assert not any(f.startswith(("某某县教育局", "一、", "（一）", "(二)", "二、")) for f in firsts)
 
 
@@ -71,7 +71,7 @@ def test_long_paragraphs_split_at_sentence_ends_and_tile_the_paragraph():
     assert len(chunks) > 5
     assert all(c.end - c.start <= 120 for c in chunks)
     assert chunks[0].start == chunks[0].para_start and chunks[-1].end == chunks[-1].para_end
-    assert "".join(doc.text[c.start:c.end] for c in chunks) == paragraph
+    assert "".join(doc.text[c.start : c.end] for c in chunks) == paragraph
     assert len({c.paragraph for c in chunks}) == 1
 
 
@@ -83,7 +83,7 @@ def test_split_sentences_handles_ascii_and_closing_quotes():
 
 def test_inline_enumeration_items_label_their_own_sentences():
     doc, chunks = _chunks()
-    by_first = {doc.text[c.sentences[0][0]:c.sentences[0][1]]: c for c in chunks}
+    by_first = {doc.text[c.sentences[0][0] : c.sentences[0][1]]: c for c in chunks}
     first = by_first["一是改善办学条件，新建校舍2栋；"]
     second = by_first["二是加强师资，招聘教师45名。"]
     base = ("一、2023年工作情况", "（一）聚焦中心工作", "2、均衡发展义务教育")
@@ -94,10 +94,12 @@ def test_inline_enumeration_items_label_their_own_sentences():
 
 
 def test_a_sentence_broken_across_short_lines_is_kept_and_a_date_line_is_not():
-    text = ("某某统计公报\n一、劳动就业\n全年城镇新增就业 1244 万人，城镇失业人员再就业 514\n"
-            "万人，就业困难人员就业 172 万人。\n2024年3月\n")
+    text = (
+        "某某统计公报\n一、劳动就业\n全年城镇新增就业 1244 万人，城镇失业人员再就业 514\n"
+        "万人，就业困难人员就业 172 万人。\n2024年3月\n"
+    )
     doc, chunks = _chunks(text)
-    kept = [doc.text[c.start:c.end] for c in chunks]
+    kept = [doc.text[c.start : c.end] for c in chunks]
     assert kept[0] == "全年城镇新增就业 1244 万人，城镇失业人员再就业 514"
     assert kept[1].startswith("万人，就业困难人员")
     assert not any("2024年3月" in k for k in kept)

@@ -65,14 +65,18 @@ DOCBOOK = """<?xml version="1.0" encoding="utf-8"?>
 
 def test_docbook_paragraphs_and_table_rows():
     lines, tables = parse_docbook(DOCBOOK)
-    assert lines == ["招聘岗位专业要求", "1.语文教师：研究生专业为0501中国语言文学，045103学科教学(语文)。",
-                     "说明：本目录仅适用于全省中小学及特岗教师招聘，考生应参照此目录进行报考（English text）。"]
+    assert lines == [
+        "招聘岗位专业要求",
+        "1.语文教师：研究生专业为0501中国语言文学，045103学科教学(语文)。",
+        "说明：本目录仅适用于全省中小学及特岗教师招聘，考生应参照此目录进行报考（English text）。",
+    ]
     assert [(t.caption, len(t.rows)) for t in tables] == [("招聘岗位专业要求", 1)]
 
 
 def test_a_table_that_is_no_data_table_keeps_its_cells_on_one_line():
     one_row = DOCBOOK.replace("<row><entry>\n1.语文教师", "<row><entry>\n", 1).replace(
-        "0501中国语言文学，045103学科教学(语文)", "")
+        "0501中国语言文学，045103学科教学(语文)", ""
+    )
     lines, tables = parse_docbook(one_row)
     assert "招聘岗位类别\t研究生专业\t本科专业" in lines and tables == []
 
@@ -114,7 +118,9 @@ def test_antiword_output_becomes_the_text(tmp_path: Path, monkeypatch):
 
 
 @pytest.mark.skipif(not REAL_DOC.exists(), reason="../shared/datasets/real_reports is not beside the repository")
-@pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword is not installed (make test installs it as root)")
+@pytest.mark.skipif(
+    shutil.which("antiword") is None, reason="antiword is not installed (make test installs it as root)"
+)
 def test_the_real_doc_is_read_with_whole_cells(tmp_path: Path):
     shutil.copy(REAL_DOC, tmp_path / REAL_DOC.name)
     files, _ = discover(tmp_path)

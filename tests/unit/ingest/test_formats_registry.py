@@ -22,8 +22,8 @@ PARAMS = {"max_chunk_chars": 400, "max_file_mb": 1}
 
 def _readme_suffixes() -> set[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text[text.index("支持的格式："):]
-    table = table[:table.index("\n\n", table.index("|"))]
+    table = text[text.index("支持的格式：") :]
+    table = table[: table.index("\n\n", table.index("|"))]
     return {s for row in table.splitlines()[2:] for s in re.findall(r"`(\.[a-z0-9]+)`", row.split("|")[1])}
 
 
@@ -41,13 +41,16 @@ def test_every_suffix_belongs_to_one_format_and_names_it_in_messages():
     assert all(f.limit in PARAMS or f.limit.startswith("max_") for f in formats())
 
 
-@pytest.mark.parametrize("name, data, why", [
-    ("report.txt", b"%PDF-1.4\n" + b"0" * 100, "内容是 PDF 文件（扩展名是 .pdf）"),
-    ("report.html", b"%PDF-1.4\n" + b"0" * 100, "扩展名是 .pdf"),
-    ("report.pdf", "全县学校88所。".encode(), "扩展名是 .pdf，但内容不是 PDF 文件"),
-    ("report.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 100, "而是旧版 Office 文档"),
-    ("report.doc", b"PK\x03\x04" + b"\0" * 100, "扩展名是 .doc，但内容不是旧版 Word 文档，而是压缩包"),
-])
+@pytest.mark.parametrize(
+    "name, data, why",
+    [
+        ("report.txt", b"%PDF-1.4\n" + b"0" * 100, "内容是 PDF 文件（扩展名是 .pdf）"),
+        ("report.html", b"%PDF-1.4\n" + b"0" * 100, "扩展名是 .pdf"),
+        ("report.pdf", "全县学校88所。".encode(), "扩展名是 .pdf，但内容不是 PDF 文件"),
+        ("report.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 100, "而是旧版 Office 文档"),
+        ("report.doc", b"PK\x03\x04" + b"\0" * 100, "扩展名是 .doc，但内容不是旧版 Word 文档，而是压缩包"),
+    ],
+)
 def test_content_check_names_what_the_file_really_is(tmp_path: Path, name: str, data: bytes, why: str):
     (tmp_path / name).write_bytes(data)
     files, _ = discover(tmp_path)
@@ -82,5 +85,6 @@ def test_unregistered_suffix_is_not_read(tmp_path: Path):
 
 def test_reader_errors_are_unreadable_file():
     with pytest.raises(UnreadableFile):
-        for_path("a.pdf").read(b"%PDF-1.4 broken", {**format_defaults(), "max_pdf_pages": 5,
-                                                    "max_extract_seconds": 5, "file_name": "a"})
+        for_path("a.pdf").read(
+            b"%PDF-1.4 broken", {**format_defaults(), "max_pdf_pages": 5, "max_extract_seconds": 5, "file_name": "a"}
+        )

@@ -13,8 +13,7 @@ from retrieval.ingest.result import FileResult
 from retrieval.types import Skipped
 from tests.conftest import SEEDS
 
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
 REPORT = (
     "某某县教育局2023年工作总结\n"
     "一、基本情况\n"
@@ -53,11 +52,14 @@ def test_docx_paragraphs_are_read(tmp_path: Path):
     assert result.places == ["某某县"]
 
 
-@pytest.mark.parametrize("data, why", [
-    (b"", "空文件"),
-    (b"\x00\x01\x02\x03" * 100, "二进制"),
-    (b"   \n\n  ", "没有可读的文字"),
-])
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (b"", "空文件"),
+        (b"\x00\x01\x02\x03" * 100, "二进制"),
+        (b"   \n\n  ", "没有可读的文字"),
+    ],
+)
 def test_unreadable_files_are_skipped_with_a_reason(tmp_path: Path, data: bytes, why: str):
     (tmp_path / "bad.txt").write_bytes(data)
     (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
@@ -90,12 +92,15 @@ def test_boilerplate_never_reaches_the_index():
         assert not any(s.startswith("[bookmark") or "发布时间" in s for s in sentences)
 
 
-@pytest.mark.parametrize("name, place, years", [
-    ("2024_古丈县教体局_工作总结及2025年工作计划.txt", "古丈县", (2024, 2025)),
-    ("2023_长葛市教体局_重点工作总结及2024年重点工作谋划.txt", "长葛市", (2023, 2024)),
-    ("2021_溆浦县教育局_教育工作总结.txt", "溆浦县", (2021,)),
-    ("2019_怀化市教育局_工作总结与2020年工作计划.txt", "怀化市", (2019, 2020)),
-])
+@pytest.mark.parametrize(
+    "name, place, years",
+    [
+        ("2024_古丈县教体局_工作总结及2025年工作计划.txt", "古丈县", (2024, 2025)),
+        ("2023_长葛市教体局_重点工作总结及2024年重点工作谋划.txt", "长葛市", (2023, 2024)),
+        ("2021_溆浦县教育局_教育工作总结.txt", "溆浦县", (2021,)),
+        ("2019_怀化市教育局_工作总结与2020年工作计划.txt", "怀化市", (2019, 2020)),
+    ],
+)
 def test_metadata_of_the_seed_reports(name: str, place: str, years: tuple[int, ...]):
     text = (SEEDS / name).read_text(encoding="utf-8")
     doc = make_document(name, name, text)

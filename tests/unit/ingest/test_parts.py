@@ -76,25 +76,35 @@ REPORT_WITH_CONTENTS = """某区司法局2026年部门预算
 def test_contents_entries_are_read_across_wrapped_and_joined_lines():
     lines = GAZETTE.splitlines()
     entries, used = contents_entries(lines[2:])
-    assert entries == ["某市第七届人民代表大会第七次会议关于某市人民政府工作报告的决议", "政府工作报告",
-                       "关于某市2025年预算执行情况和2026年预算草案的报告"]
+    assert entries == [
+        "某市第七届人民代表大会第七次会议关于某市人民政府工作报告的决议",
+        "政府工作报告",
+        "关于某市2025年预算执行情况和2026年预算草案的报告",
+    ]
     assert lines[2 + used - 1].endswith("（19）")
 
 
 def test_gazette_is_split_at_the_titles_of_its_contents():
     parts = split_documents(GAZETTE, "某市人民政府公报")
-    assert [p.title for p in parts] == ["某市人民政府公报",
-                                        "某市第七届人民代表大会第七次会议关于某市人民政府工作报告的决议",
-                                        "政府工作报告", "关于某市2025年预算执行情况和2026年预算草案的报告"]
-    starts = [GAZETTE[p.start:].splitlines()[0] for p in parts]
-    assert starts == ["某市人民政府公报", "某市第七届人民代表大会第七次会议", "政府工作报告",
-                      "关于某市 2025 年预算执行情况和 2026 年"]  # not the mention inside the report
+    assert [p.title for p in parts] == [
+        "某市人民政府公报",
+        "某市第七届人民代表大会第七次会议关于某市人民政府工作报告的决议",
+        "政府工作报告",
+        "关于某市2025年预算执行情况和2026年预算草案的报告",
+    ]
+    starts = [GAZETTE[p.start :].splitlines()[0] for p in parts]
+    assert starts == [
+        "某市人民政府公报",
+        "某市第七届人民代表大会第七次会议",
+        "政府工作报告",
+        "关于某市 2025 年预算执行情况和 2026 年",
+    ]  # not the mention inside the report
 
 
 def test_file_of_several_years_is_split_by_year_and_titled_like_its_first_part():
     parts = split_documents(SERIES, "汇总")
     assert len(parts) == 2 and parts[0].start == 0 and parts[0].title == ""
-    assert SERIES[parts[1].start:].startswith("某市统计局\n2024年3月")
+    assert SERIES[parts[1].start :].startswith("某市统计局\n2024年3月")
     assert parts[1].title == "某市2023年国民经济和社会发展统计公报"
 
 

@@ -30,8 +30,7 @@ from tests.pdfbuild import (
 
 pytest.importorskip("reportlab")
 WIDTH = PAGE_W - 2 * MARGIN_X
-PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25,
-          "max_file_mb": 256, "max_docx_xml_mb": 64}
+PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
 
 
 def _read(data: bytes, **kwargs) -> str:
@@ -45,12 +44,21 @@ def _paragraphs(data: bytes, **kwargs) -> list[str]:
 def test_justified_lines_and_spaced_headings_read_without_spaces():
     def page(c):
         draw_line(c, MARGIN_X, TOP, "一、综合", width=6 * SIZE)  # letter-spaced heading
-        justified(c, ["初步核算，全年生产总值14210亿元，比上年增长6.1%。其中，第", "二产业增加值5221.9亿元，增长8.7%；第三产业增加值8649.7亿", "元，增长4.4%。"],
-                  y=TOP - LEADING)
+        justified(
+            c,
+            [
+                "初步核算，全年生产总值14210亿元，比上年增长6.1%。其中，第",
+                "二产业增加值5221.9亿元，增长8.7%；第三产业增加值8649.7亿",
+                "元，增长4.4%。",
+            ],
+            y=TOP - LEADING,
+        )
 
     assert _paragraphs(layout_pdf([page])) == [
-        "一、综合", "初步核算，全年生产总值14210亿元，比上年增长6.1%。其中，第二产业增加值5221.9亿元，"
-        "增长8.7%；第三产业增加值8649.7亿元，增长4.4%。"]
+        "一、综合",
+        "初步核算，全年生产总值14210亿元，比上年增长6.1%。其中，第二产业增加值5221.9亿元，"
+        "增长8.7%；第三产业增加值8649.7亿元，增长4.4%。",
+    ]
 
 
 def test_line_starting_with_figures_continues_its_paragraph():
@@ -62,7 +70,13 @@ def test_line_starting_with_figures_continues_its_paragraph():
     def page(c):
         draw_line(c, MARGIN_X + 2 * SIZE, TOP, first)
         draw_line(c, MARGIN_X, TOP - LEADING, second, width=WIDTH)
-        draw_line(c, MARGIN_X, TOP - 2 * LEADING, "比重为41.2%,比上年提高1.6个百分点,全市工业生产稳中有进,效益持续改善。", width=WIDTH)
+        draw_line(
+            c,
+            MARGIN_X,
+            TOP - 2 * LEADING,
+            "比重为41.2%,比上年提高1.6个百分点,全市工业生产稳中有进,效益持续改善。",
+            width=WIDTH,
+        )
         draw_line(c, MARGIN_X, TOP - 3 * LEADING, "结构继续优化。")
         draw_line(c, MARGIN_X + 2 * SIZE, TOP - 4 * LEADING, "下一段。")
 
@@ -133,7 +147,14 @@ def test_title_in_large_type_over_two_lines():
     def page(c):
         draw_line(c, MARGIN_X, TOP, "关于某市2025年预算执行情况和", size=20)
         draw_line(c, MARGIN_X, TOP - 30, "2026年预算的报告", size=20)
-        justified(c, ["受市人民政府委托，现将本市2025年预算执行情况和2026年预算草案的报告提请", "市人民代表大会审议，并请市政协各位委员提出意见。"], y=TOP - 70)
+        justified(
+            c,
+            [
+                "受市人民政府委托，现将本市2025年预算执行情况和2026年预算草案的报告提请",
+                "市人民代表大会审议，并请市政协各位委员提出意见。",
+            ],
+            y=TOP - 70,
+        )
 
     out = read_pdf(layout_pdf([page]), max_pages=5, max_seconds=30)
     assert out.title == "关于某市2025年预算执行情况和2026年预算的报告"
@@ -143,7 +164,11 @@ def test_turned_landscape_page_reads_in_order():
     """A landscape page stored as portrait and turned for display (/Rotate 90). (Each line
     holds figures: without the font on this machine, PDFium measures turned Chinese text
     only by its Latin glyphs.)"""
-    lines = ["横排表格页的说明：2025年全年一般公共预算收入完成", "6680.6亿元，增长4.8%，其中税收收入5775.6亿元，", "增长3.2%。"]
+    lines = [
+        "横排表格页的说明：2025年全年一般公共预算收入完成",
+        "6680.6亿元，增长4.8%，其中税收收入5775.6亿元，",
+        "增长3.2%。",
+    ]
 
     def page(c):
         c.saveState()
@@ -158,6 +183,7 @@ def test_turned_landscape_page_reads_in_order():
 def _three_pages(middle) -> bytes:
     def text(words):
         return lambda c: justified(c, [words])
+
     return layout_pdf([text("第一页的正文写在这里。"), middle, text("最后一页另有一段话。")])
 
 
@@ -230,8 +256,21 @@ def test_index_says_which_pages_were_not_read(tmp_path: Path, capsys: pytest.Cap
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "公报.pdf").write_bytes(_three_pages(scan))
-    assert main(["index", "--quiet", "--corpus", str(corpus), "--cache-dir", str(tmp_path / "cache"),
-                 "--config", str(_ocr_off(tmp_path))]) == 0
+    assert (
+        main(
+            [
+                "index",
+                "--quiet",
+                "--corpus",
+                str(corpus),
+                "--cache-dir",
+                str(tmp_path / "cache"),
+                "--config",
+                str(_ocr_off(tmp_path)),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "公报.pdf：1 页（第 2 页）没有文字层" in out and "pip install 'reportqa[ocr]'" in out
     assert "未能读取：1 页没有文字（扫描页）" in out  # the summary of what was read
@@ -244,7 +283,9 @@ def _ocr_off(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not available(), reason="OCR extra not installed (pip install 'reportqa[ocr]'; make test-all installs it)")
+@pytest.mark.skipif(
+    not available(), reason="OCR extra not installed (pip install 'reportqa[ocr]'; make test-all installs it)"
+)
 def test_ocr_reads_a_scanned_page():
     from retrieval.ingest.formats.pdf_ocr import engine
 
@@ -254,4 +295,3 @@ def test_ocr_reads_a_scanned_page():
     out = read_pdf(layout_pdf([scan]), max_pages=5, max_seconds=30, ocr=engine(progress=lambda m: None))
     assert "13902.67" in out.text and "4.7%" in out.text
     assert out.meta["pages_ocr"] == "1"
-

@@ -12,8 +12,10 @@ from retrieval.ingest.loader import discover
 from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
 
-BODY = ("<p>2022年，全市上下坚持稳中求进工作总基调，经济运行总体平稳。</p>"
-        "<p>初步核算，全年地区生产总值3473.12亿元，同比增长5.3%。</p>")
+BODY = (
+    "<p>2022年，全市上下坚持稳中求进工作总基调，经济运行总体平稳。</p>"
+    "<p>初步核算，全年地区生产总值3473.12亿元，同比增长5.3%。</p>"
+)
 
 
 def test_a_page_that_closes_html_in_its_header_is_read():
@@ -67,8 +69,17 @@ def test_tables_printed_as_pictures_are_counted(tmp_path: Path):
 
 
 def test_furniture_lines_and_labels():
-    for line in ("打印", "【打印】【关闭窗口】", "字体：大 中 小", "字号：【大】【中】【小】", "分享到：微信 微博",
-                 "扫一扫在手机打开当前页面", "访问量：4859", "索 引 号：014717475N", "关联稿件：某某"):
+    for line in (
+        "打印",
+        "【打印】【关闭窗口】",
+        "字体：大 中 小",
+        "字号：【大】【中】【小】",
+        "分享到：微信 微博",
+        "扫一扫在手机打开当前页面",
+        "访问量：4859",
+        "索 引 号：014717475N",
+        "关联稿件：某某",
+    ):
         assert is_furniture(line), line
     for line in ("分类别看，食品烟酒类上涨2.1%。", "打印机购置费用3万元。", "资料来源：", "附件：1.统计表"):
         assert not is_furniture(line), line

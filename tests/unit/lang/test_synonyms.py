@@ -23,11 +23,21 @@ def test_one_character_words_and_lone_words_are_ignored():
 
 
 def test_cilin_tree_reads_only_small_synonym_groups(tmp_path):
-    tree = {"A": {"tag": "人", "sub": {"a": {"tag": "x", "sub": {
-        "01=": ["教师", "老师"],
-        "02#": ["教师", "学生"],  # related, not synonyms
-        "03=": [f"词{i:02d}" for i in range(MAX_GROUP + 1)],  # too loose
-    }}}}}
+    tree = {
+        "A": {
+            "tag": "人",
+            "sub": {
+                "a": {
+                    "tag": "x",
+                    "sub": {
+                        "01=": ["教师", "老师"],
+                        "02#": ["教师", "学生"],  # related, not synonyms
+                        "03=": [f"词{i:02d}" for i in range(MAX_GROUP + 1)],  # too loose
+                    },
+                }
+            },
+        }
+    }
     path = tmp_path / "tree.json"
     path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
     assert cilin_groups(path) == [["教师", "老师"]]
