@@ -22,6 +22,8 @@ class ComposeParams:
     year_margin: float = 2.0  # a sentence within this score of the best answers for its year too
     max_years: float = 12.0  # years shown for a trend, or under 其他年份
     semantic_k: float = 10.0  # sentences nearest the question by cosine added as candidates
+    sentence_k1: float = 1.2  # BM25 of a candidate sentence against the others (feature sent_bm25)
+    sentence_b: float = 0.75  # ... and its length normalisation
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> ComposeParams:

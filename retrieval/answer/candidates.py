@@ -14,9 +14,10 @@ import math
 import numpy as np
 
 from ..dates.periods import part_of
-from ..index.bm25 import Retriever
+from ..index.bm25 import Retriever, saturated_tf
 from ..index.corpus import CorpusIndex
 from ..lang.text import char_bigrams, normalize
+from ..params import ComposeParams
 from .records import Candidate, QueryTerms, Question, Retrieved
 from .reports import ReportFacts, bare_words
 from .rows import row_focus
@@ -58,7 +59,7 @@ def query_terms(
 
 
 def gather(
-    q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex, facts: ReportFacts
+    q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex, facts: ReportFacts, params: ComposeParams
 ) -> list[Candidate]:
     """One :class:`Candidate` per distinct sentence of the retrieved chunks (a sentence retrieved
     twice is kept once), in chunk rank and text order."""
@@ -75,7 +76,7 @@ def gather(
         spans.append((len(rows), len(rows) + len(chunk_rows)))
         rows += chunk_rows
     _read_neighbours(terms, rows, spans)
-    _read_pool(terms, rows, chunk_grams)
+    _read_pool(terms, rows, chunk_grams, params)
     seen: set[tuple[int, int]] = set()
     out = []
     for r in rows:
@@ -218,7 +219,9 @@ def _read_neighbours(terms: QueryTerms, rows: list[Candidate], spans: list[tuple
             r.win_cov = max(wp, wn)
 
 
-def _read_pool(terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, set[str]]) -> None:
+def _read_pool(
+    terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, set[str]], params: ComposeParams
+) -> None:
     """What depends on all candidates: bigram coverage weighted by each question bigram's rarity
     among them, for sentences and whole chunks, and each sentence's BM25 as its own document
     (idf from the index, length relative to the candidates)."""
@@ -240,8 +243,8 @@ def _read_pool(terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, 
     tf = np.array([r.tfs for r in rows], dtype=np.float64)
     idf = np.array(list(terms.weights.values()))
     length = np.array([r.n_toks for r in rows], dtype=np.float64)
-    norm_len = 1.2 * (0.25 + 0.75 * length / max(1.0, float(length.mean())))
-    sent_bm25 = (tf * 2.2 / (tf + norm_len[:, None]) * idf).sum(axis=1)
+    k1, b = params.sentence_k1, params.sentence_b
+    sent_bm25 = (saturated_tf(tf, length, max(1.0, float(length.mean())), k1, b) * idf).sum(axis=1)
     top = float(sent_bm25.max())
     if top > 0:
         sent_bm25 /= top

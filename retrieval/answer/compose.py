@@ -157,7 +157,7 @@ class Composer:
         if not found.chunks:
             return None
         terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
-        items = gather(q, terms, found, self.corpus, self.facts)
+        items = gather(q, terms, found, self.corpus, self.facts, p)
         if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)
         return Candidates(

@@ -45,6 +45,14 @@ class Retriever(Protocol):
     def idf_sum(self, term_ids: Sequence[int]) -> float: ...
 
 
+def saturated_tf(tf: np.ndarray, length: np.ndarray, avg_len: float, k1: float, b: float) -> np.ndarray:
+    """BM25's term frequency, saturated and length-normalised: ``tf * (k1 + 1) / (tf + k1 * (1 - b
+    + b * length / avg_len))``, ``tf`` with one row per document and ``length`` its lengths. The
+    index computes the same in place over its postings (:meth:`BM25Index._finish`)."""
+    norm = k1 * (1 - b + b * length / avg_len)
+    return tf * (k1 + 1) / (tf + norm[:, None])
+
+
 @dataclass
 class BM25Index:
     """Term-major postings: for term ``t``, chunks ``postings[indptr[t]:indptr[t+1]]`` and their
