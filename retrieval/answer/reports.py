@@ -10,7 +10,7 @@ import numpy as np
 
 from ..dates.years import plan_part
 from ..index.corpus import CorpusIndex
-from ..lang.places import Coverage, Place, default_gazetteer
+from ..lang.places import Coverage, Place, default_gazetteer, names_nation
 from ..lang.text import normalize
 from ..types import SECTION_SEP
 from .records import Question
@@ -150,10 +150,14 @@ class ReportFacts:
         return frozenset(f for p in self.where(q) if p.key in wanted for f in self.places.names(p))
 
     def chosen(self, q: Question) -> np.ndarray | None:
-        """Per document: a report about a place the question names; None when it names none that
-        a report is about."""
+        """Per document: a report about a place the question names, or, when it names none but
+        the whole country (全国), a report about no division; None when neither tells reports
+        apart."""
         wanted = self._wanted(q)
-        return np.array([bool(wanted & keys) for keys in self.places.keys]) if wanted else None
+        if wanted:
+            return np.array([bool(wanted & keys) for keys in self.places.keys])
+        national = self.places.national() if not self.where(q) and names_nation(q.norm) else None
+        return np.array(national) if national is not None else None
 
     def not_covered(self, q: Question, *, every_report: bool = True) -> Place | None:
         """A division the question names that no report is about, lies in or contains, when none
