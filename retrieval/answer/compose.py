@@ -131,11 +131,13 @@ class Composer:
 
     def question(self, text: str) -> Question:
         """The :class:`Question` record of ``text``, with its time resolved against the reports:
-        relative words (今年, 去年) count from the newest report of the place it names, or of all."""
+        relative words (今年, 去年) count from the year the newest report of the place it names (or
+        of all) is read in."""
         q = analyse(text, self.tokenizer)
         q = replace(q, where=self.facts.where(q))
         q = replace(q, report_places=self.facts.named_places(q))
-        return replace(q, time=ask_time(q.norm, self.facts.newest_of(self.facts.chosen(q))))
+        chosen = self.facts.chosen(q)
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(chosen), self.facts.now_of(chosen)))
 
     def candidates(
         self, question: str | Question, report_docs: np.ndarray | None = None, vectors: SentenceVectors | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dates.report import published_after
 from ..dates.years import plan_part
 from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer, names_nation
@@ -115,6 +116,16 @@ class ReportFacts:
         """The newest report year among ``docs`` (a mask; None: all reports)."""
         years = [
             y
+            for d, y in enumerate(self.report_years)
+            if y is not None and not self.companion[d] and (docs is None or docs[d])
+        ]
+        return max(years) if years else None
+
+    def now_of(self, docs: np.ndarray | None) -> int | None:
+        """The year the newest report among ``docs`` is read in: its own, or the next for one
+        published the year after the year it covers (retrieval/dates/report.py)."""
+        years = [
+            y + int(published_after(self.titles[d]))
             for d, y in enumerate(self.report_years)
             if y is not None and not self.companion[d] and (docs is None or docs[d])
         ]

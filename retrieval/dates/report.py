@@ -30,6 +30,9 @@ _DATE_LINE = re.compile(
     rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
     rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$"
 )
+# A report published the year after the year it is dated by, which it covers (a 统计公报, a
+# 年度报告, a 决算 or an 执行情况 report of Y comes out in Y+1).
+_PUBLISHED_AFTER = re.compile(r"统计公报|状况公报|年度报告|年报|决算|执行情况")
 _OPENING_YEAR = re.compile(rf"^\s*((?:\d{{4}}|[{_CN}]{{4}})年(?:度)?)(?:[，,以是]|来)")
 
 
@@ -50,6 +53,12 @@ def report_style(title: str, text_head: str = "") -> str:
     if re.search(r"政府工作报告|各位代表|向大会", head):
         return WORK_REPORT
     return SUMMARY if _SUMMARY_WORDS.search(head) else WORK_REPORT
+
+
+def published_after(title: str) -> bool:
+    """Whether a report titled ``title`` comes out the year after the year it is dated by (a
+    2024年统计公报 in 2025), so that its readers' 去年 is its own year."""
+    return bool(_PUBLISHED_AFTER.search(title))
 
 
 def document_kind(title: str, text_head: str = "") -> str:

@@ -94,3 +94,9 @@ def test_a_question_about_the_nation_chooses_the_national_reports():
     other = SimpleNamespace(years=(), where=(), report_places=None, norm="2023年城镇新增就业多少人", places=())
     assert facts.chosen(other) is None
 
+
+def test_a_communique_is_read_the_year_after_its_own():
+    facts = ReportFacts(NATIONAL)
+    assert facts.newest_of(np.array([True, True, False])) == 2024
+    assert facts.now_of(np.array([True, True, False])) == 2025  # 南京 2024 公报, out in 2025
+    assert facts.now_of(np.array([False, False, True])) == 2025  # a work report, read in its year
