@@ -158,7 +158,7 @@ class Composer:
             found = with_chunks(found, near.chunks)
         if not found.chunks:
             return None
-        terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
+        terms = query_terms(q, self.corpus.bm25, self.facts, found, p)
         items = gather(q, terms, found, self.corpus, self.facts, p)
         if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)
