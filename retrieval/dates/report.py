@@ -17,6 +17,7 @@ from .years import (
     first_year as _first_year,
     in_range as _in_range,
     settings,
+    years_in as _years_in,
 )
 
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
@@ -57,8 +58,19 @@ def report_style(title: str, text_head: str = "") -> str:
 
 def published_after(title: str) -> bool:
     """Whether a report titled ``title`` comes out the year after the year it is dated by (a
-    2024年统计公报 in 2025), so that its readers' 去年 is its own year."""
-    return bool(_PUBLISHED_AFTER.search(title))
+    2024年统计公报 in 2025), so that its readers' 去年 is its own year; not one dated by the
+    year it plans (:func:`execution_and_plan_year`)."""
+    return bool(_PUBLISHED_AFTER.search(title)) and execution_and_plan_year(title) is None
+
+
+def execution_and_plan_year(title: str) -> int | None:
+    """The later year of a title on one year's execution and the next year's plan or budget
+    (北京市2025年预算执行情况和2026年预算的报告 → 2026): delivered early in that year, the report
+    reviews the year before and plans its own, as a work report does; else None."""
+    if "执行情况" not in title:
+        return None
+    years = [y for _, _, y in _years_in(title)]
+    return years[1] if len(years) == 2 and years[1] == years[0] + 1 else None
 
 
 def document_kind(title: str, text_head: str = "") -> str:
@@ -116,12 +128,13 @@ def _report_year(title: str, text_head: str, path: str) -> int | None:
     """The year of a report, or None.
 
     In order: the first year in the title (2024年中华人民共和国国务院政府工作报告 → 2024;
-    古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed); a year in the file
+    古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed), or the planned one of
+    a year's 执行情况 and the next year's plan (:func:`execution_and_plan_year`); a year in the file
     name (2024.txt, 2019_怀化市…); the date line (二〇二四年三月五日 → 2024; a summary dated in
     January–March of Y+1 → Y); the first heading with a year (一、2021年度工作开展情况); an
     opening paragraph starting with a year (2024年，在县委…).
     """
-    year = _first_year(title)
+    year = execution_and_plan_year(title) or _first_year(title)
     if year is not None:
         return year
     year = _file_year(path) if path else None
