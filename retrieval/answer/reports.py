@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dates.report import published_after
+from ..dates.published import published_after
 from ..dates.years import plan_part
 from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer, names_nation

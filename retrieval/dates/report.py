@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..lang.headings import heading_label, heading_level
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
+from .published import execution_and_plan_year
 from .years import (
     CN as _CN,
     PLAN_HEAD as _PLAN_HEAD,
@@ -17,7 +18,6 @@ from .years import (
     first_year as _first_year,
     in_range as _in_range,
     settings,
-    years_in as _years_in,
 )
 
 _FILE_YEAR = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
@@ -31,9 +31,6 @@ _DATE_LINE = re.compile(
     rf"^[（(—－\-\s]*(?:\d{{4}}|[{_CN}]{{4}})\s*年\s*([\d一二三四五六七八九十]{{1,3}})\s*月"
     rf"(?:\s*[\d一二三四五六七八九十]{{1,3}}\s*日)?\s*(?:在.{{0,40}}上)?\s*[）)]?$"
 )
-# A report published the year after the year it is dated by, which it covers (a 统计公报, a
-# 年度报告, a 决算 or an 执行情况 report of Y comes out in Y+1).
-_PUBLISHED_AFTER = re.compile(r"统计公报|状况公报|年度报告|年报|决算|执行情况")
 _OPENING_YEAR = re.compile(rf"^\s*((?:\d{{4}}|[{_CN}]{{4}})年(?:度)?)(?:[，,以是]|来)")
 
 
@@ -54,23 +51,6 @@ def report_style(title: str, text_head: str = "") -> str:
     if re.search(r"政府工作报告|各位代表|向大会", head):
         return WORK_REPORT
     return SUMMARY if _SUMMARY_WORDS.search(head) else WORK_REPORT
-
-
-def published_after(title: str) -> bool:
-    """Whether a report titled ``title`` comes out the year after the year it is dated by (a
-    2024年统计公报 in 2025), so that its readers' 去年 is its own year; not one dated by the
-    year it plans (:func:`execution_and_plan_year`)."""
-    return bool(_PUBLISHED_AFTER.search(title)) and execution_and_plan_year(title) is None
-
-
-def execution_and_plan_year(title: str) -> int | None:
-    """The later year of a title on one year's execution and the next year's plan or budget
-    (北京市2025年预算执行情况和2026年预算的报告 → 2026): delivered early in that year, the report
-    reviews the year before and plans its own, as a work report does; else None."""
-    if "执行情况" not in title:
-        return None
-    years = [y for _, _, y in _years_in(title)]
-    return years[1] if len(years) == 2 and years[1] == years[0] + 1 else None
 
 
 def document_kind(title: str, text_head: str = "") -> str:

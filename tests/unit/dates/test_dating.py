@@ -11,13 +11,8 @@ from retrieval.dates import years as dating_years
 from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT
 from retrieval.dates.leadins import lead_in_span
 from retrieval.dates.periods import paragraph_periods, part_of, section_period, section_periods, sentence_period
-from retrieval.dates.report import (
-    document_kind,
-    execution_and_plan_year,
-    published_after,
-    report_style,
-    report_year,
-)
+from retrieval.dates.published import execution_and_plan_year, published_after
+from retrieval.dates.report import document_kind, report_style, report_year
 from retrieval.dates.years import years_in
 from retrieval.ingest.documents import first_meaningful_line
 from tests.conftest import SEEDS
