@@ -13,6 +13,7 @@ class ComposeParams:
     diversity: float = 0.5  # score toll per sentence already picked from the same report
     every_place_spread: float = 2.0  # ... times this for a question about every place (各地)
     synonym_weight: float = 0.5  # what a synonym of a question term counts for, against the term
+    exact_synonym_weight: float = 1.0  # ... an interchangeable one (config/synonyms.txt) in retrieval
     place_boost: float = 0.25  # chunk score × (1 + this × the report's place/year preference)
     named_year: float = 0.5  # preference of a report of a year the question names
     other_year: float = -0.25  # ... and of a report of other years

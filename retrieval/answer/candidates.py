@@ -24,14 +24,16 @@ from .rows import row_focus
 
 
 def query_terms(
-    q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved, synonym_weight: float
+    q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved, p: ComposeParams
 ) -> QueryTerms:
-    """Weigh ``q``'s terms by idf (unknown terms weigh the most). Once a named place has chosen the
-    report, its name tells the report's sentences nothing apart; nor does a year in a title."""
+    """Weigh ``q``'s terms by idf (unknown terms weigh the most); a synonym counts
+    ``p.synonym_weight`` of its term, and an interchangeable one is the term itself (GDP in a
+    question, 生产总值 in a sentence). Once a named place has chosen the report, its name tells
+    the report's sentences nothing apart; nor does a year in a title."""
     selectors = facts.named_places(q) if found.chosen is not None else set()
     selectors |= {str(y) for y in q.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
-    out = QueryTerms(synonym_weight=synonym_weight, years=tuple(str(y) for y in q.years), asked_chars=frozenset(q.norm))
+    out = QueryTerms(years=tuple(str(y) for y in q.years), asked_chars=frozenset(q.norm))
     out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
     vocab = retriever.vocab
     for k, t in enumerate(terms):
@@ -44,7 +46,12 @@ def query_terms(
         if t in found.naming:
             out.named_by.append((key, found.naming[t]))
         if t in found.expansions:
-            out.alternatives.append((w, tid, frozenset(vocab[s] for s in found.expansions[t])))
+            exact = set(found.exact.get(t, ()))
+            loose = frozenset(vocab[s] for s in found.expansions[t] if s not in exact)
+            if loose:
+                out.alternatives.append((p.synonym_weight * w, key, loose))
+            if exact:
+                out.same.append((key, frozenset(vocab[s] for s in exact), frozenset(char_bigrams(t))))
     out.total = sum(out.weights.values())
     known = {t: retriever.idf_of(t) for t in terms if t in vocab}  # terms the reports use
     out.key_term = max(known, key=known.__getitem__) if known else ""
@@ -54,6 +61,7 @@ def query_terms(
     # Words a sentence does not add to the question: its terms, their synonyms, and the place
     # and year words that chose the report.
     out.not_new = set(out.weights) | {t for _, _, alts in out.alternatives for t in alts}
+    out.not_new |= {t for _, alts, _ in out.same for t in alts}
     out.not_new |= {vocab[w] for w in selectors if w in vocab}
     return out
 
@@ -87,6 +95,19 @@ def gather(
     return out
 
 
+def with_interchangeable(
+    toks: set[int], grams: set[str], same: list[tuple[int, frozenset[int], frozenset[str]]]
+) -> set[str]:
+    """A sentence's terms and bigrams read with each question term that it words by an
+    interchangeable synonym (``same``: the term's key, the synonyms' ids, the term's bigrams) as
+    holding the term itself: ``toks`` gains the key (in place); the bigrams are returned."""
+    for key, alts, term_grams in same:
+        if key not in toks and not alts.isdisjoint(toks):
+            toks.add(key)
+            grams = grams | term_grams
+    return grams
+
+
 def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int) -> list[Candidate]:
     doc = int(corpus.chunk_docs[c])
     section = corpus.chunk_section(c)
@@ -107,6 +128,7 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
         toks = set(tok_list) | named
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
+        grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
         added = corpus.bm25.idf_sum(new)
         rows.append(
@@ -115,7 +137,7 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
                 sent=s,
                 doc=doc,
                 norm=norm,
-                grams=char_bigrams(norm),
+                grams=grams,
                 toks=toks,
                 n_toks=len(tok_list),
                 tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],

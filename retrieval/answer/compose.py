@@ -131,11 +131,13 @@ class Composer:
 
     def question(self, text: str) -> Question:
         """The :class:`Question` record of ``text``, with its time resolved against the reports:
-        relative words (今年, 去年) count from the newest report of the place it names, or of all."""
+        relative words (今年, 去年) count from the year the newest report of the place it names (or
+        of all) is read in."""
         q = analyse(text, self.tokenizer)
         q = replace(q, where=self.facts.where(q))
         q = replace(q, report_places=self.facts.named_places(q))
-        return replace(q, time=ask_time(q.norm, self.facts.newest_of(self.facts.chosen(q))))
+        chosen = self.facts.chosen(q)
+        return replace(q, time=ask_time(q.norm, self.facts.newest_of(chosen), self.facts.now_of(chosen)))
 
     def candidates(
         self, question: str | Question, report_docs: np.ndarray | None = None, vectors: SentenceVectors | None = None
@@ -156,7 +158,7 @@ class Composer:
             found = with_chunks(found, near.chunks)
         if not found.chunks:
             return None
-        terms = query_terms(q, self.corpus.bm25, self.facts, found, p.synonym_weight)
+        terms = query_terms(q, self.corpus.bm25, self.facts, found, p)
         items = gather(q, terms, found, self.corpus, self.facts, p)
         if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)

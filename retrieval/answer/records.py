@@ -52,6 +52,8 @@ class Retrieved:
     chosen: np.ndarray | None  # per document: a report of the place the question names
     # Question terms that name some reports (in a title, file name or issuer) → those reports' mask.
     naming: dict[str, np.ndarray] = field(default_factory=dict)
+    # Question term → those of its synonyms the reports use that are interchangeable with it.
+    exact: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,9 +64,11 @@ class QueryTerms:
     # Terms of two or more characters, also found as text: a sentence that jieba cuts
     # differently (日 + 马萨利加 joined as 日马萨利加 after a date) still holds the term.
     spelled: list[tuple[str, int]] = field(default_factory=list)
-    # Terms the reports word differently: (the term's weight, its id, ids of its synonyms).
-    alternatives: list[tuple[float, int | None, frozenset[int]]] = field(default_factory=list)
-    synonym_weight: float = 0.5
+    # Terms the reports word differently: (what a synonym adds, the term's key, the synonyms' ids).
+    alternatives: list[tuple[float, int, frozenset[int]]] = field(default_factory=list)
+    # Terms the reports word by an interchangeable synonym: (the term's key, the synonyms' ids,
+    # the term's character bigrams); a sentence holding one holds the term.
+    same: list[tuple[int, frozenset[int], frozenset[str]]] = field(default_factory=list)
     bigrams: frozenset[str] = frozenset()  # the question's character bigrams, less report selectors
     years: tuple[str, ...] = ()  # years the question names, as text
     focus: str = ""  # the focus word, unless it is the rarest term anyway
@@ -80,9 +84,9 @@ class QueryTerms:
     def covered(self, toks: set[int]) -> float:
         """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
         found = sum(w for t, w in self.weights.items() if t in toks)
-        for w, tid, alts in self.alternatives:
-            if tid not in toks and not alts.isdisjoint(toks):
-                found += self.synonym_weight * w
+        for w, key, alts in self.alternatives:
+            if key not in toks and not alts.isdisjoint(toks):
+                found += w
         return found / (self.total or sum(self.weights.values()) or 1.0)
 
 

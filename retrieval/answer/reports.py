@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dates.published import published_after
 from ..dates.years import plan_part
 from ..index.corpus import CorpusIndex
-from ..lang.places import Coverage, Place, default_gazetteer
+from ..lang.places import Coverage, Place, default_gazetteer, names_nation
 from ..lang.text import normalize
 from ..types import SECTION_SEP
 from .records import Question
@@ -120,6 +121,16 @@ class ReportFacts:
         ]
         return max(years) if years else None
 
+    def now_of(self, docs: np.ndarray | None) -> int | None:
+        """The year the newest report among ``docs`` is read in: its own, or the next for one
+        published the year after the year it covers (retrieval/dates/report.py)."""
+        years = [
+            y + int(published_after(self.titles[d]))
+            for d, y in enumerate(self.report_years)
+            if y is not None and not self.companion[d] and (docs is None or docs[d])
+        ]
+        return max(years) if years else None
+
     def near_years(self, years: tuple[int, ...]) -> set[int]:
         """Reports that can speak of ``years``: of the year before (a summary's plan part), the
         year itself, or the year after (its review)."""
@@ -150,10 +161,14 @@ class ReportFacts:
         return frozenset(f for p in self.where(q) if p.key in wanted for f in self.places.names(p))
 
     def chosen(self, q: Question) -> np.ndarray | None:
-        """Per document: a report about a place the question names; None when it names none that
-        a report is about."""
+        """Per document: a report about a place the question names, or, when it names none but
+        the whole country (全国), a report about no division; None when neither tells reports
+        apart."""
         wanted = self._wanted(q)
-        return np.array([bool(wanted & keys) for keys in self.places.keys]) if wanted else None
+        if wanted:
+            return np.array([bool(wanted & keys) for keys in self.places.keys])
+        national = self.places.national() if not self.where(q) and names_nation(q.norm) else None
+        return np.array(national) if national is not None else None
 
     def not_covered(self, q: Question, *, every_report: bool = True) -> Place | None:
         """A division the question names that no report is about, lies in or contains, when none

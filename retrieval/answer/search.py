@@ -27,6 +27,18 @@ def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict
     return out
 
 
+def interchangeable(expansions: dict[str, tuple[str, ...]], thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:
+    """Of each term's synonyms the reports use, those interchangeable with it (terms with none
+    are left out)."""
+    out = {}
+    for t, syns in expansions.items():
+        exact = set(thesaurus.exact_synonyms(t))
+        kept = tuple(s for s in syns if s in exact)
+        if kept:
+            out[t] = kept
+    return out
+
+
 def term_scores(
     tokens: tuple[str, ...],
     retriever: Retriever,
@@ -62,7 +74,8 @@ def retrieve(
     p: ComposeParams,
     report_docs: np.ndarray | None = None,
 ) -> Retrieved:
-    """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term. Only the
+    """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
+    interchangeable one ``p.exact_synonym_weight``). Only the
     chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
     question names the place of some reports, only theirs (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
@@ -74,9 +87,14 @@ def retrieve(
         for d in reports_for(q.time, facts.report_years):
             pref[d] += p.time_boost
     naming = facts.naming(q.tokens)
+    exact = interchangeable(expansions, thesaurus)
     synonyms = None
     if expansions:
-        synonyms = p.synonym_weight * retriever.scores([s for syns in expansions.values() for s in syns])
+        loose = [s for t, syns in expansions.items() for s in syns if s not in exact.get(t, ())]
+        tight = [s for syns in exact.values() for s in syns]
+        synonyms = p.synonym_weight * retriever.scores(loose) if loose else np.zeros(retriever.n_chunks)
+        if tight:
+            synonyms = synonyms + p.exact_synonym_weight * retriever.scores(tight)
     scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
         if mask is not None and np.any(mask[chunk_docs] & (scores > 0)):
@@ -86,7 +104,7 @@ def retrieve(
     if facts.companion.any():
         scores = np.where(facts.companion[chunk_docs], scores * p.companion_factor, scores)
     chunks = [c for c, _ in BM25Index.top_of(scores, k)]
-    return Retrieved(chunks, scores, expansions, chosen, naming)
+    return Retrieved(chunks, scores, expansions, chosen, naming, exact)
 
 
 def with_chunks(found: Retrieved, extra: list[int]) -> Retrieved:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..lang.headings import heading_label, heading_level
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
+from .published import execution_and_plan_year
 from .years import (
     CN as _CN,
     PLAN_HEAD as _PLAN_HEAD,
@@ -107,12 +108,13 @@ def _report_year(title: str, text_head: str, path: str) -> int | None:
     """The year of a report, or None.
 
     In order: the first year in the title (2024年中华人民共和国国务院政府工作报告 → 2024;
-    古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed); a year in the file
+    古丈县教体局2024年工作总结及2025年工作计划 → 2024, the year reviewed), or the planned one of
+    a year's 执行情况 and the next year's plan (:func:`execution_and_plan_year`); a year in the file
     name (2024.txt, 2019_怀化市…); the date line (二〇二四年三月五日 → 2024; a summary dated in
     January–March of Y+1 → Y); the first heading with a year (一、2021年度工作开展情况); an
     opening paragraph starting with a year (2024年，在县委…).
     """
-    year = _first_year(title)
+    year = execution_and_plan_year(title) or _first_year(title)
     if year is not None:
         return year
     year = _file_year(path) if path else None

@@ -85,9 +85,10 @@ class TimeAsk:
         return bool(self.report_year or self.years or self.latest or self.trend)
 
 
-def ask_time(norm: str, newest: int | None) -> TimeAsk:
+def ask_time(norm: str, newest: int | None, now: int | None = None) -> TimeAsk:
     """The :class:`TimeAsk` of a normalised question; ``newest`` is the year of the newest report
-    in the corpus (relative words are left unresolved without it)."""
+    in the corpus, ``now`` the year its readers speak from (``newest`` unless said: a 2024年统计
+    公报 is read in 2025); relative words count from ``now`` and are left unresolved without it."""
     report_year = None
     rest = norm
     m = _NAMED_REPORT.search(norm)
@@ -102,7 +103,8 @@ def ask_time(norm: str, newest: int | None) -> TimeAsk:
             years += range(lo, hi + 1)
             span = span or (lo, hi)
     relative = ""
-    base = report_year if report_year is not None else newest  # relative to the named report
+    # Relative to the named report, else to the year the newest report is read in.
+    base = report_year if report_year is not None else (now if now is not None else newest)
     if base is not None and not years:
         for word, offset in relative_years():
             pos = rest.find(word)

@@ -83,6 +83,7 @@ _TOKEN_SOURCES = (
     "dates/when.py",
     "dates/years.py",
     "dates/report.py",
+    "dates/published.py",
     "dates/periods.py",
     "dates/leadins.py",
     "ingest/formats/*.py",

@@ -49,6 +49,9 @@ _OFFICE = re.compile(
 )
 # First characters that make "<x>县/市" a common word (全县, 各市, 本区, 我市, 该县, 来自市 …).
 _NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从]|^.?[级属]")
+# Words by which a question names the whole country (2023年全国城镇新增就业, 我国农民工总量):
+# when it names no division, the reports about none (national ones) are the ones about it.
+NATION_WORDS = ("全国", "我国", "全中国")
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,11 @@ def office_places(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def names_nation(norm: str) -> bool:
+    """Whether a normalised question names the whole country (a word of :data:`NATION_WORDS`)."""
+    return any(w in norm for w in NATION_WORDS)
+
+
 def shaped_in(text: str) -> tuple[int, int] | None:
     """(start, end) of the first name in ``text`` shaped like a place (那凤凰县呢 → 凤凰县), which
     the data need not know; None if there is none."""
@@ -317,6 +325,12 @@ class Coverage:
     def about(self, place: Place) -> list[bool]:
         """Per report: whether it is about ``place`` itself."""
         return [place.key in keys for keys in self.keys]
+
+    def national(self) -> list[bool] | None:
+        """Per report: whether it is about no division (a national report); None unless some
+        reports are and some are not, so that the nation tells them apart."""
+        flags = [not places for places in self.docs]
+        return flags if any(flags) and not all(flags) else None
 
     def related(self, place: Place) -> bool:
         """Whether some report is about ``place``, a place within it, or one containing it."""

@@ -32,9 +32,12 @@ MIN_CHARS = 2
 class Thesaurus:
     """word → words that may replace it in a question."""
 
-    def __init__(self, groups: Iterable[Iterable[str]] = (), *, base: Thesaurus | None = None):
-        """``base``: a thesaurus whose synonyms this one adds to (shared, never changed here)."""
+    def __init__(self, groups: Iterable[Iterable[str]] = (), *, base: Thesaurus | None = None, exact: bool = False):
+        """``base``: a thesaurus whose synonyms this one adds to (shared, never changed here);
+        ``exact``: its own groups are interchangeable words (a deployment's list: GDP 生产总值),
+        each as good as the other, not words of loosely one meaning (词林)."""
         self._base = base
+        self._exact = exact
         self._groups: list[tuple[str, ...]] = []
         self._index: dict[str, list[int]] = {}  # word → the groups it is in
         for group in groups:
@@ -57,6 +60,14 @@ class Thesaurus:
         found = {w for gid in self._index.get(word, ()) for w in self._groups[gid]}
         if self._base is not None:
             found.update(self._base.synonyms(word))
+        found.discard(word)
+        return tuple(sorted(found))
+
+    def exact_synonyms(self, word: str) -> tuple[str, ...]:
+        """The synonyms of ``word`` that are interchangeable with it (see ``exact``), sorted."""
+        found = {w for gid in self._index.get(word, ()) for w in self._groups[gid]} if self._exact else set()
+        if self._base is not None:
+            found.update(self._base.exact_synonyms(word))
         found.discard(word)
         return tuple(sorted(found))
 
@@ -150,6 +161,6 @@ def from_group_file(path: Path, kind: str, build: Callable[[list[list[str]]], T]
 
 
 def default_thesaurus(path: Path = SYNONYMS) -> Thesaurus:
-    """词林 plus the groups of ``path`` (``config/synonyms.txt``), read again when it changed;
-    词林 itself is read once."""
-    return from_group_file(path, "synonyms", lambda groups: Thesaurus(groups, base=cilin_thesaurus()))
+    """词林 plus the groups of ``path`` (``config/synonyms.txt``, interchangeable words), read
+    again when it changed; 词林 itself is read once."""
+    return from_group_file(path, "synonyms", lambda groups: Thesaurus(groups, base=cilin_thesaurus(), exact=True))

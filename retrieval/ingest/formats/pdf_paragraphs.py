@@ -6,7 +6,8 @@ What comes out is one paragraph per line, like a .txt report:
   one. A paragraph ends before a line that is indented (it starts right of its column's left
   edge by most of a character), that sits below a gap larger than ``pdf_paragraph_gap`` times
   the usual line spacing, or that opens an outline heading (一、 （一） 1.) after a finished
-  sentence; and after a line that ends short of its column's right edge by more than
+  sentence, or a top-level one (三、…) on a short line of its own after any line; and after a
+  line that ends short of its column's right edge by more than
   ``1 - pdf_short_line`` of the column's width, or by more than a character and a half after
   a finished sentence; and around a table row (cells apart on one line). Positions are measured, never guessed from character counts, so a line
   of ASCII figures or half-width punctuation is as full as it looks. Without positions (plain
@@ -47,6 +48,8 @@ _PAGE_NUMBER_AT_EDGE = re.compile(r"^(?:\d{1,5}|\d{1,5}\s*/\s*\d{1,5}|[（(]\s*\
 _OUTLINE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])"
 )
+# A top-level outline heading on a line of its own: no sentence punctuation in it.
+_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^，。；：,;:！？!?]{1,30}$")
 _SENTENCE_END = re.compile(r"[。！？；：!?;:]$")
 _FINISHED = re.compile(r"[。！？；：!?;:][”’）)]?$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -147,6 +150,8 @@ def _breaks(prev: Line, line: Line, doc: _DocGeometry, layout: dict, first_on_pa
     finished = bool(_FINISHED.search(before))
     if _SENTENCE_END.search(before) and _OUTLINE.match(text):
         return True
+    if _TOP_HEADING.match(text) and _short(line, doc, layout):
+        return True  # a heading after an unfinished line (…464.64万元 / 三、政府采购预算情况)
     same_block = not first_on_page and prev.block == line.block
     leading = doc.leading_of(line)
     if (
@@ -171,6 +176,16 @@ def _breaks(prev: Line, line: Line, doc: _DocGeometry, layout: dict, first_on_pa
         return True
     full = room <= 0.5 * size
     return _indented(line, doc) and (finished or not full)
+
+
+def _short(line: Line, doc: _DocGeometry, layout: dict) -> bool:
+    """Whether ``line`` ends short of its column's right edge by more than ``1 -
+    pdf_short_line`` of the column's width (counted without positions), as a line of its own."""
+    left = line.left_edge if line.left_edge is not None else doc.left
+    right = line.right_edge if line.right_edge is not None else doc.right
+    if line.right is None or left is None or right is None:
+        return width(line.text.strip()) < layout["pdf_short_line"] * doc.full
+    return right - line.right > (1 - layout["pdf_short_line"]) * (right - left)
 
 
 def _indented(line: Line, doc: _DocGeometry) -> bool:

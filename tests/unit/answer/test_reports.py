@@ -75,3 +75,28 @@ def test_a_named_year_prefers_the_reports_of_it():
 
 def test_bare_words_keep_only_word_characters():
     assert bare_words("（一）抓好 教师、队伍建设：2024年！") == "一抓好教师队伍建设2024年"
+
+
+NATIONAL = Corpus(
+    [
+        ("2023年度人力资源和社会保障事业发展统计公报", "a.docx", (), (), 2023, False),
+        ("南京市2024年国民经济和社会发展统计公报", "b.docx", ("南京市",), (), 2024, False),
+        ("2025年安徽省政府工作报告", "c.docx", ("安徽省",), (), 2025, False),
+    ],
+    [""],
+)
+
+
+def test_a_question_about_the_nation_chooses_the_national_reports():
+    facts = ReportFacts(NATIONAL)
+    nation = SimpleNamespace(years=(), where=(), report_places=None, norm="2023年全国城镇新增就业多少人", places=())
+    assert facts.chosen(nation).tolist() == [True, False, False]
+    other = SimpleNamespace(years=(), where=(), report_places=None, norm="2023年城镇新增就业多少人", places=())
+    assert facts.chosen(other) is None
+
+
+def test_a_communique_is_read_the_year_after_its_own():
+    facts = ReportFacts(NATIONAL)
+    assert facts.newest_of(np.array([True, True, False])) == 2024
+    assert facts.now_of(np.array([True, True, False])) == 2025  # 南京 2024 公报, out in 2025
+    assert facts.now_of(np.array([False, False, True])) == 2025  # a work report, read in its year

@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.answer.records import Retrieved
 from retrieval.answer.reports import ReportNames
-from retrieval.answer.search import expand, term_scores, with_chunks
+from retrieval.answer.search import expand, interchangeable, term_scores, with_chunks
 from retrieval.index.bm25 import BM25Index
 from retrieval.lang.synonyms import Thesaurus
 
@@ -26,6 +26,13 @@ def test_only_synonyms_the_reports_use_and_the_question_does_not_are_added():
     assert expand(["老师", "学校"], retriever, thesaurus) == {"老师": ("教员", "教师")}
     assert expand(["老师", "教师"], retriever, thesaurus) == {"老师": ("教员",), "教师": ("教员",)}
     assert expand(["学生"], retriever, thesaurus) == {}
+
+
+def test_interchangeable_synonyms_are_told_from_loose_ones():
+    thesaurus = Thesaurus([["gdp", "生产总值", "国内生产总值"]], base=Thesaurus([["老师", "教师"]]), exact=True)
+    expansions = expand(["gdp", "老师"], Vocab(["生产总值", "教师"]), thesaurus)
+    assert expansions == {"gdp": ("生产总值",), "老师": ("教师",)}
+    assert interchangeable(expansions, thesaurus) == {"gdp": ("生产总值",)}
 
 
 def test_extra_chunks_come_after_the_retrieved_ones_once():

@@ -11,6 +11,7 @@ from retrieval.dates import years as dating_years
 from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT
 from retrieval.dates.leadins import lead_in_span
 from retrieval.dates.periods import paragraph_periods, part_of, section_period, section_periods, sentence_period
+from retrieval.dates.published import execution_and_plan_year, published_after
 from retrieval.dates.report import document_kind, report_style, report_year
 from retrieval.dates.years import years_in
 from retrieval.ingest.documents import first_meaningful_line
@@ -286,3 +287,35 @@ def test_dating_never_fails_on_odd_text(text):
     span = lead_in_span(text, 0, len(text))
     assert span is None or (0 <= span[0] < span[1] <= len(text) and text[span[1] - 1] in "：:")
     assert document_kind(text) in (REPORT, COMPANION)
+
+
+@pytest.mark.parametrize(
+    "title, after",
+    [
+        ("淮安市人民政府2024年政府信息公开工作年度报告", True),
+        ("合肥市2025年国民经济和社会发展统计公报", True),
+        ("上海市普陀区财政局2024年度部门决算", True),
+        ("2025年预算执行情况的报告", True),
+        ("关于北京市2025年预算执行情况和2026年预算的报告", False),  # dated by 2026, the year it plans
+        ("2025年安徽省政府工作报告", False),
+        ("古丈县教体局2024年工作总结", False),
+        ("深圳市人民政府公报", False),  # a gazette, not a communiqué
+    ],
+)
+def test_reports_published_the_year_after_their_own(title, after):
+    assert published_after(title) is after
+
+
+@pytest.mark.parametrize(
+    "title, year",
+    [
+        ("关于北京市2025年预算执行情况和2026年预算的报告", 2026),
+        ("关于深圳市2025年国民经济和社会发展计划执行情况与2026年计划草案的报告", 2026),
+        ("2025年预算执行情况的报告", None),  # no plan year: dated by the year it covers
+        ("古丈县教体局2024年工作总结及2025年工作计划", None),
+        ("2023年预算执行情况和2025年预算", None),  # not the next year
+    ],
+)
+def test_a_years_execution_and_the_next_years_plan_is_dated_by_the_plan(title, year):
+    assert execution_and_plan_year(title) == year
+    assert report_year(title, "") == (year or report_year(title.replace("执行情况", ""), ""))

@@ -46,6 +46,12 @@ def test_relative_words_need_a_newest_report():
     assert ask("去年城镇新增就业多少人？", newest=None).years == ()
 
 
+def test_relative_words_count_from_the_year_the_reports_are_read_in():
+    t = ask_time(normalize("淮安去年收到多少政府信息公开申请？"), 2024, 2025)
+    assert t.years == (2024,) and t.relative == "去年"
+    assert ask_time(normalize("最近一次报告里赤字率是多少？"), 2024, 2025).report_year == 2024
+
+
 def test_trend_words():
     assert ask("这几年赤字率是怎么变的？").trend
     assert not ask("“六五”期间国民生产总值平均每年增长多少？").trend

@@ -13,6 +13,7 @@ from retrieval.lang.places import (
     Coverage,
     Place,
     default_gazetteer,
+    names_nation,
     office_places,
     report_places,
     shaped_like_place,
@@ -129,3 +130,14 @@ def test_coverage_relates_questions_to_the_reports_places():
     ]
     assert cover.related(_one("湖南省")) and cover.related(_one("湘西州"))  # contains 古丈县
     assert not cover.related(_one("四川省")) and not cover.related(_one("吉首市"))
+
+
+def test_a_question_names_the_nation_by_its_words():
+    assert names_nation("2023年全国城镇新增就业多少人") and names_nation("我国农民工总量是多少")
+    assert not names_nation("古丈县城镇新增就业多少人")
+
+
+def test_national_reports_are_told_apart_only_among_place_reports():
+    assert Coverage(GAZ, [["古丈县"], [], ["长葛市"]]).national() == [False, True, False]
+    assert Coverage(GAZ, [[], []]).national() is None  # every report national: nothing to choose
+    assert Coverage(GAZ, [["古丈县"], ["长葛市"]]).national() is None

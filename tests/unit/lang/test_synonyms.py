@@ -16,6 +16,14 @@ def test_groups_link_each_word_to_the_others():
     assert th.synonyms("学生") == ()
 
 
+def test_only_a_deployments_own_groups_are_interchangeable():
+    loose = Thesaurus([["教师", "老师"]])
+    own = Thesaurus([["GDP", "生产总值"]], base=loose, exact=True)
+    assert own.exact_synonyms("gdp") == ("生产总值",)  # names are matched normalised
+    assert own.synonyms("老师") == ("教师",) and own.exact_synonyms("老师") == ()
+    assert loose.exact_synonyms("教师") == ()
+
+
 def test_one_character_words_and_lone_words_are_ignored():
     th = Thesaurus([["师", "老师"], ["校"], ["學校", "学校"]])  # 學校 normalises to 学校
     assert th.synonyms("老师") == () and th.synonyms("师") == ()
