@@ -74,7 +74,7 @@ def test_gold_fragments_occur_in_their_reports(path):
 def test_dev_floors(summary, outcomes):
     """With the learned decision (config/decision.toml) lexical: 66 of 84 answered with the answer
     first, 78 of 84 shown first (answer or unsure), 81 in the first three shown, every
-    unanswerable question unanswered (13 of 13), 3 of 84 answerable with nothing shown, answered
+    unanswerable question unanswered (13 of 13), 2 of 84 answerable with nothing shown, answered
     precision 0.985; one question less each, precision at least 0.95 (the rule its threshold was
     chosen by)."""
     assert_floors(
@@ -82,7 +82,7 @@ def test_dev_floors(summary, outcomes):
         answered_right=65,
         shown_right=77,
         unanswerable_held=12,
-        answerable_none=4,
+        answerable_none=3,
         outcomes=outcomes,
         shown3_right=80,
     )
@@ -90,8 +90,8 @@ def test_dev_floors(summary, outcomes):
 
 def test_first_three_rate(summary, outcomes):
     missed = [o.item.qid for o in outcomes if o.item.answerable and not 1 <= o.answer_rank <= 3]
-    # Measured 65 of 84 (answered questions only; unsure ones show one or two sentences).
-    assert summary["answer_at_3"] >= 64 / 84, f"first-three rate {summary['answer_at_3']}; missed {missed}"
+    # Measured 67 of 84 (answered questions only; unsure ones show one or two sentences).
+    assert summary["answer_at_3"] >= 66 / 84, f"first-three rate {summary['answer_at_3']}; missed {missed}"
 
 
 def test_named_report_is_cited_first(outcomes):
@@ -137,15 +137,15 @@ BLIND_SEEDS_DEV = ROOT / "tests" / "data" / "blind" / "seeds.dev.jsonl"
 
 def test_blind_seeds_dev_floors(engine):
     """The dev half of the blind seeds set (written from the reports by readers who never ran the
-    product; tests/data/README.md), lexical, learned decision: 40 of 67 answered with the answer
+    product; tests/data/README.md), lexical, learned decision: 39 of 67 answered with the answer
     first, 63 shown first, 66 in the first three shown, 39 of 42 unanswerable not answered, none of
-    67 with nothing shown, answered precision 0.930 (40 of 43); one question less each, precision
-    at least 0.9 (one more wrong answer would give 0.909)."""
+    67 with nothing shown, answered precision 0.929 (39 of 42); one question less each, precision
+    at least 0.9 (one more wrong answer would give 0.907)."""
     items, _ = ev.load_questions(BLIND_SEEDS_DEV)
     outcomes = ev.evaluate(engine, items)
     assert_floors(
         ev.summarize(outcomes),
-        answered_right=39,
+        answered_right=38,
         shown_right=62,
         unanswerable_held=38,
         answerable_none=1,
