@@ -74,6 +74,23 @@ def shown_json(data: dict) -> list:
     return data["sentences"] if data["answered"] else data["closest"]
 
 
+# The fields of an answer in JSON (`reportqa ask --json`, retrieval/types.py Answer.to_json).
+ANSWER_JSON_KEYS = {
+    "question",
+    "resolved",
+    "answered",
+    "outcome",
+    "confidence",
+    "message",
+    "sentences",
+    "closest",
+    "refusal",
+    "note",
+    "other_years",
+    "trend",
+}
+
+
 ROUNDED = 5e-5  # the eval's shares are rounded to 4 places: a count exactly at its floor passes
 
 

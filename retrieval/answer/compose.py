@@ -18,7 +18,7 @@ matches no chunk; see ``docs/architecture.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,6 +58,9 @@ class Ranked:
     order: np.ndarray | None = None
     vectors: bool = False  # sentence vectors took part
     early: Answer | None = None
+    # Report year → its best candidate when the answer is laid out by year (Composer._years),
+    # worked out once for the decision and the selection.
+    years: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,7 +212,9 @@ class Composer:
         if cands is None or not cands.items:
             return Ranked(q, early=refusals.no_match(question, self._not_found))
         scores = cands.features @ self.model.weights
-        return Ranked(q, cands, scores, np.argsort(-scores, kind="stable"), vectors is not None)
+        ranked = Ranked(q, cands, scores, np.argsort(-scores, kind="stable"), vectors is not None)
+        ranked.years = self._years(ranked)
+        return ranked
 
     def decision_row(self, r: Ranked) -> np.ndarray:
         """The answer decision's input row for the sentence ``r``'s answer shows first
@@ -250,7 +255,7 @@ class Composer:
         score, or across the years of a multi-year corpus the newest year's best (the oldest
         shown, for a trend)."""
         assert r.order is not None
-        years = self._years(r)
+        years = r.years
         if len(years) > 1 and r.question.time.trend:
             return sorted(years.items())[-int(self.model.compose.max_years) :][0][1]
         if len(years) > 1:
@@ -322,7 +327,7 @@ class Composer:
         assert cands is not None and scores is not None and order is not None
         note = time_note(q.time)
         p = self.model.compose
-        years = self._years(r)
+        years = r.years
         if years:
             if q.time.trend and len(years) > 1:
                 picked = [self._sentence(cands, i, scores) for _, i in sorted(years.items())[-int(p.max_years) :]]

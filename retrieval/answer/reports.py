@@ -93,6 +93,11 @@ class ReportFacts:
         for years, year in zip(self.doc_years, self.report_years):
             if year is not None:
                 years.add(year)  # a report is about its own year even when its title does not say
+        # The year each report is read in: its own, or the next for one published the year after
+        # the year it covers (retrieval/dates/published.py); worked out once, not per question.
+        self.read_years: list[int | None] = [
+            None if y is None else y + int(published_after(title)) for y, title in zip(self.report_years, self.titles)
+        ]
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None
         self.multi_year = len(dated) > 1  # several years of reports: answers may differ by year
@@ -125,8 +130,8 @@ class ReportFacts:
         """The year the newest report among ``docs`` is read in: its own, or the next for one
         published the year after the year it covers (retrieval/dates/report.py)."""
         years = [
-            y + int(published_after(self.titles[d]))
-            for d, y in enumerate(self.report_years)
+            y
+            for d, y in enumerate(self.read_years)
             if y is not None and not self.companion[d] and (docs is None or docs[d])
         ]
         return max(years) if years else None

@@ -20,6 +20,12 @@ CHUNK_COLS = (
 )
 SENT_COLS = ("start", "end", "n_tokens", "period")
 
+# Tables with one value per chunk: its offsets and paragraph; its dating and lead-in.
+CHUNK_OFFSETS = ("chunk_start", "chunk_end", "chunk_bstart", "chunk_bend", "para_start", "para_end", "paragraph")
+CHUNK_DATING = ("chunk_period", "chunk_period_kind", "lead_start", "lead_end")
+# Tables with one value per sentence.
+PER_SENTENCE = ("sent_start", "sent_end", "sent_period")
+
 # The tables of a corpus index, one .npy file each.
 TABLES = (
     "chunk_doc",

@@ -19,9 +19,7 @@ from ..dates.kinds import PERIOD_KINDS
 from ..lru import LRU
 from ..types import SECTION_SEP, Chunk, Citation, Document, Skipped
 from .bm25 import BM25Index
-from .columns import TABLES
-
-_PER_CHUNK = ("chunk_period", "chunk_period_kind", "lead_start", "lead_end")
+from .columns import CHUNK_DATING, CHUNK_OFFSETS, TABLES
 
 
 def page_at(pages: list[int] | tuple[int, ...], offset: int) -> int | None:
@@ -340,16 +338,7 @@ class CorpusIndex:
     def check(self, text_bytes: int) -> None:
         t = self.tables
         n = self.n_chunks
-        for name in (
-            "chunk_start",
-            "chunk_end",
-            "chunk_bstart",
-            "chunk_bend",
-            "para_start",
-            "para_end",
-            "paragraph",
-            "chunk_section",
-        ):
+        for name in (*CHUNK_OFFSETS, "chunk_section"):
             if t[name].shape != (n,):
                 raise ValueError(f"table {name} is truncated")
         if t["sent_ptr"].shape != (n + 1,) or int(t["sent_ptr"][-1]) != t["sent_start"].shape[0]:
@@ -358,7 +347,7 @@ class CorpusIndex:
             raise ValueError("sentence table is truncated")
         if int(t["tok_ptr"][-1]) != t["tok"].shape[0]:
             raise ValueError("token table is truncated")
-        if t["sent_period"].shape != t["sent_start"].shape or any(t[k].shape != (n,) for k in _PER_CHUNK):
+        if t["sent_period"].shape != t["sent_start"].shape or any(t[k].shape != (n,) for k in CHUNK_DATING):
             raise ValueError("period tables are truncated")
         if t["lead_ptr"].shape != (n + 1,) or int(t["lead_ptr"][-1]) != t["lead_tok"].shape[0]:
             raise ValueError("lead-in table is truncated")

@@ -26,6 +26,7 @@ from ..ingest.result import FileResult
 from ..types import BuildReport, Skipped
 from .bm25 import BM25Index
 from .build import assemble
+from .columns import CHUNK_DATING, CHUNK_OFFSETS, PER_SENTENCE
 from .corpus import CorpusIndex
 
 if TYPE_CHECKING:
@@ -37,20 +38,7 @@ if TYPE_CHECKING:
 SPLICE_MIN_KEPT = 0.5
 
 # Tables copied slice by slice, per chunk and per sentence.
-_PER_CHUNK = (
-    "chunk_start",
-    "chunk_end",
-    "chunk_bstart",
-    "chunk_bend",
-    "para_start",
-    "para_end",
-    "paragraph",
-    "chunk_period",
-    "chunk_period_kind",
-    "lead_start",
-    "lead_end",
-)
-_PER_SENTENCE = ("sent_start", "sent_end", "sent_period")
+_PER_CHUNK = (*CHUNK_OFFSETS, *CHUNK_DATING)
 
 
 @dataclass
@@ -281,7 +269,7 @@ def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, n
         name: []
         for name in (
             *_PER_CHUNK,
-            *_PER_SENTENCE,
+            *PER_SENTENCE,
             "chunk_doc",
             "tok",
             "lead_tok",
@@ -300,7 +288,7 @@ def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, n
         s0, s1 = int(t["sent_ptr"][c0]), int(t["sent_ptr"][c1])
         for name in _PER_CHUNK:
             parts[name].append(t[name][c0:c1])
-        for name in _PER_SENTENCE:
+        for name in PER_SENTENCE:
             parts[name].append(t[name][s0:s1])
         parts["chunk_doc"].append((t["chunk_doc"][c0:c1] - r.lo + out_doc).astype(t["chunk_doc"].dtype))
         out_doc += r.hi - r.lo
@@ -317,7 +305,7 @@ def _tables(runs: list[Run], remaps: dict[int, np.ndarray]) -> tuple[dict[str, n
         ids[distinct] = [section_ids.setdefault(names[i], len(section_ids)) for i in distinct.tolist()]
         section_parts.append(ids[used])
     tables = {
-        name: np.concatenate(parts[name]) for name in (*_PER_CHUNK, *_PER_SENTENCE, "chunk_doc", "tok", "lead_tok")
+        name: np.concatenate(parts[name]) for name in (*_PER_CHUNK, *PER_SENTENCE, "chunk_doc", "tok", "lead_tok")
     }
     for name, counts in (
         ("sent_ptr", "n_sent"),

@@ -293,6 +293,8 @@ class Coverage:
         self._around = self._about | {a.key for places in self.docs for p in places for a in gaz.ancestors(p)}
         # Whether every report has its place, so that a place none is about is not in the reports.
         self.complete = bool(self.docs) and all(self.docs)
+        flags = [not places for places in self.docs]
+        self._national = flags if any(flags) and not all(flags) else None
 
     def place_of(self, label: str) -> Place:
         """The place a report's label names (古丈县, 上海市普陀区), or an unknown one (XX县)."""
@@ -329,8 +331,7 @@ class Coverage:
     def national(self) -> list[bool] | None:
         """Per report: whether it is about no division (a national report); None unless some
         reports are and some are not, so that the nation tells them apart."""
-        flags = [not places for places in self.docs]
-        return flags if any(flags) and not all(flags) else None
+        return self._national
 
     def related(self, place: Place) -> bool:
         """Whether some report is about ``place``, a place within it, or one containing it."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answer.refusals import REASONS as REFUSAL_REASONS
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import ANSWER_JSON_KEYS, SEEDS, run_cli
 
 
 def run(
@@ -33,20 +33,7 @@ def test_ask_json_contract_and_offsets(cache: Path):
     proc = run("ask", "--json", "古丈县现有各级各类学校多少所？", cache=cache)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {
-        "question",
-        "resolved",
-        "answered",
-        "outcome",
-        "confidence",
-        "message",
-        "sentences",
-        "closest",
-        "refusal",
-        "note",
-        "other_years",
-        "trend",
-    }
+    assert set(data) == ANSWER_JSON_KEYS
     assert (data["refusal"] is None) == data["answered"]
     assert data["outcome"] == "answer"
     if data["refusal"] is not None:

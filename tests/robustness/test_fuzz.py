@@ -38,7 +38,7 @@ from retrieval.ingest.process import process_file
 from retrieval.ingest.result import FileResult
 from retrieval.lang import headings, shapes, text as text_module
 from retrieval.types import Skipped
-from tests.conftest import SEEDS, run_cli, shown_json
+from tests.conftest import ANSWER_JSON_KEYS, SEEDS, run_cli, shown_json
 
 PARAMS = {"max_chunk_chars": 400, "k1": 1.5, "b": 0.75, "epsilon": 0.25, "max_file_mb": 256, "max_docx_xml_mb": 64}
 FUZZ = settings(
@@ -102,20 +102,7 @@ def check_answer(answer, corpus: Path = SEEDS) -> dict:
     line = json.dumps(answer.to_json(), ensure_ascii=False)
     line.encode("utf-8")  # printable: no lone surrogates reach the output
     data = json.loads(line)
-    assert set(data) == {
-        "question",
-        "resolved",
-        "answered",
-        "outcome",
-        "confidence",
-        "message",
-        "sentences",
-        "closest",
-        "refusal",
-        "note",
-        "other_years",
-        "trend",
-    }
+    assert set(data) == ANSWER_JSON_KEYS
     assert (data["refusal"] is None) == data["answered"]
     if data["refusal"] is not None:
         assert data["refusal"]["reason"] in REFUSAL_REASONS
