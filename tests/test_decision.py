@@ -263,6 +263,20 @@ def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
     assert lowest_threshold(np.array([0.9, 0.8, 0.8]), np.array([1, 1, 0]), 0.9) == pytest.approx(0.9)
 
 
+def test_answer_at_with_a_margin_asks_the_precision_of_the_interval_s_lower_end():
+    from tools.fit_decision import lowest_threshold, wilson_lower
+
+    assert wilson_lower(19, 20, 0.0) == pytest.approx(0.95)
+    assert wilson_lower(19, 20, 1.645) == pytest.approx(0.8040, abs=1e-4)
+    assert wilson_lower(950, 1000, 1.645) > wilson_lower(95, 100, 1.645)  # more rows, narrower
+    # 40 rows all right, then 60 rows of which 56 are right: 96 of 100 (0.96) from the bottom up.
+    p = np.concatenate([np.linspace(0.99, 0.9, 40), np.linspace(0.89, 0.5, 60)])
+    y = np.array([1] * 40 + [1] * 56 + [0] * 4)
+    assert lowest_threshold(p, y, 0.95) == pytest.approx(0.5)  # the plain share allows all
+    strict = lowest_threshold(p, y, 0.95, z=1.645)
+    assert 0.5 < strict <= 0.9 and wilson_lower(int(y[p >= strict].sum()), int((p >= strict).sum()), 1.645) >= 0.95
+
+
 def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions_with_nothing():
     from tools.fit_decision import unsure_threshold
 

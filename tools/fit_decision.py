@@ -10,7 +10,9 @@ corpus (a realistic negative: the best remaining sentence of the same frame).
 The model is a logistic regression over standardised columns; its out-of-fold probabilities
 (folds by question set and article) are calibrated by isotonic regression. ``answer_at`` is the
 lowest calibrated probability at which answered precision on the report sets' out-of-fold
-questions is at least ``--precision`` (0.95); ``unsure_at`` the highest at which no more than
+questions is at least ``--precision`` (0.95) at the lower end of its one-sided 95 % Wilson
+interval (``--margin`` 1.645; 0 asks only the plain share), so that the precision holds on
+questions the fit has not seen, not only on its own rows; ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.03) of the report sets' answerable questions fall below it (out of fold),
 i.e. get nothing shown: below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 import zlib
@@ -195,10 +198,25 @@ def out_of_fold_trees(
     return raw
 
 
-def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: float = 1.01) -> float:
+def wilson_lower(hits: int, n: int, z: float) -> float:
+    """The lower end of the Wilson score interval for ``hits`` of ``n`` (one-sided, ``z``
+    standard deviations; z = 0 gives the plain share)."""
+    if n == 0:
+        return 0.0
+    share = hits / n
+    if z <= 0:
+        return share
+    centre = share + z * z / (2 * n)
+    spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
+
+
+def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: float = 1.01, z: float = 0.0) -> float:
     """The lowest probability t such that the rows with t ≤ p < ``below`` are right at least
     ``precision`` of the time (counting from the top down, so the band stays that precise; rows
-    of equal probability are answered or not together)."""
+    of equal probability are answered or not together). With ``z`` > 0 the precision must hold
+    for the lower end of its Wilson interval, so that a band that is precise by luck on few rows
+    does not set the threshold."""
     band = p < below
     values, y = p[band], y[band]
     best = below
@@ -207,7 +225,7 @@ def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: floa
         at = values == value
         hits += int(y[at].sum())
         n += int(at.sum())
-        if hits / n >= precision:
+        if wilson_lower(hits, n, z) >= precision:
             best = float(value)
     return best
 
@@ -299,6 +317,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--c", type=float, default=0.3, help="inverse L2 strength")
     ap.add_argument("--precision", type=float, default=0.95, help="answered precision that sets answer_at")
     ap.add_argument(
+        "--margin",
+        type=float,
+        default=1.645,
+        help="z of the one-sided Wilson lower bound that must reach --precision (0: the plain share)",
+    )
+    ap.add_argument(
         "--unsure-none", type=float, default=0.03, help="share of answerable questions allowed below unsure_at (none)"
     )
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
@@ -357,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
 
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y, sample_weight=weight)
     cal = iso.predict(raw)
-    answer_at = lowest_threshold(cal[report], y[report], args.precision)
+    answer_at = lowest_threshold(cal[report], y[report], args.precision, z=args.margin)
     unsure_at = unsure_threshold(cal[report], answerable[report], args.unsure_none, answer_at)
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
