@@ -285,3 +285,14 @@ def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions
     assert unsure_threshold(p, answerable, 0.1, 0.8) == pytest.approx(0.02)  # one of ten below
     assert unsure_threshold(p, answerable, 0.0, 0.8) == pytest.approx(0.01)  # none below
     assert unsure_threshold(p, answerable, 0.5, 0.25) == pytest.approx(0.25)  # never above answer_at
+
+
+def test_unsure_at_holds_for_each_question_set_on_its_own():
+    from tools.fit_decision import unsure_threshold_by_set
+
+    p = np.array([0.05, 0.06, 0.07, 0.08, 0.5, 0.01, 0.6, 0.7, 0.8, 0.9])
+    answerable = np.ones(10, dtype=bool)
+    sets = np.array(["a"] * 5 + ["b"] * 5)
+    # One of five may fall below: set a allows 0.06, set b 0.6; the lower holds for both.
+    assert unsure_threshold_by_set(p, answerable, sets, 0.2, 0.95) == pytest.approx(0.06)
+    assert unsure_threshold_by_set(p, answerable, sets, 0.0, 0.95) == pytest.approx(0.01)

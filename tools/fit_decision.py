@@ -13,7 +13,7 @@ lowest calibrated probability at which answered precision on the report sets' ou
 questions is at least ``--precision`` (0.95) at the lower end of its one-sided 95 % Wilson
 interval (``--margin`` 1.645; 0 asks only the plain share), so that the precision holds on
 questions the fit has not seen, not only on its own rows; ``unsure_at`` the highest at which no more than
-``--unsure-none`` (0.03) of the report sets' answerable questions fall below it (out of fold),
+``--unsure-none`` (0.03) of any one report set's answerable questions fall below it (out of fold),
 i.e. get nothing shown: below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
@@ -238,6 +238,14 @@ def unsure_threshold(p: np.ndarray, answerable: np.ndarray, none_share: float, b
     return min(float(values[k]), below) if k < len(values) else below
 
 
+def unsure_threshold_by_set(
+    p: np.ndarray, answerable: np.ndarray, sets: np.ndarray, none_share: float, below: float
+) -> float:
+    """:func:`unsure_threshold` held for every question set on its own: the lowest of the sets'
+    thresholds, so no set leaves more than ``none_share`` of its answerable questions with nothing."""
+    return min(unsure_threshold(p[sets == s], answerable[sets == s], none_share, below) for s in np.unique(sets))
+
+
 def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) -> list[str]:
     """One line per set: its out-of-fold AUC under each score (— when it has one class only)."""
     from sklearn.metrics import roc_auc_score
@@ -382,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y, sample_weight=weight)
     cal = iso.predict(raw)
     answer_at = lowest_threshold(cal[report], y[report], args.precision, z=args.margin)
-    unsure_at = unsure_threshold(cal[report], answerable[report], args.unsure_none, answer_at)
+    sets = np.array([set_of(g).replace("+vectors", "") for g in groups])
+    unsure_at = unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at)
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
     auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
