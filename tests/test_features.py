@@ -168,7 +168,8 @@ def test_closeness_in_meaning_does_not_make_up_for_a_missing_figure():
 
 def test_confidence_vetoes_another_year_and_place():
     policy = AnswerPolicy(year_missing=0.0, place_missing=0.3)
-    q = q_of("2030年古丈县有多少所学校？")
+    text = "2030年古丈县有多少所学校？"
+    q = replace(q_of(text), time=ask_time(normalize(text), 2024))
     c = policy.confidence(q, cand("学校88所。", tok_cov=0.5, big_cov=0.5, para_year=False, foreign_place=True))
     assert c.value == 0.0 and c.year_missing and c.place_missing and c.before_vetoes > 0.5
 

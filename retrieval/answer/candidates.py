@@ -31,9 +31,9 @@ def query_terms(
     question, 生产总值 in a sentence). Once a named place has chosen the report, its name tells
     the report's sentences nothing apart; nor does a year in a title."""
     selectors = facts.named_places(q) if found.chosen is not None else set()
-    selectors |= {str(y) for y in q.years if any(str(y) in title for title in facts.titles)}
+    selectors |= {str(y) for y in q.time.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
-    out = QueryTerms(years=tuple(str(y) for y in q.years), asked_chars=frozenset(q.norm))
+    out = QueryTerms(years=tuple(str(y) for y in q.time.years), asked_chars=frozenset(q.norm))
     out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
     vocab = retriever.vocab
     for k, t in enumerate(terms):
@@ -172,8 +172,8 @@ def _read_context(
     # about it (去年 in the review part of the next year's report).
     has_year = bool(terms.years) and (
         any(y in para_text for y in terms.years)
-        or bool(set(q.years) & facts.doc_years[doc])
-        or any(r.period in q.years for r in rows)
+        or bool(set(q.time.years) & facts.doc_years[doc])
+        or any(r.period in q.time.years for r in rows)
         or _reviews_span(q, facts.report_years[doc])
     )
     foreign = facts.foreign_place(q, doc, para_text)

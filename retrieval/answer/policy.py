@@ -102,7 +102,7 @@ class AnswerPolicy:
         if missing:  # meaning alone does not supply a figure the sentence lacks
             value *= self.value_missing
         before = value
-        year_missing = bool(q.years) and not c.para_year
+        year_missing = bool(q.time.years) and not c.para_year
         if year_missing:
             value *= self.year_missing
         period_other = bool(

@@ -23,7 +23,6 @@ class Question:
     tokens: tuple[str, ...]
     types: tuple[str, ...]
     bigrams: frozenset[str]
-    years: tuple[int, ...]
     every_place: bool
     subject: str = ""  # what a definition question asks about ("" otherwise)
     places: tuple[str, ...] = ()  # place names the question mentions, as written (四川, 古丈县, XX县)

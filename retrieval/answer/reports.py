@@ -197,10 +197,10 @@ class ReportFacts:
         chosen = self.chosen(q)
         if chosen is not None:
             pref += np.where(chosen, 1.0, -1.0)
-        if q.years:
+        if q.time.years:
             for d, years in enumerate(self.doc_years):
                 if years:
-                    pref[d] += named_year if set(q.years) & years else other_year
+                    pref[d] += named_year if set(q.time.years) & years else other_year
         return pref, chosen
 
     def foreign_place(self, q: Question, doc: int, para_text: str) -> bool:
