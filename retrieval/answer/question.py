@@ -13,7 +13,7 @@ import re
 from ..dates.when import ASKS_PLAN as _ASKS_PLAN
 from ..lang.places import default_gazetteer, shaped_like_place
 from ..lang.shapes import CN_DIGITS as _CN_DIGITS, QUESTION_TYPES
-from ..lang.text import Tokenizer, char_bigrams, normalize
+from ..lang.text import Tokenizer, bare_words, char_bigrams, normalize
 from .records import Question
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
@@ -26,7 +26,6 @@ _QUESTION_TOKENS = frozenset(
     "谁 哪 何 哪儿 哪位 何时 何地 何处 何人 何种 何年 为何 多久 多长 多大 多高 多远 多重 哪一 哪一年 哪些 "
     "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split()
 )
-_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
 
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(
@@ -209,7 +208,7 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))
     bigrams = frozenset(char_bigrams(content))
     m = _DEFINITION.match(norm.strip())
-    subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
+    subject = bare_words(m.group("a") or m.group("b") or "") if m else ""
     places = question_places(norm, tokens)
     category = question_category(norm, tokenizer)
     return Question(

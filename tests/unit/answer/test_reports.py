@@ -90,7 +90,9 @@ NATIONAL = Corpus(
 
 def test_a_question_about_the_nation_chooses_the_national_reports():
     facts = ReportFacts(NATIONAL)
-    nation = SimpleNamespace(time=TimeAsk(), where=(), report_places=None, norm="2023年全国城镇新增就业多少人", places=())
+    nation = SimpleNamespace(
+        time=TimeAsk(), where=(), report_places=None, norm="2023年全国城镇新增就业多少人", places=()
+    )
     assert facts.chosen(nation).tolist() == [True, False, False]
     other = SimpleNamespace(time=TimeAsk(), where=(), report_places=None, norm="2023年城镇新增就业多少人", places=())
     assert facts.chosen(other) is None
