@@ -85,7 +85,7 @@ def test_coverage_reads_the_sentence_its_neighbours_and_its_chunk():
     c = cand("共5所。", toks={HOW_MANY}, cov=0.5, before=(prev,), after=(nxt,))
     cols = fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, c)
     assert cols["tok_cov"] == 0.5 and cols["prev_cov"] == 0.25 and cols["next_cov"] == 0.5
-    assert cols["ctx_cov"] == 1.0  # the chunk holds every term
+    assert fx.chunk(q_of("新建了多少所幼儿园？"), TERMS, c)["ctx_cov"] == 1.0  # the chunk holds every term
     assert cols["win_cov"] == 1.0  # with its next sentence (0.75 with the previous one)
     assert cols["best_in_chunk"] == 1.0  # as good as the next sentence
     first = fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, cand("全县新建。", toks={BUILD}, cov=0.25, after=(nxt,)))
@@ -113,12 +113,26 @@ def test_the_rarest_term_is_near_when_here_or_earlier_in_the_chunk():
 def test_bigrams_are_weighed_by_their_rarity_in_the_pool():
     rarity = BigramRarity(("新建", "幼儿"), np.array([1.0, 3.0]), 4.0)
     c = cand("全县新建5所。", after=(said("幼儿园。"),), pool=Pool(bigrams=rarity))
-    cols = fx.bigrams(q_of("新建了多少所幼儿园？"), QueryTerms(), c)
-    assert cols == {"big_cov": 0.25, "ctx_big": 1.0}
-    assert fx.bigrams(q_of("新建了多少所幼儿园？"), QueryTerms(), cand("全县新建5所。")) == {
-        "big_cov": 0.0,
-        "ctx_big": 0.0,
-    }
+    q = q_of("新建了多少所幼儿园？")
+    assert fx.bigrams(q, QueryTerms(), c) == {"big_cov": 0.25}
+    assert fx.chunk(q, QueryTerms(), c)["ctx_big"] == 1.0  # with the next sentence's 幼儿
+    assert fx.bigrams(q, QueryTerms(), cand("全县新建5所。")) == {"big_cov": 0.0}  # no pool: no weights
+    assert fx.chunk(q, QueryTerms(), cand("全县新建5所。"))["ctx_big"] == 0.0
+
+
+def test_chunk_columns_are_worked_out_once_per_chunk_and_the_same_for_its_sentences():
+    rarity = BigramRarity(("新建", "幼儿"), np.array([1.0, 3.0]), 4.0)
+    first = cand("全县新建5所。", toks={BUILD}, cov=0.25, pool=Pool(bigrams=rarity))
+    second = Candidate(0, 1, 0, said("幼儿园。", toks={KINDERGARTEN}), first.ctx, 1, pool=Pool(bigrams=rarity))
+    first.ctx.sentences.append(second.said)
+    first.ctx.toks |= second.said.toks
+    first.ctx.grams |= second.said.grams
+    other = cand("全县新建5所。", toks={BUILD}, cov=0.25, pool=Pool(bigrams=rarity))  # a chunk of its own
+    X = fx.feature_matrix(q_of("新建了多少所幼儿园？"), TERMS, [first, second, other])
+    ctx = [fx.F["ctx_cov"], fx.F["ctx_big"]]
+    assert X[0, ctx].tolist() == X[1, ctx].tolist() == [0.5, 1.0]
+    assert X[2, ctx].tolist() == [0.25, 0.25]
+    assert X[0, fx.F["big_cov"]] == 0.25 and X[1, fx.F["big_cov"]] == 0.75
 
 
 def test_standing_ranks_the_first_chunk_highest():

@@ -19,7 +19,18 @@ from ..index.bm25 import Retriever, saturated_tf
 from ..index.corpus import CorpusIndex
 from ..lang.text import char_bigrams, normalize
 from ..params import ComposeParams
-from .records import BigramRarity, Candidate, Context, QueryTerms, Question, ReportOf, Retrieved, Said, TableRow
+from .records import (
+    BigramRarity,
+    Candidate,
+    Context,
+    Pool,
+    QueryTerms,
+    Question,
+    ReportOf,
+    Retrieved,
+    Said,
+    TableRow,
+)
 from .reports import ReportFacts
 from .rows import row_focus
 
@@ -75,11 +86,7 @@ def gather(
     top_score = float(found.scores[found.chunks[0]]) or 1.0
     rows: list[Candidate] = []
     for rank, c in enumerate(found.chunks):
-        chunk_rows = _read_chunk(q, terms, corpus, facts, c)
-        rel = float(found.scores[c]) / top_score
-        for r in chunk_rows:
-            r.pool.rank, r.pool.rel = rank, rel
-        rows += chunk_rows
+        rows += _read_chunk(q, terms, corpus, facts, c, (rank, float(found.scores[c]) / top_score))
     _read_pool(terms, rows, params)
     seen: set[tuple[int, int]] = set()
     out = []
@@ -104,8 +111,11 @@ def with_interchangeable(
     return grams
 
 
-def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int) -> list[Candidate]:
-    """The candidates of chunk ``c``: its sentences, sharing one :class:`Context` and report."""
+def _read_chunk(
+    q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, standing: tuple[int, float]
+) -> list[Candidate]:
+    """The candidates of chunk ``c``: its sentences, sharing one :class:`Context` and report;
+    ``standing``: the chunk's rank and score relative to the best chunk."""
     doc = int(corpus.chunk_docs[c])
     chunk_text = corpus.chunk_text(c)  # only the chunk is decoded
     base = corpus.chunk_offset(c)
@@ -128,17 +138,17 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
             norm,
             grams,
             toks,
-            n_toks=len(tok_list),
-            tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
-            cov=terms.covered(toks),
-            opens_para=start == para_start,
-            period=period,
-            part=part_of(kind, period, report.year),
-            added=corpus.bm25.idf_sum(new),
+            len(tok_list),
+            [(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],  # tfs
+            terms.covered(toks),  # cov
+            start == para_start,  # opens_para
+            period,
+            part_of(kind, period, report.year),
+            corpus.bm25.idf_sum(new),  # added
         )
         row = TableRow(*row_focus(norm, spelled)) if corpus.row_caption(c, s) is not None else None
         ctx.sentences.append(said)
-        rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row))
+        rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
     _read_context(q, terms, corpus, facts, c, rows)
     return rows
 

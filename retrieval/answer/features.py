@@ -34,35 +34,45 @@ Columns = dict[str, float]
 
 
 def coverage(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    said, prev, nxt = c.said, c.prev, c.next
+    said, sentences, pos = c.said, c.ctx.sentences, c.pos
+    prev = sentences[pos - 1] if pos else None
+    nxt = sentences[pos + 1] if pos + 1 < len(sentences) else None
     # The better two-sentence window around it, with its previous or its next sentence.
     win_prev = t.covered(prev.toks | said.toks) if prev else said.cov
     win_next = t.covered(said.toks | nxt.toks) if nxt else said.cov
-    top = max(s.cov for s in c.ctx.sentences)
+    top = max([s.cov for s in sentences])
     key = t.key_term
     return {
         "tok_cov": said.cov,
-        "ctx_cov": t.covered(c.ctx.toks),
         "prev_cov": prev.cov if prev else 0.0,
         "next_cov": nxt.cov if nxt else 0.0,
         "win_cov": max(win_prev, win_next),
         "rel_cov": beyond_opening(t, c),
         "best_in_chunk": float(said.cov >= top and top > 0),
-        "key_near": float(bool(key) and any(key in s.norm for s in c.ctx.sentences[: c.pos + 1])),
+        "key_near": float(bool(key) and any([key in s.norm for s in sentences[: pos + 1]])),
     }
 
 
 def beyond_opening(t: QueryTerms, c: Candidate) -> float:
     """The share of the question terms its paragraph's opening sentence lacks that the sentence
     holds (what is asked about the paragraph's subject); 0 when the opening holds them all."""
-    beyond = {k: w for k, w in t.weights.items() if k not in c.ctx.opening}
-    total = sum(beyond.values())
-    return sum(w for k, w in beyond.items() if k in c.said.toks) / total if total else 0.0
+    opening, toks = c.ctx.opening, c.said.toks
+    total = held = 0.0
+    for k, w in t.weights.items():
+        if k not in opening:
+            total += w
+            if k in toks:
+                held += w
+    return held / total if total else 0.0
 
 
 def bigrams(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    rarity = c.pool.bigrams
-    return {"big_cov": rarity.share(c.said.grams), "ctx_big": rarity.share(c.ctx.grams)}
+    return {"big_cov": c.pool.bigrams.share(c.said.grams)}
+
+
+def chunk(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    """Read from the candidate's context alone: the same for every sentence of a chunk."""
+    return {"ctx_cov": t.covered(c.ctx.toks), "ctx_big": c.pool.bigrams.share(c.ctx.grams)}
 
 
 def standing(q: Question, t: QueryTerms, c: Candidate) -> Columns:
@@ -179,6 +189,9 @@ class FeatureGroup:
     name: str
     fn: Callable[[Question, QueryTerms, Candidate], Columns]
     columns: Mapping[str, str]  # column → one-line description
+    # Its columns depend on the candidate's context (its chunk) alone: feature_matrix works them
+    # out once per chunk.
+    per_chunk: bool = False
 
 
 GROUPS: tuple[FeatureGroup, ...] = (
@@ -187,7 +200,6 @@ GROUPS: tuple[FeatureGroup, ...] = (
         coverage,
         {
             "tok_cov": "idf-weighted share of question terms found in the sentence",
-            "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
             "prev_cov": "tok_cov of the previous sentence of the chunk (answers follow their topic)",
             "next_cov": "tok_cov of the next sentence",
             "win_cov": "tok_cov of the sentence with its previous or next sentence (the better)",
@@ -202,8 +214,16 @@ GROUPS: tuple[FeatureGroup, ...] = (
         bigrams,
         {
             "big_cov": "rarity-weighted share of question character bigrams in the sentence",
+        },
+    ),
+    FeatureGroup(
+        "chunk",
+        chunk,
+        {
+            "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
             "ctx_big": "big_cov of the whole chunk (chunk-level evidence that survives segmentation)",
         },
+        per_chunk=True,
     ),
     FeatureGroup(
         "standing",
@@ -339,17 +359,26 @@ FEATURES: tuple[str, ...] = (
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}
+_PER_CHUNK = tuple(g for g in GROUPS if g.per_chunk)
+_PER_SENTENCE = tuple(g for g in GROUPS if not g.per_chunk)
 if set(DESCRIPTIONS) != set(FEATURES):  # pragma: no cover - a registration mistake
     raise RuntimeError(f"feature groups and FEATURES differ: {set(DESCRIPTIONS) ^ set(FEATURES)}")
 
 
 def feature_matrix(q: Question, t: QueryTerms, cands: Sequence[Candidate]) -> np.ndarray:
-    """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0."""
+    """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0. The columns
+    of a ``per_chunk`` group are worked out once for the candidates of one chunk."""
     rows = []
     width = len(FEATURES)
+    by_chunk: dict[int, list[tuple[int, float]]] = {}  # id of a Context → its columns
     for c in cands:
         row = [0.0] * width
-        for g in GROUPS:
+        shared = by_chunk.get(id(c.ctx))
+        if shared is None:
+            shared = by_chunk[id(c.ctx)] = [(F[k], v) for g in _PER_CHUNK for k, v in g.fn(q, t, c).items()]
+        for i, value in shared:
+            row[i] = value
+        for g in _PER_SENTENCE:
             for name, value in g.fn(q, t, c).items():
                 row[F[name]] = value
         rows.append(row)

@@ -83,7 +83,10 @@ class QueryTerms:
 
     def covered(self, toks: set[int]) -> float:
         """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
-        found = sum(w for t, w in self.weights.items() if t in toks)
+        found = 0.0
+        for t, w in self.weights.items():  # a loop, not sum(): this runs for every sentence several times
+            if t in toks:
+                found += w
         for w, key, alts in self.alternatives:
             if key not in toks and not alts.isdisjoint(toks):
                 found += w
@@ -148,7 +151,7 @@ class TableRow:
     cross: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """Its semantic match (retrieval/index/vectors.py), when sentence vectors are in use."""
 
@@ -194,7 +197,7 @@ class Candidate:
     pos: int = 0  # its place in ctx.sentences
     report: ReportOf = ReportOf()
     row: TableRow | None = None
-    match: Match = field(default_factory=Match)
+    match: Match = Match()  # replaced by similar.py's Nearest.mark when sentence vectors are in use
     pool: Pool = field(default_factory=Pool)
 
     @property
