@@ -9,6 +9,7 @@ from config import ConfigError
 from retrieval.answer import compose, features, messages, question as question_analysis, scoring
 from retrieval.answer.features import F
 from retrieval.answer.question import analyse, question_types
+from retrieval.dates.when import ask_time
 from retrieval.lang import shapes
 from retrieval.lang.shapes import answer_shapes, has_quantity
 from retrieval.lang.text import default_tokenizer, normalize
@@ -115,7 +116,7 @@ def test_definition_subject_and_named_years():
     q = analyse("什么是棱柱？", default_tokenizer())
     assert q.subject == "棱柱"
     q = analyse("古丈县２０２４年新发展党员多少人？", default_tokenizer())
-    assert q.years == (2024,) and q.types[0] == "number"
+    assert ask_time(q.norm, None).years == (2024,) and q.types[0] == "number"
 
 
 def test_every_place_questions():

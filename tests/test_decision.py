@@ -247,7 +247,7 @@ def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question
     first = r.cands.items[composer.first_shown(r)]
     answer = yearly.answer(question)
     assert answer.answered and yearly.corpus.sentence_text(first.chunk, first.sent) == answer.sentences[0].text
-    assert first.report_year == (2022 if "这几年" in question else 2024)
+    assert first.report.year == (2022 if "这几年" in question else 2024)
     gap = dict(zip(COLUMNS, composer.decision_row(r)))["score_gap"]
     best = r.cands.items[int(r.order[0])]
     assert (gap <= 0) == ((best.chunk, best.sent) != (first.chunk, first.sent))

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from retrieval.answer import features as fx
 from retrieval.answer.policy import AnswerPolicy, Confidence
 from retrieval.answer.question import analyse
-from retrieval.answer.records import Candidate, QueryTerms
+from retrieval.answer.records import (
+    BigramRarity,
+    Candidate,
+    Context,
+    Match,
+    Pool,
+    QueryTerms,
+    ReportOf,
+    Said,
+    TableRow,
+)
 from retrieval.answer.refusals import Reason
 from retrieval.dates.when import ask_time
 from retrieval.lang.text import char_bigrams, default_tokenizer, normalize
@@ -22,11 +34,35 @@ def q_of(text: str):
     return analyse(text, default_tokenizer())
 
 
-def cand(text: str, **fields) -> Candidate:
+def said(text: str, **fields) -> Said:
+    """A sentence record of ``text`` (its bigrams from the text; terms and counts as given)."""
     norm = normalize(text)
-    base = dict(chunk=0, sent=0, doc=0, norm=norm, grams=char_bigrams(norm), toks=set(), n_toks=1, tfs=[], tok_cov=0.0)
-    base.update(fields)
-    return Candidate(**base)
+    return Said(norm, char_bigrams(norm), fields.pop("toks", set()), **fields)
+
+
+def cand(
+    text: str,
+    *,
+    before: tuple[Said, ...] = (),
+    after: tuple[Said, ...] = (),
+    ctx: dict | None = None,
+    report: ReportOf | None = None,
+    row: TableRow | None = None,
+    match: Match | None = None,
+    pool: Pool | None = None,
+    **said_fields,
+) -> Candidate:
+    """A candidate built by hand: ``text`` between the sentences ``before`` and ``after`` of its
+    chunk, whose terms and bigrams are theirs together; ``ctx``: the other context fields."""
+    s = said(text, **said_fields)
+    sentences = [*before, s, *after]
+    context = Context(
+        sentences,
+        toks=set().union(*(x.toks for x in sentences)),
+        grams=set().union(*(x.grams for x in sentences)),
+        **(ctx or {}),
+    )
+    return Candidate(0, 0, 0, s, context, len(before), report or ReportOf(), row, match or Match(), pool or Pool())
 
 
 def test_every_column_is_registered_once_with_a_description():
@@ -35,28 +71,86 @@ def test_every_column_is_registered_once_with_a_description():
     assert all(fx.DESCRIPTIONS[c].strip() for c in fx.FEATURES)
 
 
-def test_coverage_reads_the_candidate_and_its_neighbours():
-    c = cand(
-        "全县新建幼儿园5所。",
-        tok_cov=0.4,
-        ctx_cov=0.9,
-        prev_cov=0.2,
-        next_cov=0.7,
-        win_cov=0.8,
-        rel_cov=0.5,
-        best_in_chunk=True,
-    )
-    cols = fx.coverage(q_of("新建了多少所幼儿园？"), QueryTerms(), c)
-    assert cols["tok_cov"] == 0.4 and cols["win_cov"] == 0.8 and cols["best_in_chunk"] == 1.0
-    assert cols["key_near"] == 0.0
+# Term ids of a made-up question: 新建 (idf 1), 幼儿园 (idf 1), 多少 (idf 2).
+BUILD, KINDERGARTEN, HOW_MANY = 1, 2, 3
+TERMS = QueryTerms(weights={BUILD: 1.0, KINDERGARTEN: 1.0, HOW_MANY: 2.0}, key_term="幼儿园")
+
+
+def covering(text: str, *toks: int) -> Said:
+    return said(text, toks=set(toks), cov=TERMS.covered(set(toks)))
+
+
+def test_coverage_reads_the_sentence_its_neighbours_and_its_chunk():
+    prev, nxt = covering("全县新建。", BUILD), covering("幼儿园。", BUILD, KINDERGARTEN)
+    c = cand("共5所。", toks={HOW_MANY}, cov=0.5, before=(prev,), after=(nxt,))
+    cols = fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, c)
+    assert cols["tok_cov"] == 0.5 and cols["prev_cov"] == 0.25 and cols["next_cov"] == 0.5
+    assert fx.chunk(q_of("新建了多少所幼儿园？"), TERMS, c)["ctx_cov"] == 1.0  # the chunk holds every term
+    assert cols["win_cov"] == 1.0  # with its next sentence (0.75 with the previous one)
+    assert cols["best_in_chunk"] == 1.0  # as good as the next sentence
+    first = fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, cand("全县新建。", toks={BUILD}, cov=0.25, after=(nxt,)))
+    assert first["prev_cov"] == 0.0 and first["win_cov"] == 0.5 and first["best_in_chunk"] == 0.0
+
+
+def test_coverage_of_what_the_paragraph_opening_lacks():
+    """rel_cov: the terms the opening sentence holds are the paragraph's subject; what is asked
+    about it is the rest."""
+    c = cand("共5所。", toks={HOW_MANY}, cov=0.5, ctx={"opening": {BUILD}})
+    assert fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, c)["rel_cov"] == pytest.approx(2 / 3)
+    every = cand("共5所。", toks={HOW_MANY}, cov=0.5, ctx={"opening": {BUILD, KINDERGARTEN, HOW_MANY}})
+    assert fx.coverage(q_of("新建了多少所幼儿园？"), TERMS, every)["rel_cov"] == 0.0
+
+
+def test_the_rarest_term_is_near_when_here_or_earlier_in_the_chunk():
+    q = q_of("新建了多少所幼儿园？")
+    earlier = cand("共5所。", before=(said("新建幼儿园。"),))
+    later = cand("共5所。", after=(said("新建幼儿园。"),))
+    assert fx.coverage(q, TERMS, earlier)["key_near"] == 1.0
+    assert fx.coverage(q, TERMS, later)["key_near"] == 0.0
+    assert fx.coverage(q, QueryTerms(), earlier)["key_near"] == 0.0  # no term the reports use
+
+
+def test_bigrams_are_weighed_by_their_rarity_in_the_pool():
+    rarity = BigramRarity(("新建", "幼儿"), np.array([1.0, 3.0]), 4.0)
+    c = cand("全县新建5所。", after=(said("幼儿园。"),), pool=Pool(bigrams=rarity))
+    q = q_of("新建了多少所幼儿园？")
+    assert fx.bigrams(q, QueryTerms(), c) == {"big_cov": 0.25}
+    assert fx.chunk(q, QueryTerms(), c)["ctx_big"] == 1.0  # with the next sentence's 幼儿
+    assert fx.bigrams(q, QueryTerms(), cand("全县新建5所。")) == {"big_cov": 0.0}  # no pool: no weights
+    assert fx.chunk(q, QueryTerms(), cand("全县新建5所。"))["ctx_big"] == 0.0
+
+
+def test_chunk_columns_are_worked_out_once_per_chunk_and_the_same_for_its_sentences():
+    rarity = BigramRarity(("新建", "幼儿"), np.array([1.0, 3.0]), 4.0)
+    first = cand("全县新建5所。", toks={BUILD}, cov=0.25, pool=Pool(bigrams=rarity))
+    second = Candidate(0, 1, 0, said("幼儿园。", toks={KINDERGARTEN}), first.ctx, 1, pool=Pool(bigrams=rarity))
+    first.ctx.sentences.append(second.said)
+    first.ctx.toks |= second.said.toks
+    first.ctx.grams |= second.said.grams
+    other = cand("全县新建5所。", toks={BUILD}, cov=0.25, pool=Pool(bigrams=rarity))  # a chunk of its own
+    X = fx.feature_matrix(q_of("新建了多少所幼儿园？"), TERMS, [first, second, other])
+    ctx = [fx.F["ctx_cov"], fx.F["ctx_big"]]
+    assert X[0, ctx].tolist() == X[1, ctx].tolist() == [0.5, 1.0]
+    assert X[2, ctx].tolist() == [0.25, 0.25]
+    assert X[0, fx.F["big_cov"]] == 0.25 and X[1, fx.F["big_cov"]] == 0.75
 
 
 def test_standing_ranks_the_first_chunk_highest():
     q = q_of("新建了多少所幼儿园？")
-    first = fx.standing(q, QueryTerms(), cand("甲。", rank=0, rel=1.0, opens_para=True))
-    third = fx.standing(q, QueryTerms(), cand("乙。", rank=2, rel=0.4))
+    first = fx.standing(q, QueryTerms(), cand("甲。", pool=Pool(rank=0, rel=1.0, sent_bm25=0.5), opens_para=True))
+    third = fx.standing(q, QueryTerms(), cand("乙。", pool=Pool(rank=2, rel=0.4)))
     assert first["rank_recip"] == 1.0 and third["rank_recip"] == pytest.approx(1 / 3)
     assert first["first_sent"] == 1.0 and third["first_sent"] == 0.0
+    assert first["sent_bm25"] == 0.5 and third["bm25_rel"] == 0.4
+
+
+def test_information_and_a_bare_heading_label():
+    q = q_of("控辍保学做了哪些工作？")
+    adds = fx.wording(q, QueryTerms(), cand("劝返失学儿童12人。", added=20.0))
+    assert adds["info"] == pytest.approx(math.log1p(20.0) / 5.0) and adds["label"] == 0.0
+    label = {"label": "一是全力做好控辍保学工作"}
+    assert fx.wording(q, QueryTerms(), cand("一是全力做好控辍保学工作。", ctx=label))["label"] == 1.0
+    assert fx.wording(q, QueryTerms(), cand("一是全力做好控辍保学工作，劝返12人。", ctx=label))["label"] == 0.0
 
 
 def test_wording_marks_a_restatement_and_a_long_sentence():
@@ -72,9 +166,17 @@ def test_wording_marks_a_restatement_and_a_long_sentence():
 def test_years_match_a_named_year_in_the_sentence_or_the_title():
     q = q_of("2023年新建了多少所幼儿园？")
     t = QueryTerms(years=("2023",))
-    assert fx.years(q, t, cand("2023年新建幼儿园5所。", para_year=True)) == {"year_match": 1.0, "year_miss": 0.0}
-    assert fx.years(q, t, cand("新建幼儿园5所。", title="某县2023年工作总结", para_year=True))["year_match"] == 1.0
-    assert fx.years(q, t, cand("新建幼儿园5所。", para_year=False)) == {"year_match": 0.0, "year_miss": 1.0}
+    assert fx.years(q, t, cand("2023年新建幼儿园5所。", ctx={"para_year": True})) == {
+        "year_match": 1.0,
+        "year_miss": 0.0,
+    }
+    assert (
+        fx.years(q, t, cand("新建幼儿园5所。", report=ReportOf(title="某县2023年工作总结"), ctx={"para_year": True}))[
+            "year_match"
+        ]
+        == 1.0
+    )
+    assert fx.years(q, t, cand("新建幼儿园5所。")) == {"year_match": 0.0, "year_miss": 1.0}
     assert fx.years(q_of("新建了多少所幼儿园？"), QueryTerms(), cand("新建幼儿园5所。")) == {}
 
 
@@ -104,13 +206,18 @@ def test_focus_slot_and_definition():
     assert fx.focus(d, QueryTerms(), cand("控辍保学是指控制辍学、保障适龄儿童入学。"))["defines"] == 1.0
 
 
-def test_plan_is_the_candidate_sign():
-    assert fx.plan(q_of("明年计划做什么？"), QueryTerms(), cand("甲。", plan=1.0)) == {"plan": 1.0}
+def test_plan_is_the_sign_of_the_plan_heading_for_the_question():
+    under = {"plan_heading": "二、2025年工作计划"}
+    assert fx.plan(q_of("明年计划做什么？"), QueryTerms(), cand("甲。", ctx=under)) == {"plan": 1.0}
+    done = q_of("新建了多少所幼儿园？")
+    assert fx.plan(done, QueryTerms(), cand("甲。", ctx=under)) == {"plan": -1.0}
+    assert fx.plan(done, QueryTerms(years=("2025",)), cand("甲。", ctx=under)) == {"plan": 1.0}  # its year
+    assert fx.plan(done, QueryTerms(), cand("甲。")) == {"plan": 0.0}
 
 
 def test_feature_matrix_places_columns_by_name():
     q = q_of("新建了多少所幼儿园？")
-    X = fx.feature_matrix(q, QueryTerms(), [cand("全县新建幼儿园5所。", tok_cov=0.6), cand("无关。")])
+    X = fx.feature_matrix(q, QueryTerms(), [cand("全县新建幼儿园5所。", cov=0.6), cand("无关。")])
     assert X.shape == (2, len(fx.FEATURES))
     assert X[0, fx.F["tok_cov"]] == 0.6 and X[0, fx.F["unit_match"]] == 1.0
     assert X[1, fx.F["unit_match"]] == 0.0
@@ -118,8 +225,8 @@ def test_feature_matrix_places_columns_by_name():
 
 def test_time_matches_the_year_asked_and_the_part_of_the_report():
     q = replace(q_of("2023年国内生产总值实际增长了多少？"), time=ask_time("2023年国内生产总值实际增长了多少", 2024))
-    review = fx.time(q, QueryTerms(), cand("增长5.2%。", period=2023, report_year=2024, section_kind="review"))
-    plan = fx.time(q, QueryTerms(), cand("增长5%左右。", period=2024, report_year=2024, section_kind="plan"))
+    review = fx.time(q, QueryTerms(), cand("增长5.2%。", period=2023, part="review", report=ReportOf(year=2024)))
+    plan = fx.time(q, QueryTerms(), cand("增长5%左右。", period=2024, part="plan", report=ReportOf(year=2024)))
     assert review == {"companion": 0.0, "period_match": 1.0, "wants_match": 1.0}
     assert plan == {"companion": 0.0, "period_other": 1.0, "wants_match": -1.0}
 
@@ -128,10 +235,10 @@ def test_a_span_matches_the_review_of_the_whole_span_not_one_year_in_it():
     text = "2013到2017年棚户区改造了多少套房子？"
     q = replace(q_of(text), time=ask_time(normalize(text), 2024))
     whole = fx.time(
-        q, QueryTerms(), cand("棚户区住房改造2600多万套。", period=None, report_year=2018, section_kind="review")
+        q, QueryTerms(), cand("棚户区住房改造2600多万套。", period=None, part="review", report=ReportOf(year=2018))
     )
     one_year = fx.time(
-        q, QueryTerms(), cand("今年棚户区住房改造600万套。", period=2016, report_year=2016, section_kind="plan")
+        q, QueryTerms(), cand("今年棚户区住房改造600万套。", period=2016, part="plan", report=ReportOf(year=2016))
     )
     assert whole.get("period_match") == 1.0
     assert "period_match" not in one_year and "period_other" not in one_year
@@ -143,8 +250,8 @@ def test_a_span_matches_the_review_of_the_whole_span_not_one_year_in_it():
 def test_confidence_raises_a_value_of_the_asked_kind_and_lowers_its_absence():
     policy = AnswerPolicy()
     q = q_of("新建了多少所幼儿园？")
-    with_value = policy.confidence(q, cand("新建幼儿园5所。", tok_cov=0.3, big_cov=0.3))
-    without = policy.confidence(q, cand("新建幼儿园。", tok_cov=0.3, big_cov=0.3))
+    with_value = policy.confidence(q, cand("新建幼儿园5所。"), 0.3, 0.3)
+    without = policy.confidence(q, cand("新建幼儿园。"), 0.3, 0.3)
     assert with_value.value == pytest.approx(0.3 * policy.value_evidence)
     assert without.value == pytest.approx(0.3 * policy.value_missing)
 
@@ -153,8 +260,8 @@ def test_a_figure_question_without_a_unit_still_needs_a_figure():
     policy = AnswerPolicy()
     q = q_of("2015年全国彩票销售额是多少？")  # asks for a number, names no unit
     assert q.unit is None and q.types[0] == "number"
-    with_figure = policy.confidence(q, cand("彩票销售额3679亿元。", tok_cov=0.4, big_cov=0.4, para_year=True))
-    only_a_year = policy.confidence(q, cand("2015年是收官之年。", tok_cov=0.4, big_cov=0.4, para_year=True))
+    with_figure = policy.confidence(q, cand("彩票销售额3679亿元。", ctx={"para_year": True}), 0.4, 0.4)
+    only_a_year = policy.confidence(q, cand("2015年是收官之年。", ctx={"para_year": True}), 0.4, 0.4)
     assert with_figure.value == pytest.approx(0.4)
     assert only_a_year.value == pytest.approx(0.4 * policy.value_missing)
 
@@ -162,14 +269,15 @@ def test_a_figure_question_without_a_unit_still_needs_a_figure():
 def test_closeness_in_meaning_does_not_make_up_for_a_missing_figure():
     policy = AnswerPolicy(semantic_weight=2.0, semantic_center=0.85)
     q = q_of("新建了多少所幼儿园？")
-    close = policy.confidence(q, cand("新建幼儿园。", tok_cov=0.3, big_cov=0.3, cos=0.95))
+    close = policy.confidence(q, cand("新建幼儿园。", match=Match(cos=0.95)), 0.3, 0.3)
     assert close.value == pytest.approx((0.3 + 2.0 * 0.1) * policy.value_missing)
 
 
 def test_confidence_vetoes_another_year_and_place():
     policy = AnswerPolicy(year_missing=0.0, place_missing=0.3)
-    q = q_of("2030年古丈县有多少所学校？")
-    c = policy.confidence(q, cand("学校88所。", tok_cov=0.5, big_cov=0.5, para_year=False, foreign_place=True))
+    text = "2030年古丈县有多少所学校？"
+    q = replace(q_of(text), time=ask_time(normalize(text), 2024))
+    c = policy.confidence(q, cand("学校88所。", ctx={"foreign_place": True}), 0.5, 0.5)
     assert c.value == 0.0 and c.year_missing and c.place_missing and c.before_vetoes > 0.5
 
 
@@ -217,19 +325,19 @@ def test_a_table_row_is_weighed_by_its_label_and_asked_cell():
     all for counts); its length is that of its label and the asked cell, not of every header."""
     q = q_of("淮安市2024年重复申请有多少件？")
     text = "(五)不予处理 2.重复申请：" + "，".join(f"申请人情况 法人或其他组织 类别{i}0" for i in range(8)) + "。"
-    row = cand(text, row=True, row_len=30, row_cell="申请人情况 总计25")
+    row = cand(text, row=TableRow(30, "申请人情况 总计25"))
     prose = cand(text)
     assert fx.answer_type(q, QueryTerms(), row)["unit_match"] == 1.0
     assert "unit_match" not in fx.answer_type(q, QueryTerms(), prose)
     assert fx.answer_type(q, QueryTerms(), row)["type_miss"] == 0.0
     assert fx.wording(q, QueryTerms(), row)["log_len"] < fx.wording(q, QueryTerms(), prose)["log_len"]
-    with_unit = replace(row, row_cell="收入预算 合计6,522,681元")
+    with_unit = replace(row, row=TableRow(30, "收入预算 合计6,522,681元"))
     assert "unit_match" not in fx.answer_type(q, QueryTerms(), with_unit)
 
 
 def test_a_row_named_by_row_and_column_is_marked():
     q = q_of("报考小学科学教师，专科要什么专业？")
-    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True, row_cross=True)) == {
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=TableRow(cross=True))) == {
         "row_cross": 1.0
     }
-    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=True)) == {}
+    assert fx.table(q, QueryTerms(), cand("13.科学教师：专科专业为670119K科学教育。", row=TableRow())) == {}

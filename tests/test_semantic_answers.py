@@ -31,10 +31,10 @@ def test_candidates_carry_cosines_and_the_nearest_are_marked(fake_engine):
     q = composer.question("古丈县现有各级各类学校多少所？")
     cands = composer.candidates(q, None, fake_engine.semantic)
     assert cands is not None
-    cos = [c.cos for c in cands.items]
+    cos = [c.match.cos for c in cands.items]
     assert all(-1.0 <= v <= 1.0 for v in cos) and any(v > 0 for v in cos)
-    assert min(c.cos_gap for c in cands.items) == 0.0
-    near = [c for c in cands.items if c.near_rank >= 0]
+    assert min(c.match.gap for c in cands.items) == 0.0
+    near = [c for c in cands.items if c.match.near_rank >= 0]
     assert near and cands.features[:, F["sem_near"]].max() == 1.0  # the nearest sentence: rank 0
 
 
@@ -43,7 +43,7 @@ def test_nearest_sentences_stay_in_the_report_a_question_names(fake_engine):
     composer = fake_engine.composer
     q = composer.question("长葛市教师队伍建设情况怎么样？")
     cands = composer.candidates(q, None, fake_engine.semantic)
-    paths = {fake_engine.corpus.docs[c.doc].path for c in cands.items if c.near_rank >= 0}
+    paths = {fake_engine.corpus.docs[c.doc].path for c in cands.items if c.match.near_rank >= 0}
     assert paths and all("长葛" in p for p in paths)
 
 

@@ -1,15 +1,16 @@
-"""Candidate sentences: every sentence of the retrieved chunks as one complete record.
+"""Candidate sentences: every sentence of the retrieved chunks with its context.
 
 :func:`query_terms` weighs the question's terms against the index once per question;
 :func:`gather` reads the retrieved chunks and returns one :class:`Candidate` per distinct
-sentence, with everything the features look at (its coverage of the question, its neighbours'
-and its paragraph's, its chunk's standing). Features (``retrieval/answer/features.py``) only read these
-records.
+sentence, holding what the features read (records.py): the sentence itself (:class:`Said`), its
+chunk and paragraph (:class:`Context`: their terms, its neighbours, the heading it sits under,
+whether a named year or another place is there), its report (:class:`ReportOf`), its table row,
+and the pool-level facts that depend on all candidates at once (:class:`Pool`: its chunk's rank
+and score, the bigrams' rarity among the candidates, its BM25 against them). The features
+(``retrieval/answer/features.py``) work out every column from these records.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -18,8 +19,19 @@ from ..index.bm25 import Retriever, saturated_tf
 from ..index.corpus import CorpusIndex
 from ..lang.text import char_bigrams, normalize
 from ..params import ComposeParams
-from .records import Candidate, QueryTerms, Question, Retrieved
-from .reports import ReportFacts, bare_words
+from .records import (
+    BigramRarity,
+    Candidate,
+    Context,
+    Pool,
+    QueryTerms,
+    Question,
+    ReportOf,
+    Retrieved,
+    Said,
+    TableRow,
+)
+from .reports import ReportFacts
 from .rows import row_focus
 
 
@@ -31,9 +43,9 @@ def query_terms(
     question, 生产总值 in a sentence). Once a named place has chosen the report, its name tells
     the report's sentences nothing apart; nor does a year in a title."""
     selectors = facts.named_places(q) if found.chosen is not None else set()
-    selectors |= {str(y) for y in q.years if any(str(y) in title for title in facts.titles)}
+    selectors |= {str(y) for y in q.time.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
-    out = QueryTerms(years=tuple(str(y) for y in q.years), asked_chars=frozenset(q.norm))
+    out = QueryTerms(years=tuple(str(y) for y in q.time.years), asked_chars=frozenset(q.norm))
     out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
     vocab = retriever.vocab
     for k, t in enumerate(terms):
@@ -73,22 +85,13 @@ def gather(
     twice is kept once), in chunk rank and text order."""
     top_score = float(found.scores[found.chunks[0]]) or 1.0
     rows: list[Candidate] = []
-    chunk_grams: dict[int, set[str]] = {}
-    spans: list[tuple[int, int]] = []  # rows of each chunk
     for rank, c in enumerate(found.chunks):
-        chunk_rows = _read_chunk(q, terms, corpus, facts, c)
-        for r in chunk_rows:
-            r.rank, r.rel = rank, float(found.scores[c]) / top_score
-        _read_context(q, terms, corpus, facts, c, chunk_rows)
-        chunk_grams[c] = set().union(*(r.grams for r in chunk_rows))
-        spans.append((len(rows), len(rows) + len(chunk_rows)))
-        rows += chunk_rows
-    _read_neighbours(terms, rows, spans)
-    _read_pool(terms, rows, chunk_grams, params)
+        rows += _read_chunk(q, terms, corpus, facts, c, (rank, float(found.scores[c]) / top_score))
+    _read_pool(terms, rows, params)
     seen: set[tuple[int, int]] = set()
     out = []
     for r in rows:
-        key = (r.doc, hash(r.norm))
+        key = (r.doc, hash(r.said.norm))
         if key not in seen:
             seen.add(key)
             out.append(r)
@@ -108,14 +111,12 @@ def with_interchangeable(
     return grams
 
 
-def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int) -> list[Candidate]:
+def _read_chunk(
+    q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, standing: tuple[int, float]
+) -> list[Candidate]:
+    """The candidates of chunk ``c``: its sentences, sharing one :class:`Context` and report;
+    ``standing``: the chunk's rank and score relative to the best chunk."""
     doc = int(corpus.chunk_docs[c])
-    section = corpus.chunk_section(c)
-    heading = facts.plan_heading[section]
-    label = facts.section_label(section)
-    plan = 0.0
-    if heading:
-        plan = 1.0 if q.asks_plan or any(y in heading for y in terms.years) else -1.0
     chunk_text = corpus.chunk_text(c)  # only the chunk is decoded
     base = corpus.chunk_offset(c)
     para_start = corpus.paragraph_start(c)
@@ -123,79 +124,61 @@ def _read_chunk(q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: Repo
     kind = corpus.section_kind(c)
     named = {key for key, mask in terms.named_by if mask[doc]}
     spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
-    rows = []
+    report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
+    ctx = Context([])
+    rows: list[Candidate] = []
     for s, start, end, tok_list in corpus.chunk_sentences(c):
         toks = set(tok_list) | named
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
-        added = corpus.bm25.idf_sum(new)
-        rows.append(
-            Candidate(
-                chunk=c,
-                sent=s,
-                doc=doc,
-                norm=norm,
-                grams=grams,
-                toks=toks,
-                n_toks=len(tok_list),
-                tfs=[(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],
-                tok_cov=terms.covered(toks),
-                plan=plan,
-                title=facts.titles[doc],
-                opens_para=start == para_start,
-                info=math.log1p(added) / 5.0,
-                label=bool(label) and bare_words(norm) == label,
-                period=(period := corpus.sentence_period(s)),
-                section_kind=part_of(kind, period, facts.report_years[doc]),
-                report_year=facts.report_years[doc],
-                companion=bool(facts.companion[doc]),
-            )
+        period = corpus.sentence_period(s)
+        said = Said(
+            norm,
+            grams,
+            toks,
+            len(tok_list),
+            [(tok_list.count(t) or 1) if t in toks else 0 for t in term_list],  # tfs
+            terms.covered(toks),  # cov
+            start == para_start,  # opens_para
+            period,
+            part_of(kind, period, report.year),
+            corpus.bm25.idf_sum(new),  # added
         )
-        if corpus.row_caption(c, s) is not None:
-            r = rows[-1]
-            r.row = True
-            r.row_len, r.row_cell, r.row_cross = row_focus(norm, spelled)
+        row = TableRow(*row_focus(norm, spelled)) if corpus.row_caption(c, s) is not None else None
+        ctx.sentences.append(said)
+        rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
+    _read_context(q, terms, corpus, facts, c, rows)
     return rows
 
 
 def _read_context(
     q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, rows: list[Candidate]
 ) -> None:
-    """What each sentence of chunk ``c`` gets from the chunk and its paragraph."""
-    doc = rows[0].doc
-    para_text = "".join(r.norm for r in rows)
-    chunk_terms: set[int] = set().union(*(r.toks for r in rows))
-    cov = terms.covered(chunk_terms)
+    """What the sentences of chunk ``c`` share (``rows[0].ctx``): the chunk's terms and bigrams,
+    its paragraph's opening terms, its section's heading, a named year or a foreign place."""
+    ctx, first, doc = rows[0].ctx, rows[0], rows[0].doc
+    section = corpus.chunk_section(c)
+    ctx.label = facts.section_label(section) or ""
+    ctx.plan_heading = facts.plan_heading[section]
+    ctx.toks = set().union(*(s.toks for s in ctx.sentences))
+    ctx.grams = set().union(*(s.grams for s in ctx.sentences))
+    para_text = "".join(s.norm for s in ctx.sentences)
     # A named year is there when the paragraph writes it, the report is of it, or a sentence is
     # about it (去年 in the review part of the next year's report).
-    has_year = bool(terms.years) and (
+    ctx.para_year = bool(terms.years) and (
         any(y in para_text for y in terms.years)
-        or bool(set(q.years) & facts.doc_years[doc])
-        or any(r.period in q.years for r in rows)
+        or bool(set(q.time.years) & facts.doc_years[doc])
+        or any(s.period in q.time.years for s in ctx.sentences)
         or _reviews_span(q, facts.report_years[doc])
     )
-    foreign = facts.foreign_place(q, doc, para_text)
-    top_cov = max((r.tok_cov for r in rows), default=0.0)
-    # Question terms beyond those of the paragraph's opening sentence, which names its subject.
-    # A table row's subject is its table's caption.
-    if rows[0].row:
-        opening = _caption_terms(corpus, terms, c, rows[0])
+    ctx.foreign_place = facts.foreign_place(q, doc, para_text)
+    # The paragraph's opening sentence names its subject; a table row's subject is its table's caption.
+    if first.row is not None:
+        ctx.opening = _caption_terms(corpus, terms, c, first)
     else:
-        opening = rows[0].toks if rows[0].opens_para else _opening_terms(corpus, terms, c)
-    beyond = {t: w for t, w in terms.weights.items() if t not in opening}
-    beyond_total = sum(beyond.values())
-    seen_key = False
-    for r in rows:
-        seen_key = seen_key or bool(terms.key_term and terms.key_term in r.norm)
-        r.key_near = seen_key
-        r.ctx_cov = cov
-        r.para_year = has_year
-        r.foreign_place = foreign
-        r.best_in_chunk = r.tok_cov >= top_cov and top_cov > 0
-        if beyond_total:
-            r.rel_cov = sum(w for t, w in beyond.items() if t in r.toks) / beyond_total
+        ctx.opening = first.said.toks if first.said.opens_para else _opening_terms(corpus, terms, c)
 
 
 def _reviews_span(q: Question, report_year: int | None) -> bool:
@@ -226,49 +209,25 @@ def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:
     return toks
 
 
-def _read_neighbours(terms: QueryTerms, rows: list[Candidate], spans: list[tuple[int, int]]) -> None:
-    """Coverage of each sentence's previous and next sentence in its chunk, and of the better
-    two-sentence window around it."""
-    for lo, hi in spans:
-        for i in range(lo, hi):
-            r = rows[i]
-            prev = rows[i - 1] if i > lo else None
-            nxt = rows[i + 1] if i < hi - 1 else None
-            r.prev_cov = prev.tok_cov if prev else 0.0
-            r.next_cov = nxt.tok_cov if nxt else 0.0
-            wp = terms.covered(prev.toks | r.toks) if prev else r.tok_cov
-            wn = terms.covered(r.toks | nxt.toks) if nxt else r.tok_cov
-            r.win_cov = max(wp, wn)
-
-
-def _read_pool(
-    terms: QueryTerms, rows: list[Candidate], chunk_grams: dict[int, set[str]], params: ComposeParams
-) -> None:
-    """What depends on all candidates: bigram coverage weighted by each question bigram's rarity
-    among them, for sentences and whole chunks, and each sentence's BM25 as its own document
-    (idf from the index, length relative to the candidates)."""
+def _read_pool(terms: QueryTerms, rows: list[Candidate], params: ComposeParams) -> None:
+    """The pool-level facts: each question bigram's rarity among the candidates, and each
+    sentence's BM25 as its own document (idf from the index, length relative to the candidates),
+    relative to the best."""
     n = len(rows)
-    qb = list(terms.bigrams)
-    bw = np.log1p(n / (1.0 + np.array([sum(1 for r in rows if b in r.grams) for b in qb], dtype=np.float64)))
-    bw_total = float(bw.sum()) or 1.0
-
-    def share(grams: set[str]) -> float:
-        hits = [j for j, b in enumerate(qb) if b in grams]
-        return float(bw[hits].sum()) / bw_total if hits else 0.0
-
-    ctx_big = {c: share(grams) for c, grams in chunk_grams.items()}
+    qb = tuple(terms.bigrams)
+    bw = np.log1p(n / (1.0 + np.array([sum(1 for r in rows if b in r.said.grams) for b in qb], dtype=np.float64)))
+    rarity = BigramRarity(qb, bw, float(bw.sum()) or 1.0)
     for r in rows:
-        r.big_cov = share(r.grams)
-        r.ctx_big = ctx_big.get(r.chunk, 0.0)
+        r.pool.bigrams = rarity
     if not terms.weights or not n:
         return
-    tf = np.array([r.tfs for r in rows], dtype=np.float64)
+    tf = np.array([r.said.tfs for r in rows], dtype=np.float64)
     idf = np.array(list(terms.weights.values()))
-    length = np.array([r.n_toks for r in rows], dtype=np.float64)
+    length = np.array([r.said.n_toks for r in rows], dtype=np.float64)
     k1, b = params.sentence_k1, params.sentence_b
     sent_bm25 = (saturated_tf(tf, length, max(1.0, float(length.mean())), k1, b) * idf).sum(axis=1)
     top = float(sent_bm25.max())
     if top > 0:
         sent_bm25 /= top
     for r, v in zip(rows, sent_bm25.tolist()):
-        r.sent_bm25 = v
+        r.pool.sent_bm25 = v

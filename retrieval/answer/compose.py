@@ -4,8 +4,8 @@
     retrieval          → search.py     (ranked chunks, BM25 through the Retriever protocol)
                          similar.py    (and, with sentence vectors, the sentences nearest by meaning)
     report facts       → reports.py    (places, years and plan sections of each report)
-    candidates         → candidates.py (one Candidate record per sentence of those chunks)
-    features           → features.py   (named columns, one small function per group)
+    candidates         → candidates.py (one Candidate per sentence of those chunks, with its context)
+    features           → features.py   (named columns worked out from it, one small function per group)
     score              → scoring.py    (weights from config/weights.toml; the dot product is taken here)
     answer policy      → policy.py     (answer, refuse with a reason, or show the closest)
     selection          → select.py     (best first, spread across reports; across years:
@@ -33,7 +33,7 @@ from ..types import Answer, Refusal, Sentence
 from . import refusals
 from .candidates import gather, query_terms
 from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
-from .features import FEATURES, feature_matrix
+from .features import FEATURES, F, feature_matrix
 from .messages import NOT_FOUND, coverage_note, time_note
 from .policy import Confidence, Decision
 from .question import analyse
@@ -165,9 +165,10 @@ class Composer:
         items = gather(q, terms, found, self.corpus, self.facts, p)
         if near is not None and vectors is not None:  # near comes only with vectors
             near.mark(items, vectors)
-        return Candidates(
-            q, terms, items, feature_matrix(q, terms, items), [self.policy.confidence(q, c) for c in items]
-        )
+        x = feature_matrix(q, terms, items)
+        cover = x[:, [F["tok_cov"], F["big_cov"]]].tolist()
+        confidences = [self.policy.confidence(q, c, tok, big) for c, (tok, big) in zip(items, cover)]
+        return Candidates(q, terms, items, x, confidences)
 
     def rank(
         self, question: str, vectors: SentenceVectors | None = None, only_docs: np.ndarray | None = None
@@ -225,30 +226,31 @@ class Composer:
         top = r.cands.items[first]
         conf = r.cands.confidences[first]
         cite = self.corpus.citation(top.chunk, top.sent)
+        cols = r.cands.features[first]
         e = Evidence(
             conf.value,
             max(r.cands.confidences[i].value for i in window),
             conf.before_vetoes,
             tuple(float(r.scores[i]) for i in window),
-            top.tok_cov,
-            top.big_cov,
-            top.ctx_cov,
-            top.win_cov,
+            float(cols[F["tok_cov"]]),
+            float(cols[F["big_cov"]]),
+            float(cols[F["ctx_cov"]]),
+            float(cols[F["win_cov"]]),
             conf.unit_missing,
-            has_quantity(top.norm),
+            has_quantity(top.said.norm),
             conf.period_other,
             conf.year_missing,
             conf.part_other,
-            top.foreign_place,
-            top.cos,
+            top.ctx.foreign_place,
+            top.match.cos,
             r.vectors,
             len(r.question.tokens),
             cite.row is not None,
         )
         a = asked(r.question, self.classes, self.thesaurus, r.cands.terms.key_term)
-        context = normalize(" ".join((self.corpus.chunk_text(top.chunk), cite.section, top.title)))
-        words = self.tokenizer.tokens(top.norm, normalized=True)
-        return decision_row(a, e, top.norm, context, r.question.tokens, words)
+        context = normalize(" ".join((self.corpus.chunk_text(top.chunk), cite.section, top.report.title)))
+        words = self.tokenizer.tokens(top.said.norm, normalized=True)
+        return decision_row(a, e, top.said.norm, context, r.question.tokens, words)
 
     def first_shown(self, r: Ranked) -> int:
         """The candidate the answer (or the unsure answer's 可能相关) shows first: the best by
@@ -299,7 +301,7 @@ class Composer:
             refused = refusals.place_not_named(
                 question,
                 self.facts.label(missing),
-                not r.cands.items[int(r.order[0])].foreign_place,
+                not r.cands.items[int(r.order[0])].ctx.foreign_place,
                 coverage_note(self.corpus.docs),
             )
             if refused is not None:

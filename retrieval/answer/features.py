@@ -1,9 +1,12 @@
 """Sentence features: small pure functions from a question and a candidate to named columns.
 
-Each :class:`FeatureGroup` in :data:`GROUPS` reads a :class:`~retrieval.answer.question.Question`, the
-question's :class:`~retrieval.answer.candidates.QueryTerms` and one
-:class:`~retrieval.answer.candidates.Candidate`, and returns its columns by name. :data:`FEATURES` is
-the order of the columns in the feature matrix and in ``config/weights.toml``.
+Each :class:`FeatureGroup` in :data:`GROUPS` reads a :class:`~retrieval.answer.records.Question`,
+the question's :class:`~retrieval.answer.records.QueryTerms` and one
+:class:`~retrieval.answer.records.Candidate`, and works out its columns by name from what the
+candidate holds: the sentence (``said``), its chunk and paragraph (``ctx``: their terms, its
+neighbours, its heading), its report, its table row, its semantic match and the pool-level facts
+(``pool``: its chunk's rank and score, the bigrams' rarity, its BM25 among the candidates).
+:data:`FEATURES` is the order of the columns in the feature matrix and in ``config/weights.toml``.
 
 To add a feature: write a function here, register it in :data:`GROUPS` with a one-line
 description per column, append the column to :data:`FEATURES`, give it a weight in
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..lang.shapes import ANSWER_SHAPES, DEFINES, TYPE_NAMES, slot_filled, value_near_term
+from ..lang.text import bare_words
 from .records import Candidate, QueryTerms, Question
 from .rows import bare_figure
 
@@ -30,42 +34,68 @@ Columns = dict[str, float]
 
 
 def coverage(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    said, sentences, pos = c.said, c.ctx.sentences, c.pos
+    prev = sentences[pos - 1] if pos else None
+    nxt = sentences[pos + 1] if pos + 1 < len(sentences) else None
+    # The better two-sentence window around it, with its previous or its next sentence.
+    win_prev = t.covered(prev.toks | said.toks) if prev else said.cov
+    win_next = t.covered(said.toks | nxt.toks) if nxt else said.cov
+    top = max([s.cov for s in sentences])
+    key = t.key_term
     return {
-        "tok_cov": c.tok_cov,
-        "ctx_cov": c.ctx_cov,
-        "prev_cov": c.prev_cov,
-        "next_cov": c.next_cov,
-        "win_cov": c.win_cov,
-        "rel_cov": c.rel_cov,
-        "best_in_chunk": float(c.best_in_chunk),
-        "key_near": float(c.key_near),
+        "tok_cov": said.cov,
+        "prev_cov": prev.cov if prev else 0.0,
+        "next_cov": nxt.cov if nxt else 0.0,
+        "win_cov": max(win_prev, win_next),
+        "rel_cov": beyond_opening(t, c),
+        "best_in_chunk": float(said.cov >= top and top > 0),
+        "key_near": float(bool(key) and any([key in s.norm for s in sentences[: pos + 1]])),
     }
 
 
+def beyond_opening(t: QueryTerms, c: Candidate) -> float:
+    """The share of the question terms its paragraph's opening sentence lacks that the sentence
+    holds (what is asked about the paragraph's subject); 0 when the opening holds them all."""
+    opening, toks = c.ctx.opening, c.said.toks
+    total = held = 0.0
+    for k, w in t.weights.items():
+        if k not in opening:
+            total += w
+            if k in toks:
+                held += w
+    return held / total if total else 0.0
+
+
 def bigrams(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    return {"big_cov": c.big_cov, "ctx_big": c.ctx_big}
+    return {"big_cov": c.pool.bigrams.share(c.said.grams)}
+
+
+def chunk(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    """Read from the candidate's context alone: the same for every sentence of a chunk."""
+    return {"ctx_cov": t.covered(c.ctx.toks), "ctx_big": c.pool.bigrams.share(c.ctx.grams)}
 
 
 def standing(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     return {
-        "rank_recip": 1.0 / (1.0 + c.rank),
-        "bm25_rel": c.rel,
-        "sent_bm25": c.sent_bm25,
-        "first_sent": float(c.opens_para),
+        "rank_recip": 1.0 / (1.0 + c.pool.rank),
+        "bm25_rel": c.pool.rel,
+        "sent_bm25": c.pool.sent_bm25,
+        "first_sent": float(c.said.opens_para),
     }
 
 
 def wording(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    g = c.grams
+    norm, g = c.said.norm, c.said.grams
     novel = len(g - q.bigrams) / len(g) if g else 0.0
-    n = c.row_len if c.row else len(c.norm)  # a table row: its label and the asked cell
+    n = c.row.length if c.row else len(norm)  # a table row: its label and the asked cell
+    label = c.ctx.label
     return {
         "novel": novel,
         "restate": max(0.0, RESTATE_NOVELTY - novel) / RESTATE_NOVELTY,
         "log_len": math.log1p(n) / 5.0,
         "long": min(2.0, max(0.0, (n - LONG_SENTENCE) / LONG_SENTENCE)),
-        "info": c.info,
-        "label": float(c.label),
+        "info": math.log1p(c.said.added) / 5.0,
+        "label": float(bool(label) and bare_words(norm) == label),
     }
 
 
@@ -73,76 +103,85 @@ def years(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     if not t.years:
         return {}
     # A year in the report's title names the report; it says nothing about the sentence.
-    own = any(y in c.title for y in t.years)
+    own = any(y in c.report.title for y in t.years)
     return {
-        "year_match": 1.0 if own or any(y in c.norm for y in t.years) else 0.0,
-        "year_miss": 0.0 if c.para_year else 1.0,
+        "year_match": 1.0 if own or any(y in c.said.norm for y in t.years) else 0.0,
+        "year_miss": 0.0 if c.ctx.para_year else 1.0,
     }
 
 
 def answer_type(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     out: Columns = {}
-    bare = c.row and bare_figure(c.row_cell)  # a table's figure, its unit stated once or not at all
+    norm = c.said.norm
+    bare = c.row is not None and bare_figure(c.row.cell)  # a table's figure, its unit stated once or not at all
     if q.types:
-        shapes = [ty for ty in q.types if ANSWER_SHAPES[ty].search(c.norm) or (bare and ty == "number")]
+        shapes = [ty for ty in q.types if ANSWER_SHAPES[ty].search(norm) or (bare and ty == "number")]
         for ty in shapes:
             out[f"type_{ty}"] = 1.0
         primary = q.types[0]
         out["type_miss"] = 0.0 if primary in shapes else 1.0
         if primary in shapes:
-            out["type_nb"] = max(c.prev_cov, c.next_cov, c.tok_cov)
-    if q.unit is not None and (q.unit.search(c.norm) or bare):
+            prev, nxt = c.prev, c.next
+            out["type_nb"] = max(prev.cov if prev else 0.0, nxt.cov if nxt else 0.0, c.said.cov)
+    if q.unit is not None and (q.unit.search(norm) or bare):
         out["unit_match"] = 1.0
-        out["value_near"] = value_near_term(c.norm, q.unit, t.near_terms)
-    if q.category and q.category[-1] in c.norm.replace(q.category, ""):
+        out["value_near"] = value_near_term(norm, q.unit, t.near_terms)
+    if q.category and q.category[-1] in norm.replace(q.category, ""):
         out["category_head"] = 1.0
     return out
 
 
 def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
+    norm = c.said.norm
     out = {
-        "focus_sent": 1.0 if t.focus and t.focus in c.norm else 0.0,
-        "slot": slot_filled(c.norm, q.anchors, t.asked_chars),
+        "focus_sent": 1.0 if t.focus and t.focus in norm else 0.0,
+        "slot": slot_filled(norm, q.anchors, t.asked_chars),
     }
     s = q.subject
-    if s and c.norm.startswith(s[:2]) and s in c.norm[: len(s) + 30]:
-        rest = c.norm[c.norm.find(s) + len(s) :]
+    if s and norm.startswith(s[:2]) and s in norm[: len(s) + 30]:
+        rest = norm[norm.find(s) + len(s) :]
         out["defines"] = 1.0 if DEFINES.match(rest) else 0.5
     return out
 
 
 def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    ask = q.time
-    out: Columns = {"companion": float(c.companion)}
-    if ask.span and c.report_year is not None:
+    ask, period, part, year = q.time, c.said.period, c.said.part, c.report.year
+    out: Columns = {"companion": float(c.report.companion)}
+    if ask.span and year is not None:
         # A span (2013到2017年) is reviewed as a whole after its last year (过去五年 in 2018's
         # report); one year inside it is only part of the answer.
-        if c.period is None and c.section_kind == "review" and c.report_year == ask.span[1] + 1:
+        if period is None and part == "review" and year == ask.span[1] + 1:
             out["period_match"] = 1.0
-        elif c.period is not None and c.period not in ask.years:
+        elif period is not None and period not in ask.years:
             out["period_other"] = 1.0
-    elif ask.years and c.period is not None and c.report_year is not None:
-        if c.period in ask.years:
+    elif ask.years and period is not None and year is not None:
+        if period in ask.years:
             out["period_match"] = 1.0
         else:
             out["period_other"] = 1.0
-    if ask.wants and c.section_kind and c.report_year is not None:
-        out["wants_match"] = 1.0 if (ask.wants == "result") == (c.section_kind == "review") else -1.0
+    if ask.wants and part and year is not None:
+        out["wants_match"] = 1.0 if (ask.wants == "result") == (part == "review") else -1.0
     return out
 
 
 def semantic(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    if not c.cos:
+    m = c.match
+    if not m.cos:
         return {}
-    return {"sem_cos": c.cos, "sem_gap": c.cos_gap, "sem_near": 1.0 / (1.0 + c.near_rank) if c.near_rank >= 0 else 0.0}
+    return {"sem_cos": m.cos, "sem_gap": m.gap, "sem_near": 1.0 / (1.0 + m.near_rank) if m.near_rank >= 0 else 0.0}
 
 
 def table(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    return {"row_cross": 1.0} if c.row_cross else {}
+    return {"row_cross": 1.0} if c.row is not None and c.row.cross else {}
 
 
 def plan(q: Question, t: QueryTerms, c: Candidate) -> Columns:
-    return {"plan": c.plan}
+    """+1 under a plan heading for a question about plans or naming a year the heading names
+    (2025年工作计划), -1 under one for any other question; 0 outside plan parts."""
+    heading = c.ctx.plan_heading
+    if not heading:
+        return {"plan": 0.0}
+    return {"plan": 1.0 if q.asks_plan or any(y in heading for y in t.years) else -1.0}
 
 
 @dataclass(frozen=True)
@@ -150,6 +189,9 @@ class FeatureGroup:
     name: str
     fn: Callable[[Question, QueryTerms, Candidate], Columns]
     columns: Mapping[str, str]  # column → one-line description
+    # Its columns depend on the candidate's context (its chunk) alone: feature_matrix works them
+    # out once per chunk.
+    per_chunk: bool = False
 
 
 GROUPS: tuple[FeatureGroup, ...] = (
@@ -158,7 +200,6 @@ GROUPS: tuple[FeatureGroup, ...] = (
         coverage,
         {
             "tok_cov": "idf-weighted share of question terms found in the sentence",
-            "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
             "prev_cov": "tok_cov of the previous sentence of the chunk (answers follow their topic)",
             "next_cov": "tok_cov of the next sentence",
             "win_cov": "tok_cov of the sentence with its previous or next sentence (the better)",
@@ -173,8 +214,16 @@ GROUPS: tuple[FeatureGroup, ...] = (
         bigrams,
         {
             "big_cov": "rarity-weighted share of question character bigrams in the sentence",
+        },
+    ),
+    FeatureGroup(
+        "chunk",
+        chunk,
+        {
+            "ctx_cov": "idf-weighted share of question terms found anywhere in the chunk",
             "ctx_big": "big_cov of the whole chunk (chunk-level evidence that survives segmentation)",
         },
+        per_chunk=True,
     ),
     FeatureGroup(
         "standing",
@@ -310,17 +359,26 @@ FEATURES: tuple[str, ...] = (
 )
 F = {name: i for i, name in enumerate(FEATURES)}
 DESCRIPTIONS: dict[str, str] = {col: d for g in GROUPS for col, d in g.columns.items()}
+_PER_CHUNK = tuple(g for g in GROUPS if g.per_chunk)
+_PER_SENTENCE = tuple(g for g in GROUPS if not g.per_chunk)
 if set(DESCRIPTIONS) != set(FEATURES):  # pragma: no cover - a registration mistake
     raise RuntimeError(f"feature groups and FEATURES differ: {set(DESCRIPTIONS) ^ set(FEATURES)}")
 
 
 def feature_matrix(q: Question, t: QueryTerms, cands: Sequence[Candidate]) -> np.ndarray:
-    """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0."""
+    """The (candidates × :data:`FEATURES`) matrix; a column a group leaves out is 0. The columns
+    of a ``per_chunk`` group are worked out once for the candidates of one chunk."""
     rows = []
     width = len(FEATURES)
+    by_chunk: dict[int, list[tuple[int, float]]] = {}  # id of a Context → its columns
     for c in cands:
         row = [0.0] * width
-        for g in GROUPS:
+        shared = by_chunk.get(id(c.ctx))
+        if shared is None:
+            shared = by_chunk[id(c.ctx)] = [(F[k], v) for g in _PER_CHUNK for k, v in g.fn(q, t, c).items()]
+        for i, value in shared:
+            row[i] = value
+        for g in _PER_SENTENCE:
             for name, value in g.fn(q, t, c).items():
                 row[F[name]] = value
         rows.append(row)

@@ -85,43 +85,48 @@ class AnswerPolicy:
     def as_mapping(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def confidence(self, q: Question, c: Candidate) -> Confidence:
-        """How much of the question sentence ``c`` covers (words and bigrams alike), raised by a
-        value of the asked kind, lowered when it lacks one or is about another year or place."""
-        value = 0.5 * c.tok_cov + 0.5 * c.big_cov
+    def confidence(self, q: Question, c: Candidate, tok_cov: float, big_cov: float) -> Confidence:
+        """How much of the question sentence ``c`` covers (words and bigrams alike: its
+        ``tok_cov`` and ``big_cov`` feature columns), raised by a value of the asked kind, lowered
+        when it lacks one or is about another year or place."""
+        value = 0.5 * tok_cov + 0.5 * big_cov
+        norm, cos = c.said.norm, c.match.cos
         missing = False
         if q.unit is not None:
-            if q.unit.search(c.norm):
+            if q.unit.search(norm):
                 value = min(1.0, value * self.value_evidence)
             else:
                 missing = True
-        elif q.types and q.types[0] == "number" and not has_quantity(c.norm):
+        elif q.types and q.types[0] == "number" and not has_quantity(norm):
             missing = True
-        if c.cos:
-            value = max(0.0, value + self.semantic_weight * (c.cos - self.semantic_center))
+        if cos:
+            value = max(0.0, value + self.semantic_weight * (cos - self.semantic_center))
         if missing:  # meaning alone does not supply a figure the sentence lacks
             value *= self.value_missing
         before = value
-        year_missing = bool(q.years) and not c.para_year
+        year_missing = bool(q.time.years) and not c.ctx.para_year
         if year_missing:
             value *= self.year_missing
         period_other = bool(
-            q.time.years and c.period is not None and c.report_year is not None and c.period not in q.time.years
+            q.time.years
+            and c.said.period is not None
+            and c.report.year is not None
+            and c.said.period not in q.time.years
         )
         if period_other:
             value *= self.period_other
             year_missing = True
         part_other = bool(
             q.time.wants
-            and c.section_kind
-            and c.report_year is not None
-            and (q.time.wants == "result") != (c.section_kind == "review")
+            and c.said.part
+            and c.report.year is not None
+            and (q.time.wants == "result") != (c.said.part == "review")
         )
         if part_other:
             value *= self.wants_other
-        if c.foreign_place:
+        if c.ctx.foreign_place:
             value *= self.place_missing
-        return Confidence(value, before, year_missing, c.foreign_place, missing, period_other, part_other)
+        return Confidence(value, before, year_missing, c.ctx.foreign_place, missing, period_other, part_other)
 
     def decide(self, ranked: Sequence[Confidence]) -> Decision:
         """Answer or refuse, given the confidences of the candidates in score order."""

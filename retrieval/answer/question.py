@@ -1,18 +1,19 @@
 """Question analysis: from the text of a question to a :class:`Question` record.
 
 The record says what the question asks for (answer types, the unit of an asked value, the focus
-word, the words around the question word), what it names (places, years, a definition subject,
-every place at once) and whether it asks about plans; its search terms leave out question words.
+word, the words around the question word), what it names (places, a definition subject, every
+place at once) and whether it asks about plans; its search terms leave out question words. Its
+years are read once, by retrieval/dates/when.py, into ``Question.time`` (set by the composer).
 """
 
 from __future__ import annotations
 
 import re
 
-from ..dates.when import ASKS_PLAN as _ASKS_PLAN, YEAR_DIGITS
+from ..dates.when import ASKS_PLAN as _ASKS_PLAN
 from ..lang.places import default_gazetteer, shaped_like_place
 from ..lang.shapes import CN_DIGITS as _CN_DIGITS, QUESTION_TYPES
-from ..lang.text import Tokenizer, char_bigrams, normalize
+from ..lang.text import Tokenizer, bare_words, char_bigrams, normalize
 from .records import Question
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
@@ -25,8 +26,6 @@ _QUESTION_TOKENS = frozenset(
     "谁 哪 何 哪儿 哪位 何时 何地 何处 何人 何种 何年 为何 多久 多长 多大 多高 多远 多重 哪一 哪一年 哪些 "
     "哪个 哪里 哪种 哪家 哪所 哪座 哪部 哪国 什么 什么样 多少 几 几个 怎样 怎么 如何 是否 为什么".split()
 )
-_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
-_YEAR = re.compile(YEAR_DIGITS)
 
 # "什么是X" / "X是什么" / "X指的是什么": the answer is the sentence that defines X.
 _DEFINITION = re.compile(
@@ -208,9 +207,8 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
     if not tokens:
         tokens = tuple(tokenizer.tokens(norm, normalized=True))
     bigrams = frozenset(char_bigrams(content))
-    years = tuple(int(y) for y in _YEAR.findall(norm))
     m = _DEFINITION.match(norm.strip())
-    subject = _WORDS_ONLY.sub("", (m.group("a") or m.group("b") or "")) if m else ""
+    subject = bare_words(m.group("a") or m.group("b") or "") if m else ""
     places = question_places(norm, tokens)
     category = question_category(norm, tokenizer)
     return Question(
@@ -219,7 +217,6 @@ def analyse(question: str, tokenizer: Tokenizer) -> Question:
         tokens,
         question_types(norm),
         bigrams,
-        years,
         bool(_EVERY_PLACE.search(norm)),
         subject if len(subject) <= 12 else "",
         places,

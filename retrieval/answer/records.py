@@ -1,7 +1,8 @@
 """The records the answer stages pass between them: what a question asks (:class:`Question`),
 the chunks retrieved for it (:class:`Retrieved`), its terms weighed against the index
-(:class:`QueryTerms`) and one candidate sentence with what the features read of it
-(:class:`Candidate`)."""
+(:class:`QueryTerms`) and one candidate sentence with its context (:class:`Candidate`: the
+sentence, its chunk and paragraph, its report, its table row, its semantic match, its standing
+in the pool)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ class Question:
     tokens: tuple[str, ...]
     types: tuple[str, ...]
     bigrams: frozenset[str]
-    years: tuple[int, ...]
     every_place: bool
     subject: str = ""  # what a definition question asks about ("" otherwise)
     places: tuple[str, ...] = ()  # place names the question mentions, as written (四川, 古丈县, XX县)
@@ -83,59 +83,129 @@ class QueryTerms:
 
     def covered(self, toks: set[int]) -> float:
         """idf-weighted share of the question terms in ``toks`` (a synonym counts for less)."""
-        found = sum(w for t, w in self.weights.items() if t in toks)
+        found = 0.0
+        for t, w in self.weights.items():  # a loop, not sum(): this runs for every sentence several times
+            if t in toks:
+                found += w
         for w, key, alts in self.alternatives:
             if key not in toks and not alts.isdisjoint(toks):
                 found += w
         return found / (self.total or sum(self.weights.values()) or 1.0)
 
 
+# --- one candidate sentence: what it holds, grouped by where it comes from ------------------------
+# Filled by retrieval/answer/candidates.py; each feature of retrieval/answer/features.py works out
+# its columns from them.
+
+
+@dataclass(slots=True)
+class Said:
+    """One sentence of a retrieved chunk: its text and its terms."""
+
+    norm: str  # normalised text
+    grams: set[str]  # its character bigrams (and a question term's, worded by an interchangeable synonym)
+    toks: set[int]  # its term ids, with question terms found as text
+    n_toks: int = 0  # how many tokens it has
+    tfs: list[int] = field(default_factory=list)  # counts of the question terms (at least 1 if found as text)
+    cov: float = 0.0  # QueryTerms.covered(toks): the share of the question it covers
+    opens_para: bool = False  # it opens its paragraph
+    period: int | None = None  # the year it is about (retrieval/dates/periods.py), None if unknown
+    # It reviews ('review') or plans ('plan'): by its section, else by its period (dates.periods.part_of).
+    part: str | None = None
+    added: float = 0.0  # summed idf of the words it adds to the question
+
+
+@dataclass(slots=True)
+class Context:
+    """A sentence's chunk and paragraph, shared by the candidates of one chunk."""
+
+    sentences: list[Said]  # the chunk's sentences in text order
+    toks: set[int] = field(default_factory=set)  # the terms of the whole chunk
+    grams: set[str] = field(default_factory=set)  # the bigrams of the whole chunk
+    # Terms of the paragraph's opening sentence, which names its subject (a table row's: its
+    # table's caption).
+    opening: set[int] = field(default_factory=set)
+    label: str = ""  # its section's innermost heading label, as bare words
+    plan_heading: str = ""  # the plan heading of its section, "" outside a plan part
+    # A year the question names is in the paragraph, the report is of it, or a sentence is about it.
+    para_year: bool = False
+    foreign_place: bool = False  # the question is about a place neither the report nor the passage is
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOf:
+    """What a sentence's report is: its title, year and whether it is a companion (决议, 说明)."""
+
+    title: str = ""  # normalised
+    year: int | None = None
+    companion: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """A table row (retrieval/answer/rows.py): the characters of its label and the cell the question
+    asks about, that cell, and whether the question names both its row and column."""
+
+    length: int = 0
+    cell: str = ""
+    cross: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Its semantic match (retrieval/index/vectors.py), when sentence vectors are in use."""
+
+    cos: float = 0.0  # cosine of the sentence's vector and the question's
+    gap: float = 0.0  # pool-level: how far below the best candidate's cosine (0 for the best)
+    near_rank: int = -1  # rank among the corpus's sentences nearest the question (-1: not near)
+
+
+@dataclass(frozen=True, slots=True)
+class BigramRarity:
+    """Pool-level: the question's bigrams, each weighed by its rarity among the candidates."""
+
+    grams: tuple[str, ...] = ()
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    total: float = 1.0
+
+    def share(self, grams: set[str]) -> float:
+        """The rarity-weighted share of the question's bigrams in ``grams``."""
+        hits = [j for j, b in enumerate(self.grams) if b in grams]
+        return float(self.weights[hits].sum()) / self.total if hits else 0.0
+
+
+@dataclass(slots=True)
+class Pool:
+    """Pool-level facts: where a candidate stands among all the question's candidates."""
+
+    rank: int = 0  # its chunk's BM25 rank
+    rel: float = 0.0  # its chunk's score relative to the best chunk
+    sent_bm25: float = 0.0  # its BM25 as its own document, relative to the best candidate's
+    bigrams: BigramRarity = BigramRarity()
+
+
 @dataclass(slots=True)
 class Candidate:
-    """One candidate sentence and what the features read of it and its surroundings."""
+    """One candidate sentence: the sentence, its chunk's context, its report, its table row, its
+    semantic match and its standing in the pool."""
 
     chunk: int
     sent: int
     doc: int
-    norm: str  # normalised text
-    grams: set[str]  # its character bigrams
-    toks: set[int]  # its term ids, with question terms found as text
-    n_toks: int
-    tfs: list[int]  # counts of the question terms (at least 1 for a term found only as text)
-    tok_cov: float  # QueryTerms.covered(toks)
-    rank: int = 0  # the chunk's BM25 rank
-    rel: float = 0.0  # the chunk's score relative to the best chunk
-    plan: float = 0.0  # +1 plan-part sentence for a plan question or a named plan year, -1 otherwise
-    title: str = ""  # normalised title of its report
-    opens_para: bool = False
-    info: float = 0.0  # idf of the words it adds to the question (log scale)
-    label: bool = False  # it is nothing but its section's heading label
-    period: int | None = None  # the year it is about (retrieval/dates/periods.py), None if unknown
-    # It reviews ('review') or plans ('plan'): by its section, else by its period (dates.periods.part_of); or None.
-    section_kind: str | None = None
-    report_year: int | None = None  # the year of its report
-    companion: bool = False  # its document is about a report (决议, 说明), not the report
-    # A table row (retrieval/answer/rows.py): the characters of its label and the cell the
-    # question asks about, that cell, and whether the question names both its row and column.
-    row: bool = False
-    row_len: int = 0
-    row_cell: str = ""
-    row_cross: bool = False
-    # Semantic matching (retrieval/index/vectors.py), when sentence vectors are in use:
-    cos: float = 0.0  # cosine of the sentence's vector and the question's
-    cos_gap: float = 0.0  # how far below the best candidate's cosine (0 for the best)
-    near_rank: int = -1  # rank among the sentences of the corpus nearest the question (-1: not near)
-    # Read from its chunk:
-    ctx_cov: float = 0.0
-    ctx_big: float = 0.0
-    key_near: bool = False  # the rarest term is here or earlier in the chunk
-    para_year: bool = False  # a named year is in the paragraph or the report's years
-    foreign_place: bool = False
-    best_in_chunk: bool = False
-    rel_cov: float = 0.0  # coverage of the terms the paragraph's opening sentence lacks
-    # Read from its neighbours and the whole pool:
-    prev_cov: float = 0.0
-    next_cov: float = 0.0
-    win_cov: float = 0.0
-    big_cov: float = 0.0
-    sent_bm25: float = 0.0
+    said: Said
+    ctx: Context
+    pos: int = 0  # its place in ctx.sentences
+    report: ReportOf = ReportOf()
+    row: TableRow | None = None
+    match: Match = Match()  # replaced by similar.py's Nearest.mark when sentence vectors are in use
+    pool: Pool = field(default_factory=Pool)
+
+    @property
+    def prev(self) -> Said | None:
+        """The sentence before it in its chunk (None for the first)."""
+        return self.ctx.sentences[self.pos - 1] if self.pos > 0 else None
+
+    @property
+    def next(self) -> Said | None:
+        """The sentence after it in its chunk (None for the last)."""
+        return self.ctx.sentences[self.pos + 1] if self.pos + 1 < len(self.ctx.sentences) else None

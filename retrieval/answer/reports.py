@@ -12,17 +12,11 @@ from ..dates.published import published_after
 from ..dates.years import plan_part
 from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer, names_nation
-from ..lang.text import normalize
+from ..lang.text import bare_words, normalize
 from ..types import SECTION_SEP
 from .records import Question
 
 _REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明|公报|预算|决算|报表")
-_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def bare_words(text: str) -> str:
-    """``text`` without punctuation, spaces or symbols (a normalised text's word characters)."""
-    return _WORDS_ONLY.sub("", text)
 
 
 class ReportNames:
@@ -197,10 +191,10 @@ class ReportFacts:
         chosen = self.chosen(q)
         if chosen is not None:
             pref += np.where(chosen, 1.0, -1.0)
-        if q.years:
+        if q.time.years:
             for d, years in enumerate(self.doc_years):
                 if years:
-                    pref[d] += named_year if set(q.years) & years else other_year
+                    pref[d] += named_year if set(q.time.years) & years else other_year
         return pref, chosen
 
     def foreign_place(self, q: Question, doc: int, para_text: str) -> bool:

@@ -52,8 +52,9 @@ def by_year(order: np.ndarray, scores: np.ndarray, cands, min_confidence: float,
         if float(scores[i]) < best - margin:
             break
         c = cands.items[i]
-        if c.report_year is None or c.companion or c.report_year in out:
+        year = c.report.year
+        if year is None or c.report.companion or year in out:
             continue
         if cands.confidences[i].value >= min_confidence:
-            out[c.report_year] = i
+            out[year] = i
     return out

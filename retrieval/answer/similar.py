@@ -9,7 +9,7 @@ import numpy as np
 
 from ..index.corpus import CorpusIndex
 from ..index.vectors import SentenceVectors, sentence_chunks
-from .records import Candidate, Question
+from .records import Candidate, Match, Question
 
 
 @dataclass
@@ -27,9 +27,7 @@ class Nearest:
         cos = vectors.cosines(self.query, [c.sent for c in items]).tolist()
         best = max(cos)
         for c, value in zip(items, cos):
-            c.cos = float(value)
-            c.cos_gap = float(best - value)
-            c.near_rank = self.ranks.get(c.sent, -1)
+            c.match = Match(float(value), float(best - value), self.ranks.get(c.sent, -1))
 
 
 def nearest(q: Question, vectors: SentenceVectors, corpus: CorpusIndex, k: int, *masks: np.ndarray | None) -> Nearest:

@@ -45,12 +45,26 @@ class Retriever(Protocol):
     def idf_sum(self, term_ids: Sequence[int]) -> float: ...
 
 
-def saturated_tf(tf: np.ndarray, length: np.ndarray, avg_len: float, k1: float, b: float) -> np.ndarray:
+def saturated_tf(
+    tf: np.ndarray, length: np.ndarray, avg_len: float, k1: float, b: float, rows: np.ndarray | None = None
+) -> np.ndarray:
     """BM25's term frequency, saturated and length-normalised: ``tf * (k1 + 1) / (tf + k1 * (1 - b
-    + b * length / avg_len))``, ``tf`` with one row per document and ``length`` its lengths. The
-    index computes the same in place over its postings (:meth:`BM25Index._finish`)."""
-    norm = k1 * (1 - b + b * length / avg_len)
-    return tf * (k1 + 1) / (tf + norm[:, None])
+    + b * length / avg_len))``, for every BM25 weight of the project: the index's postings
+    (:meth:`BM25Index._finish`) and a candidate sentence against the others
+    (retrieval/answer/candidates.py). ``length`` holds the documents' lengths; ``tf`` has one row
+    per document, or with ``rows`` (each entry's document) is flat, as postings are."""
+    if avg_len:
+        norm = k1 * (1 - b + b * length.astype(np.float64) / avg_len)
+    else:  # no document has a token: no entry has a count either
+        norm = np.full(length.shape, k1, dtype=np.float64)
+    if rows is None:
+        denom = tf + norm[:, None]
+    else:
+        denom = norm[rows]  # one value per posting, added to in place: no second temporary
+        denom += tf
+    out = tf * (k1 + 1)
+    out /= denom
+    return out
 
 
 @dataclass
@@ -183,14 +197,7 @@ class BM25Index:
         avgdl = float(doc_len.sum(dtype=np.int64)) / n if n else 0.0
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
-        if avgdl:
-            norm = (k1 * (1 - b + b * doc_len.astype(np.float64) / avgdl))[chunk_ids]
-        else:
-            norm = np.full(chunk_ids.shape[0], k1)
-        weights = tf * (k1 + 1)
-        norm += tf
-        weights /= norm
-        del norm
+        weights = saturated_tf(tf, doc_len, avgdl, k1, b, rows=chunk_ids)
         weights *= np.repeat(idf, df)
         return cls(vocab, indptr, chunk_ids, weights, idf, doc_len, k1, b, epsilon, tf.astype(np.int32, copy=False))
 

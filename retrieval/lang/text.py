@@ -85,6 +85,14 @@ def default_tokenizer() -> Tokenizer:
 _NOT_WORDLIKE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+_WORDS_ONLY = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def bare_words(text: str) -> str:
+    """``text`` without punctuation, spaces or symbols (a normalised text's word characters)."""
+    return _WORDS_ONLY.sub("", text)
+
+
 def char_bigrams(text: str) -> set[str]:
     """Bigrams of the word-like characters of an already normalised text (others are skipped)."""
     chars = _NOT_WORDLIKE.sub("", text)

@@ -34,26 +34,14 @@ _TOOLS = re.compile(
     r"|^(?:分享到|分享)\s*[:：].{0,20}$"
 )
 _TABLE_CAPTION = re.compile(r"^(?:附?表|表格)\s*[0-9０-９一二三四五六七八九十]+")
-_BLOCKS = {
-    "p",
-    "div",
-    "td",
-    "th",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "blockquote",
-    "center",
-    "dd",
-    "dt",
-    "caption",
-}
+# The block elements of a web page that hold a line of text: the one list of HTML block tags
+# (html.py breaks lines at these and at the layout blocks it adds; a table caption is one more
+# place a caption of a table printed as a picture stands).
+BLOCKS = frozenset(
+    {"p", "div", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"section", "article", "blockquote", "center", "dd", "dt"}
+)
+_CAPTION_BLOCKS = BLOCKS | {"caption"}
 
 
 def close_tags_late(text: str) -> str:
@@ -107,7 +95,7 @@ def image_tables(article) -> int:
             if _TABLE_CAPTION.match(caption):
                 count += 1
             caption = ""
-        elif el.tag in _BLOCKS:
+        elif el.tag in _CAPTION_BLOCKS:
             text = re.sub(r"\s+", "", el.text_content())
             if _TABLE_CAPTION.match(text) and len(text) <= 60:
                 caption = text

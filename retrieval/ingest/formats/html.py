@@ -38,7 +38,7 @@ from typing import Any
 
 from . import Extracted, ReadNotes
 from .charset import decode_strict as _strict, decode_utf8_or_chinese
-from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
+from .furniture import BLOCKS, close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
 from .tables import place_tables
 
@@ -77,32 +77,8 @@ _REMOVE = (
     "object",
     "embed",
 )
-_BLOCKS = {
-    "p",
-    "div",
-    "td",
-    "th",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "blockquote",
-    "pre",
-    "tr",
-    "table",
-    "ul",
-    "ol",
-    "dd",
-    "dt",
-    "center",
-    "br",
-    "hr",
-}
+# Where a line breaks: the text blocks (furniture.BLOCKS) and the layout ones around them.
+_BLOCKS = BLOCKS | {"pre", "tr", "table", "ul", "ol", "br", "hr"}
 # Children whose text counts towards their parent being the article: paragraphs, and blocks
 # that hold no further blocks (a <div> or <td> used as a paragraph).
 _PARAGRAPHS = {"p", "font", "span", "strong", "b", "pre", "blockquote"}

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from retrieval.answer.reports import ReportFacts, bare_words
+from retrieval.dates.when import TimeAsk
 from retrieval.types import SECTION_SEP
 
 
@@ -41,7 +42,7 @@ CORPUS = Corpus(
 
 
 def question(*, years: tuple[int, ...] = (), where: tuple = ()) -> SimpleNamespace:
-    return SimpleNamespace(years=years, where=where, report_places=None, norm="", places=())
+    return SimpleNamespace(time=TimeAsk(years=years), where=where, report_places=None, norm="", places=())
 
 
 def test_only_a_document_titled_as_a_report_has_a_report_year():
@@ -89,9 +90,11 @@ NATIONAL = Corpus(
 
 def test_a_question_about_the_nation_chooses_the_national_reports():
     facts = ReportFacts(NATIONAL)
-    nation = SimpleNamespace(years=(), where=(), report_places=None, norm="2023年全国城镇新增就业多少人", places=())
+    nation = SimpleNamespace(
+        time=TimeAsk(), where=(), report_places=None, norm="2023年全国城镇新增就业多少人", places=()
+    )
     assert facts.chosen(nation).tolist() == [True, False, False]
-    other = SimpleNamespace(years=(), where=(), report_places=None, norm="2023年城镇新增就业多少人", places=())
+    other = SimpleNamespace(time=TimeAsk(), where=(), report_places=None, norm="2023年城镇新增就业多少人", places=())
     assert facts.chosen(other) is None
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from retrieval.answer.records import ReportOf
 from retrieval.answer.select import by_year, diversify, spread
 
 
@@ -34,7 +35,7 @@ def test_a_toll_lets_another_reports_sentence_in():
 
 
 def _cands(years, companions, confidences):
-    items = [SimpleNamespace(report_year=y, companion=c) for y, c in zip(years, companions)]
+    items = [SimpleNamespace(report=ReportOf(title="", year=y, companion=c)) for y, c in zip(years, companions)]
     return SimpleNamespace(items=items, confidences=[SimpleNamespace(value=v) for v in confidences])
 
 

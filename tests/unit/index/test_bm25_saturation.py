@@ -1,5 +1,5 @@
-"""BM25's saturated term frequency (retrieval/index/bm25.py saturated_tf), the one used for a
-candidate sentence against the others, agrees with the index's own postings."""
+"""BM25's saturated term frequency (retrieval/index/bm25.py saturated_tf): the one function behind
+the index's postings and a candidate sentence's BM25 against the others."""
 
 from __future__ import annotations
 
@@ -25,3 +25,13 @@ def test_the_index_weights_are_the_same_formula():
     expected = saturated_tf(tf, length, float(length.mean()), 1.5, 0.75)[:, 0] * index.idf_of("学校")
     scores = index.scores(["学校"])
     assert np.allclose(scores[:2], expected[:2]) and scores[2] == 0.0
+
+
+def test_flat_postings_weigh_as_the_rows_they_come_from():
+    tf = np.array([[2.0, 0.0], [1.0, 3.0], [0.0, 1.0]])
+    length = np.array([5, 9, 2])
+    rows, cols = np.nonzero(tf)
+    flat = saturated_tf(tf[rows, cols], length, 16 / 3, 1.5, 0.75, rows=rows)
+    assert flat.tolist() == saturated_tf(tf, length, 16 / 3, 1.5, 0.75)[rows, cols].tolist()
+    # No token anywhere: the length plays no part (no division by a zero mean length).
+    assert saturated_tf(np.array([1.0]), np.array([0]), 0.0, 1.5, 0.75, rows=np.array([0])).tolist() == [1.0]
