@@ -236,3 +236,29 @@ def test_a_communique_table_row_answers_a_question_naming_its_year(tmp_path: Pat
     citation = first.citation
     assert (citation.table, citation.row, citation.page) == ("表2 2025年全市各类教育发展情况", 1, None)
     assert citation.label().endswith("表2 2025年全市各类教育发展情况，第1行")
+
+
+def test_repeated_labels_without_indentation_take_the_row_above_that_occurs_once():
+    grid = grid_from_spans(
+        [
+            _row("指标", "绝对数", "比上年增长%"),
+            _row("货物运输总量", "29991.95", "-1.8"),
+            _row("公路", "29291.00", "-2.0"),
+            _row("#铁路", "667.47", "7.2"),
+            _row("旅客运输总量", "17906.41", "1.3"),
+            _row("公路", "5101.68", "-0.9"),
+            _row("其中：铁路", "7951.17", "1.5"),
+            _row("管道", "12.5", "3.0"),
+            _row("管道", "12.5", "3.0"),  # the same row printed twice is one row: no parent
+        ]
+    )
+    assert _sentences(grid) == [
+        "货物运输总量：绝对数29991.95，比上年增长-1.8%。",
+        "货物运输总量 公路：绝对数29291.00，比上年增长-2.0%。",
+        "货物运输总量 铁路：绝对数667.47，比上年增长7.2%。",
+        "旅客运输总量：绝对数17906.41，比上年增长1.3%。",
+        "旅客运输总量 公路：绝对数5101.68，比上年增长-0.9%。",
+        "旅客运输总量 铁路：绝对数7951.17，比上年增长1.5%。",
+        "管道：绝对数12.5，比上年增长3.0%。",
+        "管道：绝对数12.5，比上年增长3.0%。",
+    ]

@@ -13,8 +13,9 @@
   its halves.
 - **Row labels**: the columns before the first column of figures that follows a column of words
   (科目编码 类/款/项 and 科目名称 together); a merged label covering several rows repeats on each.
-  A child row (indented, or 其中：) keeps its parent's label when its own occurs twice in the table
-  (旅客运输量 / 货物运输量 → 铁路).
+  A child row (indented, or 其中： / #) keeps its parent's label when its own occurs twice in the table
+  (旅客运输量 / 货物运输量 → 铁路); in a table printed without indentation its parent is the
+  nearest row above whose label occurs once.
 - A merged cell's value is read once per row; empty cells, dashes and empty rows are left out.
 """
 
@@ -35,7 +36,7 @@ _UNIT_BRACKET = re.compile(r"\s*[（(]\s*(?:单位[:：]\s*)?([^（()）=\d\s]{1
 _PERCENT_END = re.compile(r"(?<=[\u3400-\u9fff])\s*([%％‰])$")
 _RATE = re.compile(r"增长|增速|增减|涨跌|比上年|比重|占|率|%|％|指数|幅度|性别比|同比|为.*的")
 _DASHES = re.compile(r"^[-—–－~～/／\\.…·]+$")
-_CHILD = re.compile(r"^其中\s*[:：]?\s*")
+_CHILD = re.compile(r"^(?:其中\s*[:：]?|[#＃])\s*")
 
 
 def read_tables(
@@ -265,6 +266,8 @@ def _with_parents(named: list[tuple[str, int, list]]) -> list[tuple[str, list]]:
     counts: dict[str, int] = {}
     for b in bare:
         counts[b] = counts.get(b, 0) + 1
+    if not any(indent for _, indent, _ in named):
+        return _flat_parents(named, bare)
     stack: list[tuple[int, str]] = []  # (indent, label) of the rows that may be parents
     group: tuple[int, str] | None = None  # after a 其中 row: its parent, while rows are indented more
     out = []
@@ -287,4 +290,22 @@ def _with_parents(named: list[tuple[str, int, list]]) -> list[tuple[str, list]]:
             out.append((f"{parent} {own}", values))
         else:
             out.append((own if _CHILD.match(label) else label, values))
+    return out
+
+
+def _flat_parents(named: list[tuple[str, int, list]], bare: list[str]) -> list[tuple[str, list]]:
+    """Parents in a table printed without indentation: a row whose label occurs twice (with
+    other values: a row printed twice is one row) is under the nearest row above whose label
+    occurs once (货物运输总量 / 货物运输周转量 → 公路)."""
+    distinct: dict[str, set] = {}
+    for (_, _, values), own in zip(named, bare):
+        distinct.setdefault(own, set()).add(tuple(values))
+    out = []
+    head = ""
+    for (_, _, values), own in zip(named, bare):
+        if own and len(distinct[own]) > 1:
+            out.append((f"{head} {own}" if head else own, values))
+        else:
+            head = own or head
+            out.append((own, values))
     return out
