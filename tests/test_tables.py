@@ -262,3 +262,32 @@ def test_repeated_labels_without_indentation_take_the_row_above_that_occurs_once
         "管道：绝对数12.5，比上年增长3.0%。",
         "管道：绝对数12.5，比上年增长3.0%。",
     ]
+
+
+def test_docx_caption_above_empty_paragraphs():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("全年共有养老机构4万个。")
+    d.add_paragraph("表 2 2021 年养老机构情况")
+    for _ in range(4):
+        d.add_paragraph("")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "机构（个）"
+    table.cell(1, 0).text, table.cell(1, 1).text = "养老机构", "39961"
+    buf = io.BytesIO()
+    d.save(buf)
+    extracted = read_docx_extracted(buf.getvalue(), 64 * 2**20)
+    assert [t.caption for t in extracted.tables] == ["表 2 2021 年养老机构情况"]
+    assert "养老机构：机构39961个。" in extracted.text.splitlines()
+
+
+def test_a_continued_table_keeps_its_header_when_its_page_leaves_columns_empty():
+    header = [["科目编码"], ["科目名称"], ["本年收入合计"], ["财政拨款收入"], ["事业收入"]]
+    grid = grid_from_spans(
+        [_row("212", "城乡社区支出", "3832.36", "3832.36", ""), _row("221", "住房保障支出", "461.08", "461.08", "")]
+    )
+    assert _sentences(grid, "收入决算表（单位：万元）", header=header) == [
+        "212 城乡社区支出：本年收入合计3832.36万元，财政拨款收入3832.36万元。",
+        "221 住房保障支出：本年收入合计461.08万元，财政拨款收入461.08万元。",
+    ]

@@ -2,7 +2,7 @@
 
 python-docx reads each table's grid (a cell merged across columns or down rows is one cell);
 :mod:`retrieval.ingest.formats.table_grid` reads the grid. A table nested in a cell is read after the
-table holding it. The caption is the paragraph just above the table (with a 单位 line under it).
+table holding it. The caption is the paragraph just above the table (with a 单位 line under it), empty paragraphs between skipped.
 A table that reads as no data table (one row, one column) keeps its paragraphs as lines.
 The XML has been checked by the caller (size, no DTD); python-docx's parser never resolves
 entities.
@@ -17,6 +17,7 @@ from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table
 _MAX_CELLS = 500_000  # grid positions of one table read as a table at most
+_ABOVE = 12  # lines above a table searched for its caption (empty paragraphs between are skipped)
 
 
 def read_docx_body(xml: bytes) -> Extracted:
@@ -59,7 +60,7 @@ def _add_table(tbl, lines: list[str], tables: list[Table]) -> bool:
     grid, nested = _grid(tbl)
     if grid is None:
         return False
-    found = read_tables(grid, caption_from(lines[-3:]), len(tables) + 1)
+    found = read_tables(grid, caption_from([ln for ln in lines[-_ABOVE:] if ln.strip()]), len(tables) + 1)
     if not found:
         return False
     for table in found:

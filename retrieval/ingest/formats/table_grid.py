@@ -52,7 +52,10 @@ def read_tables(
     table) gives none. ``header`` (per column, its header texts) is the header of the table
     this one continues, for rows printed without one; ``header_rows`` fixes how many rows head
     each (sub-)table when the reader knows (else they are the leading rows without figures)."""
-    grid = _tidy(grid)
+    width = max((len(row) for row in grid), default=0)
+    grid, keep = _tidy_kept(grid)
+    if header is not None and len(header) == width:
+        header = [header[c] for c in keep]  # the columns this page leaves empty are dropped from both
     if len(grid) < 2 or len(grid[0]) < 2:
         return []
     caption = clean_caption(caption) or f"表{number}"
@@ -82,6 +85,11 @@ def trailing_title(grid: list[list[Cell]]) -> str:
 
 def _tidy(grid: list[list[Cell]]) -> list[list[Cell]]:
     """Cell texts cleaned (merged cells stay one object), empty rows and columns dropped."""
+    return _tidy_kept(grid)[0]
+
+
+def _tidy_kept(grid: list[list[Cell]]) -> tuple[list[list[Cell]], list[int]]:
+    """:func:`_tidy`, and the columns of ``grid`` it keeps."""
     clean: dict[int, Cell] = {}
 
     def tidy(cell: Cell) -> Cell:
@@ -93,7 +101,7 @@ def _tidy(grid: list[list[Cell]]) -> list[list[Cell]]:
     rows = [[tidy(c) for c in row] for row in grid]
     rows = [row for row in rows if any(c.text for c in row)]
     keep = [c for c in range(max((len(r) for r in rows), default=0)) if any(c < len(r) and r[c].text for r in rows)]
-    return [[row[c] if c < len(row) else EMPTY for c in keep] for row in rows]
+    return [[row[c] if c < len(row) else EMPTY for c in keep] for row in rows], keep
 
 
 def _band(row: list[Cell]) -> str:
