@@ -2,8 +2,8 @@
 
 python-docx reads each table's grid (a cell merged across columns or down rows is one cell);
 :mod:`retrieval.ingest.formats.table_grid` reads the grid. A table nested in a cell is read after the
-table holding it. The caption is the paragraph just above the table (with a 单位 line under it), empty paragraphs between skipped.
-A table that reads as no data table (one row, one column) keeps its paragraphs as lines.
+table holding it. The caption is the paragraph just above the table (with a 单位 line under it;
+empty paragraphs between are skipped). A table that reads as no data table (one row, one column) keeps its paragraphs as lines.
 The XML has been checked by the caller (size, no DTD); python-docx's parser never resolves
 entities.
 """
