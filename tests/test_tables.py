@@ -291,13 +291,3 @@ def test_a_continued_table_keeps_its_header_when_its_page_leaves_columns_empty()
         "212 城乡社区支出：本年收入合计3832.36万元，财政拨款收入3832.36万元。",
         "221 住房保障支出：本年收入合计461.08万元，财政拨款收入461.08万元。",
     ]
-
-
-def test_caption_joins_a_numbered_unit_line():
-    from retrieval.ingest.formats.tables import caption_from
-
-    assert (
-        caption_from(["2024年全区一般公共预算收入决算表", "表一 单位：万元"])
-        == "表一 2024年全区一般公共预算收入决算表（单位：万元）"
-    )
-    assert caption_from(["表3 学校情况", "单位：人"]) == "表3 学校情况（单位：人）"

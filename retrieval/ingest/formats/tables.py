@@ -236,26 +236,18 @@ _CAPTION_END = re.compile(r"[。！？；!?;，,]$")
 # A line under a table's title that only says who made it and in which unit (编制部门：… 单位：元).
 _META = re.compile(r"^[（(]?\s*(?:金额)?单位[:：]|编制(?:部门|单位)[:：]|填报单位[:：]")
 _UNIT = re.compile(r"单位[:：]\s*[^\s，,。；;)）]{1,8}")
-# A table's number printed on the line under its title, before the unit (表一 单位：万元).
-_NUMBER_FIRST = re.compile(r"^(表\s*[\d一二三四五六七八九十百]+)\s+(?=\S)")
 
 
 def caption_from(before: list[str]) -> str:
     """A table's caption from the lines printed just above it (nearest last): a short line that
-    is not a sentence, with a unit line (单位：万元, or 表一 单位：万元 with the table's number)
-    under it joined on."""
+    is not a sentence, with a unit line (单位：万元) under it joined on."""
     lines = [ln.strip() for ln in before if ln.strip()][-2:]
     if not lines:
         return ""
     last = lines[-1]
-    number = _NUMBER_FIRST.match(last)
-    meta = last[number.end() :] if number else last
-    if _META.search(meta) and len(lines) == 2 and _caption_like(lines[0]):
-        unit = _UNIT.search(meta)
-        title = lines[0]
-        if number and not _squeeze(title).startswith("表"):
-            title = f"{number.group(1)} {title}"
-        return f"{title}（{unit.group()}）" if unit else title
+    if _META.search(last) and len(lines) == 2 and _caption_like(lines[0]):
+        unit = _UNIT.search(last)
+        return f"{lines[0]}（{unit.group()}）" if unit else lines[0]
     return last if _caption_like(last) else ""
 
 
