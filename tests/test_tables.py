@@ -291,3 +291,23 @@ def test_a_continued_table_keeps_its_header_when_its_page_leaves_columns_empty()
         "212 城乡社区支出：本年收入合计3832.36万元，财政拨款收入3832.36万元。",
         "221 住房保障支出：本年收入合计461.08万元，财政拨款收入461.08万元。",
     ]
+
+
+def test_rows_without_figures_atop_a_continued_table_are_rows_not_a_header():
+    header = [["支出", "项目"], ["支出", "合计"], ["支出", "一般公共预算财政拨款"]]
+    grid = grid_from_spans(
+        [
+            _row("十六、金融支出", "", ""),
+            _row("十七、援助其他地区支出", "", ""),
+            _row("十八、自然资源海洋气象等支出", "4461.67", "4461.67"),
+            _row("总计", "9746.50", "9746.50"),
+        ]
+    )
+    assert _sentences(grid, "财政拨款收入支出决算总表（单位：万元）", header=header) == [
+        "十八、自然资源海洋气象等支出：支出 合计4461.67万元，支出 一般公共预算财政拨款4461.67万元。",
+        "总计：支出 合计9746.50万元，支出 一般公共预算财政拨款9746.50万元。",
+    ]
+    repeated = grid_from_spans([_row("项目", "合计", "一般公共预算财政拨款"), _row("总计", "9746.50", "9746.50")])
+    assert _sentences(repeated, "财政拨款收入支出决算总表", header=header) == [
+        "总计：合计9746.50，一般公共预算财政拨款9746.50。"
+    ]

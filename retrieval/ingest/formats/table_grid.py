@@ -170,6 +170,8 @@ def _read(
 ) -> tuple[list[Table], list[list[str]] | None]:
     """The tables of one sub-table, and its header (per column) for a sub-table after it."""
     h = _header_count(rows) if header_rows is None else min(header_rows, len(rows))
+    if header_rows is None and inherited and not _repeats(rows[:h], inherited):
+        h = 0  # rows without figures at the top of a continued table are its rows, not a header
     full: list[list[str]] | None
     if h:
         full = _labels(rows, h)
@@ -178,15 +180,23 @@ def _read(
     heads = [[c.text for c in row] for row in rows[:h]]
     out = []
     halves = _halves(rows, [parts[-1] if parts else "" for parts in full] if full else [])
-    for k, block in enumerate(halves):
+    start = 0
+    for block in halves:
         width = len(block[0])
-        labels = full[k * width : (k + 1) * width] if full else [[] for _ in range(width)]
+        labels = full[start : start + width] if full else [[] for _ in range(width)]
+        start += width
         table, units = _columns(labels, caption)
         table.header = labels
         body = [row for row in block[h:] if [c.text for c in row] not in heads]  # a header printed again
         table.rows = _rows(body, table, units, _label_columns(body, units))
         out.append(table)
     return out, full
+
+
+def _repeats(rows: list[list[Cell]], header: list[list[str]]) -> bool:
+    """Whether ``rows`` print again some of the texts of ``header`` (a header repeated on a new page)."""
+    texts = {t for parts in header for t in parts}
+    return any(c.text in texts for row in rows for c in row if c.text)
 
 
 def _columns(labels: list[list[str]], caption: str) -> tuple[Table, list[str | None]]:
