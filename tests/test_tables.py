@@ -311,3 +311,14 @@ def test_rows_without_figures_atop_a_continued_table_are_rows_not_a_header():
     assert _sentences(repeated, "财政拨款收入支出决算总表", header=header) == [
         "总计：合计9746.50，一般公共预算财政拨款9746.50。"
     ]
+
+
+def test_a_unit_ending_a_row_label_moves_to_its_figures():
+    grid = grid_from_spans(
+        [_row("", "福田", "南山"), _row("常住人口（万人）", "156.23", "181.41"), _row("个人所得税(款)", "1", "2")]
+    )
+    assert _sentences(grid, "表1 分区常住人口") == [
+        "常住人口：福田156.23万人，南山181.41万人。",
+        "个人所得税(款)：福田1，南山2。",
+    ]
+    assert _sentences(grid, "表1 分区常住人口（单位：万人）")[0] == "常住人口（万人）：福田156.23万人，南山181.41万人。"

@@ -16,6 +16,8 @@
   A child row (indented, or 其中： / #) keeps its parent's label when its own occurs twice in the table
   (旅客运输量 / 货物运输量 → 铁路); in a table printed without indentation its parent is the
   nearest row above whose label occurs once.
+- A unit in brackets ending a row's label (常住人口（万人）) moves to the row's figures, in a
+  table without a unit of its own.
 - A merged cell's value is read once per row; empty cells, dashes and empty rows are left out.
 """
 
@@ -256,6 +258,8 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
                 parts.append(cell.text)
             seen.add(id(cell))
         row_unit = row[unit_col].text if unit_col is not None else ""
+        if not row_unit and not table.unit and parts and (own := label_unit(parts[-1])):
+            row_unit, parts[-1] = own, parts[-1][: -len(own) - 2].strip()  # 常住人口（万人）
         values = []
         for c in range(n_labels, width):
             cell = row[c]
@@ -269,6 +273,15 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
         name_cell = names[-1] if names else EMPTY
         named.append((" ".join(parts), name_cell.indent, values))
     return [Row(label, tuple(values)) for label, values in _with_parents(named) if values]
+
+
+def label_unit(label: str) -> str:
+    """The unit a row's label ends with in brackets (常住人口（万人） → 万人), when it is a unit
+    figures are counted in; else ''."""
+    from ...lang.shapes import ANSWER_SHAPES
+
+    m = re.search(r"[（(]([^（()）=\d\s]{1,4})[)）]$", label)
+    return m.group(1) if m and ANSWER_SHAPES["number"].fullmatch(f"1{m.group(1)}") else ""
 
 
 def _unit(text: str, own: str | None, row_unit: str, table_unit: str, column: str) -> str:
