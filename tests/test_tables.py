@@ -322,3 +322,26 @@ def test_a_unit_ending_a_row_label_moves_to_its_figures():
         "个人所得税(款)：福田1，南山2。",
     ]
     assert _sentences(grid, "表1 分区常住人口（单位：万人）")[0] == "常住人口（万人）：福田156.23万人，南山181.41万人。"
+
+
+def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
+    import docx
+
+    from retrieval.ingest.formats import drop_note_marks
+
+    assert drop_note_marks("全年实现地区生产总值[2]17421.40亿元") == "全年实现地区生产总值17421.40亿元"
+    assert drop_note_marks("[2] 地区生产总值按现价计算。") == "[2] 地区生产总值按现价计算。"  # the note itself
+    d = docx.Document()
+    d.add_paragraph("新开工“两重”“两新”［1］项目120个，生产总值[2]17421.40亿元。")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "涨跌幅度%"
+    table.cell(1, 0).text, table.cell(1, 1).text = "居住[3]", "0.8"
+    buf = io.BytesIO()
+    d.save(buf)
+    lines = read_docx_extracted(buf.getvalue(), 64 * 2**20).text.splitlines()
+    assert "新开工“两重”“两新”项目120个，生产总值17421.40亿元。" in lines
+    assert "居住：涨跌幅度0.8%。" in lines
+    page = (
+        "<html><body><p>全年地区生产总值[1]32074.7亿元，增长4.7%，增速居全国前列，经济运行稳中有进。</p></body></html>"
+    )
+    assert "全年地区生产总值32074.7亿元" in read_html(page.encode("utf-8")).text

@@ -10,7 +10,7 @@ entities.
 
 from __future__ import annotations
 
-from . import Extracted
+from . import Extracted, drop_note_marks
 from .table_grid import read_tables
 from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables
 
@@ -36,7 +36,7 @@ def read_docx_body(xml: bytes) -> Extracted:
                 stack.extend(reversed(list(node)))  # not a data table: its paragraphs as lines
             continue
         if node.tag == f"{_W}p":
-            lines.append(paragraph_text(node))
+            lines.append(drop_note_marks(paragraph_text(node)))
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
     return Extracted(text, "docx", tables=place_tables(text, tables))

@@ -36,7 +36,7 @@ import codecs
 import re
 from typing import Any
 
-from . import Extracted, ReadNotes
+from . import Extracted, ReadNotes, drop_note_marks
 from .charset import decode_strict as _strict, decode_utf8_or_chinese
 from .furniture import close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
@@ -378,7 +378,7 @@ def _lines(el, limit: int | None = None) -> list[str]:
         stack.extend((child, False) for child in reversed(node))
     lines = []
     for line in "".join(parts).split("\n")[:limit]:
-        line = re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
+        line = drop_note_marks(re.sub(r"[ \t\r\f\v\u00a0]+", " ", line)).strip()
         line = line.replace("\u3000", " ").strip() if not line.startswith("\u3000") else line.strip("\u3000 ")
         if not line or re.sub(r"\s+", "", line) in links:
             continue

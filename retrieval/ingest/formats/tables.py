@@ -18,6 +18,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from . import drop_note_marks
+
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+")
@@ -38,9 +40,9 @@ EMPTY = Cell("")
 
 
 def clean_cell(raw: str) -> str:
-    """A cell's text on one line: no breaks, no spaces between Chinese characters, no sentence
-    ends inside (a row is one sentence), ``1. 名称`` closed up."""
-    text = re.sub(r"[\s\u3000\xa0]+", " ", raw or "").strip()
+    """A cell's text on one line: no breaks, no note marks (居住[3]), no spaces between Chinese
+    characters, no sentence ends inside (a row is one sentence), ``1. 名称`` closed up."""
+    text = drop_note_marks(re.sub(r"[\s\u3000\xa0]+", " ", raw or "")).strip()
     text = _CJK_GAP.sub("", text)
     text = _DOT_SPACE.sub(".", text)
     text = _SENTENCE_END.sub("，", text).strip("，, ")
