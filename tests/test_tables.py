@@ -345,3 +345,19 @@ def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
         "<html><body><p>全年地区生产总值[1]32074.7亿元，增长4.7%，增速居全国前列，经济运行稳中有进。</p></body></html>"
     )
     assert "全年地区生产总值32074.7亿元" in read_html(page.encode("utf-8")).text
+
+
+def test_rows_stacked_as_paragraphs_in_one_row_of_cells_are_read_apart():
+    from retrieval.ingest.formats.tables import unstack_rows
+
+    merged = Cell("56.7\t16.3\t40.4\n2.9\t1.6\t1.3")
+    grid = [
+        [Cell("指标"), Cell("单位"), Cell("合计"), Cell("城市"), Cell("农村")],
+        [Cell("社区综合服务机构和设施\n社区服务中心"), Cell("万个万个"), merged, merged, merged],
+    ]
+    assert _sentences(unstack_rows(grid), "表3 社区服务机构和设施情况") == [
+        "社区综合服务机构和设施：合计56.7万个，城市16.3万个，农村40.4万个。",
+        "社区服务中心：合计2.9万个，城市1.6万个，农村1.3万个。",
+    ]
+    uneven = [[Cell("指标"), Cell("数量")], [Cell("合计\n民政部登记\n省级登记市级登记"), Cell("1\n2\n3\n4\n5")]]
+    assert unstack_rows(uneven) == uneven  # paragraphs that do not line up are left as they are

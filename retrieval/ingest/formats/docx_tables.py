@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import Extracted, drop_note_marks
 from .table_grid import read_tables
-from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables
+from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables, unstack_rows
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table
@@ -60,6 +60,7 @@ def _add_table(tbl, lines: list[str], tables: list[Table]) -> bool:
     grid, nested = _grid(tbl)
     if grid is None:
         return False
+    grid = unstack_rows(grid)
     found = read_tables(grid, caption_from([ln for ln in lines[-_ABOVE:] if ln.strip()]), len(tables) + 1)
     if not found:
         return False
@@ -101,7 +102,7 @@ def _grid(tbl) -> tuple[list[list[Cell]] | None, list]:
 def _cell(tc) -> Cell:
     """A cell's paragraphs (not its nested tables) on one line, with its indentation."""
     paras = list(tc.iterchildren(f"{_W}p"))
-    text = " ".join(paragraph_text(p) for p in paras)
+    text = "\n".join(paragraph_text(p) for p in paras)  # paragraphs stay apart for unstack_rows
     indent = 0
     if paras:
         ind = paras[0].find(f"{_W}pPr/{_W}ind")

@@ -84,6 +84,41 @@ def grid_from_spans(rows: list[list[tuple[Cell, int, int]]]) -> list[list[Cell]]
     return [[cell or EMPTY for cell in row] + [EMPTY] * (width - len(row)) for row in grid]
 
 
+def unstack_rows(grid: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows printed as one row of cells holding a paragraph per row (a table converted from
+    PDF): when every filled cell of a row holds the same number of paragraphs (or one text
+    printed that many times over: 万个万个万个), one row per paragraph; a line of a cell merged across columns that holds as many tab-separated
+    figures as it spans gives each column its figure."""
+    out: list[list[Cell]] = []
+    for row in grid:
+        distinct = list({id(c): c for c in row if c.text.strip()}.values())
+        stacks = {id(c): [ln.strip() for ln in c.text.split("\n") if ln.strip()] for c in distinct}
+        most = max((len(v) for v in stacks.values()), default=0)
+        for key, lines in stacks.items():
+            if len(lines) == 1 and most > 1 and lines[0] == lines[0][: len(lines[0]) // most] * most:
+                stacks[key] = [lines[0][: len(lines[0]) // most]] * most  # 万个万个万个: one unit a row
+        counts = {len(v) for v in stacks.values()}
+        if len(counts) != 1 or counts == {1}:
+            out.append(row)
+            continue
+        for k in range(counts.pop()):
+            made: dict[int, Cell] = {}
+            line: list[Cell] = []
+            for c, cell in enumerate(row):
+                if id(cell) not in stacks:
+                    line.append(EMPTY)
+                    continue
+                text = stacks[id(cell)][k]
+                span = [i for i, other in enumerate(row) if other is cell]
+                parts = text.split("\t")
+                if len(span) > 1 and len(parts) == len(span) and all(is_number(p) for p in parts):
+                    line.append(Cell(parts[span.index(c)]))
+                else:
+                    line.append(made.setdefault(id(cell), Cell(text.replace("\t", " "))))
+            out.append(line)
+    return out
+
+
 @dataclass(frozen=True)
 class Value:
     column: str  # the column's label (its header rows merged), without the unit
