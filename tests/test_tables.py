@@ -327,7 +327,7 @@ def test_a_unit_ending_a_row_label_moves_to_its_figures():
 def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
     import docx
 
-    from retrieval.ingest.formats import drop_note_marks
+    from retrieval.ingest.formats.tables import drop_note_marks
 
     assert drop_note_marks("全年实现地区生产总值[2]17421.40亿元") == "全年实现地区生产总值17421.40亿元"
     assert drop_note_marks("[2] 地区生产总值按现价计算。") == "[2] 地区生产总值按现价计算。"  # the note itself

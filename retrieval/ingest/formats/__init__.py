@@ -9,21 +9,11 @@ be read raises :class:`UnreadableFile` with a reason for users (Simplified Chine
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ...types import ReadNotes
 
-__all__ = ["Extracted", "ReadNotes", "UnreadableFile", "drop_note_marks"]
-
-_NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
-_CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
-
-
-def drop_note_marks(text: str) -> str:
-    """Note marks after a figure or word dropped (生产总值[2]1329.65亿元, 居住[3], 增长③), in every
-    format; a note's own mark at the start of its line ([2] 地区生产总值…) is kept."""
-    return _CIRCLED_MARK.sub("", _NOTE_MARK.sub("", text))
+__all__ = ["Extracted", "ReadNotes", "UnreadableFile"]
 
 
 class UnreadableFile(Exception):

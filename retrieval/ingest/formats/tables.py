@@ -18,13 +18,19 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from . import drop_note_marks
-
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+")
 _DOT_SPACE = re.compile(r"\.\s+")
 _LEADING = re.compile(r"^[ \t\u3000\xa0]+")
+_NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
+_CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
+
+
+def drop_note_marks(text: str) -> str:
+    """Note marks after a figure or word dropped (生产总值[2]1329.65亿元, 居住[3], 增长③), in every
+    format; a note's own mark at the start of its line ([2] 地区生产总值…) is kept."""
+    return _CIRCLED_MARK.sub("", _NOTE_MARK.sub("", text))
 
 
 @dataclass(frozen=True, eq=False)
