@@ -236,3 +236,128 @@ def test_a_communique_table_row_answers_a_question_naming_its_year(tmp_path: Pat
     citation = first.citation
     assert (citation.table, citation.row, citation.page) == ("表2 2025年全市各类教育发展情况", 1, None)
     assert citation.label().endswith("表2 2025年全市各类教育发展情况，第1行")
+
+
+def test_repeated_labels_without_indentation_take_the_row_above_that_occurs_once():
+    grid = grid_from_spans(
+        [
+            _row("指标", "绝对数", "比上年增长%"),
+            _row("货物运输总量", "29991.95", "-1.8"),
+            _row("公路", "29291.00", "-2.0"),
+            _row("#铁路", "667.47", "7.2"),
+            _row("旅客运输总量", "17906.41", "1.3"),
+            _row("公路", "5101.68", "-0.9"),
+            _row("其中：铁路", "7951.17", "1.5"),
+            _row("管道", "12.5", "3.0"),
+            _row("管道", "12.5", "3.0"),  # the same row printed twice is one row: no parent
+        ]
+    )
+    assert _sentences(grid) == [
+        "货物运输总量：绝对数29991.95，比上年增长-1.8%。",
+        "货物运输总量 公路：绝对数29291.00，比上年增长-2.0%。",
+        "货物运输总量 铁路：绝对数667.47，比上年增长7.2%。",
+        "旅客运输总量：绝对数17906.41，比上年增长1.3%。",
+        "旅客运输总量 公路：绝对数5101.68，比上年增长-0.9%。",
+        "旅客运输总量 铁路：绝对数7951.17，比上年增长1.5%。",
+        "管道：绝对数12.5，比上年增长3.0%。",
+        "管道：绝对数12.5，比上年增长3.0%。",
+    ]
+
+
+def test_docx_caption_above_empty_paragraphs():
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("全年共有养老机构4万个。")
+    d.add_paragraph("表 2 2021 年养老机构情况")
+    for _ in range(4):
+        d.add_paragraph("")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "机构（个）"
+    table.cell(1, 0).text, table.cell(1, 1).text = "养老机构", "39961"
+    buf = io.BytesIO()
+    d.save(buf)
+    extracted = read_docx_extracted(buf.getvalue(), 64 * 2**20)
+    assert [t.caption for t in extracted.tables] == ["表 2 2021 年养老机构情况"]
+    assert "养老机构：机构39961个。" in extracted.text.splitlines()
+
+
+def test_a_continued_table_keeps_its_header_when_its_page_leaves_columns_empty():
+    header = [["科目编码"], ["科目名称"], ["本年收入合计"], ["财政拨款收入"], ["事业收入"]]
+    grid = grid_from_spans(
+        [_row("212", "城乡社区支出", "3832.36", "3832.36", ""), _row("221", "住房保障支出", "461.08", "461.08", "")]
+    )
+    assert _sentences(grid, "收入决算表（单位：万元）", header=header) == [
+        "212 城乡社区支出：本年收入合计3832.36万元，财政拨款收入3832.36万元。",
+        "221 住房保障支出：本年收入合计461.08万元，财政拨款收入461.08万元。",
+    ]
+
+
+def test_rows_without_figures_atop_a_continued_table_are_rows_not_a_header():
+    header = [["支出", "项目"], ["支出", "合计"], ["支出", "一般公共预算财政拨款"]]
+    grid = grid_from_spans(
+        [
+            _row("十六、金融支出", "", ""),
+            _row("十七、援助其他地区支出", "", ""),
+            _row("十八、自然资源海洋气象等支出", "4461.67", "4461.67"),
+            _row("总计", "9746.50", "9746.50"),
+        ]
+    )
+    assert _sentences(grid, "财政拨款收入支出决算总表（单位：万元）", header=header) == [
+        "十八、自然资源海洋气象等支出：支出 合计4461.67万元，支出 一般公共预算财政拨款4461.67万元。",
+        "总计：支出 合计9746.50万元，支出 一般公共预算财政拨款9746.50万元。",
+    ]
+    repeated = grid_from_spans([_row("项目", "合计", "一般公共预算财政拨款"), _row("总计", "9746.50", "9746.50")])
+    assert _sentences(repeated, "财政拨款收入支出决算总表", header=header) == [
+        "总计：合计9746.50，一般公共预算财政拨款9746.50。"
+    ]
+
+
+def test_a_unit_ending_a_row_label_moves_to_its_figures():
+    grid = grid_from_spans(
+        [_row("", "福田", "南山"), _row("常住人口（万人）", "156.23", "181.41"), _row("个人所得税(款)", "1", "2")]
+    )
+    assert _sentences(grid, "表1 分区常住人口") == [
+        "常住人口：福田156.23万人，南山181.41万人。",
+        "个人所得税(款)：福田1，南山2。",
+    ]
+    assert _sentences(grid, "表1 分区常住人口（单位：万人）")[0] == "常住人口（万人）：福田156.23万人，南山181.41万人。"
+
+
+def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
+    import docx
+
+    from retrieval.ingest.formats.tables import drop_note_marks
+
+    assert drop_note_marks("全年实现地区生产总值[2]17421.40亿元") == "全年实现地区生产总值17421.40亿元"
+    assert drop_note_marks("[2] 地区生产总值按现价计算。") == "[2] 地区生产总值按现价计算。"  # the note itself
+    d = docx.Document()
+    d.add_paragraph("新开工“两重”“两新”［1］项目120个，生产总值[2]17421.40亿元。")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "涨跌幅度%"
+    table.cell(1, 0).text, table.cell(1, 1).text = "居住[3]", "0.8"
+    buf = io.BytesIO()
+    d.save(buf)
+    lines = read_docx_extracted(buf.getvalue(), 64 * 2**20).text.splitlines()
+    assert "新开工“两重”“两新”项目120个，生产总值17421.40亿元。" in lines
+    assert "居住：涨跌幅度0.8%。" in lines
+    page = (
+        "<html><body><p>全年地区生产总值[1]32074.7亿元，增长4.7%，增速居全国前列，经济运行稳中有进。</p></body></html>"
+    )
+    assert "全年地区生产总值32074.7亿元" in read_html(page.encode("utf-8")).text
+
+
+def test_rows_stacked_as_paragraphs_in_one_row_of_cells_are_read_apart():
+    from retrieval.ingest.formats.tables import unstack_rows
+
+    merged = Cell("56.7\t16.3\t40.4\n2.9\t1.6\t1.3")
+    grid = [
+        [Cell("指标"), Cell("单位"), Cell("合计"), Cell("城市"), Cell("农村")],
+        [Cell("社区综合服务机构和设施\n社区服务中心"), Cell("万个万个"), merged, merged, merged],
+    ]
+    assert _sentences(unstack_rows(grid), "表3 社区服务机构和设施情况") == [
+        "社区综合服务机构和设施：合计56.7万个，城市16.3万个，农村40.4万个。",
+        "社区服务中心：合计2.9万个，城市1.6万个，农村1.3万个。",
+    ]
+    uneven = [[Cell("指标"), Cell("数量")], [Cell("合计\n民政部登记\n省级登记市级登记"), Cell("1\n2\n3\n4\n5")]]
+    assert unstack_rows(uneven) == uneven  # paragraphs that do not line up are left as they are

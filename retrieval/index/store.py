@@ -78,6 +78,7 @@ _TOKEN_SOURCES = (
     "lang/text.py",
     "lang/headings.py",
     "lang/places.py",
+    "lang/shapes.py",
     "types.py",
     "dates/kinds.py",
     "dates/when.py",

@@ -42,11 +42,36 @@ def noise_spans(text: str, title_line: str) -> list[tuple[int, int]]:
 
 
 def first_meaningful_line(text: str) -> str:
+    """The report's first line that is not furniture, with the next line joined on when the
+    title is printed over two lines (2025年和田地区国民经济和社会发展 / 统计公报)."""
+    lines = []
     for line in text.splitlines():
         clean = INLINE_NOISE.sub("", line).strip()
         if clean and not NOISE_LINE.search(clean) and not _META_ONLY.match(clean):
-            return clean
-    return ""
+            lines.append(clean)
+            if len(lines) == 2:
+                break
+    if not lines:
+        return ""
+    if len(lines) == 2 and continues_title(*lines):
+        return lines[0] + lines[1]
+    return lines[0]
+
+
+# What a document calls itself at the end of its title (…统计公报, …工作报告, …决算表).
+_TITLE_END = re.compile(r"(?:公报|报告|决算|预算|报表|决算表|纲要|规划|计划|总结|目录|决议|意见|通知|办法)$")
+_TITLE_PART = 20  # characters: a title's second line is short
+
+
+def continues_title(first: str, second: str) -> bool:
+    """Whether ``second`` ends a title begun on the line ``first``: ``first`` does not end as a
+    document's name does, ``second`` is short, no sentence, and does."""
+    return (
+        not _TITLE_END.search(first)
+        and len(second) <= _TITLE_PART
+        and not re.search(r"[，。；：:,;]", second)
+        and bool(_TITLE_END.search(second))
+    )
 
 
 def extract_metadata(text: str, title: str, rel: str = "") -> tuple[tuple[str, ...], tuple[int, ...], str]:

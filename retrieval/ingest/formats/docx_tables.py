@@ -2,8 +2,8 @@
 
 python-docx reads each table's grid (a cell merged across columns or down rows is one cell);
 :mod:`retrieval.ingest.formats.table_grid` reads the grid. A table nested in a cell is read after the
-table holding it. The caption is the paragraph just above the table (with a 单位 line under it).
-A table that reads as no data table (one row, one column) keeps its paragraphs as lines.
+table holding it. The caption is the paragraph just above the table (with a 单位 line under it;
+empty paragraphs between are skipped). A table that reads as no data table (one row, one column) keeps its paragraphs as lines.
 The XML has been checked by the caller (size, no DTD); python-docx's parser never resolves
 entities.
 """
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from . import Extracted
 from .table_grid import read_tables
-from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables
+from .tables import EMPTY, Cell, Table, add_table, caption_from, drop_note_marks, place_tables, unstack_rows
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table
 _MAX_CELLS = 500_000  # grid positions of one table read as a table at most
+_ABOVE = 12  # lines above a table searched for its caption (empty paragraphs between are skipped)
 
 
 def read_docx_body(xml: bytes) -> Extracted:
@@ -35,7 +36,7 @@ def read_docx_body(xml: bytes) -> Extracted:
                 stack.extend(reversed(list(node)))  # not a data table: its paragraphs as lines
             continue
         if node.tag == f"{_W}p":
-            lines.append(paragraph_text(node))
+            lines.append(drop_note_marks(paragraph_text(node)))
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
     return Extracted(text, "docx", tables=place_tables(text, tables))
@@ -59,7 +60,8 @@ def _add_table(tbl, lines: list[str], tables: list[Table]) -> bool:
     grid, nested = _grid(tbl)
     if grid is None:
         return False
-    found = read_tables(grid, caption_from(lines[-3:]), len(tables) + 1)
+    grid = unstack_rows(grid)
+    found = read_tables(grid, caption_from([ln for ln in lines[-_ABOVE:] if ln.strip()]), len(tables) + 1)
     if not found:
         return False
     for table in found:
@@ -100,7 +102,7 @@ def _grid(tbl) -> tuple[list[list[Cell]] | None, list]:
 def _cell(tc) -> Cell:
     """A cell's paragraphs (not its nested tables) on one line, with its indentation."""
     paras = list(tc.iterchildren(f"{_W}p"))
-    text = " ".join(paragraph_text(p) for p in paras)
+    text = "\n".join(paragraph_text(p) for p in paras)  # paragraphs stay apart for unstack_rows
     indent = 0
     if paras:
         ind = paras[0].find(f"{_W}pPr/{_W}ind")

@@ -40,7 +40,7 @@ from . import Extracted, ReadNotes
 from .charset import decode_strict as _strict, decode_utf8_or_chinese
 from .furniture import BLOCKS, close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
-from .tables import place_tables
+from .tables import drop_note_marks, place_tables
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
@@ -354,7 +354,7 @@ def _lines(el, limit: int | None = None) -> list[str]:
         stack.extend((child, False) for child in reversed(node))
     lines = []
     for line in "".join(parts).split("\n")[:limit]:
-        line = re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
+        line = drop_note_marks(re.sub(r"[ \t\r\f\v\u00a0]+", " ", line)).strip()
         line = line.replace("\u3000", " ").strip() if not line.startswith("\u3000") else line.strip("\u3000 ")
         if not line or re.sub(r"\s+", "", line) in links:
             continue

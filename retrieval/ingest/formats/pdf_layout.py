@@ -23,14 +23,13 @@ import statistics
 from dataclasses import dataclass
 
 from .pdf_glyphs import Run
+from .tables import drop_note_marks
 
 _PROSE = 6.0  # a run at least this many font sizes wide is prose (table cells are shorter)
 _COLUMN_LINES = 4  # a column holds at least this many prose runs
 _MIN_COLUMN = 5.0  # columns' left edges are at least this many font sizes apart
 _FLUSH = 1.5  # a line ending within this many font sizes of its column's right edge is full
 
-_NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
-_CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
 _DOUBLED = re.compile(r"(?:([\u3400-\u9fff\uff08\uff09\u3001])\1){3,}")
 _SPACES = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 _PUNCT = "，。、；：！？（）《》“”‘’"
@@ -199,8 +198,7 @@ def _edges(lines: list[Line]) -> tuple[float, float] | None:
 def clean_line(text: str) -> str:
     """A line's text without note marks after figures, spaces beside lone Chinese characters
     or characters printed twice."""
-    text = _NOTE_MARK.sub("", text)
-    text = _CIRCLED_MARK.sub("", text)
+    text = drop_note_marks(text)
     text = _DOUBLED.sub(lambda m: m.group(0)[::2], text)
     return _close_lone(text)
 

@@ -13,8 +13,11 @@
   its halves.
 - **Row labels**: the columns before the first column of figures that follows a column of words
   (科目编码 类/款/项 and 科目名称 together); a merged label covering several rows repeats on each.
-  A child row (indented, or 其中：) keeps its parent's label when its own occurs twice in the table
-  (旅客运输量 / 货物运输量 → 铁路).
+  A child row (indented, or 其中： / #) keeps its parent's label when its own occurs twice in the table
+  (旅客运输量 / 货物运输量 → 铁路); in a table printed without indentation its parent is the
+  nearest row above whose label occurs once.
+- A unit in brackets ending a row's label (常住人口（万人）) moves to the row's figures, in a
+  table without a unit of its own.
 - A merged cell's value is read once per row; empty cells, dashes and empty rows are left out.
 """
 
@@ -35,7 +38,7 @@ _UNIT_BRACKET = re.compile(r"\s*[（(]\s*(?:单位[:：]\s*)?([^（()）=\d\s]{1
 _PERCENT_END = re.compile(r"(?<=[\u3400-\u9fff])\s*([%％‰])$")
 _RATE = re.compile(r"增长|增速|增减|涨跌|比上年|比重|占|率|%|％|指数|幅度|性别比|同比|为.*的")
 _DASHES = re.compile(r"^[-—–－~～/／\\.…·]+$")
-_CHILD = re.compile(r"^其中\s*[:：]?\s*")
+_CHILD = re.compile(r"^(?:其中\s*[:：]?|[#＃])\s*")
 
 
 def read_tables(
@@ -51,7 +54,10 @@ def read_tables(
     table) gives none. ``header`` (per column, its header texts) is the header of the table
     this one continues, for rows printed without one; ``header_rows`` fixes how many rows head
     each (sub-)table when the reader knows (else they are the leading rows without figures)."""
-    grid = _tidy(grid)
+    width = max((len(row) for row in grid), default=0)
+    grid, keep = _tidy_kept(grid)
+    if header is not None and len(header) == width:
+        header = [header[c] for c in keep]  # the columns this page leaves empty are dropped from both
     if len(grid) < 2 or len(grid[0]) < 2:
         return []
     caption = clean_caption(caption) or f"表{number}"
@@ -81,6 +87,11 @@ def trailing_title(grid: list[list[Cell]]) -> str:
 
 def _tidy(grid: list[list[Cell]]) -> list[list[Cell]]:
     """Cell texts cleaned (merged cells stay one object), empty rows and columns dropped."""
+    return _tidy_kept(grid)[0]
+
+
+def _tidy_kept(grid: list[list[Cell]]) -> tuple[list[list[Cell]], list[int]]:
+    """:func:`_tidy`, and the columns of ``grid`` it keeps."""
     clean: dict[int, Cell] = {}
 
     def tidy(cell: Cell) -> Cell:
@@ -92,7 +103,7 @@ def _tidy(grid: list[list[Cell]]) -> list[list[Cell]]:
     rows = [[tidy(c) for c in row] for row in grid]
     rows = [row for row in rows if any(c.text for c in row)]
     keep = [c for c in range(max((len(r) for r in rows), default=0)) if any(c < len(r) and r[c].text for r in rows)]
-    return [[row[c] if c < len(row) else EMPTY for c in keep] for row in rows]
+    return [[row[c] if c < len(row) else EMPTY for c in keep] for row in rows], keep
 
 
 def _band(row: list[Cell]) -> str:
@@ -161,6 +172,8 @@ def _read(
 ) -> tuple[list[Table], list[list[str]] | None]:
     """The tables of one sub-table, and its header (per column) for a sub-table after it."""
     h = _header_count(rows) if header_rows is None else min(header_rows, len(rows))
+    if header_rows is None and inherited and not _repeats(rows[:h], inherited):
+        h = 0  # rows without figures at the top of a continued table are its rows, not a header
     full: list[list[str]] | None
     if h:
         full = _labels(rows, h)
@@ -169,15 +182,23 @@ def _read(
     heads = [[c.text for c in row] for row in rows[:h]]
     out = []
     halves = _halves(rows, [parts[-1] if parts else "" for parts in full] if full else [])
-    for k, block in enumerate(halves):
+    start = 0
+    for block in halves:
         width = len(block[0])
-        labels = full[k * width : (k + 1) * width] if full else [[] for _ in range(width)]
+        labels = full[start : start + width] if full else [[] for _ in range(width)]
+        start += width
         table, units = _columns(labels, caption)
         table.header = labels
         body = [row for row in block[h:] if [c.text for c in row] not in heads]  # a header printed again
         table.rows = _rows(body, table, units, _label_columns(body, units))
         out.append(table)
     return out, full
+
+
+def _repeats(rows: list[list[Cell]], header: list[list[str]]) -> bool:
+    """Whether ``rows`` print again some of the texts of ``header`` (a header repeated on a new page)."""
+    texts = {t for parts in header for t in parts}
+    return any(c.text in texts for row in rows for c in row if c.text)
 
 
 def _columns(labels: list[list[str]], caption: str) -> tuple[Table, list[str | None]]:
@@ -237,6 +258,8 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
                 parts.append(cell.text)
             seen.add(id(cell))
         row_unit = row[unit_col].text if unit_col is not None else ""
+        if not row_unit and not table.unit and parts and (own := label_unit(parts[-1])):
+            row_unit, parts[-1] = own, parts[-1][: -len(own) - 2].strip()  # 常住人口（万人）
         values = []
         for c in range(n_labels, width):
             cell = row[c]
@@ -252,6 +275,15 @@ def _rows(body: list[list[Cell]], table: Table, units: list, n_labels: int) -> l
     return [Row(label, tuple(values)) for label, values in _with_parents(named) if values]
 
 
+def label_unit(label: str) -> str:
+    """The unit a row's label ends with in brackets (常住人口（万人） → 万人), when it is a unit
+    figures are counted in; else ''."""
+    from ...lang.shapes import ANSWER_SHAPES
+
+    m = re.search(r"[（(]([^（()）=\d\s]{1,4})[)）]$", label)
+    return m.group(1) if m and ANSWER_SHAPES["number"].fullmatch(f"1{m.group(1)}") else ""
+
+
 def _unit(text: str, own: str | None, row_unit: str, table_unit: str, column: str) -> str:
     if not is_number(text) or text.endswith(("%", "％", "‰")):
         return ""
@@ -265,6 +297,8 @@ def _with_parents(named: list[tuple[str, int, list]]) -> list[tuple[str, list]]:
     counts: dict[str, int] = {}
     for b in bare:
         counts[b] = counts.get(b, 0) + 1
+    if not any(indent for _, indent, _ in named):
+        return _flat_parents(named, bare)
     stack: list[tuple[int, str]] = []  # (indent, label) of the rows that may be parents
     group: tuple[int, str] | None = None  # after a 其中 row: its parent, while rows are indented more
     out = []
@@ -287,4 +321,22 @@ def _with_parents(named: list[tuple[str, int, list]]) -> list[tuple[str, list]]:
             out.append((f"{parent} {own}", values))
         else:
             out.append((own if _CHILD.match(label) else label, values))
+    return out
+
+
+def _flat_parents(named: list[tuple[str, int, list]], bare: list[str]) -> list[tuple[str, list]]:
+    """Parents in a table printed without indentation: a row whose label occurs twice (with
+    other values: a row printed twice is one row) is under the nearest row above whose label
+    occurs once (货物运输总量 / 货物运输周转量 → 公路)."""
+    distinct: dict[str, set] = {}
+    for (_, _, values), own in zip(named, bare):
+        distinct.setdefault(own, set()).add(tuple(values))
+    out = []
+    head = ""
+    for (_, _, values), own in zip(named, bare):
+        if own and len(distinct[own]) > 1:
+            out.append((f"{head} {own}" if head else own, values))
+        else:
+            head = own or head
+            out.append((own, values))
     return out

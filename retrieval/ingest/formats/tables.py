@@ -23,6 +23,14 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+")
 _DOT_SPACE = re.compile(r"\.\s+")
 _LEADING = re.compile(r"^[ \t\u3000\xa0]+")
+_NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
+_CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
+
+
+def drop_note_marks(text: str) -> str:
+    """Note marks after a figure or word dropped (生产总值[2]1329.65亿元, 居住[3], 增长③), in every
+    format; a note's own mark at the start of its line ([2] 地区生产总值…) is kept."""
+    return _CIRCLED_MARK.sub("", _NOTE_MARK.sub("", text))
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,9 +46,9 @@ EMPTY = Cell("")
 
 
 def clean_cell(raw: str) -> str:
-    """A cell's text on one line: no breaks, no spaces between Chinese characters, no sentence
-    ends inside (a row is one sentence), ``1. 名称`` closed up."""
-    text = re.sub(r"[\s\u3000\xa0]+", " ", raw or "").strip()
+    """A cell's text on one line: no breaks, no note marks (居住[3]), no spaces between Chinese
+    characters, no sentence ends inside (a row is one sentence), ``1. 名称`` closed up."""
+    text = drop_note_marks(re.sub(r"[\s\u3000\xa0]+", " ", raw or "")).strip()
     text = _CJK_GAP.sub("", text)
     text = _DOT_SPACE.sub(".", text)
     text = _SENTENCE_END.sub("，", text).strip("，, ")
@@ -80,6 +88,41 @@ def grid_from_spans(rows: list[list[tuple[Cell, int, int]]]) -> list[list[Cell]]
     grid = grid[: len(rows)]  # a rowspan past the last row covers nothing
     width = max((len(row) for row in grid), default=0)
     return [[cell or EMPTY for cell in row] + [EMPTY] * (width - len(row)) for row in grid]
+
+
+def unstack_rows(grid: list[list[Cell]]) -> list[list[Cell]]:
+    """Rows printed as one row of cells holding a paragraph per row (a table converted from
+    PDF): when every filled cell of a row holds the same number of paragraphs (or one text
+    printed that many times over: 万个万个万个), one row per paragraph; a line of a cell merged across columns that holds as many tab-separated
+    figures as it spans gives each column its figure."""
+    out: list[list[Cell]] = []
+    for row in grid:
+        distinct = list({id(c): c for c in row if c.text.strip()}.values())
+        stacks = {id(c): [ln.strip() for ln in c.text.split("\n") if ln.strip()] for c in distinct}
+        most = max((len(v) for v in stacks.values()), default=0)
+        for key, lines in stacks.items():
+            if len(lines) == 1 and most > 1 and lines[0] == lines[0][: len(lines[0]) // most] * most:
+                stacks[key] = [lines[0][: len(lines[0]) // most]] * most  # 万个万个万个: one unit a row
+        counts = {len(v) for v in stacks.values()}
+        if len(counts) != 1 or counts == {1}:
+            out.append(row)
+            continue
+        for k in range(counts.pop()):
+            made: dict[int, Cell] = {}
+            line: list[Cell] = []
+            for c, cell in enumerate(row):
+                if id(cell) not in stacks:
+                    line.append(EMPTY)
+                    continue
+                text = stacks[id(cell)][k]
+                span = [i for i, other in enumerate(row) if other is cell]
+                parts = text.split("\t")
+                if len(span) > 1 and len(parts) == len(span) and all(is_number(p) for p in parts):
+                    line.append(Cell(parts[span.index(c)]))
+                else:
+                    line.append(made.setdefault(id(cell), Cell(text.replace("\t", " "))))
+            out.append(line)
+    return out
 
 
 @dataclass(frozen=True)

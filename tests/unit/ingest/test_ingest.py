@@ -116,3 +116,13 @@ def test_read_text_reports_oversized_files(tmp_path: Path):
     assert isinstance(result, Skipped) and "过大" in result.reason
     text, digest = read_text(files[0], 2**20, 2**20)
     assert text.startswith("教育") and len(digest) == 64
+
+
+def test_a_title_printed_over_two_lines_is_one_title():
+    text = "2025年和田地区国民经济和社会发展\n统计公报\n\n和田地区统计局\n2026年3月27日\n2025年，全地区生产总值增长6.1%。\n"
+    assert make_document("h", "h.docx", text).title == "2025年和田地区国民经济和社会发展统计公报"
+    # A title complete on its line keeps the issuer line out; so does a sentence after it.
+    issued = "2025年西安市国民经济和社会发展统计公报\n西安市统计局\n"
+    assert make_document("x", "x.docx", issued).title == "2025年西安市国民经济和社会发展统计公报"
+    opening = "古丈县教体局\n2024年，全县教育工作取得新成效，完成工作报告。\n"
+    assert make_document("g", "g.txt", opening).title == "古丈县教体局"
