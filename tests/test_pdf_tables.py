@@ -81,3 +81,10 @@ def test_row_answers_a_question_cited_by_table_row_and_page(tmp_path: Path):
     assert engine.corpus.text(0)[citation.start : citation.end] == first.text
     source = answer.to_json()["sentences"][0]["source"]
     assert source["table"] == CAPTION and source["row"] == 6
+
+
+def test_a_page_with_one_row_of_three_figures_is_laid_out_for_tables():
+    from retrieval.ingest.formats.pdf_tables import looks_tabular
+
+    assert looks_tabular(["表1 2021年分区常住人口", "福田 罗湖 盐田 南山", "156.23 114.82 21.54 181.41", "（万人）"])
+    assert not looks_tabular(["全年生产总值14210亿元，增长6.1%。", "2021 2022"])

@@ -6,8 +6,8 @@ From the words of a page (pdfplumber's, outside the ruled tables):
    :data:`GAP` characters.
 2. A *row* is a line of two or more pieces, one of them a figure, none holding sentence
    punctuation (，。；); a *head* line has two or more pieces and no figure; a *single* line is one
-   short piece. A table is a run of rows (at least :data:`MIN_ROWS`, or one row of at least three
-   figures), the single lines among and just under them, and the head and single lines just
+   short piece. A table is a run of rows (at least :data:`MIN_ROWS`, or one row of at least
+   :data:`ONE_ROW_FIGURES` figures), the single lines among and just under them, and the head and single lines just
    above them that sit within its columns (a caption spans them and ends the header).
 3. Columns are the x-ranges of the rows' pieces merged where they overlap.
 4. A single line in the first column goes into the row beside it that has no label (常住人口 /
@@ -24,6 +24,7 @@ from .tables import EMPTY, Cell, is_number
 
 GAP = 1.0  # characters: a wider gap between words separates pieces of a line (any gap, between figures)
 MIN_ROWS = 2
+ONE_ROW_FIGURES = 3  # ... or one row of at least this many figures
 _PROSE = re.compile(r"[，。；！？]|(?<=\D),|,(?=\D)")
 _MAX_SINGLE = 24  # characters: a longer lone piece is prose or a caption
 
@@ -58,7 +59,7 @@ def aligned_tables(words: list[dict]) -> list[tuple[tuple[float, float, float, f
             start -= 1  # a row's label printed on the line above it (常住人口 over its figures)
         block = lines[start : j + 1]
         rows = [ln for ln in block if ln["kind"] == "row"]
-        if len(rows) >= MIN_ROWS or (rows and sum(is_number(p["text"]) for p in rows[0]["pieces"]) >= 3):
+        if len(rows) >= MIN_ROWS or (rows and sum(is_number(p["text"]) for p in rows[0]["pieces"]) >= ONE_ROW_FIGURES):
             columns = _columns(rows + [ln for ln in block[: i - start]])
             if len(columns) >= 2:
                 head = _header(lines[:start], columns, step)

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from statistics import median
 
-from .aligned_tables import aligned_tables
+from .aligned_tables import ONE_ROW_FIGURES, aligned_tables
 from .table_grid import read_tables, trailing_title
 from .tables import Cell, Table, caption_from, is_number, table_lines
 
@@ -53,11 +53,14 @@ class Found:
 
 
 def looks_tabular(texts: list[str]) -> bool:
-    """Whether a page's lines (as first read) hold rows of figures set out in columns."""
+    """Whether a page's lines (as first read) hold rows of figures set out in columns (two such
+    lines, or one of :data:`.aligned_tables.ONE_ROW_FIGURES` figures: a one-row table)."""
     rows = 0
     for text in texts:
         if not _PROSE.search(text) and len(text.split()) >= 2 and _FIGURES.search(text):
             rows += 1
+            if len(_FIGURES.findall(text)) >= ONE_ROW_FIGURES:
+                return True
     return rows >= _MIN_ROW_LINES
 
 
