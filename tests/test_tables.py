@@ -361,3 +361,21 @@ def test_rows_stacked_as_paragraphs_in_one_row_of_cells_are_read_apart():
     ]
     uneven = [[Cell("指标"), Cell("数量")], [Cell("合计\n民政部登记\n省级登记市级登记"), Cell("1\n2\n3\n4\n5")]]
     assert unstack_rows(uneven) == uneven  # paragraphs that do not line up are left as they are
+
+
+def test_side_by_side_halves_of_different_widths():
+    grid = grid_from_spans(
+        [
+            [(Cell("收入"), 1, 2), (Cell("支出"), 1, 3)],
+            _row("项目", "决算数", "项目", "合计", "一般公共预算财政拨款"),
+            _row("一、一般公共预算财政拨款", "9746.50", "一、一般公共服务支出", "", ""),
+            _row("", "", "八、社会保障和就业支出", "754.75", "754.75"),
+            _row("本年收入合计", "9746.50", "本年支出合计", "9746.50", "9746.50"),
+        ]
+    )
+    assert _sentences(grid, "财政拨款收入支出决算总表（单位：万元）") == [
+        "一、一般公共预算财政拨款：收入 决算数9746.50万元。",
+        "本年收入合计：收入 决算数9746.50万元。",
+        "八、社会保障和就业支出：支出 合计754.75万元，支出 一般公共预算财政拨款754.75万元。",
+        "本年支出合计：支出 合计9746.50万元，支出 一般公共预算财政拨款9746.50万元。",
+    ]

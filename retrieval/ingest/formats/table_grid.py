@@ -9,8 +9,8 @@
   its values (招生数（人） → 招生数66953人; 比上年增长% → 比上年增长9.1%); a column headed 单位
   gives the unit of its row's figures; 单位：亿元 in the caption or a header cell, of every figure
   that is not a rate.
-- **Side by side**: a table whose lowest header row repeats (项目 预算数 项目 预算数) is read as
-  its halves.
+- **Side by side**: a table whose lowest header row repeats (项目 预算数 项目 预算数), or whose
+  first column's header comes again (项目 决算数 项目 合计 …), is read as its halves.
 - **Row labels**: the columns before the first column of figures that follows a column of words
   (科目编码 类/款/项 and 科目名称 together); a merged label covering several rows repeats on each.
   A child row (indented, or 其中： / #) keeps its parent's label when its own occurs twice in the table
@@ -164,6 +164,10 @@ def _halves(rows: list[list[Cell]], bottom: list[str]) -> list[list[list[Cell]]]
         blocks = [tuple(bottom[k : k + p]) for k in range(0, width, p)]
         if all(b == blocks[0] for b in blocks) and sum(1 for t in blocks[0] if t) >= 2:
             return [[row[k : k + p] for row in rows] for k in range(0, width, p)]
+    starts = [k for k in range(width) if k == 0 or (bottom[0] and bottom[k] == bottom[0])]
+    if len(starts) > 1 and all(b - a >= 2 for a, b in zip(starts, [*starts[1:], width])):
+        # halves of different widths, each led by the same label column (项目 决算数 | 项目 合计 …)
+        return [[row[a:b] for row in rows] for a, b in zip(starts, [*starts[1:], width])]
     return [rows]
 
 
