@@ -25,6 +25,7 @@ class ComposeParams:
     semantic_k: float = 10.0  # sentences nearest the question by cosine added as candidates
     sentence_k1: float = 1.2  # BM25 of a candidate sentence against the others (feature sent_bm25)
     sentence_b: float = 0.75  # ... and its length normalisation
+    row_label_share: float = 0.3  # a row × column question names at least this share of the row's label
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> ComposeParams:

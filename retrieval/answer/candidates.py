@@ -86,7 +86,7 @@ def gather(
     top_score = float(found.scores[found.chunks[0]]) or 1.0
     rows: list[Candidate] = []
     for rank, c in enumerate(found.chunks):
-        rows += _read_chunk(q, terms, corpus, facts, c, (rank, float(found.scores[c]) / top_score))
+        rows += _read_chunk(q, terms, corpus, facts, c, (rank, float(found.scores[c]) / top_score), params)
     _read_pool(terms, rows, params)
     seen: set[tuple[int, int]] = set()
     out = []
@@ -112,7 +112,13 @@ def with_interchangeable(
 
 
 def _read_chunk(
-    q: Question, terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, standing: tuple[int, float]
+    q: Question,
+    terms: QueryTerms,
+    corpus: CorpusIndex,
+    facts: ReportFacts,
+    c: int,
+    standing: tuple[int, float],
+    params: ComposeParams,
 ) -> list[Candidate]:
     """The candidates of chunk ``c``: its sentences, sharing one :class:`Context` and report;
     ``standing``: the chunk's rank and score relative to the best chunk."""
@@ -146,7 +152,11 @@ def _read_chunk(
             part_of(kind, period, report.year),
             corpus.bm25.idf_sum(new),  # added
         )
-        row = TableRow(*row_focus(norm, spelled)) if corpus.row_caption(c, s) is not None else None
+        row = (
+            TableRow(*row_focus(norm, spelled, params.row_label_share))
+            if corpus.row_caption(c, s) is not None
+            else None
+        )
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
     _read_context(q, terms, corpus, facts, c, rows)

@@ -52,16 +52,42 @@ def asked_cell(cells: Sequence[str], terms: Sequence[tuple[str, float]]) -> str:
     return cells[max(range(len(cells)), key=lambda i: (weights[i], -i))]
 
 
-def row_focus(norm: str, terms: Sequence[tuple[str, float]]) -> tuple[int, str, bool]:
+# What a row's label may open with before its name: a code (208 05 99) or a list mark (八、, (一),
+# 10.); and a remark in brackets, which is not the row's name.
+_LABEL_MARK = re.compile(r"^(?:[\s\d]+[.、]?|[(（]?[一二三四五六七八九十]+[)）、.]?)")
+_REMARK = re.compile(r"[(（][^)）]*[)）]")
+
+
+def label_share(label: str, named: set[str]) -> float:
+    """The share of the characters of a row's own name that the question's ``named`` terms cover:
+    the label's last part (a parent row's label, a code and a list mark come before it), its
+    remarks in brackets aside."""
+    words = _REMARK.sub("", label).split()
+    core = _LABEL_MARK.sub("", words[-1]).strip() if words else ""
+    if not core:
+        return 0.0
+    covered = [False] * len(core)
+    for term in named:
+        start = core.find(term)
+        while start >= 0:
+            covered[start : start + len(term)] = [True] * len(term)
+            start = core.find(term, start + 1)
+    return sum(covered) / len(core)
+
+
+def row_focus(norm: str, terms: Sequence[tuple[str, float]], label_needed: float = 0.0) -> tuple[int, str, bool]:
     """What of a table row's sentence answers the question: the characters of its label and asked
     cell (what the sentence's length is weighed by), that cell, and whether the question names
-    both the row and the column: a term in the label and another in the cell's header (a row ×
-    column question, 科学教师 … 专科专业)."""
+    both the row and the column: terms covering at least ``label_needed`` of the label, and
+    another term in the cell's header (a row × column question, 科学教师 … 专科专业; a word such as
+    其他 inside 其他行政事业单位养老支出 does not name that row)."""
     label, cells = row_parts(norm)
     cell = asked_cell(cells, terms)
     in_label = {t for t, _ in terms if t in label}
-    crossed = bool(in_label) and any(
-        t in cell and t not in in_label and not any(t in u for u in in_label) for t, _ in terms
+    crossed = (
+        bool(in_label)
+        and label_share(label, in_label) >= label_needed
+        and any(t in cell and t not in in_label and not any(t in u for u in in_label) for t, _ in terms)
     )
     return len(label) + len(cell), cell, crossed
 

@@ -49,3 +49,17 @@ def test_bare_figure_is_a_figure_printed_without_its_unit():
     assert bare_figure("申请人情况 总计454") and bare_figure("合计1,143,816") and bare_figure("决算数262.33")
     assert not bare_figure("合计6,522,681元") and not bare_figure("专科专业为670119k科学教育")
     assert not bare_figure("比上年增长9.1%")  # a share is a unit of its own
+
+
+def test_a_word_inside_a_longer_row_name_does_not_name_the_row():
+    from retrieval.answer.rows import label_share
+
+    assert label_share("208 05 99 其他行政事业单位养老支出", {"其他"}) < 0.3
+    assert label_share("八、其他收入", {"其他", "收入"}) == 1.0
+    # The row's own name is the label's last part; a parent's label and a remark do not count.
+    assert label_share("三、本年度办理结果 （二）部分公开（区分处理的，只计这一情形）", {"部分公开"}) == 1.0
+    row = "208 05 99 其他行政事业单位养老支出:本年收入合计0.94万元,财政拨款收入0.94万元。"
+    terms = [("其他", 2.0), ("收入", 2.0)]
+    assert row_focus(row, terms)[2]  # no share asked: 其他 in the label, 收入 in the cell
+    assert not row_focus(row, terms, 0.3)[2]
+    assert row_focus("八、其他收入:收入 决算数6.20万元。", [("其他", 2.0), ("收入", 2.0), ("决算数", 1.0)], 0.3)[2]
