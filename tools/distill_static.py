@@ -395,6 +395,14 @@ def main(argv: list[str] | None = None) -> int:
         help="an .npz of sentences (texts) and their full vectors (e5) for the projection",
     )
     ap.add_argument("--ridge", type=float, default=1.0, help="ridge penalty of the projection fit")
+    ap.add_argument(
+        "--learn-ridge",
+        type=float,
+        default=0.0,
+        help="learn the word vectors from the sentences with full vectors (tools/learn_static.py) with this "
+        "penalty towards the distilled ones, instead of fitting a projection (0: a projection)",
+    )
+    ap.add_argument("--learn-steps", type=int, default=60, help="conjugate-gradient steps of --learn-ridge")
     ap.add_argument("--partial", action="store_true", help="a table of the words embedded so far (experiments)")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -424,8 +432,22 @@ def main(argv: list[str] | None = None) -> int:
             t, f = sampled_full_vectors(args.work, args.map_sample, args.seed + 4, args.threads)
             texts += t
             full.append(f)
-        projection = fit_projection(table, texts, np.concatenate(full), args.ridge).astype(np.float16)
-        table = StaticTable(words, table.vectors, projection=projection)
+        if args.learn_ridge > 0:
+            from tools.learn_static import learn
+
+            tok = default_tokenizer()
+            table = learn(
+                table,
+                [tok.tokens(t) for t in texts],
+                np.concatenate(full),
+                ridge=args.learn_ridge,
+                iterations=args.learn_steps,
+                dims=args.dims,
+                log=log,
+            )
+        else:
+            projection = fit_projection(table, texts, np.concatenate(full), args.ridge).astype(np.float16)
+            table = StaticTable(words, table.vectors, projection=projection)
     slope, intercept = calibrate(table, args.work, args.calibration_pairs, args.seed, args.threads)
     table = StaticTable(words, table.vectors, projection=projection, slope=slope, intercept=intercept)
     args.out.parent.mkdir(parents=True, exist_ok=True)
