@@ -1,6 +1,17 @@
-"""Distil the static word-vector table (retrieval/static_vectors.py) from the bundled sentence model.
+"""Distil the static word-vector table (retrieval/index/static.py) from the bundled sentence model.
 
-    python tools/distill_static.py [--work /tmp/reportqa-distill] [--out retrieval/data/static_e5.npz]
+    python tools/distill_static.py [--work /tmp/reportqa-distill] [--out retrieval/index/data/static_e5.npz]
+
+The shipped table (word vectors learnt from sentences of real_reports and the QA sets'
+paragraphs, neither seeds nor gwr_even, so that both are measured on text it did not learn from):
+
+    reportqa index --corpus ../shared/datasets/real_reports --cache-dir DIR   # with semantic = on
+    python tools/distill_static.py --vector-cache DIR --leave-out seeds --leave-out gwr_even \
+        --map-sample 3000 --learn-ridge 0.1 --calibration-pairs 0
+
+(The shipped file was made from the same sentences' full vectors passed as ``--map-vectors``
+files: real_reports' 17,005 sentences taken from a cache of the 72-report corpus, and the 3,000
+sampled sentences; 19,952 sentences with words, 23 s.)
 
 What it does, the way model2vec distils a static model from a sentence encoder:
 
@@ -16,7 +27,11 @@ What it does, the way model2vec distils a static model from a sentence encoder:
 3. **Reduction and weights.** PCA to ``--dims`` dimensions, then each vector times the SIF weight
    ``a / (a + p(word))`` with ``p`` the word's share of the counts above (jieba's dictionary
    counts for words the texts lack), so that frequent words weigh little.
-4. **Calibration.** Questions of the public QA sets against sentences of their paragraphs and of
+4. **Learning (``--learn-ridge``, tools/learn_static.py).** The word vectors are fitted so that a
+   sentence's mean word vector comes closest to the model's vector of it (sentences from
+   ``--vector-cache``, ``--map-vectors``, ``--map-sample``), instead of a projection of the
+   distilled ones (the former way, without ``--learn-ridge``).
+5. **Calibration.** Questions of the public QA sets against sentences of their paragraphs and of
    other paragraphs: the full model's cosine is fitted as a straight line of the static cosine,
    so that the answer policy's semantic centre (set on full vectors) means the same.
 
