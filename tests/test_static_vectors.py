@@ -120,6 +120,34 @@ def test_cosines_are_put_on_the_full_models_scale():
     assert np.allclose(vectors.cosines(q, [0, 1, 2]), [1.0, 0.0, 0.0])
 
 
+def test_learnt_word_vectors_bring_sentences_closer_to_the_full_models():
+    """tools/learn_static.py: word vectors fitted so that mean-pooled sentences regress onto the
+    full model's vectors; a word no sentence holds keeps its distilled meaning (carried over)."""
+    from tools.learn_static import learn
+
+    words = ("学校", "教师", "学生", "门口", "拥堵", "交通", "的", "食堂", "午餐")
+    start = tiny_table(words, dim=16)
+    rng = np.random.default_rng(3)
+    truth = {w: rng.standard_normal(24).astype(np.float32) for w in start.words}  # the "model's" word meanings
+    sentences = [list(rng.choice(words[:7], size=3)) for _ in range(200)]  # 食堂, 午餐: in no sentence
+
+    def full(toks):
+        v = np.mean([truth[w] for w in toks], axis=0)
+        return v / np.linalg.norm(v)
+
+    targets = np.stack([full(s) for s in sentences])
+    learnt = learn(start, sentences, targets, ridge=0.01, iterations=80, dims=24, log=lambda _: None)
+    assert learnt.words == start.words and learnt.dim == 24 and learnt.projection is None
+
+    def agreement(table, toks):  # cosines between sentence pairs, against the model's
+        m = table.embed(toks)
+        return np.corrcoef((m @ m.T).ravel(), (targets @ targets.T).ravel())[0, 1]
+
+    assert agreement(learnt, sentences) > 0.99 > agreement(start, sentences)
+    # an unseen word keeps a vector of its own (its distilled one carried into the new space)
+    assert learnt.word_vector("食堂") is not None and np.linalg.norm(learnt.word_vector("食堂")) > 0
+
+
 # --- the choice --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("sentences", [0, 10, 15_000, 400_000, 4_000_000, 10**9])
 def test_auto_is_never_off(sentences):

