@@ -11,7 +11,11 @@ paragraphs, neither seeds nor gwr_even, so that both are measured on text it did
 
 (The shipped file was made from the same sentences' full vectors passed as ``--map-vectors``
 files: real_reports' 17,005 sentences taken from a cache of the 72-report corpus, and the 3,000
-sampled sentences; 19,952 sentences with words, 23 s.)
+sampled sentences; 19,952 sentences with words, 23 s. The command above, run as written on
+2026-12-03 (16 min on two cores, most of it embedding real_reports), learns from 19,982
+sentences and gives a table of 34,588 words (the vocabulary is read with the current reading of
+the files) with the same quality: the first sentence shown holds the answer for 0.864 of the
+seeds' everyday questions and 0.900 of gwr's everyday kind on gwr_even, both tables alike.)
 
 What it does, the way model2vec distils a static model from a sentence encoder:
 

@@ -13,7 +13,7 @@ lowest calibrated probability at which answered precision on the report sets' ou
 questions is at least ``--precision`` (0.95) at the lower end of its one-sided 95 % Wilson
 interval (``--margin`` 1.645; 0 asks only the plain share), so that the precision holds on
 questions the fit has not seen, not only on its own rows; ``unsure_at`` the highest at which no more than
-``--unsure-none`` (0.03) of any one report set's answerable questions fall below it (out of fold),
+``--unsure-none`` (0.05, the most the issue allows) of any one report set's answerable questions fall below it (out of fold),
 i.e. get nothing shown: below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
@@ -331,7 +331,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="z of the one-sided Wilson lower bound that must reach --precision (0: the plain share)",
     )
     ap.add_argument(
-        "--unsure-none", type=float, default=0.03, help="share of answerable questions allowed below unsure_at (none)"
+        "--unsure-none",
+        type=float,
+        default=0.05,
+        help="share of each set's answerable questions allowed below unsure_at (none)",
     )
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
     ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
