@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..lang.headings import without_mark
+
 # A comma between cells, not one inside a figure (6,522,681元).
 _CELL_BREAK = re.compile(r",(?!\d{3}(?:\D|$))")
 
@@ -52,9 +54,7 @@ def asked_cell(cells: Sequence[str], terms: Sequence[tuple[str, float]]) -> str:
     return cells[max(range(len(cells)), key=lambda i: (weights[i], -i))]
 
 
-# What a row's label may open with before its name: a code (208 05 99) or a list mark (八、, (一),
-# 10.); and a remark in brackets, which is not the row's name.
-_LABEL_MARK = re.compile(r"^(?:[\s\d]+[.、]?|[(（]?[一二三四五六七八九十]+[)）、.]?)")
+# A remark in brackets, which is not the row's name.
 _REMARK = re.compile(r"[(（][^)）]*[)）]")
 
 
@@ -63,7 +63,7 @@ def label_share(label: str, named: set[str]) -> float:
     the label's last part (a parent row's label, a code and a list mark come before it), its
     remarks in brackets aside."""
     words = _REMARK.sub("", label).split()
-    core = _LABEL_MARK.sub("", words[-1]).strip() if words else ""
+    core = without_mark(words[-1]).strip() if words else ""
     if not core:
         return 0.0
     covered = [False] * len(core)

@@ -27,6 +27,15 @@ def heading_level(line: str) -> int | None:
     return None
 
 
+def without_mark(line: str) -> str:
+    """``line`` without the outline mark it opens with (一、 （一） 1. （1）); 一是 is words, kept."""
+    for pattern in HEADING_PATTERNS[:ENUM_LEVEL]:
+        m = pattern.match(line)
+        if m:
+            return line[m.end() :]
+    return line
+
+
 def heading_label(line: str) -> str:
     """The heading text: up to its first sentence end, at most MAX_LABEL characters."""
     m = _LABEL_END.search(line)
