@@ -24,6 +24,7 @@ from retrieval.answer.decision import (
     table_match,
 )
 from retrieval.lang.classes import WordClasses
+from tests.yearbuild import OTHER, write_yearly_reports
 
 EXAM = Qualifier("中考", frozenset({"高考", "会考"}))
 
@@ -209,21 +210,12 @@ def yearly(tmp_path_factory):
     from retrieval import Engine
 
     corpus = tmp_path_factory.mktemp("yearly-decision")
-    other = [
-        "粮食生产保持稳定，农田水利建设加快推进。",
-        "义务教育巩固提高，新建和改扩建一批学校。",
-        "医疗卫生服务体系不断完善，基层医疗机构能力提升。",
-        "生态环境持续改善，空气质量优良天数增加。",
-    ]
-    for year, target in ((2022, "5.5%左右"), (2023, "5%左右"), (2024, "5%左右")):
-        (corpus / f"{year}.txt").write_text(
-            f"{year}年政府工作报告\n一、{year - 1}年工作回顾\n过去一年，城镇新增就业{1200 + year - 2022}万人。\n"
-            + "\n".join(other)
-            + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
-            + "\n".join(other)
-            + "\n",
-            encoding="utf-8",
-        )
+    reviews = ((2022, "5.5%左右"), (2023, "5%左右"), (2024, "5%左右"))
+    write_yearly_reports(
+        corpus,
+        ((year, f"城镇新增就业{1200 + year - 2022}万人。", target) for year, target in reviews),
+        other=OTHER[:4],
+    )
     # Every question answered (the threshold at 0): the test is about which sentence comes first.
     settings = load_settings(
         overrides={

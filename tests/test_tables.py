@@ -264,20 +264,26 @@ def test_repeated_labels_without_indentation_take_the_row_above_that_occurs_once
     ]
 
 
-def test_docx_caption_above_empty_paragraphs():
+def _small_docx(paragraphs: list[str], rows: list[tuple[str, str]]):
+    """A .docx of ``paragraphs`` then a two-column table of ``rows``, as read."""
     import docx
 
     d = docx.Document()
-    d.add_paragraph("全年共有养老机构4万个。")
-    d.add_paragraph("表 2 2021 年养老机构情况")
-    for _ in range(4):
-        d.add_paragraph("")
-    table = d.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "机构（个）"
-    table.cell(1, 0).text, table.cell(1, 1).text = "养老机构", "39961"
+    for text in paragraphs:
+        d.add_paragraph(text)
+    table = d.add_table(rows=len(rows), cols=2)
+    for i, (label, value) in enumerate(rows):
+        table.cell(i, 0).text, table.cell(i, 1).text = label, value
     buf = io.BytesIO()
     d.save(buf)
-    extracted = read_docx_extracted(buf.getvalue(), 64 * 2**20)
+    return read_docx_extracted(buf.getvalue(), 64 * 2**20)
+
+
+def test_docx_caption_above_empty_paragraphs():
+    extracted = _small_docx(
+        ["全年共有养老机构4万个。", "表 2 2021 年养老机构情况", "", "", "", ""],
+        [("指标", "机构（个）"), ("养老机构", "39961")],
+    )
     assert [t.caption for t in extracted.tables] == ["表 2 2021 年养老机构情况"]
     assert "养老机构：机构39961个。" in extracted.text.splitlines()
 
@@ -325,20 +331,12 @@ def test_a_unit_ending_a_row_label_moves_to_its_figures():
 
 
 def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
-    import docx
-
     from retrieval.ingest.formats.tables import drop_note_marks
 
     assert drop_note_marks("全年实现地区生产总值[2]17421.40亿元") == "全年实现地区生产总值17421.40亿元"
     assert drop_note_marks("[2] 地区生产总值按现价计算。") == "[2] 地区生产总值按现价计算。"  # the note itself
-    d = docx.Document()
-    d.add_paragraph("新开工“两重”“两新”［1］项目120个，生产总值[2]17421.40亿元。")
-    table = d.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "涨跌幅度%"
-    table.cell(1, 0).text, table.cell(1, 1).text = "居住[3]", "0.8"
-    buf = io.BytesIO()
-    d.save(buf)
-    lines = read_docx_extracted(buf.getvalue(), 64 * 2**20).text.splitlines()
+    paragraph = "新开工“两重”“两新”［1］项目120个，生产总值[2]17421.40亿元。"
+    lines = _small_docx([paragraph], [("指标", "涨跌幅度%"), ("居住[3]", "0.8")]).text.splitlines()
     assert "新开工“两重”“两新”项目120个，生产总值17421.40亿元。" in lines
     assert "居住：涨跌幅度0.8%。" in lines
     page = (

@@ -7,31 +7,20 @@ import pytest
 
 from config import load_settings
 from retrieval import Engine
+from tests.yearbuild import write_yearly_reports
 
 
 @pytest.fixture(scope="module")
 def years_engine(tmp_path_factory):
     """Three yearly reports of one issuer; each reviews the year before and plans its own."""
     corpus = tmp_path_factory.mktemp("yearly")
-    # Paragraphs on other matters, so that the words asked about are rare enough to rank.
-    other = [
-        "粮食生产保持稳定，农田水利建设加快推进。",
-        "义务教育巩固提高，新建和改扩建一批学校。",
-        "医疗卫生服务体系不断完善，基层医疗机构能力提升。",
-        "生态环境持续改善，空气质量优良天数增加。",
-        "交通基础设施建设取得进展，新建高速公路一批。",
-        "文化事业繁荣发展，公共文化服务更加便利。",
-    ]
-    for year, done, target in ((2022, "8.1%", "5.5%左右"), (2023, "3%", "5%左右"), (2024, "5.2%", "5%左右")):
-        (corpus / f"{year}.txt").write_text(
-            f"{year}年政府工作报告\n一、{year - 1}年工作回顾\n"
-            f"过去一年，国内生产总值增长{done}，城镇新增就业{1200 + year - 2022}万人。\n"
-            + "\n".join(other)
-            + f"\n二、{year}年工作安排\n今年发展主要预期目标是：国内生产总值增长{target}。\n"
-            + "\n".join(other)
-            + "\n",
-            encoding="utf-8",
-        )
+    write_yearly_reports(
+        corpus,
+        (
+            (year, f"国内生产总值增长{done}，城镇新增就业{1200 + year - 2022}万人。", target)
+            for year, done, target in ((2022, "8.1%", "5.5%左右"), (2023, "3%", "5%左右"), (2024, "5.2%", "5%左右"))
+        ),
+    )
     # The hand-set rules decide here: these tests are about which report and year are read; the
     # learned decision (tests/test_decision.py) is about whether to answer at all.
     settings = load_settings(
