@@ -27,11 +27,11 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_blind_sets_exist_with_round_three():
+def test_blind_sets_exist_with_round_three_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
-        "blind3/seeds.test.jsonl",
-        "blind3/gwr.test.jsonl",
-        "blind3/real.test.jsonl",
+        "blind3/seeds.dev.jsonl",
+        "blind3/gwr.dev.jsonl",
+        "blind3/real.dev.jsonl",
     }
 
 
