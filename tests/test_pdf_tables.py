@@ -88,3 +88,13 @@ def test_a_page_with_one_row_of_three_figures_is_laid_out_for_tables():
 
     assert looks_tabular(["表1 2021年分区常住人口", "福田 罗湖 盐田 南山", "156.23 114.82 21.54 181.41", "（万人）"])
     assert not looks_tabular(["全年生产总值14210亿元，增长6.1%。", "2021 2022"])
+
+
+def test_a_numbered_line_under_a_wrapped_title_captions_the_table_with_the_title():
+    title = ["2025年全市一般公共预算收入分地区", "决算表"]
+    pdf = table_pdf([*BEFORE, *title], "表三 单位：万元", HEADER, [ROWS], after=AFTER)
+    extracted = _read(pdf)
+    (place,) = extracted.tables
+    assert place.caption == "表三 2025年全市一般公共预算收入分地区决算表（单位：万元）"
+    assert place.caption_at is not None
+    assert extracted.text[place.caption_at[0] : place.caption_at[1]].split() == title

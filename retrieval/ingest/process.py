@@ -138,7 +138,7 @@ class _Columns:
         self.paragraphs += len({span.para_start for span in spans} - rows)
         # A table row's lead-in is its table's caption: matched and dated with the row.
         leads = {row: t.caption_at for t in tables if t.caption_at for row in t.rows}
-        dated = date_chunks(text, doc.title, rel, spans, leads)
+        dated = date_chunks(text, doc.title, rel, spans, leads, rows)
         for span, (period, what, lead, periods) in zip(spans, dated.chunks):
             self.sections.append(SECTION_SEP.join(span.section))
             # The lead-in's tokens join the chunk's BM25 document (numbered first, as they come first).
@@ -207,10 +207,16 @@ class DatedChunks:
 
 
 def date_chunks(
-    text: str, title: str, rel: str, spans: list[ChunkSpan], leads: dict[int, tuple[int, int]] | None = None
+    text: str,
+    title: str,
+    rel: str,
+    spans: list[ChunkSpan],
+    leads: dict[int, tuple[int, int]] | None = None,
+    rows: set[int] | frozenset[int] = frozenset(),
 ) -> DatedChunks:
     """Years and periods of a document's chunks (see :mod:`retrieval.dates`); ``leads`` gives
-    the lead-in of a paragraph by where it starts (a table row's caption)."""
+    the lead-in of a paragraph by where it starts (a table row's caption); ``rows`` are where the
+    table rows start: a row is dated by its label and caption, not by its columns' names."""
     head = text[: settings()["years"]["head_chars"]]
     year = report_year(title, head, rel)
     kind = document_kind(title, head)
@@ -227,6 +233,8 @@ def date_chunks(
         lead = (leads or {}).get(group[0].para_start) or lead_in_span(text, *_previous_line(text, group[0].para_start))
         period, what = sections[i]
         sentences = [text[s:e] for span in group for s, e in span.sentences]
+        if group[0].para_start in rows:
+            sentences = [row_label(sent) for sent in sentences]
         periods = paragraph_periods(sentences, year, period, style, text[lead[0] : lead[1]] if lead else "")
         k = 0
         for span in group:
@@ -235,6 +243,13 @@ def date_chunks(
             k += n
         i = j
     return DatedChunks(year, kind, style, out)
+
+
+def row_label(sentence: str) -> str:
+    """The label of a table row's sentence (``行名：列名值，…``), the part that says which row it
+    is; its columns (上年决算数, 2026年预算数) say which value, not when the row is about."""
+    head, colon, _ = sentence.partition("：")
+    return head if colon else ""
 
 
 def _previous_line(text: str, start: int) -> tuple[int, int]:

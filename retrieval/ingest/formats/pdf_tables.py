@@ -101,7 +101,7 @@ def _page_tables(page, index: int) -> list[Found]:
     found.sort(key=lambda f: f.box[0])
     for f in found:
         above = [w for w in words if w["bottom"] <= f.box[0] + 1 and not any(_inside(w, g.box) for g in found)]
-        f.caption = caption_from(_lines_of(above)[-2:])
+        f.caption = caption_from(_lines_of(above)[-3:])
         f.at_top = len(_lines_of(above)) <= 1 and not f.caption
         below = [w for w in words if w["top"] >= f.box[1] - 1 and not any(_inside(w, g.box) for g in found)]
         f.at_bottom = len(_lines_of(below)) <= 1

@@ -243,19 +243,36 @@ def place_tables(text: str, tables: list[Table], first: int = 0) -> list[TablePl
 
 
 def _caption_line(text: str, before: int, caption: str) -> tuple[int, int] | None:
-    """The offsets of the caption's line among the three lines above ``before``, or None."""
+    """The offsets of the caption's line among the three lines above ``before`` (its two lines
+    when the title is wrapped; a line under it that only numbers the table or gives its unit is
+    passed over), or None."""
     want = _squeeze(caption)
     end = before
+    found: tuple[int, int] | None = None
     for _ in range(3):
         line_end = text.rfind("\n", 0, end)
         if line_end < 0:
-            return None
+            break
         start = text.rfind("\n", 0, line_end) + 1
         line = _squeeze(text[start:line_end])
-        if line and (want in line or (line in want and 2 * len(line) >= len(want))):
+        if line and want in line:
             return start, line_end
+        if line and line in want and not (found is None and _only_numbers(text[start:line_end])):
+            found = (start, found[1] if found else line_end)
+        elif found is not None:
+            break
         end = start
+    if found is not None and 2 * len(_squeeze(text[found[0] : found[1]])) >= len(want):
+        return found
     return None
+
+
+def _only_numbers(line: str) -> bool:
+    """A line that only numbers a table or gives its unit (表一 单位：万元, 单位：元)."""
+    line = line.strip()
+    number = _NUMBERED.match(line)
+    rest = line[number.end() :] if number else line
+    return bool(number or _META.search(line)) and (not rest or _META.search(rest) is not None)
 
 
 def _squeeze(text: str) -> str:
@@ -283,14 +300,37 @@ _UNIT = re.compile(r"单位[:：]\s*[^\s，,。；;)）]{1,8}")
 
 def caption_from(before: list[str]) -> str:
     """A table's caption from the lines printed just above it (nearest last): a short line that
-    is not a sentence, with a unit line (单位：万元) under it joined on."""
-    lines = [ln.strip() for ln in before if ln.strip()][-2:]
+    is not a sentence, a title wrapped over two lines joined, and a line under it that only
+    numbers the table or gives its unit (单位：万元, 表一 单位：万元) joined on."""
+    lines = [ln.strip() for ln in before if ln.strip()][-3:]
     if not lines:
         return ""
     last = lines[-1]
-    if _META.search(last) and len(lines) == 2 and _caption_like(lines[0]):
-        unit = _UNIT.search(last)
-        return f"{lines[0]}（{unit.group()}）" if unit else lines[0]
+    if _only_numbers(last) and len(lines) >= 2:
+        title = _title(lines[:-1])
+        if title:
+            number = _NUMBERED.match(last)
+            unit = _UNIT.search(last)
+            named = f"{_squeeze(number.group())} {title}" if number else title
+            return f"{named}（{unit.group()}）" if unit else named
+    return _title(lines)
+
+
+# A table's number printed on its own line (表一, 表3-1, 附表2：), maybe with the unit after it.
+_NUMBERED = re.compile(
+    r"^附?表\s*(?:[一二三四五六七八九十]{1,4}|\d{1,3}(?:[-－.]\d{1,2})?)(?![\u3400-\u9fff])\s*[:：、.]?\s*"
+)
+_WRAPPED_TAIL = 8  # the end of a title wrapped onto a line of its own (决算表, 分地区决算表) is this short
+
+
+def _title(lines: list[str]) -> str:
+    """The caption-like last line, joined to the line above when it is the end of a title
+    wrapped over two lines (…转移支付分地区 / 决算表)."""
+    last = lines[-1]
+    if len(lines) >= 2 and len(last) <= _WRAPPED_TAIL and last.endswith("表") and not _NUMBERED.match(last):
+        above = lines[-2]
+        if _caption_like(above) and not above.endswith("表") and not _META.search(above) and not _NUMBERED.match(above):
+            return clean_caption(above + last)
     return last if _caption_like(last) else ""
 
 
