@@ -82,7 +82,8 @@ def gather(
     q: Question, terms: QueryTerms, found: Retrieved, corpus: CorpusIndex, facts: ReportFacts, params: ComposeParams
 ) -> list[Candidate]:
     """One :class:`Candidate` per distinct sentence of the retrieved chunks (a sentence retrieved
-    twice is kept once), in chunk rank and text order."""
+    twice is kept once; a table row is told apart by its chunk, as the same row in two tables,
+    全区 and 本级, says two things), in chunk rank and text order."""
     top_score = float(found.scores[found.chunks[0]]) or 1.0
     rows: list[Candidate] = []
     for rank, c in enumerate(found.chunks):
@@ -91,7 +92,7 @@ def gather(
     seen: set[tuple[int, int]] = set()
     out = []
     for r in rows:
-        key = (r.doc, hash(r.said.norm))
+        key = (r.doc, hash(r.said.norm), -1 if r.row is None else r.chunk)
         if key not in seen:
             seen.add(key)
             out.append(r)

@@ -212,16 +212,33 @@ def distinct_in_rows(tok: np.ndarray, chunk_of: np.ndarray, rows: np.ndarray) ->
     )
 
 
+def caption_once(rows: np.ndarray, chunk_doc: np.ndarray, lead_start: np.ndarray) -> np.ndarray:
+    """Per chunk: its lead-in counts in BM25. A table row's lead-in is its table's caption, and
+    a caption counts once per table, in its first row's document: on every row, the caption's
+    words (2024年全区一般公共预算收入决算表) would be as common as a table has rows, and lose their
+    weight everywhere else. The composer still reads every row's caption."""
+    keep = np.ones(rows.shape[0], dtype=bool)
+    captioned = np.flatnonzero(rows & (lead_start >= 0))
+    if captioned.shape[0]:
+        keys = chunk_doc[captioned].astype(np.int64) * (int(lead_start.max()) + 1) + lead_start[captioned]
+        _, first = np.unique(keys, return_index=True)
+        keep[captioned] = False
+        keep[captioned[first]] = True
+    return keep
+
+
 def _bm25(vocab: dict[str, int], tables: dict[str, np.ndarray], params: dict[str, Any], rows: np.ndarray) -> BM25Index:
     """BM25 postings over the chunks: a chunk's document is its sentences' tokens and its
-    lead-in's tokens, each term once in a table row (see :func:`distinct_in_rows`)."""
+    lead-in's tokens (a table's caption in its first row only, see :func:`caption_once`), each
+    term once in a table row (see :func:`distinct_in_rows`)."""
     tok, lead_tok, sent_ptr = tables["tok"], tables["lead_tok"], tables["sent_ptr"]
     n_chunks = sent_ptr.shape[0] - 1
     chunks = np.arange(n_chunks, dtype=np.int32)
     doc_len = np.diff(tables["tok_ptr"][sent_ptr])
     lead_len = np.diff(tables["lead_ptr"])
-    all_tok = np.concatenate([tok, lead_tok]).astype(np.int32, copy=False)
-    chunk_of = np.concatenate([np.repeat(chunks, doc_len), np.repeat(chunks, lead_len)])
+    counted = np.repeat(caption_once(rows, tables["chunk_doc"], tables["lead_start"]), lead_len)
+    all_tok = np.concatenate([tok, lead_tok[counted]]).astype(np.int32, copy=False)
+    chunk_of = np.concatenate([np.repeat(chunks, doc_len), np.repeat(chunks, lead_len)[counted]])
     all_tok, chunk_of = distinct_in_rows(all_tok, chunk_of, rows)
     length = np.bincount(chunk_of, minlength=n_chunks).astype(np.int32)
     return BM25Index.from_tokens(
