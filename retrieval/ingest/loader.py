@@ -219,6 +219,12 @@ def read_text(source: SourceFile, max_file_bytes: int, max_docx_xml_bytes: int) 
     return extracted.text, digest
 
 
+# Typographic spaces (en, em, thin … U+2000–U+200A, U+202F, U+205F) read as a plain space, one
+# character for one so that every offset holds: an outline heading indented with em spaces
+# (\u2003\u2003一、2024年工作回顾) is a heading like any other.
+_SPACES = {code: " " for code in (*range(0x2000, 0x200B), 0x202F, 0x205F)}
+
+
 def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     """What a file says (see :class:`Extracted`) and its SHA-256. Raises :class:`UnreadableFile`.
 
@@ -239,6 +245,7 @@ def read_source(source: SourceFile, params: dict) -> tuple[Extracted, str]:
     digest = hashlib.sha256(data).hexdigest()
     fmt.check_content(source.path.suffix.lower(), data)
     extracted = fmt.read(data, {**limits, "file_name": source.path.stem})
+    extracted.text, extracted.title = extracted.text.translate(_SPACES), extracted.title.translate(_SPACES)
     _check_text(extracted, float(limits["min_likely_share"]))
     return extracted, digest
 

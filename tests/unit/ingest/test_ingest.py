@@ -126,3 +126,19 @@ def test_a_title_printed_over_two_lines_is_one_title():
     assert make_document("x", "x.docx", issued).title == "2025年西安市国民经济和社会发展统计公报"
     opening = "古丈县教体局\n2024年，全县教育工作取得新成效，完成工作报告。\n"
     assert make_document("g", "g.txt", opening).title == "古丈县教体局"
+
+
+def test_headings_indented_with_typographic_spaces_are_headings(tmp_path: Path):
+    """Em and en spaces (U+2003, U+2002) indenting a .docx's paragraphs read as plain spaces, one
+    character for one: the outline is found and the offsets hold."""
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in REPORT.splitlines():
+        document.add_paragraph(line if line.endswith("总结") else "\u2003\u2003" + line.replace("，", "，\u2002"))
+    document.save(tmp_path / "report.docx")
+    result = _one(tmp_path)
+    assert isinstance(result, FileResult)
+    assert "\u2003" not in result.text and "\u2002" not in result.text
+    assert "  一、基本情况\n" in result.text
+    sections = {s.split(" › ")[0] for s in result.sections}
+    assert sections == {"一、基本情况", "二、主要工作"}
