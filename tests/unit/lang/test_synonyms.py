@@ -80,3 +80,15 @@ def test_an_unreadable_synonyms_file_is_skipped_with_a_warning(tmp_path, caplog)
     path.write_bytes(b"\xff\xfe\x00bad")
     assert default_thesaurus(path).synonyms("淹死") == ()
     assert str(path) in caplog.text
+
+
+def test_a_communiques_short_words_for_transport_volumes_reach_its_long_ones():
+    """货运量 / 客运量, as questions say them, are the 货物运输量 / 旅客运输量 of a statistical
+    communiqué's table, and the tokenizer keeps the long words whole so that they can match."""
+    from retrieval.lang.text import default_tokenizer
+
+    thesaurus = default_thesaurus()
+    assert "货物运输量" in thesaurus.exact_synonyms("货运量")
+    assert "旅客运输量" in thesaurus.exact_synonyms("客运量")
+    tokens = default_tokenizer().tokens("货物运输量 铁路：绝对数414.3万吨")
+    assert "货物运输量" in tokens and "旅客运输量" not in tokens
