@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import Extracted
 from .table_grid import read_tables
-from .tables import EMPTY, Cell, Table, add_table, caption_from, drop_note_marks, place_tables, unstack_rows
+from .tables import EMPTY, Cell, Table, add_table, caption_from, close_lone, drop_note_marks, place_tables, unstack_rows
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table
@@ -36,7 +36,7 @@ def read_docx_body(xml: bytes) -> Extracted:
                 stack.extend(reversed(list(node)))  # not a data table: its paragraphs as lines
             continue
         if node.tag == f"{_W}p":
-            lines.append(drop_note_marks(paragraph_text(node)))
+            lines.append(close_lone(drop_note_marks(paragraph_text(node))))
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
     return Extracted(text, "docx", tables=place_tables(text, tables))

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 
 from .pdf_glyphs import Run
-from .tables import drop_note_marks
+from .tables import close_lone, drop_note_marks
 
 _PROSE = 6.0  # a run at least this many font sizes wide is prose (table cells are shorter)
 _COLUMN_LINES = 4  # a column holds at least this many prose runs
@@ -31,8 +31,6 @@ _MIN_COLUMN = 5.0  # columns' left edges are at least this many font sizes apart
 _FLUSH = 1.5  # a line ending within this many font sizes of its column's right edge is full
 
 _DOUBLED = re.compile(r"(?:([\u3400-\u9fff\uff08\uff09\u3001])\1){3,}")
-_SPACES = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
-_PUNCT = "，。、；：！？（）《》“”‘’"
 _HUNG = tuple("，。、；：！？）》”’")  # may hang past the right margin
 
 
@@ -200,22 +198,4 @@ def clean_line(text: str) -> str:
     or characters printed twice."""
     text = drop_note_marks(text)
     text = _DOUBLED.sub(lambda m: m.group(0)[::2], text)
-    return _close_lone(text)
-
-
-def _close_lone(text: str) -> str:
-    """Spaces between Chinese characters closed where a character stands alone between
-    spaces (第 二 产 业, 一、综 合); spaces between words (银铃心向党 浓情满重阳) kept."""
-    if " " not in text:
-        return text
-    out: list[str] = []
-    last = 0
-    for m in _SPACES.finditer(text):
-        before = text[text.rfind(" ", 0, m.start()) + 1 : m.start()].strip(_PUNCT)
-        after_end = text.find(" ", m.end())
-        after = text[m.end() : after_end if after_end >= 0 else len(text)].strip(_PUNCT)
-        if len(before) == 1 or len(after) == 1:
-            out.append(text[last : m.start()])
-            last = m.end()
-    out.append(text[last:])
-    return "".join(out)
+    return close_lone(text)

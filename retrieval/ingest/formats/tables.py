@@ -33,6 +33,29 @@ def drop_note_marks(text: str) -> str:
     return _CIRCLED_MARK.sub("", _NOTE_MARK.sub("", text))
 
 
+_LONE_GAP = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
+_PUNCT = "，。、；：！？（）《》“”‘’"
+
+
+def close_lone(text: str) -> str:
+    """Spaces between Chinese characters closed where a character stands alone between
+    spaces (第 二 产 业, 一、综 合), as justified lines print them in PDFs and in .docx files made
+    from them; spaces between words (银铃心向党 浓情满重阳) kept."""
+    if " " not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _LONE_GAP.finditer(text):
+        before = text[text.rfind(" ", 0, m.start()) + 1 : m.start()].strip(_PUNCT)
+        after_end = text.find(" ", m.end())
+        after = text[m.end() : after_end if after_end >= 0 else len(text)].strip(_PUNCT)
+        if len(before) == 1 or len(after) == 1:
+            out.append(text[last : m.start()])
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 @dataclass(frozen=True, eq=False)
 class Cell:
     """One cell of a table; the same object fills every grid position a merged cell covers.

@@ -142,3 +142,19 @@ def test_headings_indented_with_typographic_spaces_are_headings(tmp_path: Path):
     assert "  一、基本情况\n" in result.text
     sections = {s.split(" › ")[0] for s in result.sections}
     assert sections == {"一、基本情况", "二、主要工作"}
+
+
+def test_docx_spaced_lone_characters_are_closed_up(tmp_path: Path):
+    """A .docx made from a justified PDF spaces out single characters (合 法 性 审 查); they are
+    closed up as in PDFs, and spaces between words are kept."""
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for line in REPORT.splitlines():
+        document.add_paragraph(line)
+    document.add_paragraph("加强对重大行政决策的合 法 性 审 查 ，全年出具法律审查意见34份。")
+    document.add_paragraph("银铃心向党 浓情满重阳主题活动覆盖全县，参与老人3200人次。")
+    document.save(tmp_path / "report.docx")
+    result = _one(tmp_path)
+    assert isinstance(result, FileResult)
+    assert "加强对重大行政决策的合法性审查" in result.text and "合 法" not in result.text
+    assert "银铃心向党 浓情满重阳主题活动" in result.text
