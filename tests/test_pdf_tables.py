@@ -98,3 +98,23 @@ def test_a_numbered_line_under_a_wrapped_title_captions_the_table_with_the_title
     assert place.caption == "表三 2025年全市一般公共预算收入分地区决算表（单位：万元）"
     assert place.caption_at is not None
     assert extracted.text[place.caption_at[0] : place.caption_at[1]].split() == title
+
+
+def test_a_merged_label_running_off_the_page_labels_the_rows_it_still_covers():
+    from retrieval.ingest.formats.pdf_tables import carry_merged
+    from retrieval.ingest.formats.tables import EMPTY, Cell
+
+    parent, total = Cell("三、本年度办理结果"), Cell("合计")
+    above = [[Cell("一、本年新收申请"), Cell("3001")], [parent, Cell("1288")], [parent, Cell("447")]]
+    below = [
+        [EMPTY, Cell("11")],
+        [EMPTY, Cell("25")],
+        [Cell("四、结转下年度继续办理"), Cell("103")],
+        [EMPTY, Cell("7")],
+    ]
+    carried = carry_merged(above, below)
+    assert [row[0] for row in carried] == [parent, parent, below[2][0], EMPTY]
+    assert below[0][0] is EMPTY  # the continuation's own grid is left as it was
+    # A label on the last row only (no merged cell running off the page) is not carried.
+    ended = [[Cell("一、本年新收申请"), Cell("3001")], [total, Cell("3050")]]
+    assert [row[0] for row in carry_merged(ended, below)] == [row[0] for row in below]

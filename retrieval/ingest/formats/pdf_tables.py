@@ -185,6 +185,7 @@ def read_found(found: list[Found]) -> list[tuple[Found, list[Table]]]:
         elif before is not None and _width(f) == _width(before[0]):
             header = before[1][-1]
             caption = header.caption
+            grid = carry_merged(before[0].grid, grid)
         inherited = None
         if header is not None and before is not None and not f.caption:
             same = [t for t in before[1] if t.caption == header.caption]
@@ -199,6 +200,23 @@ def read_found(found: list[Found]) -> list[tuple[Found, list[Table]]]:
                 t.page = f.page + 1
             out.append((f, tables))
             previous = (f, tables)
+    return out
+
+
+def carry_merged(above: list[list[Cell]], grid: list[list[Cell]]) -> list[list[Cell]]:
+    """``grid``, continuing ``above`` on the next page, with the cells a merged cell of
+    ``above`` would still cover: a text cell spanning the last rows of the page (三、本年度办理结果
+    beside its items) fills the empty cells of its column at the top of the continuation."""
+    if len(above) < 2 or not grid:
+        return grid
+    out = [list(row) for row in grid]
+    for c, cell in enumerate(above[-1]):
+        if c >= len(out[0]) or not cell.text.strip() or is_number(cell.text) or above[-2][c] is not cell:
+            continue
+        for row in out:
+            if row[c].text.strip():
+                break
+            row[c] = cell
     return out
 
 
