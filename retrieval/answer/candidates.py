@@ -89,7 +89,7 @@ def gather(
     for rank, c in enumerate(found.chunks):
         rows += _read_chunk(q, terms, corpus, facts, c, (rank, float(found.scores[c]) / top_score), params)
     _read_pool(terms, rows, params)
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, int]] = set()
     out = []
     for r in rows:
         key = (r.doc, hash(r.said.norm), -1 if r.row is None else r.chunk)
