@@ -245,6 +245,22 @@ def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question
     assert (gap <= 0) == ((best.chunk, best.sent) != (first.chunk, first.sent))
 
 
+def test_a_sentence_about_the_asked_year_holds_the_year_it_does_not_write(yearly):
+    """过去一年 in 2022's review is about 2021: it covers 2021年 as a sentence writing it would; a
+    sentence about another year does not."""
+    r = yearly.composer.rank("2021年城镇新增就业多少万人？")
+    year = r.cands.terms.dated[2021]
+    by_text = {yearly.corpus.sentence_text(c.chunk, c.sent): c for c in r.cands.items}
+    about = by_text["过去一年，城镇新增就业1200万人。"]
+    assert about.said.period == 2021 and year in about.said.toks
+    first = r.cands.items[int(r.order[0])]
+    assert yearly.corpus.sentence_text(first.chunk, first.sent) == "过去一年，城镇新增就业1200万人。"
+    # 2022's target, in the same report, is about 2022: it does not hold 2021.
+    r = yearly.composer.rank("2021年国内生产总值增长目标是多少？")
+    plan = [c for c in r.cands.items if c.said.period == 2022]
+    assert plan and all(r.cands.terms.dated[2021] not in c.said.toks for c in plan)
+
+
 def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
     from tools.fit_decision import lowest_threshold
 

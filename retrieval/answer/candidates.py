@@ -53,6 +53,8 @@ def query_terms(
         tid = vocab.get(t)
         key = tid if tid is not None else -1 - k
         out.weights[key] = w
+        if t in out.years:
+            out.dated[int(t)] = key
         if len(t) >= 2:
             out.spelled.append((t, key))
         if t in found.naming:
@@ -140,6 +142,8 @@ def _read_chunk(
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
         period = corpus.sentence_period(s)
+        if period in terms.dated:
+            toks.add(terms.dated[period])
         said = Said(
             norm,
             grams,
