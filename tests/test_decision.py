@@ -261,6 +261,26 @@ def test_a_sentence_about_the_asked_year_holds_the_year_it_does_not_write(yearly
     assert plan and all(r.cands.terms.dated[2021] not in c.said.toks for c in plan)
 
 
+def test_reports_speak_of_their_year_and_the_years_next_to_it(yearly):
+    facts = yearly.composer.facts
+    assert facts.covers_years((2021,))  # reviewed in 2022's report
+    assert facts.covers_years((2024,)) and facts.covers_years((2025,)) and facts.covers_years(())
+    assert not facts.covers_years((2019,)) and not facts.covers_years((2030,))
+
+
+def test_a_refusal_by_low_probability_keeps_a_vetos_label_only_when_true():
+    from retrieval.answer.refusals import Reason, learned_reason
+
+    year, place, low = Reason.YEAR_NOT_IN_CORPUS, Reason.PLACE_NOT_IN_CORPUS, Reason.LOW_CONFIDENCE
+    # The year's figure is in the next year's report: the year is known, the refusal is by confidence.
+    assert learned_reason(year, True, True) == low
+    assert learned_reason(year, False, True) == year
+    assert learned_reason(place, True, True) == low
+    assert learned_reason(place, True, False) == place
+    assert learned_reason(None, False, False) == low
+    assert learned_reason(low, False, False) == low
+
+
 def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
     from tools.fit_decision import lowest_threshold
 
