@@ -324,3 +324,19 @@ def test_unsure_at_holds_for_each_question_set_on_its_own():
     # One of five may fall below: set a allows 0.06, set b 0.6; the lower holds for both.
     assert unsure_threshold_by_set(p, answerable, sets, 0.2, 0.95) == pytest.approx(0.06)
     assert unsure_threshold_by_set(p, answerable, sets, 0.0, 0.95) == pytest.approx(0.01)
+
+
+def test_the_operating_point_is_reported_for_each_score_pooled_and_by_set():
+    from types import SimpleNamespace
+
+    from tools.fit_decision import operating_lines
+
+    y = np.array([1, 1, 1, 1, 0, 1, 0, 0])
+    sets = np.array(["a", "a", "a", "a", "b", "b", "b", "b"])
+    good = np.array([0.9, 0.8, 0.85, 0.95, 0.1, 0.7, 0.2, 0.3])
+    args = SimpleNamespace(precision=0.95, margin=0.0)
+    lines = operating_lines({"good": good, "bad": 1 - good}, y, np.ones(8), sets, np.ones(8, bool), args)
+    assert len(lines) == 2
+    # The good score answers the five right rows (all of a, one of b); the bad one answers none.
+    assert "all 0.625 at 1.000" in lines[0] and "a 1.000 at 1.000" in lines[0] and "b 0.250 at 1.000" in lines[0]
+    assert "all 0.000" in lines[1]
