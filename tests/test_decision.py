@@ -261,6 +261,38 @@ def test_a_sentence_about_the_asked_year_holds_the_year_it_does_not_write(yearly
     assert plan and all(r.cands.terms.dated[2021] not in c.said.toks for c in plan)
 
 
+def test_an_undated_sentence_of_a_passage_about_the_asked_year_holds_the_year(tmp_path):
+    """A review paragraph names its year once (2021年国内生产总值…); the sentences after it that
+    the index leaves undated are about that year too. A passage about another year (2022年要…)
+    lends its undated sentences nothing."""
+    from config import load_settings
+    from retrieval import Engine
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for y in (2022, 2024):
+        (corpus / f"{y}.txt").write_text(
+            f"{y}年政府工作报告\n各位代表：\n我们坚持扩大内需的方针。{y - 1}年国内生产总值增长{y - 2014}%。"
+            f"外商直接投资{1800 + y}亿美元，增长{y - 2010}%。\n"
+            + "\n".join(OTHER[:3])
+            + f"\n{y}年要稳住外资外贸。外商直接投资保持稳定。\n"
+            + "\n".join(OTHER[3:])
+            + "\n",
+            encoding="utf-8",
+        )
+    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "cache_dir": str(tmp_path / "c")})
+    engine = Engine.open(settings)
+    r = engine.composer.rank("2021年外商直接投资有多少？")
+    year = r.cands.terms.dated[2021]
+    by_text = {engine.corpus.sentence_text(c.chunk, c.sent): c for c in r.cands.items}
+    review = by_text["外商直接投资3822亿美元，增长12%。"]
+    assert review.said.period is None and year in review.said.toks
+    plan = by_text["外商直接投资保持稳定。"]
+    assert plan.said.period is None and year not in plan.said.toks
+    answer = engine.answer("2021年外商直接投资有多少？")
+    assert (answer.sentences or answer.closest)[0].text == "外商直接投资3822亿美元，增长12%。"
+
+
 def test_reports_speak_of_their_year_and_the_years_next_to_it(yearly):
     facts = yearly.composer.facts
     assert facts.covers_years((2021,))  # reviewed in 2022's report
