@@ -245,6 +245,74 @@ def test_the_decision_reads_the_sentence_the_answer_shows_first(yearly, question
     assert (gap <= 0) == ((best.chunk, best.sent) != (first.chunk, first.sent))
 
 
+def test_a_sentence_about_the_asked_year_holds_the_year_it_does_not_write(yearly):
+    """过去一年 in 2022's review is about 2021: it covers 2021年 as a sentence writing it would; a
+    sentence about another year does not."""
+    r = yearly.composer.rank("2021年城镇新增就业多少万人？")
+    year = r.cands.terms.dated[2021]
+    by_text = {yearly.corpus.sentence_text(c.chunk, c.sent): c for c in r.cands.items}
+    about = by_text["过去一年，城镇新增就业1200万人。"]
+    assert about.said.period == 2021 and year in about.said.toks
+    first = r.cands.items[int(r.order[0])]
+    assert yearly.corpus.sentence_text(first.chunk, first.sent) == "过去一年，城镇新增就业1200万人。"
+    # 2022's target, in the same report, is about 2022: it does not hold 2021.
+    r = yearly.composer.rank("2021年国内生产总值增长目标是多少？")
+    plan = [c for c in r.cands.items if c.said.period == 2022]
+    assert plan and all(r.cands.terms.dated[2021] not in c.said.toks for c in plan)
+
+
+def test_an_undated_sentence_of_a_passage_about_the_asked_year_holds_the_year(tmp_path):
+    """A review paragraph names its year once (2021年国内生产总值…); the sentences after it that
+    the index leaves undated are about that year too. A passage about another year (2022年要…)
+    lends its undated sentences nothing."""
+    from config import load_settings
+    from retrieval import Engine
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for y in (2022, 2024):
+        (corpus / f"{y}.txt").write_text(
+            f"{y}年政府工作报告\n各位代表：\n我们坚持扩大内需的方针。{y - 1}年国内生产总值增长{y - 2014}%。"
+            f"外商直接投资{1800 + y}亿美元，增长{y - 2010}%。\n"
+            + "\n".join(OTHER[:3])
+            + f"\n{y}年要稳住外资外贸。外商直接投资保持稳定。\n"
+            + "\n".join(OTHER[3:])
+            + "\n",
+            encoding="utf-8",
+        )
+    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "cache_dir": str(tmp_path / "c")})
+    engine = Engine.open(settings)
+    r = engine.composer.rank("2021年外商直接投资有多少？")
+    year = r.cands.terms.dated[2021]
+    by_text = {engine.corpus.sentence_text(c.chunk, c.sent): c for c in r.cands.items}
+    review = by_text["外商直接投资3822亿美元，增长12%。"]
+    assert review.said.period is None and year in review.said.toks
+    plan = by_text["外商直接投资保持稳定。"]
+    assert plan.said.period is None and year not in plan.said.toks
+    answer = engine.answer("2021年外商直接投资有多少？")
+    assert (answer.sentences or answer.closest)[0].text == "外商直接投资3822亿美元，增长12%。"
+
+
+def test_reports_speak_of_their_year_and_the_years_next_to_it(yearly):
+    facts = yearly.composer.facts
+    assert facts.covers_years((2021,))  # reviewed in 2022's report
+    assert facts.covers_years((2024,)) and facts.covers_years((2025,)) and facts.covers_years(())
+    assert not facts.covers_years((2019,)) and not facts.covers_years((2030,))
+
+
+def test_a_refusal_by_low_probability_keeps_a_vetos_label_only_when_true():
+    from retrieval.answer.refusals import Reason, learned_reason
+
+    year, place, low = Reason.YEAR_NOT_IN_CORPUS, Reason.PLACE_NOT_IN_CORPUS, Reason.LOW_CONFIDENCE
+    # The year's figure is in the next year's report: the year is known, the refusal is by confidence.
+    assert learned_reason(year, True, True) == low
+    assert learned_reason(year, False, True) == year
+    assert learned_reason(place, True, True) == low
+    assert learned_reason(place, True, False) == place
+    assert learned_reason(None, False, False) == low
+    assert learned_reason(low, False, False) == low
+
+
 def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
     from tools.fit_decision import lowest_threshold
 
@@ -288,3 +356,19 @@ def test_unsure_at_holds_for_each_question_set_on_its_own():
     # One of five may fall below: set a allows 0.06, set b 0.6; the lower holds for both.
     assert unsure_threshold_by_set(p, answerable, sets, 0.2, 0.95) == pytest.approx(0.06)
     assert unsure_threshold_by_set(p, answerable, sets, 0.0, 0.95) == pytest.approx(0.01)
+
+
+def test_the_operating_point_is_reported_for_each_score_pooled_and_by_set():
+    from types import SimpleNamespace
+
+    from tools.fit_decision import operating_lines
+
+    y = np.array([1, 1, 1, 1, 0, 1, 0, 0])
+    sets = np.array(["a", "a", "a", "a", "b", "b", "b", "b"])
+    good = np.array([0.9, 0.8, 0.85, 0.95, 0.1, 0.7, 0.2, 0.3])
+    args = SimpleNamespace(precision=0.95, margin=0.0)
+    lines = operating_lines({"good": good, "bad": 1 - good}, y, np.ones(8), sets, np.ones(8, bool), args)
+    assert len(lines) == 2
+    # The good score answers the five right rows (all of a, one of b); the bad one answers none.
+    assert "all 0.625 at 1.000" in lines[0] and "a 1.000 at 1.000" in lines[0] and "b 0.250 at 1.000" in lines[0]
+    assert "all 0.000" in lines[1]

@@ -21,15 +21,21 @@ Every step is deterministic (folds by CRC-32, no sampling): the same rows give t
 
     python tools/fit_decision.py \\
         --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
+        --train tests/data/blind3/seeds.dev.jsonl=seeds \\
         --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
+        --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
+        --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \\
         --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
+        --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
         --out config/decision.toml
 
 ``--rows FILE`` keeps the collected rows (refits from them take seconds); ``--compare`` adds
 gradient-boosted trees (LightGBM) out of fold, by set; ``--drop COLUMN`` fits without a column.
+For every score (hand-set, logistic, trees) the tool prints the report sets' out-of-fold
+answered share and precision at the ``answer_at`` the rule gives it, pooled and by set.
 Public sets are split by article (``public_split``) before anything is fitted: only the ``dev``
 articles are used here; the ``test`` articles are for measuring.
 """
@@ -282,6 +288,30 @@ def curve_table(old: np.ndarray, new: np.ndarray, y: np.ndarray) -> str:
     return "\n".join(rows)
 
 
+def operating_lines(
+    scores: dict[str, np.ndarray], y: np.ndarray, weight: np.ndarray, sets: np.ndarray, report: np.ndarray, args
+) -> list[str]:
+    """For each score (out of fold): calibrated as the model is, the answered share and precision
+    of the report sets at the ``answer_at`` its own rule gives, pooled and by set."""
+    from sklearn.isotonic import IsotonicRegression
+
+    lines = []
+    for name, raw in scores.items():
+        cal = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y, sample_weight=weight)
+        p = cal.predict(raw)
+        at = lowest_threshold(p[report], y[report], args.precision, z=args.margin)
+        cells = []
+        for s in ["all", *sorted(set(sets[report]))]:
+            rows = report if s == "all" else report & (sets == s)
+            on = rows & (p >= at)
+            share = on.sum() / max(1, rows.sum())
+            cells.append(
+                f"{s.replace('tests/data/', '')} {share:.3f} at {y[on].mean() if on.any() else float('nan'):.3f}"
+            )
+        lines.append(f"  {name} (answer_at {at:.3f}): " + "; ".join(cells))
+    return lines
+
+
 def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsure_at, note: str) -> None:
     def nums(values) -> str:
         return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
@@ -414,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         scores["trees"] = out_of_fold_trees(X, y, weight, fold, keep)
     print("Out-of-fold AUC by set:", *auc_by_set(groups, y, scores), sep="\n", file=sys.stderr)
+    print("Answered share at precision (report sets, out of fold):", file=sys.stderr)
+    print(*operating_lines(scores, y, weight, sets, report, args), sep="\n", file=sys.stderr)
     for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
     write_toml(

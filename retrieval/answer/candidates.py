@@ -53,6 +53,8 @@ def query_terms(
         tid = vocab.get(t)
         key = tid if tid is not None else -1 - k
         out.weights[key] = w
+        if t in out.years:
+            out.dated[int(t)] = key
         if len(t) >= 2:
             out.spelled.append((t, key))
         if t in found.naming:
@@ -134,13 +136,20 @@ def _read_chunk(
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
     ctx = Context([])
     rows: list[Candidate] = []
-    for s, start, end, tok_list in corpus.chunk_sentences(c):
+    sentences = list(corpus.chunk_sentences(c))
+    periods = [corpus.sentence_period(s) for s, *_ in sentences]
+    # The asked year a passage is about: its undated sentences are about it too.
+    about = {terms.dated[p] for p in periods if p in terms.dated}
+    for (s, start, end, tok_list), period in zip(sentences, periods):
         toks = set(tok_list) | named
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
-        period = corpus.sentence_period(s)
+        if period in terms.dated:
+            toks.add(terms.dated[period])
+        elif period is None:
+            toks |= about
         said = Said(
             norm,
             grams,

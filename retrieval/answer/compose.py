@@ -38,7 +38,6 @@ from .messages import NOT_FOUND, coverage_note, time_note
 from .policy import Confidence, Decision
 from .question import analyse
 from .records import Candidate, QueryTerms, Question
-from .refusals import Reason
 from .reports import ReportFacts
 from .scoring import ScoringModel, default_model
 from .search import retrieve, with_chunks
@@ -284,9 +283,13 @@ class Composer:
         outcome = self.decision.outcome(p)
         if outcome == "answer":
             return Decision(True), p
-        refusal = Refusal(
-            old.refusal.reason if old.refusal else Reason.LOW_CONFIDENCE, round(p, 4), self.decision.answer_at
+        q = r.question
+        reason = refusals.learned_reason(
+            old.refusal.reason if old.refusal else None,
+            self.facts.covers_years(q.time.years) or any(k >= 0 for k in r.cands.terms.dated.values()),
+            self.facts.not_covered(q, every_report=False) is None,
         )
+        refusal = Refusal(reason, round(p, 4), self.decision.answer_at)
         return Decision(False, refusal, self.policy.closest if outcome == "unsure" else 0), p
 
     def compose(self, question: str, limit: int = 3, more: int = 10, vectors: SentenceVectors | None = None) -> Answer:

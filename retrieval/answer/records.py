@@ -71,6 +71,9 @@ class QueryTerms:
     same: list[tuple[int, frozenset[int], frozenset[str]]] = field(default_factory=list)
     bigrams: frozenset[str] = frozenset()  # the question's character bigrams, less report selectors
     years: tuple[str, ...] = ()  # years the question names, as text
+    # A year the question names → its term's key: a sentence about that year (dated by the
+    # index: 去年 in the next report's review, a paragraph under the year's heading) holds it.
+    dated: dict[int, int] = field(default_factory=dict)
     focus: str = ""  # the focus word, unless it is the rarest term anyway
     key_term: str = ""  # the rarest question term the reports use
     near_terms: list[tuple[str, float]] = field(default_factory=list)  # terms by idf relative to the rarest

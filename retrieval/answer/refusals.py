@@ -111,6 +111,19 @@ def not_answered(
     )
 
 
+def learned_reason(vetoed: str | None, year_known: bool, place_known: bool) -> Reason:
+    """The reason of a refusal the learned decision makes by low probability. The hand-set
+    policy's veto (``vetoed``: the passages that match are about another year or place) names
+    that year or place missing from the reports; its label is kept only when that is true (no
+    report is of the year or next to it and none writes it, not ``year_known``; no report covers
+    the place, not ``place_known``), else the reason is low confidence."""
+    if vetoed == Reason.YEAR_NOT_IN_CORPUS and not year_known:
+        return Reason.YEAR_NOT_IN_CORPUS
+    if vetoed == Reason.PLACE_NOT_IN_CORPUS and not place_known:
+        return Reason.PLACE_NOT_IN_CORPUS
+    return Reason.LOW_CONFIDENCE
+
+
 def check_follow_up(
     message: str,
     question: str,

@@ -136,6 +136,13 @@ class ReportFacts:
         wanted = {y + d for y in years for d in (-1, 0, 1)}
         return {d for d, y in enumerate(self.report_years) if y in wanted and not self.companion[d]}
 
+    def covers_years(self, years: tuple[int, ...]) -> bool:
+        """Some report speaks of one of ``years``: it is about the year, or of a year next to it
+        (:meth:`near_years`: the plan before it, the review after it); True when none is asked."""
+        if not years:
+            return True
+        return any(set(years) & ys for ys in self.doc_years) or bool(self.near_years(years))
+
     def year_mask(self, docs: set[int]) -> np.ndarray:
         """A per-document mask of the document indexes ``docs``."""
         mask = np.zeros(len(self.report_years), dtype=bool)
