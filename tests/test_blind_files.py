@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, tests/data/blind3/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/, blind4/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 DATASETS = ROOT.parent / "shared" / "datasets"
-SETS = sorted([*DATA.glob("blind/*.jsonl"), *DATA.glob("blind3/*.jsonl")])
+SETS = sorted([*DATA.glob("blind/*.jsonl"), *DATA.glob("blind3/*.jsonl"), *DATA.glob("blind4/*.jsonl")])
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
 SWAPS = {"exam", "level", "kind", "year", "place", "part", "item", "offtopic"}
 SPACE = re.compile(r"\s+")
@@ -47,6 +47,14 @@ def test_blind_set_rows_are_well_formed(path: Path):
         else:
             assert row["report"] is None and row["answers"] == [], row["id"]
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
+
+
+def test_blind_sets_exist_with_round_four_as_test():
+    assert {p.parent.name + "/" + p.name for p in SETS} >= {
+        "blind4/seeds.test.jsonl",
+        "blind4/gwr.test.jsonl",
+        "blind4/real.test.jsonl",
+    }
 
 
 def test_ids_do_not_repeat_across_a_corpus_files():
