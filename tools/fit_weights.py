@@ -32,7 +32,7 @@ from config import (
     load_settings,
 )
 from retrieval.answer.features import FEATURES
-from retrieval.answer.scoring import DEFAULT_WEIGHTS, ScoringModel, load_model
+from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
 
 Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
@@ -98,21 +98,17 @@ POSITIVE = {
 NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
 
 
-# Features the public sets cannot teach (their paragraphs have no plan sections, heading labels,
-# dated sentences, companion documents or table rows): their weights are set by hand on the dev sets (seeds,
-# gwr_even) and kept as they are in the shipped file.
-FIXED = {
-    "plan",
-    "label",
-    "period_match",
-    "period_other",
-    "wants_match",
-    "companion",
-    "sem_cos",
-    "sem_gap",
-    "sem_near",
-    "row_cross",
-}
+HAND_SET = "the fit keeps it"
+
+
+def hand_set(notes: dict[str, str]) -> set[str]:
+    """The weights a weights file marks as set by hand (its comment says ``the fit keeps it``).
+
+    These are features the public sets cannot teach (their paragraphs have no plan sections,
+    heading labels, dated sentences, companion documents or table rows): their weights are set by
+    hand on the dev sets (seeds, gwr_even, real_reports) and kept as shipped. The mark in
+    ``config/weights.toml`` is the one record of which they are."""
+    return {name for name, comment in notes.items() if HAND_SET in comment}
 
 
 def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, float | None]]:
@@ -129,7 +125,7 @@ def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, fl
     ]
 
 
-def fit(groups: list[Group], shipped: ScoringModel, l2: float = 0.0001, kept: set[str] = FIXED) -> np.ndarray:
+def fit(groups: list[Group], shipped: ScoringModel, kept: set[str], l2: float = 0.0001) -> np.ndarray:
     """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
     w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
     res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
@@ -165,7 +161,7 @@ def write_toml(
     def note(name: str) -> str:
         if only:
             return "" if name in only else notes.get(name, "")
-        return "  # set by hand on the dev set; the fit keeps it" if name in FIXED else ""
+        return notes.get(name, "") if name in hand_set(notes) else ""
 
     lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
     lines += [
@@ -230,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(",")) if args.only else None
     if only and not only <= set(FEATURES):
         parser.error(f"unknown features: {', '.join(sorted(only - set(FEATURES)))}")
-    # Keep the shipped diversity toll and hand-set (FIXED) weights; the fit changes the others.
+    # Keep the shipped diversity toll and the hand-set weights; the fit changes the others.
     try:
         model = load_model()
     except ConfigError:  # weights of an older feature set: start afresh
@@ -249,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         g = groups_of(path)
         print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
         train += g
-    w = fit(train, model, args.l2, set(FEATURES) - only if only else FIXED)
+    kept = set(FEATURES) - only if only else hand_set(shipped_notes(WEIGHTS_FILE))
+    w = fit(train, model, kept, args.l2)
     print(
         f"train top-1 among questions with a positive: {top1(w, train):.4f} "
         f"(current weights {top1(model.weights, train):.4f})"
