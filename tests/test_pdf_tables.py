@@ -10,7 +10,7 @@ from config import load_settings
 from retrieval import Engine
 from retrieval.index.corpus import page_at
 from retrieval.ingest.formats.pdf import read_pdf
-from retrieval.ingest.formats.tables import table_at
+from retrieval.ingest.formats.table_places import table_at
 from tests.pdfbuild import table_pdf
 
 BEFORE = ["一、财政收支情况", "全年一般公共预算收入完成情况良好，各项收入分项目列示如下表。"]

@@ -10,7 +10,8 @@ import pytest
 from retrieval.ingest.formats.docx import read_docx_extracted
 from retrieval.ingest.formats.html import read_html
 from retrieval.ingest.formats.table_grid import read_tables
-from retrieval.ingest.formats.tables import Cell, TablePlace, grid_from_spans, place_tables, table_at, table_lines
+from retrieval.ingest.formats.table_places import TablePlace, table_at
+from retrieval.ingest.formats.tables import Cell, grid_from_spans, place_tables, table_lines
 from tests.conftest import shown
 
 
@@ -331,7 +332,7 @@ def test_a_unit_ending_a_row_label_moves_to_its_figures():
 
 
 def test_note_marks_are_dropped_in_docx_web_pages_and_table_cells():
-    from retrieval.ingest.formats.tables import drop_note_marks
+    from retrieval.ingest.formats.printed import drop_note_marks
 
     assert drop_note_marks("全年实现地区生产总值[2]17421.40亿元") == "全年实现地区生产总值17421.40亿元"
     assert drop_note_marks("[2] 地区生产总值按现价计算。") == "[2] 地区生产总值按现价计算。"  # the note itself

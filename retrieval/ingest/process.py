@@ -26,7 +26,7 @@ from ..lang.text import clean_for_index, default_tokenizer
 from ..types import SECTION_SEP, Skipped
 from .chunker import ChunkSpan, chunk_document
 from .documents import make_document, noise_spans
-from .formats.tables import TablePlace, tables_within
+from .formats.table_places import TablePlace, tables_within
 from .loader import SourceFile, UnreadableFile, read_source
 from .parts import Part, split_documents
 from .result import FileResult

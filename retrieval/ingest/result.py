@@ -19,7 +19,7 @@ import numpy as np
 
 from ..dates.kinds import REPORT, WORK_REPORT
 from ..index.columns import CHUNK_COLS, SENT_COLS
-from .formats.tables import TablePlace, tables_within
+from .formats.table_places import TablePlace, tables_within
 
 _ARRAYS = ("chunk_cols", "sent_cols", "token_ids", "lead_ids")
 _HEADER = (

@@ -11,8 +11,9 @@ entities.
 from __future__ import annotations
 
 from . import Extracted
+from .printed import close_lone, drop_note_marks
 from .table_grid import read_tables
-from .tables import EMPTY, Cell, Table, add_table, caption_from, close_lone, drop_note_marks, place_tables, unstack_rows
+from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables, unstack_rows
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAX_SPAN = 1000  # a cell spanning more grid columns than this: a damaged or hostile table

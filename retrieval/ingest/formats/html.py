@@ -40,7 +40,8 @@ from . import Extracted, ReadNotes
 from .charset import decode_strict as _strict, decode_utf8_or_chinese
 from .furniture import BLOCKS, close_tags_late, drop_furniture, image_tables, join_labels
 from .html_tables import replace_tables
-from .tables import drop_note_marks, place_tables
+from .printed import drop_note_marks
+from .tables import place_tables
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 
 from .pdf_glyphs import Run
-from .tables import close_lone, drop_note_marks
+from .printed import close_lone, drop_note_marks
 
 _PROSE = 6.0  # a run at least this many font sizes wide is prose (table cells are shorter)
 _COLUMN_LINES = 4  # a column holds at least this many prose runs

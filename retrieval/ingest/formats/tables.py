@@ -14,46 +14,17 @@ becomes the rows' section) and for citations (表… › 第N行).
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
+
+from .printed import drop_note_marks
+from .table_places import TablePlace
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SENTENCE_END = re.compile(r"[。！？；!?;]+")
 _DOT_SPACE = re.compile(r"\.\s+")
 _LEADING = re.compile(r"^[ \t\u3000\xa0]+")
-_NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
-_CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
-
-
-def drop_note_marks(text: str) -> str:
-    """Note marks after a figure or word dropped (生产总值[2]1329.65亿元, 居住[3], 增长③), in every
-    format; a note's own mark at the start of its line ([2] 地区生产总值…) is kept."""
-    return _CIRCLED_MARK.sub("", _NOTE_MARK.sub("", text))
-
-
-_LONE_GAP = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
-_PUNCT = "，。、；：！？（）《》“”‘’"
-
-
-def close_lone(text: str) -> str:
-    """Spaces between Chinese characters closed where a character stands alone between
-    spaces (第 二 产 业, 一、综 合), as justified lines print them in PDFs and in .docx files made
-    from them; spaces between words (银铃心向党 浓情满重阳) kept."""
-    if " " not in text:
-        return text
-    out: list[str] = []
-    last = 0
-    for m in _LONE_GAP.finditer(text):
-        before = text[text.rfind(" ", 0, m.start()) + 1 : m.start()].strip(_PUNCT)
-        after_end = text.find(" ", m.end())
-        after = text[m.end() : after_end if after_end >= 0 else len(text)].strip(_PUNCT)
-        if len(before) == 1 or len(after) == 1:
-            out.append(text[last : m.start()])
-            last = m.end()
-    out.append(text[last:])
-    return "".join(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,42 +172,6 @@ def is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text.strip()) is not None
 
 
-@dataclass(frozen=True)
-class TablePlace:
-    """Where a table sits in the extracted text: its caption, its rows' sentences (the offset
-    where each starts, in order) and the caption's own line when printed there."""
-
-    caption: str
-    start: int
-    end: int
-    rows: tuple[int, ...]
-    caption_at: tuple[int, int] | None = None
-
-    def to_json(self) -> list:
-        return [self.caption, self.start, self.end, list(self.rows), list(self.caption_at) if self.caption_at else None]
-
-    @classmethod
-    def from_json(cls, data: list) -> TablePlace:
-        caption, start, end, rows, at = data
-        if not isinstance(caption, str) or not all(isinstance(v, int) for v in (start, end, *rows)):
-            raise ValueError("bad table record")
-        return cls(caption, start, end, tuple(rows), tuple(at) if at else None)
-
-
-def tables_within(places: list[TablePlace] | tuple[TablePlace, ...], start: int, end: int) -> list[TablePlace]:
-    """The tables whose rows lie in ``text[start:end]`` (one document of a file), at offsets into
-    that span; rows outside it are left out, and a caption line outside it is not the table's."""
-    out: list[TablePlace] = []
-    for place in places:
-        rows = tuple(r - start for r in place.rows if start <= r < end)
-        if not rows:
-            continue
-        at = place.caption_at
-        caption_at = (at[0] - start, at[1] - start) if at is not None and start <= at[0] and at[1] <= end else None
-        out.append(TablePlace(place.caption, rows[0], min(place.end, end) - start, rows, caption_at))
-    return out
-
-
 def place_tables(text: str, tables: list[Table], first: int = 0) -> list[TablePlace]:
     """Where each table's row sentences are in ``text`` (searched in order from ``first``);
     a table none of whose rows is found is left out."""
@@ -305,14 +240,6 @@ def _squeeze(text: str) -> str:
 def clean_caption(text: str) -> str:
     """A caption on one line, its white space closed up as in cells."""
     return _CJK_GAP.sub("", re.sub(r"[\s\u3000\xa0]+", " ", text)).strip()
-
-
-def table_at(places: list[TablePlace] | tuple[TablePlace, ...], offset: int) -> tuple[str, int] | None:
-    """(caption, 1-based row) of the table row holding character ``offset``, or None."""
-    i = bisect.bisect_right([p.start for p in places], offset) - 1
-    if i < 0 or offset >= places[i].end:
-        return None
-    return places[i].caption, bisect.bisect_right(places[i].rows, offset)
 
 
 _CAPTION_END = re.compile(r"[。！？；!?;，,]$")
