@@ -108,6 +108,44 @@ class Engine:
     ) -> None:
         """Decide which sentence vectors are used (full, static or none); load, build or start
         building them. When semantic matching is off nothing is imported or read."""
+        status = self.semantic_status
+        chosen = self._choose(store, workers, embedder)
+        if chosen is None:
+            return
+        representation, embedder, mixed = chosen
+        full = embedder
+        if representation in (STATIC, HYBRID):
+            from .index.static import bundled
+
+            try:
+                embedder = static_embedder or bundled()
+            except (OSError, ValueError, KeyError) as exc:
+                self._vectors_failed(f"静态词向量表无法读取（{type(exc).__name__}: {exc}）")
+                return
+        if embedder is None:  # pragma: no cover - decide() turns "none" off first
+            return
+        cache = VectorCache(store.folder, store.token_key, embedder)
+        if mixed is not None and full is not None:
+            cache = mixed.cache(VectorCache(store.folder, store.token_key, full), cache)
+        ready = cache.load(self.corpus, status)
+        if ready is not None:
+            status.state = "ready"
+            self.semantic = ready
+            return
+        status.state = "pending"
+        if self.semantic_mode == "build":
+            self._build_vectors(cache, progress)
+        elif self.semantic_mode == "background":
+            if mixed is not None:  # static vectors answer while the model's are built (seconds)
+                self.semantic = cache.static_now(self.corpus)  # type: ignore[attr-defined]
+            self._vector_thread = threading.Thread(
+                target=self._build_vectors, args=(cache, None, True), name="sentence-vectors", daemon=True
+            )
+            self._vector_thread.start()
+
+    def _choose(self, store: IndexStore, workers: int, embedder: Embedder | None):
+        """(representation, the full model's embedder, the hybrid plan or None); None when
+        nothing is to be done (off, or the model that ``semantic = on`` asks for is missing)."""
         settings, status = self.settings, self.semantic_status
         status.sentences = int(self.corpus.tables["sent_start"].shape[0])
         embedder, pending, full_error = self._full_embedder(store, workers, embedder)
@@ -125,38 +163,10 @@ class Engine:
             if settings.semantic == "on":
                 status.representation, status.enabled = representation, True
                 self._vectors_failed(full_error)
-                return
+                return None
             representation, status.reason = STATIC, f"{full_error}；改用静态词向量（由语义模型蒸馏）"
         status.representation, status.enabled = representation, representation != OFF
-        if not status.enabled:
-            return
-        full = embedder
-        if representation in (STATIC, HYBRID):
-            from .index.static import bundled
-
-            try:
-                embedder = static_embedder or bundled()
-            except (OSError, ValueError, KeyError) as exc:
-                self._vectors_failed(f"静态词向量表无法读取（{type(exc).__name__}: {exc}）")
-                return
-        if embedder is None:  # pragma: no cover - decide() turns "none" off first
-            return
-        cache = VectorCache(store.folder, store.token_key, embedder)
-        if mixed is not None and full is not None:
-            cache = mixed.cache(VectorCache(store.folder, store.token_key, full), cache)  # type: ignore[assignment]
-        ready = cache.load(self.corpus, status)
-        if ready is not None:
-            status.state = "ready"
-            self.semantic = ready
-            return
-        status.state = "pending"
-        if self.semantic_mode == "build":
-            self._build_vectors(cache, progress)
-        elif self.semantic_mode == "background":
-            self._vector_thread = threading.Thread(
-                target=self._build_vectors, args=(cache, None, True), name="sentence-vectors", daemon=True
-            )
-            self._vector_thread.start()
+        return (representation, embedder, mixed) if status.enabled else None
 
     def _full_embedder(
         self, store: IndexStore, workers: int, embedder: Embedder | None
@@ -204,6 +214,11 @@ class Engine:
                 return
             self.semantic = vectors  # the switch: one assignment
             status.state = "ready"
+            if background and hasattr(cache, "upgrade"):  # the rest of the sentences, in the background
+                with contextlib.suppress(EmbedderUnavailable, OSError, ValueError):
+                    upgraded = cache.upgrade(self.corpus, status, self._cancel)
+                    if upgraded is not None:
+                        self.semantic = upgraded
 
     def _vectors_failed(self, message: str) -> None:
         self.semantic_status.state = "failed"

@@ -282,6 +282,18 @@ class HybridCache:
         ids, matrix = self.full._gather(corpus, rows)
         return self._vectors(ids, matrix, static, status)
 
+    def static_now(self, corpus: CorpusIndex) -> SentenceVectors | None:
+        """The static vectors of every sentence (seconds): what answers while the model's are built."""
+        return self.static.load(corpus) or self.static.build(corpus)
+
+    def upgrade(self, corpus: CorpusIndex, status=None, cancel=None) -> HybridVectors | None:
+        """The model's vectors of every remaining sentence (a background build after :meth:`build`;
+        kept per file, so a stopped upgrade resumes, and a later open finds the full vectors)."""
+        static = self.static.load(corpus)
+        every = np.ones_like(self.wanted)
+        got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel)
+        return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
+
     def build(self, corpus: CorpusIndex, status=None, progress=None, cancel=None) -> HybridVectors | None:
         """Static vectors (seconds), then the model's vectors of the wanted sentences not cached
         yet; None if ``cancel`` was set (what was embedded is kept for the next build)."""
