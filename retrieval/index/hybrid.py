@@ -245,7 +245,12 @@ def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
     cost = model_cost(sentence_chars(corpus))
     n = int(cost.shape[0])
     budget = float(settings.semantic_budget_seconds)
-    wanted = select(priority(corpus, "longest"), cost, budget * max(1, cores) * settings.semantic_hybrid_fill)
+    cpu = budget * max(1, cores) * settings.semantic_hybrid_fill
+    # The longest sentences cost at least the mean: no more than cpu / mean of them fit (a large
+    # corpus is settled here, without sorting millions of sentences).
+    if not n or cpu * n / float(cost.sum()) < settings.semantic_hybrid_min_share * n:
+        return None
+    wanted = select(priority(corpus, "longest"), cost, cpu)
     k = int(wanted.sum())
     if not n or k < settings.semantic_hybrid_min_share * n:
         return None
