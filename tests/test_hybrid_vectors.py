@@ -13,7 +13,7 @@ from fake_embedder import FakeEmbedder
 from test_static_vectors import tiny_table
 
 from bot.render import semantic_status_text
-from config import load_settings
+from config import ConfigError, load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
 from retrieval.index.hybrid import HybridVectors, model_cost, priority, select, sentence_chars
@@ -188,3 +188,11 @@ def test_in_the_background_static_vectors_answer_first_then_the_model_covers_eve
     # every file now has the model's vectors: the next open uses them whole
     again = Engine.open(settings, embedder=fake, static_embedder=static)
     assert again.semantic_status.representation == FULL and fake.passages_embedded == n
+
+
+@pytest.mark.parametrize(
+    "name, value", [("semantic_hybrid_fill", 1.5), ("semantic_hybrid_min_share", -0.1), ("semantic_hybrid_offset", "x")]
+)
+def test_bad_hybrid_settings_are_refused(name, value):
+    with pytest.raises(ConfigError, match=f"'{name}'"):
+        load_settings(overrides={name: value}, env={})
