@@ -196,3 +196,16 @@ def test_in_the_background_static_vectors_answer_first_then_the_model_covers_eve
 def test_bad_hybrid_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=f"'{name}'"):
         load_settings(overrides={name: value}, env={})
+
+
+def test_the_search_of_a_large_corpus_filters_the_model_sentences_out_of_the_static_one(monkeypatch):
+    """Above EXACT_MAX the static search goes over every sentence (an approximate index) and the
+    model's sentences are filtered out: the same nearest sentences as the exact way."""
+    h, full, static = _hybrid()
+    q = np.concatenate([full[1], static[4]])
+    exact = h.nearest(q, 5)
+    monkeypatch.setattr("retrieval.index.hybrid.EXACT_MAX", 0)
+    wide, _, _ = _hybrid()
+    assert wide._wide is None
+    assert [i for i, _ in wide.nearest(q, 5)] == [i for i, _ in exact]
+    assert np.allclose([c for _, c in wide.nearest(q, 5)], [c for _, c in exact], atol=1e-5)

@@ -131,12 +131,11 @@ class HybridVectors:
         self._row = np.full(static.n, -1, dtype=np.int64)  # sentence id → row of ``full``
         self._row[covered] = np.arange(covered.shape[0])
         self._static_cov = np.asarray(static._rows(covered), dtype=np.float32)
-        # exact search of the rest: the static rows with the model's sentences zeroed
-        self._rest: np.ndarray | None = None
+        # exact search of the rest over the static rows (widened once by SentenceVectors), the
+        # model's sentences masked out; above EXACT_MAX the approximate index, filtered
+        self._wide: np.ndarray | None = None
         if static.n <= EXACT_MAX:
-            rest = np.asarray(static.matrix, dtype=np.float32).copy()
-            rest[covered] = 0.0
-            self._rest = rest
+            self._wide = static._wide if static._wide is not None else np.asarray(static.matrix, dtype=np.float32)
         self._maps: LRU[bytes, tuple[np.ndarray, np.ndarray]] = LRU(8)
 
     @property
@@ -197,19 +196,21 @@ class HybridVectors:
 
     def _rest_top(self, qs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` sentences without model vectors nearest by static cosine (ids, cosines)."""
-        if self._rest is not None:
+        if self._wide is not None:
             rest_n = self.n - self.covered.shape[0]
             if rest_n <= 0:
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
-            top, scores = exact_top(self._rest, qs, min(k, rest_n))
-            keep = scores != 0
-            return top[keep], scores[keep]
+            scores = self._wide @ qs
+            scores[self.covered] = -np.inf
+            top = np.argpartition(-scores, min(k, rest_n) - 1)[: min(k, rest_n)]
+            keep = np.isfinite(scores[top]) & (scores[top] != 0)
+            return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
         want = k
         while True:  # an approximate index of every sentence: look further until k remain
             found = [(i, c) for i, c in self.static.nearest(qs, want + self.covered.shape[0] // 50) if self._row[i] < 0]
             if len(found) >= k or want >= self.n:
-                found = found[:k]
-                return np.array([i for i, _ in found], np.int64), np.array([c for _, c in found], np.float32)
+                ids = np.array([i for i, _ in found[:k]], np.int64)
+                return ids, (self.static._rows(ids) @ qs).astype(np.float32)  # raw cosines, as the map
             want *= 4
 
     def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
@@ -223,7 +224,7 @@ class HybridVectors:
         if mine.any():
             out[mine] = self.full[rows[mine]] @ qf
         if (~mine).any():
-            out[~mine] = self._mapped(query_vec, self.static.cosines(qs, ids[~mine]))
+            out[~mine] = self._mapped(query_vec, self.static._rows(ids[~mine]) @ qs)  # raw, as the map
         return out
 
 
