@@ -243,21 +243,23 @@ def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
     """The model's share under ``settings.semantic_budget_seconds``: the longest sentences first
     while their estimated CPU fits ``semantic_hybrid_fill`` of the budget over ``cores``; None when
     that is under ``semantic_hybrid_min_share`` of the sentences (static vectors alone then)."""
-    cost = model_cost(sentence_chars(corpus))
-    n = int(cost.shape[0])
+    t = corpus.tables
+    n = int(t["sent_start"].shape[0])
     budget = float(settings.semantic_budget_seconds)
     cpu = budget * max(1, cores) * settings.semantic_hybrid_fill
     # The longest sentences cost at least the mean: no more than cpu / mean of them fit (a large
-    # corpus is settled here, without sorting millions of sentences).
-    if not n or cpu * n / float(cost.sum()) < settings.semantic_hybrid_min_share * n:
+    # corpus is settled here by two sums, without sorting millions of sentences).
+    total = n * PER_SENTENCE + PER_CHAR * float(int(t["sent_end"].sum()) - int(t["sent_start"].sum()))
+    if not n or cpu * n / total < settings.semantic_hybrid_min_share * n:
         return None
+    cost = model_cost(sentence_chars(corpus))
     wanted = select(priority(corpus, "longest"), cost, cpu)
     k = int(wanted.sum())
     if not n or k < settings.semantic_hybrid_min_share * n:
         return None
     reason = (
         f"设置 semantic = auto：语料有 {n} 个句子，全部计算完整模型的句子向量估计需要 "
-        f"{duration(float(cost.sum()) / max(1, cores))}（{max(1, cores)} 核），超过 semantic_budget_seconds"
+        f"{duration(total / max(1, cores))}（{max(1, cores)} 核），超过 semantic_budget_seconds"
         f"（{duration(budget)}）；在预算内为较长的 {k} 个句子计算完整向量，其余 {n - k} 个句子用静态词向量"
         "（由同一模型蒸馏）；需要全部完整向量时可设 semantic = on 或调高 semantic_budget_seconds"
     )
