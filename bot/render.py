@@ -184,6 +184,8 @@ def semantic_status_text(status: SemanticStatus) -> str:
             tail = "句子向量已缓存，直接载入。"
     elif status.state == "failed":
         tail = f"但句子向量没有准备好（{status.error}），暂时只用 BM25 检索。"
+    elif status.representation == "hybrid":
+        tail = "完整模型的句子向量尚未计算完，暂时用静态词向量。"
     else:
         tail = "句子向量尚未计算完，暂时只用 BM25 检索。"
     return terminal_safe(head + tail)

@@ -180,6 +180,7 @@ def test_in_the_background_static_vectors_answer_first_then_the_model_covers_eve
     engine = Engine.open(settings, semantic="background", embedder=fake, static_embedder=static)
     assert engine.semantic_status.representation == HYBRID
     assert isinstance(engine.semantic, SentenceVectors) and engine.semantic.dim == static.dim  # static meanwhile
+    assert "暂时用静态词向量" in semantic_status_text(engine.semantic_status)
     gate.set()
     assert engine.wait_for_vectors(60)
     n = engine.corpus.tables["sent_start"].shape[0]
