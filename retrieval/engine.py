@@ -19,7 +19,7 @@ from .dialogue.lexicon import Lexicon
 from .index.corpus import CorpusIndex
 from .index.embedding import VectorCache, VectorProgress
 from .index.store import IndexStore, Progress
-from .index.vectors import OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
+from .index.vectors import HYBRID, OFF, STATIC, SemanticStatus, SentenceVectors, decide, sentence_chunks
 from .lang.text import default_tokenizer, normalize
 from .lru import LRU
 from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage, Skipped
@@ -36,21 +36,6 @@ SEMANTIC_MODES = ("build", "background", "cached")
 _VECTOR_BUILDS = threading.Lock()
 # Niceness added to a background vector build's thread, so that answering keeps its cores.
 _BACKGROUND_NICE = 10
-
-
-def _bundled_static() -> Embedder:
-    """The static word vectors shipped with ReportQA (read once per process)."""
-    global _STATIC
-    with _STATIC_LOCK:
-        if _STATIC is None:
-            from .index.static import StaticEmbedder, StaticTable
-
-            _STATIC = StaticEmbedder(StaticTable.load())
-        return _STATIC
-
-
-_STATIC: Embedder | None = None
-_STATIC_LOCK = threading.Lock()
 
 
 class Engine:
@@ -123,31 +108,26 @@ class Engine:
     ) -> None:
         """Decide which sentence vectors are used (full, static or none); load, build or start
         building them. When semantic matching is off nothing is imported or read."""
-        settings, status = self.settings, self.semantic_status
-        status.sentences = int(self.corpus.tables["sent_start"].shape[0])
-        embedder, pending, full_error = self._full_embedder(store, workers, embedder)
-        representation, status.reason = decide(
-            settings.semantic, settings.embedder, status.sentences, pending, settings.semantic_budget_seconds, workers
-        )
-        if full_error and representation != OFF:
-            if settings.semantic == "on":
-                status.representation, status.enabled = representation, True
-                self._vectors_failed(full_error)
-                return
-            representation, status.reason = STATIC, f"{full_error}；改用静态词向量（由语义模型蒸馏）"
-        status.representation, status.enabled = representation, representation != OFF
-        if not status.enabled:
+        status = self.semantic_status
+        chosen = self._choose(store, workers, embedder)
+        if chosen is None:
             return
-        if representation == STATIC:
+        representation, embedder, mixed = chosen
+        full = embedder
+        if representation in (STATIC, HYBRID):
+            from .index.static import bundled
+
             try:
-                embedder = static_embedder or _bundled_static()
+                embedder = static_embedder or bundled()
             except (OSError, ValueError, KeyError) as exc:
                 self._vectors_failed(f"静态词向量表无法读取（{type(exc).__name__}: {exc}）")
                 return
         if embedder is None:  # pragma: no cover - decide() turns "none" off first
             return
         cache = VectorCache(store.folder, store.token_key, embedder)
-        ready = cache.load(self.corpus)
+        if mixed is not None and full is not None:
+            cache = mixed.cache(VectorCache(store.folder, store.token_key, full), cache)
+        ready = cache.load(self.corpus, status)
         if ready is not None:
             status.state = "ready"
             self.semantic = ready
@@ -156,10 +136,37 @@ class Engine:
         if self.semantic_mode == "build":
             self._build_vectors(cache, progress)
         elif self.semantic_mode == "background":
+            if mixed is not None:  # static vectors answer while the model's are built (seconds)
+                self.semantic = cache.static_now(self.corpus)  # type: ignore[attr-defined]
             self._vector_thread = threading.Thread(
                 target=self._build_vectors, args=(cache, None, True), name="sentence-vectors", daemon=True
             )
             self._vector_thread.start()
+
+    def _choose(self, store: IndexStore, workers: int, embedder: Embedder | None):
+        """(representation, the full model's embedder, the hybrid plan or None); None when
+        nothing is to be done (off, or the model that ``semantic = on`` asks for is missing)."""
+        settings, status = self.settings, self.semantic_status
+        status.sentences = int(self.corpus.tables["sent_start"].shape[0])
+        embedder, pending, full_error = self._full_embedder(store, workers, embedder)
+        representation, status.reason = decide(
+            settings.semantic, settings.embedder, status.sentences, pending, settings.semantic_budget_seconds, workers
+        )
+        mixed = None  # auto above the budget: the model's vectors for the sentences that fit, static for the rest
+        if representation == STATIC and settings.semantic == "auto" and embedder is not None:
+            from .index.hybrid import plan
+
+            mixed = plan(self.corpus, settings, workers)
+            if mixed is not None:
+                representation, status.reason = HYBRID, mixed.reason
+        if full_error and representation != OFF:
+            if settings.semantic == "on":
+                status.representation, status.enabled = representation, True
+                self._vectors_failed(full_error)
+                return None
+            representation, status.reason = STATIC, f"{full_error}；改用静态词向量（由语义模型蒸馏）"
+        status.representation, status.enabled = representation, representation != OFF
+        return (representation, embedder, mixed) if status.enabled else None
 
     def _full_embedder(
         self, store: IndexStore, workers: int, embedder: Embedder | None
@@ -179,7 +186,7 @@ class Engine:
             return embedder, None, ""
         return embedder, VectorCache(store.folder, store.token_key, embedder).pending(self.corpus), ""
 
-    def _build_vectors(self, cache: VectorCache, progress: VectorProgress | None, background: bool = False) -> None:
+    def _build_vectors(self, cache, progress: VectorProgress | None, background: bool = False) -> None:
         from .index.embedder import EmbedderUnavailable
 
         status = self.semantic_status
@@ -207,6 +214,11 @@ class Engine:
                 return
             self.semantic = vectors  # the switch: one assignment
             status.state = "ready"
+            if background and hasattr(cache, "upgrade"):  # the rest of the sentences, in the background
+                with contextlib.suppress(EmbedderUnavailable, OSError, ValueError):
+                    upgraded = cache.upgrade(self.corpus, status, self._cancel)
+                    if upgraded is not None:
+                        self.semantic = upgraded
 
     def _vectors_failed(self, message: str) -> None:
         self.semantic_status.state = "failed"

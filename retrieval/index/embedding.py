@@ -103,6 +103,10 @@ class VectorCache:
     def _entry(self, sha256: str) -> Path:
         return self.folder / f"{sha256}-{self.key}.npy"
 
+    def _part(self, sha256: str) -> Path:
+        """A file's vectors while only some of its sentences have them (zero rows: not yet)."""
+        return self.folder / f"{sha256}-{self.key}.part.npy"
+
     def _corpus_path(self, corpus: CorpusIndex) -> Path:
         digest = hashlib.sha256(self.key.encode())
         for m in corpus.docs:
@@ -110,9 +114,10 @@ class VectorCache:
         digest.update(str(corpus.tables["sent_start"].shape[0]).encode())
         return self.folder / f"corpus-{self.key}-{digest.hexdigest()[:16]}.npy"
 
-    def load(self, corpus: CorpusIndex) -> SentenceVectors | None:
+    def load(self, corpus: CorpusIndex, status: SemanticStatus | None = None) -> SentenceVectors | None:
         """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap
-        (and, on a large corpus, the approximate index brought up to date)."""
+        (and, on a large corpus, the approximate index brought up to date). ``status`` is not
+        read (the interface of :class:`retrieval.index.hybrid.HybridCache`)."""
         n = int(corpus.tables["sent_start"].shape[0])
         matrix = _load(self._corpus_path(corpus), n, self.embedder.dim, self.dtype)
         return None if matrix is None else self._vectors(corpus, matrix)
@@ -222,12 +227,15 @@ class VectorCache:
                 texts = _doc_texts(corpus, chunks)
                 if len(texts) != n:
                     raise ValueError("sentence table and document disagree")
-                rows = np.zeros((len(texts), dim), dtype=self.dtype)
-                for a in range(0, len(texts), BATCH):
+                part = _load(self._part(sha), n, dim, self.dtype)
+                rows = np.zeros((n, dim), dtype=self.dtype) if part is None else np.array(part)
+                need = np.flatnonzero(~rows.any(axis=1))
+                done += n - need.shape[0]
+                for a in range(0, need.shape[0], BATCH):
                     if cancel is not None and cancel.is_set():
                         return False
-                    batch = texts[a : a + BATCH]
-                    rows[a : a + len(batch)] = self.embedder.passages(batch)
+                    batch = need[a : a + BATCH]
+                    rows[batch] = self.embedder.passages([texts[i] for i in batch])
                     done += len(batch)
                     if progress:
                         progress(done, total)
@@ -236,10 +244,90 @@ class VectorCache:
             if progress and from_words is not None:
                 progress(done, total)
             _save_atomic(self._entry(sha), rows)
+            with contextlib.suppress(OSError):
+                self._part(sha).unlink()
             mapped = _load(self._entry(sha), n, dim, self.dtype)  # from disk: the rows are not held twice
             parts[sha] = rows if mapped is None else mapped
             del rows
         return True
+
+    def coverage(self, corpus: CorpusIndex) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:
+        """(per sentence: its vector is cached, each file content's cached rows or None): whole
+        files' entries and part entries (:meth:`embed_some`)."""
+        covered = np.zeros(int(corpus.tables["sent_start"].shape[0]), dtype=bool)
+        rows: dict[str, np.ndarray | None] = {}
+        for d, _, lo, hi in _doc_sentences(corpus):
+            sha = corpus.docs[d].sha256
+            if sha not in rows:
+                whole = _load(self._entry(sha), hi - lo, self.embedder.dim, self.dtype)
+                rows[sha] = (
+                    whole if whole is not None else _load(self._part(sha), hi - lo, self.embedder.dim, self.dtype)
+                )
+            got = rows[sha]
+            if got is not None:
+                covered[lo:hi] = got.any(axis=1)
+        return covered, rows
+
+    def embed_some(
+        self,
+        corpus: CorpusIndex,
+        wanted: np.ndarray,
+        status: SemanticStatus | None = None,
+        progress: VectorProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Embed the ``wanted`` sentences (a bool mask) not cached yet, file by file (a file's
+        rows so far are kept in a part entry, so a stopped build resumes where it was), and
+        return (ids, rows) of every sentence with a cached vector; None if cancelled."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        covered, rows = self.coverage(corpus)
+        todo, dim, done = wanted & ~covered, self.embedder.dim, 0
+        total = int(todo.sum())
+        if progress:
+            progress(0, total)
+        seen: set[str] = set()
+        for d, chunks, lo, hi in _doc_sentences(corpus):
+            sha = corpus.docs[d].sha256
+            need = np.flatnonzero(todo[lo:hi])
+            if not need.size or sha in seen:  # a second document of the same content: done once
+                continue
+            seen.add(sha)
+            texts = _doc_texts(corpus, chunks)
+            got = rows[sha]
+            mine = np.zeros((hi - lo, dim), dtype=self.dtype) if got is None else np.array(got)
+            stopped = False
+            for a in range(0, need.shape[0], BATCH):
+                if cancel is not None and cancel.is_set():
+                    stopped = True
+                    break
+                batch = need[a : a + BATCH]
+                mine[batch] = self.embedder.passages([texts[i] for i in batch])
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            whole = bool(mine.any(axis=1).all())
+            _save_atomic(self._entry(sha) if whole else self._part(sha), mine)
+            if whole:
+                with contextlib.suppress(OSError):
+                    self._part(sha).unlink()
+            rows[sha] = mine
+            if status:
+                status.embedded = done
+            if stopped:
+                return None
+        return self._gather(corpus, rows)
+
+    def _gather(self, corpus: CorpusIndex, rows: dict[str, np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+        ids, parts = [], []
+        for d, _, lo, _hi in _doc_sentences(corpus):
+            got = rows.get(corpus.docs[d].sha256)
+            if got is not None:
+                have = np.flatnonzero(np.asarray(got).any(axis=1))
+                ids.append(have + lo)
+                parts.append(np.asarray(got[have], dtype=np.float32))
+        if not ids:
+            return np.zeros(0, np.int64), np.zeros((0, self.embedder.dim), np.float32)
+        return np.concatenate(ids).astype(np.int64), np.concatenate(parts)
 
     def _write_matrix(
         self, corpus: CorpusIndex, ranges: list[tuple[int, range, int, int]], parts: dict[str, np.ndarray]

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_TABLE", "TABLE_FORMAT", "StaticTable"]
+__all__ = ["DEFAULT_TABLE", "TABLE_FORMAT", "StaticEmbedder", "StaticTable", "bundled"]
 
 TABLE_FORMAT = 1
 DEFAULT_TABLE = Path(__file__).resolve().parent / "data" / "static_e5.npz"
@@ -224,3 +225,16 @@ class StaticEmbedder:
         # A few sentences of a large index (a file added): only the vectors of their own words.
         used, local = np.unique(tok, return_inverse=True)
         return self.table.embed_ids(local.reshape(-1), ptr, self.table.term_matrix([corpus.term(int(i)) for i in used]))
+
+
+_BUNDLED: StaticEmbedder | None = None
+_BUNDLED_LOCK = threading.Lock()
+
+
+def bundled() -> StaticEmbedder:
+    """The static word vectors shipped with ReportQA (read once per process)."""
+    global _BUNDLED
+    with _BUNDLED_LOCK:
+        if _BUNDLED is None:
+            _BUNDLED = StaticEmbedder(StaticTable.load())
+        return _BUNDLED

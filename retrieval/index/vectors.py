@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXACT_MAX",
     "FULL",
+    "HYBRID",
     "OFF",
     "STATIC",
     "SemanticStatus",
@@ -45,18 +46,19 @@ class SemanticStatus:
     enabled: bool
     reason: str  # for users, in Chinese
     sentences: int
-    representation: str = "off"  # full | static | off (see decide)
+    representation: str = "off"  # full | hybrid | static | off (see decide, retrieval/index/hybrid.py)
     state: str = "off"  # off | pending | building | ready | failed
     embedded: int = 0  # sentences embedded by this build (the rest came from the cache)
     reused_files: int = 0
     seconds: float = 0.0
     error: str = ""
+    model_sentences: int = 0  # hybrid: sentences with the model's vectors (the rest static)
 
 
 # CPU seconds the full model takes per sentence of these reports, a whole build included
 # (benchmarks/README.md: 66-77 ms measured on the 2-core machine); the estimate for `auto`.
 FULL_CPU_PER_SENTENCE = 0.075
-FULL, STATIC, OFF = "full", "static", "off"
+FULL, HYBRID, STATIC, OFF = "full", "hybrid", "static", "off"
 
 
 def decide(
@@ -83,18 +85,18 @@ def decide(
     estimate = pending * FULL_CPU_PER_SENTENCE / max(1, cores)
     head = (
         f"设置 semantic = auto：语料有 {sentences} 个句子，{pending} 个需要新计算句子向量，"
-        f"按每句约 {FULL_CPU_PER_SENTENCE * 1000:.0f} 毫秒 CPU、{max(1, cores)} 核估计约 {_duration(estimate)}"
+        f"按每句约 {FULL_CPU_PER_SENTENCE * 1000:.0f} 毫秒 CPU、{max(1, cores)} 核估计约 {duration(estimate)}"
     )
     if estimate <= budget_seconds:
-        return FULL, f"{head}，不超过 semantic_budget_seconds（{_duration(budget_seconds)}），用完整模型的句子向量"
+        return FULL, f"{head}，不超过 semantic_budget_seconds（{duration(budget_seconds)}），用完整模型的句子向量"
     return STATIC, (
-        f"{head}，超过 semantic_budget_seconds（{_duration(budget_seconds)}），"
+        f"{head}，超过 semantic_budget_seconds（{duration(budget_seconds)}），"
         "改用静态词向量（由同一模型蒸馏，不运行模型）；需要完整向量时可设 semantic = on "
         "或调高 semantic_budget_seconds"
     )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} 秒"
     if seconds < 5400:

