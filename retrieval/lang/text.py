@@ -78,6 +78,10 @@ class Tokenizer:
         with self._lock:
             return self._jieba.lcut(text, HMM=True)
 
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is in the dictionary (jieba's, with the user dictionary)."""
+        return self._jieba.FREQ.get(word, 0) > 0
+
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Search-mode tokens of ``text`` without stopwords, punctuation or spaces."""
         if not normalized:
