@@ -54,6 +54,33 @@ _YEARS = re.compile(r"(?<![比较])" + _YEAR)
 _COMPARED = "比较同"
 # 2013到2017年, 2013—2017年: a span of years.
 _SPAN = re.compile(YEAR_DIGITS + r"\s*年?\s*(?:到|至|—|-|－|~|～)\s*" + YEAR_DIGITS)
+# A five-year plan named by its number (第六个五年计划, 六五计划, “十四五”, 十二五末): the years it
+# covers. The first ran 1953–1957, the second 1958–1962; the third began in 1966 after three years
+# of readjustment, and each since has followed the one before.
+_FIVE_YEAR_PLAN = re.compile(
+    r"第([一二三四五六七八九十]{1,3})个五年(?:计划|规划)|"
+    r"[“\"‘']([一二三四五六七八九十]{1,3})五[”\"’']|"
+    r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})五(?=计划|规划|时期|期间|末|初|以来)"
+)
+_PLAN_STARTS = {1: 1953, 2: 1958, 3: 1966}
+_NUMERALS = "一二三四五六七八九"
+
+
+def plan_years(norm: str) -> tuple[int, int] | None:
+    """The first and last year of the first five-year plan a question names, None if it names none."""
+    m = _FIVE_YEAR_PLAN.search(norm)
+    if not m:
+        return None
+    tens, ten, units = next(g for g in m.groups() if g).rpartition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in tens or (not ten and not units):
+        return None
+    n = _NUMERALS.find(units) + 1 if units else 0
+    if ten:
+        n += 10 * (_NUMERALS.find(tens) + 1 if tens else 1)
+    start = _PLAN_STARTS.get(n, 1966 + 5 * (n - 3))
+    return start, start + 4
+
+
 _LATEST = re.compile(r"最近一次|最新一次|最近的报告|最新的报告|最近一份|最新一份|最新报告|最近报告")
 # What the question asks of the year: a result (实际, 完成, 增长了) or a target (目标, 预期, 计划).
 _RESULT = re.compile(r"实际|完成|实现|达到了|增长了|下降了|提高了|减少了|增加了|上涨了|是多少人|结果|取得")
@@ -102,6 +129,10 @@ def ask_time(norm: str, newest: int | None, now: int | None = None) -> TimeAsk:
         if hi - lo <= 30:
             years += range(lo, hi + 1)
             span = span or (lo, hi)
+    plan = plan_years(rest)
+    if plan is not None:
+        years += range(plan[0], plan[1] + 1)
+        span = span or plan
     relative = ""
     # Relative to the named report, else to the year the newest report is read in.
     base = report_year if report_year is not None else (now if now is not None else newest)

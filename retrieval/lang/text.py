@@ -51,6 +51,17 @@ def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
     return frozenset(words)
 
 
+# A year in Chinese numerals (一九八五年, 一九八○年, 二〇〇二年): its four digits are a token too, so
+# a question's 1985年 reaches a report that writes 一九八五年 (jieba cuts those apart, and drops 〇).
+_CN_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九十百千万])(一九|二[〇○零])([〇○零一二三四五六七八九]{2})(?=\s?年)")
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+
+
+def cn_year_tokens(text: str) -> list[str]:
+    """The four-digit form of each year ``text`` writes in Chinese numerals (一九八○年 → 1980)."""
+    return [m.group(0).translate(_CN_YEAR_DIGITS) for m in _CN_YEAR.finditer(text)]
+
+
 class Tokenizer:
     """jieba (search mode) with the project's user dictionary and stopwords."""
 
@@ -67,6 +78,10 @@ class Tokenizer:
         with self._lock:
             return self._jieba.lcut(text, HMM=True)
 
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is in the dictionary (jieba's, with the user dictionary)."""
+        return self._jieba.FREQ.get(word, 0) > 0
+
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Search-mode tokens of ``text`` without stopwords, punctuation or spaces."""
         if not normalized:
@@ -74,7 +89,7 @@ class Tokenizer:
         with self._lock:  # jieba's Tokenizer keeps per-call state
             words = self._jieba.lcut_for_search(text, HMM=True)
         stop = self.stopwords
-        return [w for w in words if w not in stop and _WORDLIKE.search(w)]
+        return [w for w in words if w not in stop and _WORDLIKE.search(w)] + cn_year_tokens(text)
 
 
 @lru_cache(maxsize=1)

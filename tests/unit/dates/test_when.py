@@ -63,3 +63,29 @@ def test_reports_for_a_target_a_result_or_either():
     assert reports_for(ask("2023年国内生产总值实际增长了多少？"), years) == {2}
     assert reports_for(ask("2023年粮食产量是多少？"), years) == {1, 2}
     assert reports_for(ask("2022年政府工作报告里赤字率是多少？"), years) == {0}
+
+
+@pytest.mark.parametrize(
+    "question, years",
+    [
+        ("六五期间全国基本建设投资总额计划安排多少？", (1981, 1985)),
+        ("第二个五年计划的钢产量目标是多少？", (1958, 1962)),
+        ("“十五”计划提出了什么？", (2001, 2005)),
+        ("十二五末全国铁路营业里程有多少公里？", (2011, 2015)),
+        ("“十四五”时期的目标是什么？", (2021, 2025)),
+    ],
+)
+def test_a_five_year_plan_names_its_years(question, years):
+    t = ask(question)
+    assert t.span == years
+    assert sorted(t.years) == list(range(years[0], years[1] + 1))
+
+
+def test_a_plan_and_a_year_named_together_keep_both():
+    t = ask("按六五计划，1985年要招多少研究生？")
+    assert set(t.years) == {1981, 1982, 1983, 1984, 1985}
+
+
+@pytest.mark.parametrize("question", ["三五年后怎么样？", "一五一十地说", "十五年来粮食产量变化"])
+def test_numbers_that_are_not_a_plan(question):
+    assert ask(question).span is None
