@@ -48,7 +48,7 @@ _OFFICE = re.compile(
     r"(?:人民政府|人民代表大会|人大|政府|[^\s，。、；：:（）()《》“”]{0,8}?(?:局|委员会|委|办公室|办|厅))"
 )
 # First characters that make "<x>县/市" a common word (全县, 各市, 本区, 我市, 该县, 来自市 …).
-_NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从]|^.?[级属]")
+_NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从及并並或而但]|^以及|^.?[级属]")
 # Words by which a question names the whole country (2023年全国城镇新增就业, 我国农民工总量):
 # when it names no division, the reports about none (national ones) are the ones about it.
 NATION_WORDS = ("全国", "我国", "全中国")

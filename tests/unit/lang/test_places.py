@@ -82,6 +82,7 @@ def test_names_the_data_does_not_know():
     assert office_places("XX县教育体育局2024年工作总结") == ["XX县"]
     assert office_places("2024_某某县教育局_工作总结") == ["某某县"]
     assert office_places("数据来自市教育局，全县学校") == []
+    assert office_places("处级干部，以及市委下属各个党组织") == []  # 以及市: a conjunction, no place
     assert shaped_like_place("凤凰县") and shaped_like_place("xx县")
     assert not shaped_like_place("全县") and not shaped_like_place("来自市")
 
