@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .headings import MAX_LABEL
+
 PROVINCE, PREFECTURE, COUNTY = 1, 2, 3
 
 # Rows of the data that are no place (a prefecture's "市辖区", a province's directly
@@ -352,7 +354,9 @@ def report_places(title: str, file_stem: str, opening: Iterable[str]) -> tuple[s
     else its file name, else its opening lines where they name an office (南京市统计局); the
     innermost of them (普陀区 rather than 上海市). A national report names none."""
     gaz = default_gazetteer()
-    scopes = [(title, False), (file_stem, False)] + [(line.strip(), True) for line in opening]
+    # An opening line names its office as a heading does (南京市统计局); a longer one is body text.
+    lines = [line.strip() for line in opening]
+    scopes = [(title, False), (file_stem, False)] + [(line, True) for line in lines if len(line) <= MAX_LABEL]
     for text, office_only in scopes:
         mentions = [m for m in gaz.mentions(text) if not office_only or _OFFICE.match(text, m.end)]
         places = gaz.resolve(mentions)
