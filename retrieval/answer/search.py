@@ -64,6 +64,16 @@ def term_scores(
     return scores
 
 
+def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk_docs: np.ndarray) -> np.ndarray:
+    """Per chunk: of a report about no place, and naming a place the question is about (such a
+    report can speak of any place, so keeping only the named place's reports must not drop it)."""
+    unplaced = np.array([not keys for keys in facts.places.keys], dtype=bool)
+    names = [n for n in facts.named_places(q) if n in retriever.vocab]
+    if not names or not unplaced.any():
+        return np.zeros(len(chunk_docs), dtype=bool)
+    return unplaced[chunk_docs] & (retriever.scores(names) > 0)
+
+
 def retrieve(
     q: Question,
     retriever: Retriever,
@@ -77,7 +87,8 @@ def retrieve(
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
     interchangeable one ``p.exact_synonym_weight``). Only the
     chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
-    question names the place of some reports, only theirs (if any chunk there matches). A
+    question names the place of some reports, only theirs and the passages of reports about no
+    place that name it (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
     target, the next for a result), scales a chunk's score by ``1 + p.place_boost * preference``;
     a companion document's (决议, 说明) by ``p.companion_factor``."""
@@ -97,8 +108,11 @@ def retrieve(
             synonyms = synonyms + p.exact_synonym_weight * retriever.scores(tight)
     scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
-        if mask is not None and np.any(mask[chunk_docs] & (scores > 0)):
-            scores = np.where(mask[chunk_docs], scores, 0.0)
+        keep = None if mask is None else mask[chunk_docs]
+        if keep is not None and mask is chosen:
+            keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)
+        if keep is not None and np.any(keep & (scores > 0)):
+            scores = np.where(keep, scores, 0.0)
     if np.any(pref):
         scores = np.where(scores > 0, scores * (1.0 + p.place_boost * pref[chunk_docs]), scores)
     if facts.companion.any():

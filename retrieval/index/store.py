@@ -37,7 +37,7 @@ from .build import TermMerger, assemble
 from .corpus import CorpusIndex, DocMeta
 from .delta import update
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks so far)
 

@@ -10,7 +10,9 @@ from ..lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _T
 from ..types import Document
 
 # Sentence ends: Chinese and ASCII, with any closing quotes or brackets that follow.
-SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|\.(?=\s|$)")
+SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|(?<![\s(（][A-Z])(?<![\s(（][A-Z][a-z])\.(?=\s|$)")
+# A title or a parenthesis closed on the same line (《卡拉OK.LIVE！‧台北‧我》): no sentence ends inside.
+_ENCLOSED = re.compile(r"《[^《》\n]{1,60}》|（[^（）\n]{1,60}）|\([^()\n]{1,60}\)")
 _ENUM_START = re.compile(rf"[{_CN_NUM}]{{1,3}}是")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGIT = re.compile(r"\d")
@@ -53,11 +55,16 @@ def _trimmed(text: str, start: int, end: int, noise: list[tuple[int, int]]) -> t
 
 
 def split_sentences(text: str, start: int, end: int, noise: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end]: split at sentence ends and before 一是/二是…."""
+    """Sentence spans inside text[start:end]: split at sentence ends (not inside a title or a
+    parenthesis closed on the line, nor after an initial or a short abbreviation: H., Dr.) and
+    before 一是/二是…."""
     cuts = [start]
     segment = text[start:end]
+    inside = [(start + m.start() + 1, start + m.end() - 1) for m in _ENCLOSED.finditer(segment)]
     for m in SENTENCE_END.finditer(segment):
-        cuts.append(start + m.end())
+        cut = start + m.end()
+        if not any(a < cut <= b for a, b in inside):
+            cuts.append(cut)
     for m in _ENUM_START.finditer(segment):
         pos = start + m.start()
         if pos > start and text[pos - 1] in "，,：:":

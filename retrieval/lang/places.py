@@ -47,8 +47,10 @@ _NAME_START = re.compile(r"(?:^|(?<=年)|(?<![\u4e00-\u9fff]))")
 _OFFICE = re.compile(
     r"(?:人民政府|人民代表大会|人大|政府|[^\s，。、；：:（）()《》“”]{0,8}?(?:局|委员会|委|办公室|办|厅))"
 )
+# The longest opening line read for a report's office (as long as a heading label may be).
+_OFFICE_LINE = 30
 # First characters that make "<x>县/市" a common word (全县, 各市, 本区, 我市, 该县, 来自市 …).
-_NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从]|^.?[级属]")
+_NOT_A_NAME = re.compile(r"^[各全本我该此每省市县区州城那这其来自委局年月日的在和与对向从及并並或而但]|^以及|^.?[级属]")
 # Words by which a question names the whole country (2023年全国城镇新增就业, 我国农民工总量):
 # when it names no division, the reports about none (national ones) are the ones about it.
 NATION_WORDS = ("全国", "我国", "全中国")
@@ -352,7 +354,9 @@ def report_places(title: str, file_stem: str, opening: Iterable[str]) -> tuple[s
     else its file name, else its opening lines where they name an office (南京市统计局); the
     innermost of them (普陀区 rather than 上海市). A national report names none."""
     gaz = default_gazetteer()
-    scopes = [(title, False), (file_stem, False)] + [(line.strip(), True) for line in opening]
+    # An opening line names its office as a heading does (南京市统计局); a longer one is body text.
+    lines = [line.strip() for line in opening]
+    scopes = [(title, False), (file_stem, False)] + [(line, True) for line in lines if len(line) <= _OFFICE_LINE]
     for text, office_only in scopes:
         mentions = [m for m in gaz.mentions(text) if not office_only or _OFFICE.match(text, m.end)]
         places = gaz.resolve(mentions)

@@ -3,12 +3,14 @@ reports use, chunks added after the retrieved ones, report-name credit on a tiny
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from retrieval.answer.records import Retrieved
 from retrieval.answer.reports import ReportNames
-from retrieval.answer.search import expand, interchangeable, term_scores, with_chunks
+from retrieval.answer.search import expand, interchangeable, term_scores, unplaced_naming, with_chunks
 from retrieval.index.bm25 import BM25Index
 from retrieval.lang.synonyms import Thesaurus
 
@@ -99,3 +101,16 @@ def test_a_synonym_match_earns_the_report_name_its_credit(index):
     scores = term_scores(("财政局", "天气"), bm25, naming, docs, synonyms)
     assert alone[1] == 0.0
     assert scores[1] == pytest.approx(0.5 + bm25.idf_of("财政局"))
+
+
+def test_a_report_about_no_place_is_kept_where_its_passage_names_the_asked_place():
+    # Report 0 is about 台湾; report 1 about no place, one chunk naming 台湾; report 2 about 四川.
+    bm25 = BM25Index.build([["台湾", "教育"], ["冰雪", "台湾", "市场"], ["冰雪", "市场"], ["四川", "台湾"]])
+    docs = np.array([0, 1, 1, 2])
+    facts = SimpleNamespace(
+        places=SimpleNamespace(keys=[{"tw"}, set(), {"sc"}]), named_places=lambda q: frozenset({"台湾省", "台湾"})
+    )
+    assert unplaced_naming(None, facts, bm25, docs).tolist() == [False, True, False, False]
+    # A question naming no place some report is about keeps nothing more.
+    facts.named_places = lambda q: frozenset()
+    assert not unplaced_naming(None, facts, bm25, docs).any()

@@ -103,3 +103,21 @@ def test_a_sentence_broken_across_short_lines_is_kept_and_a_date_line_is_not():
     assert kept[0] == "全年城镇新增就业 1244 万人，城镇失业人员再就业 514"
     assert kept[1].startswith("万人，就业困难人员")
     assert not any("2024年3月" in k for k in kept)
+
+
+def test_no_sentence_ends_inside_a_closed_title_or_parenthesis_nor_after_an_initial():
+    def split(text):
+        return [text[a:b] for a, b in split_sentences(text, 0, len(text))]
+
+    assert split("《卡拉OK.LIVE！‧台北‧我》是第六张专辑。下一句。") == [
+        "《卡拉OK.LIVE！‧台北‧我》是第六张专辑。",
+        "下一句。",
+    ]
+    assert split("主席是约翰·麦克阿瑟（John H. McArthur）。他说。") == [
+        "主席是约翰·麦克阿瑟（John H. McArthur）。",
+        "他说。",
+    ]
+    assert split("医生阿普伽(Dr. Virginia Apgar)设计。好。") == ["医生阿普伽(Dr. Virginia Apgar)设计。", "好。"]
+    # A bracket left open on the line does not swallow the sentences after it; English still splits.
+    assert split("未闭合（的括号。后一句。") == ["未闭合（的括号。", "后一句。"]
+    assert split("It is done. Next one.") == ["It is done.", "Next one."]

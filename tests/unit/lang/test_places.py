@@ -82,6 +82,7 @@ def test_names_the_data_does_not_know():
     assert office_places("XX县教育体育局2024年工作总结") == ["XX县"]
     assert office_places("2024_某某县教育局_工作总结") == ["某某县"]
     assert office_places("数据来自市教育局，全县学校") == []
+    assert office_places("处级干部，以及市委下属各个党组织") == []  # 以及市: a conjunction, no place
     assert shaped_like_place("凤凰县") and shaped_like_place("xx县")
     assert not shaped_like_place("全县") and not shaped_like_place("来自市")
 
@@ -98,6 +99,8 @@ def test_names_the_data_does_not_know():
         ("2025年和田地区国民经济和社会发展", "x", [], ("和田地区",)),
         ("2010年中华人民共和国国务院政府工作报告", "2010", ["国务院总理 温家宝"], ()),
         ("2021年民政事业发展统计公报", "x", ["全国民政部门登记和管理的机构"], ()),
+        # A long opening line is body text, not an office: 大多市政府 in it makes no place.
+        ("段落1", "00001", ["多伦多是加拿大最大的城市，为省以下的一级区划。大多市政府负责管理公共运输等事务。"], ()),
     ],
 )
 def test_a_reports_places_come_from_its_title_file_name_and_office(title, stem, opening, places):
