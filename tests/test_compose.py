@@ -197,8 +197,9 @@ def test_multi_report_question_cites_different_reports(engine):
     assert len({s.citation.path for s in shown(answer)}) >= 2
 
 
-def test_refusal_explains_what_to_do(engine):
-    answer = engine.answer("比特币现在多少钱一个？")
+@pytest.mark.parametrize("question", ["比特币现在多少钱一个？", "比特币今天的价格是多少？", "怎么做红烧肉？"])
+def test_refusal_explains_what_to_do(engine, question):
+    answer = engine.answer(question)
     assert not answer.answered and not answer.sentences
     assert "报告" in answer.message and ("换" in answer.message or "来源" in answer.message)
 

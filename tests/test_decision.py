@@ -347,6 +347,15 @@ def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions
     assert unsure_threshold(p, answerable, 0.5, 0.25) == pytest.approx(0.25)  # never above answer_at
 
 
+def test_a_threshold_is_raised_onto_a_calibrated_value():
+    from tools.fit_decision import plateau_at_or_above
+
+    plateaus = np.array([0.0, 0.011, 0.011, 0.047, 0.2])
+    assert plateau_at_or_above(0.02, plateaus) == pytest.approx(0.047)  # the floor 0.02 lies between plateaus
+    assert plateau_at_or_above(0.011, plateaus) == pytest.approx(0.011)  # already a plateau
+    assert plateau_at_or_above(0.5, plateaus) == pytest.approx(0.5)  # above them all: kept
+
+
 def test_unsure_at_holds_for_each_question_set_on_its_own():
     from tools.fit_decision import unsure_threshold_by_set
 

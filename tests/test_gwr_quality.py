@@ -38,14 +38,14 @@ def summary(gwr_engine):
 
 
 def test_gwr_floors(summary):
-    """Measured with the learned decision, lexical: 18 of 99 answered with the answer first, 83 of
-    99 shown first (answer or unsure), 92 in the first three shown, 16 of 16 unanswerable not
-    answered, 2 of 99 with nothing shown, answered precision 0.947 (18 of 19; with the hand-set
+    """Measured with the learned decision, lexical: 17 of 99 answered with the answer first, 85 of
+    99 shown first (answer or unsure), 94 in the first three shown, 16 of 16 unanswerable not
+    answered, 1 of 99 with nothing shown, answered precision 0.944 (17 of 18; with the hand-set
     rules: 81 answered right, precision 0.85). Each floor allows one question less, precision at
-    least 0.9 (one more wrong answer would give 0.900)."""
+    least 0.88 (one more wrong answer would give 0.895)."""
     s, _ = summary
     assert_floors(
-        s, answered_right=17, shown_right=82, unanswerable_held=15, answerable_none=3, shown3_right=91, precision=0.9
+        s, answered_right=16, shown_right=84, unanswerable_held=15, answerable_none=2, shown3_right=93, precision=0.88
     )
 
 
@@ -61,36 +61,36 @@ def test_gwr_year_questions(summary):
 def test_blind_gwr_dev_floors(gwr_engine):
     """The dev half of the blind set over gwr_even (written from the reports by readers who never
     ran the product; tests/data/README.md), lexical, learned decision: 17 of 68 answered with the
-    answer first, 63 shown first, 64 in the first three shown, 35 of 35 unanswerable not answered,
+    answer first, 65 shown first, 66 in the first three shown, 35 of 35 unanswerable not answered,
     1 of 68 with nothing shown, answered precision 1.000; one question less each."""
     items, _ = ev.load_questions(BLIND_GWR_DEV)
     outcomes = ev.evaluate(gwr_engine, items)
     assert_floors(
         ev.summarize(outcomes),
         answered_right=16,
-        shown_right=62,
+        shown_right=64,
         unanswerable_held=34,
         answerable_none=2,
         outcomes=outcomes,
-        shown3_right=63,
+        shown3_right=65,
     )
 
 
 def test_blind3_gwr_dev_floors(gwr_engine):
     """Round three's set over gwr_even, dev half (tests/data/README.md), lexical, learned decision:
-    18 of 72 answered with the answer first, 58 shown first, 62 in the first three shown, 38 of 38
-    unanswerable not answered, 3 of 72 with nothing shown, answered precision 1.000 (its rows are
+    17 of 72 answered with the answer first, 62 shown first, 64 in the first three shown, 38 of 38
+    unanswerable not answered, 4 of 72 with nothing shown, answered precision 1.000 (its rows are
     among the decision's training rows); one question less each."""
     items, _ = ev.load_questions(BLIND3_GWR_DEV)
     outcomes = ev.evaluate(gwr_engine, items)
     assert_floors(
         ev.summarize(outcomes),
-        answered_right=17,
-        shown_right=57,
+        answered_right=16,
+        shown_right=61,
         unanswerable_held=37,
-        answerable_none=4,
+        answerable_none=5,
         outcomes=outcomes,
-        shown3_right=61,
+        shown3_right=63,
     )
 
 

@@ -14,7 +14,9 @@ questions is at least ``--precision`` (0.95) at the lower end of its one-sided 9
 interval (``--margin`` 1.645; 0 asks only the plain share), so that the precision holds on
 questions the fit has not seen, not only on its own rows; ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.05, the most the issue allows) of any one report set's answerable questions fall below it (out of fold),
-i.e. get nothing shown: below ``answer_at`` the closest sentences are shown as 可能相关, which
+i.e. get nothing shown, but not below ``--unsure-floor`` (0.02): closest sentences that hold the
+answer less than once in fifty are not shown as 可能相关 (an off-topic question such as 比特币的价格
+gets nothing), even where that leaves a set above the share. Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -252,6 +254,13 @@ def unsure_threshold_by_set(
     return min(unsure_threshold(p[sets == s], answerable[sets == s], none_share, below) for s in np.unique(sets))
 
 
+def plateau_at_or_above(threshold: float, plateaus: np.ndarray) -> float:
+    """The lowest calibrated value at or above ``threshold`` (the threshold itself above them all),
+    so that a threshold is a value the calibration gives, as the model file is checked for."""
+    higher = plateaus[plateaus >= threshold]
+    return float(higher.min()) if higher.size else threshold
+
+
 def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) -> list[str]:
     """One line per set: its out-of-fold AUC under each score (— when it has one class only)."""
     from sklearn.metrics import roc_auc_score
@@ -366,6 +375,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0.05,
         help="share of each set's answerable questions allowed below unsure_at (none)",
     )
+    ap.add_argument(
+        "--unsure-floor",
+        type=float,
+        default=0.02,
+        help="the least probability at which the closest sentences are shown as 可能相关",
+    )
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
     ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
     ap.add_argument("--out", default=str(ROOT / "config" / "decision.toml"))
@@ -424,17 +439,27 @@ def main(argv: list[str] | None = None) -> int:
     cal = iso.predict(raw)
     answer_at = lowest_threshold(cal[report], y[report], args.precision, z=args.margin)
     sets = np.array([set_of(g).replace("+vectors", "") for g in groups])
-    unsure_at = unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at)
+    unsure_at = plateau_at_or_above(
+        max(
+            unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at),
+            args.unsure_floor,
+        ),
+        iso.y_thresholds_,
+    )
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
     auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
     answered = cal[report] >= answer_at
     none = cal[report & answerable] < unsure_at
+    worst = max(
+        (float(np.mean(cal[report & answerable & (sets == s)] < unsure_at)), str(s))
+        for s in np.unique(sets[report & answerable])
+    )
     note = (
         f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
         f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
         f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
-        f"answerable below unsure_at {none.mean():.3f}; C = {args.c}"
+        f"answerable below unsure_at {none.mean():.3f} (most {worst[0]:.3f}, {worst[1].removeprefix('tests/data/')}); C = {args.c}"
     )
     print(note, file=sys.stderr)
     print("Risk–coverage on the report sets (out-of-fold):", file=sys.stderr)
