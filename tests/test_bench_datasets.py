@@ -19,10 +19,12 @@ SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
 
 pytestmark = pytest.mark.bench
 
-# Floors a little under the measured figures (docs/quality.md), so a regression shows.
+# Floors a little under the measured figures (docs/quality.md, whole files, lexical): the
+# sentence shown first (answer or 可能相关) holds the answer, in the first three, and answerable
+# questions with nothing shown. (Answered outright is the decision's choice, not the ranking's.)
 FLOORS = {
-    "cmrc2018_trial.json": {"answer_at_1": 0.74, "answer_at_3": 0.82, "report_at_1": 0.94, "refused_answerable": 0.02},
-    "drcd_test.json": {"answer_at_1": 0.82, "answer_at_3": 0.93, "report_at_1": 0.92, "refused_answerable": 0.02},
+    "cmrc2018_trial.json": {"shown_at_1": 0.76, "shown_at_3": 0.82, "none_answerable": 0.02},
+    "drcd_test.json": {"shown_at_1": 0.83, "shown_at_3": 0.92, "none_answerable": 0.02},
 }
 
 
@@ -36,6 +38,6 @@ def test_public_set(name, settings, tmp_path):
     print()
     print(ev.format_table(name, summary))
     floors = FLOORS[name]
-    for key in ("answer_at_1", "answer_at_3", "report_at_1"):
+    for key in ("shown_at_1", "shown_at_3"):
         assert summary[key] >= floors[key], (key, summary[key])
-    assert summary["refused_answerable"] <= floors["refused_answerable"]
+    assert summary["none_answerable"] <= floors["none_answerable"]
