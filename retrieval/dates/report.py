@@ -10,6 +10,7 @@ from pathlib import Path
 from ..lang.headings import heading_label, heading_level
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
 from .published import execution_and_plan_year
+from .when import cn_number
 from .years import (
     CN as _CN,
     PLAN_HEAD as _PLAN_HEAD,
@@ -60,18 +61,6 @@ def document_kind(title: str, text_head: str = "") -> str:
     return COMPANION if _COMPANION.search(name) else REPORT
 
 
-def _cn_month(text: str) -> int | None:
-    text = _ascii_digits(text)
-    if text.isdigit():
-        return int(text)
-    table = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + table.get(text[1:], 0)
-    return table.get(text)
-
-
 def _date_line_year(lines: Iterable[str], style: str) -> int | None:
     for line in lines:
         if len(line) > 60:
@@ -82,7 +71,7 @@ def _date_line_year(lines: Iterable[str], style: str) -> int | None:
         year = _first_year(line)
         if year is None:
             continue
-        month = _cn_month(m.group(1)) or 12
+        month = cn_number(m.group(1)) or 12
         if style == SUMMARY and month <= settings()["years"]["summary_date_months"]:
             year -= 1  # a summary dated early in Y+1 reviews Y
         return year

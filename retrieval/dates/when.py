@@ -54,6 +54,40 @@ _YEARS = re.compile(r"(?<![比较])" + _YEAR)
 _COMPARED = "比较同"
 # 2013到2017年, 2013—2017年: a span of years.
 _SPAN = re.compile(YEAR_DIGITS + r"\s*年?\s*(?:到|至|—|-|－|~|～)\s*" + YEAR_DIGITS)
+# Chinese numerals' values (also read by years.py for years such as 二〇二四年).
+CN_DIGIT = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def cn_number(text: str) -> int | None:
+    """A whole number below 100 written in digits or Chinese numerals (三, 十, 十二, 二十四), else None."""
+    text = text.translate(FULLWIDTH_DIGITS)
+    if text.isdigit():
+        return int(text)
+    tens, ten, units = text.rpartition("十")
+    if len(tens) > 1 or len(units) > 1 or (not ten and not units):
+        return None
+    digits = [CN_DIGIT.get(c) for c in tens + units]
+    if None in digits or 0 in digits:
+        return None
+    n = CN_DIGIT[units] if units else 0
+    return n + 10 * (CN_DIGIT[tens] if tens else 1) if ten else n
+
+
 # A five-year plan named by its number (第六个五年计划, 六五计划, “十四五”, 十二五末): the years it
 # covers. The first ran 1953–1957, the second 1958–1962; the third began in 1966 after three years
 # of readjustment, and each since has followed the one before.
@@ -63,7 +97,6 @@ _FIVE_YEAR_PLAN = re.compile(
     r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})五(?=计划|规划|时期|期间|末|初|以来)"
 )
 _PLAN_STARTS = {1: 1953, 2: 1958, 3: 1966}
-_NUMERALS = "一二三四五六七八九"
 
 
 def plan_years(norm: str) -> tuple[int, int] | None:
@@ -71,12 +104,9 @@ def plan_years(norm: str) -> tuple[int, int] | None:
     m = _FIVE_YEAR_PLAN.search(norm)
     if not m:
         return None
-    tens, ten, units = next(g for g in m.groups() if g).rpartition("十")
-    if len(tens) > 1 or len(units) > 1 or "十" in tens or (not ten and not units):
+    n = cn_number(next(g for g in m.groups() if g))
+    if n is None:
         return None
-    n = _NUMERALS.find(units) + 1 if units else 0
-    if ten:
-        n += 10 * (_NUMERALS.find(tens) + 1 if tens else 1)
     start = _PLAN_STARTS.get(n, 1966 + 5 * (n - 3))
     return start, start + 4
 

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from config import CONFIG_DIR, ConfigError, read_toml, whole_numbers
 
+from .when import CN_DIGIT as _CN_DIGIT, FULLWIDTH_DIGITS as _FULLWIDTH
+
 DATING_FILE = CONFIG_DIR / "dating.toml"
 
 _DEFAULTS = {
@@ -28,7 +30,6 @@ def settings() -> dict[str, dict[str, int]]:
 
 
 # --- years in text -------------------------------------------------------------------------------
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _FULLWIDTH_DIGIT = re.compile("[０-９]")
 
 
@@ -37,22 +38,9 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
 
 
-_CN_DIGIT = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "Ｏ": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 CN = "〇○零Ｏ一二三四五六七八九"
+
+
 # A year: four digits (possibly spaced, as in "1 9 9 8 年") or four Chinese numerals, then 年,
 # or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
 _DIGITS = r"(?<![\d.])([12])[ \u3000]?(\d)[ \u3000]?(\d)[ \u3000]?(\d)(?![\d.%])"
