@@ -49,11 +49,11 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_round_four_as_test():
+def test_blind_sets_exist_with_round_four_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
-        "blind4/seeds.test.jsonl",
-        "blind4/gwr.test.jsonl",
-        "blind4/real.test.jsonl",
+        "blind4/seeds.dev.jsonl",
+        "blind4/gwr.dev.jsonl",
+        "blind4/real.dev.jsonl",
     }
 
 
