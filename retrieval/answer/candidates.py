@@ -209,8 +209,8 @@ def _reviews_span(q: Question, report_year: int | None) -> bool:
 
 def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidate) -> set[int]:
     """Term ids of the caption of the table row ``row`` (chunk ``c``): its lead-in's tokens, the
-    question terms it holds as text, and those of the report's name that no other caption of the
-    report spells (a word that tells the report's tables apart is the caption's to hold)."""
+    question terms it holds as text, and those of the report's name, but for a word that other
+    captions of the report spell and this one does not (it tells the report's tables apart)."""
     raw = corpus.row_caption(c, row.sent) or ""
     caption = normalize(raw)
     toks = set(corpus.lead_tokens(c).tolist())
