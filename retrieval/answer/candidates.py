@@ -133,6 +133,7 @@ def _read_chunk(
     kind = corpus.section_kind(c)
     named = {key for key, mask in terms.named_by if mask[doc]}
     spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
+    naming = [t for t, key in terms.spelled if key in named]
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
     ctx = Context([])
     rows: list[Candidate] = []
@@ -165,7 +166,7 @@ def _read_chunk(
             part_of(kind, period, report.year),
             corpus.bm25.idf_sum(new),  # added
         )
-        row = TableRow(*row_focus(norm, spelled, params.row_label_share)) if caption is not None else None
+        row = TableRow(*row_focus(norm, spelled, params.row_label_share, naming)) if caption is not None else None
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
     _read_context(q, terms, corpus, facts, c, rows)

@@ -97,20 +97,23 @@ def names_column(term: str, cell: str) -> bool:
     return False
 
 
-def row_focus(norm: str, terms: Sequence[tuple[str, float]], label_needed: float = 0.0) -> tuple[int, str, bool]:
+def row_focus(
+    norm: str, terms: Sequence[tuple[str, float]], label_needed: float = 0.0, naming: Sequence[str] = ()
+) -> tuple[int, str, bool]:
     """What of a table row's sentence answers the question: the characters of its label and asked
     cell (what the sentence's length is weighed by), that cell, and whether the question names
     both the row and the column: terms covering at least ``label_needed`` of the label, and
     another term in the cell's header (a row × column question, 科学教师 … 专科专业; a word such as
     其他 inside 其他行政事业单位养老支出 does not name that row; 人口 of 常住人口 does not name the
-    column 户籍人口)."""
+    column 户籍人口). ``naming``: the question's words that name the row's report, which count
+    towards naming its row (政府信息公开 of 本年新收政府信息公开申请数量) but never its column."""
     label, cells = row_parts(norm)
     cell = asked_cell(cells, terms)
     words = {t for t, _ in terms}
     in_label = {t for t in words if t in label}
     crossed = (
         bool(in_label)
-        and label_share(label, in_label) >= label_needed
+        and label_share(label, in_label | {t for t in naming if t in label}) >= label_needed
         and any(
             names_column(t, cell)
             and t not in in_label

@@ -88,3 +88,12 @@ def test_a_unit_after_a_figure_does_not_name_a_column():
     terms = [("户籍", 5.0), ("万人", 3.0), ("南山区", 7.0)]
     assert not row_focus(normalize("南山区：常住人口181.41万人。"), terms)[2]  # 多少万人 asks the unit
     assert row_focus(normalize("南山区：户籍人口122.12万人。"), terms)[2]
+
+
+def test_words_naming_the_report_count_for_the_rows_label_but_not_its_column():
+    row = normalize("一、本年新收政府信息公开申请数量：申请人情况 自然人3001，申请人情况 总计3119。")
+    terms = [("自然人", 6.0), ("申请", 5.0)]  # 政府, 信息, 公开 name the report: held by every sentence
+    assert not row_focus(row, terms, 0.3)[2]  # 申请 alone covers too little of the row's name
+    assert row_focus(row, terms, 0.3, naming=("政府", "信息", "公开"))[2]
+    # A word naming the report is never the column: 公开 in a cell does not cross the row.
+    assert not row_focus(normalize("申请：予以公开12。"), [("申请", 5.0)], 0.3, naming=("公开",))[2]
