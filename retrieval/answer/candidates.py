@@ -221,13 +221,32 @@ def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidat
 
 
 def _told_apart(terms: QueryTerms, keys: set[int], caption: str, doc: int, corpus: CorpusIndex) -> set[int]:
-    """Those of ``keys`` whose question term another caption of report ``doc`` spells and
-    ``caption`` does not: what sets the report's other tables apart from this one."""
+    """Those of ``keys`` whose question term sets another table of report ``doc`` apart from
+    this one: the other's caption reads as ``caption`` with that word in place of one of its
+    own (2025年全市一般公共预算收支总表 beside 2025年市级一般公共预算收支总表)."""
     if not keys:
         return set()
     own = normalize(caption)
+    words = [(t, key) for t, key in terms.spelled if key in keys and t not in own]
+    if not words:
+        return set()
     others = [normalize(t[0]) for t in corpus.docs[doc].tables if t[0] != caption]
-    return {key for t, key in terms.spelled if key in keys and t not in own and any(t in other for other in others)}
+    return {key for t, key in words if any(_in_place_of(t, other, own) for other in others)}
+
+
+def _in_place_of(word: str, other: str, own: str) -> bool:
+    """``other`` is ``own`` with ``word`` in place of what ``own`` has there."""
+    head = _shared(other, own)
+    tail = _shared(other[head:][::-1], own[head:][::-1])
+    return other[head : len(other) - tail] == word
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` open with alike."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:
