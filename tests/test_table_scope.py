@@ -53,3 +53,13 @@ def _first(engine: Engine, question: str) -> str:
 )
 def test_the_table_the_question_names_gives_the_row(engine: Engine, question: str, value: str):
     assert value in _first(engine, question)
+
+
+def test_a_parallel_caption_is_the_same_with_one_word_in_place_of_another():
+    from retrieval.answer.candidates import _in_place_of
+
+    assert _in_place_of("全市", "2025年全市一般公共预算收支总表", "2025年市级一般公共预算收支总表")
+    assert _in_place_of("全区", "2024年全区社会保险基金支出决算表", "2024年自治区本级社会保险基金支出决算表")
+    # A table of another kind, or of another year as well, is no parallel of it.
+    assert not _in_place_of("全市", "2025年全市一般公共预算收支总表", "2025年政府性基金预算收支总表")
+    assert not _in_place_of("全市", "2026年全市一般公共预算收支草案", "2025年市级一般公共预算收支总表")
