@@ -118,3 +118,27 @@ def test_a_merged_label_running_off_the_page_labels_the_rows_it_still_covers():
     # A label on the last row only (no merged cell running off the page) is not carried.
     ended = [[Cell("一、本年新收申请"), Cell("3001")], [total, Cell("3050")]]
     assert [row[0] for row in carry_merged(ended, below)] == [row[0] for row in below]
+
+
+def test_a_table_going_on_in_rows_of_long_text_is_read_on_its_next_page():
+    # The second page's rows hold sentences and few figures: that page alone does not look like
+    # a table, yet its table goes on from the one that ran to the foot of the first page.
+    header = ["项目名称", "评价资金", "实现情况", "分数", "定级", "主管部门"]
+    first = [["总计", "515,023", "", "", "", ""], ["水管单位补助项目", "63,987", "完成计划", "93.37", "优", "水利厅"]]
+    second = [
+        ["企业科技创新后补助政策", "46,027", "补助1970家，满意度高。", "78.99", "中", "科技厅"],
+        ["艺术发展推广项目", "4,040", "演出1600场，反响较好。", "84.62", "良", "文旅厅"],
+    ]
+    widths = [130.0, 50.0, 150.0, 40.0, 30.0, 50.0]
+    pdf = table_pdf(BEFORE, "表三十三 重点绩效评价结果统计表", header, [first, second], widths=widths, after=AFTER)
+    extracted = _read(pdf)
+    lines = extracted.text.splitlines()
+    assert (
+        "企业科技创新后补助政策：评价资金46,027，实现情况为补助1970家，满意度高，分数78.99，定级为中，主管部门为科技厅。"
+        in lines
+    )
+    assert len(extracted.tables) == 1 and len(extracted.tables[0].rows) == 4
+    assert table_at(extracted.tables, extracted.text.index("艺术发展推广项目：")) == (
+        "表三十三重点绩效评价结果统计表",
+        4,
+    )

@@ -133,6 +133,7 @@ def _read_chunk(
     kind = corpus.section_kind(c)
     named = {key for key, mask in terms.named_by if mask[doc]}
     spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
+    naming = [t for t, key in terms.spelled if key in named]
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
     ctx = Context([])
     rows: list[Candidate] = []
@@ -141,7 +142,10 @@ def _read_chunk(
     # The asked year a passage is about: its undated sentences are about it too.
     about = {terms.dated[p] for p in periods if p in terms.dated}
     for (s, start, end, tok_list), period in zip(sentences, periods):
-        toks = set(tok_list) | named
+        caption = corpus.row_caption(c, s)
+        # A table row's subject is its caption: a word naming the report that other captions of
+        # the report spell and its own does not (全市 of 全市及市级预算 under a 市级 caption) is not its.
+        toks = set(tok_list) | (named if caption is None else named - _told_apart(terms, named, caption, doc, corpus))
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
@@ -162,11 +166,7 @@ def _read_chunk(
             part_of(kind, period, report.year),
             corpus.bm25.idf_sum(new),  # added
         )
-        row = (
-            TableRow(*row_focus(norm, spelled, params.row_label_share))
-            if corpus.row_caption(c, s) is not None
-            else None
-        )
+        row = TableRow(*row_focus(norm, spelled, params.row_label_share, naming)) if caption is not None else None
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
     _read_context(q, terms, corpus, facts, c, rows)
@@ -210,12 +210,43 @@ def _reviews_span(q: Question, report_year: int | None) -> bool:
 
 def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidate) -> set[int]:
     """Term ids of the caption of the table row ``row`` (chunk ``c``): its lead-in's tokens, the
-    question terms it holds as text, and those of the report's name."""
-    caption = normalize(corpus.row_caption(c, row.sent) or "")
+    question terms it holds as text, and those of the report's name, but for a word that other
+    captions of the report spell and this one does not (it tells the report's tables apart)."""
+    raw = corpus.row_caption(c, row.sent) or ""
+    caption = normalize(raw)
     toks = set(corpus.lead_tokens(c).tolist())
     toks.update(key for t, key in terms.spelled if t in caption)
     toks.update(key for key, mask in terms.named_by if mask[row.doc])
-    return toks
+    return toks - _told_apart(terms, toks, raw, row.doc, corpus)
+
+
+def _told_apart(terms: QueryTerms, keys: set[int], caption: str, doc: int, corpus: CorpusIndex) -> set[int]:
+    """Those of ``keys`` whose question term sets another table of report ``doc`` apart from
+    this one: the other's caption reads as ``caption`` with that word in place of one of its
+    own (2025年全市一般公共预算收支总表 beside 2025年市级一般公共预算收支总表)."""
+    if not keys:
+        return set()
+    own = normalize(caption)
+    words = [(t, key) for t, key in terms.spelled if key in keys and t not in own]
+    if not words:
+        return set()
+    others = [normalize(t[0]) for t in corpus.docs[doc].tables if t[0] != caption]
+    return {key for t, key in words if any(_in_place_of(t, other, own) for other in others)}
+
+
+def _in_place_of(word: str, other: str, own: str) -> bool:
+    """``other`` is ``own`` with ``word`` in place of what ``own`` has there."""
+    head = _shared(other, own)
+    tail = _shared(other[head:][::-1], own[head:][::-1])
+    return other[head : len(other) - tail] == word
+
+
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` open with alike."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _opening_terms(corpus: CorpusIndex, terms: QueryTerms, c: int) -> set[int]:

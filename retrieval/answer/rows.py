@@ -75,19 +75,52 @@ def label_share(label: str, named: set[str]) -> float:
     return sum(covered) / len(core)
 
 
-def row_focus(norm: str, terms: Sequence[tuple[str, float]], label_needed: float = 0.0) -> tuple[int, str, bool]:
+def qualified_away(term: str, cell: str, words: set[str]) -> bool:
+    """The question says ``term`` only as part of a longer word of its own whose other part, also
+    one of its ``words``, ``cell`` lacks: 人口 of 常住人口 asked is not 户籍人口 in the cell."""
+    for longer in words:
+        if len(longer) > len(term) and term in longer and longer not in cell:
+            rest = longer.replace(term, "", 1)
+            if rest in words and rest not in cell:
+                return True
+    return False
+
+
+def names_column(term: str, cell: str) -> bool:
+    """``term`` is in ``cell`` other than as the unit of a figure (万人 in 户籍人口122.12万人 is
+    what is counted, not which column)."""
+    start = cell.find(term)
+    while start >= 0:
+        if start == 0 or not cell[start - 1].isdigit():
+            return True
+        start = cell.find(term, start + 1)
+    return False
+
+
+def row_focus(
+    norm: str, terms: Sequence[tuple[str, float]], label_needed: float = 0.0, naming: Sequence[str] = ()
+) -> tuple[int, str, bool]:
     """What of a table row's sentence answers the question: the characters of its label and asked
     cell (what the sentence's length is weighed by), that cell, and whether the question names
     both the row and the column: terms covering at least ``label_needed`` of the label, and
     another term in the cell's header (a row × column question, 科学教师 … 专科专业; a word such as
-    其他 inside 其他行政事业单位养老支出 does not name that row)."""
+    其他 inside 其他行政事业单位养老支出 does not name that row; 人口 of 常住人口 does not name the
+    column 户籍人口). ``naming``: the question's words that name the row's report, which count
+    towards naming its row (政府信息公开 of 本年新收政府信息公开申请数量) but never its column."""
     label, cells = row_parts(norm)
     cell = asked_cell(cells, terms)
-    in_label = {t for t, _ in terms if t in label}
+    words = {t for t, _ in terms}
+    in_label = {t for t in words if t in label}
     crossed = (
         bool(in_label)
-        and label_share(label, in_label) >= label_needed
-        and any(t in cell and t not in in_label and not any(t in u for u in in_label) for t, _ in terms)
+        and label_share(label, in_label | {t for t in naming if t in label}) >= label_needed
+        and any(
+            names_column(t, cell)
+            and t not in in_label
+            and not any(t in u for u in in_label)
+            and not qualified_away(t, cell, words)
+            for t in words
+        )
     )
     return len(label) + len(cell), cell, crossed
 

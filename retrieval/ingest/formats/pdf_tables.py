@@ -13,16 +13,20 @@ read), pdfplumber lays the page out:
 
 The caption is the line just above a table. A table at the top of a page with the column count
 of the table that ended the page before, and no caption of its own, continues it (its header
-repeated or not). The page's lines inside a table are dropped: the table comes back as one
+repeated or not); the page after one whose table runs to its foot is read for it even when its
+lines do not look like figures in columns (rows of long text), and a continuation is read as
+data whatever its share of figures. The page's lines inside a table are dropped: the table comes back as one
 sentence a row (:mod:`retrieval.ingest.formats.tables`), where it stood on the page.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import re
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from statistics import median
 
@@ -64,22 +68,28 @@ def looks_tabular(texts: list[str]) -> bool:
     return rows >= _MIN_ROW_LINES
 
 
-def find_tables(data: bytes, pages: list[int], max_seconds: float) -> list[Found]:
+def find_tables(data: bytes, pages: list[int], max_seconds: float, laid_out: Container[int] = ()) -> list[Found]:
     """The tables on ``pages`` (0-based) of a PDF, in reading order; reading stops quietly
-    after ``max_seconds`` (the rest of the pages keep their text as it is)."""
+    after ``max_seconds`` (the rest of the pages keep their text as it is). A page of
+    ``laid_out`` after one whose table runs to its foot is read too: the table may go on there
+    in rows of long text that do not look like figures set out in columns."""
     import pdfplumber
 
     started = time.monotonic()
     found: list[Found] = []
+    queue = sorted(set(pages))
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for i in pages:
-                if time.monotonic() - started > max_seconds:
-                    break
+            while queue and time.monotonic() - started <= max_seconds:
+                i = queue.pop(0)
                 try:
-                    found.extend(_page_tables(pdf.pages[i], i))
+                    on_page = _page_tables(pdf.pages[i], i)
                 except (ValueError, KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError):
                     continue  # a page pdfplumber cannot lay out keeps its text
+                found.extend(on_page)
+                after = i + 1
+                if any(f.at_bottom for f in on_page) and after in laid_out and after not in queue:
+                    bisect.insort(queue, after)
     except Exception:  # pdfminer raises its own kinds; the text stays as read
         return found
     return found
@@ -190,7 +200,8 @@ def read_found(found: list[Found]) -> list[tuple[Found, list[Table]]]:
         if header is not None and before is not None and not f.caption:
             same = [t for t in before[1] if t.caption == header.caption]
             inherited = [parts for t in same for parts in t.header]
-        tables = read_tables(grid, caption, number + 1, require_numbers=True, header=inherited)
+        # A table going on from one read as a data table is one too, even in rows of long text.
+        tables = read_tables(grid, caption, number + 1, require_numbers=header is None, header=inherited)
         if header is not None:
             for t in tables:
                 t.continued = t.caption == header.caption
@@ -230,15 +241,12 @@ def put_tables(data: bytes, pages: list, max_seconds: float) -> list[Table]:
     it; returns the tables in reading order."""
     from .pdf_layout import Line
 
-    candidates = [
-        i
-        for i, lines in enumerate(pages)
-        if lines and all(ln.y is not None for ln in lines) and looks_tabular([ln.text for ln in lines])
-    ]
+    laid_out = {i for i, lines in enumerate(pages) if lines and all(ln.y is not None for ln in lines)}
+    candidates = [i for i in sorted(laid_out) if looks_tabular([ln.text for ln in pages[i]])]
     if not candidates:
         return []
     out: list[Table] = []
-    for f, tables in read_found(find_tables(data, candidates, max_seconds)):
+    for f, tables in read_found(find_tables(data, candidates, max_seconds, laid_out)):
         top, bottom, x0, x1 = f.box
         lines = pages[f.page]
         keep = [ln for ln in lines if not (top - 1 <= f.height - ln.y <= bottom + 3 and x0 - 6 <= ln.x <= x1 + 6)]

@@ -63,3 +63,37 @@ def test_a_word_inside_a_longer_row_name_does_not_name_the_row():
     assert row_focus(row, terms)[2]  # no share asked: 其他 in the label, 收入 in the cell
     assert not row_focus(row, terms, 0.3)[2]
     assert row_focus("八、其他收入:收入 决算数6.20万元。", [("其他", 2.0), ("收入", 2.0), ("决算数", 1.0)], 0.3)[2]
+
+
+def test_a_column_holding_an_asked_word_in_another_compound_is_not_the_asked_column():
+    from retrieval.answer.rows import qualified_away
+
+    terms = [("南山", 7.0), ("山区", 6.0), ("南山区", 7.0), ("常住", 5.0), ("人口", 4.0), ("常住人口", 5.0)]
+    # 常住人口 asked: the district's row whose cells are 户籍人口 is not crossed ...
+    assert not row_focus(normalize("南山区：户籍人口122.12万人，男性62.50万人。"), terms)[2]
+    # ... the 常住人口 row is, at the column 南山 (南山区 written short).
+    _, cell, crossed = row_focus(normalize("常住人口：福田156.23万人，南山181.41万人。"), terms)
+    assert crossed and cell == "南山181.41万人"
+    words = {t for t, _ in terms}
+    assert qualified_away("人口", "户籍人口122.12万人", words)
+    assert not qualified_away("人口", "常住人口1761.48万人", words)
+    assert not qualified_away("南山", "南山181.41万人", words)  # 区 is no word of the question
+
+
+def test_a_unit_after_a_figure_does_not_name_a_column():
+    from retrieval.answer.rows import names_column
+
+    assert not names_column("万人", "户籍人口122.12万人")
+    assert names_column("万人", "万人次12") and names_column("人口", "户籍人口122.12万人")
+    terms = [("户籍", 5.0), ("万人", 3.0), ("南山区", 7.0)]
+    assert not row_focus(normalize("南山区：常住人口181.41万人。"), terms)[2]  # 多少万人 asks the unit
+    assert row_focus(normalize("南山区：户籍人口122.12万人。"), terms)[2]
+
+
+def test_words_naming_the_report_count_for_the_rows_label_but_not_its_column():
+    row = normalize("一、本年新收政府信息公开申请数量：申请人情况 自然人3001，申请人情况 总计3119。")
+    terms = [("自然人", 6.0), ("申请", 5.0)]  # 政府, 信息, 公开 name the report: held by every sentence
+    assert not row_focus(row, terms, 0.3)[2]  # 申请 alone covers too little of the row's name
+    assert row_focus(row, terms, 0.3, naming=("政府", "信息", "公开"))[2]
+    # A word naming the report is never the column: 公开 in a cell does not cross the row.
+    assert not row_focus(normalize("申请：予以公开12。"), [("申请", 5.0)], 0.3, naming=("公开",))[2]

@@ -92,3 +92,17 @@ def test_a_communiques_short_words_for_transport_volumes_reach_its_long_ones():
     assert "旅客运输量" in thesaurus.exact_synonyms("客运量")
     tokens = default_tokenizer().tokens("货物运输量 铁路：绝对数414.3万吨")
     assert "货物运输量" in tokens and "旅客运输量" not in tokens
+
+
+def test_short_words_for_social_and_medical_insurance_and_growth_reach_the_reports_words():
+    """社保 / 医保, as people say them, are a budget's 社会保险 / 医疗保险 (社会保险基金预算收入,
+    城乡居民基本医疗保险基金); 经济增长 is a report's 生产总值 growth, and the tokenizer keeps
+    经济增长 whole in a question so that it can match."""
+    from retrieval.lang.text import default_tokenizer
+
+    thesaurus = default_thesaurus()
+    assert "社会保险" in thesaurus.exact_synonyms("社保")
+    assert "医疗保险" in thesaurus.exact_synonyms("医保")
+    assert "生产总值" in thesaurus.exact_synonyms("经济增长")
+    tokens = default_tokenizer().tokens("安徽去年经济增长了多少")
+    assert "经济增长" in tokens and "增长" in tokens
