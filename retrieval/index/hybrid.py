@@ -230,19 +230,25 @@ class HybridVectors:
 
 class HybridPlan:
     """Which sentences get the model's vectors under ``semantic = auto`` when the full build does
-    not fit the budget, and why, for users (``reportqa index``)."""
+    not fit the budget, and why, for users (``reportqa index``). ``keys`` orders them (highest
+    first); ``deadline`` is the clock reading at which the model's share stops as it goes."""
 
-    def __init__(self, wanted: np.ndarray, reason: str, offset: float):
+    def __init__(self, wanted: np.ndarray, reason: str, offset: float, keys=None, deadline=None, clock=time.monotonic):
         self.wanted, self.reason, self.offset = wanted, reason, offset
+        self.keys, self.deadline, self.clock = keys, deadline, clock
 
     def cache(self, full: VectorCache, static: VectorCache) -> HybridCache:
-        return HybridCache(full, static, self.wanted, self.offset)
+        return HybridCache(full, static, self.wanted, self.offset, self.keys, self.deadline, self.clock)
 
 
-def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
+def plan(
+    corpus: CorpusIndex, settings, cores: int, started: float | None = None, clock=time.monotonic
+) -> HybridPlan | None:
     """The model's share under ``settings.semantic_budget_seconds``: the longest sentences first
     while their estimated CPU fits ``semantic_hybrid_fill`` of the budget over ``cores``; None when
-    that is under ``semantic_hybrid_min_share`` of the sentences (static vectors alone then)."""
+    that is under ``semantic_hybrid_min_share`` of the sentences (static vectors alone then).
+    The share also stops at a wall-clock deadline, ``semantic_hybrid_fill`` of the budget after
+    ``started`` (a ``clock`` reading: when the build began), so a busy machine keeps the time."""
     t = corpus.tables
     n = int(t["sent_start"].shape[0])
     budget = float(settings.semantic_budget_seconds)
@@ -252,8 +258,8 @@ def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
     total = n * PER_SENTENCE + PER_CHAR * float(int(t["sent_end"].sum()) - int(t["sent_start"].sum()))
     if not n or cpu * n / total < settings.semantic_hybrid_min_share * n:
         return None
-    cost = model_cost(sentence_chars(corpus))
-    wanted = select(priority(corpus, "longest"), cost, cpu)
+    cost, keys = model_cost(sentence_chars(corpus)), priority(corpus, "longest")
+    wanted = select(keys, cost, cpu)
     k = int(wanted.sum())
     if not n or k < settings.semantic_hybrid_min_share * n:
         return None
@@ -263,7 +269,8 @@ def plan(corpus: CorpusIndex, settings, cores: int) -> HybridPlan | None:
         f"（{duration(budget)}）；在预算内为较长的 {k} 个句子计算完整向量，其余 {n - k} 个句子用静态词向量"
         "（由同一模型蒸馏）；需要全部完整向量时可设 semantic = on 或调高 semantic_budget_seconds"
     )
-    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset)
+    deadline = (clock() if started is None else started) + budget * settings.semantic_hybrid_fill
+    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset, keys, deadline, clock)
 
 
 class HybridCache:
@@ -271,8 +278,18 @@ class HybridCache:
     the engine uses): static vectors of every sentence, the model's of the ``wanted`` ones (and of
     any other sentence already cached, by a whole file's entry or a part entry)."""
 
-    def __init__(self, full: VectorCache, static: VectorCache, wanted: np.ndarray, offset: float = 0.0):
+    def __init__(
+        self,
+        full: VectorCache,
+        static: VectorCache,
+        wanted: np.ndarray,
+        offset: float = 0.0,
+        keys=None,
+        deadline=None,
+        clock=time.monotonic,
+    ):
         self.full, self.static, self.wanted, self.offset = full, static, wanted, offset
+        self.keys, self.deadline, self.clock = keys, deadline, clock
 
     def _vectors(self, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
         if status is not None:
@@ -299,19 +316,23 @@ class HybridCache:
         kept per file, so a stopped upgrade resumes, and a later open finds the full vectors)."""
         static = self.static.load(corpus)
         every = np.ones_like(self.wanted)
-        got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel)
+        got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel, self.keys)
         return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
 
     def build(self, corpus: CorpusIndex, status=None, progress=None, cancel=None) -> HybridVectors | None:
         """Static vectors (seconds), then the model's vectors of the wanted sentences not cached
-        yet; None if ``cancel`` was set (what was embedded is kept for the next build)."""
+        yet, the longest first, until the deadline (the rest stays static: a later build or the
+        background upgrade embeds it); None if ``cancel`` was set (what was embedded is kept)."""
         start = time.perf_counter()
         static = self.static.load(corpus) or self.static.build(corpus, None, None, cancel)
         if static is None:
             return None
-        got = self.full.embed_some(corpus, self.wanted, status, progress, cancel)
+        deadline, clock = self.deadline, self.clock
+        stop = None if deadline is None else (lambda: clock() >= deadline)
+        got = self.full.embed_some(corpus, self.wanted, status, progress, cancel, self.keys, stop)
         if got is None:
             return None
+        self.full.prune(corpus)
         if status is not None:
             status.seconds = time.perf_counter() - start
         return self._vectors(got[0], got[1], static, status)
