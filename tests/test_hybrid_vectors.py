@@ -84,6 +84,34 @@ def test_model_sentences_keep_their_cosines_and_static_ones_are_put_on_the_model
     assert raw.cosines(q, [5])[0] == pytest.approx(1.0, abs=1e-3)
 
 
+class _Passages(_Model):
+    """The model of sentences 4 and 5 (static only in :func:`_hybrid`), embedded on demand."""
+
+    def __init__(self, rows):
+        self.rows, self.asked = rows, []
+
+    def passages(self, texts):
+        self.asked += texts
+        return np.stack([self.rows[int(t)] for t in texts])
+
+
+def test_the_nearest_static_only_sentences_get_the_model_at_question_time():
+    h, full, static = _hybrid()
+    late_rows = {4: _unit([[1.0, 0.0, 0.0, 0.0]])[0], 5: _unit([[0.0, 1.0, 0.0, 0.0]])[0]}
+    model = _Passages(late_rows)
+    late = HybridVectors(full, np.arange(4), model, h.static, text=str, late=1)
+    q = np.concatenate([late_rows[4], static[5]])  # static sentence 5 nearest by static cosine
+    near = dict(late.nearest(q, 6))
+    assert model.asked == ["5"]  # only the nearest one without the model's vectors
+    assert near[5] == pytest.approx(float(late_rows[5] @ late_rows[4]), abs=1e-6)  # its model cosine: 0
+    assert near[4] == pytest.approx(h.cosines(q, [4])[0], abs=1e-6)  # the other one stays mapped
+    assert late.cosines(q, [5])[0] == pytest.approx(near[5], abs=1e-6)
+    late.nearest(q, 6)
+    assert model.asked == ["5"]  # kept: not embedded twice
+    mapped = dict(h.nearest(q, 6))[5]  # without it: the static cosine mapped to the model's best
+    assert mapped == pytest.approx(max(full @ late_rows[4]), abs=1e-6) and mapped > near[5] + 0.1
+
+
 def test_a_question_vector_of_the_wrong_size_is_refused():
     h, _, _ = _hybrid()
     with pytest.raises(ValueError):

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..lru import LRU
 from .embedding import VectorCache
-from .vectors import EXACT_MAX, SentenceVectors, duration, exact_top
+from .vectors import EXACT_MAX, SentenceVectors, duration
 
 if TYPE_CHECKING:
     from .corpus import CorpusIndex
@@ -33,6 +33,8 @@ _FIGURE = re.compile(r"[0-9０-９]")
 # benchmarks/README.md: 20 ms at 13 characters, 113 ms at 87, 231 ms at 159).
 PER_SENTENCE = 0.004
 PER_CHAR = 0.00135
+# Model vectors embedded at question time kept for later questions (384 floats each: 6 MB).
+LATE_KEPT = 4096
 
 
 def model_cost(chars: np.ndarray) -> np.ndarray:
@@ -43,6 +45,14 @@ def model_cost(chars: np.ndarray) -> np.ndarray:
 def sentence_chars(corpus: CorpusIndex) -> np.ndarray:
     t = corpus.tables
     return (t["sent_end"] - t["sent_start"]).astype(np.int64)
+
+
+def model_text(corpus: CorpusIndex) -> Callable[[int], str]:
+    """Sentence id → the text the model embeds for it (as the build does)."""
+    from ..lang.text import clean_for_index
+
+    ptr = corpus.tables["sent_ptr"]
+    return lambda i: clean_for_index(corpus.sentence_text(int(np.searchsorted(ptr, i, side="right")) - 1, int(i)))
 
 
 def figure_terms(corpus: CorpusIndex) -> np.ndarray:
@@ -107,7 +117,12 @@ def select(keys: np.ndarray, cost: np.ndarray, budget: float, done: np.ndarray |
 class HybridVectors:
     """:class:`SentenceVectors`'s interface over two kinds of vectors: ``full`` rows (the model's)
     for the sentences ``covered`` (sorted global ids), ``static`` (a SentenceVectors of every
-    sentence) for the rest. A question vector is the model's and the static one, concatenated."""
+    sentence) for the rest. A question vector is the model's and the static one, concatenated.
+
+    With ``text`` (sentence id → the text the model embeds) and ``late`` > 0, the ``late``
+    nearest sentences without the model's vectors are embedded by the model when a question
+    finds them (kept for later questions), and their model cosines used instead of mapped ones.
+    """
 
     def __init__(
         self,
@@ -117,6 +132,8 @@ class HybridVectors:
         static: SentenceVectors,
         calibrate="quantile",
         offset: float = 0.0,
+        text: Callable[[int], str] | None = None,
+        late: int = 0,
     ):
         covered = np.asarray(covered, dtype=np.int64)
         if full.ndim != 2 or full.shape[0] != covered.shape[0] or full.shape[1] != full_embedder.dim:
@@ -127,6 +144,7 @@ class HybridVectors:
         self.embedder = full_embedder
         self.calibrate = calibrate
         self.offset = float(offset)
+        self.text, self.late = text, int(late) if text is not None else 0
         self.full_dim, self.static_dim = int(full_embedder.dim), static.dim
         self._row = np.full(static.n, -1, dtype=np.int64)  # sentence id → row of ``full``
         self._row[covered] = np.arange(covered.shape[0])
@@ -136,7 +154,8 @@ class HybridVectors:
         self._wide: np.ndarray | None = None
         if static.n <= EXACT_MAX:
             self._wide = static._wide if static._wide is not None else np.asarray(static.matrix, dtype=np.float32)
-        self._maps: LRU[bytes, tuple[np.ndarray, np.ndarray]] = LRU(8)
+        self._scores: LRU[bytes, tuple] = LRU(8)  # per question vector: its cosines and quantile map
+        self._late_rows: LRU[int, np.ndarray] = LRU(LATE_KEPT)  # model vectors embedded at question time
 
     @property
     def n(self) -> int:
@@ -162,14 +181,19 @@ class HybridVectors:
             raise ValueError(f"query vector has {q.shape[0]} dimensions, expected {self.dim}")
         return q[: self.full_dim], q[self.full_dim :]
 
-    def _scale_map(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(static cosines, model cosines) of the model's sentences, each sorted: the quantile map."""
+    def _of(self, q: np.ndarray) -> tuple:
+        """Per question vector, computed once (a question asks :meth:`nearest` and then
+        :meth:`cosines`): the model cosines of the model's sentences, the static cosines of every
+        sentence (None above EXACT_MAX), and the quantile map (both kinds' cosines of the
+        model's sentences, each sorted)."""
         key = q.tobytes()
-        got = self._maps.get(key)
+        got = self._scores.get(key)
         if got is None:
             qf, qs = self._split(q)
-            got = (np.sort(self._static_cov @ qs), np.sort(self.full @ qf))
-            self._maps.put(key, got)
+            model = self.full @ qf
+            every = None if self._wide is None else self._wide @ qs
+            both = every[self.covered] if every is not None else self._static_cov @ qs
+            got = self._scores.put(key, (model, every, np.sort(both), np.sort(model)))
         return got
 
     def _mapped(self, q: np.ndarray, static_cos: np.ndarray) -> np.ndarray:
@@ -177,7 +201,7 @@ class HybridVectors:
         s = np.asarray(static_cos, dtype=np.float32)
         if self.calibrate == "raw" or self.covered.shape[0] < 2:
             return s
-        xs, ys = self._scale_map(q)
+        _, _, xs, ys = self._of(q)
         return np.where(s != 0, np.interp(s, xs, ys) - self.offset, 0.0).astype(np.float32)
 
     def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -185,22 +209,42 @@ class HybridVectors:
         k = min(int(k), self.n)
         if k <= 0:
             return []
+        model, every, _, _ = self._of(query_vec)
         hits: list[tuple[int, float]] = []
         if self.covered.shape[0]:
-            top, scores = exact_top(self.full, qf, min(k, self.covered.shape[0]))
-            hits += [(int(self.covered[i]), float(s)) for i, s in zip(top, scores)]
-        ids, cos = self._rest_top(qs, k)
+            kk = min(k, self.covered.shape[0])
+            top = np.argpartition(-model, kk - 1)[:kk] if kk < model.shape[0] else np.arange(kk)
+            hits += [(int(self.covered[i]), float(model[i])) for i in top]
+        ids, cos = self._rest_top(qs, k, every)
         hits += zip(ids.tolist(), self._mapped(query_vec, cos).tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
-        return hits[:k]
+        hits = hits[:k]
+        if self.late:
+            hits = self._embed_late(qf, hits)
+        return hits
 
-    def _rest_top(self, qs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def _embed_late(self, qf: np.ndarray, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``hits`` with the first ``late`` sentences lacking the model's vectors scored by the
+        model (embedded now, or found among those embedded for earlier questions)."""
+        assert self.text is not None
+        todo = [i for i, _ in hits if self._row[i] < 0][: self.late]
+        new = [i for i in todo if self._late_rows.get(i) is None]
+        if new:
+            for i, vec in zip(new, self.embedder.passages([self.text(i) for i in new])):
+                self._late_rows.put(i, np.asarray(vec, dtype=np.float32))
+        rest = [i for i, _ in hits if self._row[i] < 0]  # and those embedded for earlier questions
+        true = {i: float(v @ qf) for i in rest if (v := self._late_rows.get(i)) is not None}
+        out = [(i, true.get(i, c)) for i, c in hits]
+        out.sort(key=lambda h: (-h[1], h[0]))
+        return out
+
+    def _rest_top(self, qs: np.ndarray, k: int, every: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` sentences without model vectors nearest by static cosine (ids, cosines)."""
-        if self._wide is not None:
+        if every is not None:
             rest_n = self.n - self.covered.shape[0]
             if rest_n <= 0:
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
-            scores = self._wide @ qs
+            scores = every.copy()
             scores[self.covered] = -np.inf
             top = np.argpartition(-scores, min(k, rest_n) - 1)[: min(k, rest_n)]
             keep = np.isfinite(scores[top]) & (scores[top] != 0)
@@ -224,7 +268,11 @@ class HybridVectors:
         if mine.any():
             out[mine] = self.full[rows[mine]] @ qf
         if (~mine).any():
-            out[~mine] = self._mapped(query_vec, self.static._rows(ids[~mine]) @ qs)  # raw, as the map
+            rest = np.flatnonzero(~mine)
+            out[rest] = self._mapped(query_vec, self.static._rows(ids[rest]) @ qs)  # raw, as the map
+            for j in rest if self.late else ():
+                if (v := self._late_rows.get(int(ids[j]))) is not None:
+                    out[j] = v @ qf
         return out
 
 
@@ -233,12 +281,16 @@ class HybridPlan:
     not fit the budget, and why, for users (``reportqa index``). ``keys`` orders them (highest
     first); ``deadline`` is the clock reading at which the model's share stops as it goes."""
 
-    def __init__(self, wanted: np.ndarray, reason: str, offset: float, keys=None, deadline=None, clock=time.monotonic):
-        self.wanted, self.reason, self.offset = wanted, reason, offset
+    def __init__(
+        self, wanted: np.ndarray, reason: str, offset: float, keys=None, deadline=None, clock=time.monotonic, late=0
+    ):
+        self.wanted, self.reason, self.offset, self.late = wanted, reason, offset, late
         self.keys, self.deadline, self.clock = keys, deadline, clock
 
     def cache(self, full: VectorCache, static: VectorCache) -> HybridCache:
-        return HybridCache(full, static, self.wanted, self.offset, self.keys, self.deadline, self.clock)
+        c = HybridCache(full, static, self.wanted, self.offset, self.keys, self.deadline, self.clock)
+        c.late = self.late
+        return c
 
 
 def plan(
@@ -270,7 +322,8 @@ def plan(
         "（由同一模型蒸馏）；需要全部完整向量时可设 semantic = on 或调高 semantic_budget_seconds"
     )
     deadline = (clock() if started is None else started) + budget * settings.semantic_hybrid_fill
-    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset, keys, deadline, clock)
+    late = int(settings.semantic_hybrid_late)
+    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset, keys, deadline, clock, late)
 
 
 class HybridCache:
@@ -290,11 +343,13 @@ class HybridCache:
     ):
         self.full, self.static, self.wanted, self.offset = full, static, wanted, offset
         self.keys, self.deadline, self.clock = keys, deadline, clock
+        self.late = 0  # nearest static-only sentences the model embeds at question time
 
-    def _vectors(self, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
+    def _vectors(self, corpus, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
         if status is not None:
             status.model_sentences = int(ids.shape[0])
-        return HybridVectors(rows, ids, self.full.embedder, static, offset=self.offset)
+        text = model_text(corpus) if self.late else None
+        return HybridVectors(rows, ids, self.full.embedder, static, offset=self.offset, text=text, late=self.late)
 
     def load(self, corpus: CorpusIndex, status=None) -> HybridVectors | None:
         """The vectors if every wanted sentence has its model vector cached, else None."""
@@ -305,7 +360,7 @@ class HybridCache:
         if (self.wanted & ~covered).any():
             return None
         ids, matrix = self.full._gather(corpus, rows)
-        return self._vectors(ids, matrix, static, status)
+        return self._vectors(corpus, ids, matrix, static, status)
 
     def static_now(self, corpus: CorpusIndex) -> SentenceVectors | None:
         """The static vectors of every sentence (seconds): what answers while the model's are built."""
@@ -317,7 +372,7 @@ class HybridCache:
         static = self.static.load(corpus)
         every = np.ones_like(self.wanted)
         got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel, self.keys)
-        return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
+        return None if got is None or static is None else self._vectors(corpus, got[0], got[1], static, status)
 
     def build(self, corpus: CorpusIndex, status=None, progress=None, cancel=None) -> HybridVectors | None:
         """Static vectors (seconds), then the model's vectors of the wanted sentences not cached
@@ -335,4 +390,4 @@ class HybridCache:
         self.full.prune(corpus)
         if status is not None:
             status.seconds = time.perf_counter() - start
-        return self._vectors(got[0], got[1], static, status)
+        return self._vectors(corpus, got[0], got[1], static, status)
