@@ -7,7 +7,7 @@
 The cache must hold the full model's vectors of the corpus (``benchmarks/semantic_quality.py
 --rep e5`` with the same cache). For each order in which sentences would get the model and each
 fraction of the full build's estimated CPU cost, the model's vectors are kept for the sentences
-chosen (:func:`retrieval.index.hybrid.select`) and static vectors used for the rest, in one
+chosen (:func:`retrieval.index.hybrid_plan.select`) and static vectors used for the rest, in one
 :class:`retrieval.index.hybrid.HybridVectors`; every set is then evaluated as ``reportqa eval``
 does. ``--late N`` embeds the N nearest sentences without the model's vectors at question time
 and reports the model's seconds per question. ``--raw`` merges the two kinds without putting static cosines on the model's scale.
@@ -28,7 +28,8 @@ from bot.evaluate import evaluate, load_questions, summarize
 from config import load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
-from retrieval.index.hybrid import HybridVectors, model_cost, model_text, priority, select, sentence_chars
+from retrieval.index.hybrid import HybridVectors, model_text
+from retrieval.index.hybrid_plan import model_cost, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder, StaticTable
 from retrieval.index.store import IndexStore
 

@@ -28,7 +28,8 @@ from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage
 
 if TYPE_CHECKING:
     from .index.embedder import Embedder
-    from .index.hybrid import HybridCache, HybridVectors
+    from .index.hybrid import HybridVectors
+    from .index.hybrid_plan import HybridCache
 
 __all__ = ["Conversation", "CorpusError", "Engine", "Passage"]
 
@@ -87,9 +88,8 @@ class Engine:
         setting) but not cached: ``build`` them now (``vector_progress`` shows how far),
         build them in the ``background`` (answers are BM25-only until :attr:`semantic` is
         set), or leave them (``cached``: use them only if already there). ``embedder``
-        replaces the one named by the ``embedder`` setting, ``static_embedder`` the static
-        word vectors shipped with ReportQA, ``clock`` the one the hybrid's deadline is read on
-        (tests, tools).
+        replaces the one named by the ``embedder`` setting, ``static_embedder`` the static word
+        vectors shipped with ReportQA, ``clock`` the hybrid's deadline's clock (tests, tools).
         """
         if semantic not in SEMANTIC_MODES:
             raise ValueError(f"semantic must be one of {SEMANTIC_MODES}")
@@ -162,7 +162,7 @@ class Engine:
         )
         mixed = None  # auto above the budget: the model's vectors for the sentences that fit, static for the rest
         if representation == STATIC and settings.semantic == "auto" and embedder is not None:
-            from .index.hybrid import plan
+            from .index.hybrid_plan import plan
 
             mixed = plan(self.corpus, settings, workers, self._started, self._clock)
             if mixed is not None:
@@ -228,8 +228,7 @@ class Engine:
                         self._use(upgraded)
 
     def _use(self, vectors: SentenceVectors | HybridVectors) -> None:
-        """Switch ``vectors`` in: one assignment, so a reader sees the old ones or the new. Mixed
-        vectors have :class:`SentenceVectors`' search interface (n, dim, query, nearest, cosines)."""
+        """Switch ``vectors`` in, in one assignment (mixed ones have SentenceVectors' search interface)."""
         self.semantic = cast("SentenceVectors", vectors)
 
     def _vectors_failed(self, message: str) -> None:

@@ -16,7 +16,8 @@ from bot.render import semantic_status_text
 from config import ConfigError, load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
-from retrieval.index.hybrid import HybridCache, HybridVectors, model_cost, plan, priority, select, sentence_chars
+from retrieval.index.hybrid import HybridVectors
+from retrieval.index.hybrid_plan import HybridCache, model_cost, plan, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder
 from retrieval.index.store import IndexStore
 from retrieval.index.vectors import FULL, HYBRID, STATIC, SentenceVectors

@@ -82,7 +82,7 @@ class VectorCache:
     def load(self, corpus: CorpusIndex, status: SemanticStatus | None = None) -> SentenceVectors | None:
         """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap
         (and, on a large corpus, the approximate index brought up to date). ``status`` is not
-        read (the interface of :class:`retrieval.index.hybrid.HybridCache`)."""
+        read (the interface of :class:`retrieval.index.hybrid_plan.HybridCache`)."""
         n = int(corpus.tables["sent_start"].shape[0])
         matrix = _load(self._corpus_path(corpus), n, self.embedder.dim, self.dtype)
         return None if matrix is None else self._vectors(corpus, matrix)
