@@ -64,7 +64,6 @@ class Settings:
     semantic_hybrid_fill: float = 0.8
     semantic_hybrid_min_share: float = 0.1
     semantic_hybrid_offset: float = 0.005
-    semantic_hybrid_late: int = 0
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = ""
     telegram_proxy: str = ""
@@ -146,7 +145,6 @@ _BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "semantic_hybrid_fill": (0.0, 1.0),
     "semantic_hybrid_min_share": (0.0, 1.0),
     "semantic_hybrid_offset": (0.0, 1.0),
-    "semantic_hybrid_late": (0, 100),
 }
 # Settings that take one of a few words.
 _CHOICES: dict[str, tuple[str, ...]] = {

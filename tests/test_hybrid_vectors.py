@@ -113,6 +113,17 @@ def test_the_nearest_static_only_sentences_get_the_model_at_question_time():
     assert mapped == pytest.approx(max(full @ late_rows[4]), abs=1e-6) and mapped > near[5] + 0.1
 
 
+def test_the_quantile_map_can_be_read_on_some_of_the_model_sentences():
+    h, full, static = _hybrid()
+    q = np.concatenate([full[2], static[5]])
+    two = HybridVectors(full, np.arange(4), _Model(), h.static, map_ids=np.array([0, 1]))
+    # sentence 5's static cosine is above the map's: it takes the top of the two sentences' model cosines
+    assert two.cosines(q, [5])[0] == pytest.approx(max(full[[0, 1]] @ full[2]), abs=1e-6)
+    assert two.cosines(q, [2])[0] == pytest.approx(1.0, abs=1e-6)  # the model's own cosines are untouched
+    with pytest.raises(ValueError):
+        HybridVectors(full, np.arange(4), _Model(), h.static, map_ids=np.array([4]))
+
+
 def test_a_question_vector_of_the_wrong_size_is_refused():
     h, _, _ = _hybrid()
     with pytest.raises(ValueError):

@@ -56,6 +56,7 @@ class HybridVectors:
         offset: float = 0.0,
         text: Callable[[int], str] | None = None,
         late: int = 0,
+        map_ids: np.ndarray | None = None,
     ):
         covered = np.asarray(covered, dtype=np.int64)
         if full.ndim != 2 or full.shape[0] != covered.shape[0] or full.shape[1] != full_embedder.dim:
@@ -70,7 +71,12 @@ class HybridVectors:
         self.full_dim, self.static_dim = int(full_embedder.dim), static.dim
         self._row = np.full(static.n, -1, dtype=np.int64)  # sentence id → row of ``full``
         self._row[covered] = np.arange(covered.shape[0])
-        self._static_cov = np.asarray(static._rows(covered), dtype=np.float32)
+        # the quantile map is read on ``map_ids`` (sentences with both vectors; all of them if None)
+        mapped = covered if map_ids is None else np.asarray(map_ids, dtype=np.int64)
+        if mapped.size and (self._row[mapped] < 0).any():
+            raise ValueError("a sentence of the quantile map has no model vector")
+        self._map_rows = self._row[mapped]
+        self._static_cov = np.asarray(static._rows(mapped), dtype=np.float32)
         # exact search of the rest over the static rows (widened once by SentenceVectors), the
         # model's sentences masked out; above EXACT_MAX the approximate index, filtered
         self._wide: np.ndarray | None = None
@@ -114,14 +120,14 @@ class HybridVectors:
             qf, qs = self._split(q)
             model = self.full @ qf
             every = None if self._wide is None else self._wide @ qs
-            both = every[self.covered] if every is not None else self._static_cov @ qs
-            got = self._scores.put(key, (model, every, np.sort(both), np.sort(model)))
+            both = every[self.covered[self._map_rows]] if every is not None else self._static_cov @ qs
+            got = self._scores.put(key, (model, every, np.sort(both), np.sort(model[self._map_rows])))
         return got
 
     def _mapped(self, q: np.ndarray, static_cos: np.ndarray) -> np.ndarray:
         """Static cosines on the model's scale for this question (``raw``: as they are)."""
         s = np.asarray(static_cos, dtype=np.float32)
-        if self.calibrate == "raw" or self.covered.shape[0] < 2:
+        if self.calibrate == "raw" or self._map_rows.shape[0] < 2:
             return s
         _, _, xs, ys = self._of(q)
         return np.where(s != 0, np.interp(s, xs, ys) - self.offset, 0.0).astype(np.float32)

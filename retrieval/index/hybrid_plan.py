@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .embedding import VectorCache
-from .hybrid import HybridVectors, model_text
+from .hybrid import HybridVectors
 from .vectors import SentenceVectors, duration
 
 if TYPE_CHECKING:
@@ -102,16 +102,12 @@ class HybridPlan:
     not fit the budget, and why, for users (``reportqa index``). ``keys`` orders them (highest
     first); ``deadline`` is the clock reading at which the model's share stops as it goes."""
 
-    def __init__(
-        self, wanted: np.ndarray, reason: str, offset: float, keys=None, deadline=None, clock=time.monotonic, late=0
-    ):
-        self.wanted, self.reason, self.offset, self.late = wanted, reason, offset, late
+    def __init__(self, wanted: np.ndarray, reason: str, offset: float, keys=None, deadline=None, clock=time.monotonic):
+        self.wanted, self.reason, self.offset = wanted, reason, offset
         self.keys, self.deadline, self.clock = keys, deadline, clock
 
     def cache(self, full: VectorCache, static: VectorCache) -> HybridCache:
-        c = HybridCache(full, static, self.wanted, self.offset, self.keys, self.deadline, self.clock)
-        c.late = self.late
-        return c
+        return HybridCache(full, static, self.wanted, self.offset, self.keys, self.deadline, self.clock)
 
 
 def plan(
@@ -143,8 +139,7 @@ def plan(
         "（由同一模型蒸馏）；需要全部完整向量时可设 semantic = on 或调高 semantic_budget_seconds"
     )
     deadline = (clock() if started is None else started) + budget * settings.semantic_hybrid_fill
-    late = int(settings.semantic_hybrid_late)
-    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset, keys, deadline, clock, late)
+    return HybridPlan(wanted, reason, settings.semantic_hybrid_offset, keys, deadline, clock)
 
 
 class HybridCache:
@@ -164,13 +159,11 @@ class HybridCache:
     ):
         self.full, self.static, self.wanted, self.offset = full, static, wanted, offset
         self.keys, self.deadline, self.clock = keys, deadline, clock
-        self.late = 0  # nearest static-only sentences the model embeds at question time
 
-    def _vectors(self, corpus, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
+    def _vectors(self, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
         if status is not None:
             status.model_sentences = int(ids.shape[0])
-        text = model_text(corpus) if self.late else None
-        return HybridVectors(rows, ids, self.full.embedder, static, offset=self.offset, text=text, late=self.late)
+        return HybridVectors(rows, ids, self.full.embedder, static, offset=self.offset)
 
     def load(self, corpus: CorpusIndex, status=None) -> HybridVectors | None:
         """The vectors if every wanted sentence has its model vector cached, else None."""
@@ -181,7 +174,7 @@ class HybridCache:
         if (self.wanted & ~covered).any():
             return None
         ids, matrix = self.full._gather(corpus, rows)
-        return self._vectors(corpus, ids, matrix, static, status)
+        return self._vectors(ids, matrix, static, status)
 
     def static_now(self, corpus: CorpusIndex) -> SentenceVectors | None:
         """The static vectors of every sentence (seconds): what answers while the model's are built."""
@@ -193,7 +186,7 @@ class HybridCache:
         static = self.static.load(corpus)
         every = np.ones_like(self.wanted)
         got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel, self.keys)
-        return None if got is None or static is None else self._vectors(corpus, got[0], got[1], static, status)
+        return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
 
     def build(self, corpus: CorpusIndex, status=None, progress=None, cancel=None) -> HybridVectors | None:
         """Static vectors (seconds), then the model's vectors of the wanted sentences not cached
@@ -211,4 +204,4 @@ class HybridCache:
         self.full.prune(corpus)
         if status is not None:
             status.seconds = time.perf_counter() - start
-        return self._vectors(corpus, got[0], got[1], static, status)
+        return self._vectors(got[0], got[1], static, status)
