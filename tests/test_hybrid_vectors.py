@@ -348,6 +348,7 @@ def test_under_a_clock_past_the_deadline_the_build_keeps_static_vectors_and_a_la
     status = late.semantic_status
     assert status.representation == HYBRID and status.state == "ready"
     assert fake.passage_calls == 0 and status.model_sentences == 0 and late.semantic.covered.shape[0] == 0
+    assert f"到了时限，{int(chosen.sum())} 个句子的完整向量留待" in status.reason
     assert late.answer("学校门口拥堵怎么解决？").sentences or late.answer("学校门口拥堵怎么解决？").closest
     again = Engine.open(settings, embedder=fake, static_embedder=static, clock=_frozen)
     assert again.semantic_status.model_sentences == int(chosen.sum()) == fake.passages_embedded

@@ -202,6 +202,9 @@ class HybridCache:
         if got is None:
             return None
         self.full.prune(corpus)
+        left = int(self.wanted.sum()) - int(self.wanted[got[0]].sum())
         if status is not None:
             status.seconds = time.perf_counter() - start
+            if left:
+                status.reason += f"；到了时限，{left} 个句子的完整向量留待下次建立索引或后台补算"
         return self._vectors(got[0], got[1], static, status)
