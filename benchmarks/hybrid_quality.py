@@ -2,14 +2,18 @@
 
     python benchmarks/hybrid_quality.py SET [SET ...] --corpus DIR --cache-dir DIR
         [--orders figures,longest,shortest,corpus,random] [--fractions 0.3,0.45,0.6] [--raw]
+        [--offsets 0,0.005] [--late 0,3] [--samples 0,0.1 --map-least 100] [--map-shortest 0,2000]
 
 The cache must hold the full model's vectors of the corpus (``benchmarks/semantic_quality.py
 --rep e5`` with the same cache). For each order in which sentences would get the model and each
 fraction of the full build's estimated CPU cost, the model's vectors are kept for the sentences
-chosen (:func:`retrieval.index.hybrid.select`) and static vectors used for the rest, in one
+chosen (:func:`retrieval.index.hybrid_plan.select`) and static vectors used for the rest, in one
 :class:`retrieval.index.hybrid.HybridVectors`; every set is then evaluated as ``reportqa eval``
-does. ``--raw`` merges the two kinds without putting static cosines on the model's scale.
-"""
+does, with the median answer time. Variants: ``--raw`` merges the two kinds without putting
+static cosines on the model's scale; ``--late N`` embeds the N nearest sentences without the
+model's vectors at question time; ``--samples S`` gives S of the cost to a random sample of the
+other sentences, and ``--map-least`` reads the quantile map on the covered sentences of the
+static-only ones' lengths; ``--map-shortest N`` reads it on the N shortest covered sentences."""
 
 from __future__ import annotations
 
@@ -26,9 +30,31 @@ from bot.evaluate import evaluate, load_questions, summarize
 from config import load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
-from retrieval.index.hybrid import HybridVectors, model_cost, priority, select, sentence_chars
+from retrieval.index.hybrid import HybridVectors, model_text
+from retrieval.index.hybrid_plan import model_cost, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder, StaticTable
 from retrieval.index.store import IndexStore
+
+
+def with_sample(keys: np.ndarray, cost: np.ndarray, cpu: float, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(wanted, sample): the highest ``keys`` while their cost fits ``(1 - share)`` of ``cpu``, and
+    a fixed random sample of the other sentences costing up to ``share`` of it, which gives the
+    quantile map sentences of the static-only ones' lengths (:func:`map_ids`)."""
+    wanted = select(keys, cost, cpu * (1.0 - share))
+    rest = np.flatnonzero(~wanted)
+    rest = rest[np.random.default_rng(0).permutation(rest.shape[0])]
+    sample = np.zeros_like(wanted)
+    sample[rest[np.cumsum(cost[rest]) <= cpu * share]] = True
+    return wanted | sample, sample
+
+
+def map_ids(covered: np.ndarray, chars: np.ndarray, least: int) -> np.ndarray | None:
+    """The sentences with the model's vectors (``covered``, a mask) no longer than the longest
+    without: the quantile map's, when at least ``least`` of them (else None: all of them)."""
+    if covered.all():
+        return None
+    ids = np.flatnonzero(covered & (chars <= chars[~covered].max()))
+    return ids if ids.shape[0] >= least else None
 
 
 def main(argv=None) -> int:
@@ -40,6 +66,12 @@ def main(argv=None) -> int:
     ap.add_argument("--fractions", default="0.3,0.45,0.6")
     ap.add_argument("--raw", action="store_true")
     ap.add_argument("--offsets", default="0", help="lower mapped static cosines by these amounts")
+    ap.add_argument("--late", default="0", help="embed this many nearest static-only sentences at question time")
+    ap.add_argument("--samples", default="0", help="shares of the cost for a random sample of the other sentences")
+    ap.add_argument(
+        "--map-least", type=int, default=0, help="read the map on covered sentences of the static ones' lengths"
+    )
+    ap.add_argument("--map-shortest", default="0", help="read the map on this many shortest covered sentences")
     ap.add_argument("--no-baselines", action="store_true")
     args = ap.parse_args(argv)
     settings = load_settings(overrides={"corpus": args.corpus, "cache_dir": args.cache_dir, "semantic": "on"})
@@ -53,26 +85,44 @@ def main(argv=None) -> int:
 
     def run(label: str, vectors) -> None:
         engine.semantic = vectors
-        cells = []
+        cells, times = [], []
         for name, items in sets:
-            s = summarize(evaluate(engine, items))
-            cells.append(f"{name} {s['shown_at_1']:.3f}")
-        print(f"{label:38s} " + " | ".join(cells), flush=True)
+            outcomes = evaluate(engine, items)
+            times += [o.seconds * 1000 for o in outcomes]
+            cells.append(f"{name} {summarize(outcomes)['shown_at_1']:.3f}")
+        late = getattr(vectors, "_late_rows", None)
+        extra = f", {len(late)} embedded at question time" if late is not None and len(late) else ""
+        print(f"{label:38s} " + " | ".join(cells) + f" | median {np.median(times):.0f} ms{extra}", flush=True)
 
     if not args.no_baselines:
         run("e5 (every sentence)", full)
         run("static (every sentence)", static)
-    cost = model_cost(sentence_chars(engine.corpus))
+    chars = sentence_chars(engine.corpus)
+    cost = model_cost(chars)
     matrix = np.asarray(full.matrix, dtype=np.float32)
     for order in args.orders.split(","):
         keys = priority(engine.corpus, order)
-        for fraction in (float(f) for f in args.fractions.split(",")):
-            mask = select(keys, cost, fraction * float(cost.sum()))
+        for fraction, share in (
+            (float(f), float(s)) for f in args.fractions.split(",") for s in args.samples.split(",")
+        ):
+            mask, _ = with_sample(keys, cost, fraction * float(cost.sum()), share)
             ids = np.flatnonzero(mask)
-            for offset in (float(o) for o in args.offsets.split(",")):
+            for offset, late, short in (
+                (float(o), int(n), int(m))
+                for o in args.offsets.split(",")
+                for n in args.late.split(",")
+                for m in args.map_shortest.split(",")
+            ):
+                fit = map_ids(mask, chars, args.map_least) if args.map_least else None
+                if short:
+                    fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
                 mode = "raw" if args.raw else "quantile"
-                hybrid = HybridVectors(matrix[ids], ids, full.embedder, static, calibrate=mode, offset=offset)
-                run(f"{order} {fraction:.2f} cost, {hybrid.share:.2f} sentences, -{offset}", hybrid)
+                text = model_text(engine.corpus)
+                hybrid = HybridVectors(matrix[ids], ids, full.embedder, static, mode, offset, text, late, fit)
+                label = (
+                    f"{order} {fraction:.2f} cost, sample {share}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
+                )
+                run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
     return 0
 
 

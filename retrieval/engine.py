@@ -6,7 +6,9 @@ import contextlib
 import dataclasses
 import os
 import threading
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from config import Settings, load_settings
 
@@ -26,6 +28,8 @@ from .types import Answer, BuildReport, Citation, CorpusError, Document, Passage
 
 if TYPE_CHECKING:
     from .index.embedder import Embedder
+    from .index.hybrid import HybridVectors
+    from .index.hybrid_plan import HybridCache
 
 __all__ = ["Conversation", "CorpusError", "Engine", "Passage"]
 
@@ -63,6 +67,7 @@ class Engine:
         self.semantic_mode = "cached"
         self._cancel = threading.Event()
         self._vector_thread: threading.Thread | None = None
+        self._clock, self._started = time.monotonic, time.monotonic()  # Engine.open: when the build began
 
     @classmethod
     def open(
@@ -75,6 +80,7 @@ class Engine:
         vector_progress: VectorProgress | None = None,
         embedder: Embedder | None = None,
         static_embedder: Embedder | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> Engine:
         """Load (or build) the index of ``settings.corpus_path``. Raises :class:`CorpusError`.
 
@@ -82,18 +88,20 @@ class Engine:
         setting) but not cached: ``build`` them now (``vector_progress`` shows how far),
         build them in the ``background`` (answers are BM25-only until :attr:`semantic` is
         set), or leave them (``cached``: use them only if already there). ``embedder``
-        replaces the one named by the ``embedder`` setting, ``static_embedder`` the static
-        word vectors shipped with ReportQA (tests, tools).
+        replaces the one named by the ``embedder`` setting, ``static_embedder`` the static word
+        vectors shipped with ReportQA, ``clock`` the hybrid's deadline's clock (tests, tools).
         """
         if semantic not in SEMANTIC_MODES:
             raise ValueError(f"semantic must be one of {SEMANTIC_MODES}")
         settings = settings or load_settings()
         dating_settings()  # a bad config/dating.toml stops here, not in a worker process
         workers = settings.workers or os.cpu_count() or 1
+        started = clock()  # the hybrid's model share stops a share of the budget after this
         store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), workers)
         corpus, report = store.open(force=rebuild, progress=progress)
         engine = cls(settings, corpus, report)
         engine.semantic_mode = semantic
+        engine._clock, engine._started = clock, started
         engine._open_vectors(store, workers, embedder, vector_progress, static_embedder)
         return engine
 
@@ -124,20 +132,20 @@ class Engine:
                 return
         if embedder is None:  # pragma: no cover - decide() turns "none" off first
             return
-        cache = VectorCache(store.folder, store.token_key, embedder)
+        cache: VectorCache | HybridCache = VectorCache(store.folder, store.token_key, embedder)
         if mixed is not None and full is not None:
             cache = mixed.cache(VectorCache(store.folder, store.token_key, full), cache)
         ready = cache.load(self.corpus, status)
         if ready is not None:
             status.state = "ready"
-            self.semantic = ready
+            self._use(ready)
             return
         status.state = "pending"
         if self.semantic_mode == "build":
             self._build_vectors(cache, progress)
         elif self.semantic_mode == "background":
-            if mixed is not None:  # static vectors answer while the model's are built (seconds)
-                self.semantic = cache.static_now(self.corpus)  # type: ignore[attr-defined]
+            if not isinstance(cache, VectorCache):  # hybrid: static vectors answer while the model's are built
+                self.semantic = cache.static_now(self.corpus)
             self._vector_thread = threading.Thread(
                 target=self._build_vectors, args=(cache, None, True), name="sentence-vectors", daemon=True
             )
@@ -154,9 +162,9 @@ class Engine:
         )
         mixed = None  # auto above the budget: the model's vectors for the sentences that fit, static for the rest
         if representation == STATIC and settings.semantic == "auto" and embedder is not None:
-            from .index.hybrid import plan
+            from .index.hybrid_plan import plan
 
-            mixed = plan(self.corpus, settings, workers)
+            mixed = plan(self.corpus, settings, workers, self._started, self._clock)
             if mixed is not None:
                 representation, status.reason = HYBRID, mixed.reason
         if full_error and representation != OFF:
@@ -186,7 +194,9 @@ class Engine:
             return embedder, None, ""
         return embedder, VectorCache(store.folder, store.token_key, embedder).pending(self.corpus), ""
 
-    def _build_vectors(self, cache, progress: VectorProgress | None, background: bool = False) -> None:
+    def _build_vectors(
+        self, cache: VectorCache | HybridCache, progress: VectorProgress | None, background: bool = False
+    ) -> None:
         from .index.embedder import EmbedderUnavailable
 
         status = self.semantic_status
@@ -195,30 +205,31 @@ class Engine:
                 return
             if background:
                 with contextlib.suppress(OSError, AttributeError):
-                    os.setpriority(
-                        os.PRIO_PROCESS,
-                        threading.get_native_id(),
-                        os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + _BACKGROUND_NICE,
-                    )
+                    me = threading.get_native_id()
+                    os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + _BACKGROUND_NICE)
             status.state = "building"
             try:
                 vectors = cache.build(self.corpus, status, progress, self._cancel)
-            except EmbedderUnavailable as exc:
-                self._vectors_failed(str(exc))
-                return
-            except (OSError, ValueError) as exc:
-                self._vectors_failed(f"句子向量无法计算或保存（{type(exc).__name__}: {exc}）")
+            except (EmbedderUnavailable, OSError, ValueError) as exc:
+                unavailable = isinstance(exc, EmbedderUnavailable)
+                self._vectors_failed(
+                    str(exc) if unavailable else f"句子向量无法计算或保存（{type(exc).__name__}: {exc}）"
+                )
                 return
             if vectors is None:  # cancelled: this engine was replaced
                 status.state = "pending"
                 return
-            self.semantic = vectors  # the switch: one assignment
+            self._use(vectors)
             status.state = "ready"
-            if background and hasattr(cache, "upgrade"):  # the rest of the sentences, in the background
+            if background and not isinstance(cache, VectorCache):  # hybrid: the rest, in the background
                 with contextlib.suppress(EmbedderUnavailable, OSError, ValueError):
                     upgraded = cache.upgrade(self.corpus, status, self._cancel)
                     if upgraded is not None:
-                        self.semantic = upgraded
+                        self._use(upgraded)
+
+    def _use(self, vectors: SentenceVectors | HybridVectors) -> None:
+        """Switch ``vectors`` in, in one assignment (mixed ones have SentenceVectors' search interface)."""
+        self.semantic = cast("SentenceVectors", vectors)
 
     def _vectors_failed(self, message: str) -> None:
         self.semantic_status.state = "failed"

@@ -16,7 +16,8 @@ from bot.render import semantic_status_text
 from config import ConfigError, load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
-from retrieval.index.hybrid import HybridVectors, model_cost, priority, select, sentence_chars
+from retrieval.index.hybrid import HybridVectors
+from retrieval.index.hybrid_plan import HybridCache, model_cost, plan, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder
 from retrieval.index.store import IndexStore
 from retrieval.index.vectors import FULL, HYBRID, STATIC, SentenceVectors
@@ -84,6 +85,45 @@ def test_model_sentences_keep_their_cosines_and_static_ones_are_put_on_the_model
     assert raw.cosines(q, [5])[0] == pytest.approx(1.0, abs=1e-3)
 
 
+class _Passages(_Model):
+    """The model of sentences 4 and 5 (static only in :func:`_hybrid`), embedded on demand."""
+
+    def __init__(self, rows):
+        self.rows, self.asked = rows, []
+
+    def passages(self, texts):
+        self.asked += texts
+        return np.stack([self.rows[int(t)] for t in texts])
+
+
+def test_the_nearest_static_only_sentences_get_the_model_at_question_time():
+    h, full, static = _hybrid()
+    late_rows = {4: _unit([[1.0, 0.0, 0.0, 0.0]])[0], 5: _unit([[0.0, 1.0, 0.0, 0.0]])[0]}
+    model = _Passages(late_rows)
+    late = HybridVectors(full, np.arange(4), model, h.static, text=str, late=1)
+    q = np.concatenate([late_rows[4], static[5]])  # static sentence 5 nearest by static cosine
+    near = dict(late.nearest(q, 6))
+    assert model.asked == ["5"]  # only the nearest one without the model's vectors
+    assert near[5] == pytest.approx(float(late_rows[5] @ late_rows[4]), abs=1e-6)  # its model cosine: 0
+    assert near[4] == pytest.approx(h.cosines(q, [4])[0], abs=1e-6)  # the other one stays mapped
+    assert late.cosines(q, [5])[0] == pytest.approx(near[5], abs=1e-6)
+    late.nearest(q, 6)
+    assert model.asked == ["5"]  # kept: not embedded twice
+    mapped = dict(h.nearest(q, 6))[5]  # without it: the static cosine mapped to the model's best
+    assert mapped == pytest.approx(max(full @ late_rows[4]), abs=1e-6) and mapped > near[5] + 0.1
+
+
+def test_the_quantile_map_can_be_read_on_some_of_the_model_sentences():
+    h, full, static = _hybrid()
+    q = np.concatenate([full[2], static[5]])
+    two = HybridVectors(full, np.arange(4), _Model(), h.static, map_ids=np.array([0, 1]))
+    # sentence 5's static cosine is above the map's: it takes the top of the two sentences' model cosines
+    assert two.cosines(q, [5])[0] == pytest.approx(max(full[[0, 1]] @ full[2]), abs=1e-6)
+    assert two.cosines(q, [2])[0] == pytest.approx(1.0, abs=1e-6)  # the model's own cosines are untouched
+    with pytest.raises(ValueError):
+        HybridVectors(full, np.arange(4), _Model(), h.static, map_ids=np.array([4]))
+
+
 def test_a_question_vector_of_the_wrong_size_is_refused():
     h, _, _ = _hybrid()
     with pytest.raises(ValueError):
@@ -98,6 +138,12 @@ REPORT = """某县教育局2024年工作总结
 招聘新教师200名。组织全员培训。
 全县现有学校60所，在校学生21000人，教职工1800人，其中专任教师1500人。
 """
+
+
+def _frozen() -> float:
+    """A clock that never moves: the wall-clock deadline of these budgets (milliseconds) is
+    never reached (the deadline has its own tests below)."""
+    return 0.0
 
 
 def _settings(tmp_path: Path, **changes):
@@ -124,7 +170,7 @@ def test_auto_above_the_budget_gives_the_longest_sentences_the_model_and_the_res
     assert 0 < chosen.sum() < chosen.shape[0]
     fake, static = FakeEmbedder(), StaticEmbedder(tiny_table())
     settings = _settings(tmp_path, semantic_budget_seconds=budget)
-    engine = Engine.open(settings, embedder=fake, static_embedder=static)
+    engine = Engine.open(settings, embedder=fake, static_embedder=static, clock=_frozen)
     status = engine.semantic_status
     assert status.representation == HYBRID and status.state == "ready"
     assert fake.passages_embedded == int(chosen.sum()) == status.model_sentences
@@ -136,7 +182,7 @@ def test_auto_above_the_budget_gives_the_longest_sentences_the_model_and_the_res
     answer = engine.answer("学校门口拥堵怎么解决？")
     assert "拥堵" in (answer.sentences or answer.closest)[0].text
     # opened again: everything is cached, the model embeds nothing
-    again = Engine.open(settings, embedder=fake, static_embedder=static)
+    again = Engine.open(settings, embedder=fake, static_embedder=static, clock=_frozen)
     assert again.semantic_status.state == "ready" and fake.passages_embedded == int(chosen.sum())
     assert isinstance(again.semantic, HybridVectors)
 
@@ -162,7 +208,7 @@ def test_the_model_share_is_kept_per_file_and_the_full_build_embeds_only_the_res
     first[: n // 2] = True
     ids, rows = cache.embed_some(engine.corpus, first)
     assert ids.tolist() == list(range(n // 2)) and fake.passages_embedded == n // 2
-    assert cache.pending(engine.corpus) == n  # the file is not whole yet
+    assert cache.pending(engine.corpus) == n - n // 2  # a part entry's rows are not pending
     more = first.copy()
     more[n // 2] = True
     ids, _ = cache.embed_some(engine.corpus, more)
@@ -177,7 +223,7 @@ def test_in_the_background_static_vectors_answer_first_then_the_model_covers_eve
     fake, static = FakeEmbedder(), StaticEmbedder(tiny_table())
     settings = _settings(tmp_path, semantic_budget_seconds=budget)
     fake.gate = gate = threading.Event()
-    engine = Engine.open(settings, semantic="background", embedder=fake, static_embedder=static)
+    engine = Engine.open(settings, semantic="background", embedder=fake, static_embedder=static, clock=_frozen)
     assert engine.semantic_status.representation == HYBRID
     assert isinstance(engine.semantic, SentenceVectors) and engine.semantic.dim == static.dim  # static meanwhile
     assert "暂时用静态词向量" in semantic_status_text(engine.semantic_status)
@@ -187,7 +233,7 @@ def test_in_the_background_static_vectors_answer_first_then_the_model_covers_eve
     assert isinstance(engine.semantic, HybridVectors) and engine.semantic.covered.shape[0] == n
     assert fake.passages_embedded == n  # the chosen sentences, then the rest, each once
     # every file now has the model's vectors: the next open uses them whole
-    again = Engine.open(settings, embedder=fake, static_embedder=static)
+    again = Engine.open(settings, embedder=fake, static_embedder=static, clock=_frozen)
     assert again.semantic_status.representation == FULL and fake.passages_embedded == n
 
 
@@ -210,3 +256,99 @@ def test_the_search_of_a_large_corpus_filters_the_model_sentences_out_of_the_sta
     assert wide._wide is None
     assert [i for i, _ in wide.nearest(q, 5)] == [i for i, _ in exact]
     assert np.allclose([c for _, c in wide.nearest(q, 5)], [c for _, c in exact], atol=1e-5)
+
+
+# --- a wall-clock deadline ------------------------------------------------------------------------------------
+class _Clock:
+    """A clock that moves one second each time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+SECOND = """某县卫生健康局2024年工作总结
+
+全县建成村卫生室120个，乡镇卫生院全部达到国家基本标准，群众看病更加方便。
+家庭医生签约服务覆盖重点人群八成以上。
+开展义诊活动30场。
+"""
+
+
+def _two_files(tmp_path: Path):
+    settings = _settings(tmp_path, semantic="off")
+    (settings.corpus_path / "b.txt").write_text(SECOND, encoding="utf-8")
+    engine = Engine.open(settings)
+    store = IndexStore(settings.corpus_path, settings.cache_path, settings.index_params(), 1)
+    return settings, engine.corpus, store
+
+
+def test_the_model_share_stops_at_the_deadline_keeping_the_longest_and_resumes_later(tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.index.embedding.BATCH", 2)
+    _, corpus, store = _two_files(tmp_path)
+    n = corpus.tables["sent_start"].shape[0]
+    keys = priority(corpus)
+    wanted = np.ones(n, dtype=bool)
+    fake = FakeEmbedder()
+    full, static = (
+        VectorCache(store.folder, store.token_key, fake),
+        VectorCache(store.folder, store.token_key, StaticEmbedder(tiny_table())),
+    )
+    # the clock reads 1, 2, 3 before the batches: the third batch is not started
+    vectors = HybridCache(full, static, wanted, keys=keys, deadline=3.0, clock=_Clock()).build(corpus)
+    assert isinstance(vectors, HybridVectors) and fake.passages_embedded == 4 == vectors.covered.shape[0]
+    longest = np.argsort(-keys, kind="stable")[:4]
+    assert sorted(vectors.covered.tolist()) == sorted(longest.tolist())  # the longest, across both files
+    assert full.pending(corpus) == n - 4  # kept in part entries
+    assert HybridCache(full, static, wanted, keys=keys).load(corpus) is None  # not every wanted one yet
+    # the next build (no deadline) embeds only the rest
+    again = HybridCache(full, static, wanted, keys=keys).build(corpus)
+    assert again is not None and again.covered.shape[0] == n and fake.passages_embedded == n
+    assert full.pending(corpus) == 0
+
+
+def test_the_deadline_is_the_budget_share_after_the_build_began(tmp_path):
+    budget, _ = _budget_for(tmp_path, 0.6)
+    settings = _settings(tmp_path, semantic_budget_seconds=budget)
+    corpus = Engine.open(_settings(tmp_path, semantic="off")).corpus
+    chosen = plan(corpus, settings, 1, started=100.0, clock=_Clock())
+    assert chosen is not None and chosen.deadline == 100.0 + budget * settings.semantic_hybrid_fill
+    assert np.array_equal(chosen.keys, priority(corpus))
+
+
+def test_part_entries_of_content_no_longer_in_the_corpus_are_dropped(tmp_path):
+    settings, corpus, store = _two_files(tmp_path)
+    fake = FakeEmbedder()
+    full, static = (
+        VectorCache(store.folder, store.token_key, fake),
+        VectorCache(store.folder, store.token_key, StaticEmbedder(tiny_table())),
+    )
+    some = np.zeros(corpus.tables["sent_start"].shape[0], dtype=bool)
+    some[::2] = True
+    full.embed_some(corpus, some)
+    parts = sorted(p.name for p in store.folder.joinpath("vectors").glob("*.part.npy"))
+    assert len(parts) == 2
+    (settings.corpus_path / "b.txt").write_text(SECOND.replace("120", "130"), encoding="utf-8")
+    changed = Engine.open(settings).corpus
+    HybridCache(full, static, some[: changed.tables["sent_start"].shape[0]]).build(changed)
+    left = sorted(p.name for p in store.folder.joinpath("vectors").glob("*.part.npy"))
+    (b_old,) = {m.sha256 for m in corpus.docs} - {m.sha256 for m in changed.docs}
+    assert any(name.startswith(b_old) for name in parts) and not any(name.startswith(b_old) for name in left)
+    assert any(name.startswith(changed.docs[0].sha256) for name in left)
+
+
+def test_under_a_clock_past_the_deadline_the_build_keeps_static_vectors_and_a_later_build_fills_in(tmp_path):
+    budget, chosen = _budget_for(tmp_path, 0.6)
+    fake, static = FakeEmbedder(), StaticEmbedder(tiny_table())
+    settings = _settings(tmp_path, semantic_budget_seconds=budget)
+    late = Engine.open(settings, embedder=fake, static_embedder=static, clock=_Clock())  # a second a reading
+    status = late.semantic_status
+    assert status.representation == HYBRID and status.state == "ready"
+    assert fake.passage_calls == 0 and status.model_sentences == 0 and late.semantic.covered.shape[0] == 0
+    assert f"到了时限，{int(chosen.sum())} 个句子的完整向量留待" in status.reason
+    assert late.answer("学校门口拥堵怎么解决？").sentences or late.answer("学校门口拥堵怎么解决？").closest
+    again = Engine.open(settings, embedder=fake, static_embedder=static, clock=_frozen)
+    assert again.semantic_status.model_sentences == int(chosen.sum()) == fake.passages_embedded

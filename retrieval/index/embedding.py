@@ -29,6 +29,7 @@ import numpy as np
 from ..atomic import replacing
 from ..lang.text import clean_for_index
 from .corpus import CorpusIndex
+from .vector_files import _doc_sentences, _doc_texts, _load, _save_atomic, todo_in_order
 from .vectors import EXACT_MAX, SemanticStatus, SentenceVectors
 
 if TYPE_CHECKING:
@@ -40,46 +41,10 @@ VECTOR_FORMAT = 1
 # Sentences per call to the embedder: enough for every thread to get work, small enough for a
 # lively progress display and a prompt stop when a build is cancelled.
 BATCH = 64
+# Batches between writes of the part entries while the model's share is embedded across files.
+SAVE_EVERY = 16
 
 VectorProgress = Callable[[int, int], None]  # (sentences embedded, sentences to embed)
-
-
-def _doc_sentences(corpus: CorpusIndex) -> list[tuple[int, range, int, int]]:
-    """(doc, its chunks, first sentence id, end sentence id) per document, in index order
-    (a document's chunks, and so its sentences, are consecutive)."""
-    t = corpus.tables
-    bounds = np.searchsorted(t["chunk_doc"], np.arange(len(corpus.docs) + 1), side="left").tolist()
-    sent_ptr = t["sent_ptr"]
-    return [
-        (d, range(bounds[d], bounds[d + 1]), int(sent_ptr[bounds[d]]), int(sent_ptr[bounds[d + 1]]))
-        for d in range(len(corpus.docs))
-    ]
-
-
-def _doc_texts(corpus: CorpusIndex, chunks: range) -> list[str]:
-    """The cleaned text of each sentence of ``chunks``, in sentence id order."""
-    return [clean_for_index(corpus.sentence_text(c, s)) for c in chunks for s in corpus.sentence_range(c)]
-
-
-def _save_atomic(path: Path, array: np.ndarray) -> None:
-    with replacing(path) as tmp, open(tmp, "wb") as fh:
-        np.save(fh, array, allow_pickle=False)
-
-
-def _load(path: Path, rows: int, dim: int, dtype: type = np.float32) -> np.ndarray | None:
-    """A stored matrix, memory-mapped, if it is there and has the expected shape; else None
-    (a damaged entry is removed so that it is rebuilt)."""
-    if not path.exists():
-        return None
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-        if array.shape != (rows, dim) or array.dtype != dtype:
-            raise ValueError("wrong shape")
-        return array.view(np.ndarray)
-    except (OSError, ValueError, EOFError):
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return None
 
 
 class VectorCache:
@@ -117,7 +82,7 @@ class VectorCache:
     def load(self, corpus: CorpusIndex, status: SemanticStatus | None = None) -> SentenceVectors | None:
         """The corpus's vectors if a complete matrix is cached, else None. Cheap: one mmap
         (and, on a large corpus, the approximate index brought up to date). ``status`` is not
-        read (the interface of :class:`retrieval.index.hybrid.HybridCache`)."""
+        read (the interface of :class:`retrieval.index.hybrid_plan.HybridCache`)."""
         n = int(corpus.tables["sent_start"].shape[0])
         matrix = _load(self._corpus_path(corpus), n, self.embedder.dim, self.dtype)
         return None if matrix is None else self._vectors(corpus, matrix)
@@ -138,9 +103,26 @@ class VectorCache:
         return SentenceVectors(matrix, self.embedder, ann=ann)
 
     def pending(self, corpus: CorpusIndex) -> int:
-        """Sentences that have no cached vectors yet."""
-        return sum(
-            hi - lo for d, _, lo, hi in _doc_sentences(corpus) if not self._entry(corpus.docs[d].sha256).exists()
+        """Sentences that have no cached vectors yet (a part entry's rows count as cached)."""
+        count, seen = 0, set()
+        for d, _, lo, hi in _doc_sentences(corpus):
+            sha = corpus.docs[d].sha256
+            if sha in seen or self._entry(sha).exists():
+                continue
+            seen.add(sha)
+            part = _load(self._part(sha), hi - lo, self.embedder.dim, self.dtype)
+            count += hi - lo if part is None else int((~part.any(axis=1)).sum())
+        return count
+
+    def prune(self, corpus: CorpusIndex) -> None:
+        """Drop the entries (whole and part) of content no longer in the corpus, and corpus
+        matrices of other states (:meth:`_prune`)."""
+        path = self._corpus_path(corpus)
+        self._prune(
+            {self._entry(m.sha256).name for m in corpus.docs}
+            | {self._part(m.sha256).name for m in corpus.docs}
+            | {path.name, path.with_suffix(".hash.npy").name}
+            | {f"ann-{self.key}.{end}" for end in ("usearch", "keys.npy", "json")}
         )
 
     def build(
@@ -165,11 +147,7 @@ class VectorCache:
             return None
         path = self._write_matrix(corpus, ranges, parts)
         del parts
-        self._prune(
-            {self._entry(m.sha256).name for m in corpus.docs}
-            | {path.name, path.with_suffix(".hash.npy").name}
-            | {f"ann-{self.key}.{end}" for end in ("usearch", "keys.npy", "json")}
-        )
+        self.prune(corpus)
         loaded = _load(path, int(corpus.tables["sent_start"].shape[0]), self.embedder.dim, self.dtype)
         if loaded is None:
             raise OSError(f"cannot read back {path}")
@@ -275,47 +253,62 @@ class VectorCache:
         status: SemanticStatus | None = None,
         progress: VectorProgress | None = None,
         cancel: threading.Event | None = None,
+        order: np.ndarray | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Embed the ``wanted`` sentences (a bool mask) not cached yet, file by file (a file's
-        rows so far are kept in a part entry, so a stopped build resumes where it was), and
-        return (ids, rows) of every sentence with a cached vector; None if cancelled."""
+        """Embed the ``wanted`` sentences (a bool mask) not cached yet and return (ids, rows) of
+        every sentence with a cached vector; None if ``cancel`` was set.
+
+        The highest ``order`` keys go first across files (index order without it). A file's rows
+        so far are kept in a part entry (its whole entry once complete), written every
+        SAVE_EVERY batches and when the loop ends, so a stopped build resumes where it was.
+        ``stop`` is asked before each batch: once it says so, the rest is left for a later build
+        and what is cached is returned, as at the end."""
         self.folder.mkdir(parents=True, exist_ok=True)
         covered, rows = self.coverage(corpus)
-        todo, dim, done = wanted & ~covered, self.embedder.dim, 0
-        total = int(todo.sum())
+        ids, owner = todo_in_order(corpus, wanted & ~covered, order)
+        total, done = int(ids.shape[0]), 0
         if progress:
             progress(0, total)
-        seen: set[str] = set()
-        for d, chunks, lo, hi in _doc_sentences(corpus):
-            sha = corpus.docs[d].sha256
-            need = np.flatnonzero(todo[lo:hi])
-            if not need.size or sha in seen:  # a second document of the same content: done once
-                continue
-            seen.add(sha)
-            texts = _doc_texts(corpus, chunks)
-            got = rows[sha]
-            mine = np.zeros((hi - lo, dim), dtype=self.dtype) if got is None else np.array(got)
-            stopped = False
-            for a in range(0, need.shape[0], BATCH):
-                if cancel is not None and cancel.is_set():
-                    stopped = True
-                    break
-                batch = need[a : a + BATCH]
-                mine[batch] = self.embedder.passages([texts[i] for i in batch])
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-            whole = bool(mine.any(axis=1).all())
-            _save_atomic(self._entry(sha) if whole else self._part(sha), mine)
+        chunk_of = np.searchsorted(corpus.tables["sent_ptr"], ids, side="right") - 1
+        mine: dict[str, np.ndarray] = {}  # writable rows of the files touched, by content
+        dirty: set[str] = set()
+        for a in range(0, total, BATCH):
+            if cancel is not None and cancel.is_set():
+                self._save_rows(mine, dirty, rows)
+                return None
+            if stop is not None and stop():
+                break
+            batch = range(a, min(a + BATCH, total))
+            texts = [clean_for_index(corpus.sentence_text(int(chunk_of[i]), int(ids[i]))) for i in batch]
+            vecs = self.embedder.passages(texts)
+            for i, vec in zip(batch, vecs):
+                sha, lo, n = owner[i]
+                if sha not in mine:
+                    got = rows.get(sha)
+                    mine[sha] = np.zeros((n, self.embedder.dim), self.dtype) if got is None else np.array(got)
+                mine[sha][int(ids[i]) - lo] = vec
+                dirty.add(sha)
+            done += len(batch)
+            if status:
+                status.embedded = done
+            if progress:
+                progress(done, total)
+            if (a // BATCH + 1) % SAVE_EVERY == 0:
+                self._save_rows(mine, dirty, rows)
+        self._save_rows(mine, dirty, rows)
+        return self._gather(corpus, rows)
+
+    def _save_rows(self, mine: dict[str, np.ndarray], dirty: set[str], rows: dict[str, np.ndarray | None]) -> None:
+        """Write the files of ``dirty``: a whole entry once every row is there, else a part entry."""
+        for sha in sorted(dirty):
+            whole = bool(mine[sha].any(axis=1).all())
+            _save_atomic(self._entry(sha) if whole else self._part(sha), mine[sha])
             if whole:
                 with contextlib.suppress(OSError):
                     self._part(sha).unlink()
-            rows[sha] = mine
-            if status:
-                status.embedded = done
-            if stopped:
-                return None
-        return self._gather(corpus, rows)
+            rows[sha] = mine[sha]
+        dirty.clear()
 
     def _gather(self, corpus: CorpusIndex, rows: dict[str, np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
         ids, parts = [], []
