@@ -12,6 +12,8 @@ and score, the bigrams' rarity among the candidates, its BM25 against them). The
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..dates.periods import part_of
@@ -31,8 +33,10 @@ from .records import (
     Said,
     TableRow,
 )
-from .reports import ReportFacts
 from .rows import row_focus
+
+if TYPE_CHECKING:
+    from .reports import ReportFacts
 
 
 def query_terms(

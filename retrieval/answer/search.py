@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,7 +13,9 @@ from ..index.bm25 import BM25Index, Retriever
 from ..lang.synonyms import Thesaurus
 from ..params import ComposeParams
 from .records import Question, Retrieved
-from .reports import ReportFacts
+
+if TYPE_CHECKING:
+    from .reports import ReportFacts
 
 
 def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:

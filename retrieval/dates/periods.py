@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..lang.numerals import ascii_digits as _ascii_digits
 from .kinds import PLAN, REVIEW, SUMMARY, WORK_REPORT
 from .when import IN_CONTEXT, RELATIVE_YEARS, relative_years
 from .years import (
@@ -13,7 +14,6 @@ from .years import (
     PLAN_HEAD as _PLAN_HEAD,
     RANGE_RE as _RANGE_RE,
     REVIEW_HEAD as _REVIEW_HEAD,
-    ascii_digits as _ascii_digits,
     years_in,
 )
 
