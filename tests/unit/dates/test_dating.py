@@ -199,6 +199,12 @@ def test_sections_after_a_work_reports_review_set_out_its_year():
         ("做好2024年奥运会、残奥会备战参赛工作。", 2024, 2024),
         ("2022年完成投资，今年继续推进。", 2024, 2024),  # the section's period among the candidates
         ("２０２２年完成投资，今年继续推进。", None, 2022),  # else the first one written
+        ("钢二百十七万吨，等于一九四九年的十三点七倍；", 2024, 2024),  # a multiple of a base year
+        ("鋼二百十七萬噸，等於一九四九年的十三點七倍；", 2024, 2024),  # the same, in Traditional
+        ("积累率由2022年的36.5％，降为33.6％。", 2023, 2023),  # from a base year's figure
+        ("积累率由上年的36.5％降为33.6％。", 2023, 2023),
+        ("由2022年开始实施的试点全面推开。", None, 2022),  # 由 a year, not its figure: the year
+        ("粮食产量較一九四九年增長一倍。", 2024, 2024),
     ],
 )
 def test_sentence_period(sentence, section, expected):
