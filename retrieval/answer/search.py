@@ -77,6 +77,20 @@ def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk
     return unplaced[chunk_docs] & (retriever.scores(names) > 0)
 
 
+def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray | None) -> np.ndarray | None:
+    """Per chunk of the reports ``searched`` (a per-report mask; None: all): it writes a year the
+    question asks about (2005年 in the next five years' review); None when the question names a
+    report or asks no year, so that the reports near the asked year are not the only ones that
+    can hold it."""
+    if q.time.report_year is not None or not q.time.years:
+        return None
+    words = [str(y) for y in q.time.years if str(y) in retriever.vocab]
+    if not words:
+        return None
+    writes = retriever.scores(words) > 0
+    return writes if searched is None else writes & searched
+
+
 def retrieve(
     q: Question,
     retriever: Retriever,
@@ -86,10 +100,13 @@ def retrieve(
     k: int,
     p: ComposeParams,
     report_docs: np.ndarray | None = None,
+    searched: np.ndarray | None = None,
 ) -> Retrieved:
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
     interchangeable one ``p.exact_synonym_weight``). Only the
-    chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
+    chunks of ``report_docs`` (a report the question names by its year, or the reports near
+    the years it asks about, with the passages of the other reports ``searched`` that write
+    such a year) are kept, and when the
     question names the place of some reports, only theirs and the passages of reports about no
     place that name it (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
@@ -112,6 +129,9 @@ def retrieve(
     scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
         keep = None if mask is None else mask[chunk_docs]
+        if keep is not None and mask is report_docs:
+            writes = writing_asked_years(q, retriever, None if searched is None else searched[chunk_docs])
+            keep = keep if writes is None else keep | writes
         if keep is not None and mask is chosen:
             keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)
         if keep is not None and np.any(keep & (scores > 0)):
