@@ -78,10 +78,10 @@ def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk
 
 
 def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray | None) -> np.ndarray | None:
-    """Per chunk of the reports ``searched`` (a per-report mask; None: all): it writes a year the
-    question asks about (2005年 in the next five years' review); None when the question names a
-    report or asks no year, so that the reports near the asked year are not the only ones that
-    can hold it."""
+    """Per chunk of ``searched`` (a per-chunk mask of the later reports searched; None: all):
+    it writes a year the question asks about (2005年 in the 2008 report's review of five years);
+    None when the question names a report or asks no year. The reports near the asked year are
+    then not the only ones that can hold it."""
     if q.time.report_year is not None or not q.time.years:
         return None
     words = [str(y) for y in q.time.years if str(y) in retriever.vocab]
@@ -89,6 +89,13 @@ def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray 
         return None
     writes = retriever.scores(words) > 0
     return writes if searched is None else writes & searched
+
+
+def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
+    """Per report: of a year after every year the question asks about (it can review them; an
+    earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
+    last = max(q.time.years, default=None)
+    return np.array([last is not None and y is not None and y > last for y in report_years], dtype=bool)
 
 
 def retrieve(
@@ -105,7 +112,7 @@ def retrieve(
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
     interchangeable one ``p.exact_synonym_weight``). Only the
     chunks of ``report_docs`` (a report the question names by its year, or the reports near
-    the years it asks about, with the passages of the other reports ``searched`` that write
+    the years it asks about, with the passages of the later reports ``searched`` that write
     such a year) are kept, and when the
     question names the place of some reports, only theirs and the passages of reports about no
     place that name it (if any chunk there matches). A
@@ -130,7 +137,8 @@ def retrieve(
     for mask in (report_docs, chosen):
         keep = None if mask is None else mask[chunk_docs]
         if keep is not None and mask is report_docs:
-            writes = writing_asked_years(q, retriever, None if searched is None else searched[chunk_docs])
+            later = later_reports(q, facts.report_years)
+            writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
             keep = keep if writes is None else keep | writes
         if keep is not None and mask is chosen:
             keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)

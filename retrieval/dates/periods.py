@@ -216,6 +216,16 @@ _FRONTED = re.compile(
 )
 
 
+def _list_year(sentence: str, report_year: int | None, section_period: int | None, kind: str) -> int | None:
+    """The year the words before a sentence's last colon say, which the list after it is about
+    (…一九五四年预计产量…，可以看到以下的数字：电力…；钢…；), else None."""
+    colon = max(sentence.rfind("："), sentence.rfind(":"))
+    if colon < 0:
+        return None
+    said, year = _own_period(sentence[:colon], report_year, section_period, kind)
+    return year if said else None
+
+
 def paragraph_periods(
     sentences: Sequence[str],
     report_year: int | None,
@@ -225,7 +235,8 @@ def paragraph_periods(
 ) -> list[int | None]:
     """:func:`sentence_period` of each sentence of one paragraph. When the paragraph opens with
     its time (2017年，… / 过去一年，…) or follows a lead-in that names a year, a sentence that says nothing of time takes the last
-    year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);
+    year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017), as
+    do the items of a list after a colon whose words name a year (一九五四年预计产量…：电力…；钢…；);
     after a span (过去五年，…) none; otherwise the section's period."""
     own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
     # A paragraph that opens with its time is told in time: each year it names holds for the
@@ -240,12 +251,14 @@ def paragraph_periods(
             carry = year
     out = []
     span = False  # a span was said (过去五年，…): the sentences after it are about it, no one year
-    for said, year in own:
+    for sentence, (said, year) in zip(sentences, own):
         if said:
             out.append(year)
             span = year is None
             if carry is not None:
                 carry = year
+            elif year is not None:
+                carry = _list_year(sentence, report_year, section_period, kind)
         else:
             out.append(None if span else carry if carry is not None else section_period)
     return out

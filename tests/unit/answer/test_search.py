@@ -13,6 +13,7 @@ from retrieval.answer.reports import ReportNames
 from retrieval.answer.search import (
     expand,
     interchangeable,
+    later_reports,
     term_scores,
     unplaced_naming,
     with_chunks,
@@ -136,3 +137,9 @@ def test_passages_writing_an_asked_year_are_found_in_any_report_searched():
     assert writing_asked_years(SimpleNamespace(time=TimeAsk(report_year=2008, years=(2005,))), bm25, None) is None
     assert writing_asked_years(SimpleNamespace(time=TimeAsk()), bm25, None) is None
     assert writing_asked_years(SimpleNamespace(time=TimeAsk(years=(1999,))), bm25, None) is None
+
+
+def test_only_reports_after_the_asked_years_can_review_them():
+    asks = SimpleNamespace(time=TimeAsk(years=(1991, 1992)))
+    assert later_reports(asks, [1988, 1992, 1994, None]).tolist() == [False, False, True, False]
+    assert not later_reports(SimpleNamespace(time=TimeAsk()), [1988, 1994]).any()

@@ -240,6 +240,20 @@ def test_paragraph_opening_dates_the_rest():
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, 2010, WORK_REPORT) == [2010]
 
 
+def test_a_list_after_a_colon_takes_the_year_its_words_name():
+    sentences = [
+        "拿几项工业产品的一九五四年预计产量来同一九四九年产量比较，可以看到以下的数字：电力一百零八亿度；",
+        "钢二百十七万吨，等于一九四九年的十三点七倍；",
+        "煤炭产量增长一倍。",
+    ]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [1954, 1954, 1954]
+    # A colon whose words name no year, or no colon: the items keep the section's period.
+    sentences = ["主要指标如下：电力一百零八亿度；", "钢二百十七万吨。"]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [None, None]
+    sentences = ["一九五三年电力一百亿度。", "钢二百万吨。"]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [1953, None]
+
+
 # --- lead-ins ------------------------------------------------------------------------------------
 def test_lead_in_span():
     text = "过去一年成绩显著。今年经济社会发展的主要预期目标是：\n国内生产总值增长5%左右。"
