@@ -15,6 +15,7 @@ from ..params import ComposeParams
 from .records import Question, Retrieved
 
 if TYPE_CHECKING:
+    from ..index.corpus import CorpusIndex
     from .reports import ReportFacts
 
 
@@ -91,6 +92,14 @@ def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray 
     return writes if searched is None else writes & searched
 
 
+def dated_to(chunks: np.ndarray, years: tuple[int, ...], corpus: CorpusIndex) -> np.ndarray:
+    """Of the chunk indexes ``chunks``, those with a sentence about one of ``years`` (its own
+    date: retrieval/dates/periods.py), not one that only writes it (1985年以来, 比2005年增长)."""
+    wanted = set(years)
+    kept = [c for c in chunks.tolist() if any(corpus.sentence_period(s) in wanted for s in corpus.sentence_range(c))]
+    return np.asarray(kept, dtype=np.int64)
+
+
 def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
     """Per report: of a year after every year the question asks about (it can review them; an
     earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
@@ -113,7 +122,7 @@ def retrieve(
     interchangeable one ``p.exact_synonym_weight``). Only the
     chunks of ``report_docs`` (a report the question names by its year, or the reports near
     the years it asks about, with the passages of the later reports ``searched`` that write
-    such a year) are kept, and when the
+    such a year and have a sentence about it) are kept, and when the
     question names the place of some reports, only theirs and the passages of reports about no
     place that name it (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
@@ -139,7 +148,9 @@ def retrieve(
         if keep is not None and mask is report_docs:
             later = later_reports(q, facts.report_years)
             writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
-            keep = keep if writes is None else keep | writes
+            if writes is not None:
+                keep = keep.copy()
+                keep[dated_to(np.flatnonzero(writes & ~keep), q.time.years, facts.corpus)] = True
         if keep is not None and mask is chosen:
             keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)
         if keep is not None and np.any(keep & (scores > 0)):

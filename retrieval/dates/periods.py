@@ -157,6 +157,9 @@ _COMPARISON = re.compile(
     r"(?:比|[较較]|同|[与與]|和|[对對]比|相比|[低高好快慢多少][于於]|超[过過]|相[当當][于於]|等[于於])\s*"
     rf"{_A_YEAR}(?:同期|底|末)?|上年同期|去年同期|由\s*{_A_YEAR}(?:底|末)?的"
 )
+# After a year: the years since it (1985年以来); a span unless it is the year reviewed (2024年以来
+# in a 2024 summary is that year).
+_SINCE = re.compile(r"\s*年(?:底|末|初)?以来")
 # The reviewed year (过去一年, 一年来) and the year ahead (新的一年) besides the relative years.
 _REVIEWED, _AHEAD = ("过去一年", "一年来"), "新的一年"
 _RELATIVE = re.compile("|".join(sorted([*RELATIVE_YEARS, *_REVIEWED, _AHEAD], key=len, reverse=True)))
@@ -168,12 +171,14 @@ def _own_period(
     """(whether the sentence itself says when, and the year it says; None for a span)."""
     text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), _ascii_digits(sentence))
     spans = [(m.start(), m.end()) for m in _RANGE_RE.finditer(text)]
+    reviewed = None if report_year is None else report_year - 1 if kind == WORK_REPORT else report_year
     candidates: list[tuple[int, int]] = []  # (position, year)
-    for start, _end, year in years_in(text):
-        if not any(s <= start < e for s, e in spans):
+    for start, end, year in years_in(text):
+        if reviewed is not None and year < reviewed and _SINCE.match(text, end):
+            spans.append((start, end))  # 1985年以来 in a 2012 report: the years since, no one year
+        elif not any(s <= start < e for s, e in spans):
             candidates.append((start, year))
-    if report_year is not None:
-        reviewed = report_year - 1 if kind == WORK_REPORT else report_year
+    if report_year is not None and reviewed is not None:
         for m in _RELATIVE.finditer(text):
             word = m.group(0)
             if word in IN_CONTEXT:

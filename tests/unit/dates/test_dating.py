@@ -205,6 +205,8 @@ def test_sections_after_a_work_reports_review_set_out_its_year():
         ("积累率由上年的36.5％降为33.6％。", 2023, 2023),
         ("由2022年开始实施的试点全面推开。", None, 2022),  # 由 a year, not its figure: the year
         ("粮食产量較一九四九年增長一倍。", 2024, 2024),
+        ("农村居民人均纯收入实际增速为2015年以来最高。", 2023, None),  # the years since: a span
+        ("2023年以来，全国新增就业人数稳步增长。", 2023, 2023),  # since the reviewed year: that year
     ],
 )
 def test_sentence_period(sentence, section, expected):
