@@ -155,7 +155,8 @@ _PAST_YEARS = "|".join(w for w, offset in relative_years() if offset < 0)
 _A_YEAR = rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计|預計)?)"
 _COMPARISON = re.compile(
     r"(?:比|[较較]|同|[与與]|和|[对對]比|相比|[低高好快慢多少][于於]|超[过過]|相[当當][于於]|等[于於])\s*"
-    rf"{_A_YEAR}(?:同期|底|末)?|上年同期|去年同期|由\s*{_A_YEAR}(?:底|末)?的"
+    rf"{_A_YEAR}(?:同期|底|末)?|上年同期|去年同期|由\s*{_A_YEAR}(?:底|末)?的|"
+    rf"(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:不[变變]|可比)?[价價]格?"  # a price base: 2300元（2010年不变价）
 )
 # After a year: the years since it (1985年以来); a span unless it is the year reviewed (2024年以来
 # in a 2024 summary is that year).

@@ -207,6 +207,8 @@ def test_sections_after_a_work_reports_review_set_out_its_year():
         ("粮食产量較一九四九年增長一倍。", 2024, 2024),
         ("农村居民人均纯收入实际增速为2015年以来最高。", 2023, None),  # the years since: a span
         ("2023年以来，全国新增就业人数稳步增长。", 2023, 2023),  # since the reviewed year: that year
+        ("将农民人均纯收入2300元（2010年不变价）作为新的扶贫标准。", 2023, 2023),  # a price base
+        ("按1990年价格计算，工农业总产值增长8%。", 2023, 2023),
     ],
 )
 def test_sentence_period(sentence, section, expected):
