@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..lang.numerals import CN_DIGIT, FULLWIDTH_DIGITS
+from ..lang.numerals import CN_DIGIT, FULLWIDTH_DIGITS, years_as_digits
 from .ask import TimeAsk
 
 # A year written with four digits in a question or a message (2024, 2024年).
@@ -114,6 +114,7 @@ def ask_time(norm: str, newest: int | None, now: int | None = None) -> TimeAsk:
     """The :class:`TimeAsk` of a normalised question; ``newest`` is the year of the newest report
     in the corpus, ``now`` the year its readers speak from (``newest`` unless said: a 2024年统计
     公报 is read in 2025); relative words count from ``now`` and are left unresolved without it."""
+    norm = years_as_digits(norm)  # 一九五七年 asked as 1957年
     report_year = None
     rest = norm
     m = _NAMED_REPORT.search(norm)

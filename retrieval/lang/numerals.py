@@ -56,8 +56,21 @@ def written_years(text: str) -> list[tuple[int, int, int]]:
     return out
 
 
+def _not_plain(text: str) -> list[tuple[int, int, int]]:
+    """:func:`written_years` of ``text`` not written as four ASCII digits in a row."""
+    return [(s, e, y) for s, e, y in written_years(text) if not text[s:e].isascii() or e - s > 4]
+
+
 def year_tokens(text: str) -> list[str]:
     """The four digits of each year ``text`` writes otherwise than as four ASCII digits in a row
     (一九八○年, 1 9 9 7 年 → 1980, 1997): a tokeniser cuts those apart, so they are added as
     tokens for a question's 1980年 to reach them."""
-    return [str(year) for start, end, year in written_years(text) if not text[start:end].isascii() or end - start > 4]
+    return [str(year) for _s, _e, year in _not_plain(text)]
+
+
+def years_as_digits(text: str) -> str:
+    """``text`` with each year written otherwise than as four ASCII digits in a row (二〇二四年,
+    1 9 9 7 年, ２０２４年) written as its four digits (2024年), for readers that look for digits."""
+    for start, end, year in reversed(_not_plain(text)):
+        text = text[:start] + str(year) + text[end:]
+    return text

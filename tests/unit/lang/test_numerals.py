@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.lang.numerals import ascii_digits, written_years, year_tokens
+from retrieval.lang.numerals import ascii_digits, written_years, year_tokens, years_as_digits
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,8 @@ def test_written_years_spans_and_non_years(text, years):
 def test_ascii_digits_keeps_length():
     assert ascii_digits("２０２４年") == "2024年"
     assert ascii_digits("无数字") == "无数字"
+
+
+def test_years_as_digits():
+    assert years_as_digits("一九五七年棉花产量和1 9 9 7 年、２００１年") == "1957年棉花产量和1997 年、2001年"
+    assert years_as_digits("1957年产量二百万吨") == "1957年产量二百万吨"
