@@ -12,6 +12,8 @@ and score, the bigrams' rarity among the candidates, its BM25 against them). The
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..dates.periods import part_of
@@ -31,8 +33,10 @@ from .records import (
     Said,
     TableRow,
 )
-from .reports import ReportFacts
 from .rows import row_focus
+
+if TYPE_CHECKING:
+    from .reports import ReportFacts
 
 
 def query_terms(
@@ -114,6 +118,18 @@ def with_interchangeable(
     return grams
 
 
+def date_terms(toks: set[int], period: int | None, dated: dict[int, int], about: set[int]) -> None:
+    """A sentence's asked-year terms by its own date, in place: a sentence about an asked year
+    (``dated``: year → its term) holds its term, an undated one those its passage is about
+    (``about``), and one about another year none, though it writes one (比1979年增长: a base)."""
+    if period in dated:
+        toks.add(dated[period])
+    elif period is None:
+        toks |= about
+    elif dated:
+        toks.difference_update(dated.values())
+
+
 def _read_chunk(
     q: Question,
     terms: QueryTerms,
@@ -150,10 +166,7 @@ def _read_chunk(
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
-        if period in terms.dated:
-            toks.add(terms.dated[period])
-        elif period is None:
-            toks |= about
+        date_terms(toks, period, terms.dated, about)
         said = Said(
             norm,
             grams,

@@ -142,18 +142,25 @@ class Composer:
         return replace(q, time=ask_time(q.norm, self.facts.newest_of(chosen), self.facts.now_of(chosen)))
 
     def candidates(
-        self, question: str | Question, report_docs: np.ndarray | None = None, vectors: SentenceVectors | None = None
+        self,
+        question: str | Question,
+        report_docs: np.ndarray | None = None,
+        vectors: SentenceVectors | None = None,
+        searched: np.ndarray | None = None,
     ) -> Candidates | None:
         """Every distinct sentence of the retrieved chunks with its features, or None if the
         question has nothing to search for or no chunk matches. ``report_docs`` restricts the
-        search to some reports (a report the question names by its year); with sentence
-        ``vectors``, the sentences nearest the question add their chunks and cosines."""
+        search to some reports (a report the question names by its year); ``searched``: the
+        reports searched at all (a mask; None: all); with sentence ``vectors``, the sentences
+        nearest the question add their chunks and cosines."""
         q = question if isinstance(question, Question) else self.question(question)
         if not q.tokens and not q.bigrams:
             return None
         p = self.model.compose
         k = self.retrieve_k * (int(p.trend_k) if q.time.trend and self.facts.multi_year else 1)
-        found = retrieve(q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p, report_docs)
+        found = retrieve(
+            q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p, report_docs, searched
+        )
         near = None
         if vectors is not None:
             near = nearest(q, vectors, self.corpus, int(p.semantic_k), report_docs, found.chosen)
@@ -208,7 +215,7 @@ class Composer:
             report_docs = self.facts.year_mask(near) if near else None
         if only_docs is not None:
             report_docs = only_docs if report_docs is None else report_docs & only_docs
-        cands = self.candidates(q, report_docs, vectors)
+        cands = self.candidates(q, report_docs, vectors, only_docs)
         if cands is None or not cands.items:
             return Ranked(q, early=refusals.no_match(question, self._not_found))
         scores = cands.features @ self.model.weights

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..dates.when import TimeAsk
+from ..dates.ask import TimeAsk
 from ..lang.places import Place
 
 

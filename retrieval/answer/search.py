@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,7 +13,10 @@ from ..index.bm25 import BM25Index, Retriever
 from ..lang.synonyms import Thesaurus
 from ..params import ComposeParams
 from .records import Question, Retrieved
-from .reports import ReportFacts
+
+if TYPE_CHECKING:
+    from ..index.corpus import CorpusIndex
+    from .reports import ReportFacts
 
 
 def expand(terms: list[str], retriever: Retriever, thesaurus: Thesaurus) -> dict[str, tuple[str, ...]]:
@@ -74,6 +78,35 @@ def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk
     return unplaced[chunk_docs] & (retriever.scores(names) > 0)
 
 
+def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray | None) -> np.ndarray | None:
+    """Per chunk of ``searched`` (a per-chunk mask of the later reports searched; None: all):
+    it writes a year the question asks about (2005年 in the 2008 report's review of five years);
+    None when the question names a report or asks no year. The reports near the asked year are
+    then not the only ones that can hold it."""
+    if q.time.report_year is not None or not q.time.years:
+        return None
+    words = [str(y) for y in q.time.years if str(y) in retriever.vocab]
+    if not words:
+        return None
+    writes = retriever.scores(words) > 0
+    return writes if searched is None else writes & searched
+
+
+def dated_to(chunks: np.ndarray, years: tuple[int, ...], corpus: CorpusIndex) -> np.ndarray:
+    """Of the chunk indexes ``chunks``, those with a sentence about one of ``years`` (its own
+    date: retrieval/dates/periods.py), not one that only writes it (1985年以来, 比2005年增长)."""
+    wanted = set(years)
+    kept = [c for c in chunks.tolist() if any(corpus.sentence_period(s) in wanted for s in corpus.sentence_range(c))]
+    return np.asarray(kept, dtype=np.int64)
+
+
+def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
+    """Per report: of a year after every year the question asks about (it can review them; an
+    earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
+    last = max(q.time.years, default=None)
+    return np.array([last is not None and y is not None and y > last for y in report_years], dtype=bool)
+
+
 def retrieve(
     q: Question,
     retriever: Retriever,
@@ -83,10 +116,13 @@ def retrieve(
     k: int,
     p: ComposeParams,
     report_docs: np.ndarray | None = None,
+    searched: np.ndarray | None = None,
 ) -> Retrieved:
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
     interchangeable one ``p.exact_synonym_weight``). Only the
-    chunks of ``report_docs`` (a report the question names by its year) are kept, and when the
+    chunks of ``report_docs`` (a report the question names by its year, or the reports near
+    the years it asks about, with the passages of the later reports ``searched`` that write
+    such a year and have a sentence about it) are kept, and when the
     question names the place of some reports, only theirs and the passages of reports about no
     place that name it (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
@@ -109,6 +145,12 @@ def retrieve(
     scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
     for mask in (report_docs, chosen):
         keep = None if mask is None else mask[chunk_docs]
+        if keep is not None and mask is report_docs:
+            later = later_reports(q, facts.report_years)
+            writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
+            if writes is not None:
+                keep = keep.copy()
+                keep[dated_to(np.flatnonzero(writes & ~keep), q.time.years, facts.corpus)] = True
         if keep is not None and mask is chosen:
             keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)
         if keep is not None and np.any(keep & (scores > 0)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..lang.numerals import ascii_digits as _ascii_digits
 from .kinds import PLAN, REVIEW, SUMMARY, WORK_REPORT
 from .when import IN_CONTEXT, RELATIVE_YEARS, relative_years
 from .years import (
@@ -13,7 +14,6 @@ from .years import (
     PLAN_HEAD as _PLAN_HEAD,
     RANGE_RE as _RANGE_RE,
     REVIEW_HEAD as _REVIEW_HEAD,
-    ascii_digits as _ascii_digits,
     years_in,
 )
 
@@ -148,13 +148,19 @@ def part_of(section_kind: str | None, period: int | None, report_year: int | Non
 
 
 # --- sentences ----------------------------------------------------------------------------------------
-# A comparison base (比上年增长) says nothing about which year the sentence is about.
+# A comparison base (比上年增长, 等于一九四九年的二点五倍, 由1978年的36.5%降为33.6%) says nothing
+# about which year the sentence is about; the reports are dated before they are normalised, so
+# the Traditional forms (較, 與, 於, 當, 過, 對) are written too.
 _PAST_YEARS = "|".join(w for w, offset in relative_years() if offset < 0)
+_A_YEAR = rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计|預計)?)"
 _COMPARISON = re.compile(
-    r"(?:比|较|同|与|和|对比|相比|低于|高于|超过|好于|快于|慢于|多于|少于|相当于)\s*"
-    rf"(?:{_PAST_YEARS}|(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:预计)?)"
-    r"(?:同期|底|末)?|上年同期|去年同期"
+    r"(?:比|[较較]|同|[与與]|和|[对對]比|相比|[低高好快慢多少][于於]|超[过過]|相[当當][于於]|等[于於])\s*"
+    rf"{_A_YEAR}(?:同期|底|末)?|上年同期|去年同期|由\s*{_A_YEAR}(?:底|末)?的|"
+    rf"(?:\d{{4}}|[{_CN}]{{4}})\s*年(?:不[变變]|可比)?[价價]格?"  # a price base: 2300元（2010年不变价）
 )
+# After a year: the years since it (1985年以来); a span unless it is the year reviewed (2024年以来
+# in a 2024 summary is that year).
+_SINCE = re.compile(r"\s*年(?:底|末|初)?以来")
 # The reviewed year (过去一年, 一年来) and the year ahead (新的一年) besides the relative years.
 _REVIEWED, _AHEAD = ("过去一年", "一年来"), "新的一年"
 _RELATIVE = re.compile("|".join(sorted([*RELATIVE_YEARS, *_REVIEWED, _AHEAD], key=len, reverse=True)))
@@ -166,12 +172,14 @@ def _own_period(
     """(whether the sentence itself says when, and the year it says; None for a span)."""
     text = _COMPARISON.sub(lambda m: " " * len(m.group(0)), _ascii_digits(sentence))
     spans = [(m.start(), m.end()) for m in _RANGE_RE.finditer(text)]
+    reviewed = None if report_year is None else report_year - 1 if kind == WORK_REPORT else report_year
     candidates: list[tuple[int, int]] = []  # (position, year)
-    for start, _end, year in years_in(text):
-        if not any(s <= start < e for s, e in spans):
+    for start, end, year in years_in(text):
+        if reviewed is not None and year < reviewed and _SINCE.match(text, end):
+            spans.append((start, end))  # 1985年以来 in a 2012 report: the years since, no one year
+        elif not any(s <= start < e for s, e in spans):
             candidates.append((start, year))
-    if report_year is not None:
-        reviewed = report_year - 1 if kind == WORK_REPORT else report_year
+    if report_year is not None and reviewed is not None:
         for m in _RELATIVE.finditer(text):
             word = m.group(0)
             if word in IN_CONTEXT:
@@ -214,6 +222,16 @@ _FRONTED = re.compile(
 )
 
 
+def _list_year(sentence: str, report_year: int | None, section_period: int | None, kind: str) -> int | None:
+    """The year the words before a sentence's last colon say, which the list after it is about
+    (…一九五四年预计产量…，可以看到以下的数字：电力…；钢…；), else None."""
+    colon = max(sentence.rfind("："), sentence.rfind(":"))
+    if colon < 0:
+        return None
+    said, year = _own_period(sentence[:colon], report_year, section_period, kind)
+    return year if said else None
+
+
 def paragraph_periods(
     sentences: Sequence[str],
     report_year: int | None,
@@ -223,7 +241,8 @@ def paragraph_periods(
 ) -> list[int | None]:
     """:func:`sentence_period` of each sentence of one paragraph. When the paragraph opens with
     its time (2017年，… / 过去一年，…) or follows a lead-in that names a year, a sentence that says nothing of time takes the last
-    year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017);
+    year said before it in the paragraph (刚刚过去的2017年，…。国内生产总值增长6.9%… → 2017), as
+    do the items of a list after a colon whose words name a year (一九五四年预计产量…：电力…；钢…；);
     after a span (过去五年，…) none; otherwise the section's period."""
     own = [_own_period(sent, report_year, section_period, kind) for sent in sentences]
     # A paragraph that opens with its time is told in time: each year it names holds for the
@@ -238,12 +257,14 @@ def paragraph_periods(
             carry = year
     out = []
     span = False  # a span was said (过去五年，…): the sentences after it are about it, no one year
-    for said, year in own:
+    for sentence, (said, year) in zip(sentences, own):
         if said:
             out.append(year)
             span = year is None
             if carry is not None:
                 carry = year
+            elif year is not None:
+                carry = _list_year(sentence, report_year, section_period, kind)
         else:
             out.append(None if span else carry if carry is not None else section_period)
     return out

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..lang.headings import heading_label, heading_level
+from ..lang.numerals import ascii_digits as _ascii_digits
 from .kinds import COMPANION, REPORT, SUMMARY, WORK_REPORT
 from .published import execution_and_plan_year
 from .when import cn_number
@@ -15,7 +16,6 @@ from .years import (
     CN as _CN,
     PLAN_HEAD as _PLAN_HEAD,
     REVIEW_HEAD as _REVIEW_HEAD,
-    ascii_digits as _ascii_digits,
     first_year as _first_year,
     in_range as _in_range,
     settings,

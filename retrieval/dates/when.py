@@ -11,7 +11,9 @@ newest report of the corpus, and the answer says which year it took.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..lang.numerals import CN_DIGIT, FULLWIDTH_DIGITS, years_as_digits
+from .ask import TimeAsk
 
 # A year written with four digits in a question or a message (2024, 2024年).
 YEAR_DIGITS = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
@@ -54,23 +56,6 @@ _YEARS = re.compile(r"(?<![比较])" + _YEAR)
 _COMPARED = "比较同"
 # 2013到2017年, 2013—2017年: a span of years.
 _SPAN = re.compile(YEAR_DIGITS + r"\s*年?\s*(?:到|至|—|-|－|~|～)\s*" + YEAR_DIGITS)
-# Chinese numerals' values (also read by years.py for years such as 二〇二四年).
-CN_DIGIT = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "Ｏ": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def cn_number(text: str) -> int | None:
@@ -125,27 +110,11 @@ ASKS_PLAN = re.compile(NAMES_PLAN.pattern + r"|明年|今后|思路|安排|要�
 _TREND = re.compile(r"历年|这几年|近几年|这些年|近年来|多年来|逐年|变化|趋势|怎么变|如何变|演变|走势")
 
 
-@dataclass(frozen=True)
-class TimeAsk:
-    """The time a question is about."""
-
-    report_year: int | None = None  # the year of the report it names
-    years: tuple[int, ...] = ()  # the years it is about (relative words resolved)
-    relative: str = ""  # the relative word it used (今年, 去年, 最近一次), "" if none
-    wants: str = ""  # "result", "target" or "" (not said)
-    trend: bool = False  # it asks how something changed over the years
-    latest: bool = False  # it asks about the newest report
-    span: tuple[int, int] | None = None  # the first and last year of a span it names (2013到2017年)
-
-    @property
-    def any(self) -> bool:
-        return bool(self.report_year or self.years or self.latest or self.trend)
-
-
 def ask_time(norm: str, newest: int | None, now: int | None = None) -> TimeAsk:
     """The :class:`TimeAsk` of a normalised question; ``newest`` is the year of the newest report
     in the corpus, ``now`` the year its readers speak from (``newest`` unless said: a 2024年统计
     公报 is read in 2025); relative words count from ``now`` and are left unresolved without it."""
+    norm = years_as_digits(norm)  # 一九五七年 asked as 1957年
     report_year = None
     rest = norm
     m = _NAMED_REPORT.search(norm)

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from config import CONFIG_DIR, ConfigError, read_toml, whole_numbers
 
-from .when import CN_DIGIT as _CN_DIGIT, FULLWIDTH_DIGITS as _FULLWIDTH
+from ..lang.numerals import CN as _CN, written_years
 
 DATING_FILE = CONFIG_DIR / "dating.toml"
 
@@ -30,23 +30,9 @@ def settings() -> dict[str, dict[str, int]]:
 
 
 # --- years in text -------------------------------------------------------------------------------
-_FULLWIDTH_DIGIT = re.compile("[０-９]")
-
-
-def ascii_digits(text: str) -> str:
-    """Full-width digits as ASCII (same length, so offsets stay valid); fast when there are none."""
-    return text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
-
-
-CN = "〇○零Ｏ一二三四五六七八九"
-
-
-# A year: four digits (possibly spaced, as in "1 9 9 8 年") or four Chinese numerals, then 年,
-# or followed by a range/list separator and another year (2016—2020年, 1980、1981年).
-_DIGITS = r"(?<![\d.])([12])[ \u3000]?(\d)[ \u3000]?(\d)[ \u3000]?(\d)(?![\d.%])"
-_CN_YEAR = rf"(?<![{CN}十百千万])([{CN}]{{4}})"
-_YEAR_END = rf"(?=[ \u3000]?(?:年|[、至到—－\-~～]+[ \u3000]?(?:\d{{4}}|[{CN}]{{4}})[ \u3000]?年))"
-_YEAR_RE = re.compile(rf"(?:{_DIGITS}|{_CN_YEAR}){_YEAR_END}")
+# The years themselves are read by retrieval/lang/numerals.py, the one reader of a written year;
+# here they are kept in the range of config/dating.toml.
+CN = _CN
 # Two years joined into a span (2016—2020年, 2016年至2020年): the years between are covered.
 RANGE_RE = re.compile(rf"(?:\d{{4}}|[{CN}]{{4}})年?(?:[—－\-~～至到]+)(?:\d{{4}}|[{CN}]{{4}})年")
 
@@ -58,17 +44,8 @@ def in_range(year: int) -> bool:
 
 def years_in(text: str) -> list[tuple[int, int, int]]:
     """``(start, end, year)`` of every year written in ``text`` (2024年, ２０２４年, 二〇二四年,
-    1 9 9 8 年), offsets into ``text``."""
-    text = ascii_digits(text)
-    out = []
-    for m in _YEAR_RE.finditer(text):
-        if m.group(5):
-            year = int("".join(str(_CN_DIGIT[c]) for c in m.group(5)))
-        else:
-            year = int("".join(m.group(i) for i in range(1, 5)))
-        if in_range(year):
-            out.append((m.start(), m.end(), year))
-    return out
+    1 9 9 8 年) within the range of ``config/dating.toml``, offsets into ``text``."""
+    return [found for found in written_years(text) if in_range(found[2])]
 
 
 def first_year(text: str) -> int | None:

@@ -17,6 +17,8 @@ import opencc
 
 from config import STOPWORDS, USER_DICT
 
+from .numerals import year_tokens
+
 jieba.setLogLevel(60)
 
 _T2S = opencc.OpenCC("t2s")
@@ -51,17 +53,6 @@ def load_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
     return frozenset(words)
 
 
-# A year in Chinese numerals (一九八五年, 一九八○年, 二〇〇二年): its four digits are a token too, so
-# a question's 1985年 reaches a report that writes 一九八五年 (jieba cuts those apart, and drops 〇).
-_CN_YEAR = re.compile(r"(?<![〇○零一二三四五六七八九十百千万])(一九|二[〇○零])([〇○零一二三四五六七八九]{2})(?=\s?年)")
-_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
-
-
-def cn_year_tokens(text: str) -> list[str]:
-    """The four-digit form of each year ``text`` writes in Chinese numerals (一九八○年 → 1980)."""
-    return [m.group(0).translate(_CN_YEAR_DIGITS) for m in _CN_YEAR.finditer(text)]
-
-
 class Tokenizer:
     """jieba (search mode) with the project's user dictionary and stopwords."""
 
@@ -89,7 +80,7 @@ class Tokenizer:
         with self._lock:  # jieba's Tokenizer keeps per-call state
             words = self._jieba.lcut_for_search(text, HMM=True)
         stop = self.stopwords
-        return [w for w in words if w not in stop and _WORDLIKE.search(w)] + cn_year_tokens(text)
+        return [w for w in words if w not in stop and _WORDLIKE.search(w)] + year_tokens(text)
 
 
 @lru_cache(maxsize=1)

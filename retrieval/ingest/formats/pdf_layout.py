@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 
 from .pdf_glyphs import Run
-from .printed import close_lone, drop_note_marks
+from .printed import close_lone, drop_note_marks, join_spaced_years
 
 _PROSE = 6.0  # a run at least this many font sizes wide is prose (table cells are shorter)
 _COLUMN_LINES = 4  # a column holds at least this many prose runs
@@ -195,7 +195,7 @@ def _edges(lines: list[Line]) -> tuple[float, float] | None:
 
 def clean_line(text: str) -> str:
     """A line's text without note marks after figures, spaces beside lone Chinese characters
-    or characters printed twice."""
+    or characters printed twice, its years printed with spaced digits joined."""
     text = drop_note_marks(text)
     text = _DOUBLED.sub(lambda m: m.group(0)[::2], text)
-    return close_lone(text)
+    return join_spaced_years(close_lone(text))

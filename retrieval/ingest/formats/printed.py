@@ -36,3 +36,13 @@ def close_lone(text: str) -> str:
             last = m.end()
     out.append(text[last:])
     return "".join(out)
+
+
+# A year printed with spaced digits (1 9 9 7 年, as some typeset reports print every figure).
+_SPACED_YEAR = re.compile(r"(?<![\d.])([12])[ \u3000](\d)[ \u3000](\d)[ \u3000](\d)[ \u3000]?(?=年)")
+
+
+def join_spaced_years(text: str) -> str:
+    """Years printed with a space between their digits written as one (1 9 9 7 年 → 1997年), so
+    a year is read, matched and shown the same way in every report; other figures are kept."""
+    return _SPACED_YEAR.sub(r"\1\2\3\4", text) if " " in text or "\u3000" in text else text

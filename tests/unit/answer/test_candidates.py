@@ -3,7 +3,7 @@ synonym of a question term stands for the term, a loose one counts for part of i
 
 from __future__ import annotations
 
-from retrieval.answer.candidates import with_interchangeable
+from retrieval.answer.candidates import date_terms, with_interchangeable
 from retrieval.answer.records import QueryTerms
 from retrieval.lang.text import char_bigrams
 
@@ -23,3 +23,19 @@ def test_a_loose_synonym_counts_for_part_of_its_term():
     terms = QueryTerms(weights={GDP: 2.0, YEAR: 2.0}, alternatives=[(0.5 * 2.0, GDP, frozenset({OUTPUT}))])
     assert terms.covered({OUTPUT, YEAR}) == 0.75
     assert terms.covered({GDP, OUTPUT, YEAR}) == 1.0  # the term itself: the synonym adds nothing
+
+
+def test_an_asked_year_is_held_by_the_sentence_about_it():
+    dated = {1979: 7}  # the question asks about 1979; its year's term id is 7
+    about_it = {GDP}
+    date_terms(about_it, 1979, dated, set())  # 去年… in the 1980 report
+    assert about_it == {GDP, 7}
+    undated = {GDP}
+    date_terms(undated, None, dated, {7})  # its passage is about 1979
+    assert undated == {GDP, 7}
+    other = {GDP, 7}
+    date_terms(other, 1980, dated, {7})  # 1980年…比1979年增长: written, but a base
+    assert other == {GDP}
+    unasked = {GDP, 7}
+    date_terms(unasked, 1980, {}, set())  # no year asked: nothing changes
+    assert unasked == {GDP, 7}

@@ -10,7 +10,17 @@ import pytest
 
 from retrieval.answer.records import Retrieved
 from retrieval.answer.reports import ReportNames
-from retrieval.answer.search import expand, interchangeable, term_scores, unplaced_naming, with_chunks
+from retrieval.answer.search import (
+    dated_to,
+    expand,
+    interchangeable,
+    later_reports,
+    term_scores,
+    unplaced_naming,
+    with_chunks,
+    writing_asked_years,
+)
+from retrieval.dates.ask import TimeAsk
 from retrieval.index.bm25 import BM25Index
 from retrieval.lang.synonyms import Thesaurus
 
@@ -114,3 +124,34 @@ def test_a_report_about_no_place_is_kept_where_its_passage_names_the_asked_place
     # A question naming no place some report is about keeps nothing more.
     facts.named_places = lambda q: frozenset()
     assert not unplaced_naming(None, facts, bm25, docs).any()
+
+
+def test_passages_writing_an_asked_year_are_found_in_any_report_searched():
+    # Chunks 0 and 2 write 2005 (the second in a later report's five-year review); 1 does not.
+    chunks = [["2005", "年", "寿命"], ["寿命", "提高"], ["2005", "年", "期望", "寿命"], ["2006"]]
+    bm25 = BM25Index.build(chunks + [[f"词{i}"] for i in range(4)])
+    asks = SimpleNamespace(time=TimeAsk(years=(2005,)))
+    assert writing_asked_years(asks, bm25, None).tolist()[:4] == [True, False, True, False]
+    searched = np.array([True, True, False, True] + [True] * 4)  # the third chunk's report is left out
+    assert writing_asked_years(asks, bm25, searched).tolist()[:4] == [True, False, False, False]
+    # A question naming a report, asking no year, or a year no report writes: nothing more.
+    assert writing_asked_years(SimpleNamespace(time=TimeAsk(report_year=2008, years=(2005,))), bm25, None) is None
+    assert writing_asked_years(SimpleNamespace(time=TimeAsk()), bm25, None) is None
+    assert writing_asked_years(SimpleNamespace(time=TimeAsk(years=(1999,))), bm25, None) is None
+
+
+def test_only_reports_after_the_asked_years_can_review_them():
+    asks = SimpleNamespace(time=TimeAsk(years=(1991, 1992)))
+    assert later_reports(asks, [1988, 1992, 1994, None]).tolist() == [False, False, True, False]
+    assert not later_reports(SimpleNamespace(time=TimeAsk()), [1988, 1994]).any()
+
+
+def test_a_passage_joins_only_with_a_sentence_about_the_asked_year():
+    # Chunk 0: sentences 0-1, one about 2005; chunk 1: sentence 2, written 1985年以来 (no year);
+    # chunk 2: sentences 3-4, about 2004 and none.
+    periods = [2005, None, None, 2004, None]
+    ranges = [range(0, 2), range(2, 3), range(3, 5)]
+    corpus = SimpleNamespace(sentence_period=periods.__getitem__, sentence_range=ranges.__getitem__)
+    assert dated_to(np.array([0, 1, 2]), (2005,), corpus).tolist() == [0]
+    assert dated_to(np.array([1, 2]), (2004, 2005), corpus).tolist() == [2]
+    assert dated_to(np.array([], dtype=np.int64), (2005,), corpus).tolist() == []

@@ -199,6 +199,16 @@ def test_sections_after_a_work_reports_review_set_out_its_year():
         ("做好2024年奥运会、残奥会备战参赛工作。", 2024, 2024),
         ("2022年完成投资，今年继续推进。", 2024, 2024),  # the section's period among the candidates
         ("２０２２年完成投资，今年继续推进。", None, 2022),  # else the first one written
+        ("钢二百十七万吨，等于一九四九年的十三点七倍；", 2024, 2024),  # a multiple of a base year
+        ("鋼二百十七萬噸，等於一九四九年的十三點七倍；", 2024, 2024),  # the same, in Traditional
+        ("积累率由2022年的36.5％，降为33.6％。", 2023, 2023),  # from a base year's figure
+        ("积累率由上年的36.5％降为33.6％。", 2023, 2023),
+        ("由2022年开始实施的试点全面推开。", None, 2022),  # 由 a year, not its figure: the year
+        ("粮食产量較一九四九年增長一倍。", 2024, 2024),
+        ("农村居民人均纯收入实际增速为2015年以来最高。", 2023, None),  # the years since: a span
+        ("2023年以来，全国新增就业人数稳步增长。", 2023, 2023),  # since the reviewed year: that year
+        ("将农民人均纯收入2300元（2010年不变价）作为新的扶贫标准。", 2023, 2023),  # a price base
+        ("按1990年价格计算，工农业总产值增长8%。", 2023, 2023),
     ],
 )
 def test_sentence_period(sentence, section, expected):
@@ -232,6 +242,20 @@ def test_paragraph_opening_dates_the_rest():
         ["国内生产总值增长8%左右；"], 2010, None, WORK_REPORT, lead_in="今年经济社会发展的主要预期目标是："
     ) == [2010]
     assert paragraph_periods(["国内生产总值增长8%左右；"], 2010, 2010, WORK_REPORT) == [2010]
+
+
+def test_a_list_after_a_colon_takes_the_year_its_words_name():
+    sentences = [
+        "拿几项工业产品的一九五四年预计产量来同一九四九年产量比较，可以看到以下的数字：电力一百零八亿度；",
+        "钢二百十七万吨，等于一九四九年的十三点七倍；",
+        "煤炭产量增长一倍。",
+    ]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [1954, 1954, 1954]
+    # A colon whose words name no year, or no colon: the items keep the section's period.
+    sentences = ["主要指标如下：电力一百零八亿度；", "钢二百十七万吨。"]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [None, None]
+    sentences = ["一九五三年电力一百亿度。", "钢二百万吨。"]
+    assert paragraph_periods(sentences, 1954, None, WORK_REPORT) == [1953, None]
 
 
 # --- lead-ins ------------------------------------------------------------------------------------

@@ -89,3 +89,8 @@ def test_a_plan_and_a_year_named_together_keep_both():
 @pytest.mark.parametrize("question", ["三五年后怎么样？", "一五一十地说", "十五年来粮食产量变化"])
 def test_numbers_that_are_not_a_plan(question):
     assert ask(question).span is None
+
+
+def test_a_year_in_chinese_numerals_is_asked_like_its_digits():
+    assert ask_time("一九五七年全国棉花产量有多少？", 2024).years == (1957,)
+    assert ask_time("二〇一八年政府工作报告里的赤字率是多少？", 2024).report_year == 2018
