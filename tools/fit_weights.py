@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,49 +28,11 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import load_questions, open_engine_for
-from config import (
-    ConfigError,
-    load_settings,
-)
+from config import ConfigError
 from retrieval.answer.features import FEATURES
 from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
-
-Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
-
-
-def collect(engine, items) -> list[Group]:
-    """Feature rows and positive masks of the answerable questions that have a positive."""
-    groups: list[Group] = []
-    composer = engine.composer
-    for item in items:
-        if not item.answerable:
-            continue
-        cands = composer.candidates(item.question, vectors=engine.semantic)
-        if cands is None:
-            continue
-        texts = [engine.corpus.sentence_text(c, s) for c, s in zip(cands.chunk, cands.sent)]
-        pos = np.array([any(g in t for g in item.answers) for t in texts])
-        if pos.any() and not pos.all():
-            groups.append((cands.features, pos))
-    return groups
-
-
-def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarray]:
-    """Negative log-probability that the top sentence is a positive, with its gradient."""
-    total = 0.5 * l2 * float(w @ w)
-    grad = l2 * w
-    for X, pos in groups:
-        s = X @ w
-        s = s - s.max()
-        e = np.exp(s)
-        p_all = e / e.sum()
-        p_pos = e * pos / (e * pos).sum()
-        total -= float(np.log((e * pos).sum()) - np.log(e.sum()))
-        grad = grad - (p_pos - p_all) @ X
-    return total / len(groups), grad / len(groups)
-
+from tools.weight_rows import Group, collect, load, save
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
@@ -93,9 +57,14 @@ POSITIVE = {
     "ctx_big",
     "type_nb",
     "defines",
+    "plan",
+    "period_match",
+    "wants_match",
+    "row_cross",
+    "sem_near",
     *(f"type_{t}" for t in TYPE_NAMES),
 }
-NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
+NEGATIVE = {"restate", "long", "year_miss", "type_miss", "label", "period_other", "companion"}
 
 
 HAND_SET = "the fit keeps it"
@@ -105,9 +74,10 @@ def hand_set(notes: dict[str, str]) -> set[str]:
     """The weights a weights file marks as set by hand (its comment says ``the fit keeps it``).
 
     These are features the public sets cannot teach (their paragraphs have no plan sections,
-    heading labels, dated sentences, companion documents or table rows): their weights are set by
-    hand on the dev sets (seeds, gwr_even, real_reports) and kept as shipped. The mark in
-    ``config/weights.toml`` is the one record of which they are."""
+    heading labels, dated sentences, companion documents or table rows) and that the report sets
+    in the fit do not teach better (the semantic ones: the rows are collected without sentence
+    vectors); ``--free`` fits some of them anyway. The mark in ``config/weights.toml`` is the one
+    record of which they are."""
     return {name for name, comment in notes.items() if HAND_SET in comment}
 
 
@@ -125,15 +95,103 @@ def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, fl
     ]
 
 
-def fit(groups: list[Group], shipped: ScoringModel, kept: set[str], l2: float = 0.0001) -> np.ndarray:
+@dataclass
+class Stack:
+    """Groups stacked for a vectorised loss: rows, positives, each row's group and each group's weight."""
+
+    X: np.ndarray
+    pos: np.ndarray
+    seg: np.ndarray
+    starts: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, groups: list[Group], weight: np.ndarray) -> Stack:
+        sizes = np.array([len(g.pos) for g in groups])
+        return cls(
+            np.concatenate([g.X for g in groups]),
+            np.concatenate([g.pos for g in groups]).astype(np.float64),
+            np.repeat(np.arange(len(groups)), sizes),
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+            weight / weight.sum(),
+        )
+
+
+def loss(w: np.ndarray, st: Stack, l2: float) -> tuple[float, np.ndarray]:
+    """Weighted mean negative log-probability that the top sentence is a positive, with its gradient."""
+    s = st.X @ w
+    s = s - np.maximum.reduceat(s, st.starts)[st.seg]
+    e = np.exp(s)
+    z = np.add.reduceat(e, st.starts)
+    zp = np.add.reduceat(e * st.pos, st.starts)
+    total = float(st.weight @ (np.log(z) - np.log(zp))) + 0.5 * l2 * float(w @ w)
+    g = st.weight[st.seg] * (e / z[st.seg] - e * st.pos / zp[st.seg])
+    return total, g @ st.X + l2 * w
+
+
+def source_weights(groups: list[Group], report_share: float) -> np.ndarray:
+    """Each question's weight: the report sets' questions together weigh ``report_share`` of the
+    total and the public sets' the rest, each question of a part the same."""
+    public = np.array([g.source.endswith(".json") for g in groups])
+    n_pub, n_rep = int(public.sum()), int((~public).sum())
+    if not n_pub or not n_rep:
+        return np.ones(len(groups))
+    return np.where(public, (1.0 - report_share) / n_pub, report_share / n_rep)
+
+
+def fit(
+    groups: list[Group], shipped: ScoringModel, kept: set[str], l2: float = 0.0001, report_share: float = 0.5
+) -> np.ndarray:
     """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
     w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
-    res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
+    st = Stack.of(groups, source_weights(groups, report_share))
+    res = minimize(loss, w0, args=(st, l2), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
     return res.x
 
 
+def hits(w: np.ndarray, g: Group) -> tuple[bool, bool]:
+    """Whether a positive is first, and whether one is among the first three (ties keep row order)."""
+    order = np.argsort(-(g.X @ w), kind="stable")
+    return bool(g.pos[order[0]]), bool(g.pos[order[:3]].any())
+
+
 def top1(w: np.ndarray, groups: list[Group]) -> float:
-    return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
+    return float(np.mean([hits(w, g)[0] for g in groups]))
+
+
+def folds(groups: list[Group], k: int) -> np.ndarray:
+    """A fold per group by its key (a question, or a public set's article): stable across runs."""
+    return np.array([zlib.crc32(g.key.encode("utf-8")) % k for g in groups])
+
+
+def cross_validate(
+    groups: list[Group], shipped: ScoringModel, kept: set[str], k: int, l2: float, report_share: float
+) -> list[tuple[bool, bool]]:
+    """Out-of-fold (top-1, top-3) hits of every group."""
+    fold = folds(groups, k)
+    out: list[tuple[bool, bool]] = [(False, False)] * len(groups)
+    for f in range(k):
+        train = [g for g, x in zip(groups, fold) if x != f]
+        w = fit(train, shipped, kept, l2, report_share)
+        for i in np.flatnonzero(fold == f):
+            out[i] = hits(w, groups[i])
+    return out
+
+
+def by_source(groups: list[Group], results: dict[str, list[tuple[bool, bool]]], answerable: dict[str, int]) -> None:
+    """Top-1 / top-3 by set and pooled over the report sets, over the answerable questions."""
+    names = list(results)
+    print("set".ljust(40) + "".join(f"{n:>22}" for n in names) + "   (top-1 / top-3 of answerable)")
+    sources = list(dict.fromkeys(g.source for g in groups))
+    report = [s for s in sources if not s.endswith(".json")]
+    for label, members in [(s, {s}) for s in sources] + [("report sets pooled", set(report))]:
+        idx = [i for i, g in enumerate(groups) if g.source in members]
+        n = sum(answerable.get(s, 0) for s in members) or len(idx)
+        cells = []
+        for name in names:
+            r = results[name]
+            cells.append(f"{sum(r[i][0] for i in idx) / n:.3f} / {sum(r[i][1] for i in idx) / n:.3f}")
+        print(f"{label[-40:]:40}" + "".join(f"{c:>22}" for c in cells) + f"   n={n}")
 
 
 def write_toml(
@@ -144,10 +202,12 @@ def write_toml(
     l2: float,
     only: set[str] | None = None,
     notes: dict[str, str] | None = None,
+    kept: set[str] | None = None,
 ) -> None:
     """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
     of the composer lives in this one file). With ``only``, the header keeps the command that
-    fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept."""
+    fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept;
+    without it, on the hand-set weights in ``kept`` (all of them when None)."""
     command = "python tools/fit_weights.py " + " ".join(sources)
     lines = ["# Sentence-scoring weights (one per feature of retrieval/answer/features.py FEATURES)."]
     if only and path.is_file():
@@ -161,7 +221,7 @@ def write_toml(
     def note(name: str) -> str:
         if only:
             return "" if name in only else notes.get(name, "")
-        return notes.get(name, "") if name in hand_set(notes) else ""
+        return notes.get(name, "") if name in (hand_set(notes) if kept is None else kept) else ""
 
     lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
     lines += [
@@ -198,70 +258,84 @@ def shipped_notes(path: Path) -> dict[str, str]:
     return notes
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="append", required=True, help="question set to fit on (repeatable)")
+    parser.add_argument("--train", action="append", default=[], help="set to fit on, PATH or PATH=CORPUS (repeatable)")
     parser.add_argument("--check", action="append", default=[], help="held-out set to report on (repeatable)")
+    parser.add_argument("--rows", type=Path, help="keep the collected rows here (.npz); read them if it exists")
     parser.add_argument("--out", type=Path, help="write the weights here (TOML)")
     parser.add_argument("--l2", type=float, default=0.0001)
+    parser.add_argument(
+        "--report-share", type=float, default=0.5, help="share of the total weight of the report sets' questions"
+    )
+    parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation by question or article")
+    parser.add_argument("--free", default="", help="hand-set weights to fit too (comma-separated)")
     parser.add_argument(
         "--only", help="fit only these features (comma-separated); the others keep their shipped weights"
     )
     parser.add_argument(
-        "--semantic",
-        action="store_true",
-        help="with sentence vectors (built once per set in --workdir; minutes per "
-        "thousand sentences), so that the semantic features have values",
+        "--semantic", action="store_true", help="with sentence vectors on the JSONL sets (the semantic features)"
     )
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/reportqa-fit/cache"), help="index caches")
     parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=Path("/tmp/reportqa-fit"),
-        help="where SQuAD corpora and their indexes are kept between runs",
+        "--workdir", type=Path, default=Path("/tmp/reportqa-fit"), help="where SQuAD sets' paragraph corpora are kept"
     )
     args = parser.parse_args(argv)
-    settings = load_settings()
-    if args.semantic:
-        settings = settings.replace(semantic="on")
+    names = set(args.only.split(",")) if args.only else set()
+    free = set(filter(None, args.free.split(",")))
+    if not names | free <= set(FEATURES):
+        parser.error(f"unknown features: {', '.join(sorted((names | free) - set(FEATURES)))}")
+    if not args.train and not (args.rows and args.rows.is_file()):
+        parser.error("--train (or an existing --rows file) is needed")
+    return args
+
+
+def gather(specs: list[str], args: argparse.Namespace) -> tuple[list[Group], dict[str, int]]:
+    groups: list[Group] = []
+    answerable: dict[str, int] = {}
+    for spec in specs:
+        g, n = collect(spec, args.cache_dir, args.workdir, "on" if args.semantic else "off")
+        groups += g
+        answerable[g[0].source if g else spec] = n
+    return groups, answerable
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
-    if only and not only <= set(FEATURES):
-        parser.error(f"unknown features: {', '.join(sorted(only - set(FEATURES)))}")
-    # Keep the shipped diversity toll and the hand-set weights; the fit changes the others.
     try:
         model = load_model()
     except ConfigError:  # weights of an older feature set: start afresh
         model = ScoringModel.from_mapping(DEFAULT_WEIGHTS)
-
-    def groups_of(path_text: str) -> list[Group]:
-        path = Path(path_text)
-        items, contexts = load_questions(path)
-        engine = open_engine_for(settings, contexts, args.workdir / path.stem)
-        if args.semantic and not engine.wait_for_vectors():
-            raise SystemExit(f"{path}: no sentence vectors ({engine.semantic_status.error})")
-        return collect(engine, items)
-
-    train: list[Group] = []
-    for path in args.train:
-        g = groups_of(path)
-        print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
-        train += g
-    kept = set(FEATURES) - only if only else hand_set(shipped_notes(WEIGHTS_FILE))
-    w = fit(train, model, kept, args.l2)
+    if args.rows and args.rows.is_file():
+        train, answerable = load(args.rows)
+    else:
+        train, answerable = gather(args.train, args)
+        if args.rows:
+            save(args.rows, train, answerable)
+    hand = hand_set(shipped_notes(WEIGHTS_FILE)) - set(filter(None, args.free.split(",")))
+    kept = set(FEATURES) - only if only else hand
+    w = fit(train, model, kept, args.l2, args.report_share)
     print(
-        f"train top-1 among questions with a positive: {top1(w, train):.4f} "
-        f"(current weights {top1(model.weights, train):.4f})"
+        f"in sample, top-1 among questions with a positive: {top1(w, train):.4f} (current {top1(model.weights, train):.4f})"
     )
-    for path in args.check:
-        g = groups_of(path)
-        print(f"check {path}: {top1(w, g):.4f} (current weights {top1(model.weights, g):.4f}, n={len(g)})")
+    if args.cv:
+        results = {
+            "current": [hits(model.weights, g) for g in train],
+            f"refit, {args.cv}-fold": cross_validate(train, model, kept, args.cv, args.l2, args.report_share),
+        }
+        by_source(train, results, answerable)
+    for spec in args.check:
+        g, _ = gather([spec], args)
+        print(f"check {spec}: {top1(w, g):.4f} (current {top1(model.weights, g):.4f}, n={len(g)})")
     weights = {name: float(v) for name, v in zip(FEATURES, w)}
     for name, v in weights.items():
-        print(f"  {name:12} {v:+.4f}")
+        print(f"  {name:12} {v:+.4f}{'  (kept)' if name in kept else ''}")
     if args.out:
-        sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}"]
-        if only:
-            sources += ["--semantic"] * args.semantic + [f"--only {args.only}"]
-        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out))
+        sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}", f"--report-share {args.report_share}"]
+        sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
+        sources += [f"--only {args.only}"] * bool(only)
+        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept)
         print(f"wrote {args.out}")
     return 0
 
