@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ from config import ConfigError
 from retrieval.answer.features import FEATURES
 from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
-from tools.weight_rows import Group, collect, load, save
+from tools.weight_rows import Group, collect, is_public, load, save
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
@@ -117,22 +117,24 @@ class Stack:
         )
 
 
-def loss(w: np.ndarray, st: Stack, l2: float) -> tuple[float, np.ndarray]:
-    """Weighted mean negative log-probability that the top sentence is a positive, with its gradient."""
+def loss(w: np.ndarray, st: Stack, l2: float, center: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean negative log-probability that the top sentence is a positive, with its
+    gradient; the L2 penalty pulls the weights towards ``center``."""
     s = st.X @ w
     s = s - np.maximum.reduceat(s, st.starts)[st.seg]
     e = np.exp(s)
     z = np.add.reduceat(e, st.starts)
     zp = np.add.reduceat(e * st.pos, st.starts)
-    total = float(st.weight @ (np.log(z) - np.log(zp))) + 0.5 * l2 * float(w @ w)
+    d = w - center
+    total = float(st.weight @ (np.log(z) - np.log(zp))) + 0.5 * l2 * float(d @ d)
     g = st.weight[st.seg] * (e / z[st.seg] - e * st.pos / zp[st.seg])
-    return total, g @ st.X + l2 * w
+    return total, g @ st.X + l2 * d
 
 
 def source_weights(groups: list[Group], report_share: float) -> np.ndarray:
     """Each question's weight: the report sets' questions together weigh ``report_share`` of the
     total and the public sets' the rest, each question of a part the same."""
-    public = np.array([g.source.endswith(".json") for g in groups])
+    public = np.array([is_public(g.source) for g in groups])
     n_pub, n_rep = int(public.sum()), int((~public).sum())
     if not n_pub or not n_rep:
         return np.ones(len(groups))
@@ -140,12 +142,30 @@ def source_weights(groups: list[Group], report_share: float) -> np.ndarray:
 
 
 def fit(
-    groups: list[Group], shipped: ScoringModel, kept: set[str], l2: float = 0.0001, report_share: float = 0.5
+    groups: list[Group],
+    shipped: ScoringModel,
+    kept: set[str],
+    l2: float = 0.0001,
+    report_share: float = 0.5,
+    anchored: bool = False,
 ) -> np.ndarray:
-    """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
+    """Weights that rank a positive first; the features in ``kept`` keep their shipped weight.
+    ``anchored``: the penalty pulls towards the shipped weights instead of 0 (a refit that moves
+    them only as far as the sets ask)."""
     w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
+    center = shipped.weights.copy() if anchored else np.zeros(len(FEATURES))
+    if anchored:
+        w0 = np.clip(
+            center,
+            *zip(
+                *[
+                    (lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+                    for lo, hi in bounds(shipped, kept)
+                ]
+            ),
+        )
     st = Stack.of(groups, source_weights(groups, report_share))
-    res = minimize(loss, w0, args=(st, l2), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
+    res = minimize(loss, w0, args=(st, l2, center), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
     return res.x
 
 
@@ -165,14 +185,20 @@ def folds(groups: list[Group], k: int) -> np.ndarray:
 
 
 def cross_validate(
-    groups: list[Group], shipped: ScoringModel, kept: set[str], k: int, l2: float, report_share: float
+    groups: list[Group],
+    shipped: ScoringModel,
+    kept: set[str],
+    k: int,
+    l2: float,
+    report_share: float,
+    anchored: bool = False,
 ) -> list[tuple[bool, bool]]:
     """Out-of-fold (top-1, top-3) hits of every group."""
     fold = folds(groups, k)
     out: list[tuple[bool, bool]] = [(False, False)] * len(groups)
     for f in range(k):
         train = [g for g, x in zip(groups, fold) if x != f]
-        w = fit(train, shipped, kept, l2, report_share)
+        w = fit(train, shipped, kept, l2, report_share, anchored)
         for i in np.flatnonzero(fold == f):
             out[i] = hits(w, groups[i])
     return out
@@ -183,7 +209,7 @@ def by_source(groups: list[Group], results: dict[str, list[tuple[bool, bool]]], 
     names = list(results)
     print("set".ljust(40) + "".join(f"{n:>22}" for n in names) + "   (top-1 / top-3 of answerable)")
     sources = list(dict.fromkeys(g.source for g in groups))
-    report = [s for s in sources if not s.endswith(".json")]
+    report = [s for s in sources if not is_public(s)]
     for label, members in [(s, {s}) for s in sources] + [("report sets pooled", set(report))]:
         idx = [i for i, g in enumerate(groups) if g.source in members]
         n = sum(answerable.get(s, 0) for s in members) or len(idx)
@@ -268,8 +294,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--report-share", type=float, default=0.5, help="share of the total weight of the report sets' questions"
     )
+    parser.add_argument(
+        "--anchored", action="store_true", help="pull the weights towards the shipped ones, not towards 0"
+    )
     parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation by question or article")
     parser.add_argument("--free", default="", help="hand-set weights to fit too (comma-separated)")
+    parser.add_argument("--drop", default="", help="features held at weight 0 (comma-separated), to measure them")
     parser.add_argument(
         "--only", help="fit only these features (comma-separated); the others keep their shipped weights"
     )
@@ -282,7 +312,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     names = set(args.only.split(",")) if args.only else set()
-    free = set(filter(None, args.free.split(",")))
+    free = set(filter(None, args.free.split(","))) | set(filter(None, args.drop.split(",")))
     if not names | free <= set(FEATURES):
         parser.error(f"unknown features: {', '.join(sorted((names | free) - set(FEATURES)))}")
     if not args.train and not (args.rows and args.rows.is_file()):
@@ -314,15 +344,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.rows:
             save(args.rows, train, answerable)
     hand = hand_set(shipped_notes(WEIGHTS_FILE)) - set(filter(None, args.free.split(",")))
-    kept = set(FEATURES) - only if only else hand
-    w = fit(train, model, kept, args.l2, args.report_share)
+    drop = set(filter(None, args.drop.split(",")))
+    if drop:
+        model = replace(model, weights=np.where(np.isin(FEATURES, list(drop)), 0.0, model.weights))
+    kept = (set(FEATURES) - only if only else hand) | drop
+    w = fit(train, model, kept, args.l2, args.report_share, args.anchored)
     print(
         f"in sample, top-1 among questions with a positive: {top1(w, train):.4f} (current {top1(model.weights, train):.4f})"
     )
     if args.cv:
         results = {
             "current": [hits(model.weights, g) for g in train],
-            f"refit, {args.cv}-fold": cross_validate(train, model, kept, args.cv, args.l2, args.report_share),
+            f"refit, {args.cv}-fold": cross_validate(
+                train, model, kept, args.cv, args.l2, args.report_share, args.anchored
+            ),
+            "public only, same folds": cross_validate(train, model, kept, args.cv, args.l2, 0.0, args.anchored),
         }
         by_source(train, results, answerable)
     for spec in args.check:
@@ -333,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:12} {v:+.4f}{'  (kept)' if name in kept else ''}")
     if args.out:
         sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}", f"--report-share {args.report_share}"]
+        sources += ["--anchored"] * args.anchored
         sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
         sources += [f"--only {args.only}"] * bool(only)
         write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept)

@@ -5,7 +5,8 @@ The candidates are those :meth:`Composer.rank` weighs for :meth:`Engine.answer` 
 restriction by a named year or place), so the rows do not depend on the weights being fitted.
 A set is ``PATH`` or ``PATH=CORPUS``: a JSONL set is asked over ``CORPUS`` (seeds/ by default),
 opened as ``tools/fit_decision.py`` opens it; a SQuAD-layout set over a corpus of its own
-paragraphs. Each question is a group with a fold key: the set and the question's id, or for a
+paragraphs, and ``PATH@dev`` asks only its ``dev`` articles (``public_split`` of
+``tools/fit_decision.py``; the ``test`` articles are for measuring). Each question is a group with a fold key: the set and the question's id, or for a
 SQuAD set the set and the question's article, so that a cross-validation fold never splits an
 article. Rows are kept in a ``.npz`` file (no pickle) and refused when the features differ.
 """
@@ -22,7 +23,7 @@ import numpy as np
 from bot.evaluate import holds_gold, load_questions
 from bot.question_sets import Item, paragraph_file, write_paragraph_corpus
 from retrieval.answer.features import FEATURES
-from tools.fit_decision import open_engine
+from tools.fit_decision import open_engine, public_split
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,21 @@ def articles_of(path: Path) -> dict[str, int]:
     return out
 
 
+def dev_articles(path: Path, work: Path) -> Path:
+    """A copy of a SQuAD-layout set holding only its ``dev`` articles."""
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    data["data"] = [a for a in data["data"] if public_split(str(a.get("title", ""))) == "dev"]
+    out = work / f"{path.stem}.dev.json"
+    work.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def is_public(source: str) -> bool:
+    """Whether a set is a SQuAD-layout public set (not one of the project's JSONL report sets)."""
+    return not source.partition("=")[0].endswith(".jsonl")
+
+
 def groups_of(item: Item, engine, source: str, key: str) -> Group | None:
     """The question's group, or None when it has no candidate or none holds a gold fragment."""
     r = engine.composer.rank(item.question, engine.semantic)
@@ -65,9 +81,11 @@ def groups_of(item: Item, engine, source: str, key: str) -> Group | None:
 def collect(spec: str, cache: Path, work: Path, semantic: str = "off") -> tuple[list[Group], int]:
     """The groups of one set (``PATH`` or ``PATH=CORPUS``) and its number of answerable questions."""
     path_text, _, corpus = spec.partition("=")
-    path = Path(path_text)
-    items, contexts = load_questions(path)
     source = path_text
+    path = Path(path_text.removesuffix("@dev"))
+    if path_text.endswith("@dev"):
+        path = dev_articles(path, work)
+    items, contexts = load_questions(path)
     if contexts is not None:
         folder = work / f"{path.stem}-paragraphs"
         write_paragraph_corpus(contexts, folder)
