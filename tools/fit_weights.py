@@ -18,7 +18,7 @@ alike, so that the report questions (810) are not swamped by the public ones (2,
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \
         --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \
         --train ../shared/datasets/cmrc2018_trial.json@dev --train ../shared/datasets/drcd_test.json@dev \
-        --report-share 0.8 --rows /tmp/weight-rows.npz --cv 5 --out config/weights.toml
+        --report-share 0.8 --keep-scale --rows /tmp/weight-rows.npz --cv 5 --out config/weights.toml
 
 A JSONL set ``PATH=CORPUS`` is asked over ``CORPUS`` (seeds/ by default); a SQuAD set over a
 corpus of its own paragraphs, built once in ``--workdir``; ``PATH@dev`` keeps its ``dev``
@@ -27,13 +27,16 @@ collected rows (a refit from them takes seconds). ``--cv K`` prints top-1 / top-
 fold (folds by question, by article for a SQuAD set), for the current weights, the refit and a
 refit on the public sets alone. The weights marked ``the fit keeps it`` in the shipped file keep
 their value unless named in ``--free``; ``--drop`` holds features at 0 to measure them.
+``--keep-scale`` multiplies every weight by one factor so that the median lead of the first
+candidate's score over the second's on the report sets is the shipped weights': the ranking is
+the same, and the answer decision (which reads the scores' gap and softmax), the diversity toll
+and the year margin keep the units they were set in.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +50,7 @@ from config import ConfigError
 from retrieval.answer.features import FEATURES
 from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
-from tools.weight_rows import Group, collect, is_public, load, save
+from tools.weight_rows import Group, collect, folds, hits, is_public, lead, load, save, top1
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
@@ -184,21 +187,6 @@ def fit(
     return res.x
 
 
-def hits(w: np.ndarray, g: Group) -> tuple[bool, bool]:
-    """Whether a positive is first, and whether one is among the first three (ties keep row order)."""
-    order = np.argsort(-(g.X @ w), kind="stable")
-    return bool(g.pos[order[0]]), bool(g.pos[order[:3]].any())
-
-
-def top1(w: np.ndarray, groups: list[Group]) -> float:
-    return float(np.mean([hits(w, g)[0] for g in groups]))
-
-
-def folds(groups: list[Group], k: int) -> np.ndarray:
-    """A fold per group by its key (a question, or a public set's article): stable across runs."""
-    return np.array([zlib.crc32(g.key.encode("utf-8")) % k for g in groups])
-
-
 def cross_validate(
     groups: list[Group],
     shipped: ScoringModel,
@@ -312,6 +300,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--anchored", action="store_true", help="pull the weights towards the shipped ones, not towards 0"
     )
+    parser.add_argument(
+        "--keep-scale",
+        action="store_true",
+        help="scale every weight so that the median lead of the first candidate over the second on the report "
+        "sets is the shipped weights' (the ranking stays; the decision and the diversity toll read scores)",
+    )
     parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation by question or article")
     parser.add_argument("--free", default="", help="hand-set weights to fit too (comma-separated)")
     parser.add_argument("--drop", default="", help="features held at weight 0 (comma-separated), to measure them")
@@ -364,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         model = replace(model, weights=np.where(np.isin(FEATURES, list(drop)), 0.0, model.weights))
     kept = (set(FEATURES) - only if only else hand) | drop
     w = fit(train, model, kept, args.l2, args.report_share, args.anchored)
+    if args.keep_scale:
+        scale = lead(model.weights, train) / lead(w, train)
+        print(f"scaled by {scale:.4f}: the median lead is the shipped weights' ({lead(model.weights, train):.3f})")
+        w = w * scale
     print(
         f"in sample, top-1 among questions with a positive: {top1(w, train):.4f} (current {top1(model.weights, train):.4f})"
     )
@@ -384,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:12} {v:+.4f}{'  (kept)' if name in kept else ''}")
     if args.out:
         sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}", f"--report-share {args.report_share}"]
-        sources += ["--anchored"] * args.anchored
+        sources += ["--anchored"] * args.anchored + ["--keep-scale"] * args.keep_scale
         sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
         sources += [f"--only {args.only}"] * bool(only)
         write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept)

@@ -9,12 +9,14 @@ paragraphs, and ``PATH@dev`` asks only its ``dev`` articles (``public_split`` of
 ``tools/fit_decision.py``; the ``test`` articles are for measuring). Each question is a group with a fold key: the set and the question's id, or for a
 SQuAD set the set and the question's article, so that a cross-validation fold never splits an
 article. Rows are kept in a ``.npz`` file (no pickle) and refused when the features differ.
+The measures over groups (top-1 / top-3, folds, the score lead) are here too.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,3 +134,25 @@ def load(path: Path) -> tuple[list[Group], dict[str, int]]:
             for a, b, s, k in zip(bounds[:-1], bounds[1:], f["source"], f["key"])
         ]
         return groups, {str(s): int(n) for s, n in zip(f["sets"], f["answerable"])}
+
+
+# --- measures over groups -------------------------------------------------------------------------
+def lead(w: np.ndarray, groups: list[Group]) -> float:
+    """Median lead of the best candidate's score over the second's, over the report sets' questions."""
+    tops = [np.sort(g.X @ w)[-2:] for g in groups if len(g.pos) > 1 and not is_public(g.source)]
+    return float(np.median([b - a for a, b in tops]))
+
+
+def hits(w: np.ndarray, g: Group) -> tuple[bool, bool]:
+    """Whether a positive is first, and whether one is among the first three (ties keep row order)."""
+    order = np.argsort(-(g.X @ w), kind="stable")
+    return bool(g.pos[order[0]]), bool(g.pos[order[:3]].any())
+
+
+def top1(w: np.ndarray, groups: list[Group]) -> float:
+    return float(np.mean([hits(w, g)[0] for g in groups]))
+
+
+def folds(groups: list[Group], k: int) -> np.ndarray:
+    """A fold per group by its key (a question, or a public set's article): stable across runs."""
+    return np.array([zlib.crc32(g.key.encode("utf-8")) % k for g in groups])

@@ -22,7 +22,7 @@ from tools.fit_weights import (
     top1,
     write_toml,
 )
-from tools.weight_rows import Group, load, save
+from tools.weight_rows import Group, hits, lead, load, save
 
 
 def test_hand_set_weights_are_those_marked_in_the_file(tmp_path: Path):
@@ -103,3 +103,16 @@ def test_rows_are_kept_and_read_back_and_refused_for_another_feature_set(tmp_pat
     np.savez(path, **data)
     with pytest.raises(SystemExit):
         load(path)
+
+
+def test_the_lead_is_read_on_report_sets_and_scales_with_the_weights():
+    groups = [
+        _group([[0.0], [1.0], [3.0]], [False, True, False], "r.jsonl", "r:1"),
+        _group([[0.0], [5.0]], [True, False], "r.jsonl", "r:2"),
+        _group([[0.0], [100.0]], [True, False], "p.json", "p:0"),  # a public set's: not read
+    ]
+    w = np.zeros(len(FEATURES))
+    w[0] = 1.0
+    assert lead(w, groups) == 3.5  # the median of 2 and 5
+    assert lead(0.5 * w, groups) == 1.75
+    assert [hits(0.5 * w, g) for g in groups] == [hits(w, g) for g in groups]
