@@ -30,7 +30,8 @@ their value unless named in ``--free``; ``--drop`` holds features at 0 to measur
 ``--keep-scale`` multiplies every weight by one factor so that the median lead of the first
 candidate's score over the second's on the report sets is the shipped weights': the ranking is
 the same, and the answer decision (which reads the scores' gap and softmax), the diversity toll
-and the year margin keep the units they were set in.
+and the year margin keep the units they were set in. The factor is written in the file's header; a refit
+divides the hand-set weights by it, so that they enter the fit at their value as set.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from retrieval.answer.features import FEATURES
 from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
 from tools.weight_rows import Group, collect, folds, hits, is_public, lead, load, save, top1
+from tools.weights_file import hand_set, shipped_notes, shipped_scale, write_toml
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
@@ -83,20 +85,6 @@ POSITIVE = {
     *(f"type_{t}" for t in TYPE_NAMES),
 }
 NEGATIVE = {"restate", "long", "year_miss", "type_miss", "label", "period_other", "companion"}
-
-
-HAND_SET = "the fit keeps it"
-
-
-def hand_set(notes: dict[str, str]) -> set[str]:
-    """The weights a weights file marks as set by hand (its comment says ``the fit keeps it``).
-
-    These are features the public sets cannot teach (their paragraphs have no plan sections,
-    heading labels, dated sentences, companion documents or table rows) and that the report sets
-    in the fit do not teach better (the semantic ones: the rows are collected without sentence
-    vectors); ``--free`` fits some of them anyway. The mark in ``config/weights.toml`` is the one
-    record of which they are."""
-    return {name for name, comment in notes.items() if HAND_SET in comment}
 
 
 def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, float | None]]:
@@ -223,70 +211,6 @@ def by_source(groups: list[Group], results: dict[str, list[tuple[bool, bool]]], 
         print(f"{label[-40:]:40}" + "".join(f"{c:>22}" for c in cells) + f"   n={n}")
 
 
-def write_toml(
-    path: Path,
-    weights: dict[str, float],
-    model: ScoringModel,
-    sources: list[str],
-    l2: float,
-    only: set[str] | None = None,
-    notes: dict[str, str] | None = None,
-    kept: set[str] | None = None,
-) -> None:
-    """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
-    of the composer lives in this one file). With ``only``, the header keeps the command that
-    fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept;
-    without it, on the hand-set weights in ``kept`` (all of them when None)."""
-    command = "python tools/fit_weights.py " + " ".join(sources)
-    lines = ["# Sentence-scoring weights (one per feature of retrieval/answer/features.py FEATURES)."]
-    if only and path.is_file():
-        lines += [line for line in path.read_text(encoding="utf-8").splitlines()[1:3] if line.startswith("# Fitted by")]
-        lines.append(f"# {', '.join(sorted(only))} then fitted by: {command}")
-    else:
-        lines.append(f"# Fitted by: {command}")
-    lines += [f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.", "", "[weights]"]
-    notes = notes or {}
-
-    def note(name: str) -> str:
-        if only:
-            return "" if name in only else notes.get(name, "")
-        return notes.get(name, "") if name in (hand_set(notes) if kept is None else kept) else ""
-
-    lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
-    lines += [
-        "",
-        "[compose]",
-        "# Retrieval and selection (retrieval/params.py ComposeParams); diversity is the score",
-        "# toll per sentence already shown from the same report (multi-report questions).",
-    ]
-    lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
-    lines += [
-        "",
-        "[policy]",
-        "# The decision to answer (retrieval/answer/policy.py AnswerPolicy): refuse when the best sentences'",
-        "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
-        "# its absence by value_missing; a passage about another place or year by place_missing / year_missing.",
-    ]
-    lines += [
-        f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"
-        for name, value in model.policy.as_mapping().items()
-    ]
-    lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def shipped_notes(path: Path) -> dict[str, str]:
-    """The comment after each weight of a weights file (who set it and how), by feature."""
-    if not path.is_file():
-        return {}
-    notes = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, eq, rest = line.partition("=")
-        if eq and "#" in rest:
-            notes[name.strip()] = "  #" + rest.split("#", 1)[1]
-    return notes
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", action="append", default=[], help="set to fit on, PATH or PATH=CORPUS (repeatable)")
@@ -339,6 +263,20 @@ def gather(specs: list[str], args: argparse.Namespace) -> tuple[list[Group], dic
     return groups, answerable
 
 
+def report_cv(
+    args: argparse.Namespace, train: list[Group], answerable: dict[str, int], model: ScoringModel, kept: set[str]
+) -> None:
+    """Top-1 / top-3 by set: the current weights, the refit out of fold, a refit on the public sets alone."""
+    results = {
+        "current": [hits(model.weights, g) for g in train],
+        f"refit, {args.cv}-fold": cross_validate(
+            train, model, kept, args.cv, args.l2, args.report_share, args.anchored
+        ),
+        "public only, same folds": cross_validate(train, model, kept, args.cv, args.l2, 0.0, args.anchored),
+    }
+    by_source(train, results, answerable)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
@@ -357,23 +295,20 @@ def main(argv: list[str] | None = None) -> int:
     if drop:
         model = replace(model, weights=np.where(np.isin(FEATURES, list(drop)), 0.0, model.weights))
     kept = (set(FEATURES) - only if only else hand) | drop
+    shipped = model
+    # The hand-set weights enter the fit at their value as set (the same ranking, as all weights are scaled alike).
+    model = replace(model, weights=model.weights / shipped_scale(WEIGHTS_FILE))
     w = fit(train, model, kept, args.l2, args.report_share, args.anchored)
+    scale = None
     if args.keep_scale:
-        scale = lead(model.weights, train) / lead(w, train)
-        print(f"scaled by {scale:.4f}: the median lead is the shipped weights' ({lead(model.weights, train):.3f})")
+        scale = lead(shipped.weights, train) / lead(w, train)
+        print(f"scaled by {scale:.4f}: the median lead is the shipped weights' ({lead(shipped.weights, train):.3f})")
         w = w * scale
     print(
         f"in sample, top-1 among questions with a positive: {top1(w, train):.4f} (current {top1(model.weights, train):.4f})"
     )
     if args.cv:
-        results = {
-            "current": [hits(model.weights, g) for g in train],
-            f"refit, {args.cv}-fold": cross_validate(
-                train, model, kept, args.cv, args.l2, args.report_share, args.anchored
-            ),
-            "public only, same folds": cross_validate(train, model, kept, args.cv, args.l2, 0.0, args.anchored),
-        }
-        by_source(train, results, answerable)
+        report_cv(args, train, answerable, model, kept)
     for spec in args.check:
         g, _ = gather([spec], args)
         print(f"check {spec}: {top1(w, g):.4f} (current {top1(model.weights, g):.4f}, n={len(g)})")
@@ -385,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         sources += ["--anchored"] * args.anchored + ["--keep-scale"] * args.keep_scale
         sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
         sources += [f"--only {args.only}"] * bool(only)
-        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept)
+        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept, scale)
         print(f"wrote {args.out}")
     return 0
 

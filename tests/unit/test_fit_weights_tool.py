@@ -18,6 +18,7 @@ from tools.fit_weights import (
     hand_set,
     loss,
     shipped_notes,
+    shipped_scale,
     source_weights,
     top1,
     write_toml,
@@ -116,3 +117,12 @@ def test_the_lead_is_read_on_report_sets_and_scales_with_the_weights():
     assert lead(w, groups) == 3.5  # the median of 2 and 5
     assert lead(0.5 * w, groups) == 1.75
     assert [hits(0.5 * w, g) for g in groups] == [hits(w, g) for g in groups]
+
+
+def test_a_scaled_file_records_its_scale_and_an_unscaled_one_reads_as_one(tmp_path: Path):
+    model = load_model()
+    out = tmp_path / "weights.toml"
+    write_toml(out, dict(model.as_mapping()), model, ["--train x.jsonl"], 0.0001, None, {}, set(), 0.5)
+    assert shipped_scale(out) == 0.5
+    write_toml(out, dict(model.as_mapping()), model, ["--train x.jsonl"], 0.0001, None, {}, set())
+    assert shipped_scale(out) == 1.0
