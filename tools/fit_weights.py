@@ -1,23 +1,44 @@
 """Fit the sentence-scoring weights of ``config/weights.toml``.
 
-For every question of the training sets, the composer's candidate sentences and their feature
-rows are collected exactly as :meth:`Engine.answer` sees them; a sentence is a positive when
-it contains a gold answer verbatim. The weights maximise the (L2-regularised) listwise
-likelihood that a positive sentence is ranked first. Questions whose candidates hold no
-positive are left out.
+For every answerable question of the training sets, the candidate sentences :meth:`Composer.rank`
+weighs for :meth:`Engine.answer` and their feature rows are collected (``tools/weight_rows.py``);
+a sentence is a positive when it holds a gold fragment (white space aside). The weights maximise
+the (L2-regularised) listwise likelihood that a positive sentence is ranked first. Questions
+whose candidates hold no positive are left out. The report sets' questions together weigh
+``--report-share`` (0.8) of the total and the public sets' the rest, each question of a part
+alike, so that the report questions (810) are not swamped by the public ones (2,461).
 
-    python tools/fit_weights.py --train ../shared/datasets/cmrc2018_trial.json \\
-        --check ../shared/datasets/drcd_test.json --check tests/data/dev.jsonl \\
-        --out config/weights.toml
+    python tools/fit_weights.py \
+        --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \
+        --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/everyday.jsonl=seeds \
+        --train tests/data/holdout.jsonl=seeds \
+        --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \
+        --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \
+        --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \
+        --train ../shared/datasets/cmrc2018_trial.json@dev --train ../shared/datasets/drcd_test.json@dev \
+        --report-share 0.8 --keep-scale --rows /tmp/weight-rows.npz --cv 5 --out config/weights.toml
 
-JSONL sets are asked over the configured corpus (seeds/); SQuAD sets over a corpus of their
-own paragraphs, built once in ``--workdir``.
+A JSONL set ``PATH=CORPUS`` is asked over ``CORPUS`` (seeds/ by default); a SQuAD set over a
+corpus of its own paragraphs, built once in ``--workdir``; ``PATH@dev`` keeps its ``dev``
+articles only (``public_split``: the ``test`` articles are for measuring). ``--rows`` keeps the
+collected rows (a refit from them takes seconds). ``--cv K`` prints top-1 / top-3 by set, out of
+fold (folds by question, by article for a SQuAD set), for the current weights, the refit and a
+refit on the public sets alone. The weights marked ``the fit keeps it`` in the shipped file keep
+their value unless named in ``--free``; ``--drop`` holds features at 0 to measure them.
+``--keep-scale`` multiplies every weight by one factor so that the median lead of the first
+candidate's score over the second's on the report sets is the shipped weights': the ranking is
+the same, and the answer decision (which reads the scores' gap and softmax), the diversity toll
+and the year margin keep the units they were set in. The factor is written in the file's header; a refit
+divides the hand-set weights by it, so that they enter the fit at their value as set.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,49 +47,12 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import load_questions, open_engine_for
-from config import (
-    ConfigError,
-    load_settings,
-)
+from config import ConfigError
 from retrieval.answer.features import FEATURES
 from retrieval.answer.scoring import DEFAULT_WEIGHTS, WEIGHTS_FILE, ScoringModel, load_model
 from retrieval.lang.shapes import TYPE_NAMES
-
-Group = tuple[np.ndarray, np.ndarray]  # (features, positive mask)
-
-
-def collect(engine, items) -> list[Group]:
-    """Feature rows and positive masks of the answerable questions that have a positive."""
-    groups: list[Group] = []
-    composer = engine.composer
-    for item in items:
-        if not item.answerable:
-            continue
-        cands = composer.candidates(item.question, vectors=engine.semantic)
-        if cands is None:
-            continue
-        texts = [engine.corpus.sentence_text(c, s) for c, s in zip(cands.chunk, cands.sent)]
-        pos = np.array([any(g in t for g in item.answers) for t in texts])
-        if pos.any() and not pos.all():
-            groups.append((cands.features, pos))
-    return groups
-
-
-def loss(w: np.ndarray, groups: list[Group], l2: float) -> tuple[float, np.ndarray]:
-    """Negative log-probability that the top sentence is a positive, with its gradient."""
-    total = 0.5 * l2 * float(w @ w)
-    grad = l2 * w
-    for X, pos in groups:
-        s = X @ w
-        s = s - s.max()
-        e = np.exp(s)
-        p_all = e / e.sum()
-        p_pos = e * pos / (e * pos).sum()
-        total -= float(np.log((e * pos).sum()) - np.log(e.sum()))
-        grad = grad - (p_pos - p_all) @ X
-    return total / len(groups), grad / len(groups)
-
+from tools.weight_rows import Group, collect, folds, hits, is_public, lead, load, save, top1
+from tools.weights_file import hand_set, shipped_notes, shipped_scale, write_toml
 
 # Features whose weight must not be negative (evidence for an answer) or positive (against one).
 # The signs keep the model explainable and stop correlated features cancelling each other out.
@@ -93,22 +77,14 @@ POSITIVE = {
     "ctx_big",
     "type_nb",
     "defines",
+    "plan",
+    "period_match",
+    "wants_match",
+    "row_cross",
+    "sem_near",
     *(f"type_{t}" for t in TYPE_NAMES),
 }
-NEGATIVE = {"restate", "long", "year_miss", "type_miss"}
-
-
-HAND_SET = "the fit keeps it"
-
-
-def hand_set(notes: dict[str, str]) -> set[str]:
-    """The weights a weights file marks as set by hand (its comment says ``the fit keeps it``).
-
-    These are features the public sets cannot teach (their paragraphs have no plan sections,
-    heading labels, dated sentences, companion documents or table rows): their weights are set by
-    hand on the dev sets (seeds, gwr_even, real_reports) and kept as shipped. The mark in
-    ``config/weights.toml`` is the one record of which they are."""
-    return {name for name, comment in notes.items() if HAND_SET in comment}
+NEGATIVE = {"restate", "long", "year_miss", "type_miss", "label", "period_other", "companion"}
 
 
 def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, float | None]]:
@@ -125,143 +101,226 @@ def bounds(shipped: ScoringModel, kept: set[str]) -> list[tuple[float | None, fl
     ]
 
 
-def fit(groups: list[Group], shipped: ScoringModel, kept: set[str], l2: float = 0.0001) -> np.ndarray:
-    """Weights that rank a positive first; the features in ``kept`` keep their shipped weight."""
+@dataclass
+class Stack:
+    """Groups stacked for a vectorised loss: rows, positives, each row's group and each group's weight."""
+
+    X: np.ndarray
+    pos: np.ndarray
+    seg: np.ndarray
+    starts: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, groups: list[Group], weight: np.ndarray) -> Stack:
+        sizes = np.array([len(g.pos) for g in groups])
+        return cls(
+            np.concatenate([g.X for g in groups]),
+            np.concatenate([g.pos for g in groups]).astype(np.float64),
+            np.repeat(np.arange(len(groups)), sizes),
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+            weight / weight.sum(),
+        )
+
+
+def loss(w: np.ndarray, st: Stack, l2: float, center: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted mean negative log-probability that the top sentence is a positive, with its
+    gradient; the L2 penalty pulls the weights towards ``center``."""
+    s = st.X @ w
+    s = s - np.maximum.reduceat(s, st.starts)[st.seg]
+    e = np.exp(s)
+    z = np.add.reduceat(e, st.starts)
+    zp = np.add.reduceat(e * st.pos, st.starts)
+    d = w - center
+    total = float(st.weight @ (np.log(z) - np.log(zp))) + 0.5 * l2 * float(d @ d)
+    g = st.weight[st.seg] * (e / z[st.seg] - e * st.pos / zp[st.seg])
+    return total, g @ st.X + l2 * d
+
+
+def source_weights(groups: list[Group], report_share: float) -> np.ndarray:
+    """Each question's weight: the report sets' questions together weigh ``report_share`` of the
+    total and the public sets' the rest, each question of a part the same."""
+    public = np.array([is_public(g.source) for g in groups])
+    n_pub, n_rep = int(public.sum()), int((~public).sum())
+    if not n_pub or not n_rep:
+        return np.ones(len(groups))
+    return np.where(public, (1.0 - report_share) / n_pub, report_share / n_rep)
+
+
+def fit(
+    groups: list[Group],
+    shipped: ScoringModel,
+    kept: set[str],
+    l2: float = 0.0001,
+    report_share: float = 0.5,
+    anchored: bool = False,
+) -> np.ndarray:
+    """Weights that rank a positive first; the features in ``kept`` keep their shipped weight.
+    ``anchored``: the penalty pulls towards the shipped weights instead of 0 (a refit that moves
+    them only as far as the sets ask)."""
     w0 = np.array([shipped.as_mapping()[f] if f in kept else 0.0 for f in FEATURES])
-    res = minimize(loss, w0, args=(groups, l2 * len(groups)), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
+    center = shipped.weights.copy() if anchored else np.zeros(len(FEATURES))
+    if anchored:
+        w0 = np.clip(
+            center,
+            *zip(
+                *[
+                    (lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+                    for lo, hi in bounds(shipped, kept)
+                ]
+            ),
+        )
+    st = Stack.of(groups, source_weights(groups, report_share))
+    res = minimize(loss, w0, args=(st, l2, center), jac=True, method="L-BFGS-B", bounds=bounds(shipped, kept))
     return res.x
 
 
-def top1(w: np.ndarray, groups: list[Group]) -> float:
-    return float(np.mean([pos[int(np.argmax(X @ w))] for X, pos in groups]))
-
-
-def write_toml(
-    path: Path,
-    weights: dict[str, float],
-    model: ScoringModel,
-    sources: list[str],
+def cross_validate(
+    groups: list[Group],
+    shipped: ScoringModel,
+    kept: set[str],
+    k: int,
     l2: float,
-    only: set[str] | None = None,
-    notes: dict[str, str] | None = None,
-) -> None:
-    """Write the fitted weights with the shipped [compose] and [policy] numbers (every tuned number
-    of the composer lives in this one file). With ``only``, the header keeps the command that
-    fitted the other weights, and ``notes`` (the shipped file's comments) stay on the lines kept."""
-    command = "python tools/fit_weights.py " + " ".join(sources)
-    lines = ["# Sentence-scoring weights (one per feature of retrieval/answer/features.py FEATURES)."]
-    if only and path.is_file():
-        lines += [line for line in path.read_text(encoding="utf-8").splitlines()[1:3] if line.startswith("# Fitted by")]
-        lines.append(f"# {', '.join(sorted(only))} then fitted by: {command}")
-    else:
-        lines.append(f"# Fitted by: {command}")
-    lines += [f"# Listwise logistic loss, L2 = {l2}. See docs/quality.md.", "", "[weights]"]
-    notes = notes or {}
-
-    def note(name: str) -> str:
-        if only:
-            return "" if name in only else notes.get(name, "")
-        return notes.get(name, "") if name in hand_set(notes) else ""
-
-    lines += [f"{name} = {value:.4f}{note(name)}" for name, value in weights.items()]
-    lines += [
-        "",
-        "[compose]",
-        "# Retrieval and selection (retrieval/params.py ComposeParams); diversity is the score",
-        "# toll per sentence already shown from the same report (multi-report questions).",
-    ]
-    lines += [f"{name} = {value:.4f}" for name, value in model.compose.as_mapping().items()]
-    lines += [
-        "",
-        "[policy]",
-        "# The decision to answer (retrieval/answer/policy.py AnswerPolicy): refuse when the best sentences'",
-        "# confidence is below min_confidence; a value of the asked kind multiplies it by value_evidence,",
-        "# its absence by value_missing; a passage about another place or year by place_missing / year_missing.",
-    ]
-    lines += [
-        f"{name} = {value}" if isinstance(value, int) else f"{name} = {value:.4f}"
-        for name, value in model.policy.as_mapping().items()
-    ]
-    lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    report_share: float,
+    anchored: bool = False,
+) -> list[tuple[bool, bool]]:
+    """Out-of-fold (top-1, top-3) hits of every group."""
+    fold = folds(groups, k)
+    out: list[tuple[bool, bool]] = [(False, False)] * len(groups)
+    for f in range(k):
+        train = [g for g, x in zip(groups, fold) if x != f]
+        w = fit(train, shipped, kept, l2, report_share, anchored)
+        for i in np.flatnonzero(fold == f):
+            out[i] = hits(w, groups[i])
+    return out
 
 
-def shipped_notes(path: Path) -> dict[str, str]:
-    """The comment after each weight of a weights file (who set it and how), by feature."""
-    if not path.is_file():
-        return {}
-    notes = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, eq, rest = line.partition("=")
-        if eq and "#" in rest:
-            notes[name.strip()] = "  #" + rest.split("#", 1)[1]
-    return notes
+def by_source(groups: list[Group], results: dict[str, list[tuple[bool, bool]]], answerable: dict[str, int]) -> None:
+    """Top-1 / top-3 by set and pooled over the report sets, over the answerable questions."""
+    names = list(results)
+    print("set".ljust(40) + "".join(f"{n:>22}" for n in names) + "   (top-1 / top-3 of answerable)")
+    sources = list(dict.fromkeys(g.source for g in groups))
+    report = [s for s in sources if not is_public(s)]
+    for label, members in [(s, {s}) for s in sources] + [("report sets pooled", set(report))]:
+        idx = [i for i, g in enumerate(groups) if g.source in members]
+        n = sum(answerable.get(s, 0) for s in members) or len(idx)
+        cells = []
+        for name in names:
+            r = results[name]
+            cells.append(f"{sum(r[i][0] for i in idx) / n:.3f} / {sum(r[i][1] for i in idx) / n:.3f}")
+        print(f"{label[-40:]:40}" + "".join(f"{c:>22}" for c in cells) + f"   n={n}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="append", required=True, help="question set to fit on (repeatable)")
+    parser.add_argument("--train", action="append", default=[], help="set to fit on, PATH or PATH=CORPUS (repeatable)")
     parser.add_argument("--check", action="append", default=[], help="held-out set to report on (repeatable)")
+    parser.add_argument("--rows", type=Path, help="keep the collected rows here (.npz); read them if it exists")
     parser.add_argument("--out", type=Path, help="write the weights here (TOML)")
     parser.add_argument("--l2", type=float, default=0.0001)
+    parser.add_argument(
+        "--report-share", type=float, default=0.5, help="share of the total weight of the report sets' questions"
+    )
+    parser.add_argument(
+        "--anchored", action="store_true", help="pull the weights towards the shipped ones, not towards 0"
+    )
+    parser.add_argument(
+        "--keep-scale",
+        action="store_true",
+        help="scale every weight so that the median lead of the first candidate over the second on the report "
+        "sets is the shipped weights' (the ranking stays; the decision and the diversity toll read scores)",
+    )
+    parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation by question or article")
+    parser.add_argument("--free", default="", help="hand-set weights to fit too (comma-separated)")
+    parser.add_argument("--drop", default="", help="features held at weight 0 (comma-separated), to measure them")
     parser.add_argument(
         "--only", help="fit only these features (comma-separated); the others keep their shipped weights"
     )
     parser.add_argument(
-        "--semantic",
-        action="store_true",
-        help="with sentence vectors (built once per set in --workdir; minutes per "
-        "thousand sentences), so that the semantic features have values",
+        "--semantic", action="store_true", help="with sentence vectors on the JSONL sets (the semantic features)"
     )
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/reportqa-fit/cache"), help="index caches")
     parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=Path("/tmp/reportqa-fit"),
-        help="where SQuAD corpora and their indexes are kept between runs",
+        "--workdir", type=Path, default=Path("/tmp/reportqa-fit"), help="where SQuAD sets' paragraph corpora are kept"
     )
     args = parser.parse_args(argv)
-    settings = load_settings()
-    if args.semantic:
-        settings = settings.replace(semantic="on")
+    names = set(args.only.split(",")) if args.only else set()
+    free = set(filter(None, args.free.split(","))) | set(filter(None, args.drop.split(",")))
+    if not names | free <= set(FEATURES):
+        parser.error(f"unknown features: {', '.join(sorted((names | free) - set(FEATURES)))}")
+    if not args.train and not (args.rows and args.rows.is_file()):
+        parser.error("--train (or an existing --rows file) is needed")
+    return args
+
+
+def gather(specs: list[str], args: argparse.Namespace) -> tuple[list[Group], dict[str, int]]:
+    groups: list[Group] = []
+    answerable: dict[str, int] = {}
+    for spec in specs:
+        g, n = collect(spec, args.cache_dir, args.workdir, "on" if args.semantic else "off")
+        groups += g
+        answerable[g[0].source if g else spec] = n
+    return groups, answerable
+
+
+def report_cv(
+    args: argparse.Namespace, train: list[Group], answerable: dict[str, int], model: ScoringModel, kept: set[str]
+) -> None:
+    """Top-1 / top-3 by set: the current weights, the refit out of fold, a refit on the public sets alone."""
+    results = {
+        "current": [hits(model.weights, g) for g in train],
+        f"refit, {args.cv}-fold": cross_validate(
+            train, model, kept, args.cv, args.l2, args.report_share, args.anchored
+        ),
+        "public only, same folds": cross_validate(train, model, kept, args.cv, args.l2, 0.0, args.anchored),
+    }
+    by_source(train, results, answerable)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
-    if only and not only <= set(FEATURES):
-        parser.error(f"unknown features: {', '.join(sorted(only - set(FEATURES)))}")
-    # Keep the shipped diversity toll and the hand-set weights; the fit changes the others.
     try:
         model = load_model()
     except ConfigError:  # weights of an older feature set: start afresh
         model = ScoringModel.from_mapping(DEFAULT_WEIGHTS)
-
-    def groups_of(path_text: str) -> list[Group]:
-        path = Path(path_text)
-        items, contexts = load_questions(path)
-        engine = open_engine_for(settings, contexts, args.workdir / path.stem)
-        if args.semantic and not engine.wait_for_vectors():
-            raise SystemExit(f"{path}: no sentence vectors ({engine.semantic_status.error})")
-        return collect(engine, items)
-
-    train: list[Group] = []
-    for path in args.train:
-        g = groups_of(path)
-        print(f"{path}: {len(g)} questions with a positive candidate", file=sys.stderr)
-        train += g
-    kept = set(FEATURES) - only if only else hand_set(shipped_notes(WEIGHTS_FILE))
-    w = fit(train, model, kept, args.l2)
+    if args.rows and args.rows.is_file():
+        train, answerable = load(args.rows)
+    else:
+        train, answerable = gather(args.train, args)
+        if args.rows:
+            save(args.rows, train, answerable)
+    hand = hand_set(shipped_notes(WEIGHTS_FILE)) - set(filter(None, args.free.split(",")))
+    drop = set(filter(None, args.drop.split(",")))
+    if drop:
+        model = replace(model, weights=np.where(np.isin(FEATURES, list(drop)), 0.0, model.weights))
+    kept = (set(FEATURES) - only if only else hand) | drop
+    shipped = model
+    # The hand-set weights enter the fit at their value as set (the same ranking, as all weights are scaled alike).
+    model = replace(model, weights=model.weights / shipped_scale(WEIGHTS_FILE))
+    w = fit(train, model, kept, args.l2, args.report_share, args.anchored)
+    scale = None
+    if args.keep_scale:
+        scale = lead(shipped.weights, train) / lead(w, train)
+        print(f"scaled by {scale:.4f}: the median lead is the shipped weights' ({lead(shipped.weights, train):.3f})")
+        w = w * scale
     print(
-        f"train top-1 among questions with a positive: {top1(w, train):.4f} "
-        f"(current weights {top1(model.weights, train):.4f})"
+        f"in sample, top-1 among questions with a positive: {top1(w, train):.4f} (current {top1(model.weights, train):.4f})"
     )
-    for path in args.check:
-        g = groups_of(path)
-        print(f"check {path}: {top1(w, g):.4f} (current weights {top1(model.weights, g):.4f}, n={len(g)})")
+    if args.cv:
+        report_cv(args, train, answerable, model, kept)
+    for spec in args.check:
+        g, _ = gather([spec], args)
+        print(f"check {spec}: {top1(w, g):.4f} (current {top1(model.weights, g):.4f}, n={len(g)})")
     weights = {name: float(v) for name, v in zip(FEATURES, w)}
     for name, v in weights.items():
-        print(f"  {name:12} {v:+.4f}")
+        print(f"  {name:12} {v:+.4f}{'  (kept)' if name in kept else ''}")
     if args.out:
-        sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}"]
-        if only:
-            sources += ["--semantic"] * args.semantic + [f"--only {args.only}"]
-        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out))
+        sources = [f"--train {p}" for p in args.train] + [f"--l2 {args.l2}", f"--report-share {args.report_share}"]
+        sources += ["--anchored"] * args.anchored + ["--keep-scale"] * args.keep_scale
+        sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
+        sources += [f"--only {args.only}"] * bool(only)
+        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept, scale)
         print(f"wrote {args.out}")
     return 0
 
