@@ -375,9 +375,25 @@ def test_the_operating_point_is_reported_for_each_score_pooled_and_by_set():
     y = np.array([1, 1, 1, 1, 0, 1, 0, 0])
     sets = np.array(["a", "a", "a", "a", "b", "b", "b", "b"])
     good = np.array([0.9, 0.8, 0.85, 0.95, 0.1, 0.7, 0.2, 0.3])
-    args = SimpleNamespace(precision=0.95, margin=0.0)
+    args = SimpleNamespace(precision=0.95, margin=0.0, train=[], each_corpus=False)
     lines = operating_lines({"good": good, "bad": 1 - good}, y, np.ones(8), sets, np.ones(8, bool), args)
     assert len(lines) == 2
     # The good score answers the five right rows (all of a, one of b); the bad one answers none.
     assert "all 0.625 at 1.000" in lines[0] and "a 1.000 at 1.000" in lines[0] and "b 0.250 at 1.000" in lines[0]
     assert "all 0.000" in lines[1]
+
+
+def test_the_precision_rule_can_hold_for_each_corpus_on_its_own():
+    from tools.fit_decision import answer_threshold, corpus_of
+
+    corpora = corpus_of(
+        np.array(["s.jsonl", "s.jsonl", "s.jsonl", "g.jsonl", "g.jsonl", "g.jsonl"]),
+        ["s.jsonl=seeds", "g.jsonl=x/gwr_even"],
+    )
+    assert list(corpora) == ["seeds"] * 3 + ["gwr_even"] * 3
+    p = np.array([0.9, 0.8, 0.7, 0.95, 0.85, 0.75])
+    y = np.array([1, 1, 1, 1, 0, 1])
+    # Pooled, only the two rows from 0.9 up are right often enough.
+    assert answer_threshold(p, y, corpora, 0.95, 0.0, each=False) == pytest.approx(0.9)
+    # gwr_even alone must start above its miss at 0.85: 0.95; seeds alone from 0.7.
+    assert answer_threshold(p, y, corpora, 0.95, 0.0, each=True) == pytest.approx(0.95)
