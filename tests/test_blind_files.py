@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, blind3/, blind4/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/, blind4/, blind5/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -17,7 +17,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 DATASETS = ROOT.parent / "shared" / "datasets"
-SETS = sorted([*DATA.glob("blind/*.jsonl"), *DATA.glob("blind3/*.jsonl"), *DATA.glob("blind4/*.jsonl")])
+SETS = sorted(
+    [
+        *DATA.glob("blind/*.jsonl"),
+        *DATA.glob("blind3/*.jsonl"),
+        *DATA.glob("blind4/*.jsonl"),
+        *DATA.glob("blind5/*.jsonl"),
+    ]
+)
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
 SWAPS = {"exam", "level", "kind", "year", "place", "part", "item", "offtopic"}
 SPACE = re.compile(r"\s+")
@@ -49,11 +56,14 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_round_four_as_dev():
+def test_blind_sets_exist_with_round_four_as_dev_and_round_five_as_test():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
         "blind4/real.dev.jsonl",
+        "blind5/seeds.test.jsonl",
+        "blind5/gwr.test.jsonl",
+        "blind5/real.test.jsonl",
     }
 
 
