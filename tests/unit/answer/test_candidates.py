@@ -3,7 +3,7 @@ synonym of a question term stands for the term, a loose one counts for part of i
 
 from __future__ import annotations
 
-from retrieval.answer.candidates import date_terms, with_interchangeable
+from retrieval.answer.candidates import _told_apart, date_terms, with_interchangeable
 from retrieval.answer.records import QueryTerms
 from retrieval.lang.text import char_bigrams
 
@@ -39,3 +39,17 @@ def test_an_asked_year_is_held_by_the_sentence_about_it():
     unasked = {GDP, 7}
     date_terms(unasked, 1980, {}, set())  # no year asked: nothing changes
     assert unasked == {GDP, 7}
+
+
+def test_a_word_that_tells_the_reports_tables_apart_is_not_the_rows():
+    CITY, LEVEL = 11, 12  # term ids: 全市, 市级 (both named by the question)
+    terms = QueryTerms(weights={CITY: 1.0, LEVEL: 1.0}, spelled=[("全市", CITY), ("市级", LEVEL)])
+    own = "2025年市级一般公共预算收支总表"
+    other = "2025年全市一般公共预算收支总表"
+    # 全市 stands in the other caption where this one has 市级: it is that table's, not this one's.
+    assert _told_apart(terms, {CITY, LEVEL}, own, [other]) == {CITY}
+    assert _told_apart(terms, {CITY, LEVEL}, other, [own]) == {LEVEL}
+    # A caption that differs otherwise, or none at all, tells nothing apart.
+    assert _told_apart(terms, {CITY, LEVEL}, own, ["2025年全市政府性基金预算表"]) == set()
+    assert _told_apart(terms, {CITY, LEVEL}, own, []) == set()
+    assert _told_apart(terms, set(), own, [other]) == set()
