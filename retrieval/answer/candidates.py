@@ -118,16 +118,18 @@ def with_interchangeable(
     return grams
 
 
-def date_terms(toks: set[int], period: int | None, dated: dict[int, int], about: set[int]) -> None:
-    """A sentence's asked-year terms by its own date, in place: a sentence about an asked year
-    (``dated``: year → its term) holds its term, an undated one those its passage is about
-    (``about``), and one about another year none, though it writes one (比1979年增长: a base)."""
+def date_terms(toks: set[int], period: int | None, dated: dict[int, int], about: set[int]) -> set[int]:
+    """A sentence's terms ``toks`` with its asked-year terms by its own date (a new set): a
+    sentence about an asked year (``dated``: year → its term) holds its term, an undated one
+    those its passage is about (``about``), and one about another year none, though it writes
+    one (比1979年增长: a base)."""
     if period in dated:
-        toks.add(dated[period])
-    elif period is None:
-        toks |= about
-    elif dated:
-        toks.difference_update(dated.values())
+        return toks | {dated[period]}
+    if period is None:
+        return toks | about
+    if dated:
+        return toks - set(dated.values())
+    return set(toks)
 
 
 def _read_chunk(
@@ -169,7 +171,7 @@ def _read_chunk(
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
-        date_terms(toks, period, terms.dated, about)
+        toks = date_terms(toks, period, terms.dated, about)
         said = Said(
             norm,
             grams,
