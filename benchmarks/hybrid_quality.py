@@ -175,24 +175,30 @@ def main(argv=None) -> int:
             (float(f), float(s)) for f in args.fractions.split(",") for s in args.samples.split(",")
         ):
             mask, _ = with_sample(keys, cost, fraction * float(cost.sum()), share)
-            ids = np.flatnonzero(mask)
-            for offset, late, short in (
-                (float(o), int(n), int(m))
-                for o in args.offsets.split(",")
-                for n in args.late.split(",")
-                for m in args.map_shortest.split(",")
-            ):
-                fit = map_ids(mask, chars, args.map_least) if args.map_least else None
-                if short:
-                    fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
-                mode = "raw" if args.raw else "quantile"
-                text = model_text(engine.corpus)
-                hybrid = LateHybridVectors(matrix[ids], ids, full.embedder, static, mode, offset, text, late, fit)
-                label = (
-                    f"{order} {fraction:.2f} cost, sample {share}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
-                )
-                run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
+            head = f"{order} {fraction:.2f} cost, sample {share}"
+            run_variants(args, engine, full.embedder, matrix, static, mask, chars, head, run)
     return 0
+
+
+def run_variants(args, engine, embedder, matrix, static, mask: np.ndarray, chars: np.ndarray, head: str, run) -> None:
+    """Every variant (``--offsets``, ``--late``, ``--map-shortest``) of the mixed vectors with the
+    model's vectors (rows of ``matrix``, by ``embedder``) for the sentences ``mask``, each run and
+    printed under a label opening with ``head``."""
+    ids = np.flatnonzero(mask)
+    for offset, late, short in (
+        (float(o), int(n), int(m))
+        for o in args.offsets.split(",")
+        for n in args.late.split(",")
+        for m in args.map_shortest.split(",")
+    ):
+        fit = map_ids(mask, chars, args.map_least) if args.map_least else None
+        if short:
+            fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
+        mode = "raw" if args.raw else "quantile"
+        text = model_text(engine.corpus)
+        hybrid = LateHybridVectors(matrix[ids], ids, embedder, static, mode, offset, text, late, fit)
+        label = f"{head}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
+        run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
 
 
 if __name__ == "__main__":
