@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +31,78 @@ from bot.evaluate import evaluate, load_questions, summarize
 from config import load_settings
 from retrieval import Engine
 from retrieval.index.embedding import VectorCache
-from retrieval.index.hybrid import HybridVectors, model_text
+from retrieval.index.hybrid import HybridVectors
 from retrieval.index.hybrid_plan import model_cost, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder, StaticTable
 from retrieval.index.store import IndexStore
+from retrieval.index.vectors import SentenceVectors
+from retrieval.lru import LRU
+
+# Model vectors embedded at question time kept for later questions (384 floats each: 6 MB).
+LATE_KEPT = 4096
+
+
+def model_text(corpus) -> Callable[[int], str]:
+    """Sentence id → the text the model embeds for it (as the build does)."""
+    from retrieval.lang.text import clean_for_index
+
+    ptr = corpus.tables["sent_ptr"]
+    return lambda i: clean_for_index(corpus.sentence_text(int(np.searchsorted(ptr, i, side="right")) - 1, int(i)))
+
+
+class LateHybridVectors(HybridVectors):
+    """:class:`HybridVectors` with the question-time variant (``--late``, measured and not
+    shipped): with ``text`` (sentence id → the text the model embeds) and ``late`` > 0, the
+    ``late`` nearest sentences without the model's vectors are embedded by the model when a
+    question finds them (kept for later questions), and their model cosines used instead of
+    mapped ones."""
+
+    def __init__(
+        self,
+        full: np.ndarray,
+        covered: np.ndarray,
+        full_embedder,
+        static: SentenceVectors,
+        calibrate="quantile",
+        offset: float = 0.0,
+        text: Callable[[int], str] | None = None,
+        late: int = 0,
+        map_ids: np.ndarray | None = None,
+    ):
+        super().__init__(full, covered, full_embedder, static, calibrate, offset, map_ids)
+        self.text, self.late = text, int(late) if text is not None else 0
+        self._late_rows: LRU[int, np.ndarray] = LRU(LATE_KEPT)  # model vectors embedded at question time
+
+    def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        hits = super().nearest(query_vec, k)
+        if self.late:
+            hits = self._embed_late(self._split(query_vec)[0], hits)
+        return hits
+
+    def _embed_late(self, qf: np.ndarray, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``hits`` with the first ``late`` sentences lacking the model's vectors scored by the
+        model (embedded now, or found among those embedded for earlier questions)."""
+        assert self.text is not None
+        todo = [i for i, _ in hits if self._row[i] < 0][: self.late]
+        new = [i for i in todo if self._late_rows.get(i) is None]
+        if new:
+            for i, vec in zip(new, self.embedder.passages([self.text(i) for i in new])):
+                self._late_rows.put(i, np.asarray(vec, dtype=np.float32))
+        rest = [i for i, _ in hits if self._row[i] < 0]  # and those embedded for earlier questions
+        true = {i: float(v @ qf) for i in rest if (v := self._late_rows.get(i)) is not None}
+        out = [(i, true.get(i, c)) for i, c in hits]
+        out.sort(key=lambda h: (-h[1], h[0]))
+        return out
+
+    def cosines(self, query_vec: np.ndarray, sentence_ids: Iterable[int]) -> np.ndarray:
+        ids = np.fromiter((int(i) for i in sentence_ids), dtype=np.int64)
+        out = super().cosines(query_vec, ids)
+        if self.late:
+            qf, _ = self._split(query_vec)
+            for j in np.flatnonzero(self._row[ids] < 0):
+                if (v := self._late_rows.get(int(ids[j]))) is not None:
+                    out[j] = v @ qf
+        return out
 
 
 def with_sample(keys: np.ndarray, cost: np.ndarray, cpu: float, share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -106,24 +175,30 @@ def main(argv=None) -> int:
             (float(f), float(s)) for f in args.fractions.split(",") for s in args.samples.split(",")
         ):
             mask, _ = with_sample(keys, cost, fraction * float(cost.sum()), share)
-            ids = np.flatnonzero(mask)
-            for offset, late, short in (
-                (float(o), int(n), int(m))
-                for o in args.offsets.split(",")
-                for n in args.late.split(",")
-                for m in args.map_shortest.split(",")
-            ):
-                fit = map_ids(mask, chars, args.map_least) if args.map_least else None
-                if short:
-                    fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
-                mode = "raw" if args.raw else "quantile"
-                text = model_text(engine.corpus)
-                hybrid = HybridVectors(matrix[ids], ids, full.embedder, static, mode, offset, text, late, fit)
-                label = (
-                    f"{order} {fraction:.2f} cost, sample {share}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
-                )
-                run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
+            head = f"{order} {fraction:.2f} cost, sample {share}"
+            run_variants(args, engine, full.embedder, matrix, static, mask, chars, head, run)
     return 0
+
+
+def run_variants(args, engine, embedder, matrix, static, mask: np.ndarray, chars: np.ndarray, head: str, run) -> None:
+    """Every variant (``--offsets``, ``--late``, ``--map-shortest``) of the mixed vectors with the
+    model's vectors (rows of ``matrix``, by ``embedder``) for the sentences ``mask``, each run and
+    printed under a label opening with ``head``."""
+    ids = np.flatnonzero(mask)
+    for offset, late, short in (
+        (float(o), int(n), int(m))
+        for o in args.offsets.split(",")
+        for n in args.late.split(",")
+        for m in args.map_shortest.split(",")
+    ):
+        fit = map_ids(mask, chars, args.map_least) if args.map_least else None
+        if short:
+            fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
+        mode = "raw" if args.raw else "quantile"
+        text = model_text(engine.corpus)
+        hybrid = LateHybridVectors(matrix[ids], ids, embedder, static, mode, offset, text, late, fit)
+        label = f"{head}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
+        run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
 
 
 if __name__ == "__main__":

@@ -314,7 +314,7 @@ def test_a_refusal_by_low_probability_keeps_a_vetos_label_only_when_true():
 
 
 def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
-    from tools.fit_decision import lowest_threshold
+    from tools.thresholds import lowest_threshold
 
     p, y = np.array([0.9, 0.9, 0.8, 0.7]), np.array([1, 0, 1, 1])
     assert lowest_threshold(p, y, 0.6) == pytest.approx(0.7)  # 3 of 4 right from 0.7 up
@@ -324,7 +324,7 @@ def test_answer_at_is_the_lowest_threshold_whose_answers_are_precise_enough():
 
 
 def test_answer_at_with_a_margin_asks_the_precision_of_the_interval_s_lower_end():
-    from tools.fit_decision import lowest_threshold, wilson_lower
+    from tools.thresholds import lowest_threshold, wilson_lower
 
     assert wilson_lower(19, 20, 0.0) == pytest.approx(0.95)
     assert wilson_lower(19, 20, 1.645) == pytest.approx(0.8040, abs=1e-4)
@@ -338,7 +338,7 @@ def test_answer_at_with_a_margin_asks_the_precision_of_the_interval_s_lower_end(
 
 
 def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions_with_nothing():
-    from tools.fit_decision import unsure_threshold
+    from tools.thresholds import unsure_threshold
 
     p = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.6, 0.9, 0.95, 0.001])
     answerable = np.array([True] * 10 + [False])
@@ -348,7 +348,7 @@ def test_unsure_at_is_the_highest_threshold_that_leaves_few_answerable_questions
 
 
 def test_a_threshold_is_raised_onto_a_calibrated_value():
-    from tools.fit_decision import plateau_at_or_above
+    from tools.thresholds import plateau_at_or_above
 
     plateaus = np.array([0.0, 0.011, 0.011, 0.047, 0.2])
     assert plateau_at_or_above(0.02, plateaus) == pytest.approx(0.047)  # the floor 0.02 lies between plateaus
@@ -357,7 +357,7 @@ def test_a_threshold_is_raised_onto_a_calibrated_value():
 
 
 def test_unsure_at_holds_for_each_question_set_on_its_own():
-    from tools.fit_decision import unsure_threshold_by_set
+    from tools.thresholds import unsure_threshold_by_set
 
     p = np.array([0.05, 0.06, 0.07, 0.08, 0.5, 0.01, 0.6, 0.7, 0.8, 0.9])
     answerable = np.ones(10, dtype=bool)
@@ -384,7 +384,7 @@ def test_the_operating_point_is_reported_for_each_score_pooled_and_by_set():
 
 
 def test_the_precision_rule_can_hold_for_each_corpus_on_its_own():
-    from tools.fit_decision import answer_threshold, corpus_of
+    from tools.thresholds import answer_threshold, corpus_of
 
     corpora = corpus_of(
         np.array(["s.jsonl", "s.jsonl", "s.jsonl", "g.jsonl", "g.jsonl", "g.jsonl"]),

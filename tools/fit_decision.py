@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 import zlib
@@ -67,6 +66,7 @@ from bot.question_sets import Item, parse_jsonl, parse_squad, write_paragraph_co
 from config import load_settings
 from retrieval import Engine
 from retrieval.answer.decision import COLUMNS
+from tools.thresholds import answer_threshold, corpus_of, plateau_at_or_above, unsure_threshold_by_set
 
 
 @dataclass
@@ -208,80 +208,6 @@ def out_of_fold_trees(
         model.fit(X[~test][:, keep], y[~test], sample_weight=weight[~test])
         raw[test] = model.predict_proba(X[test][:, keep])[:, 1]
     return raw
-
-
-def wilson_lower(hits: int, n: int, z: float) -> float:
-    """The lower end of the Wilson score interval for ``hits`` of ``n`` (one-sided, ``z``
-    standard deviations; z = 0 gives the plain share)."""
-    if n == 0:
-        return 0.0
-    share = hits / n
-    if z <= 0:
-        return share
-    centre = share + z * z / (2 * n)
-    spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    return (centre - spread) / (1 + z * z / n)
-
-
-def lowest_threshold(p: np.ndarray, y: np.ndarray, precision: float, below: float = 1.01, z: float = 0.0) -> float:
-    """The lowest probability t such that the rows with t ≤ p < ``below`` are right at least
-    ``precision`` of the time (counting from the top down, so the band stays that precise; rows
-    of equal probability are answered or not together). With ``z`` > 0 the precision must hold
-    for the lower end of its Wilson interval, so that a band that is precise by luck on few rows
-    does not set the threshold."""
-    band = p < below
-    values, y = p[band], y[band]
-    best = below
-    hits = n = 0
-    for value in np.unique(values)[::-1]:
-        at = values == value
-        hits += int(y[at].sum())
-        n += int(at.sum())
-        if wilson_lower(hits, n, z) >= precision:
-            best = float(value)
-    return best
-
-
-def answer_threshold(
-    p: np.ndarray, y: np.ndarray, corpora: np.ndarray, precision: float, z: float, each: bool
-) -> float:
-    """:func:`lowest_threshold` over all rows given (its Wilson margin ``z``); with ``each`` also
-    the plain share held for every corpus on its own (the highest of the thresholds), so that a
-    pooled precision does not hide one kind of report answered less precisely. (A corpus's few
-    hundred rows are too few for the margin: the pooled rule keeps it.)"""
-    pooled = lowest_threshold(p, y, precision, z=z)
-    if not each:
-        return pooled
-    return max(pooled, *(lowest_threshold(p[corpora == c], y[corpora == c], precision) for c in np.unique(corpora)))
-
-
-def corpus_of(sets: np.ndarray, train: list[str]) -> np.ndarray:
-    """The corpus folder each row's question set was asked over (``--train SET=CORPUS``)."""
-    folders = {spec.partition("=")[0]: Path(spec.partition("=")[2] or "seeds").name for spec in train}
-    return np.array([folders.get(str(s), str(s)) for s in sets])
-
-
-def unsure_threshold(p: np.ndarray, answerable: np.ndarray, none_share: float, below: float) -> float:
-    """The highest probability t (at most ``below``) at which no more than ``none_share`` of the
-    answerable questions fall under t, i.e. get the outcome none (nothing shown)."""
-    values = np.sort(p[answerable])
-    k = int(np.floor(none_share * len(values)))
-    return min(float(values[k]), below) if k < len(values) else below
-
-
-def unsure_threshold_by_set(
-    p: np.ndarray, answerable: np.ndarray, sets: np.ndarray, none_share: float, below: float
-) -> float:
-    """:func:`unsure_threshold` held for every question set on its own: the lowest of the sets'
-    thresholds, so no set leaves more than ``none_share`` of its answerable questions with nothing."""
-    return min(unsure_threshold(p[sets == s], answerable[sets == s], none_share, below) for s in np.unique(sets))
-
-
-def plateau_at_or_above(threshold: float, plateaus: np.ndarray) -> float:
-    """The lowest calibrated value at or above ``threshold`` (the threshold itself above them all),
-    so that a threshold is a value the calibration gives, as the model file is checked for."""
-    higher = plateaus[plateaus >= threshold]
-    return float(higher.min()) if higher.size else threshold
 
 
 def auc_by_set(groups: list[str], y: np.ndarray, scores: dict[str, np.ndarray]) -> list[str]:
@@ -446,6 +372,37 @@ def collect_rows(args: argparse.Namespace) -> dict[str, np.ndarray]:
     return data
 
 
+def fit_note(
+    data: dict[str, np.ndarray],
+    raw: np.ndarray,
+    cal: np.ndarray,
+    sets: np.ndarray,
+    answer_at: float,
+    unsure_at: float,
+    c: float,
+) -> str:
+    """The fit's one-line summary (printed, and kept in the model file): rows, out-of-fold AUC,
+    the report sets' answered share and precision at ``answer_at`` and their answerable questions
+    below ``unsure_at``."""
+    from sklearn.metrics import roc_auc_score
+
+    y, report, answerable = data["y"], data["report"], data["answerable"]
+    auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
+    auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
+    answered = cal[report] >= answer_at
+    none = cal[report & answerable] < unsure_at
+    worst = max(
+        (float(np.mean(cal[report & answerable & (sets == s)] < unsure_at)), str(s))
+        for s in np.unique(sets[report & answerable])
+    )
+    return (
+        f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
+        f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
+        f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
+        f"answerable below unsure_at {none.mean():.3f} (most {worst[0]:.3f}, {worst[1].removeprefix('tests/data/')}); C = {c}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -462,7 +419,6 @@ def main(argv: list[str] | None = None) -> int:
     fold = folds(groups, 5)
     raw = out_of_fold(X, y, weight, fold, args.c, keep)
     from sklearn.isotonic import IsotonicRegression
-    from sklearn.metrics import roc_auc_score
 
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y, sample_weight=weight)
     cal = iso.predict(raw)
@@ -477,20 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         iso.y_thresholds_,
     )
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
-    auc_r = roc_auc_score(y[report], raw[report]) if report.any() else float("nan")
-    auc_p = roc_auc_score(y[~report], raw[~report]) if (~report).any() else float("nan")
-    answered = cal[report] >= answer_at
-    none = cal[report & answerable] < unsure_at
-    worst = max(
-        (float(np.mean(cal[report & answerable & (sets == s)] < unsure_at)), str(s))
-        for s in np.unique(sets[report & answerable])
-    )
-    note = (
-        f"{len(y)} rows ({int(report.sum())} from report sets); out-of-fold AUC report sets {auc_r:.3f}, "
-        f"public sets {auc_p:.3f}; report sets: answered share {answered.mean():.3f}, "
-        f"precision {y[report][answered].mean() if answered.any() else float('nan'):.3f}, "
-        f"answerable below unsure_at {none.mean():.3f} (most {worst[0]:.3f}, {worst[1].removeprefix('tests/data/')}); C = {args.c}"
-    )
+    note = fit_note(data, raw, cal, sets, answer_at, unsure_at, args.c)
     print(note, file=sys.stderr)
     print("Risk–coverage on the report sets (out-of-fold):", file=sys.stderr)
     old = X[:, COLUMNS.index("confidence_max")]

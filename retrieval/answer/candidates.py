@@ -118,16 +118,18 @@ def with_interchangeable(
     return grams
 
 
-def date_terms(toks: set[int], period: int | None, dated: dict[int, int], about: set[int]) -> None:
-    """A sentence's asked-year terms by its own date, in place: a sentence about an asked year
-    (``dated``: year → its term) holds its term, an undated one those its passage is about
-    (``about``), and one about another year none, though it writes one (比1979年增长: a base)."""
+def date_terms(toks: set[int], period: int | None, dated: dict[int, int], about: set[int]) -> set[int]:
+    """A sentence's terms ``toks`` with its asked-year terms by its own date (a new set): a
+    sentence about an asked year (``dated``: year → its term) holds its term, an undated one
+    those its passage is about (``about``), and one about another year none, though it writes
+    one (比1979年增长: a base)."""
     if period in dated:
-        toks.add(dated[period])
-    elif period is None:
-        toks |= about
-    elif dated:
-        toks.difference_update(dated.values())
+        return toks | {dated[period]}
+    if period is None:
+        return toks | about
+    if dated:
+        return toks - set(dated.values())
+    return set(toks)
 
 
 def _read_chunk(
@@ -161,12 +163,15 @@ def _read_chunk(
         caption = corpus.row_caption(c, s)
         # A table row's subject is its caption: a word naming the report that other captions of
         # the report spell and its own does not (全市 of 全市及市级预算 under a 市级 caption) is not its.
-        toks = set(tok_list) | (named if caption is None else named - _told_apart(terms, named, caption, doc, corpus))
+        if caption is None or not named:
+            toks = set(tok_list) | named
+        else:
+            toks = set(tok_list) | (named - _told_apart(terms, named, caption, _other_captions(corpus, doc, caption)))
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
-        date_terms(toks, period, terms.dated, about)
+        toks = date_terms(toks, period, terms.dated, about)
         said = Said(
             norm,
             grams,
@@ -230,20 +235,26 @@ def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidat
     toks = set(corpus.lead_tokens(c).tolist())
     toks.update(key for t, key in terms.spelled if t in caption)
     toks.update(key for key, mask in terms.named_by if mask[row.doc])
-    return toks - _told_apart(terms, toks, raw, row.doc, corpus)
+    return toks - _told_apart(terms, toks, raw, _other_captions(corpus, row.doc, raw))
 
 
-def _told_apart(terms: QueryTerms, keys: set[int], caption: str, doc: int, corpus: CorpusIndex) -> set[int]:
-    """Those of ``keys`` whose question term sets another table of report ``doc`` apart from
-    this one: the other's caption reads as ``caption`` with that word in place of one of its
-    own (2025年全市一般公共预算收支总表 beside 2025年市级一般公共预算收支总表)."""
+def _other_captions(corpus: CorpusIndex, doc: int, caption: str) -> list[str]:
+    """The captions of report ``doc``'s tables but ``caption``."""
+    return [t[0] for t in corpus.docs[doc].tables if t[0] != caption]
+
+
+def _told_apart(terms: QueryTerms, keys: set[int], caption: str, other_captions: list[str]) -> set[int]:
+    """Those of ``keys`` whose question term sets another table of the report (its caption one
+    of ``other_captions``) apart from this one: the other's caption reads as ``caption`` with
+    that word in place of one of its own (2025年全市一般公共预算收支总表 beside
+    2025年市级一般公共预算收支总表)."""
     if not keys:
         return set()
     own = normalize(caption)
     words = [(t, key) for t, key in terms.spelled if key in keys and t not in own]
     if not words:
         return set()
-    others = [normalize(t[0]) for t in corpus.docs[doc].tables if t[0] != caption]
+    others = [normalize(other) for other in other_captions]
     return {key for t, key in words if any(_in_place_of(t, other, own) for other in others)}
 
 

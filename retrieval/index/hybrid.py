@@ -11,39 +11,20 @@ are on one scale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..lru import LRU
 from .vectors import EXACT_MAX, SentenceVectors
 
-if TYPE_CHECKING:
-    from .corpus import CorpusIndex
-
-__all__ = ["HybridVectors", "model_text"]
-
-# Model vectors embedded at question time kept for later questions (384 floats each: 6 MB).
-LATE_KEPT = 4096
-
-
-def model_text(corpus: CorpusIndex) -> Callable[[int], str]:
-    """Sentence id → the text the model embeds for it (as the build does)."""
-    from ..lang.text import clean_for_index
-
-    ptr = corpus.tables["sent_ptr"]
-    return lambda i: clean_for_index(corpus.sentence_text(int(np.searchsorted(ptr, i, side="right")) - 1, int(i)))
+__all__ = ["HybridVectors"]
 
 
 class HybridVectors:
     """:class:`SentenceVectors`'s interface over two kinds of vectors: ``full`` rows (the model's)
     for the sentences ``covered`` (sorted global ids), ``static`` (a SentenceVectors of every
     sentence) for the rest. A question vector is the model's and the static one, concatenated.
-
-    With ``text`` (sentence id → the text the model embeds) and ``late`` > 0, the ``late``
-    nearest sentences without the model's vectors are embedded by the model when a question
-    finds them (kept for later questions), and their model cosines used instead of mapped ones.
     """
 
     def __init__(
@@ -54,8 +35,6 @@ class HybridVectors:
         static: SentenceVectors,
         calibrate="quantile",
         offset: float = 0.0,
-        text: Callable[[int], str] | None = None,
-        late: int = 0,
         map_ids: np.ndarray | None = None,
     ):
         covered = np.asarray(covered, dtype=np.int64)
@@ -67,7 +46,6 @@ class HybridVectors:
         self.embedder = full_embedder
         self.calibrate = calibrate
         self.offset = float(offset)
-        self.text, self.late = text, int(late) if text is not None else 0
         self.full_dim, self.static_dim = int(full_embedder.dim), static.dim
         self._row = np.full(static.n, -1, dtype=np.int64)  # sentence id → row of ``full``
         self._row[covered] = np.arange(covered.shape[0])
@@ -83,7 +61,6 @@ class HybridVectors:
         if static.n <= EXACT_MAX:
             self._wide = static._wide if static._wide is not None else np.asarray(static.matrix, dtype=np.float32)
         self._scores: LRU[bytes, tuple] = LRU(8)  # per question vector: its cosines and quantile map
-        self._late_rows: LRU[int, np.ndarray] = LRU(LATE_KEPT)  # model vectors embedded at question time
 
     @property
     def n(self) -> int:
@@ -133,7 +110,7 @@ class HybridVectors:
         return np.where(s != 0, np.interp(s, xs, ys) - self.offset, 0.0).astype(np.float32)
 
     def nearest(self, query_vec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        qf, qs = self._split(query_vec)
+        _, qs = self._split(query_vec)
         k = min(int(k), self.n)
         if k <= 0:
             return []
@@ -146,25 +123,7 @@ class HybridVectors:
         ids, cos = self._rest_top(qs, k, every)
         hits += zip(ids.tolist(), self._mapped(query_vec, cos).tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
-        hits = hits[:k]
-        if self.late:
-            hits = self._embed_late(qf, hits)
-        return hits
-
-    def _embed_late(self, qf: np.ndarray, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """``hits`` with the first ``late`` sentences lacking the model's vectors scored by the
-        model (embedded now, or found among those embedded for earlier questions)."""
-        assert self.text is not None
-        todo = [i for i, _ in hits if self._row[i] < 0][: self.late]
-        new = [i for i in todo if self._late_rows.get(i) is None]
-        if new:
-            for i, vec in zip(new, self.embedder.passages([self.text(i) for i in new])):
-                self._late_rows.put(i, np.asarray(vec, dtype=np.float32))
-        rest = [i for i, _ in hits if self._row[i] < 0]  # and those embedded for earlier questions
-        true = {i: float(v @ qf) for i in rest if (v := self._late_rows.get(i)) is not None}
-        out = [(i, true.get(i, c)) for i, c in hits]
-        out.sort(key=lambda h: (-h[1], h[0]))
-        return out
+        return hits[:k]
 
     def _rest_top(self, qs: np.ndarray, k: int, every: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` sentences without model vectors nearest by static cosine (ids, cosines)."""
@@ -198,7 +157,4 @@ class HybridVectors:
         if (~mine).any():
             rest = np.flatnonzero(~mine)
             out[rest] = self._mapped(query_vec, self.static._rows(ids[rest]) @ qs)  # raw, as the map
-            for j in rest if self.late else ():
-                if (v := self._late_rows.get(int(ids[j]))) is not None:
-                    out[j] = v @ qf
         return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ...lang.numerals import written_years
+
 _NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
 _CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
 
@@ -38,11 +40,20 @@ def close_lone(text: str) -> str:
     return "".join(out)
 
 
-# A year printed with spaced digits (1 9 9 7 年, as some typeset reports print every figure).
-_SPACED_YEAR = re.compile(r"(?<![\d.])([12])[ \u3000](\d)[ \u3000](\d)[ \u3000](\d)[ \u3000]?(?=年)")
+_SPACES = " \u3000"
 
 
 def join_spaced_years(text: str) -> str:
     """Years printed with a space between their digits written as one (1 9 9 7 年 → 1997年), so
-    a year is read, matched and shown the same way in every report; other figures are kept."""
-    return _SPACED_YEAR.sub(r"\1\2\3\4", text) if " " in text or "\u3000" in text else text
+    a year is read, matched and shown the same way in every report; other figures are kept.
+    The years are those :func:`~retrieval.lang.numerals.written_years` reads, joined where they
+    open with an ASCII digit, a space stands between every two of their digits and the year's 年
+    follows (after a space or none)."""
+    if " " not in text and "\u3000" not in text:
+        return text
+    for start, end, _year in reversed(written_years(text)):
+        written = text[start:end]
+        gap = 1 if end < len(text) and text[end] in _SPACES else 0
+        if len(written) == 7 and written[0] in "12" and text[end + gap : end + gap + 1] == "年":
+            text = text[:start] + written[::2] + text[end + gap :]
+    return text

@@ -3,7 +3,7 @@ synonym of a question term stands for the term, a loose one counts for part of i
 
 from __future__ import annotations
 
-from retrieval.answer.candidates import date_terms, with_interchangeable
+from retrieval.answer.candidates import _told_apart, date_terms, with_interchangeable
 from retrieval.answer.records import QueryTerms
 from retrieval.lang.text import char_bigrams
 
@@ -28,14 +28,26 @@ def test_a_loose_synonym_counts_for_part_of_its_term():
 def test_an_asked_year_is_held_by_the_sentence_about_it():
     dated = {1979: 7}  # the question asks about 1979; its year's term id is 7
     about_it = {GDP}
-    date_terms(about_it, 1979, dated, set())  # 去年… in the 1980 report
-    assert about_it == {GDP, 7}
-    undated = {GDP}
-    date_terms(undated, None, dated, {7})  # its passage is about 1979
-    assert undated == {GDP, 7}
+    assert date_terms(about_it, 1979, dated, set()) == {GDP, 7}  # 去年… in the 1980 report
+    assert about_it == {GDP}  # its argument is left as it was
+    assert date_terms({GDP}, None, dated, {7}) == {GDP, 7}  # its passage is about 1979
     other = {GDP, 7}
-    date_terms(other, 1980, dated, {7})  # 1980年…比1979年增长: written, but a base
-    assert other == {GDP}
+    assert date_terms(other, 1980, dated, {7}) == {GDP}  # 1980年…比1979年增长: written, but a base
+    assert other == {GDP, 7}
     unasked = {GDP, 7}
-    date_terms(unasked, 1980, {}, set())  # no year asked: nothing changes
-    assert unasked == {GDP, 7}
+    held = date_terms(unasked, 1980, {}, set())  # no year asked: nothing changes
+    assert held == {GDP, 7} and held is not unasked
+
+
+def test_a_word_that_tells_the_reports_tables_apart_is_not_the_rows():
+    CITY, LEVEL = 11, 12  # term ids: 全市, 市级 (both named by the question)
+    terms = QueryTerms(weights={CITY: 1.0, LEVEL: 1.0}, spelled=[("全市", CITY), ("市级", LEVEL)])
+    own = "2025年市级一般公共预算收支总表"
+    other = "2025年全市一般公共预算收支总表"
+    # 全市 stands in the other caption where this one has 市级: it is that table's, not this one's.
+    assert _told_apart(terms, {CITY, LEVEL}, own, [other]) == {CITY}
+    assert _told_apart(terms, {CITY, LEVEL}, other, [own]) == {LEVEL}
+    # A caption that differs otherwise, or none at all, tells nothing apart.
+    assert _told_apart(terms, {CITY, LEVEL}, own, ["2025年全市政府性基金预算表"]) == set()
+    assert _told_apart(terms, {CITY, LEVEL}, own, []) == set()
+    assert _told_apart(terms, set(), own, [other]) == set()
