@@ -159,6 +159,7 @@ def _read_chunk(
     periods = [corpus.sentence_period(s) for s, *_ in sentences]
     # The asked year a passage is about: its undated sentences are about it too.
     about = {terms.dated[p] for p in periods if p in terms.dated}
+    not_its: dict[str, set[int]] = {}  # caption → the naming words it is told apart from
     for (s, start, end, tok_list), period in zip(sentences, periods):
         caption = corpus.row_caption(c, s)
         # A table row's subject is its caption: a word naming the report that other captions of
@@ -166,7 +167,9 @@ def _read_chunk(
         if caption is None or not named:
             toks = set(tok_list) | named
         else:
-            toks = set(tok_list) | (named - _told_apart(terms, named, caption, _other_captions(corpus, doc, caption)))
+            if caption not in not_its:
+                not_its[caption] = _told_apart(terms, named, caption, _other_captions(corpus, doc, caption))
+            toks = set(tok_list) | (named - not_its[caption])
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
