@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import sys
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import numpy as np
 from bot.evaluate import holds_gold, load_questions
 from bot.question_sets import Item, paragraph_file, write_paragraph_corpus
 from retrieval.answer.features import FEATURES
-from tools.fit_decision import open_engine, public_split
+from tools.fit_decision import folds as key_folds, open_engine, public_split
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,4 +154,4 @@ def top1(w: np.ndarray, groups: list[Group]) -> float:
 
 def folds(groups: list[Group], k: int) -> np.ndarray:
     """A fold per group by its key (a question, or a public set's article): stable across runs."""
-    return np.array([zlib.crc32(g.key.encode("utf-8")) % k for g in groups])
+    return key_folds([g.key for g in groups], k)

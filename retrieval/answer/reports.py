@@ -87,6 +87,7 @@ class ReportFacts:
         for years, year in zip(self.doc_years, self.report_years):
             if year is not None:
                 years.add(year)  # a report is about its own year even when its title does not say
+        self.all_years: set[int] = set().union(*self.doc_years)  # the years any report is about
         # The year each report is read in: its own, or the next for one published the year after
         # the year it covers (retrieval/dates/published.py); worked out once, not per question.
         self.read_years: list[int | None] = [
@@ -141,7 +142,7 @@ class ReportFacts:
         (:meth:`near_years`: the plan before it, the review after it); True when none is asked."""
         if not years:
             return True
-        return any(set(years) & ys for ys in self.doc_years) or bool(self.near_years(years))
+        return bool(set(years) & self.all_years) or bool(self.near_years(years))
 
     def year_mask(self, docs: set[int]) -> np.ndarray:
         """A per-document mask of the document indexes ``docs``."""

@@ -71,9 +71,11 @@ def term_scores(
 def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk_docs: np.ndarray) -> np.ndarray:
     """Per chunk: of a report about no place, and naming a place the question is about (such a
     report can speak of any place, so keeping only the named place's reports must not drop it)."""
-    unplaced = np.array([not keys for keys in facts.places.keys], dtype=bool)
     names = [n for n in facts.named_places(q) if n in retriever.vocab]
-    if not names or not unplaced.any():
+    if not names:
+        return np.zeros(len(chunk_docs), dtype=bool)
+    unplaced = np.array([not keys for keys in facts.places.keys], dtype=bool)
+    if not unplaced.any():
         return np.zeros(len(chunk_docs), dtype=bool)
     return unplaced[chunk_docs] & (retriever.scores(names) > 0)
 
@@ -105,6 +107,11 @@ def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
     earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
     last = max(q.time.years, default=None)
     return np.array([last is not None and y is not None and y > last for y in report_years], dtype=bool)
+
+
+def _only(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``scores`` of the chunks ``keep`` alone, unless none of them matches at all."""
+    return np.where(keep, scores, 0.0) if np.any(keep & (scores > 0)) else scores
 
 
 def retrieve(
@@ -143,18 +150,17 @@ def retrieve(
         if tight:
             synonyms = synonyms + p.exact_synonym_weight * retriever.scores(tight)
     scores = term_scores(q.tokens, retriever, naming, chunk_docs, synonyms)
-    for mask in (report_docs, chosen):
-        keep = None if mask is None else mask[chunk_docs]
-        if keep is not None and mask is report_docs:
+    if report_docs is not None:
+        keep = report_docs[chunk_docs]
+        if q.time.years and q.time.report_year is None:
             later = later_reports(q, facts.report_years)
             writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
             if writes is not None:
                 keep = keep.copy()
                 keep[dated_to(np.flatnonzero(writes & ~keep), q.time.years, facts.corpus)] = True
-        if keep is not None and mask is chosen:
-            keep = keep | unplaced_naming(q, facts, retriever, chunk_docs)
-        if keep is not None and np.any(keep & (scores > 0)):
-            scores = np.where(keep, scores, 0.0)
+        scores = _only(scores, keep)
+    if chosen is not None:
+        scores = _only(scores, chosen[chunk_docs] | unplaced_naming(q, facts, retriever, chunk_docs))
     if np.any(pref):
         scores = np.where(scores > 0, scores * (1.0 + p.place_boost * pref[chunk_docs]), scores)
     if facts.companion.any():

@@ -130,7 +130,7 @@ def plan(
     cost, keys = model_cost(sentence_chars(corpus)), priority(corpus, "longest")
     wanted = select(keys, cost, cpu)
     k = int(wanted.sum())
-    if not n or k < settings.semantic_hybrid_min_share * n:
+    if k < settings.semantic_hybrid_min_share * n:
         return None
     reason = (
         f"设置 semantic = auto：语料有 {n} 个句子，全部计算完整模型的句子向量估计需要 "
