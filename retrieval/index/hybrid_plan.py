@@ -159,6 +159,18 @@ class HybridCache:
     ):
         self.full, self.static, self.wanted, self.offset = full, static, wanted, offset
         self.keys, self.deadline, self.clock = keys, deadline, clock
+        self._static: tuple[CorpusIndex, SentenceVectors] | None = None  # loaded once per corpus
+
+    def _static_of(self, corpus: CorpusIndex, build: bool = False, cancel=None) -> SentenceVectors | None:
+        """The static vectors of ``corpus``, loaded from the cache once (built if ``build``)."""
+        if self._static is not None and self._static[0] is corpus:
+            return self._static[1]
+        vectors = self.static.load(corpus)
+        if vectors is None and build:
+            vectors = self.static.build(corpus, None, None, cancel)
+        if vectors is not None:
+            self._static = (corpus, vectors)
+        return vectors
 
     def _vectors(self, ids: np.ndarray, rows: np.ndarray, static: SentenceVectors, status) -> HybridVectors:
         if status is not None:
@@ -167,7 +179,7 @@ class HybridCache:
 
     def load(self, corpus: CorpusIndex, status=None) -> HybridVectors | None:
         """The vectors if every wanted sentence has its model vector cached, else None."""
-        static = self.static.load(corpus)
+        static = self._static_of(corpus)
         if static is None:
             return None
         covered, rows = self.full.coverage(corpus)
@@ -178,12 +190,12 @@ class HybridCache:
 
     def static_now(self, corpus: CorpusIndex) -> SentenceVectors | None:
         """The static vectors of every sentence (seconds): what answers while the model's are built."""
-        return self.static.load(corpus) or self.static.build(corpus)
+        return self._static_of(corpus, build=True)
 
     def upgrade(self, corpus: CorpusIndex, status=None, cancel=None) -> HybridVectors | None:
         """The model's vectors of every remaining sentence (a background build after :meth:`build`;
         kept per file, so a stopped upgrade resumes, and a later open finds the full vectors)."""
-        static = self.static.load(corpus)
+        static = self._static_of(corpus)
         every = np.ones_like(self.wanted)
         got = None if static is None else self.full.embed_some(corpus, every, None, None, cancel, self.keys)
         return None if got is None or static is None else self._vectors(got[0], got[1], static, status)
@@ -193,7 +205,7 @@ class HybridCache:
         yet, the longest first, until the deadline (the rest stays static: a later build or the
         background upgrade embeds it); None if ``cancel`` was set (what was embedded is kept)."""
         start = time.perf_counter()
-        static = self.static.load(corpus) or self.static.build(corpus, None, None, cancel)
+        static = self._static_of(corpus, build=True, cancel=cancel)
         if static is None:
             return None
         deadline, clock = self.deadline, self.clock
