@@ -56,14 +56,14 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_round_four_as_dev_and_round_five_as_test():
+def test_blind_sets_exist_with_rounds_four_and_five_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
         "blind4/real.dev.jsonl",
-        "blind5/seeds.test.jsonl",
-        "blind5/gwr.test.jsonl",
-        "blind5/real.test.jsonl",
+        "blind5/seeds.dev.jsonl",
+        "blind5/gwr.dev.jsonl",
+        "blind5/real.dev.jsonl",
     }
 
 
