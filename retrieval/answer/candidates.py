@@ -206,11 +206,12 @@ def _read_context(
     ctx.toks = set().union(*(s.toks for s in ctx.sentences))
     ctx.grams = set().union(*(s.grams for s in ctx.sentences))
     para_text = "".join(s.norm for s in ctx.sentences)
-    # A named year is there when the paragraph writes it, the report is of it, or a sentence is
-    # about it (去年 in the review part of the next year's report).
+    # A named year is there when the paragraph or its section's headings write it, the report is
+    # of it, or a sentence is about it (去年 in the review part of the next year's report).
     ctx.para_year = bool(terms.years) and (
         any(y in para_text for y in terms.years)
         or bool(set(q.time.years) & facts.doc_years[doc])
+        or bool(set(q.time.years) & facts.heading_years(section))
         or any(s.period in q.time.years for s in ctx.sentences)
         or _reviews_span(q, facts.report_years[doc])
     )

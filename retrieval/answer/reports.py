@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..dates.published import published_after
-from ..dates.years import plan_part
+from ..dates.years import plan_part, years_in
 from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer, names_nation
 from ..lang.text import bare_words, normalize
@@ -74,6 +74,7 @@ class ReportFacts:
                 plan_of[raw] = top if plan_part(top) else ""
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
+        self._heading_years: dict[int, frozenset[int]] = {}  # likewise
         # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
         # report: a year in the opening line of an article says nothing of what it covers.
@@ -111,6 +112,15 @@ class ReportFacts:
             label = bare_words(normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
             self._labels[section] = label
         return label
+
+    def heading_years(self, section: int) -> frozenset[int]:
+        """The years the headings of ``section`` write (一、“十四五”时期发展成就和2025年主要工作 →
+        2025), worked out once per section, when first needed."""
+        years = self._heading_years.get(section)
+        if years is None:
+            years = frozenset(y for _, _, y in years_in(self.corpus.sections[section]))
+            self._heading_years[section] = years
+        return years
 
     def newest_of(self, docs: np.ndarray | None) -> int | None:
         """The newest report year among ``docs`` (a mask; None: all reports)."""
