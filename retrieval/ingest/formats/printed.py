@@ -57,3 +57,16 @@ def join_spaced_years(text: str) -> str:
         if len(written) == 7 and written[0] in "12" and text[end + gap : end + gap + 1] == "年":
             text = text[:start] + written[::2] + text[end + gap :]
     return text
+
+
+_OPEN_TAIL = re.compile(r"[（(][^（()）\n]{0,12}\n(?:[^\n（()）\u3400-\u9fff]{1,8}\n){0,2}[^\n（()）]{0,8}[）)]")
+
+
+def join_broken_parentheses(text: str) -> str:
+    """A parenthesis that the line breaks split, its inside printed on lines of its own (细颗粒物
+    （PM / 2.5 / ）平均浓度, a subscript set apart), joined into one line. A parenthesis is short:
+    at most two lines between, each of a few characters and no Chinese (a heading is never
+    pulled in)."""
+    if "\n" not in text or ("（" not in text and "(" not in text):
+        return text
+    return _OPEN_TAIL.sub(lambda m: m.group(0).replace("\n", ""), text)

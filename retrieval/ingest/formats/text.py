@@ -8,7 +8,7 @@ from typing import Any
 
 from . import Extracted, UnreadableFile
 from .charset import decode_strict, decode_utf8_or_chinese
-from .printed import join_spaced_years
+from .printed import join_broken_parentheses, join_spaced_years
 from .registry import Format
 
 _BOMS = (
@@ -42,11 +42,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _read_txt(data: bytes, settings: Mapping[str, Any]) -> Extracted:
-    return Extracted(join_spaced_years(decode_bytes(data)[0]), "txt")
+    return Extracted(join_broken_parentheses(join_spaced_years(decode_bytes(data)[0])), "txt")
 
 
 def _read_md(data: bytes, settings: Mapping[str, Any]) -> Extracted:
-    return Extracted(join_spaced_years(decode_bytes(data)[0]), "md")
+    return Extracted(join_broken_parentheses(join_spaced_years(decode_bytes(data)[0])), "md")
 
 
 TXT = Format("txt", (".txt",), "纯文本", _read_txt)

@@ -1,4 +1,5 @@
-"""Text as reports print it (retrieval/ingest/formats/printed.py): years printed with spaced digits."""
+"""Text as reports print it (retrieval/ingest/formats/printed.py): years printed with spaced digits,
+parentheses split across lines."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.formats.printed import join_spaced_years
+from retrieval.ingest.formats.printed import join_broken_parentheses, join_spaced_years
 from retrieval.ingest.loader import discover, read_text
 
 
@@ -33,3 +34,25 @@ def test_a_text_report_reads_its_spaced_years_as_years(tmp_path: Path):
     files, _ = discover(tmp_path)
     text, _digest = read_text(files[0], 2**20, 2**20)
     assert text.startswith("1997年，")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("细颗粒物（PM\n2.5\n）平均浓度下降9.1%。\n下一段", "细颗粒物（PM2.5）平均浓度下降9.1%。\n下一段"),
+        ("增长（预计\n数）。\n新段落", "增长（预计数）。\n新段落"),
+        ("（一）\n总体要求", "（一）\n总体要求"),  # closed on its line: kept
+        ("一、总体要求（\n二、主要目标\n三、措施）", "一、总体要求（\n二、主要目标\n三、措施）"),  # headings between
+        ("见附件（\n" + "很长的一行正文内容不会被并入括号\n）", "见附件（\n" + "很长的一行正文内容不会被并入括号\n）"),
+    ],
+)
+def test_parentheses_split_across_lines_are_joined(text, expected):
+    assert join_broken_parentheses(text) == expected
+
+
+def test_a_text_report_reads_a_subscript_line_into_its_sentence(tmp_path: Path):
+    path = tmp_path / "report.txt"
+    path.write_text("城市细颗粒物（PM\n2.5\n）平均浓度下降9.1%。\n", encoding="utf-8")
+    files, _ = discover(tmp_path)
+    text, _digest = read_text(files[0], 2**20, 2**20)
+    assert text.startswith("城市细颗粒物（PM2.5）平均浓度下降9.1%。")
