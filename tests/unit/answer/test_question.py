@@ -25,3 +25,21 @@ def test_a_verb_and_its_object_written_apart(question, words):
 
 def test_the_joined_word_is_a_search_term():
     assert "造林" in analyse("1955年全国一共造了多少亩林？", default_tokenizer()).tokens
+
+
+@pytest.mark.parametrize(
+    "question, counter, bigram",
+    [
+        ("古丈县有多少所学校？", "所", "所学"),
+        ("长葛市今年招了多少名教师？", "名", "名教"),
+        ("全县新建了多少座桥？", "座", "座桥"),
+    ],
+)
+def test_a_counter_after_the_question_word_is_no_search_term(question, counter, bigram):
+    q = analyse(question, default_tokenizer())
+    assert counter not in q.tokens and bigram not in q.bigrams
+
+
+def test_a_word_after_the_question_word_is_kept_whole():
+    q = analyse("全省有多少人口？", default_tokenizer())  # 人 is no counter here: 人口 stays
+    assert "人口" in q.tokens

@@ -68,6 +68,13 @@ def test_plan_parts_and_section_labels():
     assert facts.section_label(0) == ""
 
 
+def test_the_years_a_sections_headings_write():
+    facts = ReportFacts(CORPUS)
+    assert facts.heading_years(1) == {2025}
+    assert facts.heading_years(2) == {2024}
+    assert facts.heading_years(0) == frozenset()
+
+
 def test_a_named_year_prefers_the_reports_of_it():
     facts = ReportFacts(CORPUS)
     pref, chosen = facts.preference(question(years=(2023,)), 0.5, -0.25)
