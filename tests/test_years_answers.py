@@ -70,3 +70,28 @@ def test_a_trend_gives_one_sentence_per_year_in_year_order(years_engine):
     assert answer.answered and answer.trend
     years = [s.citation.year for s in answer.sentences]
     assert len(years) >= 2 and years == sorted(set(years))
+
+
+def test_a_year_its_section_heading_writes_is_the_sentences_year(tmp_path):
+    """A heading that names a span and a year (一、“十四五”时期发展成就和2025年主要工作): its
+    sentences are about the year asked, though they do not write it."""
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    (corpus / "report.txt").write_text(
+        "2026年某市政府工作报告\n一、“十四五”时期发展成就和2025年主要工作\n"
+        "落实学前一年免费教育，发放育儿补贴11亿元，新增托位5000个。\n"
+        "全市地区生产总值增长5.5%，城镇新增就业15万人。\n"
+        "二、2026年工作安排\n完善育儿补贴发放，做好育儿补贴资金保障。\n"
+        "推进老旧小区改造200个，新建公园30个。\n",
+        encoding="utf-8",
+    )
+    (corpus / "other.txt").write_text(
+        "2025年某县教育工作总结\n一、2025年工作回顾\n全县新建幼儿园5所，招聘教师120人。\n", encoding="utf-8"
+    )
+    settings = load_settings(overrides={"corpus": str(corpus), "semantic": "off", "cache_dir": str(tmp_path / "c")})
+    engine = Engine.open(settings)
+    ranked = engine.composer.rank("2025年发放了多少育儿补贴？")
+    assert ranked.cands is not None and ranked.order is not None
+    first = int(ranked.order[0])
+    assert "11亿元" in ranked.cands.items[first].said.norm
+    assert not ranked.cands.confidences[first].year_missing
