@@ -26,15 +26,19 @@ Every step is deterministic (folds by CRC-32, no sampling): the same rows give t
     python tools/fit_decision.py \\
         --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
         --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/blind4/seeds.dev.jsonl=seeds \\
+        --train tests/data/blind5/seeds.dev.jsonl=seeds \\
         --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind4/gwr.dev.jsonl=../shared/datasets/gwr_even \\
+        --train tests/data/blind5/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind4/real.dev.jsonl=../shared/datasets/real_reports \\
+        --train tests/data/blind5/real.dev.jsonl=../shared/datasets/real_reports \\
         --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
         --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds --train-vectors tests/data/blind4/seeds.dev.jsonl=seeds \\
+        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
         --each-corpus --unsure-floor 0.035 --out config/decision.toml
 
