@@ -16,9 +16,10 @@ questions the fit has not seen, not only on its own rows; with ``--each-corpus``
 must also reach it on each corpus's sets alone (seeds, gwr_even, real_reports), so that the
 pooled figure does not hide a kind of report answered less precisely; ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.05, the most the issue allows) of any one report set's answerable questions fall below it (out of fold),
-i.e. get nothing shown, but not below ``--unsure-floor`` (0.02; the shipped file 0.035): closest sentences that hold the
-answer less than once in fifty (thirty) are not shown as 可能相关 (an off-topic question such as 比特币的价格
-gets nothing), even where that leaves a set above the share. Below ``answer_at`` the closest sentences are shown as 可能相关, which
+i.e. get nothing shown, but not below ``--unsure-floor`` (0.02; the shipped file 0.029): closest sentences that hold the
+answer less than once in fifty (thirty-five) are not shown as 可能相关, even where that leaves a set above the share.
+(An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
+words is a word of the reports: ``Composer.decide``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -40,7 +41,7 @@ Every step is deterministic (folds by CRC-32, no sampling): the same rows give t
         --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds --train-vectors tests/data/blind4/seeds.dev.jsonl=seeds \\
         --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
-        --each-corpus --unsure-floor 0.035 --out config/decision.toml
+        --each-corpus --unsure-floor 0.029 --out config/decision.toml
 
 ``--rows FILE`` keeps the collected rows (refits from them take seconds); ``--compare`` adds
 gradient-boosted trees (LightGBM) out of fold, by set; ``--drop COLUMN`` fits without a column.

@@ -95,6 +95,12 @@ class QueryTerms:
                 found += w
         return found / (self.total or sum(self.weights.values()) or 1.0)
 
+    @property
+    def reports_use_any(self) -> bool:
+        """Whether any of the question's weighed terms is a word of the reports: when none is
+        (比特币今天的价格; a synonym of one word is too little), nothing found is about the question."""
+        return any(t >= 0 for t in self.weights)
+
 
 # --- one candidate sentence: what it holds, grouped by where it comes from ------------------------
 # Filled by retrieval/answer/candidates.py; each feature of retrieval/answer/features.py works out

@@ -51,3 +51,11 @@ def test_a_word_that_tells_the_reports_tables_apart_is_not_the_rows():
     assert _told_apart(terms, {CITY, LEVEL}, own, ["2025年全市政府性基金预算表"]) == set()
     assert _told_apart(terms, {CITY, LEVEL}, own, []) == set()
     assert _told_apart(terms, set(), own, [other]) == set()
+
+
+def test_a_question_none_of_whose_words_the_reports_use():
+    """Unknown terms carry negative ids (比特币, 今天): nothing the search finds is about them."""
+    assert not QueryTerms(weights={-1: 5.9, -2: 5.9}).reports_use_any
+    assert QueryTerms(weights={-1: 5.9, 17: 2.0}).reports_use_any
+    # A synonym the reports use for one unknown word is too little.
+    assert not QueryTerms(weights={-1: 5.9}, alternatives=[(2.9, -1, frozenset({568}))]).reports_use_any
