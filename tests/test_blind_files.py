@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, blind3/, blind4/, blind5/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind6/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -23,6 +23,7 @@ SETS = sorted(
         *DATA.glob("blind3/*.jsonl"),
         *DATA.glob("blind4/*.jsonl"),
         *DATA.glob("blind5/*.jsonl"),
+        *DATA.glob("blind6/*.jsonl"),
     ]
 )
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
@@ -56,7 +57,7 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_rounds_four_and_five_as_dev():
+def test_blind_sets_exist_with_rounds_four_and_five_as_dev_and_round_six_as_test():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
@@ -64,6 +65,9 @@ def test_blind_sets_exist_with_rounds_four_and_five_as_dev():
         "blind5/seeds.dev.jsonl",
         "blind5/gwr.dev.jsonl",
         "blind5/real.dev.jsonl",
+        "blind6/seeds.test.jsonl",
+        "blind6/gwr.test.jsonl",
+        "blind6/real.test.jsonl",
     }
 
 
