@@ -18,7 +18,7 @@ from .records import Question
 
 # Question words, removed from the question before it is matched (they never occur in the answer).
 _QUESTION_WORDS = re.compile(
-    r"请问|(?:是|有)?多少(?:[个所名座只台辆枚间批](?=[\u4e00-\u9fff]))?|什么时候|什么地方|哪些?地方|哪个地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
+    r"请问|是多少|有多少|多少|什么时候|什么地方|哪些?地方|哪个地方|什么样的?|是什么|什么|哪一?[年种人个位天座部本家所条项次类国城场些里儿]?|如何|怎么样|怎样|怎么|"
     r"为什么|为何|何时|何地|何处|何人|是否|有没有|吗|呢|吧|谁|几(?!何|乎)[个所名人项次种类年月天岁成]?|"
     r"[?？!！。，,、\s]"
 )
@@ -211,10 +211,28 @@ def split_words(norm: str, tokenizer: Tokenizer) -> tuple[str, ...]:
     return tuple(w for w in found if tokenizer.known(w))
 
 
+# A counter right after 多少 (多少所学校, 多少名教师) belongs to the question word.
+_COUNTER_AFTER_HOW_MANY = re.compile(r"(?<=多少)[个所名座只台辆枚间批](?=[\u4e00-\u9fff])")
+
+
+def without_counters(norm: str, tokenizer: Tokenizer) -> str:
+    """``norm`` with each counter after 多少 taken out, unless it opens a word (多少名额, 多少个体户,
+    多少座谈会): it is no search term, and left in it would join the next word into a bigram (所学)
+    that favours sentences listing many counts."""
+    out, last = [], 0
+    for m in _COUNTER_AFTER_HOW_MANY.finditer(norm):
+        first = tokenizer.tokens(norm[m.start() : m.start() + 6], normalized=True)[:1]
+        if first and len(first[0]) > 1 and first[0].startswith(m.group()):
+            continue
+        out.append(norm[last : m.start()] + " ")
+        last = m.end()
+    return "".join(out) + norm[last:]
+
+
 def analyse(question: str, tokenizer: Tokenizer) -> Question:
     """The :class:`Question` record of ``question``: its search terms and what it asks for."""
     norm = normalize(question)
-    content = _QUESTION_WORDS.sub(" ", norm)
+    content = _QUESTION_WORDS.sub(" ", without_counters(norm, tokenizer))
     tokens = tuple(
         t
         for t in tokenizer.tokens(content, normalized=True)

@@ -97,9 +97,10 @@ class QueryTerms:
 
     @property
     def reports_use_any(self) -> bool:
-        """Whether any of the question's weighed terms is a word of the reports: when none is
-        (比特币今天的价格; a synonym of one word is too little), nothing found is about the question."""
-        return any(t >= 0 for t in self.weights)
+        """Whether any of the question's weighed terms is a word of the reports, or worded by an
+        interchangeable synonym they use (GDP for 生产总值): when none is (比特币今天的价格; a looser
+        synonym of one word is too little), nothing found is about the question."""
+        return any(t >= 0 for t in self.weights) or bool(self.same)
 
 
 # --- one candidate sentence: what it holds, grouped by where it comes from ------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..dates.published import published_after
-from ..dates.years import plan_part, years_in
+from ..dates.years import RANGE_RE, plan_part, years_in
 from ..index.corpus import CorpusIndex
 from ..lang.places import Coverage, Place, default_gazetteer, names_nation
 from ..lang.text import bare_words, normalize
@@ -115,10 +115,13 @@ class ReportFacts:
 
     def heading_years(self, section: int) -> frozenset[int]:
         """The years the headings of ``section`` write (一、“十四五”时期发展成就和2025年主要工作 →
-        2025), worked out once per section, when first needed."""
+        2025), not the ends of a span (过去五年（2019—2023年）), worked out once per section, when
+        first needed."""
         years = self._heading_years.get(section)
         if years is None:
-            years = frozenset(y for _, _, y in years_in(self.corpus.sections[section]))
+            path = self.corpus.sections[section]
+            spans = [m.span() for m in RANGE_RE.finditer(path)]
+            years = frozenset(y for start, _, y in years_in(path) if not any(a <= start < b for a, b in spans))
             self._heading_years[section] = years
         return years
 

@@ -59,14 +59,18 @@ def join_spaced_years(text: str) -> str:
     return text
 
 
-_OPEN_TAIL = re.compile(r"[（(][^（()）\n]{0,12}\n(?:[^\n（()）\u3400-\u9fff]{1,8}\n){0,2}[^\n（()）]{0,8}[）)]")
+# A parenthesis the line breaks split: at most 12 characters of it on the opening line, at most two
+# lines of at most 8 characters between, and at most 8 before the closing mark; no Chinese after
+# the opening line.
+_OPEN_TAIL = re.compile(
+    r"[（(][^（()）\r\n]{0,12}\r?\n(?:[^\r\n（()）\u3400-\u9fff]{1,8}\r?\n){0,2}[^\r\n（()）\u3400-\u9fff]{0,8}[）)]"
+)
 
 
 def join_broken_parentheses(text: str) -> str:
     """A parenthesis that the line breaks split, its inside printed on lines of its own (细颗粒物
-    （PM / 2.5 / ）平均浓度, a subscript set apart), joined into one line. A parenthesis is short:
-    at most two lines between, each of a few characters and no Chinese (a heading is never
-    pulled in)."""
+    （PM / 2.5 / ）平均浓度, a subscript set apart), joined into one line. A parenthesis is short, and
+    what follows its opening line holds no Chinese (a heading is never pulled in)."""
     if "\n" not in text or ("（" not in text and "(" not in text):
         return text
-    return _OPEN_TAIL.sub(lambda m: m.group(0).replace("\n", ""), text)
+    return _OPEN_TAIL.sub(lambda m: m.group(0).replace("\r", "").replace("\n", ""), text)

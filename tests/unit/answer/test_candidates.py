@@ -57,5 +57,7 @@ def test_a_question_none_of_whose_words_the_reports_use():
     """Unknown terms carry negative ids (比特币, 今天): nothing the search finds is about them."""
     assert not QueryTerms(weights={-1: 5.9, -2: 5.9}).reports_use_any
     assert QueryTerms(weights={-1: 5.9, 17: 2.0}).reports_use_any
-    # A synonym the reports use for one unknown word is too little.
+    # A looser synonym the reports use for one unknown word is too little; an interchangeable one
+    # (GDP, the reports' 生产总值) is the reports' word.
     assert not QueryTerms(weights={-1: 5.9}, alternatives=[(2.9, -1, frozenset({568}))]).reports_use_any
+    assert QueryTerms(weights={-1: 5.9}, same=[(-1, frozenset({568}), frozenset({"生产"}))]).reports_use_any

@@ -32,7 +32,7 @@ def test_the_joined_word_is_a_search_term():
     [
         ("古丈县有多少所学校？", "所", "所学"),
         ("长葛市今年招了多少名教师？", "名", "名教"),
-        ("全县新建了多少座桥？", "座", "座桥"),
+        ("全县配了多少辆校车？", "辆", "辆校"),
     ],
 )
 def test_a_counter_after_the_question_word_is_no_search_term(question, counter, bigram):
@@ -40,6 +40,16 @@ def test_a_counter_after_the_question_word_is_no_search_term(question, counter, 
     assert counter not in q.tokens and bigram not in q.bigrams
 
 
-def test_a_word_after_the_question_word_is_kept_whole():
-    q = analyse("全省有多少人口？", default_tokenizer())  # 人 is no counter here: 人口 stays
-    assert "人口" in q.tokens
+@pytest.mark.parametrize(
+    "question, word",
+    [
+        ("全省有多少人口？", "人口"),  # 人 is no counter
+        ("全市有多少名额？", "名额"),  # a counter that opens a word stays with it
+        ("全市有多少个体工商户？", "个体"),
+        ("一年开了多少座谈会？", "座谈会"),
+        ("建了多少名师工作室？", "名师"),
+        ("分了多少批次？", "批次"),
+    ],
+)
+def test_a_word_after_the_question_word_is_kept_whole(question, word):
+    assert word in analyse(question, default_tokenizer()).tokens

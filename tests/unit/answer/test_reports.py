@@ -37,7 +37,12 @@ CORPUS = Corpus(
         ("关于2024年工作总结的说明", "c.txt", ("古丈县",), (), 2024, True),
         ("全县学校名单", "d.txt", ("古丈县",), (2022,), 2022, False),  # an article, not a report
     ],
-    ["", "二、2025年工作计划" + SECTION_SEP + "（一）抓好教师队伍建设", "一、2024年工作总结" + SECTION_SEP + "1.概况"],
+    [
+        "",
+        "二、2025年工作计划" + SECTION_SEP + "（一）抓好教师队伍建设",
+        "一、2024年工作总结" + SECTION_SEP + "1.概况",
+        "一、过去五年（2019—2023年）工作回顾",
+    ],
 )
 
 
@@ -63,7 +68,7 @@ def test_newest_and_near_years_leave_out_companions():
 
 def test_plan_parts_and_section_labels():
     facts = ReportFacts(CORPUS)
-    assert facts.plan_heading == ["", "二、2025年工作计划", ""]
+    assert facts.plan_heading == ["", "二、2025年工作计划", "", ""]
     assert facts.section_label(1) == "一抓好教师队伍建设"
     assert facts.section_label(0) == ""
 
@@ -73,6 +78,7 @@ def test_the_years_a_sections_headings_write():
     assert facts.heading_years(1) == {2025}
     assert facts.heading_years(2) == {2024}
     assert facts.heading_years(0) == frozenset()
+    assert facts.heading_years(3) == frozenset()  # the ends of a span are no year of the section
 
 
 def test_a_named_year_prefers_the_reports_of_it():
