@@ -146,7 +146,7 @@ BLIND_FLOORS = [
         ),
         id="blind",
     ),
-    # 19 of 68, 66, 66, 41 of 42, 0, 0.950 (19 of 20; one more wrong answer would give 0.905)
+    # 18 of 68, 66, 66, 41 of 42, 0, 0.947 (18 of 19; one more wrong answer would give 0.900)
     pytest.param(
         _set("blind3"),
         dict(
