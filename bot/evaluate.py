@@ -47,7 +47,7 @@ class Outcome:
     resolved: str = ""  # the standalone question answered (dialogue sets)
     outcome: str = ""  # answer / unsure / none (Answer.outcome)
     shown_rank: int = 0  # like answer_rank, over the sentences shown: the answer's, or else the closest
-    page_right: bool | None = None  # PDF items: the answer sentence is cited on the gold page
+    page_right: bool | None = None  # PDF items: the first shown sentence holding the gold is printed on its page
 
     @property
     def hit1(self) -> bool:
@@ -77,8 +77,10 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     # What the user sees: an answer's sentences, or an unsure answer's closest (可能相关) ones.
     shown_rank = gold_rank(item, answer.sentences if answer.answered else answer.closest)
     page_right = None
-    if item.page is not None and answer_rank:
-        page_right = ranked[answer_rank - 1].citation.page == item.page
+    if item.page is not None and shown_rank:  # the first shown sentence holding the gold, answer or 可能相关
+        page_right = (answer.sentences if answer.answered else answer.closest)[shown_rank - 1].citation.on_page(
+            item.page
+        )
     report_rank = 0
     gold_reports = set(item.reports)
     seen: list[str] = []

@@ -64,6 +64,18 @@ class Citation:
     format: str = ""  # "txt", "md", "docx", "pdf", "html"
     table: str = ""  # the caption of the table the sentence is a row of ("" if none)
     row: int | None = None  # 1-based row of that table
+    page_end: int | None = None  # the page its last character is on, when not ``page`` (a page turned)
+
+    @property
+    def pages(self) -> str:
+        """``第N页`` of a PDF sentence, ``第N–M页`` when it runs onto the next page; "" without pages."""
+        if not self.page:
+            return ""
+        return f"第{self.page}–{self.page_end}页" if self.page_end and self.page_end > self.page else f"第{self.page}页"
+
+    def on_page(self, page: int) -> bool:
+        """Whether the sentence is printed (in part) on ``page``."""
+        return self.page is not None and self.page <= page <= max(self.page, self.page_end or self.page)
 
     @property
     def unit(self) -> str:
@@ -74,7 +86,7 @@ class Citation:
         """``title › section, 第N页, 第N段`` for display (the page only for PDFs; a table row
         says 第N行, its section ending with the table's caption)."""
         parts = [self.title] + ([self.section] if self.section else [])
-        page = f"第{self.page}页，" if self.page else ""
+        page = f"{self.pages}，" if self.page else ""
         return f"{SECTION_SEP.join(parts)}，{page}{self.unit}"
 
 
@@ -187,6 +199,7 @@ def _sentence_json(s: Sentence) -> dict:
             "year": s.citation.year,
             "period": s.citation.period,
             "page": s.citation.page,
+            "page_end": s.citation.page_end,
             "format": s.citation.format,
             "table": s.citation.table or None,
             "row": s.citation.row,

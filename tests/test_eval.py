@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -288,8 +289,15 @@ def test_judge_ignores_white_space_and_reads_outcomes_and_pages():
     assert summary["outcomes"] == {"answer": 3, "unsure": 1, "none": 1}
     # Three answered: two right first sentences, one unanswerable question answered.
     assert summary["answered_precision"] == round(2 / 3, 4)
-    assert summary["page_right"] == 0.5
+    # The page is read off the first shown sentence holding the gold, an answer's or 可能相关's.
+    assert unsure.page_right is True and summary["page_right"] == round(2 / 3, 4)
     assert summary["unsure_answerable"] == round(1 / 3, 4)
+    # A sentence that runs onto the next page is printed on both.
+    turned = Sentence(spaced.text, 1.0, replace(cite, page_end=4))
+    assert judge(
+        Item("q5", "x", ("8649.7亿元",), ("a.pdf",), True, page=4), Answer("x", True, (turned,)), 0.01
+    ).page_right
+    assert turned.citation.pages == "第3–4页" and cite.pages == "第3页"
 
 
 def test_shown_at_3_counts_the_first_three_sentences_shown_whether_answered_or_unsure():

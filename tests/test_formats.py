@@ -104,7 +104,11 @@ def test_pdf_and_web_page_answer_the_dev_questions_as_the_txt_does(engines, seed
                 here = pages[c.page - 1]
                 across = here[-len(opening) :] + (pages[c.page][: len(opening)] if c.page < len(pages) else "")
                 assert opening in here or opening in across, (row["id"], c.page, opening)
-                assert f"第{c.page}页" in c.label()
+                # A sentence that runs onto the next page says so (第N–M页) and ends there.
+                assert c.page_end is None or (c.page_end > c.page and c.pages == f"第{c.page}–{c.page_end}页")
+                closing = re.sub(r"\s+", "", sentence.text)[-6:]
+                assert c.page_end is None or closing in pages[c.page_end - 1], (row["id"], c.page_end, closing)
+                assert c.pages in c.label() and c.pages.startswith(f"第{c.page}")
             else:
                 assert c.page is None and "页" not in c.label().split("，")[-1]
 

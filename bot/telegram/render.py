@@ -103,7 +103,7 @@ def short_source(citation: Citation) -> str:
     if citation.section:
         levels = citation.section.split(SECTION_SEP)
         parts.append(shorten(levels[-1]))
-    page = f"第{citation.page}页，" if citation.page else ""
+    page = f"{citation.pages}，" if citation.page else ""
     return f"{SECTION_SEP.join(parts)}，{page}{citation.unit}"
 
 

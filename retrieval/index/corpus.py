@@ -198,8 +198,9 @@ class CorpusIndex:
         t = self.tables
         doc = int(t["chunk_doc"][chunk])
         m = self.docs[doc]
-        start = int(t["sent_start"][sent])
+        start, end = int(t["sent_start"][sent]), int(t["sent_end"][sent])
         table, row = table_at(m.tables, start) or ("", None)
+        page, page_end = page_at(m.pages, start), page_at(m.pages, max(start, end - 1))
         return Citation(
             m.doc_id,
             m.title,
@@ -207,15 +208,16 @@ class CorpusIndex:
             self.sections[int(t["chunk_section"][chunk])],
             int(t["paragraph"][chunk]),
             start,
-            int(t["sent_end"][sent]),
+            end,
             int(t["para_start"][chunk]),
             int(t["para_end"][chunk]),
             m.year,
             self.sentence_period(sent),
-            page_at(m.pages, start),
+            page,
             m.format,
             table,
             row,
+            page_end if page_end != page else None,
         )
 
     def row_caption(self, chunk: int, sent: int) -> str | None:

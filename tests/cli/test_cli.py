@@ -57,6 +57,7 @@ def test_ask_json_contract_and_offsets(cache: Path):
         "year",
         "period",
         "page",
+        "page_end",
         "format",
         "table",
         "row",
@@ -64,7 +65,8 @@ def test_ask_json_contract_and_offsets(cache: Path):
     assert first["source"]["table"] is None and first["source"]["row"] is None  # not a table row
     assert first["source"]["year"] == 2024
     assert "古丈" in first["source"]["path"] and isinstance(first["source"]["paragraph"], int)
-    assert first["source"]["page"] is None and first["source"]["format"] == "txt"  # pages: PDFs only
+    assert first["source"]["page"] is None and first["source"]["page_end"] is None  # pages: PDFs only
+    assert first["source"]["format"] == "txt"
     for s in data["sentences"]:
         src = s["source"]
         assert _decoded(src["path"])[src["start"] : src["end"]] == s["text"]
