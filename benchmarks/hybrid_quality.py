@@ -35,7 +35,6 @@ from retrieval.index.hybrid import HybridVectors
 from retrieval.index.hybrid_plan import model_cost, priority, select, sentence_chars
 from retrieval.index.static import StaticEmbedder, StaticTable
 from retrieval.index.store import IndexStore
-from retrieval.index.vectors import SentenceVectors
 from retrieval.lru import LRU
 
 # Model vectors embedded at question time kept for later questions (384 floats each: 6 MB).
@@ -57,19 +56,8 @@ class LateHybridVectors(HybridVectors):
     question finds them (kept for later questions), and their model cosines used instead of
     mapped ones."""
 
-    def __init__(
-        self,
-        full: np.ndarray,
-        covered: np.ndarray,
-        full_embedder,
-        static: SentenceVectors,
-        calibrate="quantile",
-        offset: float = 0.0,
-        text: Callable[[int], str] | None = None,
-        late: int = 0,
-        map_ids: np.ndarray | None = None,
-    ):
-        super().__init__(full, covered, full_embedder, static, calibrate, offset, map_ids)
+    def __init__(self, *args, text: Callable[[int], str] | None = None, late: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)  # HybridVectors's own arguments
         self.text, self.late = text, int(late) if text is not None else 0
         self._late_rows: LRU[int, np.ndarray] = LRU(LATE_KEPT)  # model vectors embedded at question time
 
@@ -196,7 +184,7 @@ def run_variants(args, engine, embedder, matrix, static, mask: np.ndarray, chars
             fit = np.sort(ids[np.argsort(chars[ids], kind="stable")[:short]])
         mode = "raw" if args.raw else "quantile"
         text = model_text(engine.corpus)
-        hybrid = LateHybridVectors(matrix[ids], ids, embedder, static, mode, offset, text, late, fit)
+        hybrid = LateHybridVectors(matrix[ids], ids, embedder, static, mode, offset, text=text, late=late, map_ids=fit)
         label = f"{head}, {hybrid.share:.2f} sentences, -{offset}, late {late}"
         run(label + (f", map on {fit.shape[0]}" if fit is not None else ""), hybrid)
 
