@@ -14,6 +14,7 @@ import pytest
 
 from bot import evaluate as ev
 from tests.conftest import assert_floors, shown
+from tests.floors import blind_sets, check_blind_floors
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -133,55 +134,30 @@ def test_holdout_floors(holdout):
     assert_floors(summary, answered_right=4, shown_right=14, unanswerable_held=14, answerable_none=1, outcomes=outcomes)
 
 
-def _set(name: str) -> Path:
-    return ROOT / "tests" / "data" / name / "seeds.dev.jsonl"
-
-
-BLIND_FLOORS = [
-    # 21 of 67, 63, 66, 42 of 42, 0, 1.000 (21 of 21; one wrong answer would give 0.955)
-    pytest.param(
-        _set("blind"),
-        dict(
+BLIND_FLOORS = blind_sets(
+    "seeds",
+    {
+        # 21 of 67, 63, 66, 42 of 42, 0, 1.000 (21 of 21; one wrong answer would give 0.955)
+        "blind": dict(
             answered_right=21, shown_right=62, unanswerable_held=41, answerable_none=1, precision=0.9, shown3_right=65
         ),
-        id="blind",
-    ),
-    # 18 of 68, 66, 66, 41 of 42, 0, 0.947 (18 of 19; one more wrong answer would give 0.900)
-    pytest.param(
-        _set("blind3"),
-        dict(
+        # 18 of 68, 66, 66, 41 of 42, 0, 0.947 (18 of 19; one more wrong answer would give 0.900)
+        "blind3": dict(
             answered_right=18, shown_right=65, unanswerable_held=40, answerable_none=1, precision=0.9, shown3_right=65
         ),
-        id="blind3",
-    ),
-    # 14 of 67, 59, 60, 36 of 36, 0, 1.000 (14 of 14; one wrong answer would give 0.933)
-    pytest.param(
-        _set("blind4"),
-        dict(
+        # 14 of 67, 59, 60, 36 of 36, 0, 1.000 (14 of 14; one wrong answer would give 0.933)
+        "blind4": dict(
             answered_right=13, shown_right=58, unanswerable_held=35, answerable_none=1, precision=0.9, shown3_right=59
         ),
-        id="blind4",
-    ),
-    # 19 of 68, 63, 67, 34 of 36, 0, 0.905 (19 of 21; one more wrong answer would give 0.864)
-    pytest.param(
-        _set("blind5"),
-        dict(
+        # 19 of 68, 63, 67, 34 of 36, 0, 0.905 (19 of 21; one more wrong answer would give 0.864)
+        "blind5": dict(
             answered_right=18, shown_right=62, unanswerable_held=33, answerable_none=1, precision=0.86, shown3_right=66
         ),
-        id="blind5",
-    ),
-]
+    },
+)
 
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
 def test_blind_dev_floors(engine, path, floors):
-    """The dev halves of the blind seeds sets, rounds one, three, four and five (written from the
-    reports by readers who never ran the product; tests/data/README.md). Lexical, learned
-    decision. Beside each set's floors are its figures as measured: answered with the answer
-    first, shown first, first three shown, unanswerable not answered, answerable with nothing
-    shown, answered precision. The floors sit at or below them (one question below where they
-    were set last); rounds three to five's sets are among the decision's training rows, so their
-    precision is partly in sample."""
-    items, _ = ev.load_questions(path)
-    outcomes = ev.evaluate(engine, items)
-    assert_floors(ev.summarize(outcomes), outcomes=outcomes, **floors)
+    """The blind seeds dev sets, rounds one, three, four and five (tests/floors.py)."""
+    check_blind_floors(engine, path, floors)

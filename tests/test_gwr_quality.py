@@ -12,6 +12,7 @@ from bot import evaluate as ev
 from config import load_settings
 from retrieval import Engine
 from tests.conftest import assert_floors
+from tests.floors import blind_sets, check_blind_floors
 
 ROOT = Path(__file__).resolve().parent.parent
 GWR = ROOT / "tests" / "data" / "gwr.jsonl"
@@ -56,50 +57,25 @@ def test_gwr_year_questions(summary):
     assert kinds["relative"]["shown_at_1"] >= 11 / 13
 
 
-def _set(name: str) -> Path:
-    return ROOT / "tests" / "data" / name / "gwr.dev.jsonl"
-
-
-BLIND_FLOORS = [
-    # 19 of 68, 66, 67, 35 of 35, 1, 1.000
-    pytest.param(
-        _set("blind"),
-        dict(answered_right=18, shown_right=65, unanswerable_held=34, answerable_none=2, shown3_right=66),
-        id="blind",
-    ),
-    # 20 of 72, 63, 67, 38 of 38, 1, 1.000
-    pytest.param(
-        _set("blind3"),
-        dict(answered_right=19, shown_right=62, unanswerable_held=37, answerable_none=2, shown3_right=66),
-        id="blind3",
-    ),
-    # 14 of 70, 57, 63, 38 of 38, 1, 1.000
-    pytest.param(
-        _set("blind4"),
-        dict(answered_right=13, shown_right=56, unanswerable_held=37, answerable_none=2, shown3_right=62),
-        id="blind4",
-    ),
-    # 19 of 70, 64, 68, 32 of 32, 0, 1.000
-    pytest.param(
-        _set("blind5"),
-        dict(answered_right=18, shown_right=63, unanswerable_held=31, answerable_none=1, shown3_right=67),
-        id="blind5",
-    ),
-]
+BLIND_FLOORS = blind_sets(
+    "gwr",
+    {
+        # 19 of 68, 66, 67, 35 of 35, 1, 1.000
+        "blind": dict(answered_right=18, shown_right=65, unanswerable_held=34, answerable_none=2, shown3_right=66),
+        # 20 of 72, 63, 67, 38 of 38, 1, 1.000
+        "blind3": dict(answered_right=19, shown_right=62, unanswerable_held=37, answerable_none=2, shown3_right=66),
+        # 14 of 70, 57, 63, 38 of 38, 1, 1.000
+        "blind4": dict(answered_right=13, shown_right=56, unanswerable_held=37, answerable_none=2, shown3_right=62),
+        # 19 of 70, 64, 68, 32 of 32, 0, 1.000
+        "blind5": dict(answered_right=18, shown_right=63, unanswerable_held=31, answerable_none=1, shown3_right=67),
+    },
+)
 
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
 def test_blind_dev_floors(gwr_engine, path, floors):
-    """The dev halves of the blind sets over gwr_even, rounds one, three, four and five (written from
-    the reports by readers who never ran the product; tests/data/README.md). Lexical, learned
-    decision. Beside each set's floors are its figures as measured: answered with the answer
-    first, shown first, first three shown, unanswerable not answered, answerable with nothing
-    shown, answered precision. The floors sit at or below them (one question below where they
-    were set last); rounds three to five's sets are among the decision's training rows, so their
-    precision is partly in sample."""
-    items, _ = ev.load_questions(path)
-    outcomes = ev.evaluate(gwr_engine, items)
-    assert_floors(ev.summarize(outcomes), outcomes=outcomes, **floors)
+    """The blind dev sets over gwr_even, rounds one, three, four and five (tests/floors.py)."""
+    check_blind_floors(gwr_engine, path, floors)
 
 
 @pytest.mark.bench
