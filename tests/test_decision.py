@@ -165,6 +165,7 @@ def test_the_model_turns_a_row_into_a_calibrated_probability_and_an_outcome():
     assert model.probability(clean) == pytest.approx(1 / (1 + np.exp(-2.0)))
     assert model.probability(contradicted) < 0.2
     assert model.outcome(0.9) == "answer" and model.outcome(0.5) == "unsure" and model.outcome(0.1) == "none"
+    assert model.outcome(0.5, on_topic=False) == "none" and model.outcome(0.9, on_topic=False) == "answer"
     # The isotonic points map a raw probability piecewise linearly.
     squashed = DecisionModel.from_mapping(_model(calib_x=[0.0, 0.5, 1.0], calib_y=[0.0, 0.1, 0.2]))
     assert squashed.probability(clean) == pytest.approx(0.1)

@@ -11,8 +11,9 @@
     selection          → select.py     (best first, spread across reports; across years:
                                         the newest first and 其他年份, or a trend in year order)
 
-:class:`Composer` runs the stages in order. Besides the policy's decision, it refuses by itself when the
-question has nothing to search for, names a year no report is of, or matches no chunk (docs/architecture.md).
+:class:`Composer` runs the stages in order. Besides the policy's decision, it refuses by itself
+when the question has nothing to search for, names a report of a year no report is of, or
+matches no chunk; see ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -278,16 +279,14 @@ class Composer:
         return by_year(r.order, r.scores, r.cands, self.policy.min_confidence, self.model.compose.year_margin)
 
     def decide(self, r: Ranked) -> tuple[Decision, float | None]:
-        """Answer, unsure (closest shown) or none, and the probability that the first sentence answers
-        (None without a decision model); none, not unsure, when no word of the question is the reports'."""
+        """Answer, unsure (closest shown) or none, and the probability that the first sentence
+        answers (None without a decision model, when the hand-set policy decides)."""
         assert r.cands is not None and r.order is not None
         old = self.policy.decide([r.cands.confidences[int(i)] for i in r.order])
         if self.decision is None:
             return old, None
         p = self.decision.probability(self.decision_row(r))
-        outcome = self.decision.outcome(p)
-        if outcome == "unsure" and not r.cands.terms.reports_use_any:  # a place or a time in common at most
-            outcome = "none"
+        outcome = self.decision.outcome(p, on_topic=r.cands.terms.reports_use_any)
         if outcome == "answer":
             return Decision(True), p
         q = r.question

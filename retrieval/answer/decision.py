@@ -289,10 +289,13 @@ class DecisionModel:
             return p
         return float(np.interp(p, self.calib_x, self.calib_y))
 
-    def outcome(self, probability: float) -> str:
+    def outcome(self, probability: float, on_topic: bool = True) -> str:
+        """``answer``, ``unsure`` or ``none`` by the thresholds; ``none`` rather than ``unsure`` for
+        a question off the reports' topic (no word of it is the reports': the closest sentences
+        share a place or a time with it at most)."""
         if probability >= self.answer_at:
             return "answer"
-        return "unsure" if probability >= self.unsure_at else "none"
+        return "unsure" if probability >= self.unsure_at and on_topic else "none"
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> DecisionModel:
