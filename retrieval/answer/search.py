@@ -15,7 +15,6 @@ from ..params import ComposeParams
 from .records import Question, Retrieved
 
 if TYPE_CHECKING:
-    from ..index.corpus import CorpusIndex
     from .reports import ReportFacts
 
 
@@ -94,14 +93,6 @@ def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray 
     return writes if searched is None else writes & searched
 
 
-def dated_to(chunks: np.ndarray, years: tuple[int, ...], corpus: CorpusIndex) -> np.ndarray:
-    """Of the chunk indexes ``chunks``, those with a sentence about one of ``years`` (its own
-    date: retrieval/dates/periods.py), not one that only writes it (1985年以来, 比2005年增长)."""
-    wanted = set(years)
-    kept = [c for c in chunks.tolist() if any(corpus.sentence_period(s) in wanted for s in corpus.sentence_range(c))]
-    return np.asarray(kept, dtype=np.int64)
-
-
 def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
     """Per report: of a year after every year the question asks about (it can review them; an
     earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
@@ -157,7 +148,7 @@ def retrieve(
             writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
             if writes is not None:
                 keep = keep.copy()
-                keep[dated_to(np.flatnonzero(writes & ~keep), q.time.years, facts.corpus)] = True
+                keep[facts.corpus.chunks_about(np.flatnonzero(writes & ~keep), q.time.years)] = True
         scores = _only(scores, keep)
     if chosen is not None:
         scores = _only(scores, chosen[chunk_docs] | unplaced_naming(q, facts, retriever, chunk_docs))

@@ -29,6 +29,17 @@ def page_at(pages: list[int] | tuple[int, ...], offset: int) -> int | None:
     return max(1, bisect.bisect_right(pages, offset))
 
 
+def chunks_about(
+    sent_period: np.ndarray, sent_ptr: np.ndarray, chunks: np.ndarray, years: tuple[int, ...]
+) -> np.ndarray:
+    """Of the chunk indexes ``chunks``, those with a sentence about one of ``years`` by its own
+    date (``sent_period``, -1 for none; not a year it only writes, 比2005年增长, 1985年以来);
+    ``sent_ptr``: each chunk's first sentence, and the end."""
+    about = np.concatenate(([0], np.cumsum(np.isin(sent_period, years))))
+    chunks = np.asarray(chunks, dtype=np.int64)
+    return chunks[about[sent_ptr[chunks + 1]] > about[sent_ptr[chunks]]]
+
+
 def table_at(tables: list[list], offset: int) -> tuple[str, int] | None:
     """(caption, 1-based row) of the table row that holds character ``offset``, or None; tables
     as stored (``[caption, start, end, row starts, caption line]``, in text order)."""
@@ -185,6 +196,11 @@ class CorpusIndex:
             int(t["para_end"][i]),
             sentences,
         )
+
+    def chunks_about(self, chunks: np.ndarray, years: tuple[int, ...]) -> np.ndarray:
+        """Of the chunk indexes ``chunks``, those with a sentence about one of ``years``
+        (:func:`chunks_about`)."""
+        return chunks_about(self.tables["sent_period"], self.tables["sent_ptr"], chunks, years)
 
     def sentence_range(self, chunk: int) -> range:
         t = self.tables

@@ -11,7 +11,6 @@ import pytest
 from retrieval.answer.records import Retrieved
 from retrieval.answer.reports import ReportNames
 from retrieval.answer.search import (
-    dated_to,
     expand,
     interchangeable,
     later_reports,
@@ -22,6 +21,7 @@ from retrieval.answer.search import (
 )
 from retrieval.dates.ask import TimeAsk
 from retrieval.index.bm25 import BM25Index
+from retrieval.index.corpus import chunks_about
 from retrieval.lang.synonyms import Thesaurus
 
 
@@ -149,9 +149,7 @@ def test_only_reports_after_the_asked_years_can_review_them():
 def test_a_passage_joins_only_with_a_sentence_about_the_asked_year():
     # Chunk 0: sentences 0-1, one about 2005; chunk 1: sentence 2, written 1985年以来 (no year);
     # chunk 2: sentences 3-4, about 2004 and none.
-    periods = [2005, None, None, 2004, None]
-    ranges = [range(0, 2), range(2, 3), range(3, 5)]
-    corpus = SimpleNamespace(sentence_period=periods.__getitem__, sentence_range=ranges.__getitem__)
-    assert dated_to(np.array([0, 1, 2]), (2005,), corpus).tolist() == [0]
-    assert dated_to(np.array([1, 2]), (2004, 2005), corpus).tolist() == [2]
-    assert dated_to(np.array([], dtype=np.int64), (2005,), corpus).tolist() == []
+    periods, ptr = np.array([2005, -1, -1, 2004, -1]), np.array([0, 2, 3, 5])  # -1: no year
+    assert chunks_about(periods, ptr, np.array([0, 1, 2]), (2005,)).tolist() == [0]
+    assert chunks_about(periods, ptr, np.array([1, 2]), (2004, 2005)).tolist() == [2]
+    assert chunks_about(periods, ptr, np.array([], dtype=np.int64), (2005,)).tolist() == []
