@@ -75,12 +75,11 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
     ranked = list(answer.sentences) + list(answer.more) if answer.answered else []
     answer_rank = gold_rank(item, ranked)
     # What the user sees: an answer's sentences, or an unsure answer's closest (可能相关) ones.
-    shown_rank = gold_rank(item, answer.sentences if answer.answered else answer.closest)
+    shown = answer.sentences if answer.answered else answer.closest
+    shown_rank = gold_rank(item, shown)
     page_right = None
-    if item.page is not None and shown_rank:  # the first shown sentence holding the gold, answer or 可能相关
-        page_right = (answer.sentences if answer.answered else answer.closest)[shown_rank - 1].citation.on_page(
-            item.page
-        )
+    if item.page is not None and shown_rank:  # the first shown sentence holding the gold
+        page_right = shown[shown_rank - 1].citation.on_page(item.page)
     report_rank = 0
     gold_reports = set(item.reports)
     seen: list[str] = []

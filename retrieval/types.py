@@ -71,11 +71,11 @@ class Citation:
         """``第N页`` of a PDF sentence, ``第N–M页`` when it runs onto the next page; "" without pages."""
         if not self.page:
             return ""
-        return f"第{self.page}–{self.page_end}页" if self.page_end and self.page_end > self.page else f"第{self.page}页"
+        return f"第{self.page}–{self.page_end}页" if self.page_end else f"第{self.page}页"
 
     def on_page(self, page: int) -> bool:
         """Whether the sentence is printed (in part) on ``page``."""
-        return self.page is not None and self.page <= page <= max(self.page, self.page_end or self.page)
+        return self.page is not None and self.page <= page <= (self.page_end or self.page)
 
     @property
     def unit(self) -> str:
