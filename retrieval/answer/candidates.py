@@ -168,7 +168,7 @@ def _read_chunk(
             toks = set(tok_list) | named
         else:
             if caption not in not_its:
-                not_its[caption] = _told_apart(terms, named, caption, _other_captions(corpus, doc, caption))
+                not_its[caption] = _told_apart(terms, named, caption, _other_captions(facts, doc, caption))
             toks = set(tok_list) | (named - not_its[caption])
         norm = normalize(chunk_text[start - base : end - base])
         toks.update(key for t, key in terms.spelled if key not in toks and t in norm)
@@ -218,7 +218,7 @@ def _read_context(
     ctx.foreign_place = facts.foreign_place(q, doc, para_text)
     # The paragraph's opening sentence names its subject; a table row's subject is its table's caption.
     if first.row is not None:
-        ctx.opening = _caption_terms(corpus, terms, c, first)
+        ctx.opening = _caption_terms(corpus, facts, terms, c, first)
     else:
         ctx.opening = first.said.toks if first.said.opens_para else _opening_terms(corpus, terms, c)
 
@@ -230,7 +230,7 @@ def _reviews_span(q: Question, report_year: int | None) -> bool:
     return len(span) > 2 and report_year is not None and min(span) < report_year <= max(span) + 1
 
 
-def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidate) -> set[int]:
+def _caption_terms(corpus: CorpusIndex, facts: ReportFacts, terms: QueryTerms, c: int, row: Candidate) -> set[int]:
     """Term ids of the caption of the table row ``row`` (chunk ``c``): its lead-in's tokens, the
     question terms it holds as text, and those of the report's name, but for a word that other
     captions of the report spell and this one does not (it tells the report's tables apart)."""
@@ -239,17 +239,17 @@ def _caption_terms(corpus: CorpusIndex, terms: QueryTerms, c: int, row: Candidat
     toks = set(corpus.lead_tokens(c).tolist())
     toks.update(key for t, key in terms.spelled if t in caption)
     toks.update(key for key, mask in terms.named_by if mask[row.doc])
-    return toks - _told_apart(terms, toks, raw, _other_captions(corpus, row.doc, raw))
+    return toks - _told_apart(terms, toks, raw, _other_captions(facts, row.doc, raw))
 
 
-def _other_captions(corpus: CorpusIndex, doc: int, caption: str) -> list[str]:
-    """The captions of report ``doc``'s tables but ``caption``."""
-    return [t[0] for t in corpus.docs[doc].tables if t[0] != caption]
+def _other_captions(facts: ReportFacts, doc: int, caption: str) -> list[str]:
+    """The captions of report ``doc``'s tables but ``caption``, normalised."""
+    return [norm for raw, norm in facts.captions(doc).items() if raw != caption]
 
 
 def _told_apart(terms: QueryTerms, keys: set[int], caption: str, other_captions: list[str]) -> set[int]:
     """Those of ``keys`` whose question term sets another table of the report (its caption one
-    of ``other_captions``) apart from this one: the other's caption reads as ``caption`` with
+    of ``other_captions``, normalised) apart from this one: the other's caption reads as ``caption`` with
     that word in place of one of its own (2025年全市一般公共预算收支总表 beside
     2025年市级一般公共预算收支总表)."""
     if not keys:
@@ -258,8 +258,7 @@ def _told_apart(terms: QueryTerms, keys: set[int], caption: str, other_captions:
     words = [(t, key) for t, key in terms.spelled if key in keys and t not in own]
     if not words:
         return set()
-    others = [normalize(other) for other in other_captions]
-    return {key for t, key in words if any(_in_place_of(t, other, own) for other in others)}
+    return {key for t, key in words if any(_in_place_of(t, other, own) for other in other_captions)}
 
 
 def _in_place_of(word: str, other: str, own: str) -> bool:

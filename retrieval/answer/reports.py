@@ -75,6 +75,7 @@ class ReportFacts:
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
         self._heading_years: dict[int, frozenset[int]] = {}  # likewise
+        self._captions: dict[int, dict[str, str]] = {}  # per report, read when first retrieved
         # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
         # report: a year in the opening line of an article says nothing of what it covers.
@@ -124,6 +125,15 @@ class ReportFacts:
             years = frozenset(y for start, _, y in years_in(path) if not any(a <= start < b for a, b in spans))
             self._heading_years[section] = years
         return years
+
+    def captions(self, doc: int) -> dict[str, str]:
+        """Each table caption of report ``doc``, as written → normalised, worked out once per
+        report, when first needed."""
+        captions = self._captions.get(doc)
+        if captions is None:
+            captions = {t[0]: normalize(t[0]) for t in self.corpus.docs[doc].tables}
+            self._captions[doc] = captions
+        return captions
 
     def newest_of(self, docs: np.ndarray | None) -> int | None:
         """The newest report year among ``docs`` (a mask; None: all reports)."""
