@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind6/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind7/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -24,6 +24,7 @@ SETS = sorted(
         *DATA.glob("blind4/*.jsonl"),
         *DATA.glob("blind5/*.jsonl"),
         *DATA.glob("blind6/*.jsonl"),
+        *DATA.glob("blind7/*.jsonl"),
     ]
 )
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
@@ -57,7 +58,7 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_rounds_four_and_five_as_dev_and_round_six_as_test():
+def test_blind_sets_exist_with_rounds_four_to_six_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
@@ -65,9 +66,9 @@ def test_blind_sets_exist_with_rounds_four_and_five_as_dev_and_round_six_as_test
         "blind5/seeds.dev.jsonl",
         "blind5/gwr.dev.jsonl",
         "blind5/real.dev.jsonl",
-        "blind6/seeds.test.jsonl",
-        "blind6/gwr.test.jsonl",
-        "blind6/real.test.jsonl",
+        "blind6/seeds.dev.jsonl",
+        "blind6/gwr.dev.jsonl",
+        "blind6/real.dev.jsonl",
     }
 
 
