@@ -25,7 +25,7 @@ def check_blind_floors(engine, path: Path, floors: dict) -> None:
     floors in its table are its figures as measured: answered with the answer first, shown first,
     first three shown, unanswerable not answered, answerable with nothing shown, answered
     precision. The floors sit at or below them (one question below where they were set last);
-    rounds three to five's sets are among the decision's training rows, so their precision is
+    rounds three to six's sets are among the decision's training rows, so their precision is
     partly in sample."""
     items, _ = ev.load_questions(path)
     outcomes = ev.evaluate(engine, items)

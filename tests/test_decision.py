@@ -171,6 +171,17 @@ def test_the_model_turns_a_row_into_a_calibrated_probability_and_an_outcome():
     assert squashed.probability(clean) == pytest.approx(0.1)
 
 
+def test_a_question_mostly_in_words_the_reports_do_not_use_needs_more_to_be_shown():
+    model = DecisionModel.from_mapping(_model(unsure_at=0.02, foreign_share=0.6, foreign_at=0.1))
+    assert model.outcome(0.05) == "unsure" and model.outcome(0.05, foreign=0.5) == "unsure"
+    assert model.outcome(0.05, foreign=0.7) == "none" and model.outcome(0.2, foreign=0.7) == "unsure"
+    assert model.outcome(0.9, foreign=1.0) == "answer"
+    # Without the two numbers in the file, the defaults hold; an impossible share is refused.
+    assert DecisionModel.from_mapping(_model()).foreign_share == DecisionModel.foreign_share
+    with pytest.raises(ValueError, match="foreign_share"):
+        DecisionModel.from_mapping(_model(foreign_share=0.0))
+
+
 @pytest.mark.parametrize(
     "changes, words",
     [

@@ -16,8 +16,8 @@ questions the fit has not seen, not only on its own rows; with ``--each-corpus``
 must also reach it on each corpus's sets alone (seeds, gwr_even, real_reports), so that the
 pooled figure does not hide a kind of report answered less precisely; ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.05, the most the issue allows) of any one report set's answerable questions fall below it (out of fold),
-i.e. get nothing shown, but not below ``--unsure-floor`` (0.02; the shipped file 0.029): closest sentences that hold the
-answer less than once in fifty (thirty-five) are not shown as 可能相关, even where that leaves a set above the share.
+i.e. get nothing shown, but not below ``--unsure-floor`` (0.02, as shipped): closest sentences that hold the
+answer less than once in fifty are not shown as 可能相关, even where that leaves a set above the share.
 (An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
 words is a word of the reports: ``Composer.decide``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
@@ -27,21 +27,23 @@ Every step is deterministic (folds by CRC-32, no sampling): the same rows give t
     python tools/fit_decision.py \\
         --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
         --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train tests/data/blind5/seeds.dev.jsonl=seeds \\
+        --train tests/data/blind5/seeds.dev.jsonl=seeds --train tests/data/blind6/seeds.dev.jsonl=seeds \\
         --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind4/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind5/gwr.dev.jsonl=../shared/datasets/gwr_even \\
+        --train tests/data/blind6/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind4/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind5/real.dev.jsonl=../shared/datasets/real_reports \\
+        --train tests/data/blind6/real.dev.jsonl=../shared/datasets/real_reports \\
         --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
         --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds --train-vectors tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds \\
+        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds --train-vectors tests/data/blind6/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
-        --each-corpus --unsure-floor 0.029 --out config/decision.toml
+        --each-corpus --out config/decision.toml
 
 ``--rows FILE`` keeps the collected rows (refits from them take seconds); ``--compare`` adds
 gradient-boosted trees (LightGBM) out of fold, by set; ``--drop COLUMN`` fits without a column.
@@ -70,7 +72,7 @@ from bot.evaluate import holds_gold
 from bot.question_sets import Item, parse_jsonl, parse_squad, write_paragraph_corpus
 from config import load_settings
 from retrieval import Engine
-from retrieval.answer.decision import COLUMNS
+from retrieval.answer.decision import COLUMNS, DecisionModel
 from tools.thresholds import answer_threshold, corpus_of, plateau_at_or_above, unsure_threshold_by_set
 
 
@@ -297,6 +299,10 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
         # calibration then reaches its own threshold exactly.
         f"answer_at = {float(answer_at):.6g}",
         f"unsure_at = {float(unsure_at):.6g}",
+        # Set by hand, not fitted (DecisionModel): the 可能相关 floor of a question mostly in
+        # words the reports do not use.
+        f"foreign_share = {DecisionModel.foreign_share:g}",
+        f"foreign_at = {DecisionModel.foreign_at:g}",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")

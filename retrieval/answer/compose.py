@@ -286,13 +286,14 @@ class Composer:
         if self.decision is None:
             return old, None
         p = self.decision.probability(self.decision_row(r))
-        outcome = self.decision.outcome(p, on_topic=r.cands.terms.reports_use_any)
+        terms = r.cands.terms
+        outcome = self.decision.outcome(p, on_topic=terms.reports_use_any, foreign=terms.foreign_share)
         if outcome == "answer":
             return Decision(True), p
         q = r.question
         reason = refusals.learned_reason(
             old.refusal.reason if old.refusal else None,
-            self.facts.covers_years(q.time.years) or any(k >= 0 for k in r.cands.terms.dated.values()),
+            self.facts.covers_years(q.time.years) or any(k >= 0 for k in terms.dated.values()),
             self.facts.not_covered(q, every_report=False) is None,
         )
         refusal = Refusal(reason, round(p, 4), self.decision.answer_at)

@@ -266,6 +266,9 @@ class DecisionModel:
 
     ``answer_at``: answer when the calibrated probability reaches it; ``unsure_at``: below that,
     show the closest sentences as possibly relevant (可能相关) when it reaches this; else none.
+    ``foreign_at``: the same for a question whose words are mostly not the reports' (at least
+    ``foreign_share`` of its weight: 比特币现在多少钱一个？), whose closest sentences share a
+    common word with it at most.
     """
 
     columns: tuple[str, ...]
@@ -277,6 +280,8 @@ class DecisionModel:
     calib_y: np.ndarray
     answer_at: float
     unsure_at: float
+    foreign_share: float = 0.6
+    foreign_at: float = 0.03
 
     def raw(self, row: np.ndarray) -> float:
         z = float(((row - self.mean) / self.scale) @ self.coef + self.intercept)
@@ -289,13 +294,15 @@ class DecisionModel:
             return p
         return float(np.interp(p, self.calib_x, self.calib_y))
 
-    def outcome(self, probability: float, on_topic: bool = True) -> str:
+    def outcome(self, probability: float, on_topic: bool = True, foreign: float = 0.0) -> str:
         """``answer``, ``unsure`` or ``none`` by the thresholds; ``none`` rather than ``unsure`` for
         a question off the reports' topic (no word of it is the reports': the closest sentences
-        share a place or a time with it at most)."""
+        share a place or a time with it at most), and below ``foreign_at`` for one whose
+        ``foreign`` share (of its weight, in words the reports do not use) is high."""
         if probability >= self.answer_at:
             return "answer"
-        return "unsure" if probability >= self.unsure_at and on_topic else "none"
+        floor = self.foreign_at if foreign >= self.foreign_share else self.unsure_at
+        return "unsure" if probability >= max(floor, self.unsure_at) and on_topic else "none"
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> DecisionModel:
@@ -316,6 +323,10 @@ class DecisionModel:
         answer_at, unsure_at = float(data["answer_at"]), float(data["unsure_at"])
         if not 0.0 <= unsure_at <= answer_at <= 1.0:
             raise ValueError("decision model: need 0 ≤ unsure_at ≤ answer_at ≤ 1")
+        foreign_share = float(data.get("foreign_share", cls.foreign_share))
+        foreign_at = float(data.get("foreign_at", cls.foreign_at))
+        if not (0.0 < foreign_share <= 1.0 and 0.0 <= foreign_at <= answer_at):
+            raise ValueError("decision model: need 0 < foreign_share ≤ 1 and 0 ≤ foreign_at ≤ answer_at")
         scale = np.where(arrays["scale"] > 0, arrays["scale"], 1.0)
         return cls(
             columns,
@@ -327,6 +338,8 @@ class DecisionModel:
             cy,
             answer_at,
             unsure_at,
+            foreign_share,
+            foreign_at,
         )
 
 

@@ -102,6 +102,15 @@ class QueryTerms:
         synonym of one word is too little), nothing found is about the question."""
         return any(t >= 0 for t in self.weights) or bool(self.same)
 
+    @property
+    def foreign_share(self) -> float:
+        """The share of the question's weight on terms the reports do not use (nor an
+        interchangeable synonym of them): 比特 and 币 of 比特币现在多少钱一个？."""
+        worded = {key for key, _, _ in self.same}
+        total = sum(abs(w) for w in self.weights.values())
+        foreign = sum(abs(w) for t, w in self.weights.items() if t < 0 and t not in worded)
+        return foreign / total if total else 0.0
+
 
 # --- one candidate sentence: what it holds, grouped by where it comes from ------------------------
 # Filled by retrieval/answer/candidates.py; each feature of retrieval/answer/features.py works out

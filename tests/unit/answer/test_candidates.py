@@ -3,6 +3,8 @@ synonym of a question term stands for the term, a loose one counts for part of i
 
 from __future__ import annotations
 
+import pytest
+
 from retrieval.answer.candidates import _told_apart, date_terms, with_interchangeable
 from retrieval.answer.records import QueryTerms
 from retrieval.lang.text import char_bigrams
@@ -61,3 +63,12 @@ def test_a_question_none_of_whose_words_the_reports_use():
     # (GDP, the reports' 生产总值) is the reports' word.
     assert not QueryTerms(weights={-1: 5.9}, alternatives=[(2.9, -1, frozenset({568}))]).reports_use_any
     assert QueryTerms(weights={-1: 5.9}, same=[(-1, frozenset({568}), frozenset({"生产"}))]).reports_use_any
+
+
+def test_the_share_of_a_question_in_words_the_reports_do_not_use():
+    """比特 and 币 unknown, 现在 known: most of the weight is on words foreign to the reports."""
+    assert QueryTerms(weights={-1: 6.0, -2: 3.0, 17: 1.0}).foreign_share == pytest.approx(0.9)
+    assert QueryTerms(weights={17: 1.0}).foreign_share == 0.0 and QueryTerms().foreign_share == 0.0
+    # A word the reports say by an interchangeable synonym (GDP) is not foreign.
+    same = [(-1, frozenset({568}), frozenset({"生产"}))]
+    assert QueryTerms(weights={-1: 6.0, 17: 2.0}, same=same).foreign_share == 0.0
