@@ -26,6 +26,7 @@ from config import PROJECT_ROOT, Settings
 from retrieval.engine import Engine
 
 from .eval_table import format_follow_ups, format_table
+from .printed_pages import PrintedPages
 from .question_sets import EvalError, Item, load_questions, write_paragraph_corpus
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
@@ -48,6 +49,7 @@ class Outcome:
     outcome: str = ""  # answer / unsure / none (Answer.outcome)
     shown_rank: int = 0  # like answer_rank, over the sentences shown: the answer's, or else the closest
     page_right: bool | None = None  # PDF items: the first shown sentence holding the gold is printed on its page
+    page_holds: bool | None = None  # ... or the page it is cited to prints the gold too (bot/printed_pages.py)
 
     @property
     def hit1(self) -> bool:
@@ -70,16 +72,20 @@ def gold_rank(item: Item, sentences: Sequence) -> int:
     return next((rank for rank, s in enumerate(sentences, 1) if holds_gold(item, s.text)), 0)
 
 
-def judge(item: Item, answer, seconds: float) -> Outcome:
-    """Compare one :class:`Answer` with the gold fragments and reports of ``item``."""
+def judge(item: Item, answer, seconds: float, printed: PrintedPages | None = None) -> Outcome:
+    """Compare one :class:`Answer` with the gold fragments and reports of ``item``; ``printed``
+    reads the corpus's PDF pages for the page check."""
     ranked = list(answer.sentences) + list(answer.more) if answer.answered else []
     answer_rank = gold_rank(item, ranked)
     # What the user sees: an answer's sentences, or an unsure answer's closest (可能相关) ones.
     shown = answer.sentences if answer.answered else answer.closest
     shown_rank = gold_rank(item, shown)
-    page_right = None
+    page_right = page_holds = None
     if item.page is not None and shown_rank:  # the first shown sentence holding the gold
-        page_right = shown[shown_rank - 1].citation.on_page(item.page)
+        cited = shown[shown_rank - 1].citation
+        page_right = page_holds = cited.on_page(item.page)
+        if not page_right and printed is not None and cited.page:
+            page_holds = printed.prints(cited.path, cited.page, cited.page_end or cited.page, item.answers)
     report_rank = 0
     gold_reports = set(item.reports)
     seen: list[str] = []
@@ -107,6 +113,7 @@ def judge(item: Item, answer, seconds: float) -> Outcome:
         answer.outcome,
         shown_rank,
         page_right,
+        page_holds,
     )
 
 
@@ -152,6 +159,7 @@ def summarize(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "unsure_unanswerable": _share(sum(o.outcome == "unsure" for o in unanswerable), len(unanswerable)),
         "answered_precision": _share(sum(o.answer_rank == 1 for o in answered), len(answered)),
         "page_right": _share(sum(bool(o.page_right) for o in paged), len(paged)),
+        "page_holds": _share(sum(bool(o.page_holds) for o in paged), len(paged)),
         "outcomes": {k: sum(o.outcome == k for o in outcomes) for k in ("answer", "unsure", "none")},
         "latency_ms_p50": round(statistics.median(times), 2) if times else 0.0,
         "latency_ms_p95": round(percentile(times, 0.95), 2),
@@ -163,9 +171,15 @@ def by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
     return {k: summarize([o for o in outcomes if o.item.kind == k]) for k in kinds}
 
 
-def evaluate(engine, items: Iterable[Item], progress: Callable[[int], None] | None = None) -> list[Outcome]:
+def evaluate(
+    engine,
+    items: Iterable[Item],
+    progress: Callable[[int], None] | None = None,
+    printed: PrintedPages | None = None,
+) -> list[Outcome]:
     """Ask every question through :meth:`Engine.answer` and judge the answers; the turns of a
-    dialogue set go through :meth:`Engine.ask_in`, one conversation at a time."""
+    dialogue set go through :meth:`Engine.ask_in`, one conversation at a time. ``printed``: the
+    corpus's PDF pages, for the page check."""
     items = list(items)
     if any(item.conversation for item in items):
         return evaluate_dialogue(engine, _conversations(items), progress)
@@ -174,7 +188,7 @@ def evaluate(engine, items: Iterable[Item], progress: Callable[[int], None] | No
         start = time.perf_counter()
         answer = engine.answer(item.question)
         seconds = time.perf_counter() - start
-        outcomes.append(judge(item, answer, seconds))
+        outcomes.append(judge(item, answer, seconds, printed))
         if progress:
             progress(i)
     return outcomes
@@ -278,6 +292,11 @@ def open_engine_for(settings: Settings, contexts: list[str] | None, workdir: Pat
     return Engine.open(settings)
 
 
+def _printed(settings: Settings, contexts: list[str] | None) -> PrintedPages | None:
+    """The configured corpus's PDF pages; None for a set that brings its own paragraphs."""
+    return PrintedPages(settings.corpus_path) if contexts is None else None
+
+
 def run(
     settings: Settings,
     path: Path,
@@ -292,7 +311,7 @@ def run(
         items = items[:limit]
     with tempfile.TemporaryDirectory(prefix="reportqa-eval-") as tmp:
         engine = open_engine_for(settings, contexts, Path(workdir or tmp))
-        outcomes = evaluate(engine, items, progress)
+        outcomes = evaluate(engine, items, progress, _printed(settings, contexts))
     return outcomes, summarize(outcomes)
 
 
@@ -317,7 +336,7 @@ def run_eval_command(args, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="reportqa-eval-") as tmp:
         engine = open_engine_for(settings, contexts, Path(tmp))
         try:
-            outcomes = evaluate(engine, items, counter)
+            outcomes = evaluate(engine, items, counter, _printed(settings, contexts))
         finally:
             counter.close()
         agreement = None

@@ -314,3 +314,38 @@ def test_shown_at_3_counts_the_first_three_sentences_shown_whether_answered_or_u
     s = ev.summarize([third, paged, unsure, none])
     assert s["shown_at_1"] == 0.0 and s["shown_at_3"] == 0.5
     assert "显示的前三句" in ev.format_table("t", s)
+
+
+def test_a_cited_page_that_prints_the_gold_too_holds_the_answer(tmp_path):
+    """The same figure in a table on page 1 and a note on page 2: a citation to page 2 holds the
+    answer, though the question set names page 1; read from the PDF itself."""
+    from bot.evaluate import judge, summarize
+    from bot.printed_pages import PrintedPages
+    from bot.question_sets import Item
+    from retrieval.types import Answer, Citation, Sentence
+    from tests.pdfbuild import draw_line, layout_pdf
+
+    pdf = layout_pdf(
+        [
+            lambda c: draw_line(c, 72, 700, "普法宣传 1242900.00"),
+            lambda c: draw_line(c, 72, 700, "普法宣传预算 1242900.00 元。"),
+            lambda c: draw_line(c, 72, 700, "其他说明。"),
+        ]
+    )
+    (tmp_path / "b.pdf").write_bytes(pdf)
+    printed = PrintedPages(tmp_path)
+    assert printed.prints("b.pdf", 2, 2, ["1242900.00"]) and not printed.prints("b.pdf", 3, 3, ["1242900.00"])
+    assert not printed.prints("absent.pdf", 1, 1, ["1242900.00"]) and not printed.prints("b.pdf", 9, 9, ["x"])
+
+    def cited(page: int) -> Sentence:
+        cite = Citation("b", "t", "b.pdf", "", 1, 0, 1, 0, 1, page=page)
+        return Sentence("普法宣传预算1242900.00元。", 1.0, cite)
+
+    item = Item("q1", "普法宣传预算多少？", ("1242900.00",), ("b.pdf",), True, "table", page=1)
+    other_page = judge(item, Answer(item.question, True, (cited(2),)), 0.01, printed)
+    assert other_page.page_right is False and other_page.page_holds is True
+    wrong = judge(item, Answer(item.question, True, (cited(3),)), 0.01, printed)
+    assert wrong.page_right is False and wrong.page_holds is False
+    assert judge(item, Answer(item.question, True, (cited(2),)), 0.01).page_holds is False  # no pages to read
+    summary = summarize([other_page, wrong])
+    assert summary["page_right"] == 0.0 and summary["page_holds"] == 0.5
