@@ -216,13 +216,14 @@ _COUNTER_AFTER_HOW_MANY = re.compile(r"(?<=多少)[个所名座只台辆枚间�
 
 
 def without_counters(norm: str, tokenizer: Tokenizer) -> str:
-    """``norm`` with each counter after 多少 taken out, unless it opens a word (多少名额, 多少个体户,
-    多少座谈会): it is no search term, and left in it would join the next word into a bigram (所学)
-    that favours sentences listing many counts."""
+    """``norm`` with each counter after 多少 taken out, unless it opens a dictionary word (多少名额,
+    多少个体户, 多少座谈会; not a guess of jieba's HMM such as 个托位): it is no search term, and
+    left in it would join the next word into a bigram (所学) that favours sentences listing many
+    counts."""
     out, last = [], 0
     for m in _COUNTER_AFTER_HOW_MANY.finditer(norm):
         first = tokenizer.tokens(norm[m.start() : m.start() + 6], normalized=True)[:1]
-        if first and len(first[0]) > 1 and first[0].startswith(m.group()):
+        if first and len(first[0]) > 1 and first[0].startswith(m.group()) and tokenizer.known(first[0]):
             continue
         out.append(norm[last : m.start()] + " ")
         last = m.end()
