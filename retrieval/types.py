@@ -224,8 +224,9 @@ class ReadNotes:
     """What reading one file found and what it left out, for ``reportqa index``.
 
     Readers fill what they know (a PDF its OCR and empty pages, a web page its tables printed as
-    pictures, the table readers their tables and rows); :func:`retrieval.ingest.process.process_file`
-    fills ``paragraphs`` and ``documents`` after chunking and splitting.
+    pictures, a Word file its pictures, the table readers their tables and rows);
+    :func:`retrieval.ingest.process.process_file` fills ``paragraphs`` and ``documents`` after
+    chunking and splitting.
     """
 
     paragraphs: int = 0  # paragraphs indexed
@@ -234,6 +235,7 @@ class ReadNotes:
     ocr_pages: int = 0  # pages read by optical character recognition
     empty_pages: int = 0  # pages without any text that were not read (scans without OCR)
     image_tables: int = 0  # tables printed as pictures: not read
+    pictures: int = 0  # pictures of a Word file (charts, tables printed as images): not read
     documents: int = 1  # documents found in the file (a gazette holds several)
 
     def to_json(self) -> dict[str, int]:
@@ -273,6 +275,8 @@ class ReadNotes:
         parts = []
         if self.image_tables:
             parts.append(f"{self.image_tables} 张表格是图片")
+        if self.pictures:
+            parts.append(f"{self.pictures} 张图片（图表或印成图片的表格）未读取")
         if self.empty_pages:
             parts.append(f"{self.empty_pages} 页没有文字（扫描页）")
         return "，".join(parts)

@@ -10,7 +10,7 @@ entities.
 
 from __future__ import annotations
 
-from . import Extracted
+from . import Extracted, ReadNotes
 from .printed import close_lone, drop_note_marks
 from .table_grid import read_tables
 from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables, unstack_rows
@@ -40,7 +40,10 @@ def read_docx_body(xml: bytes) -> Extracted:
             lines.append(close_lone(drop_note_marks(paragraph_text(node))))
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
-    return Extracted(text, "docx", tables=place_tables(text, tables))
+    # Pictures (a chart, a table printed as an image) hold no text to read: counted, so the
+    # index says what it left out.
+    pictures = sum(1 for node in root.iter() if node.tag in (f"{_W}drawing", f"{_W}pict"))
+    return Extracted(text, "docx", notes=ReadNotes(pictures=pictures), tables=place_tables(text, tables))
 
 
 def paragraph_text(para) -> str:
