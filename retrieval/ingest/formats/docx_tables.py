@@ -40,10 +40,30 @@ def read_docx_body(xml: bytes) -> Extracted:
             lines.append(close_lone(drop_note_marks(paragraph_text(node))))
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
-    # Pictures (a chart, a table printed as an image) hold no text to read: counted, so the
-    # index says what it left out.
-    pictures = sum(1 for node in root.iter() if node.tag in (f"{_W}drawing", f"{_W}pict"))
-    return Extracted(text, "docx", notes=ReadNotes(pictures=pictures), tables=place_tables(text, tables))
+    return Extracted(text, "docx", notes=ReadNotes(pictures=count_pictures(root)), tables=place_tables(text, tables))
+
+
+_PICTURE = (f"{_W}drawing", f"{_W}pict")
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_IMAGE = (
+    "{http://schemas.openxmlformats.org/drawingml/2006/main}blip",  # a picture
+    "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart",  # a chart
+    "{urn:schemas-microsoft-com:vml}imagedata",  # an old-style (VML) picture
+)
+
+
+def count_pictures(root) -> int:
+    """Pictures and charts of a document's XML (a table printed as an image holds no text to
+    read): each once, not again as its legacy copy (``mc:Fallback``) or as a drawing within a
+    drawing; a text box or a plain shape is no picture (its text is read)."""
+    count = 0
+    for node in root.iter(*_PICTURE):
+        ancestors = list(node.iterancestors())
+        if any(a.tag in _PICTURE or a.tag == _FALLBACK for a in ancestors):
+            continue
+        if any(True for _ in node.iter(*_IMAGE)):
+            count += 1
+    return count
 
 
 def paragraph_text(para) -> str:

@@ -85,31 +85,3 @@ def test_furniture_lines_and_labels():
         assert not is_furniture(line), line
     assert join_labels(["发布机构：", "某市统计局", "字号：", "大"]) == ["发布机构：某市统计局", "字号：", "大"]
     assert drop_furniture(["正文。", "分享："]) == ["正文。"]
-
-
-def test_pictures_of_a_word_file_are_counted_as_left_out(tmp_path: Path):
-    """A chart or a table printed as an image in a .docx has no text to read: the file's notes
-    count it, and the index says so."""
-    import io
-
-    import docx
-
-    from retrieval.ingest.formats.docx import read_docx_extracted
-    from tests.pdfbuild import picture
-
-    png = io.BytesIO()
-    picture(["2022 exports by market"], size=(600, 120), font_px=24).save(png, format="PNG")
-    d = docx.Document()
-    d.add_paragraph("某市2022年国民经济和社会发展统计公报")
-    d.add_paragraph("全年货物进出口总额5000亿元，比上年增长5.0%。")
-    for _ in range(2):
-        png.seek(0)
-        d.add_picture(png)
-    out = io.BytesIO()
-    d.save(out)
-    notes = read_docx_extracted(out.getvalue(), 10_000_000).notes
-    assert notes.pictures == 2 and notes.dropped_text() == "2 张图片（图表或印成图片的表格）未读取"
-    (tmp_path / "公报.docx").write_bytes(out.getvalue())
-    files, _ = discover(tmp_path)
-    result = process_file(files[0], {"max_chunk_chars": 400})
-    assert isinstance(result, FileResult) and result.notes["pictures"] == 2
