@@ -13,7 +13,16 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.lang.text import normalize
+
 _SPACE = re.compile(r"\s+")
+MIN_FRAGMENT = 4  # characters: a shorter fragment (61, 5.0%) is printed on many pages by chance
+
+
+def flat(text: str) -> str:
+    """``text`` normalised as the engine reads it (full-width digits, Kangxi radicals) and
+    without white space, so a page's text and a fragment compare alike."""
+    return _SPACE.sub("", normalize(text))
 
 
 class PrintedPages:
@@ -23,10 +32,10 @@ class PrintedPages:
         self.root = root
 
     def prints(self, path: str, first: int, last: int, fragments) -> bool:
-        """Whether one of ``fragments`` (white space aside) is printed on a page from ``first``
-        to ``last`` (1-based) of the PDF ``path`` (relative to the root); False when the file
-        cannot be read."""
-        wanted = [_SPACE.sub("", f) for f in fragments if f.strip()]
+        """Whether one of ``fragments`` (normalised, white space aside, at least
+        :data:`MIN_FRAGMENT` characters) is printed on a page from ``first`` to ``last`` (1-based)
+        of the PDF ``path`` (relative to the root); False when the file cannot be read."""
+        wanted = [w for w in (flat(f) for f in fragments) if len(w) >= MIN_FRAGMENT]
         pages = (_page_text(str(self.root / path), n) for n in range(first, last + 1))
         return any(any(w in text for w in wanted) for text in pages)
 
@@ -39,6 +48,7 @@ def _page_text(path: str, page: int) -> str:
         with pdfplumber.open(path) as pdf:
             if not 1 <= page <= len(pdf.pages):
                 return ""
-            return _SPACE.sub("", pdf.pages[page - 1].extract_text() or "")
+            # Doubled bold glyphs read once, as the engine reads them.
+            return flat(pdf.pages[page - 1].dedupe_chars().extract_text() or "")
     except Exception:  # an unreadable file prints nothing the check can see
         return ""

@@ -199,8 +199,9 @@ def test_multi_report_question_cites_different_reports(engine):
 
 @pytest.mark.parametrize("question", ["比特币现在多少钱一个？", "比特币今天的价格是多少？", "怎么做红烧肉？"])
 def test_refusal_explains_what_to_do(engine, question):
+    """Off the reports' topic, or mostly in words they do not use: nothing shown, not 可能相关."""
     answer = engine.answer(question)
-    assert not answer.answered and not answer.sentences
+    assert not answer.answered and not answer.sentences and answer.outcome == "none"
     assert "报告" in answer.message and ("换" in answer.message or "来源" in answer.message)
 
 

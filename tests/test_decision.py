@@ -175,6 +175,10 @@ def test_a_question_mostly_in_words_the_reports_do_not_use_needs_more_to_be_show
     model = DecisionModel.from_mapping(_model(unsure_at=0.02, foreign_share=0.6, foreign_at=0.1))
     assert model.outcome(0.05) == "unsure" and model.outcome(0.05, foreign=0.5) == "unsure"
     assert model.outcome(0.05, foreign=0.7) == "none" and model.outcome(0.2, foreign=0.7) == "unsure"
+    assert model.outcome(0.05, foreign=0.6) == "none"  # the share itself counts as mostly foreign
+    # foreign_at below unsure_at never lets a question through that unsure_at holds back.
+    low = DecisionModel.from_mapping(_model(unsure_at=0.05, foreign_at=0.03))
+    assert low.outcome(0.04, foreign=1.0) == "none" and low.outcome(0.06, foreign=1.0) == "unsure"
     assert model.outcome(0.9, foreign=1.0) == "answer"
     # Without the two numbers in the file, the defaults hold; an impossible share is refused.
     assert DecisionModel.from_mapping(_model()).foreign_share == DecisionModel.foreign_share

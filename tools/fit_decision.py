@@ -19,7 +19,8 @@ pooled figure does not hide a kind of report answered less precisely; ``unsure_a
 i.e. get nothing shown, but not below ``--unsure-floor`` (0.02, as shipped): closest sentences that hold the
 answer less than once in fifty are not shown as 可能相关, even where that leaves a set above the share.
 (An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
-words is a word of the reports: ``Composer.decide``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
+words is a word of the reports: ``Composer.decide``; one mostly in such words gets nothing below
+``foreign_at``, set by hand in the decision file and carried over by a refit: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -59,6 +60,7 @@ import argparse
 import json
 import sys
 import time
+import tomllib
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,12 +302,22 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
         f"answer_at = {float(answer_at):.6g}",
         f"unsure_at = {float(unsure_at):.6g}",
         # Set by hand, not fitted (DecisionModel): the 可能相关 floor of a question mostly in
-        # words the reports do not use.
-        f"foreign_share = {DecisionModel.foreign_share:g}",
-        f"foreign_at = {DecisionModel.foreign_at:g}",
+        # words the reports do not use; carried over from the file the fit replaces.
+        *(f"{name} = {value:g}" for name, value in _hand_set(path).items()),
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _hand_set(path: Path) -> dict[str, float]:
+    """``foreign_share`` and ``foreign_at`` as the decision file at ``path`` sets them (edited by
+    hand), else :class:`DecisionModel`'s defaults."""
+    values = {"foreign_share": DecisionModel.foreign_share, "foreign_at": DecisionModel.foreign_at}
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("decision", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return values
+    return {k: float(table.get(k, v)) for k, v in values.items()}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

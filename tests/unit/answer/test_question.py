@@ -41,6 +41,10 @@ def test_a_counter_after_the_question_word_is_no_search_term(question, counter, 
     assert counter not in q.tokens and bigram not in q.bigrams
 
 
+def test_a_word_after_a_counter_jieba_glued_to_it_is_searched_alone():
+    assert "托位" in analyse("江苏2024年新增了多少个托位？", default_tokenizer()).tokens
+
+
 @pytest.mark.parametrize(
     "question, word",
     [
