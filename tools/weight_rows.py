@@ -24,7 +24,8 @@ import numpy as np
 from bot.evaluate import holds_gold, load_questions
 from bot.question_sets import Item, paragraph_file, write_paragraph_corpus
 from retrieval.answer.features import FEATURES
-from tools.fit_decision import folds as key_folds, open_engine, public_split
+from tools.decision_rows import open_engine, public_split
+from tools.fit_decision import folds as key_folds
 
 ROOT = Path(__file__).resolve().parent.parent
 
