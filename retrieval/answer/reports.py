@@ -4,7 +4,9 @@ title, which sections are plan parts, and each section's innermost label."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -15,6 +17,8 @@ from ..lang.places import Coverage, Place, default_gazetteer, names_nation
 from ..lang.text import bare_words, normalize
 from ..types import SECTION_SEP
 from .records import Question
+
+T = TypeVar("T")
 
 _REPORT_TITLE = re.compile(r"报告|总结|计划|要点|决议|说明|公报|预算|决算|报表")
 
@@ -107,33 +111,27 @@ class ReportFacts:
     def section_label(self, section: int) -> str:
         """The innermost label of ``section`` as bare words, to tell a sentence that only repeats
         it (一是全力做好控辍保学工作。); worked out once per section, when first needed."""
-        label = self._labels.get(section)
-        if label is None:
-            path = self.corpus.sections[section]
-            label = bare_words(normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
-            self._labels[section] = label
-        return label
+        return _once(self._labels, section, self._read_label)
+
+    def _read_label(self, section: int) -> str:
+        path = self.corpus.sections[section]
+        return bare_words(normalize(path.rsplit(SECTION_SEP, 1)[-1])) if path else ""
 
     def heading_years(self, section: int) -> frozenset[int]:
         """The years the headings of ``section`` write (一、“十四五”时期发展成就和2025年主要工作 →
         2025), not the ends of a span (过去五年（2019—2023年）), worked out once per section, when
         first needed."""
-        years = self._heading_years.get(section)
-        if years is None:
-            path = self.corpus.sections[section]
-            spans = [m.span() for m in RANGE_RE.finditer(path)]
-            years = frozenset(y for start, _, y in years_in(path) if not any(a <= start < b for a, b in spans))
-            self._heading_years[section] = years
-        return years
+        return _once(self._heading_years, section, self._read_heading_years)
+
+    def _read_heading_years(self, section: int) -> frozenset[int]:
+        path = self.corpus.sections[section]
+        spans = [m.span() for m in RANGE_RE.finditer(path)]
+        return frozenset(y for start, _, y in years_in(path) if not any(a <= start < b for a, b in spans))
 
     def captions(self, doc: int) -> dict[str, str]:
         """Each table caption of report ``doc``, as written → normalised, worked out once per
         report, when first needed."""
-        captions = self._captions.get(doc)
-        if captions is None:
-            captions = {t[0]: normalize(t[0]) for t in self.corpus.docs[doc].tables}
-            self._captions[doc] = captions
-        return captions
+        return _once(self._captions, doc, lambda d: {t[0]: normalize(t[0]) for t in self.corpus.docs[d].tables})
 
     def newest_of(self, docs: np.ndarray | None) -> int | None:
         """The newest report year among ``docs`` (a mask; None: all reports)."""
@@ -233,3 +231,12 @@ class ReportFacts:
         name."""
         keys = self.places.keys[doc]
         return any(p.key not in keys and not any(f in para_text for f in self.places.names(p)) for p in self.where(q))
+
+
+def _once(cache: dict[int, T], key: int, make: Callable[[int], T]) -> T:
+    """``cache[key]``, made by ``make(key)`` when first asked for (the facts of a section or a
+    report that only some questions need)."""
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make(key)
+    return value
