@@ -134,31 +134,7 @@ def test_holdout_floors(holdout):
     assert_floors(summary, answered_right=4, shown_right=14, unanswerable_held=14, answerable_none=1, outcomes=outcomes)
 
 
-BLIND_FLOORS = blind_sets(
-    "seeds",
-    {
-        # 21 of 67, 63, 66, 42 of 42, 0, 1.000 (21 of 21; one wrong answer would give 0.955)
-        "blind": dict(
-            answered_right=21, shown_right=62, unanswerable_held=41, answerable_none=1, precision=0.9, shown3_right=65
-        ),
-        # 18 of 68, 66, 66, 41 of 42, 0, 0.947 (18 of 19; one more wrong answer would give 0.900)
-        "blind3": dict(
-            answered_right=18, shown_right=65, unanswerable_held=40, answerable_none=1, precision=0.9, shown3_right=65
-        ),
-        # 14 of 67, 59, 60, 36 of 36, 0, 1.000 (14 of 14; one wrong answer would give 0.933)
-        "blind4": dict(
-            answered_right=13, shown_right=58, unanswerable_held=35, answerable_none=1, precision=0.9, shown3_right=59
-        ),
-        # 19 of 68, 63, 67, 34 of 36, 0, 0.905 (19 of 21; one more wrong answer would give 0.864)
-        "blind5": dict(
-            answered_right=18, shown_right=62, unanswerable_held=33, answerable_none=1, precision=0.86, shown3_right=66
-        ),
-        # 6 of 55, 49, 51, 35 of 35, 1, 1.000 (6 of 6; one wrong answer would give 0.857)
-        "blind6": dict(
-            answered_right=5, shown_right=48, unanswerable_held=34, answerable_none=2, precision=0.85, shown3_right=50
-        ),
-    },
-)
+BLIND_FLOORS = blind_sets("seeds")
 
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)

@@ -57,21 +57,7 @@ def test_gwr_year_questions(summary):
     assert kinds["relative"]["shown_at_1"] >= 11 / 13
 
 
-BLIND_FLOORS = blind_sets(
-    "gwr",
-    {
-        # 19 of 68, 66, 67, 35 of 35, 1, 1.000
-        "blind": dict(answered_right=18, shown_right=65, unanswerable_held=34, answerable_none=2, shown3_right=66),
-        # 20 of 72, 63, 67, 38 of 38, 1, 1.000
-        "blind3": dict(answered_right=19, shown_right=62, unanswerable_held=37, answerable_none=2, shown3_right=66),
-        # 14 of 70, 57, 63, 38 of 38, 1, 1.000
-        "blind4": dict(answered_right=13, shown_right=56, unanswerable_held=37, answerable_none=2, shown3_right=62),
-        # 19 of 70, 64, 68, 32 of 32, 0, 1.000
-        "blind5": dict(answered_right=18, shown_right=63, unanswerable_held=31, answerable_none=1, shown3_right=67),
-        # 23 of 65, 55, 61, 34 of 35, 0, 0.958
-        "blind6": dict(answered_right=22, shown_right=54, unanswerable_held=33, answerable_none=1, shown3_right=60),
-    },
-)
+BLIND_FLOORS = blind_sets("gwr")
 
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)

@@ -27,46 +27,7 @@ def real_engine(tmp_path_factory):
     return Engine.open(settings)
 
 
-BLIND_FLOORS = blind_sets(
-    "real",
-    {
-        # 65 of 128, 120, 124, 26 of 28, 0, 0.956 (65 of 68; one more wrong answer would give 0.942)
-        "blind": dict(
-            answered_right=61, shown_right=119, unanswerable_held=25, answerable_none=1, precision=0.9, shown3_right=123
-        ),
-        # 43 of 143, 130, 138, 25 of 27, 0, 0.935 (43 of 46; one more wrong answer would give 0.915)
-        "blind3": dict(
-            answered_right=42, shown_right=129, unanswerable_held=24, answerable_none=1, precision=0.9, shown3_right=137
-        ),
-        # 32 of 145, 123, 125, 32 of 33, 3, 0.970 (32 of 33; one more wrong answer would give 0.941)
-        "blind4": dict(
-            answered_right=31,
-            shown_right=122,
-            unanswerable_held=31,
-            answerable_none=4,
-            precision=0.94,
-            shown3_right=124,
-        ),
-        # 43 of 185, 160, 169, 34 of 35, 2, 0.915 (43 of 47; one more wrong answer would give 0.896)
-        "blind5": dict(
-            answered_right=42,
-            shown_right=159,
-            unanswerable_held=33,
-            answerable_none=3,
-            precision=0.89,
-            shown3_right=168,
-        ),
-        # 60 of 179, 158, 169, 41 of 41, 0, 1.000 (60 of 60; one wrong answer would give 0.984)
-        "blind6": dict(
-            answered_right=59,
-            shown_right=157,
-            unanswerable_held=40,
-            answerable_none=1,
-            precision=0.98,
-            shown3_right=168,
-        ),
-    },
-)
+BLIND_FLOORS = blind_sets("real")
 
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
