@@ -301,8 +301,8 @@ class DecisionModel:
         ``foreign`` share (of its weight, in words the reports do not use) is high."""
         if probability >= self.answer_at:
             return "answer"
-        floor = self.foreign_at if foreign >= self.foreign_share else self.unsure_at
-        return "unsure" if probability >= max(floor, self.unsure_at) and on_topic else "none"
+        floor = max(self.foreign_at, self.unsure_at) if foreign >= self.foreign_share else self.unsure_at
+        return "unsure" if probability >= floor and on_topic else "none"
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> DecisionModel:
