@@ -58,7 +58,7 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_rounds_four_to_six_as_dev():
+def test_blind_sets_exist_with_rounds_four_to_seven_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
@@ -69,6 +69,9 @@ def test_blind_sets_exist_with_rounds_four_to_six_as_dev():
         "blind6/seeds.dev.jsonl",
         "blind6/gwr.dev.jsonl",
         "blind6/real.dev.jsonl",
+        "blind7/seeds.dev.jsonl",
+        "blind7/gwr.dev.jsonl",
+        "blind7/real.dev.jsonl",
     }
 
 
