@@ -489,6 +489,18 @@ def test_coverage_note_names_places_and_years():
     assert messages.coverage_note([DocMeta("a", "a.txt", "a", (), (), "", "")]) == "现有1份报告。"
 
 
+def test_a_change_of_money_asks_for_a_share_or_an_amount():
+    """收入增长多少 asks for the growth: 4.2% as often as an amount of money."""
+    unit = question_analysis.asked_unit(normalize("2001年农民人均纯收入实际增长多少？"))
+    assert unit is not None
+    assert unit.search(normalize("农民人均纯收入实际增长４．２％")) and unit.search("比上年增加1200元")
+    assert unit.search("出口2662亿美元")
+    money = question_analysis.asked_unit(normalize("农民人均纯收入是多少？"))
+    assert money is not None and not money.search("实际增长4.2%") and money.search("达到2366元")
+    more = question_analysis.asked_unit(normalize("辽宁去年来旅游的人多了多少？"))  # 多了多少 asks for a change
+    assert more is not None and more.search("接待游客人次增长28.1%")
+
+
 def test_a_change_question_asks_for_a_share_or_an_amount():
     unit = question_analysis.asked_unit(normalize("国内生产总值实际增长了多少？"))
     assert unit is not None

@@ -64,8 +64,8 @@ _MEASURE_UNITS = {
     "久": "年|个月|月|周|天|日|小时|分钟|秒|世纪",
 }
 # 增长了多少 / 下降多少 ask for a change: a share (8.1%, 百分之十), a multiple or an amount.
-_ASKS_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增加|减少|上涨|上升|扩大|缩小|涨)了?多少")
-_CHANGE_UNITS = "%|‰|成|倍|个百分点|元|人|吨|斤|公斤|个|项|所|户|套|亩|公里|千瓦"
+_ASKS_CHANGE = re.compile(r"(?:(?:增长|下降|提高|降低|增加|减少|上涨|上升|扩大|缩小|涨)了?|[多少]了)多少")
+_CHANGE_UNITS = "%|‰|成|倍|个百分点|元|[美港日欧澳台]元|人|吨|斤|公斤|个|项|所|户|套|亩|公里|千瓦"
 _SAME_UNIT = {"名": "名|人", "人": "人|名", "位": "位|名|人", "个": "个|项|所|名|人|家"}
 # Counting words of things that reports often count with 个 (多少张床位 → 床位1000个); not 所, 家,
 # 名, 项 or 次, which they keep.
@@ -94,6 +94,8 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     measure = _ASKS_MEASURE.search(norm)
     if _PERCENT.search(norm):
         unit = "%|‰|成"
+    elif _MONEY.search(norm) and _ASKS_CHANGE.search(norm):
+        unit = _CHANGE_UNITS  # 收入增长多少: a share (4.2%) as often as an amount
     elif _MONEY.search(norm):
         unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
     elif explicit:
