@@ -244,6 +244,20 @@ def test_a_span_matches_the_review_of_the_whole_span_not_one_year_in_it():
     assert "period_match" not in one_year and "period_other" not in one_year
 
 
+def test_one_year_asked_matches_the_undated_review_of_it_not_a_span():
+    """2001年农民人均纯收入实际增长多少？: in the 2002 report's unheaded review, the undated
+    农民人均纯收入实际增长4.2% is about 2001; 五年来… speaks of five years, not the one asked."""
+    text = "2001年农民人均纯收入实际增长多少？"
+    q = replace(q_of(text), time=ask_time(normalize(text), 2024))
+    report = ReportOf(year=2002)
+    review = fx.time(q, QueryTerms(), cand("农民人均纯收入实际增长4.2%。", report=report, ctx={"reviews_asked": True}))
+    unknown = fx.time(q, QueryTerms(), cand("农民人均纯收入实际增长4.2%。", report=report))
+    span = fx.time(q, QueryTerms(), cand("五年来城镇新增就业3555万人。", span=True, report=report))
+    assert review.get("period_match") == 1.0 and "period_other" not in review
+    assert "period_match" not in unknown and "period_other" not in unknown
+    assert span.get("period_other") == 1.0 and "period_match" not in span
+
+
 # --- the answer policy ---------------------------------------------------------------------------
 
 

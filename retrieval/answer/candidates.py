@@ -12,11 +12,12 @@ and score, the bigrams' rarity among the candidates, its BM25 against them). The
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..dates.periods import part_of
+from ..dates.periods import part_of, passage_reviews, speaks_of_span
 from ..index.bm25 import Retriever, saturated_tf
 from ..index.corpus import CorpusIndex
 from ..lang.text import char_bigrams, normalize
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
     from .reports import ReportFacts
 
 
+# A bigram of a year the question names (20 00 01 1年 of 2001年): the time features weigh the
+# year, by what a sentence is about rather than what it writes.
+_YEAR_GRAM = re.compile(r"\d\d|\d年")
+
+
 def query_terms(
     q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved, p: ComposeParams
 ) -> QueryTerms:
@@ -50,7 +56,12 @@ def query_terms(
     selectors |= {str(y) for y in q.time.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
     out = QueryTerms(years=tuple(str(y) for y in q.time.years), asked_chars=frozenset(q.norm))
-    out.bigrams = frozenset(b for b in q.bigrams if not any(b in p for p in selectors)) or q.bigrams
+    out.bigrams = (
+        frozenset(
+            b for b in q.bigrams if not any(b in p for p in selectors) and not (q.time.years and _YEAR_GRAM.match(b))
+        )
+        or q.bigrams
+    )
     vocab = retriever.vocab
     for k, t in enumerate(terms):
         w = max(retriever.idf_of(t), 0.05)
@@ -153,14 +164,20 @@ def _read_chunk(
     spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
     naming = [t for t, key in terms.spelled if key in named]
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
-    ctx = Context([])
     rows: list[Candidate] = []
     sentences = list(corpus.chunk_sentences(c))
     periods = [corpus.sentence_period(s) for s, *_ in sentences]
+    parts = [part_of(kind, period, report.year) for period in periods]
     # The asked year a passage is about: its undated sentences are about it too.
     about = {terms.dated[p] for p in periods if p in terms.dated}
+    reviewed = facts.reviewed_years[doc]
+    ctx = Context([])
+    if reviewed in terms.dated and kind is None and passage_reviews(reviewed, periods, parts, chunk_text):
+        about.add(terms.dated[reviewed])
+        ctx.reviews_asked = True
     not_its: dict[str, set[int]] = {}  # caption → the naming words it is told apart from
-    for (s, start, end, tok_list), period in zip(sentences, periods):
+    span = False  # a span was said in the passage: undated sentences after it are about it
+    for (s, start, end, tok_list), period, part in zip(sentences, periods, parts):
         caption = corpus.row_caption(c, s)
         # A table row's subject is its caption: a word naming the report that other captions of
         # the report spell and its own does not (全市 of 全市及市级预算 under a 市级 caption) is not its.
@@ -184,9 +201,11 @@ def _read_chunk(
             terms.covered(toks),  # cov
             start == para_start,  # opens_para
             period,
-            part_of(kind, period, report.year),
+            part,
             corpus.bm25.idf_sum(new),  # added
         )
+        span = period is None and (span or speaks_of_span(norm))
+        said.span = span
         row = TableRow(*row_focus(norm, spelled, params.row_label_share, naming)) if caption is not None else None
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
@@ -214,6 +233,7 @@ def _read_context(
         or bool(set(q.time.years) & facts.heading_years(section))
         or any(s.period in q.time.years for s in ctx.sentences)
         or _reviews_span(q, facts.report_years[doc])
+        or ctx.reviews_asked
     )
     ctx.foreign_place = facts.foreign_place(q, doc, para_text)
     # The paragraph's opening sentence names its subject; a table row's subject is its table's caption.

@@ -132,6 +132,7 @@ class Said:
     # It reviews ('review') or plans ('plan'): by its section, else by its period (dates.periods.part_of).
     part: str | None = None
     added: float = 0.0  # summed idf of the words it adds to the question
+    span: bool = False  # undated, it speaks of several years at once (五年来…, or after 过去五年 in its passage)
 
 
 @dataclass(slots=True)
@@ -148,6 +149,9 @@ class Context:
     plan_heading: str = ""  # the plan heading of its section, "" outside a plan part
     # A year the question names is in the paragraph, the report is of it, or a sentence is about it.
     para_year: bool = False
+    # The report reviews a year the question names, and the passage is that review: it neither
+    # plans nor says it is about another year (candidates._reviews_year).
+    reviews_asked: bool = False
     foreign_place: bool = False  # the question is about a place neither the report nor the passage is
 
 

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ..dates.kinds import WORK_REPORT
 from ..dates.published import published_after
 from ..dates.years import RANGE_RE, plan_part, years_in
 from ..index.corpus import CorpusIndex
@@ -98,6 +99,11 @@ class ReportFacts:
         # the year it covers (retrieval/dates/published.py); worked out once, not per question.
         self.read_years: list[int | None] = [
             None if y is None else y + int(published_after(title)) for y, title in zip(self.report_years, self.titles)
+        ]
+        # The year each report reviews: a work report the year before its own (the 2002 report
+        # reviews 2001), a summary its own year.
+        self.reviewed_years: list[int | None] = [
+            None if y is None else y - int(meta.style == WORK_REPORT) for y, meta in zip(self.report_years, corpus.docs)
         ]
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None

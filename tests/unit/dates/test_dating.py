@@ -10,7 +10,15 @@ from hypothesis import given, settings as hsettings, strategies as st
 from retrieval.dates import years as dating_years
 from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT
 from retrieval.dates.leadins import lead_in_span
-from retrieval.dates.periods import paragraph_periods, part_of, section_period, section_periods, sentence_period
+from retrieval.dates.periods import (
+    paragraph_periods,
+    part_of,
+    passage_reviews,
+    section_period,
+    section_periods,
+    sentence_period,
+    speaks_of_span,
+)
 from retrieval.dates.published import execution_and_plan_year, published_after
 from retrieval.dates.report import document_kind, report_style, report_year
 from retrieval.dates.years import years_in
@@ -343,3 +351,20 @@ def test_reports_published_the_year_after_their_own(title, after):
 def test_a_years_execution_and_the_next_years_plan_is_dated_by_the_plan(title, year):
     assert execution_and_plan_year(title) == year
     assert report_year(title, "") == (year or report_year(title.replace("执行情况", ""), ""))
+
+
+def test_a_span_is_several_years_at_once():
+    assert speaks_of_span("五年来城镇新增就业3555万人")
+    assert speaks_of_span("2016—2020年累计减税降费7.6万亿元")
+    assert speaks_of_span("“十三五”时期主要目标任务胜利完成")
+    assert not speaks_of_span("2001年国内生产总值达到95933亿元，比上年增长7.3%")
+    assert not speaks_of_span("农民人均纯收入实际增长4.2%")
+
+
+def test_an_undated_passage_reviews_the_year_its_report_reviews():
+    """The 2002 work report's unheaded opening is 2001's review, unless a sentence plans, is
+    about another year or speaks of a span."""
+    assert passage_reviews(2001, [None, 2001], [None, "review"], "农民人均纯收入实际增长4.2%。")
+    assert not passage_reviews(2001, [None, 2002], [None, "plan"], "今年要增加农民收入。")
+    assert not passage_reviews(2001, [None, 2000], [None, None], "2000年增长8%。")
+    assert not passage_reviews(2001, [None], [None], "五年来城镇新增就业3555万人。")
