@@ -20,12 +20,21 @@ class ComposeParams:
     time_boost: float = 1.0  # preference of a report that can hold the asked year (its own, the next)
     companion_factor: float = 0.5  # chunk score × this in a companion document (决议, 说明)
     trend_k: float = 4.0  # a trend question retrieves this many times retrieve_k chunks
+    # A question naming a year of a multi-year corpus retrieves this many times retrieve_k: the
+    # passages of the reports near that year all write it, so its weight ranks them by the year's
+    # mentions more than by what is asked.
+    year_k: float = 2.0
     year_margin: float = 2.0  # a sentence within this score of the best answers for its year too
     max_years: float = 12.0  # years shown for a trend, or under 其他年份
     semantic_k: float = 10.0  # sentences nearest the question by cosine added as candidates
     sentence_k1: float = 1.2  # BM25 of a candidate sentence against the others (feature sent_bm25)
     sentence_b: float = 0.75  # ... and its length normalisation
     row_label_share: float = 0.3  # a row × column question names at least this share of the row's label
+
+    def retrieve_factor(self, trend: bool, dated: bool) -> int:
+        """How many times ``retrieve_k`` chunks a question of a multi-year corpus retrieves: a
+        trend question ``trend_k``, one naming a year ``year_k``."""
+        return int(self.trend_k if trend else self.year_k if dated else 1.0)
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> ComposeParams:

@@ -157,7 +157,7 @@ class Composer:
         if not q.tokens and not q.bigrams:
             return None
         p = self.model.compose
-        k = self.retrieve_k * (int(p.trend_k) if q.time.trend and self.facts.multi_year else 1)
+        k = self.retrieve_k * (p.retrieve_factor(q.time.trend, bool(q.time.years)) if self.facts.multi_year else 1)
         found = retrieve(
             q, self.corpus.bm25, self.facts, self.corpus.chunk_docs, self.thesaurus, k, p, report_docs, searched
         )
