@@ -13,6 +13,7 @@ from retrieval.dates.when import ask_time
 from retrieval.lang import shapes
 from retrieval.lang.shapes import answer_shapes, has_quantity
 from retrieval.lang.text import default_tokenizer, normalize
+from retrieval.params import ComposeParams
 from tests.conftest import shown
 
 
@@ -506,3 +507,11 @@ def test_a_change_question_asks_for_a_share_or_an_amount():
     assert unit is not None
     assert unit.search(normalize("比上年增长７．３％")) and unit.search("比上年增长百分之十三点四")
     assert not unit.search("国内生产总值增长率达到预期目标")
+
+
+def test_a_question_naming_a_year_or_a_trend_retrieves_more_chunks():
+    """In a multi-year corpus every passage of the reports near the asked year writes it."""
+    p = ComposeParams()
+    assert p.retrieve_factor(trend=True, dated=True) == int(p.trend_k)
+    assert p.retrieve_factor(trend=False, dated=True) == int(p.year_k) > 1
+    assert p.retrieve_factor(trend=False, dated=False) == 1
