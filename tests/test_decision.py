@@ -391,7 +391,7 @@ def test_the_operating_point_is_reported_for_each_score_pooled_and_by_set():
     y = np.array([1, 1, 1, 1, 0, 1, 0, 0])
     sets = np.array(["a", "a", "a", "a", "b", "b", "b", "b"])
     good = np.array([0.9, 0.8, 0.85, 0.95, 0.1, 0.7, 0.2, 0.3])
-    args = SimpleNamespace(precision=0.95, margin=0.0, train=[], each_corpus=False)
+    args = SimpleNamespace(precision=0.95, margin=0.0, train=[], each_corpus=False, rule_sets="")
     lines = operating_lines({"good": good, "bad": 1 - good}, y, np.ones(8), sets, np.ones(8, bool), args)
     assert len(lines) == 2
     # The good score answers the five right rows (all of a, one of b); the bad one answers none.
@@ -413,3 +413,22 @@ def test_the_precision_rule_can_hold_for_each_corpus_on_its_own():
     assert answer_threshold(p, y, corpora, 0.95, 0.0, each=False) == pytest.approx(0.9)
     # gwr_even alone must start above its miss at 0.85: 0.95; seeds alone from 0.7.
     assert answer_threshold(p, y, corpora, 0.95, 0.0, each=True) == pytest.approx(0.95)
+
+
+def test_the_precision_rule_can_read_only_some_sets():
+    """--rule-sets /blind: the threshold is set on the sets written by readers who never ran the
+    product, not on the project's own sets, whose answers read right more often."""
+    from types import SimpleNamespace
+
+    from tools.fit_decision import threshold_of
+
+    sets = np.array(["tests/data/dev.jsonl"] * 3 + ["tests/data/blind/seeds.dev.jsonl"] * 3)
+    p = np.array([0.9, 0.8, 0.7, 0.95, 0.85, 0.75])
+    y = np.array([1, 1, 1, 1, 0, 1])
+    report = np.ones(6, dtype=bool)
+    every = SimpleNamespace(precision=0.95, margin=0.0, train=[], each_corpus=False, rule_sets="")
+    blind = SimpleNamespace(precision=0.95, margin=0.0, train=[], each_corpus=False, rule_sets="/blind")
+    # All rows: 0.95, 0.9 right, then 0.85 wrong; from 0.9 up precision holds.
+    assert threshold_of(p, y, sets, report, every) == pytest.approx(0.9)
+    # The blind rows alone: above their miss at 0.85.
+    assert threshold_of(p, y, sets, report, blind) == pytest.approx(0.95)
