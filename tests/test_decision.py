@@ -432,3 +432,24 @@ def test_the_precision_rule_can_read_only_some_sets():
     assert threshold_of(p, y, sets, report, every) == pytest.approx(0.9)
     # The blind rows alone: above their miss at 0.85.
     assert threshold_of(p, y, sets, report, blind) == pytest.approx(0.95)
+
+
+def test_a_refit_writes_foreign_at_as_the_next_step_and_keeps_the_hand_set_share(tmp_path):
+    """A mostly foreign question needs the calibration's next step above unsure_at, whatever the
+    steps of a refit; foreign_share, set by hand, is carried over from the file replaced."""
+    import tomllib
+
+    from tools.fit_decision import next_step, write_toml
+
+    steps = np.array([0.0, 0.0236, 0.0236, 0.0292, 0.0292, 0.5, 1.0])
+    assert next_step(0.0236, steps) == pytest.approx(0.0292)
+    assert next_step(1.0, steps) == 1.0  # none above: the threshold itself
+    out = tmp_path / "decision.toml"
+    out.write_text("[decision]\nforeign_share = 0.7\n", encoding="utf-8")
+    n = len(COLUMNS)
+    write_toml(out, [0.0] * n, [1.0] * n, [0.0] * n, 0.0, [0.0, 1.0], steps[[0, -1]], 0.9, 0.0236, 0.0292, "note")
+    table = tomllib.loads(out.read_text(encoding="utf-8"))["decision"]
+    assert table["foreign_share"] == 0.7 and table["foreign_at"] == pytest.approx(0.0292)
+    model = DecisionModel.from_mapping(table)
+    assert model.outcome(0.0236, foreign=0.8) == "none" and model.outcome(0.0292, foreign=0.8) == "unsure"
+    assert model.outcome(0.0236, foreign=0.1) == "unsure"

@@ -24,8 +24,9 @@ any one report set's answerable questions fall below it (out of fold),
 i.e. get nothing shown, but not below ``--unsure-floor`` (0.02, as shipped): closest sentences that hold the
 answer less than once in fifty are not shown as 可能相关, even where that leaves a set above the share.
 (An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
-words is a word of the reports: ``Composer.decide``; one mostly in such words gets nothing below
-``foreign_at``, set by hand in the decision file and carried over by a refit: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
+words is a word of the reports: ``Composer.decide``; one mostly in such words (``foreign_share``
+of its weight, set by hand in the decision file and carried over by a refit) gets nothing below
+``foreign_at``, the calibration's next step above ``unsure_at``: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -205,7 +206,7 @@ def operating_lines(
     return lines
 
 
-def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsure_at, note: str) -> None:
+def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsure_at, foreign_at, note: str) -> None:
     def nums(values) -> str:
         return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
 
@@ -226,23 +227,30 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
         # calibration then reaches its own threshold exactly.
         f"answer_at = {float(answer_at):.6g}",
         f"unsure_at = {float(unsure_at):.6g}",
-        # Set by hand, not fitted (DecisionModel): the 可能相关 floor of a question mostly in
-        # words the reports do not use; carried over from the file the fit replaces.
-        *(f"{name} = {value:g}" for name, value in _hand_set(path).items()),
+        # Set by hand, not fitted (DecisionModel): the share of a question's weight in words the
+        # reports do not use that makes it mostly foreign; carried over from the file the fit
+        # replaces. Such a question needs the calibration's next step above unsure_at.
+        f"foreign_share = {_hand_set(path):g}",
+        f"foreign_at = {float(foreign_at):.6g}",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def _hand_set(path: Path) -> dict[str, float]:
-    """``foreign_share`` and ``foreign_at`` as the decision file at ``path`` sets them (edited by
-    hand), else :class:`DecisionModel`'s defaults."""
-    values = {"foreign_share": DecisionModel.foreign_share, "foreign_at": DecisionModel.foreign_at}
+def _hand_set(path: Path) -> float:
+    """``foreign_share`` as the decision file at ``path`` sets it (edited by hand), else
+    :class:`DecisionModel`'s default."""
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("decision", {})
     except (OSError, tomllib.TOMLDecodeError):
-        return values
-    return {k: float(table.get(k, v)) for k, v in values.items()}
+        return DecisionModel.foreign_share
+    return float(table.get("foreign_share", DecisionModel.foreign_share))
+
+
+def next_step(threshold: float, plateaus: np.ndarray) -> float:
+    """The lowest calibrated value above ``threshold`` (``threshold`` itself when none is)."""
+    higher = plateaus[plateaus > threshold]
+    return float(higher.min()) if higher.size else threshold
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -377,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     print(*operating_lines(scores, y, weight, sets, report, args), sep="\n", file=sys.stderr)
     for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
-    write_toml(
-        Path(args.out), mean, scale, coef, intercept, iso.X_thresholds_, iso.y_thresholds_, answer_at, unsure_at, note
-    )
+    foreign_at = next_step(unsure_at, iso.y_thresholds_)
+    cal_x, cal_y = iso.X_thresholds_, iso.y_thresholds_
+    write_toml(Path(args.out), mean, scale, coef, intercept, cal_x, cal_y, answer_at, unsure_at, foreign_at, note)
     print(
         f"wrote {args.out}: answer_at {answer_at:.4f}, unsure_at {unsure_at:.4f} "
         f"(rows {collected:.0f} s, all {time.perf_counter() - started:.0f} s)",
