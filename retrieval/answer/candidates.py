@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from .reports import ReportFacts
 
 
-# A bigram of a year the question names (20 00 01 1年 of 2001年): the time features weigh the
-# year, by what a sentence is about rather than what it writes.
+# A bigram of a year the question names (20 00 01 1年 of 2001年): over reports of several years
+# the time features weigh the year, by what a sentence is about rather than what it writes.
 _YEAR_GRAM = re.compile(r"\d\d|\d年")
 
 
@@ -56,10 +56,9 @@ def query_terms(
     selectors |= {str(y) for y in q.time.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
     out = QueryTerms(years=tuple(str(y) for y in q.time.years), asked_chars=frozenset(q.norm))
+    dated = bool(q.time.years) and facts.multi_year  # the time features weigh the asked year
     out.bigrams = (
-        frozenset(
-            b for b in q.bigrams if not any(b in p for p in selectors) and not (q.time.years and _YEAR_GRAM.match(b))
-        )
+        frozenset(b for b in q.bigrams if not any(b in p for p in selectors) and not (dated and _YEAR_GRAM.match(b)))
         or q.bigrams
     )
     vocab = retriever.vocab
