@@ -62,7 +62,7 @@ def check_blind_floors(engine, path: Path, floors: dict) -> None:
     """The dev halves of the blind sets (written from the reports by readers who never ran the
     product; tests/data/README.md), asked lexically with the learned decision, against
     :data:`FLOORS`. The floors sit at or below the measured figures (one question below where
-    they were set last); rounds three to six's sets are among the decision's training rows, so
+    they were set last); rounds three to seven's sets are among the decision's training rows, so
     their precision is partly in sample."""
     items, _ = ev.load_questions(path)
     outcomes = ev.evaluate(engine, items)

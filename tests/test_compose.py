@@ -89,6 +89,8 @@ def test_sentence_without_an_answer_shape():
         ("最终以2比1淘汰英格兰。", True),
         ("2015年是“十二五”收官之年。", False),  # a calendar year is not a figure
         ("二〇二四年是关键之年。", False),
+        ("［8］2025年社会消费品零售总额增速按可比口径计算。", False),  # a note's mark is no figure
+        ("［8］全年社会消费品零售总额5320.9亿元。", True),
     ],
 )
 def test_has_quantity(sentence, expected):

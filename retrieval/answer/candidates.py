@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dates.kinds import REVIEW
 from ..dates.periods import part_of, passage_reviews, speaks_of_span
 from ..index.bm25 import Retriever, saturated_tf
 from ..index.corpus import CorpusIndex
@@ -176,6 +177,8 @@ def _read_chunk(
         ctx.reviews_asked = True
     not_its: dict[str, set[int]] = {}  # caption → the naming words it is told apart from
     span = False  # a span was said in the passage: undated sentences after it are about it
+    # A section about a span (一、过去五年工作回顾: a review of no one year) holds no one year either.
+    span_section = kind == REVIEW and corpus.section_period(c) is None
     for (s, start, end, tok_list), period, part in zip(sentences, periods, parts):
         caption = corpus.row_caption(c, s)
         # A table row's subject is its caption: a word naming the report that other captions of
@@ -204,7 +207,7 @@ def _read_chunk(
             corpus.bm25.idf_sum(new),  # added
         )
         span = period is None and (span or speaks_of_span(norm))
-        said.span = span
+        said.span = span or (period is None and span_section)
         row = TableRow(*row_focus(norm, spelled, params.row_label_share, naming)) if caption is not None else None
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))

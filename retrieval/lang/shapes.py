@@ -72,13 +72,14 @@ DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|�
 
 _DIGIT = re.compile(r"\d")
 # A calendar year (2024年, 二〇二四年) is not a quantity.
+_NOTE_MARK = re.compile(r"\[\d{1,3}\]")  # a note's mark ([8]2025年社会消费品零售总额增速…) is no figure
 _CALENDAR_YEAR = re.compile(rf"(?<![\d.])\d{{4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年")
 
 
 def has_quantity(norm: str) -> bool:
     """Whether a normalised sentence states a figure (30所, 8.1%, 500毫升, 2比1, 百分之十),
-    calendar years aside."""
-    rest = _CALENDAR_YEAR.sub("", norm)
+    calendar years and notes' marks ([8]) aside."""
+    rest = _NOTE_MARK.sub("", _CALENDAR_YEAR.sub("", norm))
     return bool(_DIGIT.search(rest) or ANSWER_SHAPES["number"].search(rest))
 
 
