@@ -159,26 +159,16 @@ def _read_chunk(
     base = corpus.chunk_offset(c)
     para_start = corpus.paragraph_start(c)
     term_list = list(terms.weights)
-    kind = corpus.section_kind(c)
     named = {key for key, mask in terms.named_by if mask[doc]}
     spelled = [(t, terms.weights[key]) for t, key in terms.spelled if key not in named]
     naming = [t for t, key in terms.spelled if key in named]
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
     rows: list[Candidate] = []
     sentences = list(corpus.chunk_sentences(c))
-    periods = [corpus.sentence_period(s) for s, *_ in sentences]
-    parts = [part_of(kind, period, report.year) for period in periods]
-    # The asked year a passage is about: its undated sentences are about it too.
-    about = {terms.dated[p] for p in periods if p in terms.dated}
-    reviewed = facts.reviewed_years[doc]
-    ctx = Context([])
-    if reviewed in terms.dated and kind is None and passage_reviews(reviewed, periods, parts, chunk_text):
-        about.add(terms.dated[reviewed])
-        ctx.reviews_asked = True
+    periods, parts, about, reviews, span_section = _passage_time(terms, corpus, facts, c, report.year, chunk_text)
+    ctx = Context([], reviews_asked=reviews)
     not_its: dict[str, set[int]] = {}  # caption → the naming words it is told apart from
     span = False  # a span was said in the passage: undated sentences after it are about it
-    # A section about a span (一、过去五年工作回顾: a review of no one year) holds no one year either.
-    span_section = kind == REVIEW and corpus.section_period(c) is None
     for (s, start, end, tok_list), period, part in zip(sentences, periods, parts):
         caption = corpus.row_caption(c, s)
         # A table row's subject is its caption: a word naming the report that other captions of
@@ -213,6 +203,25 @@ def _read_chunk(
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
     _read_context(q, terms, corpus, facts, c, rows)
     return rows
+
+
+def _passage_time(
+    terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, year: int | None, text: str
+) -> tuple[list[int | None], list[str | None], set[int], bool, bool]:
+    """Of chunk ``c`` (its ``text``, in a report of ``year``): the year each sentence is about and
+    whether it reviews or plans; the asked years' terms its undated sentences hold (the asked year
+    the passage is about); whether it is the review of an asked year its report reviews (the 2002
+    work report's unheaded opening for 2001); whether its section is about a span (一、过去五年工作回顾:
+    a review of no one year)."""
+    kind = corpus.section_kind(c)
+    periods = [corpus.sentence_period(s) for s, *_ in corpus.chunk_sentences(c)]
+    parts = [part_of(kind, period, year) for period in periods]
+    about = {terms.dated[p] for p in periods if p in terms.dated}
+    reviewed = facts.reviewed_years[int(corpus.chunk_docs[c])]
+    reviews = reviewed in terms.dated and kind is None and passage_reviews(reviewed, periods, parts, text)
+    if reviewed is not None and reviews:
+        about.add(terms.dated[reviewed])
+    return periods, parts, about, reviews, kind == REVIEW and corpus.section_period(c) is None
 
 
 def _read_context(

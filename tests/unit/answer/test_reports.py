@@ -18,7 +18,10 @@ class Corpus:
     def __init__(
         self, docs: list[tuple[str, str, tuple[str, ...], tuple[int, ...], int | None, bool]], sections: list[str]
     ):
-        self.docs = [SimpleNamespace(title=t, path=p, places=pl, years=y, issuer="") for t, p, pl, y, _, _ in docs]
+        self.docs = [
+            SimpleNamespace(title=t, path=p, places=pl, years=y, issuer="", style="work_report")
+            for t, p, pl, y, _, _ in docs
+        ]
         self._years = [year for *_, year, _ in docs]
         self._companion = np.array([c for *_, c in docs], dtype=bool)
         self.sections = sections
