@@ -256,6 +256,9 @@ def test_one_year_asked_matches_the_undated_review_of_it_not_a_span():
     assert review.get("period_match") == 1.0 and "period_other" not in review
     assert "period_match" not in unknown and "period_other" not in unknown
     assert span.get("period_other") == 1.0 and "period_match" not in span
+    # Over undated paragraphs (no report year) a span says nothing against the year asked.
+    undated = fx.time(q, QueryTerms(), cand("近年来城镇新增就业3555万人。", span=True))
+    assert "period_other" not in undated
 
 
 # --- the answer policy ---------------------------------------------------------------------------

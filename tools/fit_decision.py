@@ -15,9 +15,8 @@ interval (``--margin`` 1.645; 0 asks only the plain share), so that the precisio
 questions the fit has not seen, not only on its own rows; with ``--each-corpus`` the plain share
 must also reach it on each corpus's sets alone (seeds, gwr_even, real_reports), so that the
 pooled figure does not hide a kind of report answered less precisely; with ``--rule-sets /blind``
-(as shipped) the rule reads only the sets written by readers who never ran the product, since the
-project's own sets (``dev.jsonl``, ``gwr.jsonl``) chose rules and read higher than new questions
-(dev.jsonl's answers are right 1.000 of the time out of fold, round seven's seeds set's 0.917);
+(as shipped) the rule reads only the sets written by readers who never ran the product: the
+project's own sets (``dev.jsonl``, ``gwr.jsonl``) chose rules and read higher than new questions;
 ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.02; at 0.05, the most the issue allows, a set's share in sample came out at 0.073) of
 any one report set's answerable questions fall below it (out of fold),
@@ -339,6 +338,8 @@ def threshold_of(p: np.ndarray, y: np.ndarray, sets: np.ndarray, report: np.ndar
     """``answer_at`` by the precision rule (:func:`answer_threshold`) over the report sets'
     rows, or those of the sets ``--rule-sets`` names."""
     rule = report & np.array([args.rule_sets in str(s) for s in sets])
+    if not rule.any():
+        raise SystemExit(f"--rule-sets {args.rule_sets!r} names none of the report sets")
     corpora = corpus_of(sets[rule], args.train)
     return answer_threshold(p[rule], y[rule], corpora, args.precision, args.margin, args.each_corpus)
 

@@ -12,7 +12,6 @@ and score, the bigrams' rarity among the candidates, its BM25 against them). The
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,11 +40,6 @@ if TYPE_CHECKING:
     from .reports import ReportFacts
 
 
-# A bigram of a year the question names (20 00 01 1年 of 2001年): over reports of several years
-# the time features weigh the year, by what a sentence is about rather than what it writes.
-_YEAR_GRAM = re.compile(r"\d\d|\d年")
-
-
 def query_terms(
     q: Question, retriever: Retriever, facts: ReportFacts, found: Retrieved, p: ComposeParams
 ) -> QueryTerms:
@@ -57,10 +51,10 @@ def query_terms(
     selectors |= {str(y) for y in q.time.years if any(str(y) in title for title in facts.titles)}
     terms = [t for t in dict.fromkeys(q.tokens) if not any(t in p for p in selectors)] or list(q.tokens)
     out = QueryTerms(years=tuple(str(y) for y in q.time.years), asked_chars=frozenset(q.norm))
-    dated = bool(q.time.years) and facts.multi_year  # the time features weigh the asked year
+    # Over reports of several years the time features weigh the asked year: its digits' bigrams go.
+    year_grams = {g for y in q.time.years for g in char_bigrams(f"{y}年")} if facts.multi_year else set()
     out.bigrams = (
-        frozenset(b for b in q.bigrams if not any(b in p for p in selectors) and not (dated and _YEAR_GRAM.match(b)))
-        or q.bigrams
+        frozenset(b for b in q.bigrams if not any(b in p for p in selectors) and b not in year_grams) or q.bigrams
     )
     vocab = retriever.vocab
     for k, t in enumerate(terms):
@@ -218,10 +212,15 @@ def _passage_time(
     parts = [part_of(kind, period, year) for period in periods]
     about = {terms.dated[p] for p in periods if p in terms.dated}
     reviewed = facts.reviewed_years[int(corpus.chunk_docs[c])]
-    reviews = reviewed in terms.dated and kind is None and passage_reviews(reviewed, periods, parts, text)
+    # A section about a span: a review of no one year, or a heading that names a span (二、“十二五”时期).
+    span_section = corpus.section_period(c) is None and (
+        kind == REVIEW or speaks_of_span(corpus.sections[corpus.chunk_section(c)])
+    )
+    reviews = reviewed in terms.dated and kind is None and not span_section
+    reviews = reviews and reviewed is not None and passage_reviews(reviewed, periods, parts, text)
     if reviewed is not None and reviews:
         about.add(terms.dated[reviewed])
-    return periods, parts, about, reviews, kind == REVIEW and corpus.section_period(c) is None
+    return periods, parts, about, reviews, span_section
 
 
 def _read_context(

@@ -159,7 +159,7 @@ def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
             out["period_match"] = 1.0
         else:
             out["period_other"] = 1.0
-    elif ask.years and c.said.span:
+    elif ask.years and c.said.span and year is not None:
         out["period_other"] = 1.0  # one year asked, several years told (五年来城镇新增就业…)
     elif c.ctx.reviews_asked:
         out["period_match"] = 1.0  # undated, in the review of the asked year

@@ -112,7 +112,7 @@ class AnswerPolicy:
             and c.said.period is not None
             and c.report.year is not None
             and c.said.period not in q.time.years
-        ) or bool(q.time.years and not q.time.span and c.said.span)
+        ) or bool(q.time.years and not q.time.span and c.said.span and c.report.year is not None)
         if period_other:
             value *= self.period_other
             year_missing = True

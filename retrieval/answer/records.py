@@ -150,7 +150,7 @@ class Context:
     # A year the question names is in the paragraph, the report is of it, or a sentence is about it.
     para_year: bool = False
     # The report reviews a year the question names, and the passage is that review: it neither
-    # plans nor says it is about another year (candidates._reviews_year).
+    # plans nor says it is about another year (candidates._passage_time).
     reviews_asked: bool = False
     foreign_place: bool = False  # the question is about a place neither the report nor the passage is
 

@@ -101,9 +101,11 @@ class ReportFacts:
             None if y is None else y + int(published_after(title)) for y, title in zip(self.report_years, self.titles)
         ]
         # The year each report reviews: a work report the year before its own (the 2002 report
-        # reviews 2001), a summary its own year.
+        # reviews 2001); a summary, or a report published the year after the year it is dated by
+        # (a 2023年统计公报), its own year.
         self.reviewed_years: list[int | None] = [
-            None if y is None else y - int(meta.style == WORK_REPORT) for y, meta in zip(self.report_years, corpus.docs)
+            None if y is None else y - int(meta.style == WORK_REPORT and not published_after(title))
+            for y, meta, title in zip(self.report_years, corpus.docs, self.titles)
         ]
         dated = {y for y, c in zip(self.report_years, self.companion) if y is not None and not c}
         self.newest: int | None = max(dated) if dated else None

@@ -119,3 +119,9 @@ def test_a_communique_is_read_the_year_after_its_own():
     assert facts.newest_of(np.array([True, True, False])) == 2024
     assert facts.now_of(np.array([True, True, False])) == 2025  # 南京 2024 公报, out in 2025
     assert facts.now_of(np.array([False, False, True])) == 2025  # a work report, read in its year
+
+
+def test_the_year_a_report_reviews():
+    """A work report reviews the year before its own (2025年安徽省政府工作报告: 2024); a communiqué,
+    published the year after the year it is dated by, reviews its own (2024 公报: 2024)."""
+    assert ReportFacts(NATIONAL).reviewed_years == [2023, 2024, 2024]
