@@ -226,9 +226,8 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
         # calibration then reaches its own threshold exactly.
         f"answer_at = {float(answer_at):.6g}",
         f"unsure_at = {float(unsure_at):.6g}",
-        # Set by hand, not fitted (DecisionModel): the share of a question's weight in words the
-        # reports do not use that makes it mostly foreign; carried over from the file the fit
-        # replaces. Such a question needs the calibration's next step above unsure_at.
+        # foreign_share is set by hand (DecisionModel) and carried over from the file replaced;
+        # a question that foreign needs the calibration's next step above unsure_at.
         f"foreign_share = {_hand_set(path):g}",
         f"foreign_at = {float(foreign_at):.6g}",
         "",
