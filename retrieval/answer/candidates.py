@@ -212,9 +212,13 @@ def _passage_time(
     parts = [part_of(kind, period, year) for period in periods]
     about = {terms.dated[p] for p in periods if p in terms.dated}
     reviewed = facts.reviewed_years[int(corpus.chunk_docs[c])]
-    # A section about a span: a review of no one year, or a heading that names a span (二、“十二五”时期).
-    span_section = corpus.section_period(c) is None and (
-        kind == REVIEW or speaks_of_span(corpus.sections[corpus.chunk_section(c)])
+    # A section about a span: a review of no one year, or a heading that names a span (二、“十二五”时期),
+    # unless a heading writes an asked year (一、“十四五”时期发展成就和2025年主要工作).
+    section = corpus.chunk_section(c)
+    span_section = (
+        corpus.section_period(c) is None
+        and (kind == REVIEW or speaks_of_span(corpus.sections[section]))
+        and not {int(y) for y in terms.years} & facts.heading_years(section)
     )
     reviews = reviewed in terms.dated and kind is None and not span_section
     reviews = reviews and reviewed is not None and passage_reviews(reviewed, periods, parts, text)
