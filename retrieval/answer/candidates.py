@@ -159,7 +159,7 @@ def _read_chunk(
     report = ReportOf(facts.titles[doc], facts.report_years[doc], bool(facts.companion[doc]))
     rows: list[Candidate] = []
     sentences = list(corpus.chunk_sentences(c))
-    periods, parts, about, reviews, span_section = _passage_time(terms, corpus, facts, c, report.year, chunk_text)
+    periods, parts, about, reviews, span_section = _passage_time(q, terms, corpus, facts, c, sentences, chunk_text)
     ctx = Context([], reviews_asked=reviews)
     not_its: dict[str, set[int]] = {}  # caption → the naming words it is told apart from
     span = False  # a span was said in the passage: undated sentences after it are about it
@@ -178,6 +178,7 @@ def _read_chunk(
         grams = with_interchangeable(toks, char_bigrams(norm), terms.same)
         new = [t for t in toks if t >= 0 and t not in terms.not_new]
         toks = date_terms(toks, period, terms.dated, about)
+        span = period is None and (span or speaks_of_span(norm))
         said = Said(
             norm,
             grams,
@@ -189,9 +190,8 @@ def _read_chunk(
             period,
             part,
             corpus.bm25.idf_sum(new),  # added
+            span or (period is None and span_section),  # span
         )
-        span = period is None and (span or speaks_of_span(norm))
-        said.span = span or (period is None and span_section)
         row = TableRow(*row_focus(norm, spelled, params.row_label_share, naming)) if caption is not None else None
         ctx.sentences.append(said)
         rows.append(Candidate(c, s, doc, said, ctx, len(rows), report, row, pool=Pool(*standing)))
@@ -200,30 +200,42 @@ def _read_chunk(
 
 
 def _passage_time(
-    terms: QueryTerms, corpus: CorpusIndex, facts: ReportFacts, c: int, year: int | None, text: str
+    q: Question,
+    terms: QueryTerms,
+    corpus: CorpusIndex,
+    facts: ReportFacts,
+    c: int,
+    sentences: list[tuple[int, int, int, list[int]]],
+    text: str,
 ) -> tuple[list[int | None], list[str | None], set[int], bool, bool]:
-    """Of chunk ``c`` (its ``text``, in a report of ``year``): the year each sentence is about and
+    """Of chunk ``c`` (its ``sentences`` and ``text``): the year each sentence is about and
     whether it reviews or plans; the asked years' terms its undated sentences hold (the asked year
     the passage is about); whether it is the review of an asked year its report reviews (the 2002
     work report's unheaded opening for 2001); whether its section is about a span (一、过去五年工作回顾:
     a review of no one year)."""
+    doc = int(corpus.chunk_docs[c])
     kind = corpus.section_kind(c)
-    periods = [corpus.sentence_period(s) for s, *_ in corpus.chunk_sentences(c)]
-    parts = [part_of(kind, period, year) for period in periods]
+    periods = [corpus.sentence_period(s) for s, *_ in sentences]
+    parts = [part_of(kind, period, facts.report_years[doc]) for period in periods]
     about = {terms.dated[p] for p in periods if p in terms.dated}
-    reviewed = facts.reviewed_years[int(corpus.chunk_docs[c])]
     # A section about a span: a review of no one year, or a heading that names a span (二、“十二五”时期),
     # unless a heading writes an asked year (一、“十四五”时期发展成就和2025年主要工作).
     section = corpus.chunk_section(c)
     span_section = (
         corpus.section_period(c) is None
         and (kind == REVIEW or speaks_of_span(corpus.sections[section]))
-        and not {int(y) for y in terms.years} & facts.heading_years(section)
+        and not set(q.time.years) & facts.heading_years(section)
     )
-    reviews = reviewed in terms.dated and kind is None and not span_section
-    reviews = reviews and reviewed is not None and passage_reviews(reviewed, periods, parts, text)
-    if reviewed is not None and reviews:
+    reviewed = facts.reviewed_years[doc]
+    reviews = False
+    if (
+        reviewed in terms.dated
+        and kind is None
+        and not span_section
+        and passage_reviews(reviewed, periods, parts, text)
+    ):
         about.add(terms.dated[reviewed])
+        reviews = True
     return periods, parts, about, reviews, span_section
 
 

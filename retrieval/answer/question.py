@@ -94,10 +94,9 @@ def asked_unit(norm: str) -> re.Pattern[str] | None:
     measure = _ASKS_MEASURE.search(norm)
     if _PERCENT.search(norm):
         unit = "%|‰|成"
-    elif _MONEY.search(norm) and _ASKS_CHANGE.search(norm):
-        unit = _CHANGE_UNITS  # 收入增长多少: a share (4.2%) as often as an amount
     elif _MONEY.search(norm):
-        unit = "元|万元|亿元|[美港日欧澳台]元|英镑"
+        # 收入增长多少 asks for a change: a share (4.2%) as often as an amount.
+        unit = _CHANGE_UNITS if _ASKS_CHANGE.search(norm) else "元|万元|亿元|[美港日欧澳台]元|英镑"
     elif explicit:
         word = explicit.group("unit")
         unit = _SAME_UNIT.get(word) or (f"{word}|个" if word in _COUNTERS else re.escape(word))
