@@ -59,7 +59,7 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_rounds_four_to_seven_as_dev():
+def test_blind_sets_exist_with_rounds_four_to_eight_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
@@ -73,6 +73,9 @@ def test_blind_sets_exist_with_rounds_four_to_seven_as_dev():
         "blind7/seeds.dev.jsonl",
         "blind7/gwr.dev.jsonl",
         "blind7/real.dev.jsonl",
+        "blind8/seeds.dev.jsonl",
+        "blind8/gwr.dev.jsonl",
+        "blind8/real.dev.jsonl",
     }
 
 
