@@ -7,19 +7,21 @@ import pytest
 
 from config import ConfigError
 from retrieval.answer.decision import (
-    ABSENT,
     COLUMNS,
+    DecisionModel,
+    Evidence,
+    decision_row,
+    load_decision,
+    softmax_share,
+)
+from retrieval.answer.matching import (
+    ABSENT,
     CONTEXT,
     CONTRADICTED,
     MATCHED,
     Asked,
-    DecisionModel,
-    Evidence,
     Qualifier,
-    decision_row,
-    load_decision,
     qualifier_status,
-    softmax_share,
     swapped_modifiers,
     table_match,
 )

@@ -32,8 +32,9 @@ from ..lang.text import Tokenizer, normalize
 from ..types import Answer, Refusal, Sentence
 from . import refusals
 from .candidates import gather, query_terms
-from .decision import DecisionModel, Evidence, asked, decision_row, default_decision
+from .decision import DecisionModel, Evidence, decision_row, default_decision
 from .features import FEATURES, F, feature_matrix
+from .matching import asked
 from .messages import NOT_FOUND, coverage_note, time_note
 from .policy import Confidence, Decision
 from .question import analyse
@@ -187,12 +188,8 @@ class Composer:
             return Ranked(q, early=refusals.nothing_to_search(question))
         missing = self.facts.not_covered(q)
         if missing is not None:
-            return Ranked(
-                q,
-                early=refusals.place_not_in_corpus(
-                    question, self.facts.label(missing), coverage_note(self.corpus.docs)
-                ),
-            )
+            covers = coverage_note(self.corpus.docs)
+            return Ranked(q, early=refusals.place_not_in_corpus(question, self.facts.label(missing), covers))
         report_docs = None
         if q.time.report_year is not None and self.facts.newest is not None:
             year = q.time.report_year
