@@ -91,6 +91,8 @@ def test_sentence_without_an_answer_shape():
         ("二〇二四年是关键之年。", False),
         ("［8］2025年社会消费品零售总额增速按可比口径计算。", False),  # a note's mark is no figure
         ("［8］全年社会消费品零售总额5320.9亿元。", True),
+        ("1注：此数据不包含深汕特别合作区常住人口数据。", False),  # a table note's number
+        ("注：2020年常住人口1756万人。", True),
     ],
 )
 def test_has_quantity(sentence, expected):

@@ -72,7 +72,8 @@ DEFINES = re.compile(r"^.{0,3}(?:[（(][^）)]{0,60}[）)])?[，,]?(?:是|指|�
 
 _DIGIT = re.compile(r"\d")
 # A calendar year (2024年, 二〇二四年) is not a quantity.
-_NOTE_MARK = re.compile(r"\[\d{1,3}\]")  # a note's mark ([8]2025年社会消费品零售总额增速…) is no figure
+# A note's mark is no figure: [8]2025年社会消费品零售总额增速…, or a table note's number (1注：此数据不包含…).
+_NOTE_MARK = re.compile(r"\[\d{1,3}\]|^\s*\d{1,2}\s*(?=注\s*:)")
 _CALENDAR_YEAR = re.compile(rf"(?<![\d.])\d{{4}}\s*年|[{_CN_DIGITS}]{{4}}\s*年")
 
 
