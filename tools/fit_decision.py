@@ -33,23 +33,23 @@ Every step is deterministic (folds by CRC-32, no sampling): the same rows give t
     python tools/fit_decision.py \\
         --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
         --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train tests/data/blind5/seeds.dev.jsonl=seeds --train tests/data/blind6/seeds.dev.jsonl=seeds --train tests/data/blind7/seeds.dev.jsonl=seeds \\
+        --train tests/data/blind5/seeds.dev.jsonl=seeds --train tests/data/blind6/seeds.dev.jsonl=seeds --train tests/data/blind7/seeds.dev.jsonl=seeds --train tests/data/blind8/seeds.dev.jsonl=seeds \\
         --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind4/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind5/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind6/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind7/gwr.dev.jsonl=../shared/datasets/gwr_even \\
+        --train tests/data/blind7/gwr.dev.jsonl=../shared/datasets/gwr_even --train tests/data/blind8/gwr.dev.jsonl=../shared/datasets/gwr_even \\
         --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind4/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind5/real.dev.jsonl=../shared/datasets/real_reports \\
         --train tests/data/blind6/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind7/real.dev.jsonl=../shared/datasets/real_reports \\
+        --train tests/data/blind7/real.dev.jsonl=../shared/datasets/real_reports --train tests/data/blind8/real.dev.jsonl=../shared/datasets/real_reports \\
         --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
         --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds --train-vectors tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds --train-vectors tests/data/blind6/seeds.dev.jsonl=seeds --train-vectors tests/data/blind7/seeds.dev.jsonl=seeds \\
+        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds --train-vectors tests/data/blind6/seeds.dev.jsonl=seeds --train-vectors tests/data/blind7/seeds.dev.jsonl=seeds --train-vectors tests/data/blind8/seeds.dev.jsonl=seeds \\
         --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
         --each-corpus --rule-sets /blind --out config/decision.toml
 

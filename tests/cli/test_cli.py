@@ -110,8 +110,8 @@ def test_questions_file_gives_one_json_line_per_question_in_order(cache: Path, t
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r["question"] for r in rows] == questions
-    assert [r["answered"] for r in rows] == [True, False, False, True]
-    assert [r["outcome"] for r in rows] == ["answer", "none", "none", "answer"]
+    assert [r["answered"] for r in rows] == [True, False, False, False]
+    assert [r["outcome"] for r in rows] == ["answer", "none", "none", "unsure"]
     assert "空" in rows[1]["message"] and rows[2]["message"]
 
 
