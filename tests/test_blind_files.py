@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind8/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind9/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -26,6 +26,7 @@ SETS = sorted(
         *DATA.glob("blind6/*.jsonl"),
         *DATA.glob("blind7/*.jsonl"),
         *DATA.glob("blind8/*.jsonl"),
+        *DATA.glob("blind9/*.jsonl"),
     ]
 )
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
