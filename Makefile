@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OCR_STAMP := $(VENV)/.installed-ocr
 
-.PHONY: install run test lint test-slow test-all bench clean antiword
+.PHONY: install run test lint test-slow test-all bench clean antiword fit-decision
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,25 @@ BENCH_CHUNKS ?= 10000
 bench: $(STAMP)
 	$(PY) -m pytest -q -m bench -s -p no:cacheprovider
 	$(PY) benchmarks/run.py --chunks $(BENCH_CHUNKS) --work $${TMPDIR:-/tmp}/reportqa-bench
+
+# Refit the learned answer decision (config/decision.toml) on the dev sets: every set the fit reads
+# (the seeds sets asked without and with sentence vectors) and the public sets' dev articles
+# (tools/fit_decision.py's docstring and docs/quality.md give the rules). FIT_ROWS keeps the
+# collected rows for refits in seconds; scikit-learn and LightGBM come with the fit extra.
+DATASETS ?= ../shared/datasets
+FIT_ROWS ?=
+SETS_SEEDS := tests/data/dev.jsonl $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/seeds.dev.jsonl)
+SETS_GWR := tests/data/gwr.jsonl $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/gwr.dev.jsonl)
+SETS_REAL := $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/real.dev.jsonl)
+fit-decision: $(STAMP)
+	@$(PY) -m pip install --disable-pip-version-check -e '.[test,fit]' >>$(VENV)/install.log 2>&1
+	$(PY) tools/fit_decision.py \
+		$(foreach s,$(SETS_SEEDS),--train $(s)=seeds) \
+		$(foreach s,$(SETS_GWR),--train $(s)=$(DATASETS)/gwr_even) \
+		$(foreach s,$(SETS_REAL),--train $(s)=$(DATASETS)/real_reports) \
+		$(foreach s,$(SETS_SEEDS),--train-vectors $(s)=seeds) \
+		--public $(DATASETS)/cmrc2018_trial.json --public $(DATASETS)/drcd_test.json \
+		--each-corpus --rule-sets /blind $(if $(FIT_ROWS),--rows $(FIT_ROWS)) --out config/decision.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -30,28 +30,12 @@ counts as not answered for an unanswerable question and keeps the right sentence
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
 
-    python tools/fit_decision.py \\
-        --train tests/data/dev.jsonl=seeds --train tests/data/blind/seeds.dev.jsonl=seeds \\
-        --train tests/data/blind3/seeds.dev.jsonl=seeds --train tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train tests/data/blind5/seeds.dev.jsonl=seeds --train tests/data/blind6/seeds.dev.jsonl=seeds --train tests/data/blind7/seeds.dev.jsonl=seeds --train tests/data/blind8/seeds.dev.jsonl=seeds \\
-        --train tests/data/gwr.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind3/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind4/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind5/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind6/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind7/gwr.dev.jsonl=../shared/datasets/gwr_even --train tests/data/blind8/gwr.dev.jsonl=../shared/datasets/gwr_even \\
-        --train tests/data/blind/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind3/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind4/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind5/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind6/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train tests/data/blind7/real.dev.jsonl=../shared/datasets/real_reports --train tests/data/blind8/real.dev.jsonl=../shared/datasets/real_reports \\
-        --train-vectors tests/data/dev.jsonl=seeds --train-vectors tests/data/blind/seeds.dev.jsonl=seeds \\
-        --train-vectors tests/data/blind3/seeds.dev.jsonl=seeds --train-vectors tests/data/blind4/seeds.dev.jsonl=seeds \\
-        --train-vectors tests/data/blind5/seeds.dev.jsonl=seeds --train-vectors tests/data/blind6/seeds.dev.jsonl=seeds --train-vectors tests/data/blind7/seeds.dev.jsonl=seeds --train-vectors tests/data/blind8/seeds.dev.jsonl=seeds \\
-        --public ../shared/datasets/cmrc2018_trial.json --public ../shared/datasets/drcd_test.json \\
-        --each-corpus --rule-sets /blind --out config/decision.toml
+    make fit-decision
+
+runs this tool on every dev set (``--train SET=CORPUS``: the seeds, gwr_even and real_reports
+sets; the seeds sets also with sentence vectors, ``--train-vectors``) and the public sets' dev
+articles (``--public``), with ``--each-corpus --rule-sets /blind``; the Makefile lists the sets.
+``FIT_ROWS=FILE`` passes ``--rows FILE``.
 
 ``--rows FILE`` keeps the collected rows (refits from them take seconds); ``--compare`` adds
 gradient-boosted trees (LightGBM) out of fold, by set; ``--drop COLUMN`` fits without a column.
@@ -211,7 +195,7 @@ def write_toml(path: Path, mean, scale, coef, intercept, cx, cy, answer_at, unsu
 
     lines = [
         "# The learned answer decision (retrieval/answer/decision.py DecisionModel).",
-        "# Fitted by: python tools/fit_decision.py (see its docstring for the command).",
+        "# Fitted by: make fit-decision (tools/fit_decision.py; its docstring gives the rules).",
         f"# {note}",
         "",
         "[decision]",
