@@ -31,10 +31,10 @@ _ROUND = re.compile(r"/blind(\d*)/")
 
 
 def round_of(question_set: str) -> int:
-    """The round a question set was written in (blind/ is round two); 0 for the project's own
-    sets and the public sets, which every backtest fits on."""
+    """The round a question set was written in (``blind/`` is round one); 0 for the project's
+    own sets and the public sets, which every backtest fits on."""
     m = _ROUND.search(question_set)
-    return (int(m.group(1)) if m.group(1) else 2) if m else 0
+    return (int(m.group(1)) if m.group(1) else 1) if m else 0
 
 
 def backtest(data: dict, args, first: int) -> list[str]:

@@ -1,11 +1,10 @@
 """The answer decision: how likely the sentence shown first answers the question, and what to do about it.
 
 How the sentence matches what the question asks comes from :mod:`.matching` (qualifiers matched,
-absent or contradicted; swapped modifiers; a table row's label and columns; the clause around
-the asked words). Together with what the composer's stages found (:class:`Evidence`: year,
-place, part and unit vetoes, coverages, the ranking's margin), these make one row of numbers per
-question (:func:`decision_row`), always for the sentence the answer shows first (the newest
-year's, in a multi-year corpus);
+absent or contradicted; swapped modifiers; a table row's label and columns). Together with what
+the composer's stages found (:class:`Evidence`: year, place, part and unit vetoes, coverages, the
+ranking's margin), these make one row of numbers per question (:func:`decision_row`), always for
+the sentence the answer shows first (the newest year's, in a multi-year corpus);
 :class:`DecisionModel` turns the row into a calibrated probability that the first sentence holds
 the answer, and :meth:`DecisionModel.outcome` into ``answer``, ``unsure`` or ``none``.
 """
