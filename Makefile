@@ -66,9 +66,10 @@ bench: $(STAMP)
 # collected rows for refits in seconds; scikit-learn and LightGBM come with the fit extra.
 DATASETS ?= ../shared/datasets
 FIT_ROWS ?=
-SETS_SEEDS := tests/data/dev.jsonl $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/seeds.dev.jsonl)
-SETS_GWR := tests/data/gwr.jsonl $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/gwr.dev.jsonl)
-SETS_REAL := $(foreach r,blind blind3 blind4 blind5 blind6 blind7 blind8,tests/data/$(r)/real.dev.jsonl)
+DEV_ROUNDS := blind blind3 blind4 blind5 blind6 blind7 blind8
+SETS_SEEDS := tests/data/dev.jsonl $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/seeds.dev.jsonl)
+SETS_GWR := tests/data/gwr.jsonl $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/gwr.dev.jsonl)
+SETS_REAL := $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/real.dev.jsonl)
 fit-decision: $(STAMP)
 	@$(PY) -m pip install --disable-pip-version-check -e '.[test,fit]' >>$(VENV)/install.log 2>&1
 	$(PY) tools/fit_decision.py \

@@ -441,7 +441,8 @@ def test_a_refit_writes_foreign_at_as_the_next_step_and_keeps_the_hand_set_share
     steps of a refit; foreign_share, set by hand, is carried over from the file replaced."""
     import tomllib
 
-    from tools.fit_decision import next_step, write_toml
+    from tools.fit_decision import write_toml
+    from tools.thresholds import next_step
 
     steps = np.array([0.0, 0.0236, 0.0236, 0.0292, 0.0292, 0.5, 1.0])
     assert next_step(0.0236, steps) == pytest.approx(0.0292)

@@ -24,8 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.fit_decision import fit_model, folds, out_of_fold, parse_args, predict, set_of
-from tools.thresholds import answer_threshold, corpus_of
+from tools.fit_decision import balanced_weights, fit_model, folds, out_of_fold, parser, predict, set_of, threshold_of
+from tools.thresholds import corpus_of
 
 _ROUND = re.compile(r"/blind(\d*)/")
 
@@ -52,13 +52,12 @@ def backtest(data: dict, args, first: int) -> list[str]:
     for held in sorted({int(r) for r in rounds if r >= first}):
         train = rounds < held
         Xt, yt, rt = X[train], y[train], report[train]
-        weight = np.where(rt, 1.0 / max(1, rt.sum()), 1.0 / max(1, (~rt).sum())) * len(yt) / 2
+        weight = balanced_weights(rt)
         fold = folds([g for g, t in zip(groups, train) if t], 5)
         raw = out_of_fold(Xt, yt, weight, fold, args.c, keep)
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, yt, sample_weight=weight)
         cal = iso.predict(raw)
-        rule = rt & np.array([args.rule_sets in str(s) for s in sets[train]])
-        at = answer_threshold(cal[rule], yt[rule], corpora[train][rule], args.precision, args.margin, args.each_corpus)
+        at = threshold_of(cal, yt, sets[train], rt, args)
         test = rounds == held
         p = iso.predict(predict(X[test], *fit_model(Xt, yt, weight, args.c, keep)))
         on = p >= at
@@ -75,17 +74,13 @@ def backtest(data: dict, args, first: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    first = 7
-    if "--from-round" in argv:
-        k = argv.index("--from-round")
-        first = int(argv[k + 1])
-        del argv[k : k + 2]
-    args = parse_args(argv)
+    ap = parser(__doc__)
+    ap.add_argument("--from-round", type=int, default=7, help="the first round read as new")
+    args = ap.parse_args(argv)
     if not args.rows or not Path(args.rows).exists():
         raise SystemExit("--rows: the rows file written by tools/fit_decision.py --rows is needed")
     data = dict(np.load(args.rows, allow_pickle=False))
-    print(*backtest(data, args, first), sep="\n")
+    print(*backtest(data, args, args.from_round), sep="\n")
     return 0
 
 

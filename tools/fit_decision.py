@@ -61,7 +61,13 @@ sys.path.insert(0, str(ROOT))
 
 from retrieval.answer.decision import COLUMNS, DecisionModel
 from tools.decision_rows import collect_rows
-from tools.thresholds import answer_threshold, corpus_of, plateau_at_or_above, unsure_threshold_by_set
+from tools.thresholds import (
+    answer_threshold,
+    corpus_of,
+    next_step,
+    plateau_at_or_above,
+    unsure_threshold_by_set,
+)
 
 
 # --- fitting -------------------------------------------------------------------------------------
@@ -74,6 +80,12 @@ def folds(groups: list[str], k: int) -> np.ndarray:
 def set_of(group: str) -> str:
     """The question set (or public set) a row's group belongs to."""
     return group.rsplit(":", 1)[0]
+
+
+def balanced_weights(report: np.ndarray) -> np.ndarray:
+    """A weight per row such that the report sets' rows and the public sets' weigh the same in
+    total (and the weights sum to the number of rows)."""
+    return np.where(report, 1.0 / max(1, report.sum()), 1.0 / max(1, (~report).sum())) * len(report) / 2
 
 
 def fit_model(X: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float, keep: np.ndarray):
@@ -229,14 +241,13 @@ def _hand_set(path: Path) -> float:
     return float(table.get("foreign_share", DecisionModel.foreign_share))
 
 
-def next_step(threshold: float, plateaus: np.ndarray) -> float:
-    """The lowest calibrated value above ``threshold`` (``threshold`` itself when none is)."""
-    higher = plateaus[plateaus > threshold]
-    return float(higher.min()) if higher.size else threshold
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser().parse_args(argv)
+
+
+def parser(description: str | None = __doc__) -> argparse.ArgumentParser:
+    """The fit's arguments (the backtest reads the same ones)."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", action="append", default=[], help="QUESTIONS.jsonl=CORPUS_FOLDER")
     ap.add_argument("--public", action="append", default=[], help="a SQuAD-layout set (dev articles used)")
     ap.add_argument("--public-limit", type=int, default=None)
@@ -283,7 +294,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--drop", action="append", default=[], help="a column left out of the fit (its weight 0)")
     ap.add_argument("--compare", action="store_true", help="also gradient-boosted trees, out of fold")
     ap.add_argument("--out", default=str(ROOT / "config" / "decision.toml"))
-    return ap.parse_args(argv)
+    return ap
 
 
 def fit_note(
@@ -338,8 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"no such column: {sorted(unknown)}")
     keep = np.array([c not in args.drop for c in COLUMNS])
-    # Report sets and public sets weigh the same in total.
-    weight = np.where(report, 1.0 / max(1, report.sum()), 1.0 / max(1, (~report).sum())) * len(y) / 2
+    weight = balanced_weights(report)
     fold = folds(groups, 5)
     raw = out_of_fold(X, y, weight, fold, args.c, keep)
     from sklearn.isotonic import IsotonicRegression

@@ -83,3 +83,10 @@ def plateau_at_or_above(threshold: float, plateaus: np.ndarray) -> float:
     so that a threshold is a value the calibration gives, as the model file is checked for."""
     higher = plateaus[plateaus >= threshold]
     return float(higher.min()) if higher.size else threshold
+
+
+def next_step(threshold: float, plateaus: np.ndarray) -> float:
+    """The lowest calibrated value above ``threshold`` (``threshold`` itself when none is):
+    :func:`plateau_at_or_above`'s strict counterpart."""
+    higher = plateaus[plateaus > threshold]
+    return float(higher.min()) if higher.size else threshold

@@ -223,7 +223,7 @@ def _passage_time(
     section = corpus.chunk_section(c)
     span_section = (
         corpus.section_period(c) is None
-        and (kind == REVIEW or speaks_of_span(corpus.sections[section]))
+        and (kind == REVIEW or facts.heading_speaks_of_span(section))
         and not set(q.time.years) & facts.heading_years(section)
     )
     reviewed = facts.reviewed_years[doc]

@@ -147,20 +147,15 @@ def focus(q: Question, t: QueryTerms, c: Candidate) -> Columns:
 def time(q: Question, t: QueryTerms, c: Candidate) -> Columns:
     ask, period, part, year = q.time, c.said.period, c.said.part, c.report.year
     out: Columns = {"companion": float(c.report.companion)}
-    if ask.span and year is not None:
+    if ask.other_period(period, c.said.span, year):
+        out["period_other"] = 1.0
+    elif ask.span and year is not None:
         # A span (2013到2017年) is reviewed as a whole after its last year (过去五年 in 2018's
         # report); one year inside it is only part of the answer.
         if period is None and part == "review" and year == ask.span[1] + 1:
             out["period_match"] = 1.0
-        elif period is not None and period not in ask.years:
-            out["period_other"] = 1.0
     elif ask.years and period is not None and year is not None:
-        if period in ask.years:
-            out["period_match"] = 1.0
-        else:
-            out["period_other"] = 1.0
-    elif ask.years and c.said.span and year is not None:
-        out["period_other"] = 1.0  # one year asked, several years told (五年来城镇新增就业…)
+        out["period_match"] = 1.0  # about an asked year
     elif c.ctx.reviews_asked:
         out["period_match"] = 1.0  # undated, in the review of the asked year
     if ask.wants and part and year is not None:

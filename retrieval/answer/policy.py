@@ -107,12 +107,7 @@ class AnswerPolicy:
         year_missing = bool(q.time.years) and not c.ctx.para_year
         if year_missing:
             value *= self.year_missing
-        period_other = bool(
-            q.time.years
-            and c.said.period is not None
-            and c.report.year is not None
-            and c.said.period not in q.time.years
-        ) or bool(q.time.years and not q.time.span and c.said.span and c.report.year is not None)
+        period_other = q.time.other_period(c.said.period, c.said.span, c.report.year)
         if period_other:
             value *= self.period_other
             year_missing = True

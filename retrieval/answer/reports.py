@@ -11,6 +11,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..dates.kinds import WORK_REPORT
+from ..dates.periods import speaks_of_span
 from ..dates.published import published_after
 from ..dates.years import RANGE_RE, plan_part, years_in
 from ..index.corpus import CorpusIndex
@@ -80,6 +81,7 @@ class ReportFacts:
             self.plan_heading.append(plan_of[raw])
         self._labels: dict[int, str] = {}  # per section, read when first retrieved
         self._heading_years: dict[int, frozenset[int]] = {}  # likewise
+        self._span_headings: dict[int, bool] = {}  # likewise
         self._captions: dict[int, dict[str, str]] = {}  # per report, read when first retrieved
         # Report years (retrieval/dates/report.py) and companion documents (决议, 说明 about a report).
         # Only a document titled as a report (工作报告, 工作总结, 工作计划) counts as one year's
@@ -130,6 +132,11 @@ class ReportFacts:
         2025), not the ends of a span (过去五年（2019—2023年）), worked out once per section, when
         first needed."""
         return _once(self._heading_years, section, self._read_heading_years)
+
+    def heading_speaks_of_span(self, section: int) -> bool:
+        """Whether the headings of ``section`` speak of several years (二、“十二五”时期, 一、过去五年
+        工作回顾), worked out once per section, when first needed."""
+        return _once(self._span_headings, section, lambda k: speaks_of_span(self.corpus.sections[k]))
 
     def _read_heading_years(self, section: int) -> frozenset[int]:
         path = self.corpus.sections[section]

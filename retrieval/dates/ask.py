@@ -22,3 +22,14 @@ class TimeAsk:
     @property
     def any(self) -> bool:
         return bool(self.report_year or self.years or self.latest or self.trend)
+
+    def other_period(self, period: int | None, span: bool, report_year: int | None) -> bool:
+        """Whether a sentence of a dated report (``report_year``) is about another period than
+        the years asked: dated to another year (``period``), or undated and speaking of several
+        years (``span``) when one year, not a span, is asked (五年来城镇新增就业… for 1997年). The
+        ranking's ``period_other`` and the hand-set policy's veto both read it."""
+        if not self.years or report_year is None:
+            return False
+        if period is not None:
+            return period not in self.years
+        return span and not self.span

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from retrieval.dates import years as dating_years
+from retrieval.dates.ask import TimeAsk
 from retrieval.dates.kinds import COMPANION, PLAN, REPORT, REVIEW, SUMMARY, WORK_REPORT
 from retrieval.dates.leadins import lead_in_span
 from retrieval.dates.periods import (
@@ -368,3 +369,18 @@ def test_an_undated_passage_reviews_the_year_its_report_reviews():
     assert not passage_reviews(2001, [None, 2001], [None, "plan"], "要增加农民收入。")
     assert not passage_reviews(2001, [None, 2000], [None, None], "2000年增长8%。")
     assert not passage_reviews(2001, [None], [None], "五年来城镇新增就业3555万人。")
+
+
+@pytest.mark.parametrize(
+    "ask, period, span, report_year, other",
+    [
+        (TimeAsk(years=(2019,)), 2018, False, 2020, True),  # dated to another year
+        (TimeAsk(years=(2019,)), 2019, False, 2020, False),
+        (TimeAsk(years=(1997,)), None, True, 1998, True),  # 五年来… for one asked year
+        (TimeAsk(years=(2013, 2014, 2015, 2016, 2017), span=(2013, 2017)), None, True, 2018, False),  # a span asked
+        (TimeAsk(years=(2019,)), 2018, False, None, False),  # an undated report
+        (TimeAsk(), 2018, False, 2020, False),  # no year asked
+    ],
+)
+def test_a_sentence_about_another_period_than_asked(ask, period, span, report_year, other):
+    assert ask.other_period(period, span, report_year) is other
