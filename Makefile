@@ -66,7 +66,7 @@ bench: $(STAMP)
 # collected rows for refits in seconds; scikit-learn and LightGBM come with the fit extra.
 DATASETS ?= ../shared/datasets
 FIT_ROWS ?=
-DEV_ROUNDS := blind blind3 blind4 blind5 blind6 blind7 blind8
+DEV_ROUNDS := blind blind3 blind4 blind5 blind6 blind7 blind8 blind9
 SETS_SEEDS := tests/data/dev.jsonl $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/seeds.dev.jsonl)
 SETS_GWR := tests/data/gwr.jsonl $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/gwr.dev.jsonl)
 SETS_REAL := $(foreach r,$(DEV_ROUNDS),tests/data/$(r)/real.dev.jsonl)

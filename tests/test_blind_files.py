@@ -1,4 +1,4 @@
-"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind9/); no engine needed.
+"""Shape of the blind question sets (tests/data/blind/, blind3/ … blind10/); no engine needed.
 
 The rules are in tests/data/README.md: every line parses, ids are unique across a corpus's files,
 answerable items name a report and carry fragments, unanswerable items carry none and name the
@@ -27,6 +27,7 @@ SETS = sorted(
         *DATA.glob("blind7/*.jsonl"),
         *DATA.glob("blind8/*.jsonl"),
         *DATA.glob("blind9/*.jsonl"),
+        *DATA.glob("blind10/*.jsonl"),
     ]
 )
 TEXT_CORPORA = {"seeds": ROOT / "seeds", "gwr": DATASETS / "gwr_even"}
@@ -60,7 +61,7 @@ def test_blind_set_rows_are_well_formed(path: Path):
             assert row["kind"] == "unanswerable" and row["swap"] in SWAPS, row["id"]
 
 
-def test_blind_sets_exist_with_rounds_four_to_eight_as_dev():
+def test_blind_sets_exist_with_rounds_four_to_nine_as_dev():
     assert {p.parent.name + "/" + p.name for p in SETS} >= {
         "blind4/seeds.dev.jsonl",
         "blind4/gwr.dev.jsonl",
@@ -77,6 +78,9 @@ def test_blind_sets_exist_with_rounds_four_to_eight_as_dev():
         "blind8/seeds.dev.jsonl",
         "blind8/gwr.dev.jsonl",
         "blind8/real.dev.jsonl",
+        "blind9/seeds.dev.jsonl",
+        "blind9/gwr.dev.jsonl",
+        "blind9/real.dev.jsonl",
     }
 
 

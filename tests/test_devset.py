@@ -141,5 +141,5 @@ BLIND_FLOORS = blind_sets("seeds")
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
 def test_blind_dev_floors(engine, path, floors):
-    """The blind seeds dev sets, rounds one and three to eight (tests/floors.py)."""
+    """The blind seeds dev sets, rounds one and three to nine (tests/floors.py)."""
     check_blind_floors(engine, path, floors)

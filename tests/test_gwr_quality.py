@@ -62,7 +62,7 @@ BLIND_FLOORS = blind_sets("gwr")
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
 def test_blind_dev_floors(gwr_engine, path, floors):
-    """The blind dev sets over gwr_even, rounds one and three to eight (tests/floors.py)."""
+    """The blind dev sets over gwr_even, rounds one and three to nine (tests/floors.py)."""
     check_blind_floors(gwr_engine, path, floors)
 
 

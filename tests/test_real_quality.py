@@ -32,5 +32,5 @@ BLIND_FLOORS = blind_sets("real")
 
 @pytest.mark.parametrize("path, floors", BLIND_FLOORS)
 def test_blind_dev_floors(real_engine, path, floors):
-    """The blind dev sets over the real documents, rounds one and three to eight (tests/floors.py)."""
+    """The blind dev sets over the real documents, rounds one and three to nine (tests/floors.py)."""
     check_blind_floors(real_engine, path, floors)

@@ -1,6 +1,6 @@
 """Backtest the answer decision's precision rule on rounds it has not seen.
 
-Each round of blind question sets (``tests/data/blind/``, ``blind3/`` … ``blind8/``, written by
+Each round of blind question sets (``tests/data/blind/``, ``blind3/`` … ``blind9/``, written by
 readers who never ran the product) was once new. For each round R from ``--from-round`` on, this
 fits the decision exactly as ``tools/fit_decision.py`` does (the same rows, folds, calibration and
 ``answer_at`` rule), but on the rows of the rounds before R only (with the project's own sets and
