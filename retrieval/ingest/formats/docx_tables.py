@@ -11,7 +11,7 @@ entities.
 from __future__ import annotations
 
 from . import Extracted, ReadNotes
-from .printed import close_lone, drop_note_marks
+from .printed import close_lone, drop_note_marks, runs_on
 from .table_grid import read_tables
 from .tables import EMPTY, Cell, Table, add_table, caption_from, place_tables, unstack_rows
 
@@ -30,14 +30,24 @@ def read_docx_body(xml: bytes) -> Extracted:
     lines: list[str] = []
     tables: list[Table] = []
     stack = list(reversed(list(body if body is not None else root)))
+    after_paragraph = False  # the last line is a paragraph's (not a table row's)
     while stack:
         node = stack.pop()
         if node.tag == f"{_W}tbl":
             if not _add_table(node, lines, tables):
                 stack.extend(reversed(list(node)))  # not a data table: its paragraphs as lines
+            after_paragraph = False
             continue
         if node.tag == f"{_W}p":
-            lines.append(close_lone(drop_note_marks(paragraph_text(node))))
+            line = close_lone(drop_note_marks(paragraph_text(node)))
+            if line.strip():
+                if after_paragraph and runs_on(lines[-1], line):
+                    lines[-1] = lines[-1].rstrip() + line.strip()
+                else:
+                    lines.append(line)
+                after_paragraph = True
+            else:
+                lines.append(line)
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
     return Extracted(text, "docx", notes=ReadNotes(pictures=count_pictures(root)), tables=place_tables(text, tables))

@@ -1,5 +1,5 @@
 """Text as reports print it (retrieval/ingest/formats/printed.py): years printed with spaced digits,
-parentheses split across lines."""
+parentheses split across lines, a .docx paragraph that is a line cut short."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.formats.printed import join_broken_parentheses, join_spaced_years
+from retrieval.ingest.formats.docx_tables import read_docx_body
+from retrieval.ingest.formats.printed import join_broken_parentheses, join_spaced_years, runs_on
 from retrieval.ingest.loader import discover, read_text
 
 
@@ -60,3 +61,34 @@ def test_a_text_report_is_read_as_printed(tmp_path: Path, written, read):
     files, _ = discover(tmp_path)
     text, _digest = read_text(files[0], 2**20, 2**20)
     assert text.startswith(read)
+
+
+@pytest.mark.parametrize(
+    "line, following, expected",
+    [
+        ("深化建设。全面开展排污口排查整治，累计排查河湖岸线长度", "2.29万公里，清查各类排口11.28万余个。", True),
+        ("全年城镇新增就业 1244 万人，城镇失业人员再就业 514", "万人，就业困难人员就业 172 万人。", True),
+        ("全面开展排污口排查整治，累计排查河湖岸线长度。", "2.29万公里，清查各类排口。", False),  # a sentence ended
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "—7—", False),  # a page number
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "二、水环境质量", False),  # a heading
+        ("图1  2024年杭州市各区域环境空气质量示意图", "2024年杭州市区主要污染物为臭氧。", False),  # a caption
+        ("一、2024年工作回顾，主要成绩", "全年地区生产总值增长5%。", False),  # a heading line
+    ],
+)
+def test_a_line_cut_short_runs_on(line, following, expected):
+    assert runs_on(line, following) is expected
+
+
+def _body(*paragraphs: str) -> bytes:
+    runs = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    return (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{runs}</w:body></w:document>"
+    ).encode()
+
+
+def test_docx_paragraphs_cut_short_are_one_line():
+    text = read_docx_body(
+        _body("二、水环境", "全面开展排污口排查整治，累计排查河湖岸线长度", "2.29万公里，清查各类排口11.28万余个。", "三、大气")
+    ).text
+    assert text.splitlines() == ["二、水环境", "全面开展排污口排查整治，累计排查河湖岸线长度2.29万公里，清查各类排口11.28万余个。", "三、大气"]
