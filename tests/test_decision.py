@@ -374,6 +374,15 @@ def test_a_threshold_is_raised_onto_a_calibrated_value():
     assert plateau_at_or_above(0.5, plateaus) == pytest.approx(0.5)  # above them all: kept
 
 
+def test_a_floor_is_lowered_onto_a_calibrated_value():
+    from tools.thresholds import plateau_at_or_below
+
+    plateaus = np.array([0.0, 0.011, 0.011, 0.047, 0.2])
+    assert plateau_at_or_below(0.02, plateaus) == pytest.approx(0.011)  # the floor 0.02 lies between plateaus
+    assert plateau_at_or_below(0.047, plateaus) == pytest.approx(0.047)  # already a plateau
+    assert plateau_at_or_below(-0.1, plateaus) == pytest.approx(-0.1)  # below them all: kept
+
+
 def test_unsure_at_holds_for_each_question_set_on_its_own():
     from tools.thresholds import unsure_threshold_by_set
 
@@ -437,8 +446,9 @@ def test_the_precision_rule_can_read_only_some_sets():
 
 
 def test_a_refit_writes_foreign_at_as_the_next_step_and_keeps_the_hand_set_share(tmp_path):
-    """A mostly foreign question needs the calibration's next step above unsure_at, whatever the
-    steps of a refit; foreign_share, set by hand, is carried over from the file replaced."""
+    """A mostly foreign question needs the calibration's next step above unsure_at (or above the
+    floor's step), whatever the steps of a refit; foreign_share, set by hand, is carried over from
+    the file replaced."""
     import tomllib
 
     from tools.fit_decision import write_toml

@@ -73,14 +73,14 @@ def test_gold_fragments_occur_in_their_reports(path):
 
 
 def test_dev_floors(summary, outcomes):
-    """With the learned decision (config/decision.toml) lexical: 41 of 84 answered with the answer
+    """With the learned decision (config/decision.toml) lexical: 43 of 84 answered with the answer
     first, 78 of 84 shown first (answer or unsure), 81 in the first three shown, every
     unanswerable question unanswered (13 of 13), 0 of 84 answerable with nothing shown,
     answered precision 1.000; one question less each, precision at least 0.95 (the rule its
     threshold was chosen by)."""
     assert_floors(
         summary,
-        answered_right=40,
+        answered_right=42,
         shown_right=77,
         unanswerable_held=12,
         answerable_none=3,
@@ -91,11 +91,11 @@ def test_dev_floors(summary, outcomes):
 
 def test_first_three_rate(summary, outcomes):
     missed = [o.item.qid for o in outcomes if o.item.answerable and not 1 <= o.answer_rank <= 3]
-    # Measured 41 of 84 (answered questions only; unsure ones show one or two sentences, counted
+    # Measured 43 of 84 (answered questions only; unsure ones show one or two sentences, counted
     # by shown3_right in test_dev_floors). It was 63 before round eight's refit, whose precision
     # rule reads only the blind sets, and 61 before round nine's, whose rule reads round eight's
-    # sets too and answers about half as many questions.
-    assert summary["answer_at_3"] >= 40 / 84, f"first-three rate {summary['answer_at_3']}; missed {missed}"
+    # sets too and answers about half as many questions (41 then; 43 after round ten's refit).
+    assert summary["answer_at_3"] >= 42 / 84, f"first-three rate {summary['answer_at_3']}; missed {missed}"
 
 
 def test_named_report_is_cited_first(outcomes):
@@ -129,11 +129,11 @@ def holdout(engine):
 def test_holdout_floors(holdout):
     """Questions written from the reports alone and never used to set anything: harder wording
     and harder unanswerable questions (a place the reports cover, a fact they do not give).
-    Measured with the learned decision, lexical: 4 of 15 answered with the answer first, 15 of 15
+    Measured with the learned decision, lexical: 5 of 15 answered with the answer first, 15 of 15
     shown first, 15 of 15 unanswerable not answered, none of 15 answerable with nothing shown,
     answered precision 1.000; each floor allows one question less."""
     summary, outcomes = holdout
-    assert_floors(summary, answered_right=3, shown_right=14, unanswerable_held=14, answerable_none=1, outcomes=outcomes)
+    assert_floors(summary, answered_right=4, shown_right=14, unanswerable_held=14, answerable_none=1, outcomes=outcomes)
 
 
 BLIND_FLOORS = blind_sets("seeds")

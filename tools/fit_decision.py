@@ -20,12 +20,16 @@ project's own sets (``dev.jsonl``, ``gwr.jsonl``) chose rules and read higher th
 ``unsure_at`` the highest at which no more than
 ``--unsure-none`` (0.02; at 0.05, the most the issue allows, a set's share in sample came out at 0.073) of
 any one report set's answerable questions fall below it (out of fold),
-i.e. get nothing shown, but not below ``--unsure-floor`` (0.02, as shipped): closest sentences that hold the
-answer less than once in fifty are not shown as 可能相关, even where that leaves a set above the share.
+i.e. get nothing shown, but not below the calibration's step at or below ``--unsure-floor`` (0.02, as
+shipped): closest sentences that hold the answer less than about once in fifty are not shown as 可能相关,
+even where that leaves a set above the share. (The floor is never raised onto the step above it: a
+step of 0.017 below 0.02 and one of 0.029 above it, raised, had left 0.054 of one set's answerable
+questions with nothing shown.)
 (An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
 words is a word of the reports: ``Composer.decide``; one mostly in such words (``foreign_share``
 of its weight, set by hand in the decision file and carried over by a refit) gets nothing below
-``foreign_at``, the calibration's next step above ``unsure_at``: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
+``foreign_at``, the calibration's next step above ``unsure_at`` or above the floor's step raised,
+whichever is higher: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -66,6 +70,7 @@ from tools.thresholds import (
     corpus_of,
     next_step,
     plateau_at_or_above,
+    plateau_at_or_below,
     unsure_threshold_by_set,
 )
 
@@ -358,12 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     cal = iso.predict(raw)
     sets = np.array([set_of(g).replace("+vectors", "") for g in groups])
     answer_at = threshold_of(cal, y, sets, report, args)
-    unsure_at = plateau_at_or_above(
-        max(
+    unsure_at = max(
+        plateau_at_or_above(
             unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at),
-            args.unsure_floor,
+            iso.y_thresholds_,
         ),
-        iso.y_thresholds_,
+        plateau_at_or_below(args.unsure_floor, iso.y_thresholds_),
     )
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     note = fit_note(data, raw, cal, sets, answer_at, unsure_at, args.c)
@@ -379,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     print(*operating_lines(scores, y, weight, sets, report, args), sep="\n", file=sys.stderr)
     for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
-    foreign_at = next_step(unsure_at, iso.y_thresholds_)
+    floor_step = plateau_at_or_above(args.unsure_floor, iso.y_thresholds_)
+    foreign_at = next_step(max(unsure_at, floor_step), iso.y_thresholds_)
     cal_x, cal_y = iso.X_thresholds_, iso.y_thresholds_
     write_toml(Path(args.out), mean, scale, coef, intercept, cal_x, cal_y, answer_at, unsure_at, foreign_at, note)
     print(

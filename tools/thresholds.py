@@ -85,6 +85,13 @@ def plateau_at_or_above(threshold: float, plateaus: np.ndarray) -> float:
     return float(higher.min()) if higher.size else threshold
 
 
+def plateau_at_or_below(threshold: float, plateaus: np.ndarray) -> float:
+    """The highest calibrated value at or below ``threshold`` (the threshold itself below them all):
+    a floor that never lifts a threshold onto the next step above it."""
+    lower = plateaus[plateaus <= threshold]
+    return float(lower.max()) if lower.size else threshold
+
+
 def next_step(threshold: float, plateaus: np.ndarray) -> float:
     """The lowest calibrated value above ``threshold`` (``threshold`` itself when none is):
     :func:`plateau_at_or_above`'s strict counterpart."""
