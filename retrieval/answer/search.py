@@ -80,7 +80,7 @@ def unplaced_naming(q: Question, facts: ReportFacts, retriever: Retriever, chunk
 
 
 def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray | None) -> np.ndarray | None:
-    """Per chunk of ``searched`` (a per-chunk mask of the later reports searched; None: all):
+    """Per chunk of ``searched`` (a per-chunk mask of the reports beyond the near ones searched; None: all):
     it writes a year the question asks about (2005年 in the 2008 report's review of five years);
     None when the question names a report or asks no year. The reports near the asked year are
     then not the only ones that can hold it."""
@@ -93,11 +93,21 @@ def writing_asked_years(q: Question, retriever: Retriever, searched: np.ndarray 
     return writes if searched is None else writes & searched
 
 
-def later_reports(q: Question, report_years: list[int | None]) -> np.ndarray:
-    """Per report: of a year after every year the question asks about (it can review them; an
-    earlier report's 到1992年 is a forecast, not the year's plan nor its result)."""
-    last = max(q.time.years, default=None)
-    return np.array([last is not None and y is not None and y > last for y in report_years], dtype=bool)
+def reports_beyond(q: Question, report_years: list[int | None]) -> np.ndarray:
+    """Per report: of a year after every year the question asks about (it can review them), or,
+    for a question that asks for the target of years no report is of (计划, 目标, 要求: 1985 with
+    reports of even years), of a year before them all (its 到1985年 sets the target, as a five-year
+    plan does). Otherwise an earlier report's 到1992年 is a forecast, not the year's plan nor its
+    result: the year's own report sets its plan."""
+    first, last = min(q.time.years, default=None), max(q.time.years, default=None)
+    target = q.time.wants == "target" and not set(q.time.years) & set(report_years)
+    return np.array(
+        [
+            last is not None and y is not None and (y > last or (target and first is not None and y < first - 1))
+            for y in report_years
+        ],
+        dtype=bool,
+    )
 
 
 def _only(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -119,8 +129,8 @@ def retrieve(
     """The ``k`` best chunks for ``q``. A synonym counts ``p.synonym_weight`` of a term (an
     interchangeable one ``p.exact_synonym_weight``). Only the
     chunks of ``report_docs`` (a report the question names by its year, or the reports near
-    the years it asks about, with the passages of the later reports ``searched`` that write
-    such a year and have a sentence about it) are kept, and when the
+    the years it asks about, with the passages of the reports beyond them, :func:`reports_beyond`,
+    ``searched`` that write such a year and have a sentence about it) are kept, and when the
     question names the place of some reports, only theirs and the passages of reports about no
     place that name it (if any chunk there matches). A
     report of a named place or year, or one that can hold the asked year (its own report for a
@@ -144,8 +154,8 @@ def retrieve(
     if report_docs is not None:
         keep = report_docs[chunk_docs]
         if q.time.years and q.time.report_year is None:
-            later = later_reports(q, facts.report_years)
-            writes = writing_asked_years(q, retriever, (later if searched is None else later & searched)[chunk_docs])
+            beyond = reports_beyond(q, facts.report_years)
+            writes = writing_asked_years(q, retriever, (beyond if searched is None else beyond & searched)[chunk_docs])
             if writes is not None:
                 keep = keep.copy()
                 keep[facts.corpus.chunks_about(np.flatnonzero(writes & ~keep), q.time.years)] = True

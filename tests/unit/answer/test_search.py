@@ -13,7 +13,7 @@ from retrieval.answer.reports import ReportNames
 from retrieval.answer.search import (
     expand,
     interchangeable,
-    later_reports,
+    reports_beyond,
     term_scores,
     unplaced_naming,
     with_chunks,
@@ -142,8 +142,20 @@ def test_passages_writing_an_asked_year_are_found_in_any_report_searched():
 
 def test_only_reports_after_the_asked_years_can_review_them():
     asks = SimpleNamespace(time=TimeAsk(years=(1991, 1992)))
-    assert later_reports(asks, [1988, 1992, 1994, None]).tolist() == [False, False, True, False]
-    assert not later_reports(SimpleNamespace(time=TimeAsk()), [1988, 1994]).any()
+    assert reports_beyond(asks, [1988, 1992, 1994, None]).tolist() == [False, False, True, False]
+    assert not reports_beyond(SimpleNamespace(time=TimeAsk()), [1988, 1994]).any()
+
+
+def test_a_target_of_a_year_without_its_own_report_is_sought_in_earlier_reports():
+    # 到1985年…计划: no report is of 1985, so 1982's (a five-year plan's targets) can hold it.
+    target = SimpleNamespace(time=TimeAsk(years=(1985,), wants="target"))
+    assert reports_beyond(target, [1980, 1982, 1984, 1986, None]).tolist() == [True, True, False, True, False]
+    # The year's own report sets its plan: earlier reports' 到1992年 are forecasts.
+    own = SimpleNamespace(time=TimeAsk(years=(1992,), wants="target"))
+    assert reports_beyond(own, [1988, 1992, 1994]).tolist() == [False, False, True]
+    # A result is reviewed after the year, never before.
+    result = SimpleNamespace(time=TimeAsk(years=(1985,), wants="result"))
+    assert reports_beyond(result, [1982, 1986]).tolist() == [False, True]
 
 
 def test_a_passage_joins_only_with_a_sentence_about_the_asked_year():
