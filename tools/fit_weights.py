@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         sources += ["--anchored"] * args.anchored + ["--keep-scale"] * args.keep_scale
         sources += [f"--free {args.free}"] * bool(args.free) + ["--semantic"] * args.semantic
         sources += [f"--only {args.only}"] * bool(only)
-        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(args.out), kept, scale)
+        write_toml(args.out, weights, model, sources, args.l2, only, shipped_notes(WEIGHTS_FILE), kept, scale)
         print(f"wrote {args.out}")
     return 0
 
