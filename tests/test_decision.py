@@ -374,6 +374,19 @@ def test_a_threshold_is_raised_onto_a_calibrated_value():
     assert plateau_at_or_above(0.5, plateaus) == pytest.approx(0.5)  # above them all: kept
 
 
+def test_unsure_at_keeps_the_floors_lower_step_and_foreign_at_the_step_above_it():
+    from tools.thresholds import unsure_and_foreign
+
+    steps = np.array([0.0, 0.0167, 0.0167, 0.0292, 0.0292, 0.0374, 0.5, 1.0])
+    # The per-set rule asks for little; the floor 0.02 lies between 0.0167 and 0.0292: 0.0167, and a
+    # mostly foreign question still needs the step above the floor's raised step (0.0374).
+    assert unsure_and_foreign(0.001, 0.02, steps) == pytest.approx((0.0167, 0.0374))
+    # The per-set rule asks for more than the floor: its step, and foreign_at the next one.
+    assert unsure_and_foreign(0.03, 0.02, steps) == pytest.approx((0.0374, 0.5))
+    # A floor on a step is that step.
+    assert unsure_and_foreign(0.001, 0.0292, steps) == pytest.approx((0.0292, 0.0374))
+
+
 def test_a_floor_is_lowered_onto_a_calibrated_value():
     from tools.thresholds import plateau_at_or_below
 
@@ -446,9 +459,8 @@ def test_the_precision_rule_can_read_only_some_sets():
 
 
 def test_a_refit_writes_foreign_at_as_the_next_step_and_keeps_the_hand_set_share(tmp_path):
-    """A mostly foreign question needs the calibration's next step above unsure_at (or above the
-    floor's step), whatever the steps of a refit; foreign_share, set by hand, is carried over from
-    the file replaced."""
+    """next_step is the calibration's next step, whatever the steps of a refit; the file keeps
+    foreign_at, and foreign_share, set by hand, is carried over from the file replaced."""
     import tomllib
 
     from tools.fit_decision import write_toml

@@ -22,14 +22,13 @@ project's own sets (``dev.jsonl``, ``gwr.jsonl``) chose rules and read higher th
 any one report set's answerable questions fall below it (out of fold),
 i.e. get nothing shown, but not below the calibration's step at or below ``--unsure-floor`` (0.02, as
 shipped): closest sentences that hold the answer less than about once in fifty are not shown as 可能相关,
-even where that leaves a set above the share. (The floor is never raised onto the step above it: a
-step of 0.017 below 0.02 and one of 0.029 above it, raised, had left 0.054 of one set's answerable
-questions with nothing shown.)
+even where that leaves a set above the share. The floor is never raised onto the step above it
+(``unsure_and_foreign``; docs/quality.md, round ten, says why).
 (An off-topic question such as 比特币今天的价格 gets nothing whatever its probability when none of its
 words is a word of the reports: ``Composer.decide``; one mostly in such words (``foreign_share``
 of its weight, set by hand in the decision file and carried over by a refit) gets nothing below
 ``foreign_at``, the calibration's next step above ``unsure_at`` or above the floor's step raised,
-whichever is higher: ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
+whichever is higher: ``unsure_and_foreign``, ``DecisionModel.outcome``.) Below ``answer_at`` the closest sentences are shown as 可能相关, which
 counts as not answered for an unanswerable question and keeps the right sentence in view for an
 answerable one.
 Every step is deterministic (folds by CRC-32, no sampling): the same rows give the same file.
@@ -68,9 +67,7 @@ from tools.decision_rows import collect_rows
 from tools.thresholds import (
     answer_threshold,
     corpus_of,
-    next_step,
-    plateau_at_or_above,
-    plateau_at_or_below,
+    unsure_and_foreign,
     unsure_threshold_by_set,
 )
 
@@ -283,7 +280,7 @@ def parser(description: str | None = __doc__) -> argparse.ArgumentParser:
         "--unsure-floor",
         type=float,
         default=0.02,
-        help="the least probability at which the closest sentences are shown as 可能相关",
+        help="the floor of unsure_at: the calibration's step at or below it (closest sentences below are not shown)",
     )
     ap.add_argument(
         "--each-corpus",
@@ -363,12 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     cal = iso.predict(raw)
     sets = np.array([set_of(g).replace("+vectors", "") for g in groups])
     answer_at = threshold_of(cal, y, sets, report, args)
-    unsure_at = max(
-        plateau_at_or_above(
-            unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at),
-            iso.y_thresholds_,
-        ),
-        plateau_at_or_below(args.unsure_floor, iso.y_thresholds_),
+    unsure_at, foreign_at = unsure_and_foreign(
+        unsure_threshold_by_set(cal[report], answerable[report], sets[report], args.unsure_none, answer_at),
+        args.unsure_floor,
+        iso.y_thresholds_,
     )
     mean, scale, coef, intercept = fit_model(X, y, weight, args.c, keep)
     note = fit_note(data, raw, cal, sets, answer_at, unsure_at, args.c)
@@ -384,8 +379,6 @@ def main(argv: list[str] | None = None) -> int:
     print(*operating_lines(scores, y, weight, sets, report, args), sep="\n", file=sys.stderr)
     for name, w in sorted(zip(COLUMNS, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:16s} {w:+.3f}", file=sys.stderr)
-    floor_step = plateau_at_or_above(args.unsure_floor, iso.y_thresholds_)
-    foreign_at = next_step(max(unsure_at, floor_step), iso.y_thresholds_)
     cal_x, cal_y = iso.X_thresholds_, iso.y_thresholds_
     write_toml(Path(args.out), mean, scale, coef, intercept, cal_x, cal_y, answer_at, unsure_at, foreign_at, note)
     print(

@@ -97,3 +97,12 @@ def next_step(threshold: float, plateaus: np.ndarray) -> float:
     :func:`plateau_at_or_above`'s strict counterpart."""
     higher = plateaus[plateaus > threshold]
     return float(higher.min()) if higher.size else threshold
+
+
+def unsure_and_foreign(by_set: float, floor: float, plateaus: np.ndarray) -> tuple[float, float]:
+    """``unsure_at`` and ``foreign_at`` from the calibration's ``plateaus``: ``unsure_at`` the
+    step at or above ``by_set`` (the per-set rule), but not below the step at or below ``floor``
+    (a floor between two steps is never raised onto the upper one); ``foreign_at`` the next step
+    above ``unsure_at`` or above the floor's step raised, whichever is higher."""
+    unsure_at = max(plateau_at_or_above(by_set, plateaus), plateau_at_or_below(floor, plateaus))
+    return unsure_at, next_step(max(unsure_at, plateau_at_or_above(floor, plateaus)), plateaus)

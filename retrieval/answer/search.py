@@ -97,17 +97,14 @@ def reports_beyond(q: Question, report_years: list[int | None]) -> np.ndarray:
     """Per report: of a year after every year the question asks about (it can review them), or,
     for a question that asks for the target of years no report is of (计划, 目标, 要求: 1985 with
     reports of even years), of a year before them all (its 到1985年 sets the target, as a five-year
-    plan does). Otherwise an earlier report's 到1992年 is a forecast, not the year's plan nor its
-    result: the year's own report sets its plan."""
-    first, last = min(q.time.years, default=None), max(q.time.years, default=None)
+    plan does; the year just before is near them already, :meth:`ReportFacts.near_years`).
+    Otherwise an earlier report's 到1992年 is a forecast, not the year's plan nor its result: the
+    year's own report sets its plan."""
+    if not q.time.years:
+        return np.zeros(len(report_years), dtype=bool)
+    first, last = min(q.time.years), max(q.time.years)
     target = q.time.wants == "target" and not set(q.time.years) & set(report_years)
-    return np.array(
-        [
-            last is not None and y is not None and (y > last or (target and first is not None and y < first - 1))
-            for y in report_years
-        ],
-        dtype=bool,
-    )
+    return np.array([y is not None and (y > last or (target and y < first - 1)) for y in report_years], dtype=bool)
 
 
 def _only(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:

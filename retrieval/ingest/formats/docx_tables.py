@@ -1,4 +1,6 @@
-"""The body of a .docx in reading order: paragraphs one a line, tables one sentence a row.
+"""The body of a .docx in reading order: paragraphs one a line (a line cut short joined to its
+continuation in the same container: :func:`~retrieval.ingest.formats.printed.runs_on`), tables one
+sentence a row.
 
 python-docx reads each table's grid (a cell merged across columns or down rows is one cell);
 :mod:`retrieval.ingest.formats.table_grid` reads the grid. A table nested in a cell is read after the
@@ -9,6 +11,8 @@ entities.
 """
 
 from __future__ import annotations
+
+import re
 
 from . import Extracted, ReadNotes
 from .printed import close_lone, drop_note_marks, runs_on
@@ -30,24 +34,24 @@ def read_docx_body(xml: bytes) -> Extracted:
     lines: list[str] = []
     tables: list[Table] = []
     stack = list(reversed(list(body if body is not None else root)))
-    after_paragraph = False  # the last line is a paragraph's (not a table row's)
+    cut = None  # the container of the last line when it is a paragraph's that may run on
     while stack:
         node = stack.pop()
         if node.tag == f"{_W}tbl":
             if not _add_table(node, lines, tables):
                 stack.extend(reversed(list(node)))  # not a data table: its paragraphs as lines
-            after_paragraph = False
+            cut = None
             continue
         if node.tag == f"{_W}p":
             line = close_lone(drop_note_marks(paragraph_text(node)))
-            if line.strip():
-                if after_paragraph and runs_on(lines[-1], line):
-                    lines[-1] = lines[-1].rstrip() + line.strip()
-                else:
-                    lines.append(line)
-                after_paragraph = True
+            plain = not _set_apart(node)
+            if plain and cut is not None and cut is node.getparent() and runs_on(lines[-1], line):
+                lines[-1] = lines[-1].rstrip() + line.strip()
             else:
                 lines.append(line)
+            # A paragraph Word sets apart runs on only when it is prose: a sentence ends inside it.
+            runs = line.strip() and (plain or "。" in line)
+            cut = node.getparent() if runs else None
         stack.extend(reversed(list(node)))
     text = "\n".join(lines)
     return Extracted(text, "docx", notes=ReadNotes(pictures=count_pictures(root)), tables=place_tables(text, tables))
@@ -74,6 +78,24 @@ def count_pictures(root) -> int:
         if any(True for _ in node.iter(*_IMAGE)):
             count += 1
     return count
+
+
+_HEADING_STYLE = re.compile(r"heading|title|标题|^\d$", re.I)
+
+
+def _set_apart(para) -> bool:
+    """A paragraph Word sets apart as a heading or list item (numbered, an outline level, a
+    heading style, centred): never a line cut short, nor its continuation."""
+    ppr = para.find(f"{_W}pPr")
+    if ppr is None:
+        return False
+    num = ppr.find(f"{_W}numPr/{_W}numId")  # an empty numPr (as converters write) numbers nothing
+    if (num is not None and num.get(f"{_W}val", "0") != "0") or ppr.find(f"{_W}outlineLvl") is not None:
+        return True
+    style, jc = ppr.find(f"{_W}pStyle"), ppr.find(f"{_W}jc")
+    if style is not None and _HEADING_STYLE.search(style.get(f"{_W}val", "")):
+        return True
+    return jc is not None and jc.get(f"{_W}val") == "center"
 
 
 def paragraph_text(para) -> str:

@@ -33,6 +33,7 @@ from config import Settings
 
 from . import Extracted
 from .pdf_layout import Line, clean_line
+from .printed import PAGE_NUMBER as _PAGE_NUMBER_ANYWHERE
 
 # Layout thresholds: the settings of these names (config/settings.toml explains each).
 LAYOUT_SETTINGS = ("pdf_short_line", "pdf_paragraph_gap", "pdf_repeat_share", "pdf_spaced_share", "pdf_cell_gap")
@@ -40,10 +41,6 @@ LAYOUT = {name: getattr(Settings, name) for name in LAYOUT_SETTINGS}
 _EDGE = 2  # lines at the top and bottom of a page where a bare page number may sit
 _FINISHED_SHORT = 1.5  # font sizes short of the right edge that end a finished sentence's paragraph
 
-_PAGE_NUMBER_ANYWHERE = re.compile(
-    r"^(?:[-—–－_~·•]+\s*\d{1,5}\s*[-—–－_~·•]+|第\s*\d{1,5}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,5}\s*页)?"
-    r"|共\s*\d{1,5}\s*页\s*第\s*\d{1,5}\s*页|[Pp]age\s*\d{1,5}(?:\s*of\s*\d{1,5})?)$"
-)
 _PAGE_NUMBER_AT_EDGE = re.compile(r"^(?:\d{1,5}|\d{1,5}\s*/\s*\d{1,5}|[（(]\s*\d{1,5}\s*[)）])$")
 _OUTLINE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节部分条])"

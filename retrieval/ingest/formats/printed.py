@@ -77,18 +77,38 @@ def join_broken_parentheses(text: str) -> str:
     return _OPEN_TAIL.sub(lambda m: m.group(0).replace("\r", "").replace("\n", ""), text)
 
 
+# A table's number printed on its own line (表一, 表3-1, 附表2：), maybe with the unit after it.
+TABLE_NUMBER = re.compile(
+    r"^附?表\s*(?:[一二三四五六七八九十]{1,4}|\d{1,3}(?:[-－.]\d{1,2})?)(?![\u3400-\u9fff])\s*[:：、.]?\s*"
+)
+# A line under a table's title that only says who made it and in which unit (编制部门：… 单位：元).
+TABLE_META = re.compile(r"^[（(]?\s*(?:金额)?单位[:：]|编制(?:部门|单位)[:：]|填报单位[:：]")
+# A page number printed anywhere on a page (— 7 —, 第7页 共20页, Page 7 of 20).
+PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_~·•]+\s*\d{1,5}\s*[-—–－_~·•]+|第\s*\d{1,5}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,5}\s*页)?"
+    r"|共\s*\d{1,5}\s*页\s*第\s*\d{1,5}\s*页|[Pp]age\s*\d{1,5}(?:\s*of\s*\d{1,5})?)$"
+)
+# A figure's number (图1, 图3-2) or a chapter's (第二章, 第三节) opening a line.
+_FIGURE_OR_CHAPTER = re.compile(
+    r"^图\s*(?:[一二三四五六七八九十]{1,4}|\d{1,3}(?:[-－.]\d{1,2})?)(?![\u3400-\u9fff\d])"
+    r"|^第\s*[一二三四五六七八九十\d]{1,3}\s*[章节篇部]"
+)
 _LINE_CLOSED = re.compile(r"[。！？；：:!?;）)”」』》】]$")
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+MIN_CUT_LINE = 15  # characters: a shorter line ending inside a sentence is a label, not a cut line
 
 
 def runs_on(line: str, following: str) -> bool:
     """A paragraph that is a printed line cut short, its sentence running on in the next paragraph
     (累计排查河湖岸线长度 / 2.29万公里，清查…), as in a .docx made from a PDF: a line of prose (a clause
-    or sentence break inside, at least 15 characters) that ends inside a sentence, followed by a line
-    holding Chinese; neither a heading (a caption, a contents line and a page number never run on)."""
+    or sentence break inside, at least :data:`MIN_CUT_LINE` characters) that ends inside a sentence,
+    followed by a line holding Chinese. Neither is a heading, and the next is no caption (表1, 图1,
+    单位：亿元), chapter (第二章) or page number (第7页)."""
     line, following = line.strip(), following.strip()
-    if len(line) < 15 or _LINE_CLOSED.search(line) or not _CJK_CHAR.search(following):
+    if len(line) < MIN_CUT_LINE or _LINE_CLOSED.search(line) or not _HAN.search(following):
         return False
     if "，" not in line and "。" not in line:
+        return False
+    if any(p.match(following) for p in (TABLE_NUMBER, TABLE_META, PAGE_NUMBER, _FIGURE_OR_CHAPTER)):
         return False
     return heading_level(line) is None and heading_level(following) is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .printed import drop_note_marks
+from .printed import TABLE_META as _META, TABLE_NUMBER as _NUMBERED, drop_note_marks
 from .table_places import TablePlace
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -243,8 +243,6 @@ def clean_caption(text: str) -> str:
 
 
 _CAPTION_END = re.compile(r"[。！？；!?;，,]$")
-# A line under a table's title that only says who made it and in which unit (编制部门：… 单位：元).
-_META = re.compile(r"^[（(]?\s*(?:金额)?单位[:：]|编制(?:部门|单位)[:：]|填报单位[:：]")
 _UNIT = re.compile(r"单位[:：]\s*[^\s，,。；;)）]{1,8}")
 
 
@@ -266,10 +264,6 @@ def caption_from(before: list[str]) -> str:
     return _title(lines)
 
 
-# A table's number printed on its own line (表一, 表3-1, 附表2：), maybe with the unit after it.
-_NUMBERED = re.compile(
-    r"^附?表\s*(?:[一二三四五六七八九十]{1,4}|\d{1,3}(?:[-－.]\d{1,2})?)(?![\u3400-\u9fff])\s*[:：、.]?\s*"
-)
 _WRAPPED_TAIL = 8  # the end of a title wrapped onto a line of its own (决算表, 分地区决算表) is this short
 
 

@@ -70,8 +70,17 @@ def test_a_text_report_is_read_as_printed(tmp_path: Path, written, read):
         ("全年城镇新增就业 1244 万人，城镇失业人员再就业 514", "万人，就业困难人员就业 172 万人。", True),
         ("全面开展排污口排查整治，累计排查河湖岸线长度。", "2.29万公里，清查各类排口。", False),  # a sentence ended
         ("全面开展排污口排查整治，累计排查河湖岸线长度", "—7—", False),  # a page number
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "第 7 页 共 20 页", False),  # a page number in words
         ("全面开展排污口排查整治，累计排查河湖岸线长度", "二、水环境质量", False),  # a heading
-        ("图1  2024年杭州市各区域环境空气质量示意图", "2024年杭州市区主要污染物为臭氧。", False),  # a caption
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "第二章 发展目标", False),  # a chapter
+        (
+            "全面开展排污口排查整治，累计排查河湖岸线长度",
+            "表1 2024年全市一般公共预算收支情况",
+            False,
+        ),  # a table's caption
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "图1 2024年各区域环境空气质量示意图", False),  # a figure's
+        ("全面开展排污口排查整治，累计排查河湖岸线长度", "单位：亿元", False),  # a table's unit
+        ("图1  2024年杭州市各区域环境空气质量示意图", "2024年杭州市区主要污染物为臭氧。", False),  # a caption cut
         ("一、2024年工作回顾，主要成绩", "全年地区生产总值增长5%。", False),  # a heading line
     ],
 )
@@ -79,12 +88,29 @@ def test_a_line_cut_short_runs_on(line, following, expected):
     assert runs_on(line, following) is expected
 
 
+def _para(text: str, props: str = "") -> str:
+    return f"<w:p>{f'<w:pPr>{props}</w:pPr>' if props else ''}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
 def _body(*paragraphs: str) -> bytes:
-    runs = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    parts = "".join(p if p.startswith("<") else _para(p) for p in paragraphs)
     return (
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"<w:body>{runs}</w:body></w:document>"
+        f"<w:body>{parts}</w:body></w:document>"
     ).encode()
+
+
+CUT = "全面开展排污口排查整治，累计排查河湖岸线长度"
+REST = "2.29万公里，清查各类排口11.28万余个。"
+
+
+def test_a_numbered_paragraph_of_prose_runs_on():
+    # A .docx made from a PDF numbers a bulleted paragraph; a sentence ending inside it makes it prose.
+    numbered = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="12"/></w:numPr>'
+    text = read_docx_body(_body(_para("深化建设。" + CUT, numbered), REST)).text
+    assert text.splitlines() == ["深化建设。" + CUT + REST]
+    text = read_docx_body(_body(_para(CUT, "<w:numPr/>"), REST)).text  # an empty mark numbers nothing
+    assert text.splitlines() == [CUT + REST]
 
 
 def test_docx_paragraphs_cut_short_are_one_line():
@@ -101,3 +127,19 @@ def test_docx_paragraphs_cut_short_are_one_line():
         "全面开展排污口排查整治，累计排查河湖岸线长度2.29万公里，清查各类排口11.28万余个。",
         "三、大气",
     ]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        (CUT, "", REST),  # an empty paragraph between the halves
+        (_para(CUT, '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr>'), REST),  # a numbered item
+        (CUT, _para(REST, '<w:pStyle w:val="Heading2"/>')),  # a heading by its style
+        (_para(CUT, '<w:jc w:val="center"/>'), REST),  # a centred title
+        # a layout table's cells are separate containers, and so is the body after them
+        (f"<w:tbl><w:tr><w:tc>{_para(CUT)}</w:tc><w:tc>{_para(REST)}</w:tc></w:tr></w:tbl>", "下一段正文。"),
+    ],
+)
+def test_docx_paragraphs_set_apart_never_run_on(parts):
+    lines = [line for line in read_docx_body(_body(*parts)).text.splitlines() if line.strip()]
+    assert CUT in lines and not any(CUT in line and line != CUT for line in lines), lines
