@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from ..lang.text import HAN as _CJK
 from .years import settings
 
 _CLAUSE_END = re.compile(r"[。！？；!?;]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def lead_in_span(text: str, para_start: int, para_end: int) -> tuple[int, int] | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..lang.headings import CN_NUM as _CN_NUM, ENUM_LEVEL, MAX_LABEL, TRIM as _TRIM, heading_label, heading_level
+from ..lang.text import HAN as _CJK
 from ..types import Document
 
 # Sentence ends: Chinese and ASCII, with any closing quotes or brackets that follow.
@@ -14,7 +15,6 @@ SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*|(?<![\s(（
 # A title or a parenthesis closed on the same line (《卡拉OK.LIVE！‧台北‧我》): no sentence ends inside.
 _ENCLOSED = re.compile(r"《[^《》\n]{1,60}》|（[^（）\n]{1,60}）|\([^()\n]{1,60}\)")
 _ENUM_START = re.compile(rf"[{_CN_NUM}]{{1,3}}是")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGIT = re.compile(r"\d")
 
 

@@ -25,6 +25,8 @@ _T2S = opencc.OpenCC("t2s")
 _T2S_LOCK = threading.Lock()
 
 # A token is kept only if it holds a letter, a digit or a CJK character.
+# A Han character (CJK Unified Ideographs and Extension A), as the readers and the chunker count them.
+HAN = re.compile(r"[\u3400-\u9fff]")
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACES = re.compile(r"\s+")
 # Inline noise: conversion markers and URLs. Removed from what is indexed, kept for display.

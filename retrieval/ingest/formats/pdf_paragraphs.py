@@ -31,6 +31,7 @@ from collections import Counter
 
 from config import Settings
 
+from ...lang.text import HAN as _HAN
 from . import Extracted
 from .pdf_layout import Line, clean_line
 from .printed import PAGE_NUMBER as _PAGE_NUMBER_ANYWHERE
@@ -49,7 +50,6 @@ _OUTLINE = re.compile(
 _TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^，。；：,;:！？!?]{1,30}$")
 _SENTENCE_END = re.compile(r"[。！？；：!?;:]$")
 _FINISHED = re.compile(r"[。！？；：!?;:][”’）)]?$")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _WORDY = re.compile(r"[^\W_]")
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
 # Words of Latin script broken across lines are joined with a space; digits never are.

@@ -7,6 +7,7 @@ import re
 
 from ...lang.headings import heading_level
 from ...lang.numerals import written_years
+from ...lang.text import HAN as _HAN
 
 _NOTE_MARK = re.compile(r"(?<=[\S])(?:\[\d{1,2}\]|［\d{1,2}］)")
 _CIRCLED_MARK = re.compile(r"(?<=[\u3400-\u9fff0-9%‰）)])[\u2460-\u2473](?=[0-9，。；、：,.;:）)\s]|$)")
@@ -94,7 +95,6 @@ _FIGURE_OR_CHAPTER = re.compile(
     r"|^第\s*[一二三四五六七八九十\d]{1,3}\s*[章节篇部]"
 )
 _LINE_CLOSED = re.compile(r"[。！？；：:!?;）)”」』》】]$")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_CUT_LINE = 15  # characters: a shorter line ending inside a sentence is a label, not a cut line
 
 
